@@ -1,0 +1,230 @@
+// Package event defines the typed stream of events the agent emits while it works.
+//
+// The agent knows nothing of who listens. The terminal UI, the headless progress and JSONL
+// writers and the session log all consume the same events. Every event is a small struct whose
+// Type method names it; Encode writes it as one JSON object with a "type" field, the form used
+// by `hew exec --json` and by session files, and Decode reads it back.
+package event
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"hew/agent/llm"
+)
+
+// Event is one thing that happened.
+type Event interface {
+	// Type is the event's stable name in JSON output, such as "turn_started".
+	Type() string
+}
+
+// SessionStarted opens a session.
+type SessionStarted struct {
+	Session  string    `json:"session"`
+	Time     time.Time `json:"time"`
+	Repo     string    `json:"repo"`
+	Provider string    `json:"provider"`
+	Model    string    `json:"model"`
+	Sandbox  string    `json:"sandbox"` // backend and policy, e.g. "bwrap workspace-write"
+	Resumed  bool      `json:"resumed,omitempty"`
+}
+
+// TurnStarted begins one user request and the model/tool steps that answer it.
+type TurnStarted struct {
+	Turn   int    `json:"turn"`
+	Prompt string `json:"prompt"`
+}
+
+// TextDelta is a piece of the assistant's answer as it streams.
+type TextDelta struct {
+	Text string `json:"text"`
+}
+
+// ReasoningDelta is a piece of the model's reasoning (or its summary) as it streams.
+type ReasoningDelta struct {
+	Text string `json:"text"`
+}
+
+// Message is a complete message added to the conversation: the user's prompt, an assistant
+// message with its tool calls, or a tool result. Session files replay conversations from these.
+type Message struct {
+	Message llm.Message `json:"message"`
+}
+
+// ToolStarted says a tool call began.
+type ToolStarted struct {
+	ID        string          `json:"id"`
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments,omitempty"`
+	Summary   string          `json:"summary"` // one line for people, e.g. "run go test ./..."
+}
+
+// ToolFinished carries a tool call's result as the model will see it.
+type ToolFinished struct {
+	ID       string        `json:"id"`
+	Name     string        `json:"name"`
+	Output   string        `json:"output"`
+	IsError  bool          `json:"is_error,omitempty"`
+	ExitCode *int          `json:"exit_code,omitempty"` // for run
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// PlanStep is one step of the visible plan.
+type PlanStep struct {
+	Step   string `json:"step"`
+	Status string `json:"status"` // pending, in_progress or done
+}
+
+// PlanUpdated carries the whole plan after update_plan.
+type PlanUpdated struct {
+	Steps []PlanStep `json:"steps"`
+}
+
+// FileStat summarises one changed file of a proposal.
+type FileStat struct {
+	Path    string `json:"path"`
+	Op      string `json:"op"` // "A", "M", "D" or "R" (renamed)
+	From    string `json:"from,omitempty"`
+	Added   int    `json:"added"`
+	Removed int    `json:"removed"`
+}
+
+// ProposalChanged says the pending proposal now differs from the tree as listed.
+type ProposalChanged struct {
+	Files []FileStat `json:"files"`
+}
+
+// TestRun is the result of running the project's test command against the proposal.
+type TestRun struct {
+	Command  string        `json:"command"`
+	ExitCode int           `json:"exit_code"`
+	Passed   bool          `json:"passed"`
+	Output   string        `json:"output"` // capped, head and tail kept
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Usage reports the tokens and cost of one model call and the session's running totals.
+type Usage struct {
+	Model        string    `json:"model"`
+	Usage        llm.Usage `json:"usage"`
+	CostUSD      float64   `json:"cost_usd"`
+	Total        llm.Usage `json:"total"`
+	TotalCostUSD float64   `json:"total_cost_usd"`
+	ContextUsed  int64     `json:"context_used,omitempty"`   // prompt tokens of the last call
+	ContextLimit int64     `json:"context_window,omitempty"` // the model's window, when known
+}
+
+// Error reports a failure; Hint says what the user can do about it.
+type Error struct {
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+	Fatal   bool   `json:"fatal,omitempty"` // the turn or run ended because of it
+}
+
+// TurnFinished ends a turn. Reason is "done", "interrupted", "max_turns", "error" or a cap name.
+type TurnFinished struct {
+	Turn   int    `json:"turn"`
+	Reason string `json:"reason"`
+	Final  string `json:"final,omitempty"` // the assistant's last text
+}
+
+// Accepted says proposal changes were written into the user's working tree.
+type Accepted struct {
+	Files []string `json:"files"`
+}
+
+// Rejected says proposal changes were discarded; Note is what the model was told.
+type Rejected struct {
+	Files []string `json:"files"`
+	Note  string   `json:"note,omitempty"`
+}
+
+// Committed says a commit was made.
+type Committed struct {
+	Hash    string   `json:"hash"`
+	Branch  string   `json:"branch"`
+	Subject string   `json:"subject"`
+	Files   []string `json:"files"`
+}
+
+// Notice is a one-line status message for people ("sandbox: bwrap", "using direct mode").
+type Notice struct {
+	Text  string `json:"text"`
+	Level string `json:"level,omitempty"` // "info" (default) or "warn"
+}
+
+// Type implementations.
+func (SessionStarted) Type() string  { return "session_started" }
+func (TurnStarted) Type() string     { return "turn_started" }
+func (TextDelta) Type() string       { return "text_delta" }
+func (ReasoningDelta) Type() string  { return "reasoning_delta" }
+func (Message) Type() string         { return "message" }
+func (ToolStarted) Type() string     { return "tool_started" }
+func (ToolFinished) Type() string    { return "tool_finished" }
+func (PlanUpdated) Type() string     { return "plan_updated" }
+func (ProposalChanged) Type() string { return "proposal_changed" }
+func (TestRun) Type() string         { return "test_run" }
+func (Usage) Type() string           { return "usage" }
+func (Error) Type() string           { return "error" }
+func (TurnFinished) Type() string    { return "turn_finished" }
+func (Accepted) Type() string        { return "accepted" }
+func (Rejected) Type() string        { return "rejected" }
+func (Committed) Type() string       { return "committed" }
+func (Notice) Type() string          { return "notice" }
+
+var constructors = map[string]func() Event{
+	"session_started":  func() Event { return &SessionStarted{} },
+	"turn_started":     func() Event { return &TurnStarted{} },
+	"text_delta":       func() Event { return &TextDelta{} },
+	"reasoning_delta":  func() Event { return &ReasoningDelta{} },
+	"message":          func() Event { return &Message{} },
+	"tool_started":     func() Event { return &ToolStarted{} },
+	"tool_finished":    func() Event { return &ToolFinished{} },
+	"plan_updated":     func() Event { return &PlanUpdated{} },
+	"proposal_changed": func() Event { return &ProposalChanged{} },
+	"test_run":         func() Event { return &TestRun{} },
+	"usage":            func() Event { return &Usage{} },
+	"error":            func() Event { return &Error{} },
+	"turn_finished":    func() Event { return &TurnFinished{} },
+	"accepted":         func() Event { return &Accepted{} },
+	"rejected":         func() Event { return &Rejected{} },
+	"committed":        func() Event { return &Committed{} },
+	"notice":           func() Event { return &Notice{} },
+}
+
+// Encode returns e as one line of JSON (no trailing newline): the event's fields plus "type".
+func Encode(e Event) ([]byte, error) {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s event: %w", e.Type(), err)
+	}
+	typ, _ := json.Marshal(e.Type())
+	out := make([]byte, 0, len(body)+len(typ)+9)
+	out = append(out, `{"type":`...)
+	out = append(out, typ...)
+	if len(body) > 2 {
+		out = append(out, ',')
+	}
+	return append(out, body[1:]...), nil
+}
+
+// Decode parses one line written by Encode. The result is a pointer to the event struct.
+func Decode(line []byte) (Event, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(line, &head); err != nil {
+		return nil, fmt.Errorf("decode event: %w", err)
+	}
+	mk, ok := constructors[head.Type]
+	if !ok {
+		return nil, fmt.Errorf("decode event: unknown type %q", head.Type)
+	}
+	e := mk()
+	if err := json.Unmarshal(line, e); err != nil {
+		return nil, fmt.Errorf("decode %s event: %w", head.Type, err)
+	}
+	return e, nil
+}

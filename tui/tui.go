@@ -1,0 +1,2 @@
+// Package tui is the interactive terminal view of agent events.
+package tui
