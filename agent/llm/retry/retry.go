@@ -1,0 +1,109 @@
+// Package retry runs an operation again after transient failures, waiting with exponential
+// backoff and jitter and honouring a server's Retry-After up to a cap.
+package retry
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Policy says how many times to try and how long to wait between tries. The zero Policy tries
+// once.
+type Policy struct {
+	// Attempts is the total number of tries, the first included; values below 1 mean 1.
+	Attempts int
+	// Base is the backoff before the first retry; it doubles for each later retry.
+	Base time.Duration
+	// Max caps every wait. A server asking to wait longer than Max is not retried: its error is
+	// returned at once so the caller can report when to try again.
+	Max time.Duration
+	// OnRetry, if set, is called before each wait with the number of the failed try (from 1),
+	// the wait and the error that caused it.
+	OnRetry func(attempt int, wait time.Duration, err error)
+}
+
+// Default returns the policy providers use: 4 tries, 1s base, 30s cap.
+func Default() Policy {
+	return Policy{Attempts: 4, Base: time.Second, Max: 30 * time.Second}
+}
+
+// Classify reports whether err is worth another try and how long the server asked to wait
+// (0 when it did not say).
+type Classify func(err error) (retryable bool, after time.Duration)
+
+// Do calls op until it succeeds, fails with an error classify calls final, the tries run out or
+// ctx is done. It returns op's last error unchanged, or ctx's error if ctx ended a wait.
+func Do(ctx context.Context, p Policy, classify Classify, op func(ctx context.Context) error) error {
+	attempts := max(p.Attempts, 1)
+	for attempt := 1; ; attempt++ {
+		err := op(ctx)
+		if err == nil || attempt >= attempts {
+			return err
+		}
+		ok, after := classify(err)
+		if !ok || (p.Max > 0 && after > p.Max) {
+			return err
+		}
+		wait := p.Delay(attempt, after)
+		if p.OnRetry != nil {
+			p.OnRetry(attempt, wait, err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Delay returns the wait after failed try number attempt (from 1): Base·2^(attempt-1) with
+// jitter drawn from its upper half, at least after, and at most Max when Max is set.
+func (p Policy) Delay(attempt int, after time.Duration) time.Duration {
+	backoff := p.Base
+	for i := 1; i < attempt && backoff < math.MaxInt64/2 && (p.Max <= 0 || backoff < p.Max); i++ {
+		backoff *= 2
+	}
+	if p.Max > 0 {
+		backoff = min(backoff, p.Max)
+	}
+	if backoff > 0 {
+		half := backoff / 2
+		backoff = half + rand.N(backoff-half+1)
+	}
+	wait := max(backoff, after)
+	if p.Max > 0 {
+		wait = min(wait, p.Max)
+	}
+	return wait
+}
+
+// After reads how long a response asks the client to wait: the retry-after-ms header OpenAI
+// sends, or Retry-After as seconds or an HTTP date. It returns 0 when neither is present or
+// valid.
+func After(h http.Header, now time.Time) time.Duration {
+	if v := h.Get("Retry-After-Ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
