@@ -1,0 +1,542 @@
+// Package proposal keeps the agent's pending changes apart from the user's working tree.
+//
+// A Layer is an overlay over a repository. The working tree is the lower layer, which hew only
+// reads; the proposal is an upper directory in overlayfs format: a file there replaces the lower
+// file of the same name, and a whiteout (a 0/0 character device) deletes it. Tools read and write
+// through the Layer, and the sandbox mounts the same upper directory over the repository, so what
+// a command writes lands in the proposal as well. Nothing reaches the working tree until the
+// caller accepts changes, writes them itself, and removes them from the layer with Drop.
+package proposal
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+)
+
+// Layer is a proposal over one working tree. It is safe for concurrent use.
+type Layer struct {
+	root  string // the working tree, absolute, symlinks resolved
+	dir   string // state directory: upper/, work/, base/, base.json
+	upper string
+
+	mu     sync.RWMutex
+	bases  map[string]Base // the lower state of each path when the proposal first touched it
+	ignore gitignore.Matcher
+}
+
+// Base is the state of a path in the working tree when the proposal first changed it.
+type Base struct {
+	Exists bool        `json:"exists"`
+	Mode   fs.FileMode `json:"mode,omitempty"`
+}
+
+// Open returns the layer over root whose state lives in dir, creating dir as needed. A layer
+// reopened over the same dir keeps its pending changes (sessions resume with them).
+func Open(root, dir string) (*Layer, error) {
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("open proposal: %w", err)
+	}
+	if absRoot, err = filepath.EvalSymlinks(absRoot); err != nil {
+		return nil, fmt.Errorf("open proposal over %s: %w", root, err)
+	}
+	l := &Layer{root: absRoot, dir: dir, upper: filepath.Join(dir, "upper"), bases: map[string]Base{}}
+	for _, d := range []string{l.upper, filepath.Join(dir, "work"), filepath.Join(dir, "base")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("open proposal state %s: %w", dir, err)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "base.json")); err == nil {
+		if err := json.Unmarshal(b, &l.bases); err != nil {
+			return nil, fmt.Errorf("read proposal state %s: %w", filepath.Join(dir, "base.json"), err)
+		}
+	}
+	patterns, err := gitignore.ReadPatterns(osfs.New(absRoot), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read .gitignore files in %s: %w", absRoot, err)
+	}
+	patterns = append([]gitignore.Pattern{gitignore.ParsePattern(".git", nil)}, patterns...)
+	if b, err := os.ReadFile(filepath.Join(absRoot, ".git", "info", "exclude")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if s := strings.TrimSpace(line); s != "" && !strings.HasPrefix(s, "#") {
+				patterns = append(patterns, gitignore.ParsePattern(s, nil))
+			}
+		}
+	}
+	l.ignore = gitignore.NewMatcher(patterns)
+	return l, nil
+}
+
+// Root is the working tree the layer lies over.
+func (l *Layer) Root() string { return l.root }
+
+// Upper is the overlay upper directory holding the proposal; Work is overlayfs's work directory
+// on the same file system. The sandbox mounts them over Root.
+func (l *Layer) Upper() string { return l.upper }
+
+// Work is the overlayfs work directory that goes with Upper.
+func (l *Layer) Work() string { return filepath.Join(l.dir, "work") }
+
+// Ignored reports whether name (slash-separated, relative to the root) is ignored by git.
+// Ignored files can be read and written but are never part of the change set.
+func (l *Layer) Ignored(name string, isDir bool) bool {
+	if name == "" || name == "." {
+		return false
+	}
+	return l.ignore.Match(strings.Split(name, "/"), isDir)
+}
+
+// Clean checks a tool-supplied path and returns it slash-separated and relative to the root.
+// It refuses absolute paths outside the root, paths that climb out with "..", and paths into .git.
+func (l *Layer) Clean(name string) (string, error) {
+	if name == "" {
+		return ".", nil
+	}
+	p := filepath.ToSlash(name)
+	if filepath.IsAbs(name) {
+		rel, err := filepath.Rel(l.root, filepath.Clean(name))
+		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+			return "", fmt.Errorf("path %s is outside the repository %s", name, l.root)
+		}
+		p = filepath.ToSlash(rel)
+	}
+	p = path.Clean(p)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return "", fmt.Errorf("path %s climbs out of the repository", name)
+	}
+	if p == ".git" || strings.HasPrefix(p, ".git/") {
+		return "", fmt.Errorf("path %s is inside .git, which hew does not change", name)
+	}
+	return p, nil
+}
+
+// where says where a name lives in the merged view.
+type where struct {
+	path    string // absolute path of the file providing the name; "" when it does not exist
+	inUpper bool
+	info    fs.FileInfo
+}
+
+// locate resolves a clean relative name through the upper and lower layers.
+func (l *Layer) locate(name string) (where, error) {
+	if name == "." {
+		info, err := os.Stat(l.root)
+		return where{path: l.root, info: info}, err
+	}
+	parts := strings.Split(name, "/")
+	lowerVisible := true
+	cur := l.upper
+	for i, part := range parts {
+		cur = filepath.Join(cur, part)
+		info, err := os.Lstat(cur)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				return where{}, err
+			}
+			if !lowerVisible {
+				return where{}, fs.ErrNotExist
+			}
+			break // the rest can only come from the lower layer
+		}
+		if isWhiteout(info) {
+			return where{}, fs.ErrNotExist
+		}
+		if i == len(parts)-1 {
+			return where{path: cur, inUpper: true, info: info}, nil
+		}
+		if !info.IsDir() {
+			return where{}, fs.ErrNotExist
+		}
+		if isOpaque(cur) {
+			lowerVisible = false
+		}
+	}
+	if !lowerVisible {
+		return where{}, fs.ErrNotExist
+	}
+	lower := filepath.Join(l.root, filepath.FromSlash(name))
+	info, err := os.Lstat(lower)
+	if err != nil {
+		return where{}, err
+	}
+	return where{path: lower, info: info}, nil
+}
+
+// open resolves name for reading, following a symbolic link only when it stays inside the tree.
+func (l *Layer) open(name string) (where, error) {
+	w, err := l.locate(name)
+	if err != nil {
+		return w, &fs.PathError{Op: "open", Path: name, Err: unwrapPathErr(err)}
+	}
+	if w.info.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(w.path)
+		if err != nil {
+			return w, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		if !within(l.root, target) && !within(l.upper, target) {
+			return w, &fs.PathError{Op: "open", Path: name, Err: errors.New("symbolic link leads outside the repository")}
+		}
+		if w.info, err = os.Stat(target); err != nil {
+			return w, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		w.path = target
+	}
+	return w, nil
+}
+
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// ReadFile returns the content of name in the merged view.
+func (l *Layer) ReadFile(name string) ([]byte, error) {
+	name, err := l.Clean(name)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	w, err := l.open(name)
+	if err != nil {
+		return nil, err
+	}
+	if w.info.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
+	}
+	return os.ReadFile(w.path)
+}
+
+// Stat describes name in the merged view without following a final symbolic link.
+func (l *Layer) Stat(name string) (fs.FileInfo, error) {
+	name, err := l.Clean(name)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	w, err := l.locate(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: unwrapPathErr(err)}
+	}
+	return w.info, nil
+}
+
+// ReadDir lists a directory of the merged view, sorted by name.
+func (l *Layer) ReadDir(name string) ([]fs.DirEntry, error) {
+	name, err := l.Clean(name)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.readDir(name)
+}
+
+func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
+	w, err := l.locate(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: unwrapPathErr(err)}
+	}
+	if !w.info.IsDir() {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: errors.New("not a directory")}
+	}
+	seen := map[string]bool{}
+	var out []fs.DirEntry
+	upperDir := filepath.Join(l.upper, filepath.FromSlash(name))
+	lowerVisible := true
+	if ents, err := os.ReadDir(upperDir); err == nil {
+		lowerVisible = !isOpaque(upperDir) && l.lowerVisible(name)
+		for _, e := range ents {
+			seen[e.Name()] = true
+			if e.Type()&fs.ModeCharDevice != 0 {
+				if info, err := e.Info(); err == nil && isWhiteout(info) {
+					continue
+				}
+			}
+			out = append(out, e)
+		}
+	} else {
+		lowerVisible = l.lowerVisible(name)
+	}
+	if lowerVisible {
+		ents, err := os.ReadDir(filepath.Join(l.root, filepath.FromSlash(name)))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrInvalid) {
+			return nil, err
+		}
+		for _, e := range ents {
+			if !seen[e.Name()] && !(name == "." && e.Name() == ".git") {
+				out = append(out, e)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, nil
+}
+
+// lowerVisible reports whether the lower directory name shows through every upper ancestor.
+func (l *Layer) lowerVisible(name string) bool {
+	if name == "." {
+		return true
+	}
+	cur := l.upper
+	for _, part := range strings.Split(name, "/") {
+		cur = filepath.Join(cur, part)
+		info, err := os.Lstat(cur)
+		if err != nil {
+			return true
+		}
+		if isWhiteout(info) || !info.IsDir() || isOpaque(cur) {
+			return false
+		}
+	}
+	return true
+}
+
+// WalkFunc is called for each file and directory WalkDir visits; name is slash-separated and
+// relative to the root. Returning fs.SkipDir skips a directory.
+type WalkFunc func(name string, d fs.DirEntry) error
+
+// WalkDir walks the merged view under dir in lexical order, skipping .git and, when
+// skipIgnored, everything git ignores.
+func (l *Layer) WalkDir(dir string, skipIgnored bool, fn WalkFunc) error {
+	dir, err := l.Clean(dir)
+	if err != nil {
+		return err
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	err = l.walk(dir, skipIgnored, fn)
+	if errors.Is(err, fs.SkipAll) {
+		return nil
+	}
+	return err
+}
+
+func (l *Layer) walk(dir string, skipIgnored bool, fn WalkFunc) error {
+	ents, err := l.readDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if dir != "." {
+			name = dir + "/" + name
+		}
+		if skipIgnored && l.Ignored(name, e.IsDir()) {
+			continue
+		}
+		if err := fn(name, e); err != nil {
+			if errors.Is(err, fs.SkipDir) && e.IsDir() {
+				continue
+			}
+			return err
+		}
+		if e.IsDir() {
+			if err := l.walk(name, skipIgnored, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// WriteFile writes data to name in the proposal, creating parent directories. A zero perm keeps
+// the mode of the file it replaces (0644 for a new file).
+func (l *Layer) WriteFile(name string, data []byte, perm fs.FileMode) error {
+	name, err := l.Clean(name)
+	if err != nil {
+		return err
+	}
+	if name == "." {
+		return errors.New("write: no file name given")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w, err := l.locate(name); err == nil {
+		if w.info.IsDir() {
+			return &fs.PathError{Op: "write", Path: name, Err: errors.New("is a directory")}
+		}
+		if perm == 0 {
+			perm = w.info.Mode().Perm()
+		}
+	}
+	if perm == 0 {
+		perm = 0o644
+	}
+	if err := l.recordBase(name); err != nil {
+		return err
+	}
+	if err := l.mkdirUpper(path.Dir(name)); err != nil {
+		return err
+	}
+	dst := filepath.Join(l.upper, filepath.FromSlash(name))
+	if err := writeAtomic(dst, data, perm); err != nil {
+		return fmt.Errorf("write %s to the proposal: %w", name, err)
+	}
+	return l.saveBases()
+}
+
+// Remove deletes name from the merged view. Directories are not removed.
+func (l *Layer) Remove(name string) error {
+	name, err := l.Clean(name)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, err := l.locate(name)
+	if err != nil {
+		return &fs.PathError{Op: "remove", Path: name, Err: unwrapPathErr(err)}
+	}
+	if w.info.IsDir() {
+		return &fs.PathError{Op: "remove", Path: name, Err: errors.New("is a directory")}
+	}
+	if err := l.recordBase(name); err != nil {
+		return err
+	}
+	up := filepath.Join(l.upper, filepath.FromSlash(name))
+	if err := os.Remove(up); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove %s from the proposal: %w", name, err)
+	}
+	if l.bases[name].Exists {
+		if err := l.mkdirUpper(path.Dir(name)); err != nil {
+			return err
+		}
+		if err := makeWhiteout(up); err != nil {
+			return fmt.Errorf("remove %s from the proposal: %w", name, err)
+		}
+	}
+	return l.saveBases()
+}
+
+// mkdirUpper makes sure directory dir exists in the upper layer, copying each missing level's
+// mode from the lower layer and replacing whiteouts.
+func (l *Layer) mkdirUpper(dir string) error {
+	if dir == "." {
+		return nil
+	}
+	cur := ""
+	for _, part := range strings.Split(dir, "/") {
+		cur = path.Join(cur, part)
+		up := filepath.Join(l.upper, filepath.FromSlash(cur))
+		info, err := os.Lstat(up)
+		switch {
+		case err == nil && info.IsDir():
+			continue
+		case err == nil && isWhiteout(info):
+			if err := os.Remove(up); err != nil {
+				return err
+			}
+		case err == nil:
+			return &fs.PathError{Op: "mkdir", Path: cur, Err: errors.New("a file of that name exists")}
+		}
+		mode := fs.FileMode(0o755)
+		if li, err := os.Stat(filepath.Join(l.root, filepath.FromSlash(cur))); err == nil && li.IsDir() {
+			mode = li.Mode().Perm()
+		}
+		if err := os.Mkdir(up, mode); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("create directory %s in the proposal: %w", cur, err)
+		}
+	}
+	return nil
+}
+
+// recordBase remembers the working tree's state of name the first time the proposal touches it.
+func (l *Layer) recordBase(name string) error {
+	if _, ok := l.bases[name]; ok {
+		return nil
+	}
+	lower := filepath.Join(l.root, filepath.FromSlash(name))
+	info, err := os.Lstat(lower)
+	if err != nil || info.IsDir() {
+		l.bases[name] = Base{}
+		return nil
+	}
+	data, err := readLower(lower, info)
+	if err != nil {
+		return fmt.Errorf("remember %s before changing it: %w", name, err)
+	}
+	if err := writeAtomic(l.basePath(name), data, 0o600); err != nil {
+		return fmt.Errorf("remember %s before changing it: %w", name, err)
+	}
+	l.bases[name] = Base{Exists: true, Mode: info.Mode()}
+	return nil
+}
+
+func (l *Layer) basePath(name string) string {
+	return filepath.Join(l.dir, "base", filepath.FromSlash(name))
+}
+
+func (l *Layer) saveBases() error {
+	b, err := json.Marshal(l.bases)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(l.dir, "base.json"), b, 0o600)
+}
+
+// readLower reads a file's content, or a symbolic link's target.
+func readLower(p string, info fs.FileInfo) ([]byte, error) {
+	if info.Mode()&fs.ModeSymlink != 0 {
+		t, err := os.Readlink(p)
+		return []byte(t), err
+	}
+	return os.ReadFile(p)
+}
+
+// writeAtomic writes data to a temporary file beside p and renames it into place.
+func writeAtomic(p string, data []byte, perm fs.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".hew-tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(f.Name(), perm)
+	}
+	if werr == nil {
+		werr = os.Rename(f.Name(), p)
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+	}
+	return werr
+}
+
+// equalFile reports whether the lower file at p has exactly data and mode.
+func equalFile(p string, data []byte, mode fs.FileMode) bool {
+	info, err := os.Lstat(p)
+	if err != nil || info.Mode() != mode {
+		return false
+	}
+	cur, err := readLower(p, info)
+	return err == nil && bytes.Equal(cur, data)
+}
