@@ -1,0 +1,351 @@
+// Package catalog describes the models hew knows: who serves them, their context window, their
+// price, what they support and how to talk to them. The data ships embedded (models.toml) and
+// users override or extend it from their configuration.
+package catalog
+
+import (
+	_ "embed"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"hew/agent/llm"
+)
+
+//go:embed models.toml
+var defaultData []byte
+
+// Edit tools a model may prefer.
+const (
+	EditApplyPatch = "apply_patch"
+	EditFile       = "edit_file"
+)
+
+// Bedrock APIs a model may be served through.
+const (
+	APIConverse = "converse" // Bedrock's Converse and ConverseStream
+	APIOpenAI   = "openai"   // Bedrock's OpenAI-compatible endpoint
+)
+
+// Reasoning styles: how a request asks a model to reason.
+const (
+	ReasoningAnthropic = "anthropic" // a thinking budget in additional model request fields
+	ReasoningEffort    = "effort"    // a reasoning_effort field
+	ReasoningNative    = "native"    // the model always reasons; nothing to ask
+)
+
+// Places a Bedrock prompt-cache point may go.
+const (
+	CacheSystem = "system"
+	CacheTools  = "tools"
+)
+
+// Model is one catalogue entry. Prices are US dollars per million tokens.
+type Model struct {
+	Provider      string // "openai" or "bedrock"
+	ID            string // the id sent to the API
+	Name          string // a display name
+	Family        string // the maker: openai, anthropic, meta, mistral, amazon, deepseek, qwen
+	ContextWindow int
+	MaxOutput     int
+
+	InputPrice       float64
+	CachedInputPrice float64 // prompt tokens read from a cache; 0 means InputPrice
+	CacheWritePrice  float64 // prompt tokens written to a cache; 0 means InputPrice
+	OutputPrice      float64
+
+	Tools     bool
+	Reasoning bool
+	EditTool  string // EditApplyPatch or EditFile
+
+	// API is how Bedrock serves the model: APIConverse or APIOpenAI.
+	API string
+	// StreamTools is false when ConverseStream rejects tool use for the model.
+	StreamTools bool
+	// System is false when the model rejects system prompts.
+	System bool
+	// CachePoints lists where prompt-cache points may go (CacheSystem, CacheTools).
+	CachePoints []string
+	// ReasoningStyle is how to ask for reasoning (ReasoningAnthropic, ReasoningEffort,
+	// ReasoningNative) or "".
+	ReasoningStyle string
+	// Profiles lists the cross-region inference profile prefixes (us, eu, apac, global) under
+	// which the model is also served, as "us." + ID.
+	Profiles []string
+}
+
+// Caches reports whether a prompt-cache point may go at place (CacheSystem or CacheTools).
+func (m Model) Caches(place string) bool { return slices.Contains(m.CachePoints, place) }
+
+// Cost returns the price in US dollars of the tokens u counts.
+func (m Model) Cost(u llm.Usage) float64 {
+	cached := orPrice(m.CachedInputPrice, m.InputPrice)
+	write := orPrice(m.CacheWritePrice, m.InputPrice)
+	plain := max(u.InputTokens-u.CachedTokens-u.CacheWriteTokens, 0)
+	total := float64(plain)*m.InputPrice +
+		float64(u.CachedTokens)*cached +
+		float64(u.CacheWriteTokens)*write +
+		float64(u.OutputTokens)*m.OutputPrice
+	return total / 1e6
+}
+
+func orPrice(p, fallback float64) float64 {
+	if p == 0 {
+		return fallback
+	}
+	return p
+}
+
+// Override changes or adds one catalogue entry. Keys match models.toml; a nil field keeps the
+// catalogue's value. Configuration files decode [[models]] tables into it.
+type Override struct {
+	Provider       string    `toml:"provider"`
+	ID             string    `toml:"id"`
+	Name           *string   `toml:"name"`
+	Family         *string   `toml:"family"`
+	Context        *int      `toml:"context"`
+	MaxOutput      *int      `toml:"max_output"`
+	Input          *float64  `toml:"input"`
+	CachedInput    *float64  `toml:"cached_input"`
+	CacheWrite     *float64  `toml:"cache_write"`
+	Output         *float64  `toml:"output"`
+	Tools          *bool     `toml:"tools"`
+	Reasoning      *bool     `toml:"reasoning"`
+	EditTool       *string   `toml:"edit_tool"`
+	API            *string   `toml:"api"`
+	StreamTools    *bool     `toml:"stream_tools"`
+	System         *bool     `toml:"system"`
+	CachePoints    *[]string `toml:"cache_points"`
+	ReasoningStyle *string   `toml:"reasoning_style"`
+	Profiles       *[]string `toml:"profiles"`
+}
+
+// ParseOverrides reads [[models]] tables from TOML text.
+func ParseOverrides(data []byte) ([]Override, error) {
+	var file struct {
+		Models []Override `toml:"models"`
+	}
+	md, err := toml.Decode(string(data), &file)
+	if err != nil {
+		return nil, fmt.Errorf("parse model catalogue: %w", err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		return nil, fmt.Errorf("parse model catalogue: unknown key %q (see models.toml for the keys)", undecoded[0].String())
+	}
+	return file.Models, nil
+}
+
+// Catalog is a set of models keyed by provider and id. It is immutable; Merge returns a new one.
+type Catalog struct {
+	models []Model
+}
+
+// Default returns the embedded catalogue.
+func Default() *Catalog {
+	overrides, err := ParseOverrides(defaultData)
+	if err != nil {
+		panic(err) // the embedded file is checked by the package tests
+	}
+	c, err := (&Catalog{}).Merge(overrides)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Merge returns a catalogue with overrides applied: an override naming a known provider and id
+// changes the fields it sets; any other override adds a model, which must then say at least its
+// context window.
+func (c *Catalog) Merge(overrides []Override) (*Catalog, error) {
+	out := &Catalog{models: slices.Clone(c.models)}
+	for i, o := range overrides {
+		if o.Provider == "" || o.ID == "" {
+			return nil, fmt.Errorf("model override %d: provider and id are required", i+1)
+		}
+		idx := slices.IndexFunc(out.models, func(m Model) bool { return m.Provider == o.Provider && m.ID == o.ID })
+		if idx < 0 {
+			if o.Context == nil {
+				return nil, fmt.Errorf("model %s/%s: a new model needs context (its context window in tokens)", o.Provider, o.ID)
+			}
+			out.models = append(out.models, newModel(o.Provider, o.ID))
+			idx = len(out.models) - 1
+		}
+		m := &out.models[idx]
+		o.apply(m)
+		if err := m.validate(); err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(out.models, func(i, j int) bool { return out.models[i].Provider < out.models[j].Provider })
+	return out, nil
+}
+
+func newModel(provider, id string) Model {
+	m := Model{Provider: provider, ID: id, Name: id, StreamTools: true, System: true, EditTool: EditFile}
+	if provider == "openai" {
+		m.EditTool = EditApplyPatch
+	}
+	if provider == "bedrock" {
+		m.API = APIConverse
+	}
+	return m
+}
+
+func (o Override) apply(m *Model) {
+	set(&m.Name, o.Name)
+	set(&m.Family, o.Family)
+	set(&m.ContextWindow, o.Context)
+	set(&m.MaxOutput, o.MaxOutput)
+	set(&m.InputPrice, o.Input)
+	set(&m.CachedInputPrice, o.CachedInput)
+	set(&m.CacheWritePrice, o.CacheWrite)
+	set(&m.OutputPrice, o.Output)
+	set(&m.Tools, o.Tools)
+	set(&m.Reasoning, o.Reasoning)
+	set(&m.EditTool, o.EditTool)
+	set(&m.API, o.API)
+	set(&m.StreamTools, o.StreamTools)
+	set(&m.System, o.System)
+	set(&m.CachePoints, o.CachePoints)
+	set(&m.ReasoningStyle, o.ReasoningStyle)
+	set(&m.Profiles, o.Profiles)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func (m Model) validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("model %s/%s: %s", m.Provider, m.ID, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case m.Provider != "openai" && m.Provider != "bedrock":
+		return bad("provider %q is not openai or bedrock", m.Provider)
+	case m.ContextWindow <= 0:
+		return bad("context must be a positive number of tokens")
+	case m.InputPrice < 0 || m.CachedInputPrice < 0 || m.CacheWritePrice < 0 || m.OutputPrice < 0:
+		return bad("prices cannot be negative")
+	case m.EditTool != EditApplyPatch && m.EditTool != EditFile:
+		return bad("edit_tool %q is not %s or %s", m.EditTool, EditApplyPatch, EditFile)
+	case m.Provider == "bedrock" && m.API != APIConverse && m.API != APIOpenAI:
+		return bad("api %q is not %s or %s", m.API, APIConverse, APIOpenAI)
+	case !slices.Contains([]string{"", ReasoningAnthropic, ReasoningEffort, ReasoningNative}, m.ReasoningStyle):
+		return bad("reasoning_style %q is not anthropic, effort or native", m.ReasoningStyle)
+	}
+	for _, p := range m.CachePoints {
+		if p != CacheSystem && p != CacheTools {
+			return bad("cache point %q is not system or tools", p)
+		}
+	}
+	return nil
+}
+
+// Models returns the catalogue's models, those of provider only unless provider is "".
+func (c *Catalog) Models(provider string) []Model {
+	var out []Model
+	for _, m := range c.models {
+		if provider == "" || m.Provider == provider {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Lookup finds a model by provider and id. A Bedrock id with a cross-region inference profile
+// prefix ("us.anthropic...") finds its model when the model lists that profile; the returned
+// Model then carries the prefixed id.
+func (c *Catalog) Lookup(provider, id string) (Model, bool) {
+	for _, m := range c.models {
+		if m.Provider == provider && m.ID == id {
+			return m, true
+		}
+	}
+	prefix, base, ok := strings.Cut(id, ".")
+	if !ok {
+		return Model{}, false
+	}
+	for _, m := range c.models {
+		if m.Provider == provider && m.ID == base && slices.Contains(m.Profiles, prefix) {
+			m.ID = id
+			return m, true
+		}
+	}
+	return Model{}, false
+}
+
+// IDs returns every id the catalogue knows, profile-prefixed Bedrock ids included.
+func (c *Catalog) IDs() []string {
+	var ids []string
+	for _, m := range c.models {
+		ids = append(ids, m.ID)
+		for _, p := range m.Profiles {
+			ids = append(ids, p+"."+m.ID)
+		}
+	}
+	return ids
+}
+
+// Suggest returns up to three known ids closest to id, best first, for "did you mean" hints.
+// It returns nothing when no id is reasonably close.
+func (c *Catalog) Suggest(id string) []string {
+	type scored struct {
+		id        string
+		dist, lev int
+	}
+	want := strings.ToLower(id)
+	var cands []scored
+	for _, known := range c.IDs() {
+		k := strings.ToLower(known)
+		lev := distance(want, k)
+		d := lev
+		if strings.Contains(k, want) || strings.Contains(want, k) {
+			d = min(d, abs(len(k)-len(want))/4) // a prefix or a longer spelling of a known id
+		}
+		if d <= max(len(want), len(k))/3 {
+			cands = append(cands, scored{known, d, lev})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		return a.dist < b.dist || a.dist == b.dist && a.lev < b.lev
+	})
+	var out []string
+	for _, s := range cands[:min(3, len(cands))] {
+		out = append(out, s.id)
+	}
+	return out
+}
+
+// distance is the Levenshtein edit distance of a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
