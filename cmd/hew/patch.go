@@ -1,13 +1,112 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"hew/agent/patch"
+)
 
 func newPatchCmd(io *IO) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "patch",
-		Short: "not built yet",
+		Short: "Apply patches to the working tree",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newPatchApplyCmd(io))
+	return cmd
+}
+
+// patchApplyOptions are the flags and arguments of "hew patch apply".
+type patchApplyOptions struct {
+	check bool
+	dir   string
+	file  string
+}
+
+func newPatchApplyCmd(io *IO) *cobra.Command {
+	opts := &patchApplyOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply [FILE|-]",
+		Short: "Apply a patch (apply_patch format or unified diff) atomically",
+		Long: `Apply a patch in the apply_patch format ("*** Begin Patch" ... "*** End Patch") or a unified
+diff (as "git diff" writes it), read from FILE or, when FILE is absent or "-", standard input.
+Every hunk is checked before any file is written: the patch applies whole or not at all.
+Prints one "A path", "M path" or "D path" line per changed file.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError("hew patch is not built yet")
+			if len(args) == 1 {
+				opts.file = args[0]
+			}
+			return runPatchApply(io, opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.check, "check", false, "only check that the patch applies; change nothing")
+	cmd.Flags().StringVarP(&opts.dir, "directory", "C", "", "apply in `DIR` instead of the current directory")
+	return cmd
+}
+
+func runPatchApply(io *IO, opts *patchApplyOptions) error {
+	dir := io.Dir
+	if opts.dir != "" {
+		dir = opts.dir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(io.Dir, dir)
+		}
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usageError("-C %s: not a directory", opts.dir)
+	}
+	text, err := readPatchInput(io, opts.file)
+	if err != nil {
+		return err
+	}
+	p, err := patch.Parse(string(text))
+	if err != nil {
+		return failure(fmt.Errorf("patch not applied: %w", err))
+	}
+	fsys := patch.DirFS(dir)
+	apply := patch.Apply
+	if opts.check {
+		apply = patch.Check
+	}
+	res, err := apply(fsys, p)
+	if err != nil {
+		return failure(fmt.Errorf("patch not applied: %w", err))
+	}
+	fmt.Fprint(io.Out, res.String())
+	return nil
+}
+
+func readPatchInput(io *IO, file string) ([]byte, error) {
+	if file == "" || file == "-" {
+		data, err := readAll(io.In)
+		if err != nil {
+			return nil, failure(fmt.Errorf("read patch from standard input: %w", err))
+		}
+		return data, nil
+	}
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(io.Dir, file)
+	}
+	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, usageError("patch file %s does not exist", file)
+	}
+	if err != nil {
+		return nil, failure(fmt.Errorf("read patch: %w", err))
+	}
+	return data, nil
+}
+
+func readAll(r io.Reader) ([]byte, error) {
+	if r == nil {
+		return nil, errors.New("no standard input")
+	}
+	return io.ReadAll(r)
 }

@@ -1,0 +1,444 @@
+package patch
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+)
+
+const defaultPerm fs.FileMode = 0o644
+
+// Apply applies p to fsys. Every hunk of every file is validated in memory first; only then are
+// files written, each atomically. If any check fails nothing is written, and if a write fails the
+// files already written are restored. A returned error is an *Error.
+//
+// Hunks are matched against each file's current content, so a patch made against an older
+// version still applies as long as its context lines are still there, and is refused otherwise.
+func Apply(fsys FS, p *Patch) (*Result, error) {
+	pl, res, err := prepare(fsys, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := pl.commit(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Check validates p against fsys as Apply would, without writing anything.
+func Check(fsys FS, p *Patch) (*Result, error) {
+	_, res, err := prepare(fsys, p)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func prepare(fsys FS, p *Patch) (*plan, *Result, error) {
+	if p == nil || len(p.Files) == 0 {
+		return nil, nil, &Error{Kind: ErrSyntax, Msg: "the patch changes no files"}
+	}
+	pl := newPlan(fsys)
+	res := &Result{}
+	for i := range p.Files {
+		fr, err := pl.apply(&p.Files[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		res.Files = append(res.Files, fr)
+	}
+	return pl, res, nil
+}
+
+// A plan is the tree as a patch leaves it, held in memory over the FS until commit.
+type plan struct {
+	fsys    FS
+	entries map[string]*entry
+	order   []string
+}
+
+// entry is one file's state before and after the patch.
+type entry struct {
+	origData   []byte
+	origMode   fs.FileMode
+	origExists bool
+	isDir      bool
+	isLink     bool
+
+	data   []byte
+	mode   fs.FileMode
+	exists bool
+}
+
+func newPlan(fsys FS) *plan {
+	return &plan{fsys: fsys, entries: map[string]*entry{}}
+}
+
+// load returns the planned state of a file, reading it from the FS the first time.
+func (pl *plan) load(name string) (string, *entry, error) {
+	clean, err := CleanPath(name)
+	if err != nil {
+		return "", nil, refuse(name, err, "refused")
+	}
+	if e, ok := pl.entries[clean]; ok {
+		return clean, e, nil
+	}
+	e := &entry{}
+	fi, err := pl.fsys.Stat(clean)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return "", nil, refuse(clean, err, "cannot read it")
+	case fi.IsDir():
+		e.isDir, e.origExists = true, true
+	case fi.Mode()&fs.ModeSymlink != 0:
+		e.isLink, e.origExists = true, true
+	case !fi.Mode().IsRegular():
+		return "", nil, refuse(clean, nil, "is not a regular file")
+	default:
+		data, err := pl.fsys.ReadFile(clean)
+		if err != nil {
+			return "", nil, refuse(clean, err, "cannot read it")
+		}
+		e.origData, e.origMode, e.origExists = data, fi.Mode().Perm(), true
+	}
+	e.data, e.mode, e.exists = e.origData, e.origMode, e.origExists
+	pl.entries[clean] = e
+	pl.order = append(pl.order, clean)
+	return clean, e, nil
+}
+
+// loadFile is load for a file that must exist as a regular file; what names the operation.
+func (pl *plan) loadFile(name, what string) (string, *entry, error) {
+	clean, e, err := pl.load(name)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := e.checkFile(clean, what); err != nil {
+		return "", nil, err
+	}
+	if !e.exists {
+		hint := ""
+		if what == "update" {
+			hint = "; to create it, use an add (\"*** Add File:\")"
+		}
+		return "", nil, refuse(clean, fs.ErrNotExist, "cannot %s it: the file does not exist%s", what, hint)
+	}
+	return clean, e, nil
+}
+
+// checkFile refuses directories and symbolic links.
+func (e *entry) checkFile(name, what string) error {
+	switch {
+	case e.exists && e.isDir:
+		return refuse(name, nil, "cannot %s it: it is a directory, not a file", what)
+	case e.exists && e.isLink:
+		return refuse(name, nil, "cannot %s it: it is a symbolic link; patch the file it points to instead", what)
+	}
+	return nil
+}
+
+// decode returns a file's content as text, refusing binary files.
+func (e *entry) decode(name string) (*text, error) {
+	if isBinary(e.data) {
+		return nil, refuse(name, nil, "it is a binary file; binary files cannot be patched")
+	}
+	return parseText(e.data), nil
+}
+
+// patched returns the file's planned content with hunks applied.
+func (e *entry) patched(name string, hunks []Hunk) (*text, error) {
+	t, err := e.decode(name)
+	if err != nil {
+		return nil, err
+	}
+	return applyHunks(name, t, hunks, tailNewline)
+}
+
+func (e *entry) set(data []byte, mode fs.FileMode) {
+	e.data, e.mode, e.exists, e.isDir, e.isLink = data, mode, true, false, false
+}
+
+// apply plans one file operation.
+func (pl *plan) apply(fp *FilePatch) (FileResult, error) {
+	switch fp.Op {
+	case 'A':
+		return pl.add(fp)
+	case 'D':
+		return pl.delete(fp)
+	case 'M':
+		return pl.update(fp)
+	}
+	return FileResult{}, &Error{Kind: ErrSyntax, Path: fp.Path, Msg: fmt.Sprintf("unknown operation %q", fp.Op)}
+}
+
+func (pl *plan) add(fp *FilePatch) (FileResult, error) {
+	name, e, err := pl.load(fp.Path)
+	if err != nil {
+		return FileResult{}, err
+	}
+	if err := e.checkFile(name, "add"); err != nil {
+		return FileResult{}, err
+	}
+	if fp.MustNotExist && e.exists {
+		return FileResult{}, refuse(name, fs.ErrExist, "cannot add it: the file already exists; update it with a diff against its current content instead")
+	}
+	out, err := applyHunks(name, &text{eol: "\n"}, fp.Hunks, tailNewline)
+	if err != nil {
+		return FileResult{}, err
+	}
+	mode := fp.Mode
+	if mode == 0 {
+		mode = defaultPerm
+		if e.exists {
+			mode = e.mode
+		}
+	}
+	e.set(out.bytes(), mode)
+	return FileResult{Op: 'A', Path: name}, nil
+}
+
+func (pl *plan) delete(fp *FilePatch) (FileResult, error) {
+	name, e, err := pl.loadFile(fp.Path, "delete")
+	if err != nil {
+		return FileResult{}, err
+	}
+	if len(fp.Hunks) > 0 {
+		out, err := e.patched(name, fp.Hunks)
+		if err != nil {
+			return FileResult{}, err
+		}
+		if len(out.lines) > 0 {
+			return FileResult{}, refuse(name, nil, "cannot delete it: the file has %d line(s) the diff does not remove, so it changed since the diff was made; re-read it", len(out.lines))
+		}
+	}
+	e.exists = false
+	return FileResult{Op: 'D', Path: name}, nil
+}
+
+func (pl *plan) update(fp *FilePatch) (FileResult, error) {
+	name, e, err := pl.loadFile(fp.Path, "update")
+	if err != nil {
+		return FileResult{}, err
+	}
+	data := e.data
+	if len(fp.Hunks) > 0 {
+		out, err := e.patched(name, fp.Hunks)
+		if err != nil {
+			return FileResult{}, err
+		}
+		data = out.bytes()
+	}
+	mode := e.mode
+	if fp.Mode != 0 {
+		mode = fp.Mode
+	}
+	if fp.MoveTo == "" {
+		e.set(data, mode)
+		return FileResult{Op: 'M', Path: name}, nil
+	}
+	dest, d, err := pl.load(fp.MoveTo)
+	if err != nil {
+		return FileResult{}, err
+	}
+	if dest == name {
+		e.set(data, mode)
+		return FileResult{Op: 'M', Path: name}, nil
+	}
+	if err := d.checkFile(dest, "move a file onto"); err != nil {
+		return FileResult{}, err
+	}
+	d.set(data, mode)
+	e.exists = false
+	return FileResult{Op: 'M', Path: dest, From: name}, nil
+}
+
+// commit writes the planned changes: removals first, then writes. If one fails, the files
+// already changed are restored.
+func (pl *plan) commit() error {
+	var done []string
+	for _, removals := range []bool{true, false} {
+		for _, name := range pl.order {
+			e := pl.entries[name]
+			if !e.changed() || e.exists == removals {
+				continue
+			}
+			var err error
+			if e.exists {
+				err = pl.fsys.WriteFile(name, e.data, e.mode)
+			} else {
+				err = pl.fsys.Remove(name)
+			}
+			if err != nil {
+				msg := "writing failed, so no file was changed"
+				if rerr := pl.rollback(done); rerr != nil {
+					msg = fmt.Sprintf("writing failed, and restoring the files already written also failed (%v)", rerr)
+				}
+				return &Error{Kind: ErrWrite, Path: name, Msg: msg, Err: err}
+			}
+			done = append(done, name)
+		}
+	}
+	return nil
+}
+
+func (e *entry) changed() bool {
+	if e.exists != e.origExists {
+		return true
+	}
+	return e.exists && (e.mode != e.origMode || !bytes.Equal(e.data, e.origData))
+}
+
+func (pl *plan) rollback(done []string) error {
+	var errs []error
+	for i := len(done) - 1; i >= 0; i-- {
+		e := pl.entries[done[i]]
+		var err error
+		if e.origExists {
+			err = pl.fsys.WriteFile(done[i], e.origData, e.origMode)
+		} else {
+			err = pl.fsys.Remove(done[i])
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("restore %s: %w", done[i], err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// applyHunks applies hunks, in order, to t. defTail says how the file ends when a hunk reaches
+// its end and the patch does not say.
+func applyHunks(name string, t *text, hunks []Hunk, defTail tailPolicy) (*text, error) {
+	m := newMatcher(t.lines)
+	reps := make([]replacement, 0, len(hunks))
+	cursor := 0
+	for i := range hunks {
+		rep, err := locateHunk(m, name, &hunks[i], i+1, len(hunks), cursor, defTail)
+		if err != nil {
+			return nil, err
+		}
+		reps = append(reps, rep)
+		cursor = rep.start + rep.n
+	}
+	out, pair, ok := t.replace(reps)
+	if !ok {
+		return nil, &Error{Kind: ErrAmbiguous, Path: name, Hunk: pair[1], Hunks: len(hunks),
+			Msg: fmt.Sprintf("it changes lines that hunk %d also changes; merge the two hunks into one", pair[0])}
+	}
+	return out, nil
+}
+
+// locateHunk finds one hunk in the file and returns its replacement, or an error a model can act
+// on.
+func locateHunk(m *matcher, name string, h *Hunk, n, total, cursor int, defTail tailPolicy) (replacement, error) {
+	tail := defTail
+	if h.NewNoEOL {
+		tail = tailNone
+	}
+	hunkErr := func(kind ErrorKind, msg, detail string) error {
+		return &Error{Kind: kind, Path: name, Hunk: n, Hunks: total, Msg: msg, Detail: detail}
+	}
+	old := h.oldLines()
+	if len(old) == 0 {
+		pos := len(m.lines)
+		switch {
+		case len(h.Anchors) > 0:
+			anchors, missing := m.anchorPositions(h.Anchors, 0)
+			if anchors == nil {
+				return replacement{}, hunkErr(ErrNoMatch, fmt.Sprintf("the @@ line %q was not found", missing), anchorAdvice)
+			}
+			if len(anchors) > 1 {
+				return replacement{}, hunkErr(ErrAmbiguous, fmt.Sprintf("the @@ lines occur %d times, at %s", len(anchors), lineRanges(anchors, 1)),
+					"The hunk only adds lines, so its @@ lines alone must name one place; add another @@ line for the enclosing scope, or context lines.")
+			}
+			pos = anchors[0] + 1
+		case h.ranged:
+			pos = min(h.OldStart, len(m.lines))
+		}
+		return replacement{start: pos, lines: addedLines(h), tail: tail, hunk: n}, nil
+	}
+	pl, cands, p, missing := m.locate(h, old, cursor)
+	if pl.start < 0 && cands == nil && missing == "" {
+		// Models often add a blank context line the file does not have; retry without them.
+		if trimmed, ok := trimBlankContext(h); ok {
+			if tl := trimmed.oldLines(); len(tl) > 0 {
+				if pl2, c2, p2, _ := m.locate(trimmed, tl, cursor); pl2.start >= 0 || c2 != nil {
+					h, old, pl, cands, p = trimmed, tl, pl2, c2, p2
+				}
+			}
+		}
+	}
+	switch {
+	case missing != "":
+		return replacement{}, hunkErr(ErrNoMatch, fmt.Sprintf("the @@ line %q was not found", missing), anchorAdvice)
+	case cands != nil:
+		var b strings.Builder
+		b.WriteString("The hunk expects these lines:\n")
+		quoteLines(&b, "|", capLines(old))
+		b.WriteString("Add unchanged lines around the change until they occur only once, or an \"@@ <line>\" header naming the enclosing function or class.")
+		return replacement{}, hunkErr(ErrAmbiguous, fmt.Sprintf("its lines occur %d times (matching %s), at %s; it is not clear which is meant",
+			len(cands), passNames[p], lineRanges(cands, len(old))), b.String())
+	case pl.start < 0:
+		return replacement{}, hunkErr(ErrNoMatch, "its lines were not found in the file", notFoundDetail(m, name, old, "The hunk expects these lines (its context and '-' lines), in this order:\n"))
+	}
+	return replacement{start: pl.start, n: len(old), lines: m.place(h, old, pl), tail: tail, hunk: n}, nil
+}
+
+const anchorAdvice = "An @@ line must copy a line of the file (a function or class header, say) exactly; re-read the file and retry."
+
+func addedLines(h *Hunk) []string {
+	var out []string
+	for _, l := range h.Lines {
+		if l.Kind == '+' {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}
+
+// trimBlankContext returns h without blank context lines at its start and end.
+func trimBlankContext(h *Hunk) (*Hunk, bool) {
+	lines := h.Lines
+	blank := func(l Line) bool { return l.Kind == ' ' && strings.TrimSpace(l.Text) == "" }
+	for len(lines) > 0 && blank(lines[0]) {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && blank(lines[len(lines)-1]) {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == len(h.Lines) {
+		return nil, false
+	}
+	c := *h
+	c.Lines = lines
+	return &c, true
+}
+
+const maxQuoted = 30
+
+func capLines(lines []string) []string {
+	if len(lines) <= maxQuoted {
+		return lines
+	}
+	out := append([]string{}, lines[:maxQuoted]...)
+	return append(out, fmt.Sprintf("... (%d more lines)", len(lines)-maxQuoted))
+}
+
+// notFoundDetail quotes the lines a hunk expects and the closest lines in the file.
+func notFoundDetail(m *matcher, name string, old []string, heading string) string {
+	var b strings.Builder
+	b.WriteString(heading)
+	quoteLines(&b, "|", capLines(old))
+	start, score := m.closest(old)
+	if score == 0 {
+		b.WriteString("None of these lines occurs in the file, even ignoring whitespace. The file may have changed, or the hunk may belong to another file; re-read it and retry.")
+		return b.String()
+	}
+	end := min(start+len(old), len(m.lines))
+	fmt.Fprintf(&b, "The closest lines in %s are %s (%d of %d lines match, ignoring whitespace):\n", name, lineRanges([]int{max(start, 0)}, end-max(start, 0)), score, len(old))
+	numberedLines(&b, m.lines, start, min(end, max(start, 0)+maxQuoted))
+	b.WriteString("Copy the context lines exactly from the current file (re-read it) and retry.")
+	return b.String()
+}

@@ -1,0 +1,66 @@
+package patch
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Parse parses a patch in the apply_patch format ("*** Begin Patch" ... "*** End Patch") or a
+// unified diff as "git diff" or "diff -u" writes it, detecting which. It accepts the lenient forms
+// models emit: markers padded with spaces, a heredoc or Markdown fence around the patch, and a
+// first apply_patch chunk without "@@". A returned error is an *Error of kind ErrSyntax.
+func Parse(text string) (*Patch, error) {
+	lines, first := unwrap(splitLines(text))
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == beginPatch || isOpMarker(t) {
+			return parseApplyPatch(lines, first)
+		}
+		if strings.HasPrefix(l, "diff --git ") || strings.HasPrefix(l, "--- ") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "+++ ") {
+			return parseUnified(lines, first)
+		}
+	}
+	return nil, syntaxErr(0, "this is not a patch: expected the apply_patch format (starting \"*** Begin Patch\") or a unified diff (\"--- a/FILE\", \"+++ b/FILE\", \"@@ -N,N +N,N @@\")")
+}
+
+// splitLines splits text into lines without their terminators (a final newline ends the last
+// line rather than starting an empty one).
+func splitLines(text string) []string {
+	text = strings.TrimSuffix(text, "\n")
+	if text == "" {
+		return nil
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+var heredocStart = regexp.MustCompile(`^(?:\S*apply_?patch\S*\s+)?<<-?\s*['"]?(\w+)['"]?$`)
+
+// unwrap removes blank lines around a patch and a heredoc or Markdown fence wrapped around it.
+// It returns the remaining lines and the 1-based number of the first one in the original text.
+func unwrap(lines []string) ([]string, int) {
+	first := 1
+	for {
+		for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
+			lines, first = lines[1:], first+1
+		}
+		for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+			lines = lines[:len(lines)-1]
+		}
+		if len(lines) < 2 {
+			return lines, first
+		}
+		head, tail := strings.TrimSpace(lines[0]), strings.TrimSpace(lines[len(lines)-1])
+		m := heredocStart.FindStringSubmatch(head)
+		switch {
+		case m != nil && tail == m[1]:
+		case strings.HasPrefix(head, "```") && tail == "```":
+		default:
+			return lines, first
+		}
+		lines, first = lines[1:len(lines)-1], first+1
+	}
+}
