@@ -1,0 +1,267 @@
+// Package llmtest provides local fake model servers that speak the real wire protocols, so
+// tests can drive the real provider SDKs (and the built hew binary) without the network.
+package llmtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"hew/agent/llm"
+)
+
+// Turn scripts the server's answer to one request.
+type Turn struct {
+	Text      string     // the assistant's answer, streamed in a few pieces
+	ToolCalls []ToolCall // tool calls, streamed with their arguments split across deltas
+	Reasoning string     // a reasoning summary (Responses) or reasoning_content (chat)
+	Usage     llm.Usage  // reported token counts
+	// Status, when not 0 or 200, makes the server reply with this HTTP status and ErrorBody
+	// instead of a model answer. ErrorBody is the whole JSON body, or a message to wrap in
+	// {"error":{"message":...}}; empty means a generic message.
+	Status    int
+	ErrorBody string
+	// RetryAfter, when set, is sent as the Retry-After header with an error reply.
+	RetryAfter string
+	// CutAfterBytes, when positive, makes the server drop the connection after writing that
+	// many bytes of the streamed body.
+	CutAfterBytes int
+	// Incomplete makes the answer stop at the output token limit (finish_reason "length",
+	// Responses status "incomplete").
+	Incomplete bool
+}
+
+// ToolCall is a scripted tool call. An empty ID is filled in as call_N.
+type ToolCall struct {
+	ID        string
+	Name      string
+	Arguments string
+}
+
+// RecordedRequest is one request the server received.
+type RecordedRequest struct {
+	Method string
+	Path   string
+	Header http.Header
+	Body   []byte         // the raw JSON body
+	JSON   map[string]any // Body decoded, nil when it is not a JSON object
+}
+
+// OpenAIServer is a fake OpenAI API on 127.0.0.1 answering POST /v1/chat/completions and
+// POST /v1/responses, streamed or not, with one scripted Turn per request in order.
+type OpenAIServer struct {
+	srv  *httptest.Server
+	fail func(format string, args ...any)
+
+	mu       sync.Mutex
+	turns    []Turn
+	requests []RecordedRequest
+}
+
+// NewOpenAIServer starts a fake OpenAI server that answers requests with turns in order and
+// closes it when the test ends. A request beyond the scripted turns fails the test and gets a
+// 500 reply saying so.
+func NewOpenAIServer(t testing.TB, turns ...Turn) *OpenAIServer {
+	t.Helper()
+	s := newOpenAIServer(t.Errorf, turns)
+	s.srv.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// StartOpenAIServer starts a fake OpenAI server outside a test, listening on addr
+// ("127.0.0.1:0" picks a free port). Unexpected requests are reported to logf. Call Close when
+// done.
+func StartOpenAIServer(addr string, logf func(format string, args ...any), turns ...Turn) (*OpenAIServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("llmtest: listen on %s: %w", addr, err)
+	}
+	s := newOpenAIServer(logf, turns)
+	s.srv.Listener.Close()
+	s.srv.Listener = ln
+	s.srv.Start()
+	return s, nil
+}
+
+func newOpenAIServer(fail func(string, ...any), turns []Turn) *OpenAIServer {
+	s := &OpenAIServer{fail: fail, turns: turns}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL returns the base URL of the API, ending in /v1, as OPENAI_BASE_URL expects.
+func (s *OpenAIServer) URL() string { return s.srv.URL + "/v1" }
+
+// Close shuts the server down.
+func (s *OpenAIServer) Close() { s.srv.Close() }
+
+// Requests returns the requests received so far.
+func (s *OpenAIServer) Requests() []RecordedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]RecordedRequest(nil), s.requests...)
+}
+
+// Remaining returns how many scripted turns have not been used.
+func (s *OpenAIServer) Remaining() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.turns)
+}
+
+func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeErrorBody(w, http.StatusBadRequest, fmt.Sprintf("llmtest: read request body: %v", err))
+		return
+	}
+	rec := RecordedRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	_ = json.Unmarshal(body, &rec.JSON)
+
+	s.mu.Lock()
+	s.requests = append(s.requests, rec)
+	n := len(s.requests)
+	turn, ok := Turn{}, len(s.turns) > 0
+	if ok {
+		turn, s.turns = s.turns[0], s.turns[1:]
+	}
+	s.mu.Unlock()
+
+	api := strings.TrimPrefix(r.URL.Path, "/v1/")
+	if r.Method != http.MethodPost || (api != "chat/completions" && api != "responses") {
+		msg := fmt.Sprintf("llmtest: unexpected %s %s (the fake serves POST /v1/chat/completions and /v1/responses)", r.Method, r.URL.Path)
+		s.fail("%s", msg)
+		writeErrorBody(w, http.StatusNotFound, msg)
+		return
+	}
+	if !ok {
+		msg := fmt.Sprintf("llmtest: unexpected request %d to %s: no scripted turn left", n, r.URL.Path)
+		s.fail("%s", msg)
+		writeErrorBody(w, http.StatusInternalServerError, msg)
+		return
+	}
+	if turn.Status != 0 && turn.Status != http.StatusOK {
+		if turn.RetryAfter != "" {
+			w.Header().Set("Retry-After", turn.RetryAfter)
+		}
+		writeErrorBody(w, turn.Status, turn.ErrorBody)
+		return
+	}
+
+	model, _ := rec.JSON["model"].(string)
+	stream, _ := rec.JSON["stream"].(bool)
+	var ans answer
+	if api == "responses" {
+		ans = responsesAnswer(turn, model, stream)
+	} else {
+		opts, _ := rec.JSON["stream_options"].(map[string]any)
+		withUsage, _ := opts["include_usage"].(bool)
+		ans = chatAnswer(turn, model, stream, withUsage)
+	}
+	if !stream {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(ans.body)
+		return
+	}
+	writeStream(w, ans.events, turn.CutAfterBytes)
+}
+
+// answer is a reply ready to send: a JSON body, or SSE events.
+type answer struct {
+	body   []byte
+	events []sseEvent
+}
+
+type sseEvent struct {
+	name string // the SSE event field; empty for chat chunks
+	data string
+}
+
+// writeStream sends events in the text/event-stream format, flushing each, and drops the
+// connection once cut bytes are written when cut is positive.
+func writeStream(w http.ResponseWriter, events []sseEvent, cut int) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	flusher, _ := w.(http.Flusher)
+	written := 0
+	for _, e := range events {
+		var b strings.Builder
+		if e.name != "" {
+			fmt.Fprintf(&b, "event: %s\n", e.name)
+		}
+		fmt.Fprintf(&b, "data: %s\n\n", e.data)
+		chunk := b.String()
+		if cut > 0 && written+len(chunk) >= cut {
+			_, _ = io.WriteString(w, chunk[:cut-written])
+			if flusher != nil {
+				flusher.Flush()
+			}
+			panic(http.ErrAbortHandler) // closes the connection without ending the body
+		}
+		_, _ = io.WriteString(w, chunk)
+		written += len(chunk)
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+}
+
+// writeErrorBody replies with status and body, wrapping a body that is not JSON as an OpenAI
+// error message.
+func writeErrorBody(w http.ResponseWriter, status int, body string) {
+	if body == "" {
+		body = fmt.Sprintf("llmtest: scripted %d %s", status, http.StatusText(status))
+	}
+	if !json.Valid([]byte(body)) {
+		b, _ := json.Marshal(map[string]any{"error": map[string]any{
+			"message": body, "type": "invalid_request_error", "code": nil, "param": nil}})
+		body = string(b)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// pieces splits s into up to n pieces of similar length, cutting between bytes of valid UTF-8.
+func pieces(s string, n int) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	size := max(len(s)/n, 1)
+	for len(s) > 0 {
+		cut := min(size, len(s))
+		for cut < len(s) && !utf8Start(s[cut]) {
+			cut++
+		}
+		out = append(out, s[:cut])
+		s = s[cut:]
+	}
+	return out
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("llmtest: marshal %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// callID returns the scripted call's ID, or call_N for the i-th call when it has none.
+func (c ToolCall) callID(i int) string {
+	if c.ID != "" {
+		return c.ID
+	}
+	return fmt.Sprintf("call_%d", i+1)
+}

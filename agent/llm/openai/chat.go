@@ -1,0 +1,174 @@
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/packages/param"
+	"github.com/openai/openai-go/v3/shared"
+
+	"hew/agent/llm"
+)
+
+// streamChat makes one streamed Chat Completions call.
+func (p *Provider) streamChat(ctx context.Context, req llm.Request, report func(llm.Delta)) (llm.Response, error) {
+	params, err := p.chatParams(req)
+	if err != nil {
+		return llm.Response{}, err
+	}
+	stream := p.client.Chat.Completions.NewStreaming(ctx, params)
+	defer stream.Close()
+
+	var acc assembler
+	finish := ""
+	for stream.Next() {
+		chunk := stream.Current()
+		if chunk.JSON.Usage.Valid() {
+			acc.usage = chatUsage(chunk.Usage)
+		}
+		for _, choice := range chunk.Choices {
+			if choice.Index != 0 {
+				continue
+			}
+			d := choice.Delta
+			acc.reasoning(chatReasoning(d), report)
+			acc.text(d.Content, report)
+			for _, tc := range d.ToolCalls {
+				acc.toolCall(fmt.Sprint(tc.Index), tc.ID, tc.Function.Name, tc.Function.Arguments, report)
+			}
+			if choice.FinishReason != "" {
+				finish = choice.FinishReason
+			}
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return acc.response(llm.StopOther), err
+	}
+	if finish == "" {
+		return acc.response(llm.StopOther), p.streamEnded(req.Model)
+	}
+	stop := llm.StopOther
+	switch {
+	case len(acc.calls) > 0 || finish == "tool_calls" || finish == "function_call":
+		stop = llm.StopToolUse // some servers say "stop" after tool calls
+	case finish == "stop":
+		stop = llm.StopEnd
+	case finish == "length":
+		stop = llm.StopMaxTokens
+	}
+	return acc.response(stop), nil
+}
+
+// chatReasoning returns the reasoning text a delta carries in the reasoning_content field
+// (DeepSeek, vLLM) or the reasoning field (Ollama, OpenRouter), which the SDK does not know.
+func chatReasoning(d openai.ChatCompletionChunkChoiceDelta) string {
+	for _, name := range []string{"reasoning_content", "reasoning"} {
+		if f, ok := d.JSON.ExtraFields[name]; ok {
+			var s string
+			if json.Unmarshal([]byte(f.Raw()), &s) == nil && s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func chatUsage(u openai.CompletionUsage) llm.Usage {
+	cached := u.PromptTokensDetails.CachedTokens
+	if f, ok := u.JSON.ExtraFields["prompt_cache_hit_tokens"]; ok && cached == 0 { // DeepSeek
+		_ = json.Unmarshal([]byte(f.Raw()), &cached)
+	}
+	return llm.Usage{
+		InputTokens:      u.PromptTokens,
+		CachedTokens:     cached,
+		CacheWriteTokens: u.PromptTokensDetails.CacheWriteTokens,
+		OutputTokens:     u.CompletionTokens,
+		ReasoningTokens:  u.CompletionTokensDetails.ReasoningTokens,
+	}
+}
+
+// chatParams maps req onto a streamed Chat Completions request.
+func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, error) {
+	params := openai.ChatCompletionNewParams{
+		Model:         shared.ChatModel(req.Model),
+		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: param.NewOpt(true)},
+	}
+	if req.System != "" {
+		params.Messages = append(params.Messages, openai.SystemMessage(req.System))
+	}
+	for _, m := range req.Messages {
+		switch m.Role {
+		case llm.RoleUser:
+			params.Messages = append(params.Messages, openai.UserMessage(m.Text))
+		case llm.RoleAssistant:
+			a := openai.ChatCompletionAssistantMessageParam{}
+			if m.Text != "" {
+				a.Content.OfString = param.NewOpt(m.Text)
+			}
+			for _, c := range m.ToolCalls {
+				a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{
+					OfFunction: &openai.ChatCompletionMessageFunctionToolCallParam{
+						ID:       c.ID,
+						Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: c.Arguments},
+					},
+				})
+			}
+			params.Messages = append(params.Messages, openai.ChatCompletionMessageParamUnion{OfAssistant: &a})
+		case llm.RoleTool:
+			params.Messages = append(params.Messages, openai.ToolMessage(m.Text, m.ToolCallID))
+		default:
+			return params, badMessage(m.Role)
+		}
+	}
+	for _, t := range req.Tools {
+		schema, err := toolSchema(t)
+		if err != nil {
+			return params, err
+		}
+		params.Tools = append(params.Tools, openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{
+			Name:        t.Name,
+			Description: param.NewOpt(t.Description),
+			Parameters:  schema,
+		}))
+	}
+	if req.MaxOutputTokens > 0 {
+		if p.openAI {
+			params.MaxCompletionTokens = param.NewOpt(int64(req.MaxOutputTokens))
+		} else {
+			params.MaxTokens = param.NewOpt(int64(req.MaxOutputTokens)) // what most compatible servers read
+		}
+	}
+	if req.ReasoningEffort != "" {
+		params.ReasoningEffort = shared.ReasoningEffort(req.ReasoningEffort)
+	}
+	return params, nil
+}
+
+// toolSchema decodes a tool's JSON Schema; an empty schema means no parameters.
+func toolSchema(t llm.Tool) (map[string]any, error) {
+	if len(strings.TrimSpace(string(t.Parameters))) == 0 {
+		return map[string]any{"type": "object", "properties": map[string]any{}}, nil
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(t.Parameters, &schema); err != nil || schema == nil {
+		return nil, &llm.Error{Kind: llm.ErrBadRequest, Provider: "openai", Err: err,
+			Message: fmt.Sprintf("tool %q: parameters is not a JSON Schema object", t.Name),
+			Hint:    "fix the tool definition"}
+	}
+	return schema, nil
+}
+
+func badMessage(role llm.Role) error {
+	return &llm.Error{Kind: llm.ErrBadRequest, Provider: "openai",
+		Message: fmt.Sprintf("conversation has a message with unknown role %q", role),
+		Hint:    `use "user", "assistant" or "tool"`}
+}
+
+// streamEnded is the error for a stream that closed cleanly before the model finished.
+func (p *Provider) streamEnded(model string) *llm.Error {
+	return &llm.Error{Kind: llm.ErrStream, Provider: "openai", Model: model,
+		Message: "the response stream ended before the model finished", Hint: "try again"}
+}

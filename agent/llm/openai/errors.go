@@ -1,0 +1,189 @@
+package openai
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/packages/ssestream"
+
+	"hew/agent/llm"
+	"hew/agent/llm/retry"
+)
+
+// apiError is an error the API reported inside a stream or a failed response.
+type apiError struct {
+	Code    string `json:"code"`
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+// classify turns err into an *llm.Error saying what went wrong and what to do. It returns nil
+// for nil, ctx's error when ctx has ended, and err itself when it is already an *llm.Error.
+func (p *Provider) classify(ctx context.Context, err error, model string) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var e *llm.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	e = &llm.Error{Provider: "openai", Model: model, Err: err}
+
+	var api *openai.Error
+	var streamErr *ssestream.StreamError
+	switch {
+	case errors.As(err, &api):
+		e.Status = api.StatusCode
+		if api.Response != nil {
+			e.RetryAfter = retry.After(api.Response.Header, time.Now())
+		}
+		body := apiError{Code: api.Code, Type: api.Type, Message: api.Message}
+		if body.Message == "" {
+			body.Message = bodyMessage(api.Response)
+		}
+		msg := body.Message
+		if msg == "" {
+			msg = http.StatusText(api.StatusCode)
+		}
+		e.Message = fmt.Sprintf("%d %s", api.StatusCode, msg)
+		p.setKind(e, api.StatusCode, body)
+	case errors.As(err, &streamErr):
+		var body struct {
+			Error apiError `json:"error"`
+		}
+		_ = json.Unmarshal(streamErr.Event.Data, &body)
+		p.fromAPIError(e, body.Error)
+	default:
+		p.fromTransport(e, err)
+	}
+	return e
+}
+
+// bodyMessage reads the message of an error reply that is not in OpenAI's {"error":{...}}
+// shape: {"message":...} or {"detail":...} (vLLM, llama.cpp, proxies) or plain text.
+func bodyMessage(res *http.Response) string {
+	if res == nil || res.Body == nil {
+		return ""
+	}
+	raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	var body struct {
+		Message string `json:"message"`
+		Detail  string `json:"detail"`
+		Error   string `json:"error"`
+	}
+	if json.Unmarshal(raw, &body) == nil {
+		return cmp.Or(body.Message, body.Detail, body.Error)
+	}
+	text := strings.TrimSpace(string(raw))
+	if len(text) > 300 {
+		text = text[:300] + "…"
+	}
+	return text
+}
+
+// setKind sets e's kind and hint for an error reply with HTTP status and body api.
+func (p *Provider) setKind(e *llm.Error, status int, api apiError) {
+	switch {
+	case isContextOverflow(api):
+		e.Kind, e.Hint = llm.ErrContextOverflow, "the conversation is longer than the model's context window; compact it or start a new session"
+	case status == http.StatusUnauthorized:
+		e.Kind, e.Hint = llm.ErrAuth, "check OPENAI_API_KEY"
+		if !p.openAI {
+			e.Hint = "check OPENAI_API_KEY, the key " + p.baseURL + " expects"
+		}
+	case status == http.StatusForbidden:
+		e.Kind, e.Hint = llm.ErrPermission, fmt.Sprintf("check that your OpenAI organization and project may use model %q", e.Model)
+	case status == http.StatusNotFound && (api.Code == "model_not_found" || strings.Contains(strings.ToLower(api.Message), "model")):
+		e.Kind, e.Hint = llm.ErrNotFound, fmt.Sprintf("model %q is unknown to %s; check the model id (`hew models` lists known ones)", e.Model, p.baseURL)
+	case status == http.StatusNotFound:
+		e.Kind, e.Hint = llm.ErrNotFound, fmt.Sprintf("%s has no %s endpoint; check OPENAI_BASE_URL (it usually ends in /v1) and the API setting", p.baseURL, p.api)
+	case status == http.StatusTooManyRequests && api.Code == "insufficient_quota":
+		e.Kind, e.Hint = llm.ErrRateLimit, "the account is out of quota; check billing at platform.openai.com"
+	case status == http.StatusTooManyRequests:
+		e.Kind, e.Hint = llm.ErrRateLimit, "rate limited; wait a moment and try again"
+		if e.RetryAfter > 0 {
+			e.Hint = fmt.Sprintf("rate limited; try again in %s", e.RetryAfter.Round(time.Second))
+		}
+	case status >= 500 || status == http.StatusRequestTimeout || status == http.StatusConflict:
+		e.Kind, e.Hint = llm.ErrServer, "the server failed; try again later"
+	default:
+		e.Kind, e.Hint = llm.ErrBadRequest, "the server rejected the request"
+	}
+}
+
+// fromAPIError classifies an error reported inside a stream, after a 200 reply.
+func (p *Provider) fromAPIError(e *llm.Error, api apiError) {
+	e.Message = api.Message
+	if e.Message == "" {
+		e.Message = "the server reported an error in the stream"
+	}
+	switch {
+	case isContextOverflow(api):
+		p.setKind(e, http.StatusBadRequest, api)
+	case api.Code == "rate_limit_exceeded":
+		p.setKind(e, http.StatusTooManyRequests, api)
+	case api.Code == "server_error" || api.Type == "server_error":
+		p.setKind(e, http.StatusInternalServerError, api)
+	default:
+		e.Kind, e.Hint = llm.ErrStream, "the model stopped with an error; try again"
+		if api.Code != "" {
+			e.Message += " (" + api.Code + ")"
+		}
+	}
+}
+
+// fromTransport classifies a failure to reach the server or to read its reply.
+func (p *Provider) fromTransport(e *llm.Error, err error) {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		e.Kind = llm.ErrServer
+		e.Message = fmt.Sprintf("cannot reach %s: %v", p.baseURL, err)
+		e.Hint = "check the network, or OPENAI_BASE_URL and that the server is running"
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			e.Kind = llm.ErrConfig // nothing listens there: retrying will not help
+		}
+		return
+	}
+	e.Kind = llm.ErrStream
+	e.Message = fmt.Sprintf("the response stream broke: %v", err)
+	e.Hint = "try again"
+}
+
+// retryable reports whether a request that failed with e may succeed if sent again.
+func retryable(e *llm.Error) bool {
+	switch e.Kind {
+	case llm.ErrRateLimit:
+		var api *openai.Error
+		return !errors.As(e.Err, &api) || api.Code != "insufficient_quota"
+	case llm.ErrServer, llm.ErrStream:
+		return true
+	}
+	return false
+}
+
+// isContextOverflow reports whether an API error says the request does not fit the context.
+func isContextOverflow(api apiError) bool {
+	if api.Code == "context_length_exceeded" {
+		return true
+	}
+	msg := strings.ToLower(api.Message)
+	for _, s := range []string{"context length", "context_length", "context window", "maximum context", "prompt is too long", "too many tokens", "exceeds the context"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}

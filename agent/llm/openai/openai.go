@@ -1,0 +1,159 @@
+// Package openai streams model responses from OpenAI's Responses API and from any server that
+// speaks OpenAI Chat Completions (Ollama, vLLM, llama.cpp, LM Studio), behind the llm.Provider
+// seam.
+package openai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+
+	"hew/agent/llm"
+	"hew/agent/llm/retry"
+)
+
+// DefaultBaseURL is OpenAI's own API.
+const DefaultBaseURL = "https://api.openai.com/v1"
+
+// The APIs a Provider can speak.
+const (
+	APIResponses = "responses"
+	APIChat      = "chat"
+)
+
+// Options configure a Provider.
+type Options struct {
+	// APIKey authenticates requests. It is required for api.openai.com; local servers may need
+	// none.
+	APIKey string
+	// BaseURL is the API root, ending in /v1; empty means DefaultBaseURL.
+	BaseURL string
+	// API is APIResponses, APIChat, or "" to choose: Responses for api.openai.com, Chat
+	// Completions for any other server.
+	API string
+	// HTTPClient, if set, sends the requests.
+	HTTPClient *http.Client
+	// MaxRetries is how many times a rate-limited, failed (5xx) or broken request is retried:
+	// 0 means the default (3), a negative value means never.
+	MaxRetries int
+	// Organization and Project, if set, are sent as OpenAI-Organization and OpenAI-Project.
+	Organization, Project string
+}
+
+// Provider streams responses from an OpenAI-compatible API. It is safe for concurrent use.
+type Provider struct {
+	client  openai.Client
+	api     string
+	baseURL string
+	openAI  bool // the server is api.openai.com
+	retry   retry.Policy
+}
+
+// New returns a Provider for opts. It fails with an *llm.Error of kind llm.ErrConfig when the
+// options cannot work: no key for api.openai.com, a malformed base URL, an unknown API.
+func New(opts Options) (*Provider, error) {
+	base := strings.TrimRight(opts.BaseURL, "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, configError(fmt.Sprintf("base URL %q is not an http(s) URL", opts.BaseURL),
+			"set OPENAI_BASE_URL to the server's API root, such as http://localhost:11434/v1")
+	}
+	p := &Provider{baseURL: base, openAI: strings.EqualFold(u.Hostname(), "api.openai.com"), retry: retry.Default()}
+	switch opts.API {
+	case APIResponses, APIChat:
+		p.api = opts.API
+	case "":
+		p.api = APIChat
+		if p.openAI {
+			p.api = APIResponses
+		}
+	default:
+		return nil, configError(fmt.Sprintf("unknown OpenAI API %q", opts.API),
+			`use "responses", "chat", or leave it empty to choose by server`)
+	}
+	if opts.APIKey == "" && p.openAI {
+		return nil, configError("no API key for "+base, "set OPENAI_API_KEY")
+	}
+	switch {
+	case opts.MaxRetries < 0:
+		p.retry.Attempts = 1
+	case opts.MaxRetries > 0:
+		p.retry.Attempts = opts.MaxRetries + 1
+	}
+
+	key := opts.APIKey
+	if key == "" {
+		key = "none" // local servers ignore it; the SDK would otherwise read OPENAI_API_KEY itself
+	}
+	reqOpts := []option.RequestOption{
+		option.WithBaseURL(base + "/"),
+		option.WithAPIKey(key),
+		option.WithMaxRetries(0), // retries are ours, see Stream
+	}
+	if opts.HTTPClient != nil {
+		reqOpts = append(reqOpts, option.WithHTTPClient(opts.HTTPClient))
+	}
+	if opts.Organization != "" {
+		reqOpts = append(reqOpts, option.WithOrganization(opts.Organization))
+	}
+	if opts.Project != "" {
+		reqOpts = append(reqOpts, option.WithProject(opts.Project))
+	}
+	p.client = openai.NewClient(reqOpts...)
+	return p, nil
+}
+
+func configError(msg, hint string) *llm.Error {
+	return &llm.Error{Kind: llm.ErrConfig, Provider: "openai", Message: msg, Hint: hint}
+}
+
+// Name returns "openai".
+func (p *Provider) Name() string { return "openai" }
+
+// API returns the API the provider speaks, APIResponses or APIChat.
+func (p *Provider) API() string { return p.api }
+
+// Stream sends req and reports text, reasoning and tool calls to onDelta as they arrive.
+//
+// Rate limits, server errors and streams that break before anything was reported are retried
+// with backoff, honouring the server's Retry-After up to a cap. Errors are *llm.Error, except
+// the context's own error when ctx ends. When a stream breaks after output was reported, Stream
+// returns an llm.ErrStream error along with the partial response received so far; callers must
+// not treat that response as complete.
+func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
+	if onDelta == nil {
+		onDelta = func(llm.Delta) {}
+	}
+	streamed := false
+	report := func(d llm.Delta) {
+		streamed = true
+		onDelta(d)
+	}
+	var resp llm.Response
+	err := retry.Do(ctx, p.retry, func(err error) (bool, time.Duration) {
+		var e *llm.Error
+		if streamed || !errors.As(err, &e) {
+			return false, 0
+		}
+		return retryable(e), e.RetryAfter
+	}, func(ctx context.Context) error {
+		var err error
+		if p.api == APIResponses {
+			resp, err = p.streamResponses(ctx, req, report)
+		} else {
+			resp, err = p.streamChat(ctx, req, report)
+		}
+		return p.classify(ctx, err, req.Model)
+	})
+	return resp, err
+}

@@ -1,0 +1,163 @@
+package openai
+
+import (
+	"context"
+	"strings"
+
+	"github.com/openai/openai-go/v3/packages/param"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/openai/openai-go/v3/shared"
+
+	"hew/agent/llm"
+)
+
+// streamResponses makes one streamed Responses API call.
+func (p *Provider) streamResponses(ctx context.Context, req llm.Request, report func(llm.Delta)) (llm.Response, error) {
+	params, err := responsesParams(req)
+	if err != nil {
+		return llm.Response{}, err
+	}
+	stream := p.client.Responses.NewStreaming(ctx, params)
+	defer stream.Close()
+
+	var acc assembler
+	var final *responses.Response
+	for stream.Next() {
+		ev := stream.Current()
+		switch ev.Type {
+		case "response.output_text.delta":
+			acc.text(ev.Delta, report)
+		case "response.reasoning_summary_text.delta", "response.reasoning_text.delta":
+			acc.reasoning(ev.Delta, report)
+		case "response.reasoning_summary_part.added":
+			if ev.SummaryIndex > 0 {
+				acc.reasoning("\n\n", report)
+			}
+		case "response.output_item.added":
+			if ev.Item.Type == "function_call" {
+				acc.toolCall(ev.Item.ID, ev.Item.CallID, ev.Item.Name, ev.Item.Arguments.OfString, report)
+			}
+		case "response.function_call_arguments.delta":
+			acc.toolCall(ev.ItemID, "", "", ev.Delta, report)
+		case "response.output_item.done":
+			switch ev.Item.Type {
+			case "function_call":
+				acc.finishToolCall(ev.Item.ID, ev.Item.Arguments.OfString)
+			case "reasoning":
+				acc.blocks = append(acc.blocks, reasoningBlock(ev.Item))
+			}
+		case "response.completed", "response.incomplete", "response.failed":
+			r := ev.Response
+			final = &r
+			acc.usage = llm.Usage{
+				InputTokens:     r.Usage.InputTokens,
+				CachedTokens:    r.Usage.InputTokensDetails.CachedTokens,
+				OutputTokens:    r.Usage.OutputTokens,
+				ReasoningTokens: r.Usage.OutputTokensDetails.ReasoningTokens,
+			}
+		case "error":
+			return acc.response(llm.StopOther), p.streamFailed(req.Model, apiError{Code: ev.Code, Message: ev.Message})
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return acc.response(llm.StopOther), err
+	}
+	if final == nil {
+		return acc.response(llm.StopOther), p.streamEnded(req.Model)
+	}
+	switch final.Status {
+	case "completed":
+		if len(acc.calls) > 0 {
+			return acc.response(llm.StopToolUse), nil
+		}
+		return acc.response(llm.StopEnd), nil
+	case "incomplete":
+		if final.IncompleteDetails.Reason == "max_output_tokens" {
+			return acc.response(llm.StopMaxTokens), nil
+		}
+		return acc.response(llm.StopOther), nil
+	default:
+		return acc.response(llm.StopOther), p.streamFailed(req.Model,
+			apiError{Code: string(final.Error.Code), Message: final.Error.Message})
+	}
+}
+
+// streamFailed is the error for a response the server ended with an error.
+func (p *Provider) streamFailed(model string, api apiError) *llm.Error {
+	e := &llm.Error{Provider: "openai", Model: model}
+	p.fromAPIError(e, api)
+	return e
+}
+
+// reasoningBlock keeps a reasoning item so it can be sent back with the next request.
+func reasoningBlock(item responses.ResponseOutputItemUnion) llm.Reasoning {
+	var parts []string
+	for _, s := range item.Summary {
+		parts = append(parts, s.Text)
+	}
+	return llm.Reasoning{ID: item.ID, Text: strings.Join(parts, "\n\n"), Encrypted: item.EncryptedContent}
+}
+
+// responsesParams maps req onto a stateless Responses API request: nothing is stored on the
+// server, and reasoning travels back and forth encrypted.
+func responsesParams(req llm.Request) (responses.ResponseNewParams, error) {
+	params := responses.ResponseNewParams{
+		Model:   shared.ResponsesModel(req.Model),
+		Store:   param.NewOpt(false),
+		Include: []responses.ResponseIncludable{responses.ResponseIncludableReasoningEncryptedContent},
+	}
+	if req.System != "" {
+		params.Instructions = param.NewOpt(req.System)
+	}
+	var input responses.ResponseInputParam
+	for _, m := range req.Messages {
+		switch m.Role {
+		case llm.RoleUser:
+			input = append(input, responses.ResponseInputItemParamOfMessage(m.Text, responses.EasyInputMessageRoleUser))
+		case llm.RoleAssistant:
+			for _, r := range m.Reasoning {
+				if r.ID == "" || r.Encrypted == "" {
+					continue // not from the Responses API: nothing to send back
+				}
+				item := responses.ResponseReasoningItemParam{ID: r.ID, Summary: []responses.ResponseReasoningItemSummaryParam{},
+					EncryptedContent: param.NewOpt(r.Encrypted)}
+				if r.Text != "" {
+					item.Summary = append(item.Summary, responses.ResponseReasoningItemSummaryParam{Text: r.Text})
+				}
+				input = append(input, responses.ResponseInputItemUnionParam{OfReasoning: &item})
+			}
+			if m.Text != "" {
+				input = append(input, responses.ResponseInputItemParamOfMessage(m.Text, responses.EasyInputMessageRoleAssistant))
+			}
+			for _, c := range m.ToolCalls {
+				input = append(input, responses.ResponseInputItemParamOfFunctionCall(c.Arguments, c.ID, c.Name))
+			}
+		case llm.RoleTool:
+			out := responses.ResponseInputItemParamOfFunctionCallOutput(m.Text)
+			out.OfFunctionCallOutput.CallID = param.NewOpt(m.ToolCallID)
+			input = append(input, out)
+		default:
+			return params, badMessage(m.Role)
+		}
+	}
+	params.Input.OfInputItemList = input
+	for _, t := range req.Tools {
+		schema, err := toolSchema(t)
+		if err != nil {
+			return params, err
+		}
+		params.Tools = append(params.Tools, responses.ToolUnionParam{OfFunction: &responses.FunctionToolParam{
+			Name:        t.Name,
+			Description: param.NewOpt(t.Description),
+			Parameters:  schema,
+			Strict:      param.NewOpt(false),
+		}})
+	}
+	if req.MaxOutputTokens > 0 {
+		params.MaxOutputTokens = param.NewOpt(int64(req.MaxOutputTokens))
+	}
+	if req.ReasoningEffort != "" {
+		params.Reasoning = shared.ReasoningParam{Effort: shared.ReasoningEffort(req.ReasoningEffort), Summary: shared.ReasoningSummaryAuto}
+	}
+	return params, nil
+}
