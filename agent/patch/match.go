@@ -279,16 +279,16 @@ func leadingSpace(s string) string {
 }
 
 // place builds the replacement for a hunk found at pl: context lines keep the file's own text,
-// and when the match ignored indentation, added lines are re-indented from the hunk's
-// indentation to the file's.
+// and when the match ignored indentation, each added line is re-indented by the difference
+// between the hunk's and the file's indentation of the nearest line before it (or, for added
+// lines at the start, after it).
 func (m *matcher) place(h *Hunk, old []string, pl placement) []string {
-	var fileInd, patInd string
-	reindent := false
+	type shift struct{ file, pat string }
+	var cur *shift
 	if pl.pass >= passTrim {
 		for j, o := range old {
 			if strings.TrimSpace(o) != "" {
-				fileInd, patInd = leadingSpace(m.lines[pl.start+j]), leadingSpace(o)
-				reindent = fileInd != patInd
+				cur = &shift{leadingSpace(m.lines[pl.start+j]), leadingSpace(o)}
 				break
 			}
 		}
@@ -297,15 +297,18 @@ func (m *matcher) place(h *Hunk, old []string, pl placement) []string {
 	k := pl.start
 	for _, l := range h.Lines {
 		switch l.Kind {
-		case ' ':
-			out = append(out, m.lines[k])
-			k++
-		case '-':
+		case ' ', '-':
+			if cur != nil && strings.TrimSpace(l.Text) != "" {
+				cur = &shift{leadingSpace(m.lines[k]), leadingSpace(l.Text)}
+			}
+			if l.Kind == ' ' {
+				out = append(out, m.lines[k])
+			}
 			k++
 		case '+':
 			s := l.Text
-			if reindent && strings.TrimSpace(s) != "" && strings.HasPrefix(s, patInd) {
-				s = fileInd + s[len(patInd):]
+			if cur != nil && cur.file != cur.pat && strings.TrimSpace(s) != "" && strings.HasPrefix(s, cur.pat) {
+				s = cur.file + s[len(cur.pat):]
 			}
 			out = append(out, s)
 		}
