@@ -1,6 +1,91 @@
-// Package sandbox runs commands contained: limited writes, no network, no credentials.
 package sandbox
 
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// helperPlan tells the helper stage what to set up before it becomes the command. The parent
+// writes it to a file named by the HEW_SANDBOX_HELPER variable; the helper reads and removes it.
+type helperPlan struct {
+	Probe       bool     // only try to mount Overlay and report
+	Workspace   string   // lower layer and mount point of Overlay
+	Overlay     *Overlay // nil: no overlay
+	MakePrivate bool     // running in a new mount namespace: stop mount propagation first
+	BindTmp     string   // private temp dir to mount over /tmp, or ""
+	ReadOnly    []string // paths bind-mounted read-only over themselves, in order
+	HideDirs    []string // get an empty, inaccessible tmpfs
+	HideFiles   []string // get /dev/null
+	MountProc   bool     // mount a /proc for the new pid namespace
+	Landlock    *landlockPlan
+	DropCaps    bool   // empty the capability bounding set so the command has no capabilities
+	Seccomp     bool   // deny non-Unix sockets
+	Subreaper   bool   // stay as parent of the command and kill every descendant at the end
+	PlanDir     string // where a Subreaper writes the plan of the stage it starts
+	Argv        []string
+	Env         []string
+	Dir         string
+}
+
+// landlockPlan lists what the command may touch; everything else is denied.
+type landlockPlan struct {
+	ReadDirs, ReadFiles   []string
+	WriteDirs, WriteFiles []string
+	Network               bool // leave TCP unrestricted
+}
+
+// Exit codes of the helper stage itself, used when it cannot report on its status pipe.
+const helperFailed = 125
+
+// statusFD is the helper's end of the status pipe.
+const statusFD = 3
+
 // RunHelperIfRequested turns this process into the sandbox's helper stage when hew re-executed
-// itself for that purpose; otherwise it returns at once.
-func RunHelperIfRequested() {}
+// itself for that purpose, and never returns then; otherwise it returns at once. Call it first
+// thing in main (and in TestMain of packages whose tests use the sandbox).
+func RunHelperIfRequested() {
+	path := os.Getenv(helperEnv)
+	if path == "" {
+		return
+	}
+	status := os.NewFile(statusFD, "status")
+	fail := func(err error) {
+		if status != nil {
+			fmt.Fprintln(status, err)
+		}
+		os.Exit(helperFailed)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fail(fmt.Errorf("read plan: %w", err))
+	}
+	os.Remove(path)
+	var p helperPlan
+	if err := json.Unmarshal(b, &p); err != nil {
+		fail(fmt.Errorf("decode plan %s: %w", path, err))
+	}
+	os.Exit(runHelper(&p, status))
+}
+
+// writePlan stores p in dir for the helper and returns the variable that names it.
+func writePlan(dir string, p *helperPlan) (string, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return "", fmt.Errorf("sandbox: encode helper plan: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".hew-helper-plan-*.json")
+	if err != nil {
+		return "", fmt.Errorf("sandbox: write helper plan: %w", err)
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("sandbox: write helper plan: %w", err)
+	}
+	return helperEnv + "=" + filepath.Clean(f.Name()), nil
+}

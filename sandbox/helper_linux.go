@@ -1,0 +1,253 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/landlock-lsm/go-landlock/landlock"
+	"golang.org/x/sys/unix"
+
+	"hew/sandbox/seccomp"
+)
+
+// runHelper carries out p and returns the helper's exit code; when it replaces itself with the
+// command it does not return.
+func runHelper(p *helperPlan, status *os.File) int {
+	unix.CloseOnExec(statusFD)
+	fail := func(err error) int {
+		fmt.Fprintln(status, err)
+		return helperFailed
+	}
+	if err := setUpMounts(p); err != nil {
+		return fail(err)
+	}
+	if p.Probe {
+		return 0
+	}
+	if p.Subreaper {
+		// Landlock gives each thread of this Go process its own domain, and a domain may not
+		// signal outside itself; so this stage stays unrestricted to be able to kill the tree, and
+		// a second helper stage restricts itself and becomes the command.
+		inner := *p
+		inner.Subreaper = false
+		return superviseTree(&inner, status)
+	}
+	if p.Landlock != nil {
+		if err := restrictLandlock(p.Landlock); err != nil {
+			return fail(fmt.Errorf("landlock: %w", err))
+		}
+	}
+	if p.DropCaps {
+		for c := 0; c <= unix.CAP_LAST_CAP; c++ {
+			if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+				return fail(fmt.Errorf("drop capability %d: %w", c, err))
+			}
+		}
+	}
+	if p.Seccomp {
+		if err := seccomp.Install(); err != nil {
+			return fail(err)
+		}
+	}
+	if err := os.Chdir(p.Dir); err != nil {
+		return fail(fmt.Errorf("enter working directory: %w", err))
+	}
+	path, err := exec.LookPath(p.Argv[0])
+	if err == nil {
+		err = syscall.Exec(path, p.Argv, p.Env)
+	}
+	return fail(fmt.Errorf("exec %s: %w", p.Argv[0], err))
+}
+
+// setUpMounts builds the command's view of the file system in the helper's mount namespace.
+func setUpMounts(p *helperPlan) error {
+	if p.MakePrivate {
+		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+			return fmt.Errorf("make mounts private: %w", err)
+		}
+	}
+	if p.Overlay != nil {
+		opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr", p.Workspace, p.Overlay.Upper, p.Overlay.Work)
+		if err := unix.Mount("overlay", p.Workspace, "overlay", 0, opts); err != nil {
+			return fmt.Errorf("%smount over %s: %w", overlayFailure, p.Workspace, err)
+		}
+	}
+	if p.BindTmp != "" {
+		if err := unix.Mount(p.BindTmp, "/tmp", "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("mount private temp dir over /tmp: %w", err)
+		}
+	}
+	for _, path := range p.ReadOnly {
+		if err := bindReadOnly(path); err != nil {
+			return err
+		}
+	}
+	for _, d := range p.HideDirs {
+		if err := unix.Mount("tmpfs", d, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC|unix.MS_RDONLY, "mode=000,size=4k"); err != nil {
+			return fmt.Errorf("hide %s: %w", d, err)
+		}
+	}
+	for _, f := range p.HideFiles {
+		if err := unix.Mount("/dev/null", f, "", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("hide %s: %w", f, err)
+		}
+	}
+	if p.MountProc {
+		// Best effort: some containers forbid a new proc; Landlock still keeps other processes'
+		// /proc entries out of reach.
+		_ = unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+	}
+	return nil
+}
+
+// bindReadOnly makes path read-only in this mount namespace, keeping the flags the kernel locks.
+func bindReadOnly(path string) error {
+	if err := unix.Mount(path, path, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("bind %s: %w", path, err)
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return fmt.Errorf("statfs %s: %w", path, err)
+	}
+	flags := uintptr(unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY)
+	for _, f := range [][2]int64{{unix.ST_NOSUID, unix.MS_NOSUID}, {unix.ST_NODEV, unix.MS_NODEV}, {unix.ST_NOEXEC, unix.MS_NOEXEC}, {unix.ST_NOATIME, unix.MS_NOATIME}, {unix.ST_NODIRATIME, unix.MS_NODIRATIME}, {unix.ST_RELATIME, unix.MS_RELATIME}} {
+		if st.Flags&f[0] != 0 {
+			flags |= uintptr(f[1])
+		}
+	}
+	if err := unix.Mount("", path, "", flags, ""); err != nil {
+		return fmt.Errorf("make %s read-only: %w", path, err)
+	}
+	return nil
+}
+
+// restrictLandlock confines this process and its future children to the plan's paths.
+func restrictLandlock(lp *landlockPlan) error {
+	cfg := landlock.V11.BestEffort()
+	if lp.Network {
+		cfg.HandledAccessNet = 0
+	}
+	var rules []landlock.Rule
+	if len(lp.ReadDirs) > 0 {
+		rules = append(rules, landlock.RODirs(lp.ReadDirs...).IgnoreIfMissing())
+	}
+	if len(lp.ReadFiles) > 0 {
+		rules = append(rules, landlock.ROFiles(lp.ReadFiles...).IgnoreIfMissing())
+	}
+	if len(lp.WriteDirs) > 0 {
+		rules = append(rules, landlock.RWDirs(lp.WriteDirs...).WithRefer().IgnoreIfMissing())
+	}
+	if len(lp.WriteFiles) > 0 {
+		rules = append(rules, landlock.RWFiles(lp.WriteFiles...).WithIoctlDev().IgnoreIfMissing())
+	}
+	return cfg.Restrict(rules...)
+}
+
+// superviseTree runs inner, the helper stage that becomes the command, as a child; stays its
+// subreaper; and when it ends (or the parent asks with SIGTERM) kills every descendant still
+// alive, setsid daemons included.
+func superviseTree(inner *helperPlan, status *os.File) int {
+	fail := func(err error) int {
+		fmt.Fprintln(status, err)
+		return helperFailed
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fail(fmt.Errorf("become subreaper: %w", err))
+	}
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	planVar, err := writePlan(inner.PlanDir, inner)
+	if err != nil {
+		return fail(err)
+	}
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = []string{"hew-sandbox-helper"}
+	cmd.Env = []string{planVar}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{status}
+	err = cmd.Start()
+	status.Close()
+	if err != nil {
+		return fail(fmt.Errorf("start the command's helper stage: %w", err))
+	}
+	done := make(chan int, 1)
+	go func() {
+		cmd.Wait()
+		done <- exitCode(cmd.ProcessState)
+	}()
+	var code int
+	select {
+	case code = <-done:
+	case sig := <-term:
+		code = 128 + int(sig.(syscall.Signal))
+	}
+	killDescendants()
+	return code
+}
+
+// killDescendants kills every process below this one until none is left; as subreaper this
+// process inherits the orphans of those it kills, so daemons cannot slip away.
+func killDescendants() {
+	deadline := time.Now().Add(helperCleanupWindow)
+	for time.Now().Before(deadline) {
+		pids := descendants(os.Getpid())
+		if len(pids) == 0 {
+			return
+		}
+		for _, pid := range pids {
+			unix.Kill(pid, unix.SIGKILL)
+		}
+		for {
+			pid, err := unix.Wait4(-1, nil, unix.WNOHANG, nil)
+			if pid <= 0 || err != nil {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// descendants lists the live (not zombie) processes below pid, from the parent links in
+// /proc/*/stat (not every kernel has /proc/*/task/*/children).
+func descendants(pid int) []int {
+	children := map[int][]int{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	live := map[int]bool{}
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may contain spaces and parentheses.
+		_, rest, ok := strings.Cut(string(b), ") ")
+		fields := strings.Fields(rest)
+		if !ok || len(fields) < 2 {
+			continue
+		}
+		self, err1 := strconv.Atoi(filepath.Base(filepath.Dir(path)))
+		ppid, err2 := strconv.Atoi(fields[1])
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		children[ppid] = append(children[ppid], self)
+		live[self] = fields[0] != "Z" && fields[0] != "X"
+	}
+	var out []int
+	queue := children[pid]
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = append(queue[1:], children[p]...)
+		if live[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}

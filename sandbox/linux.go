@@ -1,0 +1,235 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	llsys "github.com/landlock-lsm/go-landlock/landlock/syscall"
+)
+
+// probeTimeout bounds each backend check.
+const probeTimeout = 5 * time.Second
+
+// devFiles are the device files a command may write.
+var devFiles = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/random", "/dev/urandom"}
+
+// detect checks bubblewrap, namespaces with Landlock, and Landlock alone, best first.
+func detect(opts Options) Report {
+	abi, abiErr := llsys.LandlockGetABIVersion()
+	landlockOK := abiErr == nil && abi >= 1
+	landlockDetail := fmt.Sprintf("Landlock ABI %d: writes confined, credentials unreadable, TCP denied; no pid namespace (subreaper kills the tree), no overlay", abi)
+	if !landlockOK {
+		landlockDetail = fmt.Sprintf("Landlock is not available in this kernel (%v)", abiErr)
+	}
+	nsErr, overlayErr := probeNamespaces(opts.Executable)
+	nsCheck := Check{Backend: BackendNamespaces, Available: nsErr == nil && landlockOK, Overlay: nsErr == nil && overlayErr == nil}
+	switch {
+	case nsErr != nil:
+		nsCheck.Detail = "user namespaces are blocked: " + nsErr.Error()
+	case !landlockOK:
+		nsCheck.Detail = "user namespaces work but Landlock, which confines writes, is unavailable"
+	default:
+		nsCheck.Detail = "user, mount, pid and network namespaces with Landlock and seccomp"
+	}
+	if overlayErr != nil && nsErr == nil {
+		nsCheck.Detail += "; overlay mounts fail: " + overlayErr.Error()
+	}
+	bw := Check{Backend: BackendBwrap, Overlay: nsCheck.Overlay}
+	if path, err := exec.LookPath("bwrap"); err != nil {
+		bw.Detail = "bubblewrap is not installed (apt install bubblewrap)"
+	} else if err := probeBwrap(path); err != nil {
+		bw.Detail = fmt.Sprintf("%s cannot create namespaces here: %v", path, err)
+	} else {
+		bw.Available = true
+		bw.Detail = "bubblewrap at " + path
+		if !bw.Overlay {
+			bw.Detail += "; the proposal overlay needs user namespaces for hew's helper stage, which are blocked"
+		}
+	}
+	rep := Report{Backend: BackendNone, Checks: []Check{bw, nsCheck, {Backend: BackendLandlock, Available: landlockOK, Detail: landlockDetail}}}
+	for _, c := range rep.Checks {
+		if c.Available {
+			rep.Backend, rep.CanOverlay = c.Backend, c.Overlay
+			break
+		}
+	}
+	return rep
+}
+
+// probeBwrap runs `true` under bubblewrap with every namespace unshared.
+func probeBwrap(path string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "--", "/bin/true").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// probeNamespaces starts the helper in new user, mount, pid and network namespaces and has it try
+// an overlay mount. It reports whether the namespaces work and, if so, whether the overlay did.
+func probeNamespaces(executable string) (nsErr, overlayErr error) {
+	dir, err := os.MkdirTemp("", "hew-sandbox-probe-")
+	if err != nil {
+		return err, err
+	}
+	defer os.RemoveAll(dir)
+	ov := &Overlay{Upper: filepath.Join(dir, "upper"), Work: filepath.Join(dir, "work")}
+	lower := filepath.Join(dir, "lower")
+	for _, d := range []string{ov.Upper, ov.Work, lower} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return err, err
+		}
+	}
+	p := &helperPlan{Probe: true, MakePrivate: true, Workspace: lower, Overlay: ov}
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	l, err := helperLaunch(ctx, executable, dir, p, namespaceFlags(false), false)
+	if err != nil {
+		return err, err
+	}
+	l.cmd.Stdin, l.cmd.Stdout, l.cmd.Stderr = nil, nil, nil
+	if err := l.cmd.Start(); err != nil {
+		closeAll(l.status, l.statusW)
+		return err, err
+	}
+	l.statusW.Close()
+	msg, _ := readStatus(l.status)
+	waitErr := l.cmd.Wait()
+	switch {
+	case strings.HasPrefix(msg, overlayFailure):
+		return nil, fmt.Errorf("%s", strings.TrimPrefix(msg, overlayFailure))
+	case msg != "":
+		return fmt.Errorf("%s", msg), nil
+	case waitErr != nil:
+		return waitErr, waitErr
+	}
+	return nil, nil
+}
+
+func readStatus(f *os.File) (string, error) {
+	defer f.Close()
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := f.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			return strings.TrimSpace(b.String()), nil
+		}
+	}
+}
+
+// namespaceFlags are the namespaces of the namespaces backend.
+func namespaceFlags(network bool) uintptr {
+	flags := uintptr(syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWPID | syscall.CLONE_NEWIPC)
+	if !network {
+		flags |= syscall.CLONE_NEWNET
+	}
+	return flags
+}
+
+// helperLaunch prepares the re-executed helper stage in new namespaces (cloneFlags, 0 for none),
+// with p written to a file in dir. As root of a new user namespace it can mount; the user's own
+// ids map to root there.
+func helperLaunch(ctx context.Context, executable, dir string, p *helperPlan, cloneFlags uintptr, subreaper bool) (*launch, error) {
+	planVar, err := writePlan(dir, p)
+	if err != nil {
+		return nil, err
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: status pipe: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, executable)
+	cmd.Args = []string{"hew-sandbox-helper"}
+	cmd.Env = []string{planVar}
+	cmd.ExtraFiles = []*os.File{w}
+	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags, Pdeathsig: syscall.SIGKILL}
+	if cloneFlags&syscall.CLONE_NEWUSER != 0 {
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
+		attr.GidMappingsEnableSetgroups = false
+	}
+	if subreaper {
+		// The helper outlives the command to kill its descendants; SIGTERM asks it to.
+		attr.Pdeathsig = syscall.SIGTERM
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	}
+	cmd.SysProcAttr = attr
+	return &launch{cmd: cmd, status: r, statusW: w}, nil
+}
+
+// launch prepares the command for the sandbox's backend.
+func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
+	if j.Policy == PolicyFullAccess {
+		if j.Overlay == nil {
+			return uncontained(ctx, j), nil
+		}
+		if !s.overlayByNamespaces() {
+			return nil, ErrOverlayUnsupported
+		}
+		p := j.basePlan()
+		l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false)
+		if l != nil {
+			l.backend = uncontainedBackend + " over the proposal overlay"
+		}
+		return l, err
+	}
+	if j.Overlay != nil && !s.report.CanOverlay {
+		return nil, ErrOverlayUnsupported
+	}
+	var (
+		l   *launch
+		err error
+	)
+	switch s.backend {
+	case BackendBwrap:
+		l, err = s.bwrapLaunch(ctx, j)
+	case BackendNamespaces:
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, j.namespacePlan(), namespaceFlags(j.Network), false)
+	case BackendLandlock:
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, j.landlockOnlyPlan(), 0, true)
+	default:
+		return nil, ErrNoContainment
+	}
+	if l != nil {
+		l.backend = s.backend
+	}
+	return l, err
+}
+
+// overlayByNamespaces reports whether the namespaces probe found overlays mountable.
+func (s *Sandbox) overlayByNamespaces() bool {
+	for _, c := range s.report.Checks {
+		if c.Backend == BackendNamespaces {
+			return c.Overlay
+		}
+	}
+	return false
+}
+
+// bwrapLaunch runs bubblewrap directly, or, to put the overlay under it, from the helper stage
+// in a user and mount namespace of its own.
+func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job) (*launch, error) {
+	path, err := exec.LookPath("bwrap")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: bubblewrap disappeared: %w", err)
+	}
+	argv := append([]string{path}, bwrapArgs(j)...)
+	if j.Overlay == nil {
+		cmd := exec.CommandContext(ctx, path, argv[1:]...)
+		cmd.Env = j.env
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		return &launch{cmd: cmd}, nil
+	}
+	p := &helperPlan{MakePrivate: true, Workspace: j.Workspace, Overlay: j.Overlay, Argv: argv, Env: j.env, Dir: j.Dir}
+	return helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false)
+}

@@ -1,0 +1,120 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"hew/sandbox/capture"
+)
+
+// overlayFailure starts the helper's status message when the overlay could not be mounted.
+const overlayFailure = "overlay: "
+
+// launch is a command ready to start, as a backend prepared it.
+type launch struct {
+	cmd     *exec.Cmd
+	backend string
+	status  *os.File // read end of the helper's status pipe, or nil
+	statusW *os.File // its write end, closed in the parent once the helper started
+}
+
+// Run runs spec.Command contained by the sandbox's backend and waits for it, at most
+// spec.Timeout; on timeout the whole process tree is killed. A command that ran but failed is a
+// Result with a non-zero ExitCode, not an error. Run returns ErrOverlayUnsupported when
+// spec.Overlay is set and the backend cannot mount it, ErrNoContainment when nothing can contain
+// the command and the policy is not full-access, and ctx's error when ctx ends first.
+func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
+	j, err := s.prepare(spec)
+	if err != nil {
+		return Result{}, err
+	}
+	defer j.cleanup()
+	runCtx, cancel := context.WithTimeout(ctx, j.Timeout)
+	defer cancel()
+	l, err := s.launch(runCtx, j)
+	if err != nil {
+		return Result{}, err
+	}
+	out := capture.New(j.OutputLimit)
+	l.cmd.Stdin = j.Stdin
+	l.cmd.Stdout, l.cmd.Stderr = out, out
+	l.cmd.WaitDelay = helperCleanupWindow
+	start := time.Now()
+	if err := l.cmd.Start(); err != nil {
+		closeAll(l.status, l.statusW)
+		return Result{}, fmt.Errorf("sandbox: start %s: %w", l.cmd.Path, err)
+	}
+	status := make(chan string, 1)
+	if l.status != nil {
+		l.statusW.Close()
+		go func() {
+			b, _ := io.ReadAll(l.status)
+			l.status.Close()
+			status <- strings.TrimSpace(string(b))
+		}()
+	} else {
+		status <- ""
+	}
+	waitErr := l.cmd.Wait()
+	res := Result{
+		ExitCode:     exitCode(l.cmd.ProcessState),
+		Output:       out.String(),
+		OmittedBytes: out.Omitted(),
+		Duration:     time.Since(start),
+		Backend:      l.backend,
+	}
+	if msg := <-status; msg != "" {
+		if rest, ok := strings.CutPrefix(msg, overlayFailure); ok {
+			return res, fmt.Errorf("%w: %s", ErrOverlayUnsupported, rest)
+		}
+		return res, fmt.Errorf("sandbox: %s helper stage failed: %s", l.backend, msg)
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	if errors.Is(runCtx.Err(), context.DeadlineExceeded) {
+		res.TimedOut = true
+		return res, nil
+	}
+	var ee *exec.ExitError
+	if waitErr != nil && !errors.As(waitErr, &ee) && !errors.Is(waitErr, exec.ErrWaitDelay) {
+		return res, fmt.Errorf("sandbox: wait for command: %w", waitErr)
+	}
+	return res, nil
+}
+
+// exitCode is the command's exit status, 128+n when signal n ended it.
+func exitCode(ps *os.ProcessState) int {
+	if ps == nil {
+		return -1
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// uncontained runs the command directly, for the full-access policy: in its own process group,
+// which a timeout kills.
+func uncontained(ctx context.Context, j *job) *launch {
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", j.Command)
+	cmd.Dir, cmd.Env = j.Dir, j.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	return &launch{cmd: cmd, backend: uncontainedBackend}
+}

@@ -1,0 +1,223 @@
+// Package sandbox runs commands contained: writes only to the workspace and scratch places, no
+// network unless allowed, no credentials readable, a scrubbed environment, a timeout that ends the
+// whole process tree, and output kept within a cap. On Linux the workspace can be overlaid with a
+// proposal's upper directory so what a command writes lands there instead of in the real tree.
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Policy says how much a command may do.
+type Policy string
+
+// The policies. The zero Policy means PolicyWorkspaceWrite.
+const (
+	PolicyReadOnly       Policy = "read-only"
+	PolicyWorkspaceWrite Policy = "workspace-write"
+	PolicyFullAccess     Policy = "full-access"
+)
+
+// ParsePolicy checks a policy name from configuration or a flag.
+func ParsePolicy(s string) (Policy, error) {
+	switch p := Policy(s); p {
+	case "":
+		return PolicyWorkspaceWrite, nil
+	case PolicyReadOnly, PolicyWorkspaceWrite, PolicyFullAccess:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown sandbox policy %q (use read-only, workspace-write or full-access)", s)
+}
+
+// Backend names.
+const (
+	BackendAuto         = "auto"
+	BackendBwrap        = "bwrap"
+	BackendNamespaces   = "namespaces"
+	BackendLandlock     = "landlock"
+	BackendSandboxExec  = "sandbox-exec"
+	BackendNone         = "none"
+	uncontainedBackend  = "none (full-access: NOT CONTAINED)"
+	defaultOutputLimit  = 64 << 10
+	defaultTimeout      = 10 * time.Minute
+	helperCleanupWindow = 2 * time.Second
+)
+
+// ErrOverlayUnsupported is returned by Run when Spec.Overlay is set but the backend cannot mount
+// an overlay; the caller may run the command in a copy of the tree instead.
+var ErrOverlayUnsupported = errors.New("sandbox: this backend cannot mount the proposal overlay")
+
+// ErrNoContainment is returned by Run when no backend can contain the command and the policy is
+// not full-access.
+var ErrNoContainment = errors.New("sandbox: no backend can contain commands here (install bubblewrap, allow user namespaces, or enable Landlock; or choose the full-access policy)")
+
+// Overlay is a proposal's upper layer. The workspace is the lower layer, mounted over its own path
+// so absolute paths stay the same; what the command writes lands in Upper. Work is overlayfs's
+// work directory, on the same file system as Upper.
+type Overlay struct{ Upper, Work string }
+
+// Spec describes one command to run.
+type Spec struct {
+	Command   string   // run with /bin/sh -c
+	Dir       string   // working directory inside Workspace; empty means Workspace
+	Workspace string   // absolute path of the repository root
+	Overlay   *Overlay // nil: the workspace itself is writable (per Policy)
+	Policy    Policy
+	Network   bool
+	Env       []string // starting environment; Run scrubs secrets from it
+	AllowEnv  []string // names kept even if they look secret
+	Timeout   time.Duration
+	// OutputLimit is how many bytes of combined output are kept, head and tail; 0 means 64 KiB.
+	OutputLimit int
+	Stdin       io.Reader // nil means no input
+}
+
+// Result is what a finished command left behind. A non-zero exit is a Result, not an error.
+type Result struct {
+	ExitCode     int    // 128+n when killed by signal n
+	Output       string // combined output, capped, with an omission marker
+	OmittedBytes int64
+	TimedOut     bool
+	Duration     time.Duration
+	Backend      string // the containment used; says so loudly when there was none
+}
+
+// Options configure a Sandbox.
+type Options struct {
+	// Backend is "auto" (or empty), "bwrap", "namespaces", "landlock", "sandbox-exec" or "none".
+	Backend string
+	// Executable is the hew binary re-executed as the helper stage; empty means os.Executable.
+	Executable string
+	// HomeDir is the scratch HOME commands get, kept between runs so build caches stay warm;
+	// empty means hew/sandbox-home under the user's cache directory.
+	HomeDir string
+}
+
+// Sandbox runs commands with the backend chosen when it was made.
+type Sandbox struct {
+	opts    Options
+	report  Report
+	backend string
+}
+
+// Report says which backend is used and why each better one is not.
+type Report struct {
+	Backend    string  // the chosen backend; "none" when nothing can contain commands
+	CanOverlay bool    // whether Spec.Overlay can be mounted
+	Checks     []Check // every backend of this platform, best first
+}
+
+// Check is the verdict on one backend.
+type Check struct {
+	Backend   string
+	Available bool
+	Overlay   bool   // whether it can mount the proposal overlay
+	Detail    string // why it is unavailable, or what it provides
+}
+
+// overlayCapable reports whether backend can mount overlays, per rep.
+func overlayCapable(backend string, rep Report) bool {
+	for _, c := range rep.Checks {
+		if c.Backend == backend {
+			return c.Available && c.Overlay
+		}
+	}
+	return false
+}
+
+// String renders the report for people, one backend a line.
+func (r Report) String() string {
+	var b strings.Builder
+	if r.Backend == BackendNone {
+		fmt.Fprintf(&b, "sandbox: NONE — commands are refused unless the policy is full-access, which runs them NOT CONTAINED\n")
+	} else {
+		fmt.Fprintf(&b, "sandbox: %s (proposal overlay: %v)\n", r.Backend, r.CanOverlay)
+	}
+	for _, c := range r.Checks {
+		mark := "unavailable"
+		if c.Available {
+			mark = "available"
+		}
+		fmt.Fprintf(&b, "  %-13s %s: %s\n", c.Backend, mark, c.Detail)
+	}
+	return b.String()
+}
+
+// Detect checks the backends of this platform without making a Sandbox, for `hew doctor`.
+func Detect(opts Options) Report {
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return Report{Backend: BackendNone, Checks: []Check{{Backend: BackendAuto, Detail: err.Error()}}}
+	}
+	return detect(opts)
+}
+
+// withDefaults fills in the empty fields of opts.
+func withDefaults(opts Options) (Options, error) {
+	if opts.Backend == "" {
+		opts.Backend = BackendAuto
+	}
+	if opts.Executable == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return opts, fmt.Errorf("sandbox: find own executable for the helper stage: %w", err)
+		}
+		opts.Executable = exe
+	}
+	if opts.HomeDir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return opts, fmt.Errorf("sandbox: choose a scratch HOME: %w (set Options.HomeDir)", err)
+		}
+		opts.HomeDir = filepath.Join(cache, "hew", "sandbox-home")
+	}
+	return opts, nil
+}
+
+// New checks the backends and picks one: the best available for "auto", or the one named, which
+// must be available.
+func New(opts Options) (*Sandbox, error) {
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
+	rep := detect(opts)
+	s := &Sandbox{opts: opts, report: rep}
+	switch opts.Backend {
+	case BackendAuto:
+		s.backend = rep.Backend
+		return s, nil
+	case BackendNone:
+		s.backend = BackendNone
+		s.report.Backend, s.report.CanOverlay = BackendNone, false
+		return s, nil
+	}
+	for _, c := range rep.Checks {
+		if c.Backend != opts.Backend {
+			continue
+		}
+		if !c.Available {
+			return nil, fmt.Errorf("sandbox: backend %s is unavailable: %s", opts.Backend, c.Detail)
+		}
+		s.backend = opts.Backend
+		s.report.Backend = opts.Backend
+		s.report.CanOverlay = overlayCapable(opts.Backend, rep)
+		return s, nil
+	}
+	return nil, fmt.Errorf("sandbox: unknown backend %q on this platform (use auto, bwrap, namespaces, landlock, sandbox-exec or none)", opts.Backend)
+}
+
+// Backend names the backend commands run with.
+func (s *Sandbox) Backend() string { return s.backend }
+
+// Report returns what New found.
+func (s *Sandbox) Report() Report { return s.report }
+
+// CanOverlay reports whether Run can mount Spec.Overlay.
+func (s *Sandbox) CanOverlay() bool { return s.report.CanOverlay }
