@@ -1,2 +1,167 @@
 // Package gitops reads and writes the user's git repository with go-git.
+//
+// It accepts proposed changes into the working tree, commits exactly those changes while the
+// user's other staged and unstaged work stays as it was, snapshots the working tree as
+// checkpoints under a private ref, and undoes the last commit hew made when that is safe. It
+// never runs a full worktree status: it works from HEAD's tree, the index and the files named.
 package gitops
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Repo is a git repository with a working tree.
+type Repo struct {
+	root      string // the working tree
+	gitDir    string // this worktree's git directory (.git, or .git/worktrees/NAME)
+	commonDir string // the directory of objects, refs and config shared by all worktrees
+	git       *gogit.Repository
+	opts      Options
+}
+
+// Options adjusts how Open reads the environment; the zero value uses the process's.
+type Options struct {
+	// Getenv reads environment variables such as HOME and GIT_AUTHOR_NAME; nil means os.Getenv.
+	Getenv func(string) string
+	// Now is the clock for commit and checkpoint times; nil means time.Now.
+	Now func() time.Time
+}
+
+// Open finds the repository containing dir, which may be any directory of its working tree,
+// including one of a linked worktree.
+func Open(dir string) (*Repo, error) { return OpenWith(dir, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(dir string, opts Options) (*Repo, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open repository at %s: %w", dir, err)
+	}
+	root, gitDir, err := discover(abs)
+	if err != nil {
+		return nil, err
+	}
+	commonDir := gitDir
+	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		commonDir = strings.TrimSpace(string(b))
+		if !filepath.IsAbs(commonDir) {
+			commonDir = filepath.Join(gitDir, commonDir)
+		}
+	}
+	g, err := gogit.PlainOpenWithOptions(root, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("open repository at %s: %w", root, err)
+	}
+	return &Repo{root: root, gitDir: gitDir, commonDir: filepath.Clean(commonDir), git: g, opts: opts}, nil
+}
+
+// discover walks up from dir to the directory holding .git and returns it with the git
+// directory .git names.
+func discover(dir string) (root, gitDir string, err error) {
+	for d := dir; ; {
+		dotgit := filepath.Join(d, ".git")
+		fi, err := os.Stat(dotgit)
+		switch {
+		case err == nil && fi.IsDir():
+			return d, dotgit, nil
+		case err == nil:
+			b, err := os.ReadFile(dotgit)
+			if err != nil {
+				return "", "", fmt.Errorf("read %s: %w", dotgit, err)
+			}
+			target, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
+			if !ok {
+				return "", "", fmt.Errorf("%s is a file but does not say \"gitdir: PATH\"", dotgit)
+			}
+			target = strings.TrimSpace(target)
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(d, target)
+			}
+			return d, filepath.Clean(target), nil
+		case !errors.Is(err, os.ErrNotExist):
+			return "", "", fmt.Errorf("look for a repository: %w", err)
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", "", fmt.Errorf("%s is not inside a git repository (no .git in it or any parent); run 'git init' first", dir)
+		}
+		d = parent
+	}
+}
+
+// Root returns the top directory of the working tree.
+func (r *Repo) Root() string { return r.root }
+
+// Head is what HEAD points at.
+type Head struct {
+	// Branch is the short branch name, such as "main"; empty when HEAD is detached.
+	Branch string
+	// Hash is the commit, in hex; empty on a branch with no commits yet.
+	Hash string
+}
+
+// Detached reports whether HEAD names a commit rather than a branch.
+func (h Head) Detached() bool { return h.Branch == "" }
+
+// Head returns the current branch, or the commit of a detached HEAD.
+func (r *Repo) Head() (Head, error) {
+	ref, hash, err := r.head()
+	if err != nil {
+		return Head{}, err
+	}
+	h := Head{}
+	if ref.IsBranch() {
+		h.Branch = ref.Short()
+	}
+	if !hash.IsZero() {
+		h.Hash = hash.String()
+	}
+	return h, nil
+}
+
+// head returns the reference HEAD updates (a branch, or HEAD itself when detached) and the
+// commit it points at, zero on an unborn branch.
+func (r *Repo) head() (plumbing.ReferenceName, plumbing.Hash, error) {
+	ref, err := r.git.Storer.Reference(plumbing.HEAD)
+	if err != nil {
+		return "", plumbing.ZeroHash, fmt.Errorf("read HEAD: %w", err)
+	}
+	if ref.Type() == plumbing.HashReference {
+		return plumbing.HEAD, ref.Hash(), nil
+	}
+	target, err := r.git.Storer.Reference(ref.Target())
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return ref.Target(), plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return "", plumbing.ZeroHash, fmt.Errorf("read %s: %w", ref.Target(), err)
+	}
+	return ref.Target(), target.Hash(), nil
+}
+
+// commitTree returns the tree of commit h, or the zero hash when h is zero.
+func (r *Repo) commitTree(h plumbing.Hash) (plumbing.Hash, error) {
+	if h.IsZero() {
+		return plumbing.ZeroHash, nil
+	}
+	c, err := object.GetCommit(r.git.Storer, h)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	return c.TreeHash, nil
+}

@@ -1,0 +1,363 @@
+package gitops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// CheckpointInfo describes one checkpoint.
+type CheckpointInfo struct {
+	ID    string // the checkpoint's commit hash
+	Label string
+	Time  time.Time
+	Head  string // HEAD's commit when it was taken; "" on an unborn branch
+}
+
+// checkpointRef is the private ref whose history is this worktree's checkpoints, newest first.
+func (r *Repo) checkpointRef() plumbing.ReferenceName {
+	if r.gitDir != r.commonDir {
+		return plumbing.ReferenceName("refs/hew/checkpoints-" + filepath.Base(r.gitDir))
+	}
+	return "refs/hew/checkpoints"
+}
+
+// checkpointAuthor signs checkpoint commits, which need no user identity.
+var checkpointAuthor = Signature{Name: "hew", Email: "hew@localhost"}
+
+// Checkpoint snapshots the working tree, tracked and untracked files that are not ignored, as a
+// commit on a private ref, and returns its ID. The index and the user's refs are not touched.
+func (r *Repo) Checkpoint(ctx context.Context, label string) (string, error) {
+	id, _, err := r.checkpoint(ctx, label)
+	return id, err
+}
+
+func (r *Repo) checkpoint(ctx context.Context, label string) (string, map[string]entry, error) {
+	files, err := r.snapshot(ctx)
+	if err != nil {
+		return "", nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	tree, err := r.editTree(plumbing.ZeroHash, files)
+	if err != nil {
+		return "", nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	_, head, err := r.head()
+	if err != nil {
+		return "", nil, err
+	}
+	ref := r.checkpointRef()
+	var parent plumbing.Hash
+	if cur, err := r.git.Storer.Reference(ref); err == nil {
+		parent = cur.Hash()
+	}
+	now := r.opts.Now()
+	c := &object.Commit{
+		Author: checkpointAuthor.at(now), Committer: checkpointAuthor.at(now), TreeHash: tree,
+		Message: strings.TrimSpace(label) + "\n\nhead: " + hashString(head) + "\n",
+	}
+	if !parent.IsZero() {
+		c.ParentHashes = []plumbing.Hash{parent}
+	}
+	obj := r.git.Storer.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		return "", nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	h, err := r.git.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return "", nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	var old *plumbing.Reference
+	if !parent.IsZero() {
+		old = plumbing.NewHashReference(ref, parent)
+	}
+	if err := r.git.Storer.CheckAndSetReference(plumbing.NewHashReference(ref, h), old); err != nil {
+		return "", nil, fmt.Errorf("checkpoint: move %s: %w", ref, err)
+	}
+	return h.String(), files, nil
+}
+
+// Checkpoints lists the checkpoints, newest first.
+func (r *Repo) Checkpoints() ([]CheckpointInfo, error) {
+	ref, err := r.git.Storer.Reference(r.checkpointRef())
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoints: %w", err)
+	}
+	var out []CheckpointInfo
+	for h := ref.Hash(); !h.IsZero(); {
+		c, err := object.GetCommit(r.git.Storer, h)
+		if err != nil {
+			return nil, fmt.Errorf("read checkpoint %s: %w", h, err)
+		}
+		label, rest, _ := strings.Cut(c.Message, "\n\n")
+		head, _ := strings.CutPrefix(strings.TrimSpace(rest), "head: ")
+		out = append(out, CheckpointInfo{ID: h.String(), Label: label, Time: c.Author.When, Head: head})
+		h = plumbing.ZeroHash
+		if len(c.ParentHashes) > 0 {
+			h = c.ParentHashes[0]
+		}
+	}
+	return out, nil
+}
+
+// RestoreCheckpoint puts the working tree back as checkpoint id (or a unique prefix of it, at
+// least 4 characters) recorded it: files are rewritten, and files created since are removed.
+// Ignored files and the index are left alone. It first takes a checkpoint of the current state,
+// labelled "before restoring ID", so that the restore can itself be undone.
+func (r *Repo) RestoreCheckpoint(ctx context.Context, id string) error {
+	target, err := r.findCheckpoint(id)
+	if err != nil {
+		return err
+	}
+	c, err := object.GetCommit(r.git.Storer, target)
+	if err != nil {
+		return fmt.Errorf("read checkpoint %s: %w", id, err)
+	}
+	want, err := r.flatten(c.TreeHash)
+	if err != nil {
+		return err
+	}
+	_, cur, err := r.checkpoint(ctx, "before restoring "+target.String()[:12])
+	if err != nil {
+		return err
+	}
+	var ws []write
+	for p, e := range want {
+		if cur[p] == e || e.mode == filemode.Submodule {
+			continue
+		}
+		f, err := r.entryFile(e)
+		if err != nil {
+			return err
+		}
+		ws = append(ws, write{p, f})
+	}
+	for p, e := range cur {
+		if _, ok := want[p]; !ok && e.mode != filemode.Submodule {
+			ws = append(ws, write{path: p})
+		}
+	}
+	return r.writeFiles(ws)
+}
+
+// findCheckpoint resolves an ID or unique prefix among the checkpoints.
+func (r *Repo) findCheckpoint(id string) (plumbing.Hash, error) {
+	if len(id) < 4 {
+		return plumbing.ZeroHash, fmt.Errorf("checkpoint ID %q is too short; give at least 4 characters", id)
+	}
+	all, err := r.Checkpoints()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	var found []string
+	for _, c := range all {
+		if strings.HasPrefix(c.ID, strings.ToLower(id)) {
+			found = append(found, c.ID)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return plumbing.ZeroHash, fmt.Errorf("no checkpoint %s (there are %d; see 'hew undo --list')", id, len(all))
+	case 1:
+		return plumbing.NewHash(found[0]), nil
+	}
+	return plumbing.ZeroHash, fmt.Errorf("checkpoint ID %s is ambiguous (%d match); give more characters", id, len(found))
+}
+
+// snapshot lists the working tree's tracked files and untracked files that are not ignored, with
+// the blob of each stored. A tracked file whose stat data matches its index entry is taken from
+// the index without being read.
+func (r *Repo) snapshot(ctx context.Context) (map[string]entry, error) {
+	idx, idxTime, err := r.readIndex()
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(r.root)
+	if err != nil {
+		return nil, fmt.Errorf("open working tree: %w", err)
+	}
+	defer root.Close()
+	tracked := make(map[string]*index.Entry, len(idx.Entries))
+	files := make(map[string]entry, len(idx.Entries))
+	for _, e := range idx.Entries {
+		tracked[e.Name] = e
+	}
+	for p, e := range tracked {
+		if e.Mode == filemode.Submodule {
+			files[p] = entry{e.Mode, e.Hash}
+			continue
+		}
+		fi, err := root.Lstat(p)
+		if err != nil {
+			continue // deleted, or a directory now stands there
+		}
+		if e.Stage == stageMerged && statMatches(e, fi, idxTime) {
+			files[p] = entry{e.Mode, e.Hash}
+			continue
+		}
+		if err := r.snapshotFile(root, p, files); err != nil {
+			return nil, err
+		}
+	}
+	w := walker{r: r, root: root, tracked: tracked, files: files, ctx: ctx}
+	return files, w.walk(".", r.globalExcludes())
+}
+
+// statMatches reports whether fi is the file e was recorded from, by git's stat comparison, and
+// the entry is not racy (written in the same instant the index was).
+func statMatches(e *index.Entry, fi fs.FileInfo, idxTime time.Time) bool {
+	if !fi.Mode().IsRegular() || int64(e.Size) != fi.Size()&0xffffffff || !e.ModifiedAt.Equal(fi.ModTime()) || !fi.ModTime().Before(idxTime) {
+		return false
+	}
+	probe := &index.Entry{}
+	fillStat(probe, fi)
+	return probe.Inode == e.Inode && probe.CreatedAt.Equal(e.CreatedAt)
+}
+
+// snapshotFile reads and stores file p into files.
+func (r *Repo) snapshotFile(root *os.Root, p string, files map[string]entry) error {
+	f, err := readFile(root, p)
+	if err != nil || !f.exists {
+		return nil // not a regular file or link (a socket, a directory): not snapshotted
+	}
+	h, err := r.writeObject(plumbing.BlobObject, f.data)
+	if err != nil {
+		return err
+	}
+	files[p] = entry{f.mode, h}
+	return nil
+}
+
+// readIndex reads the index without locking it, and its modification time.
+func (r *Repo) readIndex() (*index.Index, time.Time, error) {
+	p := filepath.Join(r.gitDir, "index")
+	idx := &index.Index{Version: 2}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return idx, time.Time{}, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("read the index: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("read the index: %w", err)
+	}
+	if err := index.NewDecoder(f).Decode(idx); err != nil {
+		return nil, time.Time{}, fmt.Errorf("read the index %s: %w", p, err)
+	}
+	return idx, fi.ModTime(), nil
+}
+
+// globalExcludes reads .git/info/exclude and the user's core.excludesFile.
+func (r *Repo) globalExcludes() []gitignore.Pattern {
+	files := []string{filepath.Join(r.commonDir, "info", "exclude")}
+	if p, _ := r.configValue("core", "", "excludesFile"); p != "" {
+		if strings.HasPrefix(p, "~/") {
+			p = filepath.Join(r.opts.Getenv("HOME"), p[2:])
+		}
+		files = append(files, p)
+	} else if xdg := r.opts.Getenv("XDG_CONFIG_HOME"); xdg != "" {
+		files = append(files, filepath.Join(xdg, "git", "ignore"))
+	} else if home := r.opts.Getenv("HOME"); home != "" {
+		files = append(files, filepath.Join(home, ".config", "git", "ignore"))
+	}
+	var ps []gitignore.Pattern
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			ps = append(ps, parseIgnore(string(b), nil)...)
+		}
+	}
+	return ps
+}
+
+// parseIgnore parses the lines of an ignore file found in directory domain.
+func parseIgnore(text string, domain []string) []gitignore.Pattern {
+	var ps []gitignore.Pattern
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		ps = append(ps, gitignore.ParsePattern(line, domain))
+	}
+	return ps
+}
+
+// walker finds the untracked files that are not ignored.
+type walker struct {
+	r       *Repo
+	root    *os.Root
+	tracked map[string]*index.Entry
+	files   map[string]entry
+	ctx     context.Context
+}
+
+// walk visits directory dir (slash-separated, "." for the top) with the ignore patterns that
+// apply above it.
+func (w *walker) walk(dir string, patterns []gitignore.Pattern) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	var domain []string
+	if dir != "." {
+		domain = strings.Split(dir, "/")
+	}
+	if b, err := w.root.ReadFile(path.Join(dir, ".gitignore")); err == nil {
+		patterns = append(patterns[:len(patterns):len(patterns)], parseIgnore(string(b), domain)...)
+	}
+	m := gitignore.NewMatcher(patterns)
+	d, err := w.root.Open(dir)
+	if err != nil {
+		return fmt.Errorf("read directory %s: %w", dir, err)
+	}
+	ents, err := d.ReadDir(-1)
+	d.Close()
+	if err != nil {
+		return fmt.Errorf("read directory %s: %w", dir, err)
+	}
+	for _, de := range ents {
+		name := de.Name()
+		if name == ".git" {
+			continue
+		}
+		p := name
+		if dir != "." {
+			p = dir + "/" + name
+		}
+		parts := append(domain[:len(domain):len(domain)], name)
+		if de.IsDir() {
+			if _, err := w.root.Lstat(p + "/.git"); err == nil {
+				continue // a nested repository: not ours to snapshot
+			}
+			if !m.Match(parts, true) {
+				if err := w.walk(p, patterns); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if _, ok := w.tracked[p]; ok || m.Match(parts, false) {
+			continue
+		}
+		if err := w.r.snapshotFile(w.root, p, w.files); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package gitops
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+)
+
+// file is the content of a path in the working tree, or its absence.
+type file struct {
+	exists bool
+	data   []byte            // the content, or a symbolic link's target
+	mode   filemode.FileMode // Regular, Executable or Symlink
+}
+
+// hash is the blob hash of the file's content.
+func (f file) hash() plumbing.Hash { return blobHash(f.data) }
+
+// entry is the tree entry for the file; the zero entry when it does not exist.
+func (f file) entry() entry {
+	if !f.exists {
+		return entry{}
+	}
+	return entry{f.mode, f.hash()}
+}
+
+// checkPath rejects paths that are not plain slash-separated paths inside the working tree.
+func checkPath(p string) error {
+	switch {
+	case p == "" || p != path.Clean(p) || path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "\\"):
+		return fmt.Errorf("path %q is not a clean slash-separated path inside the repository", p)
+	}
+	for _, part := range strings.Split(p, "/") {
+		if strings.EqualFold(part, ".git") {
+			return fmt.Errorf("path %q is inside a .git directory, which hew never writes", p)
+		}
+	}
+	return nil
+}
+
+// readFile reads path p of the working tree through root, which keeps it inside.
+func readFile(root *os.Root, p string) (file, error) {
+	fi, err := root.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return file{}, nil
+	}
+	if err != nil {
+		return file{}, fmt.Errorf("read %s: %w", p, err)
+	}
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		target, err := root.Readlink(p)
+		if err != nil {
+			return file{}, fmt.Errorf("read link %s: %w", p, err)
+		}
+		return file{exists: true, data: []byte(target), mode: filemode.Symlink}, nil
+	case !fi.Mode().IsRegular():
+		return file{}, fmt.Errorf("%s is not a regular file (%s)", p, fi.Mode().Type())
+	}
+	data, err := root.ReadFile(p)
+	if err != nil {
+		return file{}, fmt.Errorf("read %s: %w", p, err)
+	}
+	mode := filemode.Regular
+	if fi.Mode()&0o111 != 0 {
+		mode = filemode.Executable
+	}
+	return file{exists: true, data: data, mode: mode}, nil
+}
+
+// write is one file to put into the working tree; a file that does not exist is deleted.
+type write struct {
+	path string
+	file file
+}
+
+// writeFiles puts every write into the working tree or none: each file is first written beside
+// its destination, then all are renamed into place; if a rename fails, the files already
+// replaced get their previous content back.
+func (r *Repo) writeFiles(ws []write) (err error) {
+	root, err := os.OpenRoot(r.root)
+	if err != nil {
+		return fmt.Errorf("open working tree: %w", err)
+	}
+	defer root.Close()
+	prev := make([]file, len(ws))
+	temps := make([]string, len(ws))
+	defer func() {
+		for _, t := range temps {
+			if t != "" {
+				_ = root.Remove(t)
+			}
+		}
+	}()
+	for i, w := range ws {
+		if prev[i], err = readFile(root, w.path); err != nil {
+			return err
+		}
+		if w.file.exists {
+			if temps[i], err = writeTemp(root, w.path, w.file); err != nil {
+				return err
+			}
+		}
+	}
+	for i, w := range ws {
+		if w.file.exists {
+			err = root.Rename(temps[i], w.path)
+			temps[i] = ""
+		} else if prev[i].exists {
+			err = root.Remove(w.path)
+			removeEmptyDirs(root, path.Dir(w.path))
+		}
+		if err != nil {
+			err = fmt.Errorf("write %s: %w", w.path, err)
+			for j := range i {
+				if rerr := restore(root, ws[j].path, prev[j]); rerr != nil {
+					err = fmt.Errorf("%w; and restoring %s failed, so it is left changed: %v", err, ws[j].path, rerr)
+				}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// writeTemp writes f beside p under a fresh name and returns that name.
+func writeTemp(root *os.Root, p string, f file) (string, error) {
+	if dir := path.Dir(p); dir != "." {
+		if err := root.MkdirAll(dir, 0o777); err != nil {
+			return "", fmt.Errorf("create directory %s: %w", dir, err)
+		}
+	}
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := path.Join(path.Dir(p), ".hew-"+hex.EncodeToString(rnd[:])+".tmp")
+	if f.mode == filemode.Symlink {
+		if err := root.Symlink(string(f.data), tmp); err != nil {
+			return "", fmt.Errorf("write %s: %w", p, err)
+		}
+		return tmp, nil
+	}
+	perm := fs.FileMode(0o666)
+	if f.mode == filemode.Executable {
+		perm = 0o777
+	}
+	out, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	_, err = out.Write(f.data)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	return tmp, nil
+}
+
+// restore puts f back at p, best effort, after a failed writeFiles.
+func restore(root *os.Root, p string, f file) error {
+	if !f.exists {
+		return root.Remove(p)
+	}
+	tmp, err := writeTemp(root, p, f)
+	if err != nil {
+		return err
+	}
+	return root.Rename(tmp, p)
+}
+
+// removeEmptyDirs removes dir and its parents while they are empty, as git does when it deletes
+// a file.
+func removeEmptyDirs(root *os.Root, dir string) {
+	for dir != "." && dir != "/" {
+		if root.Remove(dir) != nil {
+			return
+		}
+		dir = path.Dir(dir)
+	}
+}

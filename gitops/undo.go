@@ -1,0 +1,217 @@
+package gitops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"hew/agent/diff"
+)
+
+// UndoResult says what Undo reverted.
+type UndoResult struct {
+	Commit string   // the commit undone
+	Parent string   // where the branch points now
+	Branch string   // the branch moved; "" for a detached HEAD
+	Files  []string // the paths restored to the parent's content
+}
+
+// RefusedError is an undo hew declined because it would not be safe; Reason says why.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return "nothing undone: " + e.Reason }
+
+// Undo reverts the last commit hew made: the branch moves back to its parent, and the committed
+// files, in the working tree and the index, lose the commit's change while keeping anything else
+// the user had in them. It refuses with a *RefusedError when the commit is no longer HEAD, was
+// pushed (is contained in the branch's upstream), or its files were changed since.
+func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
+	rec, err := r.lastRecord()
+	if err != nil {
+		return UndoResult{}, err
+	}
+	refuse := func(format string, args ...any) (UndoResult, error) {
+		return UndoResult{}, &RefusedError{Reason: fmt.Sprintf(format, args...)}
+	}
+	if rec == nil {
+		return refuse("hew has made no commit in this repository that is not undone")
+	}
+	commit := plumbing.NewHash(rec.Commit)
+	short := rec.Commit[:min(len(rec.Commit), 12)]
+	if rec.Branch != "" {
+		return refuse("hew's last commit %s went to branch %s, not to your checkout; delete the branch with 'git branch -D %s' if you do not want it", short, rec.Branch, rec.Branch)
+	}
+	refName, head, err := r.head()
+	if err != nil {
+		return UndoResult{}, err
+	}
+	if head != commit || refName.String() != rec.Ref {
+		return refuse("hew's last commit %s is no longer HEAD (HEAD is %s at %s); undo only reverts hew's commit while nothing came after it", short, refName.Short(), hashString(head))
+	}
+	parent := plumbing.NewHash(rec.Parent)
+	if parent.IsZero() {
+		return refuse("commit %s is the first of the repository; there is nothing to go back to", short)
+	}
+	if up, err := r.pushedTo(refName, commit); err != nil {
+		return UndoResult{}, err
+	} else if up != "" {
+		return refuse("commit %s was pushed (it is in %s); revert it with 'git revert %s' instead", short, up, short)
+	}
+	if err := ctx.Err(); err != nil {
+		return UndoResult{}, err
+	}
+	idx, err := r.lockIndex()
+	if err != nil {
+		return UndoResult{}, err
+	}
+	defer idx.release()
+	root, err := os.OpenRoot(r.root)
+	if err != nil {
+		return UndoResult{}, fmt.Errorf("open working tree: %w", err)
+	}
+	defer root.Close()
+	commitTree, err := r.commitTree(commit)
+	if err != nil {
+		return UndoResult{}, err
+	}
+	parentTree, err := r.commitTree(parent)
+	if err != nil {
+		return UndoResult{}, err
+	}
+	var ws []write
+	var plan []indexChange
+	var changed []string
+	for _, f := range rec.Files {
+		wt, err := readFile(root, f.Path)
+		if err != nil {
+			return UndoResult{}, err
+		}
+		staged := entry{}
+		if e := idx.get(f.Path); e != nil {
+			staged = entry{e.Mode, e.Hash}
+		}
+		if hashString(wt.entry().hash) != f.Worktree || hashString(staged.hash) != f.Index || idx.other[f.Path] {
+			changed = append(changed, f.Path)
+			continue
+		}
+		committed, err := r.headFile(commitTree, f.Path)
+		if err != nil {
+			return UndoResult{}, err
+		}
+		before, err := r.headFile(parentTree, f.Path)
+		if err != nil {
+			return UndoResult{}, err
+		}
+		newWT, err := revert(f.Path, committed, wt, before)
+		if err != nil {
+			return refuse("%v", err)
+		}
+		ws = append(ws, write{f.Path, newWT})
+		stagedFile := file{}
+		if !staged.hash.IsZero() {
+			if stagedFile, err = r.entryFile(staged); err != nil {
+				return UndoResult{}, err
+			}
+		}
+		newIdx, err := revert(f.Path, committed, stagedFile, before)
+		if err != nil {
+			return refuse("%v (staged)", err)
+		}
+		if newIdx.exists {
+			if _, err := r.writeObject(plumbing.BlobObject, newIdx.data); err != nil {
+				return UndoResult{}, err
+			}
+		}
+		plan = append(plan, indexChange{path: f.Path, entry: newIdx.entry()})
+	}
+	if len(changed) > 0 {
+		return refuse("files of commit %s changed since hew committed it: %s", short, strings.Join(changed, ", "))
+	}
+	if err := r.writeFiles(ws); err != nil {
+		return UndoResult{}, err
+	}
+	if err := r.moveRef(refName, commit, parent, "hew undo: back to "+parent.String()[:12]); err != nil {
+		return UndoResult{}, err
+	}
+	res := UndoResult{Commit: rec.Commit, Parent: rec.Parent}
+	if refName.IsBranch() {
+		res.Branch = refName.Short()
+	}
+	for _, c := range plan {
+		res.Files = append(res.Files, c.path)
+	}
+	if _, err := r.applyIndexPlan(idx, plan); err != nil {
+		return res, fmt.Errorf("the branch moved back to %s, but: %w", rec.Parent, err)
+	}
+	if err := r.appendRecord(record{Undone: rec.Commit}); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// revert takes a commit's change (before → committed) out of cur, a later state of the file.
+func revert(p string, committed, cur, before file) (file, error) {
+	switch {
+	case equalFile(cur, committed):
+		return before, nil
+	case !cur.exists || !committed.exists || !before.exists || cur.mode != committed.mode:
+		return file{}, fmt.Errorf("%s differs from the commit in a way hew cannot take the commit out of", p)
+	case diff.IsBinary(cur.data) || diff.IsBinary(committed.data) || diff.IsBinary(before.data):
+		return file{}, fmt.Errorf("%s is binary and differs from the commit", p)
+	}
+	text, cs := diff.Merge(committed.data, cur.data, before.data)
+	if len(cs) > 0 {
+		return file{}, fmt.Errorf("%s: your uncommitted edits touch the lines the commit changed (%s)", p, cs[0].Ours)
+	}
+	return file{exists: true, data: text, mode: before.mode}, nil
+}
+
+// pushedTo returns the remote-tracking ref that contains commit, checking the branch's
+// configured upstream and every remote's branch of the same name; "" when none does.
+func (r *Repo) pushedTo(ref plumbing.ReferenceName, commit plumbing.Hash) (string, error) {
+	if !ref.IsBranch() {
+		return "", nil
+	}
+	var candidates []plumbing.ReferenceName
+	if remote, _ := r.configValue("branch", ref.Short(), "remote"); remote != "" {
+		if merge, _ := r.configValue("branch", ref.Short(), "merge"); merge != "" {
+			candidates = append(candidates, plumbing.NewRemoteReferenceName(remote, plumbing.ReferenceName(merge).Short()))
+		}
+	}
+	remotes, err := r.git.Remotes()
+	if err != nil {
+		return "", fmt.Errorf("list remotes: %w", err)
+	}
+	for _, rm := range remotes {
+		candidates = append(candidates, plumbing.NewRemoteReferenceName(rm.Config().Name, ref.Short()))
+	}
+	c, err := object.GetCommit(r.git.Storer, commit)
+	if err != nil {
+		return "", fmt.Errorf("read commit %s: %w", commit, err)
+	}
+	for _, name := range candidates {
+		up, err := r.git.Storer.Reference(name)
+		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", name, err)
+		}
+		if up.Hash() == commit {
+			return name.Short(), nil
+		}
+		upc, err := object.GetCommit(r.git.Storer, up.Hash())
+		if err != nil {
+			continue // the remote ref names a commit we do not have: it cannot contain ours
+		}
+		if ok, err := c.IsAncestor(upc); err == nil && ok {
+			return name.Short(), nil
+		}
+	}
+	return "", nil
+}
