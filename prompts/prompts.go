@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-//go:embed *.md tools/*.md
+//go:embed *.md tools/*.md tools/*.json
 var files embed.FS
 
 // Text returns the embedded prompt file at name (such as "system.md" or "tools/run.md"),
@@ -24,3 +24,12 @@ func Text(name string) string {
 
 // Tool returns the description of the model-facing tool name.
 func Tool(name string) string { return Text("tools/" + name + ".md") }
+
+// Schema returns the JSON Schema of the arguments of the model-facing tool name.
+func Schema(name string) []byte {
+	b, err := files.ReadFile("tools/" + name + ".json")
+	if err != nil {
+		panic(fmt.Sprintf("prompts: tools/%s.json is not embedded", name))
+	}
+	return b
+}

@@ -1,13 +1,252 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"hew/agent/config"
+	"hew/agent/engine"
+	"hew/agent/event"
+	"hew/agent/headless"
+	"hew/agent/llm"
+	"hew/agent/project"
+	"hew/gitops"
+)
+
+// execOptions are the flags of `hew exec`.
+type execOptions struct {
+	JSON      bool
+	Provider  string
+	Model     string
+	Accept    string
+	TestCmd   string
+	Commit    bool
+	Branch    string
+	PatchOut  string
+	MaxTurns  int
+	MaxCost   float64
+	MaxTokens int64
+	Timeout   time.Duration
+	Policy    string
+	Network   bool
+}
 
 func newExecCmd(io *IO) *cobra.Command {
-	return &cobra.Command{
-		Use:   "exec",
-		Short: "not built yet",
+	o := &execOptions{}
+	cmd := &cobra.Command{
+		Use:   "exec [prompt | -]",
+		Short: "Run a task headless: progress on stderr, the answer on stdout",
+		Long: `Run one task without the interactive UI, for scripts and CI.
+
+The prompt comes from the arguments, or from standard input when it is "-" or absent.
+Progress goes to standard error and the model's final answer to standard output; with
+--json, standard output carries one JSON event per line instead.
+
+What happens to the proposal at the end is set by --accept:
+  tests  accept it only if the test command passes on it (the default when a test command
+         is known: --test-cmd, test_cmd in the config, or detected from go.mod, package.json,
+         Cargo.toml or pyproject.toml)
+  auto   accept it as it is
+  never  leave it pending and the working tree untouched (the default with no test command)
+Accepted changes are written into the working tree; --commit also commits exactly those
+files (your other changes stay as they were), and --branch NAME commits them on a new
+branch without switching to it.
+
+Exit codes: 0 success; 1 the task failed (tests failing, model error, a cap hit, nothing
+accepted when acceptance was required); 2 usage or configuration error; 130 interrupted.`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError("hew exec is not built yet")
+			return runExec(cmd.Context(), io, o, cmd, args)
 		},
 	}
+	f := cmd.Flags()
+	f.BoolVar(&o.JSON, "json", false, "print one JSON event per line on stdout")
+	f.StringVar(&o.Provider, "provider", "", "model provider: openai or bedrock")
+	f.StringVarP(&o.Model, "model", "m", "", "model id (see 'hew models')")
+	f.StringVar(&o.Accept, "accept", "", "what to do with the proposal: tests, auto or never")
+	f.StringVar(&o.TestCmd, "test-cmd", "", "command that runs the project's tests")
+	f.BoolVar(&o.Commit, "commit", false, "commit the accepted changes")
+	f.StringVar(&o.Branch, "branch", "", "commit the accepted changes on this new branch (implies --commit)")
+	f.StringVar(&o.PatchOut, "patch-out", "", "write the proposal as a unified diff to this file")
+	f.IntVar(&o.MaxTurns, "max-turns", 0, "stop after this many model calls (default 100)")
+	f.Float64Var(&o.MaxCost, "max-cost", 0, "stop once the session has cost this many US dollars")
+	f.Int64Var(&o.MaxTokens, "max-tokens", 0, "stop once the session has used this many tokens")
+	f.DurationVar(&o.Timeout, "timeout", 0, "stop after this much wall time, such as 10m")
+	f.StringVar(&o.Policy, "sandbox", "", "sandbox policy: read-only, workspace-write or full-access")
+	f.BoolVar(&o.Network, "network", false, "let commands use the network")
+	return cmd
 }
+
+func runExec(ctx context.Context, io *IO, o *execOptions, cmd *cobra.Command, args []string) error {
+	prompt, err := readPrompt(io, args)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(io)
+	if err != nil {
+		return err
+	}
+	applyExecFlags(&cfg, o, cmd)
+	if err := cfg.Validate(); err != nil {
+		return usageError("%v", err)
+	}
+
+	// What to do with the proposal: flag, then config, then tests when a test command is known.
+	accept := o.Accept
+	if accept == "" {
+		accept = cfg.Accept
+	}
+	testCmd := cfg.TestCmd
+	if testCmd == "" {
+		testCmd = project.DetectTestCommand(io.Dir)
+	}
+	switch accept {
+	case "":
+		accept = headless.AcceptNever
+		if testCmd != "" {
+			accept = headless.AcceptTests
+		}
+	case headless.AcceptTests:
+		if testCmd == "" {
+			return usageError("--accept tests needs a test command: pass --test-cmd or set test_cmd in .hew/config.toml")
+		}
+	case headless.AcceptAuto, headless.AcceptNever:
+	default:
+		return usageError("--accept %q: use tests, auto or never", accept)
+	}
+	if (o.Commit || o.Branch != "") && accept == headless.AcceptNever {
+		return usageError("--commit needs changes to be accepted: use --accept tests or --accept auto")
+	}
+
+	if cfg.Limits.Timeout.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Limits.Timeout.Duration)
+		defer cancel()
+	}
+	var sink event.Sink
+	if o.JSON {
+		sink = headless.NewJSONL(io.Out)
+	} else {
+		sink = headless.NewProgress(io.ErrOut)
+	}
+	eng, err := engine.New(ctx, engine.Options{Config: cfg, Dir: io.Dir, Env: os.Environ(), Getenv: io.Getenv, Sinks: []event.Sink{sink}})
+	if err != nil {
+		return engineError(err)
+	}
+	defer eng.Close()
+
+	out := headless.Exec(ctx, eng, headless.Options{Prompt: prompt, Accept: accept, TestCmd: testCmd,
+		Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut})
+	if !o.JSON && out.Final != "" {
+		fmt.Fprintln(io.Out, strings.TrimSpace(out.Final))
+	}
+	if out.ExitCode != 0 {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			out.Reason = fmt.Sprintf("the --timeout of %s ran out; nothing was written to your tree", cfg.Limits.Timeout.Duration)
+		}
+		if o.JSON {
+			sink.Emit(event.Error{Message: out.Reason, Fatal: true})
+			return silentExit(out.ExitCode)
+		}
+		return &exitError{code: out.ExitCode, err: errors.New(out.Reason)}
+	}
+	return nil
+}
+
+// applyExecFlags lays the flags that were set over the configuration.
+func applyExecFlags(cfg *config.Config, o *execOptions, cmd *cobra.Command) {
+	f := cmd.Flags()
+	if f.Changed("provider") {
+		cfg.Provider = o.Provider
+		if !f.Changed("model") && cfg.Model != "" {
+			cfg.Model = "" // the configured model belongs to the configured provider
+		}
+	}
+	if f.Changed("model") {
+		cfg.Model = o.Model
+	}
+	if f.Changed("test-cmd") {
+		cfg.TestCmd = o.TestCmd
+	}
+	if f.Changed("max-turns") {
+		cfg.Limits.MaxTurns = o.MaxTurns
+	}
+	if f.Changed("max-cost") {
+		cfg.Limits.MaxCost = o.MaxCost
+	}
+	if f.Changed("max-tokens") {
+		cfg.Limits.MaxTokens = o.MaxTokens
+	}
+	if f.Changed("timeout") {
+		cfg.Limits.Timeout.Duration = o.Timeout
+	}
+	if f.Changed("sandbox") {
+		cfg.Sandbox.Policy = o.Policy
+	}
+	if f.Changed("network") {
+		cfg.Sandbox.Network = o.Network
+	}
+}
+
+// readPrompt takes the prompt from the arguments, or standard input for "-" or no arguments.
+func readPrompt(io *IO, args []string) (string, error) {
+	if len(args) > 0 && !(len(args) == 1 && args[0] == "-") {
+		return strings.Join(args, " "), nil
+	}
+	if len(args) == 0 && io.InIsTerminal {
+		return "", usageError("no prompt: pass it as an argument or on standard input")
+	}
+	b, err := readAllLimited(io.In, 1<<20)
+	if err != nil {
+		return "", usageError("read the prompt from standard input: %v", err)
+	}
+	p := strings.TrimSpace(string(b))
+	if p == "" {
+		return "", usageError("the prompt on standard input is empty")
+	}
+	return p, nil
+}
+
+func readAllLimited(r io.Reader, n int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, n+1))
+	if err == nil && int64(len(b)) > n {
+		return nil, fmt.Errorf("the prompt is longer than %d bytes", n)
+	}
+	return b, err
+}
+
+// loadConfig reads the configuration for the repository around io.Dir.
+func loadConfig(io *IO) (config.Config, error) {
+	root := findRepoRoot(io.Dir)
+	cfg, err := config.Load(root, io.Getenv)
+	if err != nil {
+		return cfg, usageError("%v", err)
+	}
+	return cfg, nil
+}
+
+// findRepoRoot returns the top of the repository around dir, or "" outside one.
+func findRepoRoot(dir string) string {
+	repo, err := gitops.Open(dir)
+	if err != nil {
+		return ""
+	}
+	return repo.Root()
+}
+
+// engineError maps an engine start-up failure to an exit code: configuration problems are 2.
+func engineError(err error) error {
+	if errors.Is(err, engine.ErrUsage) || isConfigError(err) {
+		return usageError("%v", err)
+	}
+	return failure(err)
+}
+
+func isConfigError(err error) bool { return llm.KindOf(err) == llm.ErrConfig }

@@ -1,0 +1,317 @@
+// Package agent runs the conversation loop: prompt → model (streamed) → tool calls → results →
+// model … until the model answers without calling a tool.
+//
+// The loop reports everything it does as events (package agent/event) to a Sink and knows
+// nothing of who listens: the terminal UI, the headless writers and the session log consume the
+// same stream. Tools act on the proposal layer, never on the user's working tree.
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"hew/agent/diff"
+	"hew/agent/event"
+	"hew/agent/llm"
+	"hew/agent/proposal"
+	"hew/agent/tools"
+)
+
+// Agent holds one conversation with a model. It is not safe for concurrent use: one Send at a
+// time.
+type Agent struct {
+	Provider llm.Provider
+	Model    string
+	System   string
+	Tools    *tools.Set
+	Env      *tools.Env
+	Sink     event.Sink
+
+	// ReasoningEffort and MaxOutputTokens are passed on to the provider.
+	ReasoningEffort string
+	MaxOutputTokens int
+	// Cost prices a model call's usage in US dollars; nil means unknown (0).
+	Cost func(llm.Usage) float64
+	// ContextWindow is the model's window in tokens, when known.
+	ContextWindow int64
+	// Caps stops a run that goes too far; zero values mean no cap.
+	Caps Caps
+
+	history []llm.Message
+	turn    int
+	steps   int
+	total   llm.Usage
+	cost    float64
+	started time.Time
+}
+
+// Caps bound a session. MaxSteps counts model calls (the "turns" of `--max-turns`).
+type Caps struct {
+	MaxSteps  int
+	MaxTokens int64
+	MaxCost   float64
+}
+
+// CapError reports that a cap stopped the run.
+type CapError struct {
+	Cap   string // "max_turns", "max_tokens" or "max_cost"
+	Limit string
+}
+
+func (e *CapError) Error() string {
+	return fmt.Sprintf("stopped: the %s cap (%s) was reached", strings.ReplaceAll(e.Cap, "_", "-"), e.Limit)
+}
+
+// History returns the conversation so far.
+func (a *Agent) History() []llm.Message { return a.history }
+
+// SetHistory replaces the conversation, for resumed sessions and compaction.
+func (a *Agent) SetHistory(h []llm.Message) { a.history = h }
+
+// Total returns the session's usage and cost so far.
+func (a *Agent) Total() (llm.Usage, float64) { return a.total, a.cost }
+
+func (a *Agent) emit(e event.Event) {
+	if a.Sink != nil {
+		a.Sink.Emit(e)
+	}
+}
+
+func (a *Agent) add(m llm.Message) {
+	a.history = append(a.history, m)
+	a.emit(event.Message{Message: m})
+}
+
+// Send runs one turn: the user's prompt and every model call and tool call that answers it.
+// It returns the model's final text. A cancelled ctx ends the turn with ctx's error after
+// keeping whatever text had streamed.
+func (a *Agent) Send(ctx context.Context, prompt string) (string, error) {
+	a.turn++
+	a.emit(event.TurnStarted{Turn: a.turn, Prompt: prompt})
+	a.add(llm.Message{Role: llm.RoleUser, Text: prompt})
+	final, reason, err := a.loop(ctx)
+	if err != nil {
+		msg, hint := describe(err)
+		a.emit(event.Error{Message: msg, Hint: hint, Fatal: true})
+	}
+	a.emit(event.TurnFinished{Turn: a.turn, Reason: reason, Final: final})
+	return final, err
+}
+
+func (a *Agent) loop(ctx context.Context) (final, reason string, err error) {
+	for {
+		if a.Caps.MaxSteps > 0 && a.steps >= a.Caps.MaxSteps {
+			return final, "max_turns", &CapError{Cap: "max_turns", Limit: fmt.Sprint(a.Caps.MaxSteps)}
+		}
+		a.steps++
+		resp, err := a.step(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return final, "interrupted", ctx.Err()
+			}
+			return final, "error", err
+		}
+		if t := strings.TrimSpace(resp.Message.Text); t != "" {
+			final = resp.Message.Text
+		}
+		if err := a.checkCaps(); err != nil {
+			return final, err.Cap, err
+		}
+		if len(resp.Message.ToolCalls) == 0 {
+			if resp.Stop == llm.StopMaxTokens {
+				return final, "error", &llm.Error{Kind: llm.ErrBadRequest, Provider: a.Provider.Name(), Model: a.Model,
+					Message: "the answer was cut at the output token limit", Hint: "raise max_output_tokens in the config"}
+			}
+			return final, "done", nil
+		}
+		if err := a.runTools(ctx, resp.Message.ToolCalls); err != nil {
+			return final, "interrupted", err
+		}
+	}
+}
+
+// step makes one model call, streaming its text as events, and records the answer.
+func (a *Agent) step(ctx context.Context) (llm.Response, error) {
+	req := llm.Request{
+		Model: a.Model, System: a.System, Messages: a.history, Tools: a.Tools.Specs(),
+		MaxOutputTokens: a.MaxOutputTokens, ReasoningEffort: a.ReasoningEffort,
+	}
+	var partial strings.Builder
+	resp, err := a.Provider.Stream(ctx, req, func(d llm.Delta) {
+		switch d.Kind {
+		case llm.DeltaText:
+			partial.WriteString(d.Text)
+			a.emit(event.TextDelta{Text: d.Text})
+		case llm.DeltaReasoning:
+			a.emit(event.ReasoningDelta{Text: d.Text})
+		}
+	})
+	if err != nil {
+		if partial.Len() > 0 && ctx.Err() != nil {
+			// Keep what the user already saw; the conversation stays valid without tool calls.
+			a.add(llm.Message{Role: llm.RoleAssistant, Text: partial.String() + "\n[interrupted]"})
+		}
+		return resp, err
+	}
+	a.add(resp.Message)
+	a.total = a.total.Add(resp.Usage)
+	var cost float64
+	if a.Cost != nil {
+		cost = a.Cost(resp.Usage)
+	}
+	a.cost += cost
+	a.emit(event.Usage{Model: a.Model, Usage: resp.Usage, CostUSD: cost, Total: a.total, TotalCostUSD: a.cost,
+		ContextUsed: resp.Usage.InputTokens + resp.Usage.OutputTokens, ContextLimit: a.ContextWindow})
+	return resp, nil
+}
+
+func (a *Agent) checkCaps() *CapError {
+	if a.Caps.MaxCost > 0 && a.cost >= a.Caps.MaxCost {
+		return &CapError{Cap: "max_cost", Limit: fmt.Sprintf("$%.2f", a.Caps.MaxCost)}
+	}
+	if a.Caps.MaxTokens > 0 && a.total.InputTokens+a.total.OutputTokens >= a.Caps.MaxTokens {
+		return &CapError{Cap: "max_tokens", Limit: fmt.Sprint(a.Caps.MaxTokens)}
+	}
+	return nil
+}
+
+// runTools executes one batch of tool calls. Consecutive read-only calls run in parallel;
+// the others run one at a time in the order the model gave. Results go into the history in
+// call order.
+func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
+	results := make([]tools.Result, len(calls))
+	changed := false
+	for i := 0; i < len(calls); {
+		j := i + 1
+		if a.readOnly(calls[i]) {
+			for j < len(calls) && a.readOnly(calls[j]) {
+				j++
+			}
+		}
+		var wg sync.WaitGroup
+		for k := i; k < j; k++ {
+			a.emit(event.ToolStarted{ID: calls[k].ID, Name: calls[k].Name, Arguments: rawJSON(calls[k].Arguments), Summary: a.summary(calls[k])})
+			wg.Add(1)
+			go func(k int) {
+				defer wg.Done()
+				results[k] = a.runTool(ctx, calls[k])
+			}(k)
+		}
+		wg.Wait()
+		for k := i; k < j; k++ {
+			changed = changed || results[k].Changed
+		}
+		i = j
+	}
+	if changed {
+		a.emitProposal()
+	}
+	for k, c := range calls {
+		a.add(llm.Message{Role: llm.RoleTool, ToolCallID: c.ID, ToolName: c.Name, Text: results[k].Output, IsError: results[k].IsError})
+	}
+	return ctx.Err()
+}
+
+func (a *Agent) readOnly(c llm.ToolCall) bool {
+	t, ok := a.Tools.Get(c.Name)
+	return !ok || t.ReadOnly
+}
+
+func (a *Agent) summary(c llm.ToolCall) string {
+	if t, ok := a.Tools.Get(c.Name); ok {
+		return t.Summary(rawJSON(c.Arguments))
+	}
+	return c.Name
+}
+
+func (a *Agent) runTool(ctx context.Context, c llm.ToolCall) tools.Result {
+	start := time.Now()
+	var r tools.Result
+	t, ok := a.Tools.Get(c.Name)
+	switch {
+	case !ok:
+		r = tools.Result{IsError: true, Output: fmt.Sprintf("there is no tool %q; the tools are: %s", c.Name, strings.Join(a.Tools.Names(), ", "))}
+	case !json.Valid([]byte(orEmptyObject(c.Arguments))):
+		r = tools.Result{IsError: true, Output: fmt.Sprintf("the arguments for %s are not valid JSON: %s. Send one JSON object matching the tool's schema", c.Name, clipArgs(c.Arguments))}
+	default:
+		r = t.Run(ctx, a.Env, json.RawMessage(orEmptyObject(c.Arguments)))
+	}
+	if ctx.Err() != nil && !r.IsError {
+		r = tools.Result{IsError: true, Output: "interrupted by the user"}
+	}
+	a.emit(event.ToolFinished{ID: c.ID, Name: c.Name, Output: r.Output, IsError: r.IsError, ExitCode: r.ExitCode, Duration: time.Since(start)})
+	return r
+}
+
+// emitProposal reports the proposal's current change set.
+func (a *Agent) emitProposal() {
+	if a.Env == nil || a.Env.Layer == nil {
+		return
+	}
+	ev, err := ProposalStats(a.Env.Layer)
+	if err != nil {
+		a.emit(event.Error{Message: err.Error()})
+		return
+	}
+	a.emit(ev)
+}
+
+func orEmptyObject(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "{}"
+	}
+	return s
+}
+
+func rawJSON(s string) json.RawMessage {
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(s)
+	return b
+}
+
+func clipArgs(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+// describe splits an error into a message and a hint for people.
+func describe(err error) (msg, hint string) {
+	var le *llm.Error
+	if errors.As(err, &le) {
+		return fmt.Sprintf("%s: %s", le.Provider, le.Message), le.Hint
+	}
+	var ce *CapError
+	if errors.As(err, &ce) {
+		return ce.Error(), "raise the cap or split the task"
+	}
+	if errors.Is(err, context.Canceled) {
+		return "interrupted", ""
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "the time limit ran out", "raise --timeout"
+	}
+	return err.Error(), ""
+}
+
+// ProposalStats summarises a proposal's change set as a ProposalChanged event.
+func ProposalStats(l *proposal.Layer) (event.ProposalChanged, error) {
+	changes, err := l.Changes()
+	if err != nil {
+		return event.ProposalChanged{}, err
+	}
+	ev := event.ProposalChanged{Files: []event.FileStat{}}
+	for _, c := range changes {
+		added, removed := diff.Stat(c.Old, c.New)
+		ev.Files = append(ev.Files, event.FileStat{Path: c.Path, Op: string(c.Op), Added: added, Removed: removed})
+	}
+	return ev, nil
+}

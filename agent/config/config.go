@@ -1,0 +1,263 @@
+// Package config loads hew's settings: the user's config file, then the repository's
+// .hew/config.toml, then environment variables; command-line flags are applied by the caller.
+//
+// Unknown keys are an error that names the key, so a typo never silently does nothing. Secrets
+// (API keys, AWS credentials) are read from the environment only, never from config files.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"hew/agent/llm/catalog"
+)
+
+// Config is every setting hew reads. The TOML keys are the snake_case field tags.
+type Config struct {
+	Provider        string `toml:"provider"` // "openai" or "bedrock"
+	Model           string `toml:"model"`
+	ReasoningEffort string `toml:"reasoning_effort"`
+	MaxOutputTokens int    `toml:"max_output_tokens"`
+	// EditTool overrides the catalogue's choice: "apply_patch", "edit_file" or "both".
+	EditTool string `toml:"edit_tool"`
+	TestCmd  string `toml:"test_cmd"`
+	Accept   string `toml:"accept"`   // auto, tests or never (hew exec)
+	Approval string `toml:"approval"` // untrusted, on-request or never (interactive)
+
+	OpenAI  OpenAI             `toml:"openai"`
+	Bedrock Bedrock            `toml:"bedrock"`
+	Sandbox Sandbox            `toml:"sandbox"`
+	Commit  Commit             `toml:"commit"`
+	Limits  Limits             `toml:"limits"`
+	Models  []catalog.Override `toml:"models"`
+
+	// Secrets, from the environment only.
+	OpenAIKey    string `toml:"-"`
+	BedrockToken string `toml:"-"`
+
+	// Files lists the config files that were read, in order.
+	Files []string `toml:"-"`
+}
+
+// OpenAI configures the OpenAI provider.
+type OpenAI struct {
+	BaseURL string `toml:"base_url"`
+	API     string `toml:"api"` // "responses" or "chat"; empty picks by base URL
+}
+
+// Bedrock configures the Amazon Bedrock provider.
+type Bedrock struct {
+	Region  string `toml:"region"`
+	Profile string `toml:"profile"`
+}
+
+// Sandbox configures how commands run.
+type Sandbox struct {
+	Policy   string   `toml:"policy"`  // read-only, workspace-write or full-access
+	Backend  string   `toml:"backend"` // auto, bwrap, namespaces, landlock or none
+	Network  bool     `toml:"network"`
+	AllowEnv []string `toml:"allow_env"` // environment variables kept although they look secret
+}
+
+// Commit configures commits hew makes.
+type Commit struct {
+	Trailer  string `toml:"trailer"` // "{model}" is replaced by the model id; "none" for no trailer
+	NoVerify bool   `toml:"no_verify"`
+}
+
+// Limits caps a headless run; zero means no cap.
+type Limits struct {
+	MaxTurns  int      `toml:"max_turns"`
+	MaxTokens int64    `toml:"max_tokens"`
+	MaxCost   float64  `toml:"max_cost"`
+	Timeout   Duration `toml:"timeout"`
+}
+
+// Duration is a time.Duration written as "90s" or "30m" in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 90s or 30m", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Defaults are the settings before any file is read.
+func Defaults() Config {
+	return Config{
+		Provider: "openai",
+		Approval: "on-request",
+		Sandbox:  Sandbox{Policy: "workspace-write", Backend: "auto"},
+		Commit:   Commit{Trailer: "Co-authored-by: hew ({model}) <hew@users.noreply.github.com>"},
+		Limits:   Limits{MaxTurns: 100},
+	}
+}
+
+// DefaultModel is the model used for a provider when none is configured.
+func DefaultModel(provider string) string {
+	if provider == "bedrock" {
+		return "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+	}
+	return "gpt-5.1-codex"
+}
+
+// Load reads the user config (under XDG_CONFIG_HOME or ~/.config), the repository's
+// .hew/config.toml when repoRoot is not empty, then the environment.
+func Load(repoRoot string, getenv func(string) string) (Config, error) {
+	c := Defaults()
+	paths := []string{UserFile(getenv)}
+	if repoRoot != "" {
+		paths = append(paths, filepath.Join(repoRoot, ".hew", "config.toml"))
+	}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if err := c.mergeFile(p); err != nil {
+			return c, err
+		}
+	}
+	if err := c.mergeEnv(getenv); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// UserFile is the path of the user's config file.
+func UserFile(getenv func(string) string) string {
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "hew", "config.toml")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config", "hew", "config.toml")
+	}
+	return ""
+}
+
+// StateDir is where sessions and proposals are kept: $XDG_STATE_HOME/hew or ~/.local/state/hew.
+func StateDir(getenv func(string) string) string {
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "hew")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "state", "hew")
+	}
+	return filepath.Join(os.TempDir(), "hew-state")
+}
+
+func (c *Config) mergeFile(path string) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	md, err := toml.Decode(string(data), c)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if u := md.Undecoded(); len(u) > 0 {
+		return fmt.Errorf("config %s: unknown key %q (see the README for the keys)", path, u[0].String())
+	}
+	c.Files = append(c.Files, path)
+	return c.Validate()
+}
+
+func (c *Config) mergeEnv(getenv func(string) string) error {
+	set := func(dst *string, names ...string) {
+		for _, n := range names {
+			if v := getenv(n); v != "" {
+				*dst = v
+			}
+		}
+	}
+	set(&c.Provider, "HEW_PROVIDER")
+	set(&c.Model, "HEW_MODEL")
+	set(&c.TestCmd, "HEW_TEST_CMD")
+	set(&c.ReasoningEffort, "HEW_REASONING_EFFORT")
+	set(&c.Sandbox.Policy, "HEW_SANDBOX_POLICY")
+	set(&c.Sandbox.Backend, "HEW_SANDBOX_BACKEND")
+	set(&c.OpenAI.BaseURL, "OPENAI_BASE_URL")
+	set(&c.OpenAI.API, "HEW_OPENAI_API")
+	set(&c.Bedrock.Region, "AWS_REGION", "HEW_BEDROCK_REGION")
+	set(&c.Bedrock.Profile, "AWS_PROFILE", "HEW_BEDROCK_PROFILE")
+	set(&c.OpenAIKey, "OPENAI_API_KEY")
+	set(&c.BedrockToken, "AWS_BEARER_TOKEN_BEDROCK")
+	if v := getenv("HEW_MAX_TURNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("HEW_MAX_TURNS=%q is not a whole number", v)
+		}
+		c.Limits.MaxTurns = n
+	}
+	return c.Validate()
+}
+
+// Validate checks settings whose values are from a fixed set.
+func (c *Config) Validate() error {
+	checks := []struct {
+		name, value string
+		allowed     []string
+	}{
+		{"provider", c.Provider, []string{"openai", "bedrock"}},
+		{"accept", c.Accept, []string{"", "auto", "tests", "never"}},
+		{"approval", c.Approval, []string{"untrusted", "on-request", "never"}},
+		{"edit_tool", c.EditTool, []string{"", "apply_patch", "edit_file", "both"}},
+		{"reasoning_effort", c.ReasoningEffort, []string{"", "minimal", "low", "medium", "high"}},
+		{"openai.api", c.OpenAI.API, []string{"", "responses", "chat"}},
+		{"sandbox.policy", c.Sandbox.Policy, []string{"read-only", "workspace-write", "full-access"}},
+		{"sandbox.backend", c.Sandbox.Backend, []string{"auto", "bwrap", "namespaces", "landlock", "none"}},
+	}
+	for _, ch := range checks {
+		ok := false
+		for _, a := range ch.allowed {
+			ok = ok || a == ch.value
+		}
+		if !ok {
+			return fmt.Errorf("%s = %q is not one of %s", ch.name, ch.value, strings.Join(nonEmpty(ch.allowed), ", "))
+		}
+	}
+	return nil
+}
+
+func nonEmpty(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// ModelOrDefault returns the configured model or the provider's default.
+func (c *Config) ModelOrDefault() string {
+	if c.Model != "" {
+		return c.Model
+	}
+	return DefaultModel(c.Provider)
+}
+
+// Secrets lists secret values present in the configuration, for redaction.
+func (c *Config) Secrets() []string {
+	var out []string
+	for _, s := range []string{c.OpenAIKey, c.BedrockToken} {
+		if len(s) >= 8 {
+			out = append(out, s)
+		}
+	}
+	return out
+}

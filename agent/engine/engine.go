@@ -1,0 +1,296 @@
+// Package engine assembles a working session — repository, proposal layer, sandbox, tools,
+// model provider, agent loop and session log — and offers the operations both front ends (the
+// terminal UI and `hew exec`) need: send a prompt, run the tests on the proposal, accept changes
+// into the working tree, commit them.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"hew/agent"
+	"hew/agent/config"
+	"hew/agent/diff"
+	"hew/agent/event"
+	"hew/agent/llm"
+	"hew/agent/llm/catalog"
+	"hew/agent/project"
+	"hew/agent/proposal"
+	"hew/agent/runner"
+	"hew/agent/session"
+	"hew/agent/tools"
+	"hew/gitops"
+	"hew/prompts"
+	"hew/sandbox"
+)
+
+// Options say how to start a session.
+type Options struct {
+	Config config.Config
+	// Dir is the working directory; the repository is found from it.
+	Dir string
+	// Env is the environment commands start from (the sandbox scrubs secrets).
+	Env    []string
+	Getenv func(string) string
+	// Provider, if set, replaces the one the configuration names (tests).
+	Provider llm.Provider
+	// Sinks receive every event besides the session log.
+	Sinks []event.Sink
+	// SandboxExecutable is the hew binary the sandbox re-executes; empty means this one.
+	SandboxExecutable string
+}
+
+// Engine is one session in one repository.
+type Engine struct {
+	Config   config.Config
+	Repo     *gitops.Repo
+	Layer    *proposal.Layer
+	Sandbox  *sandbox.Sandbox
+	Runner   *runner.Runner
+	Agent    *agent.Agent
+	Model    catalog.Model
+	Log      *session.Log
+	Events   *event.Broker
+	Provider llm.Provider
+	dir      string
+}
+
+// ErrUsage marks configuration problems the user must fix (exit code 2).
+var ErrUsage = errors.New("configuration")
+
+func usage(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
+}
+
+// New starts a session.
+func New(ctx context.Context, o Options) (*Engine, error) {
+	cfg := o.Config
+	repo, err := gitops.Open(o.Dir)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	e := &Engine{Config: cfg, Repo: repo, Events: &event.Broker{}, dir: o.Dir}
+	for _, s := range o.Sinks {
+		e.Events.Subscribe(s)
+	}
+
+	modelID := cfg.ModelOrDefault()
+	cat := catalog.Default()
+	if len(cfg.Models) > 0 {
+		if cat, err = cat.Merge(cfg.Models); err != nil {
+			return nil, usage("%v", err)
+		}
+	}
+	if m, ok := cat.Lookup(cfg.Provider, modelID); ok {
+		e.Model = m
+	} else {
+		e.Model = catalog.Model{Provider: cfg.Provider, ID: modelID, Tools: true}
+	}
+
+	e.Provider = o.Provider
+	if e.Provider == nil {
+		if e.Provider, err = NewProvider(ctx, cfg, e.Model, o.Getenv); err != nil {
+			return nil, err
+		}
+	}
+
+	state := config.StateDir(o.Getenv)
+	id := session.NewID(time.Now())
+	if e.Layer, err = proposal.Open(repo.Root(), filepath.Join(state, "proposals", id)); err != nil {
+		return nil, err
+	}
+	if e.Sandbox, err = sandbox.New(sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable}); err != nil {
+		return nil, usage("%v", err)
+	}
+	policy, err := sandbox.ParsePolicy(cfg.Sandbox.Policy)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	e.Runner = &runner.Runner{Sandbox: e.Sandbox, Layer: e.Layer, Policy: policy, Network: cfg.Sandbox.Network,
+		Env: o.Env, AllowEnv: cfg.Sandbox.AllowEnv, OutputLimit: 64 << 10}
+
+	if e.Log, err = session.Create(session.Dir(state), id, cfg.Secrets()); err != nil {
+		return nil, err
+	}
+	e.Events.Subscribe(e.Log)
+
+	ins, err := project.LoadInstructions(repo.Root(), o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	env := &tools.Env{Layer: e.Layer, Runner: e.Runner, OutputLimit: 32 << 10,
+		OnPlan: func(steps []event.PlanStep) { e.Events.Emit(event.PlanUpdated{Steps: steps}) }}
+	e.Agent = &agent.Agent{
+		Provider: e.Provider, Model: modelID,
+		System:          project.SystemPrompt(prompts.Text("system.md"), ins),
+		Tools:           tools.NewSet(editTool(cfg.EditTool, e.Model)),
+		Env:             env,
+		Sink:            e.Events,
+		ReasoningEffort: cfg.ReasoningEffort,
+		MaxOutputTokens: cfg.MaxOutputTokens,
+		ContextWindow:   int64(e.Model.ContextWindow),
+		Cost:            e.Model.Cost,
+		Caps:            agent.Caps{MaxSteps: cfg.Limits.MaxTurns, MaxTokens: cfg.Limits.MaxTokens, MaxCost: cfg.Limits.MaxCost},
+	}
+	e.Events.Emit(event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,
+		Model: modelID, Sandbox: e.SandboxLabel()})
+	if e.Sandbox.Backend() == sandbox.BackendNone {
+		e.Events.Emit(event.Notice{Level: "warn", Text: "commands run WITHOUT a sandbox (policy full-access): they can read your credentials and change anything"})
+	}
+	return e, nil
+}
+
+func editTool(configured string, m catalog.Model) string {
+	switch configured {
+	case "both":
+		return ""
+	case "":
+		return m.EditTool
+	}
+	return configured
+}
+
+// SandboxLabel says which containment commands get, such as "bwrap workspace-write, network off".
+func (e *Engine) SandboxLabel() string {
+	net := "network off"
+	if e.Config.Sandbox.Network {
+		net = "network on"
+	}
+	return fmt.Sprintf("%s %s, %s", e.Sandbox.Backend(), e.Config.Sandbox.Policy, net)
+}
+
+// SessionID is the session's id.
+func (e *Engine) SessionID() string { return e.Log.ID }
+
+// Close ends the session, keeping its file and any pending proposal.
+func (e *Engine) Close() error { return e.Log.Close() }
+
+// Send runs one turn of the conversation.
+func (e *Engine) Send(ctx context.Context, prompt string) (string, error) {
+	return e.Agent.Send(ctx, prompt)
+}
+
+// RunTests runs cmd over the proposal and reports it as a TestRun event.
+func (e *Engine) RunTests(ctx context.Context, cmd string, timeout time.Duration) (event.TestRun, error) {
+	r, err := e.Runner.Run(ctx, cmd, timeout)
+	if err != nil {
+		return event.TestRun{}, fmt.Errorf("run tests (%s): %w", cmd, err)
+	}
+	tr := event.TestRun{Command: cmd, ExitCode: r.ExitCode, Passed: r.ExitCode == 0 && !r.TimedOut, Output: r.Output, Duration: r.Duration}
+	e.Events.Emit(tr)
+	return tr, nil
+}
+
+// Changes lists the proposal's changes.
+func (e *Engine) Changes() ([]proposal.Change, error) { return e.Layer.Changes() }
+
+// Patch renders the whole proposal as a git-style unified diff.
+func (e *Engine) Patch() (string, error) {
+	changes, err := e.Layer.Changes()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, c := range changes {
+		oldPath, newPath := c.Path, c.Path
+		if c.Op == proposal.Add {
+			oldPath = ""
+		}
+		if c.Op == proposal.Delete {
+			newPath = ""
+		}
+		b.WriteString(diff.Unified(oldPath, newPath, c.Old, c.New))
+	}
+	return b.String(), nil
+}
+
+// Accept writes the proposal's changes to the named paths (all when paths is empty) into the
+// working tree and removes them from the proposal. It returns the paths written.
+func (e *Engine) Accept(paths []string) ([]string, error) {
+	changes, err := e.Layer.Changes()
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+	}
+	var ups []gitops.Update
+	var done []string
+	for _, c := range changes {
+		if len(paths) > 0 && !want[c.Path] {
+			continue
+		}
+		ups = append(ups, gitops.Update{Path: c.Path, Base: c.Base, BaseExists: c.BaseExists, New: c.New,
+			Delete: c.Op == proposal.Delete, Mode: c.NewMode})
+		done = append(done, c.Path)
+	}
+	if len(ups) == 0 {
+		return nil, nil
+	}
+	if err := e.Repo.Accept(ups); err != nil {
+		return nil, err
+	}
+	if err := e.Layer.Drop(done...); err != nil {
+		return done, fmt.Errorf("accepted changes were written, but clearing them from the proposal failed: %w", err)
+	}
+	e.Events.Emit(event.Accepted{Files: done})
+	return done, nil
+}
+
+// Commit commits exactly files (as they are now in the working tree) with message, on branch
+// when not empty. The trailer from the configuration names hew and the model.
+func (e *Engine) Commit(ctx context.Context, files []string, message, branch string) (string, error) {
+	trailer := strings.ReplaceAll(e.Config.Commit.Trailer, "{model}", e.Agent.Model)
+	if trailer == "none" {
+		trailer = ""
+	}
+	hash, err := e.Repo.Commit(ctx, gitops.CommitOptions{Files: files, Message: message, Branch: branch,
+		Trailer: trailer, NoVerify: e.Config.Commit.NoVerify})
+	if err != nil {
+		return "", err
+	}
+	if branch == "" {
+		if h, err := e.Repo.Head(); err == nil {
+			branch = h.Branch
+		}
+	}
+	subject, _, _ := strings.Cut(message, "\n")
+	e.Events.Emit(event.Committed{Hash: hash, Branch: branch, Subject: subject, Files: files})
+	return hash, nil
+}
+
+// CommitMessage builds a commit message from the task and the model's final answer: the
+// answer's first line as the subject (cut to 72 characters), the rest and the task as the body.
+func CommitMessage(task, final string) string {
+	final = strings.TrimSpace(final)
+	subject, body, _ := strings.Cut(final, "\n")
+	subject = strings.TrimSpace(strings.TrimLeft(subject, "#*- "))
+	if subject == "" {
+		subject, _, _ = strings.Cut(strings.TrimSpace(task), "\n")
+		body = final
+	}
+	subject = clipWords(strings.TrimRight(subject, ".:"), 72)
+	var b strings.Builder
+	b.WriteString(subject)
+	if body = strings.TrimSpace(body); body != "" {
+		b.WriteString("\n\n" + body)
+	}
+	b.WriteString("\n\nTask: " + strings.TrimSpace(task))
+	return b.String()
+}
+
+func clipWords(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := s[:n-1]
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}

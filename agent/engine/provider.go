@@ -1,0 +1,26 @@
+package engine
+
+import (
+	"context"
+
+	"hew/agent/config"
+	"hew/agent/llm"
+	"hew/agent/llm/bedrock"
+	"hew/agent/llm/catalog"
+	"hew/agent/llm/openai"
+)
+
+// NewProvider makes the provider the configuration names for model m.
+func NewProvider(ctx context.Context, cfg config.Config, m catalog.Model, getenv func(string) string) (llm.Provider, error) {
+	switch cfg.Provider {
+	case "bedrock":
+		return bedrock.New(ctx, bedrock.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
+			BearerToken: cfg.BedrockToken, Getenv: getenv})
+	default:
+		api := cfg.OpenAI.API
+		if api == "" {
+			api = m.API
+		}
+		return openai.New(openai.Options{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAI.BaseURL, API: api})
+	}
+}

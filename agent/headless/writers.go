@@ -1,0 +1,152 @@
+// Package headless runs the agent without a user interface, as `hew exec` does: it decides what
+// happens to the proposal (accept on passing tests, always, or never), and renders events as
+// human progress lines or as a JSONL stream.
+package headless
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"hew/agent/event"
+	"hew/agent/llm"
+)
+
+// JSONL writes every event as one JSON object per line (the `--json` stream). Deltas are
+// included, so a consumer can show text as it streams.
+type JSONL struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// NewJSONL returns a JSONL writer to w.
+func NewJSONL(w io.Writer) *JSONL { return &JSONL{w: w} }
+
+// Emit writes e.
+func (j *JSONL) Emit(e event.Event) {
+	line, err := event.Encode(e)
+	if err != nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.w.Write(append(line, '\n'))
+}
+
+// Progress writes short human-readable progress lines: tool calls with their outcome, test
+// runs, errors, acceptance and commits. The model's final answer is not written here; the
+// caller prints it to standard output.
+type Progress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	started map[string]string // tool call id → summary
+}
+
+// NewProgress returns a progress writer to w.
+func NewProgress(w io.Writer) *Progress { return &Progress{w: w, started: map[string]string{}} }
+
+// Emit writes the line for e, if it has one.
+func (p *Progress) Emit(e event.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e := e.(type) {
+	case event.SessionStarted:
+		p.printf("hew %s · %s/%s · sandbox: %s\n", e.Session, e.Provider, e.Model, e.Sandbox)
+	case event.Notice:
+		if e.Level == "warn" {
+			p.printf("warning: %s\n", e.Text)
+		} else {
+			p.printf("%s\n", e.Text)
+		}
+	case event.Message:
+		if e.Message.Role == llm.RoleAssistant && len(e.Message.ToolCalls) > 0 {
+			if t := strings.TrimSpace(e.Message.Text); t != "" {
+				p.printf("%s\n", indent(t))
+			}
+		}
+	case event.ToolStarted:
+		p.started[e.ID] = e.Summary
+	case event.ToolFinished:
+		status := "ok"
+		if e.ExitCode != nil {
+			status = fmt.Sprintf("exit %d", *e.ExitCode)
+		}
+		if e.IsError && e.ExitCode == nil {
+			status = "error: " + firstLine(e.Output)
+		}
+		p.printf("▸ %s — %s (%s)\n", p.started[e.ID], status, e.Duration.Round(time.Millisecond))
+		delete(p.started, e.ID)
+	case event.PlanUpdated:
+		for _, s := range e.Steps {
+			mark := map[string]string{"done": "✓", "in_progress": "→"}[s.Status]
+			if mark == "" {
+				mark = "·"
+			}
+			p.printf("  %s %s\n", mark, s.Step)
+		}
+	case event.ProposalChanged:
+		var parts []string
+		for _, f := range e.Files {
+			parts = append(parts, fmt.Sprintf("%s %s +%d -%d", f.Op, f.Path, f.Added, f.Removed))
+		}
+		if len(parts) == 0 {
+			p.printf("proposal: no changes\n")
+		} else {
+			p.printf("proposal: %s\n", strings.Join(parts, ", "))
+		}
+	case event.TestRun:
+		verdict := "passed"
+		if !e.Passed {
+			verdict = fmt.Sprintf("FAILED (exit %d)", e.ExitCode)
+		}
+		p.printf("tests: %s — %s in %s\n", e.Command, verdict, e.Duration.Round(time.Millisecond))
+		if !e.Passed {
+			p.printf("%s\n", indent(tail(e.Output, 40)))
+		}
+	case event.Usage:
+		if e.Usage.InputTokens+e.Usage.OutputTokens == 0 {
+			return
+		}
+		p.printf("  tokens: %d in (%d cached), %d out · $%.4f total\n", e.Usage.InputTokens, e.Usage.CachedTokens, e.Usage.OutputTokens, e.TotalCostUSD)
+	case event.Error:
+		p.printf("error: %s\n", e.Message)
+		if e.Hint != "" {
+			p.printf("  hint: %s\n", e.Hint)
+		}
+	case event.Accepted:
+		p.printf("accepted into the working tree: %s\n", strings.Join(e.Files, ", "))
+	case event.Rejected:
+		p.printf("rejected: %s\n", strings.Join(e.Files, ", "))
+	case event.Committed:
+		p.printf("committed %s on %s: %s\n", short(e.Hash), e.Branch, e.Subject)
+	}
+}
+
+func (p *Progress) printf(format string, args ...any) { fmt.Fprintf(p.w, format, args...) }
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}
+
+func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func short(h string) string {
+	if len(h) > 10 {
+		return h[:10]
+	}
+	return h
+}

@@ -1,0 +1,87 @@
+// Package runner runs shell commands in the sandbox over the proposal layer, so that commands
+// see the repository with the pending changes applied and what they write lands in the proposal.
+//
+// Where the sandbox can mount the proposal as an overlay, commands run over the real tree with
+// writes captured in the upper layer. Where it cannot, the runner copies the merged view to a
+// temporary directory, runs the command there and brings the differences back.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"hew/agent/proposal"
+	"hew/agent/tools"
+	"hew/sandbox"
+)
+
+// Runner runs commands over one proposal. It satisfies tools.Runner.
+type Runner struct {
+	Sandbox     *sandbox.Sandbox
+	Layer       *proposal.Layer
+	Policy      sandbox.Policy
+	Network     bool
+	Env         []string // environment to start from; the sandbox scrubs secrets
+	AllowEnv    []string
+	OutputLimit int
+}
+
+// Run runs command at the repository root with the given timeout.
+func (r *Runner) Run(ctx context.Context, command string, timeout time.Duration) (tools.RunResult, error) {
+	spec := sandbox.Spec{
+		Command:     command,
+		Workspace:   r.Layer.Root(),
+		Overlay:     &sandbox.Overlay{Upper: r.Layer.Upper(), Work: r.Layer.Work()},
+		Policy:      r.Policy,
+		Network:     r.Network,
+		Env:         r.Env,
+		AllowEnv:    r.AllowEnv,
+		Timeout:     timeout,
+		OutputLimit: r.OutputLimit,
+	}
+	if r.Policy == sandbox.PolicyReadOnly {
+		// Nothing may change, not even the proposal: run over a throwaway copy.
+		return r.runCopy(ctx, spec, false)
+	}
+	res, err := r.Sandbox.Run(ctx, spec)
+	if errors.Is(err, sandbox.ErrOverlayUnsupported) {
+		return r.runCopy(ctx, spec, true)
+	}
+	if err != nil {
+		return tools.RunResult{}, err
+	}
+	if err := r.Layer.Sync(); err != nil {
+		return tools.RunResult{}, err
+	}
+	return result(res), nil
+}
+
+// runCopy runs the command over a copy of the merged view, importing its changes when keep.
+func (r *Runner) runCopy(ctx context.Context, spec sandbox.Spec, keep bool) (tools.RunResult, error) {
+	tmp, err := os.MkdirTemp("", "hew-run-*")
+	if err != nil {
+		return tools.RunResult{}, fmt.Errorf("make a copy of the tree to run in: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := r.Layer.Materialize(tmp); err != nil {
+		return tools.RunResult{}, fmt.Errorf("make a copy of the tree to run in: %w", err)
+	}
+	spec.Workspace, spec.Overlay = tmp, nil
+	res, err := r.Sandbox.Run(ctx, spec)
+	if err != nil {
+		return tools.RunResult{}, err
+	}
+	if keep {
+		if err := r.Layer.Import(tmp); err != nil {
+			return tools.RunResult{}, err
+		}
+	}
+	return result(res), nil
+}
+
+func result(res sandbox.Result) tools.RunResult {
+	return tools.RunResult{ExitCode: res.ExitCode, Output: res.Output, TimedOut: res.TimedOut, Duration: res.Duration}
+}

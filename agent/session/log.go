@@ -1,0 +1,200 @@
+// Package session writes and reads session files: one JSON event per line under the user's
+// state directory, so a session can be listed, replayed and resumed.
+//
+// A Log is an event sink. Each event is written with one write call as it happens, so a session
+// killed at any point (even with SIGKILL) keeps every event written before; a torn last line is
+// skipped when reading. Streaming deltas are not written: the complete messages that follow
+// them carry the same text. Known secret values are replaced by "[redacted]" before writing.
+package session
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"hew/agent/event"
+)
+
+// Log appends events to one session file. It is safe for concurrent use.
+type Log struct {
+	ID   string
+	Path string
+
+	mu      sync.Mutex
+	f       *os.File
+	secrets []string
+	err     error
+}
+
+// NewID returns a new session id: the start time and a random suffix, sortable by time.
+func NewID(now time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return now.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// Dir is where session files live below hew's state directory.
+func Dir(stateDir string) string { return filepath.Join(stateDir, "sessions") }
+
+// Create opens a new session file for id in dir. secrets are values that must never be written.
+func Create(dir, id string, secrets []string) (*Log, error) {
+	return open(dir, id, secrets, os.O_CREATE|os.O_EXCL|os.O_WRONLY)
+}
+
+// Append reopens an existing session file to continue it.
+func Append(dir, id string, secrets []string) (*Log, error) {
+	return open(dir, id, secrets, os.O_APPEND|os.O_WRONLY)
+}
+
+func open(dir, id string, secrets []string, flag int) (*Log, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create session directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, id+".jsonl")
+	f, err := os.OpenFile(path, flag, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open session file %s: %w", path, err)
+	}
+	l := &Log{ID: id, Path: path, f: f}
+	for _, s := range secrets {
+		if s != "" {
+			l.secrets = append(l.secrets, s)
+		}
+	}
+	return l, nil
+}
+
+// Emit writes e as one line. Deltas are skipped. A write error is kept and reported by Close;
+// the session goes on without its log rather than failing the user's task.
+func (l *Log) Emit(e event.Event) {
+	switch e.(type) {
+	case event.TextDelta, event.ReasoningDelta, *event.TextDelta, *event.ReasoningDelta:
+		return
+	}
+	line, err := event.Encode(e)
+	if err != nil {
+		return
+	}
+	for _, s := range l.secrets {
+		line = bytes.ReplaceAll(line, []byte(s), []byte("[redacted]"))
+	}
+	line = append(line, '\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil || l.f == nil {
+		return
+	}
+	if _, err := l.f.Write(line); err != nil {
+		l.err = fmt.Errorf("write session file %s: %w", l.Path, err)
+	}
+}
+
+// Close closes the file and returns the first write error, if any.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return l.err
+	}
+	err := l.f.Close()
+	l.f = nil
+	if l.err != nil {
+		return l.err
+	}
+	return err
+}
+
+// Read returns the events of a session file in order. A line that does not parse (the torn
+// last line of a killed session) is skipped.
+func Read(path string) ([]event.Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open session %s: %w", path, err)
+	}
+	defer f.Close()
+	var out []event.Event
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		if e, err := event.Decode(sc.Bytes()); err == nil {
+			out = append(out, e)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return out, fmt.Errorf("read session %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// Info summarises a session for listing.
+type Info struct {
+	ID      string
+	Path    string
+	Start   time.Time
+	Repo    string
+	Model   string
+	Prompt  string // the first prompt
+	Turns   int
+	CostUSD float64
+}
+
+// List summarises every session in dir, newest first.
+func List(dir string) ([]Info, error) {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list sessions in %s: %w", dir, err)
+	}
+	var out []Info
+	for _, e := range ents {
+		id, ok := strings.CutSuffix(e.Name(), ".jsonl")
+		if !ok {
+			continue
+		}
+		info, err := Summarise(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		info.ID = id
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out, nil
+}
+
+// Summarise reads one session file's summary.
+func Summarise(path string) (Info, error) {
+	evs, err := Read(path)
+	if err != nil {
+		return Info{}, err
+	}
+	info := Info{Path: path}
+	for _, e := range evs {
+		switch e := e.(type) {
+		case *event.SessionStarted:
+			if info.Start.IsZero() {
+				info.Start, info.Repo, info.Model = e.Time, e.Repo, e.Model
+			}
+		case *event.TurnStarted:
+			info.Turns++
+			if info.Prompt == "" {
+				info.Prompt = e.Prompt
+			}
+		case *event.Usage:
+			info.CostUSD = e.TotalCostUSD
+		}
+	}
+	return info, nil
+}

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hew/agent/llm/llmtest"
+)
+
+// These tests build the hew binary and run it as a user would, against a local fake model
+// server speaking the real OpenAI wire format, in real git repositories.
+
+var (
+	buildOnce sync.Once
+	hewBin    string
+	buildErr  error
+)
+
+// hewBinary builds ./cmd/hew once per test run.
+func hewBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hew-e2e-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		hewBin = filepath.Join(dir, "hew")
+		out, err := exec.Command("go", "build", "-o", hewBin, ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build hew: %v", buildErr)
+	}
+	return hewBin
+}
+
+const fakeKey = "sk-e2e-DO-NOT-LEAK-4f9a2c"
+
+// git runs the git CLI in dir and returns its trimmed output.
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const buggyCalc = `package calc
+
+// Add returns the sum of a and b.
+func Add(a, b int) int {
+	return a - b
+}
+`
+
+// goRepo makes a committed Go module whose test fails, plus an unrelated uncommitted edit.
+func goRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/calc\n\ngo 1.21\n")
+	writeFile(t, filepath.Join(dir, "calc.go"), buggyCalc)
+	writeFile(t, filepath.Join(dir, "calc_test.go"), `package calc
+
+import "testing"
+
+func TestAdd(t *testing.T) {
+	if got := Add(2, 3); got != 5 {
+		t.Fatalf("Add(2, 3) = %d, want 5", got)
+	}
+}
+`)
+	writeFile(t, filepath.Join(dir, "NOTES.md"), "# notes\n")
+	git(t, dir, "init", "-q", "-b", "main")
+	git(t, dir, "config", "user.name", "Test User")
+	git(t, dir, "config", "user.email", "test@example.com")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "initial")
+	writeFile(t, filepath.Join(dir, "NOTES.md"), "# notes\nmy own work in progress\n")
+	return dir
+}
+
+// runHew runs the built binary in dir with a clean environment pointing at the fake server.
+func runHew(t *testing.T, dir, baseURL string, stdin string, args ...string) (stdout, stderr string, code int, state string) {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(hewBinary(t), args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"),
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"XDG_CACHE_HOME=" + sharedCache(t),
+		"OPENAI_API_KEY=" + fakeKey,
+		"OPENAI_BASE_URL=" + baseURL,
+		"GIT_CONFIG_GLOBAL=/dev/null",
+		"GOFLAGS=-mod=mod",
+		"GOTOOLCHAIN=local",
+	}
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code, filepath.Join(home, "state")
+}
+
+var (
+	cacheOnce sync.Once
+	cacheDir  string
+)
+
+// sharedCache keeps the sandbox's scratch home (and so Go's build cache) across tests.
+func sharedCache(t *testing.T) string {
+	cacheOnce.Do(func() { cacheDir, _ = os.MkdirTemp("", "hew-e2e-cache-") })
+	return cacheDir
+}
+
+func toolCall(name string, args any) llmtest.ToolCall {
+	b, _ := json.Marshal(args)
+	return llmtest.ToolCall{Name: name, Arguments: string(b)}
+}
+
+const fixPatch = `*** Begin Patch
+*** Update File: calc.go
+@@ func Add(a, b int) int {
+-	return a - b
++	return a + b
+ }
+*** End Patch`
+
+func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
+	dir := goRepo(t)
+	head := git(t, dir, "rev-parse", "HEAD")
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("read_file", map[string]any{"path": "calc.go"})}},
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}},
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("run", map[string]any{"command": "env; go test ./..."})}},
+		llmtest.Turn{Text: "Fix Add to return the sum\n\nAdd subtracted b from a; it now adds them, and the test passes."},
+	)
+	stdout, stderr, code, state := runHew(t, dir, srv.URL(), "", "exec", "--commit", "fix the failing test")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "Fix Add to return the sum") {
+		t.Errorf("final message not on stdout: %q", stdout)
+	}
+
+	// The commit holds exactly the fix; the user's edit stays in place and uncommitted.
+	if got := git(t, dir, "rev-parse", "HEAD~1"); got != head {
+		t.Errorf("HEAD~1 = %s, want the old HEAD %s", got, head)
+	}
+	if files := git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "calc.go" {
+		t.Errorf("commit touches %q, want only calc.go", files)
+	}
+	if st := git(t, dir, "status", "--porcelain"); st != "M NOTES.md" {
+		t.Errorf("git status = %q, want only the user's NOTES.md edit", st)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "NOTES.md")); !strings.Contains(string(b), "my own work") {
+		t.Error("the user's uncommitted edit was lost")
+	}
+	msg := git(t, dir, "log", "-1", "--format=%B")
+	if !strings.HasPrefix(msg, "Fix Add to return the sum") || !strings.Contains(msg, "Co-authored-by: hew") {
+		t.Errorf("commit message:\n%s", msg)
+	}
+	git(t, dir, "fsck", "--no-progress")
+
+	// The model saw its tool results; the run tool's environment held no API key.
+	reqs := srv.Requests()
+	if len(reqs) != 4 {
+		t.Fatalf("%d model requests, want 4", len(reqs))
+	}
+	last := string(reqs[3].Body)
+	if !strings.Contains(last, "PATH=") || !strings.Contains(last, "ok  \\texample.com/calc") {
+		t.Errorf("the run result did not reach the model: %s", last)
+	}
+	for i, r := range reqs {
+		if strings.Contains(string(r.Body), fakeKey) {
+			t.Errorf("request %d body contains the API key (the sandboxed command could see it)", i)
+		}
+	}
+	// The session file holds the events but no key.
+	files, _ := filepath.Glob(filepath.Join(state, "hew", "sessions", "*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("session files: %v", files)
+	}
+	raw, _ := os.ReadFile(files[0])
+	if strings.Contains(string(raw), fakeKey) {
+		t.Error("the session file contains the API key")
+	}
+	for _, want := range []string{`"type":"session_started"`, `"type":"tool_finished"`, `"type":"test_run"`, `"type":"committed"`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("session file lacks %s", want)
+		}
+	}
+}
+
+func TestExecLeavesTreeAndHeadWhenThePatchBreaksTests(t *testing.T) {
+	dir := goRepo(t)
+	head := git(t, dir, "rev-parse", "HEAD")
+	before := git(t, dir, "status", "--porcelain")
+	breaking := strings.ReplaceAll(fixPatch, "+\treturn a + b", "+\treturn a * b")
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": breaking})}},
+		llmtest.Turn{Text: "Changed Add."},
+	)
+	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "exec", "--commit", "--json", "fix the failing test")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if got := git(t, dir, "rev-parse", "HEAD"); got != head {
+		t.Error("HEAD moved")
+	}
+	if got := git(t, dir, "status", "--porcelain"); got != before {
+		t.Errorf("status changed: %q → %q", before, got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "calc.go")); string(b) != buggyCalc {
+		t.Error("calc.go was changed")
+	}
+	// --json: every stdout line is an event; the test run failed and the last says why.
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	var sawFailedTests bool
+	for _, l := range lines {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		if ev["type"] == "test_run" && ev["passed"] == false {
+			sawFailedTests = true
+		}
+	}
+	if !sawFailedTests {
+		t.Error("no failed test_run event")
+	}
+	if !strings.Contains(lines[len(lines)-1], "tests fail") {
+		t.Errorf("last event: %s", lines[len(lines)-1])
+	}
+}
+
+func TestExecSingleTurnIsFast(t *testing.T) {
+	dir := goRepo(t)
+	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "hello"}, llmtest.Turn{Text: "hello"})
+	hewBinary(t)
+	runHew(t, dir, srv.URL(), "", "exec", "--accept", "never", "say hello") // warm caches
+	start := time.Now()
+	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "exec", "--accept", "never", "say hello")
+	took := time.Since(start)
+	if code != 0 || strings.TrimSpace(stdout) != "hello" {
+		t.Fatalf("exit %d stdout %q stderr %s", code, stdout, stderr)
+	}
+	t.Logf("single-turn hew exec: %s", took)
+	if took > time.Second {
+		t.Errorf("single-turn hew exec took %s", took)
+	}
+}
+
+func TestExecPromptFromStdinAndUsageErrors(t *testing.T) {
+	dir := goRepo(t)
+	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "read it"})
+	stdout, _, code, _ := runHew(t, dir, srv.URL(), "what is this repo?\n", "exec", "--accept", "never", "-")
+	if code != 0 || !strings.Contains(stdout, "read it") {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	if got := srv.Requests()[0].Body; !bytes.Contains(got, []byte("what is this repo?")) {
+		t.Errorf("stdin prompt not sent: %s", got)
+	}
+	_, stderr, code, _ := runHew(t, dir, srv.URL(), "", "exec", "--accept", "sometimes", "x")
+	if code != 2 || !strings.Contains(stderr, "sometimes") {
+		t.Errorf("bad --accept: exit %d, %s", code, stderr)
+	}
+	writeFile(t, filepath.Join(dir, ".hew", "config.toml"), "modle = \"x\"\n")
+	_, stderr, code, _ = runHew(t, dir, srv.URL(), "", "exec", "x")
+	if code != 2 || !strings.Contains(stderr, `unknown key "modle"`) {
+		t.Errorf("unknown config key: exit %d, %s", code, stderr)
+	}
+}
