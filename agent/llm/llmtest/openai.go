@@ -18,30 +18,30 @@ import (
 
 // Turn scripts the server's answer to one request.
 type Turn struct {
-	Text      string     // the assistant's answer, streamed in a few pieces
-	ToolCalls []ToolCall // tool calls, streamed with their arguments split across deltas
-	Reasoning string     // a reasoning summary (Responses) or reasoning_content (chat)
-	Usage     llm.Usage  // reported token counts
+	Text      string     `json:"text,omitempty"`       // the assistant's answer, streamed in a few pieces
+	ToolCalls []ToolCall `json:"tool_calls,omitempty"` // tool calls, arguments split across deltas
+	Reasoning string     `json:"reasoning,omitempty"`  // a reasoning summary (Responses) or reasoning_content (chat)
+	Usage     llm.Usage  `json:"usage,omitzero"`       // reported token counts
 	// Status, when not 0 or 200, makes the server reply with this HTTP status and ErrorBody
 	// instead of a model answer. ErrorBody is the whole JSON body, or a message to wrap in
 	// {"error":{"message":...}}; empty means a generic message.
-	Status    int
-	ErrorBody string
+	Status    int    `json:"status,omitempty"`
+	ErrorBody string `json:"error_body,omitempty"`
 	// RetryAfter, when set, is sent as the Retry-After header with an error reply.
-	RetryAfter string
+	RetryAfter string `json:"retry_after,omitempty"`
 	// CutAfterBytes, when positive, makes the server drop the connection after writing that
 	// many bytes of the streamed body.
-	CutAfterBytes int
+	CutAfterBytes int `json:"cut_after_bytes,omitempty"`
 	// Incomplete makes the answer stop at the output token limit (finish_reason "length",
 	// Responses status "incomplete").
-	Incomplete bool
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // ToolCall is a scripted tool call. An empty ID is filled in as call_N.
 type ToolCall struct {
-	ID        string
-	Name      string
-	Arguments string
+	ID        string `json:"id,omitempty"`
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
 }
 
 // RecordedRequest is one request the server received.
@@ -125,17 +125,19 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	rec := RecordedRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	_ = json.Unmarshal(body, &rec.JSON)
 
+	api := strings.TrimPrefix(r.URL.Path, "/v1/")
+	known := r.Method == http.MethodPost && (api == "chat/completions" || api == "responses")
+
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
 	n := len(s.requests)
-	turn, ok := Turn{}, len(s.turns) > 0
+	turn, ok := Turn{}, known && len(s.turns) > 0
 	if ok {
 		turn, s.turns = s.turns[0], s.turns[1:]
 	}
 	s.mu.Unlock()
 
-	api := strings.TrimPrefix(r.URL.Path, "/v1/")
-	if r.Method != http.MethodPost || (api != "chat/completions" && api != "responses") {
+	if !known {
 		msg := fmt.Sprintf("llmtest: unexpected %s %s (the fake serves POST /v1/chat/completions and /v1/responses)", r.Method, r.URL.Path)
 		s.fail("%s", msg)
 		writeErrorBody(w, http.StatusNotFound, msg)

@@ -450,3 +450,37 @@ func TestUnreachableServerFailsFast(t *testing.T) {
 		t.Errorf("err = %v after %v, want a quick 'cannot reach' error", err, time.Since(start))
 	}
 }
+
+// TestDefaultTransportBackToBack guards the trap the issue names: with an instant local server
+// some SDKs' default transport sometimes fails with "use of closed network connection". The
+// openai-go SDK wraps request bodies so the transport never sees bytes.Reader's WriteTo, so
+// hew's provider uses the default transport; this runs many back-to-back requests over reused
+// connections, including error replies and dropped streams, and expects only scripted outcomes.
+func TestDefaultTransportBackToBack(t *testing.T) {
+	const n = 300
+	var turns []llmtest.Turn
+	for i := range n {
+		switch i % 3 {
+		case 0:
+			turns = append(turns, llmtest.Turn{Text: "hello"})
+		case 1:
+			turns = append(turns, llmtest.Turn{Status: 400, ErrorBody: "bad"})
+		case 2:
+			turns = append(turns, llmtest.Turn{Text: strings.Repeat("x", 2000), CutAfterBytes: 600})
+		}
+	}
+	srv := llmtest.NewOpenAIServer(t, turns...)
+	p, err := New(Options{BaseURL: srv.URL(), MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := request()
+	req.System = strings.Repeat("s", 64<<10) // a body large enough to need several writes
+	for i := range n {
+		_, err := p.Stream(context.Background(), req, nil)
+		want := []llm.ErrorKind{"", llm.ErrBadRequest, llm.ErrStream}[i%3]
+		if llm.KindOf(err) != want || (err != nil && want == "") {
+			t.Fatalf("request %d: err = %v, want kind %q", i, err, want)
+		}
+	}
+}
