@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hew/gitops"
+)
+
+// runUndoCmd runs "hew undo" with args in dir, with fake streams.
+func runUndoCmd(dir string, args ...string) (stdout, stderr string, code int) {
+	var out, errOut bytes.Buffer
+	io := &IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: os.Getenv, Dir: dir}
+	code = Main(append([]string{"undo"}, args...), io)
+	return out.String(), errOut.String(), code
+}
+
+func TestUndoCommand(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	git(t, dir, "config", "user.name", "Test")
+	git(t, dir, "config", "user.email", "test@example.com")
+	writeFile(t, filepath.Join(dir, "a.txt"), "one\n")
+	git(t, dir, "add", "a.txt")
+	git(t, dir, "commit", "-q", "-m", "initial")
+	head := strings.TrimSpace(git(t, dir, "rev-parse", "HEAD"))
+
+	out, errOut, code := runUndoCmd(dir)
+	if code != exitFailed || !strings.Contains(errOut, "no commit") {
+		t.Fatalf("undo with no hew commit: code %d, stderr %q", code, errOut)
+	}
+
+	repo, err := gitops.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	id, err := repo.Checkpoint(ctx, "turn 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := gitops.Update{Path: "a.txt", Base: []byte("one\n"), BaseExists: true, New: []byte("two\n")}
+	if err := repo.Accept([]gitops.Update{u}); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := repo.Commit(ctx, gitops.CommitOptions{Updates: []gitops.Update{u}, Message: "two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runUndoCmd(dir)
+	if code != exitOK || !strings.Contains(out, "undid commit "+hash[:12]) || !strings.Contains(out, "restored a.txt") {
+		t.Fatalf("undo: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if got := strings.TrimSpace(git(t, dir, "rev-parse", "HEAD")); got != head {
+		t.Errorf("HEAD = %s, want %s", got, head)
+	}
+	if git(t, dir, "status", "--porcelain") != "" {
+		t.Errorf("status after undo: %q", git(t, dir, "status", "--porcelain"))
+	}
+
+	writeFile(t, filepath.Join(dir, "a.txt"), "edited later\n")
+	out, _, code = runUndoCmd(dir, "--list")
+	if code != exitOK || !strings.Contains(out, id[:12]+"  ") || !strings.Contains(out, "turn 1") {
+		t.Fatalf("--list: code %d, %q", code, out)
+	}
+	out, errOut, code = runUndoCmd(dir, "--to-checkpoint", id[:8])
+	if code != exitOK || !strings.Contains(out, "restored the working tree") {
+		t.Fatalf("--to-checkpoint: code %d, %q %q", code, out, errOut)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(b) != "one\n" {
+		t.Errorf("a.txt = %q after restoring the checkpoint", b)
+	}
+	if _, errOut, code = runUndoCmd(dir, "--to-checkpoint", "ffffffff"); code != exitFailed || !strings.Contains(errOut, "no checkpoint") {
+		t.Errorf("unknown checkpoint: code %d, %q", code, errOut)
+	}
+	if _, _, code = runUndoCmd(t.TempDir()); code != exitUsage {
+		t.Errorf("outside a repository: code %d, want %d", code, exitUsage)
+	}
+}
