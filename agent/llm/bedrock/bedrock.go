@@ -1,0 +1,147 @@
+// Package bedrock is the llm.Provider for Amazon Bedrock: it streams every model family through
+// the Converse API, letting the model catalogue decide what each family accepts (system prompts,
+// tool use while streaming, prompt-cache points, how to ask for reasoning).
+package bedrock
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+
+	"hew/agent/llm"
+	"hew/agent/llm/awscreds"
+	"hew/agent/llm/catalog"
+	"hew/agent/llm/retry"
+)
+
+// Options configures a Provider. Empty fields fall back to the environment and the shared AWS
+// configuration, as the AWS CLI does.
+type Options struct {
+	Region  string
+	Profile string
+	// BearerToken is an Amazon Bedrock API key; empty means AWS_BEARER_TOKEN_BEDROCK, and
+	// without one, SigV4 with the AWS credential chain. Bearer tokens are sent only over HTTPS.
+	BearerToken string
+	// Endpoint replaces the regional endpoint; empty means AWS_ENDPOINT_URL_BEDROCK_RUNTIME.
+	Endpoint string
+	// HTTPClient sends requests; nil means the AWS SDK's default client.
+	HTTPClient *http.Client
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+	// MaxRetries is how many times a throttled, failed (5xx) or broken request is tried again
+	// before its error is returned; 0 means 3 and a negative value means none.
+	MaxRetries int
+	// RetryWait is the wait before the first retry, doubled for each later one with jitter;
+	// 0 means one second. Waits never exceed 30 seconds.
+	RetryWait time.Duration
+	// Catalog describes the models; nil means catalog.Default().
+	Catalog *catalog.Catalog
+}
+
+// Provider streams Bedrock models. It is safe for concurrent use.
+type Provider struct {
+	client  *bedrockruntime.Client
+	catalog *catalog.Catalog
+	region  string
+	profile string
+	policy  retry.Policy
+}
+
+// New resolves the AWS configuration (see awscreds.Load) and returns a Provider. It fails with
+// an *llm.Error of kind llm.ErrConfig when no region is configured or the profile cannot be
+// loaded; missing credentials surface on the first Stream.
+func New(ctx context.Context, opts Options) (*Provider, error) {
+	cfg, err := awscreds.Load(ctx, awscreds.Options{
+		Region: opts.Region, Profile: opts.Profile, BearerToken: opts.BearerToken,
+		Endpoint: opts.Endpoint, HTTPClient: opts.HTTPClient, Getenv: opts.Getenv,
+	})
+	if err != nil {
+		return nil, err
+	}
+	client := bedrockruntime.NewFromConfig(cfg.AWS, cfg.ClientOptions, func(o *bedrockruntime.Options) {
+		// Stream retries whole attempts itself, so a stream that breaks before its first
+		// delta is retried like a refused request; the SDK must not retry underneath.
+		o.Retryer = aws.NopRetryer{}
+		o.HTTPClient = hideWriteTo{o.HTTPClient}
+	})
+	cat := opts.Catalog
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	return &Provider{
+		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
+		policy: policy(opts.MaxRetries, opts.RetryWait),
+	}, nil
+}
+
+func policy(maxRetries int, wait time.Duration) retry.Policy {
+	p := retry.Default()
+	switch {
+	case maxRetries < 0:
+		p.Attempts = 1
+	case maxRetries > 0:
+		p.Attempts = maxRetries + 1
+	}
+	if wait > 0 {
+		p.Base = wait
+	}
+	return p
+}
+
+// Name returns "bedrock".
+func (p *Provider) Name() string { return "bedrock" }
+
+// Region returns the AWS region requests go to.
+func (p *Provider) Region() string { return p.region }
+
+// Stream sends req to the model req.Model names and streams its answer. Models the catalogue
+// marks as rejecting tool use while streaming are called without streaming when tools are
+// offered; their answer arrives as one delta. Throttling, 5xx answers and streams that break
+// before their first delta are retried with backoff; a stream that breaks later fails with
+// llm.ErrStream so the caller never sees a half message twice.
+func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
+	model := p.model(req.Model)
+	in := buildInput(req, model)
+	emitted := false
+	emit := func(d llm.Delta) {
+		emitted = true
+		if onDelta != nil {
+			onDelta(d)
+		}
+	}
+	var resp llm.Response
+	classify := func(err error) (bool, time.Duration) {
+		if emitted {
+			return false, 0
+		}
+		return retryable(err)
+	}
+	err := retry.Do(ctx, p.policy, classify, func(ctx context.Context) error {
+		var err error
+		if len(req.Tools) > 0 && !model.StreamTools {
+			resp, err = p.converse(ctx, in, emit)
+		} else {
+			resp, err = p.converseStream(ctx, in, emit)
+		}
+		return err
+	})
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return llm.Response{}, err
+		}
+		return llm.Response{}, p.classify(err, model.ID)
+	}
+	return resp, nil
+}
+
+// model returns the catalogue entry for id, or defaults for a model the catalogue lacks.
+func (p *Provider) model(id string) catalog.Model {
+	if m, ok := p.catalog.Lookup("bedrock", id); ok {
+		return m
+	}
+	return catalog.Model{Provider: "bedrock", ID: id, API: catalog.APIConverse, StreamTools: true, System: true, EditTool: catalog.EditFile}
+}
