@@ -6,6 +6,9 @@ import (
 	"slices"
 )
 
+// devFiles are the device files a command may write.
+var devFiles = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/random", "/dev/urandom"}
+
 // basePlan mounts the overlay, if any, and runs the command: nothing more. Backends add to it.
 func (j *job) basePlan() *helperPlan {
 	return &helperPlan{

@@ -16,9 +16,6 @@ import (
 // probeTimeout bounds each backend check.
 const probeTimeout = 5 * time.Second
 
-// devFiles are the device files a command may write.
-var devFiles = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/random", "/dev/urandom"}
-
 // detect checks bubblewrap, namespaces with Landlock, and Landlock alone, best first.
 func detect(opts Options) Report {
 	abi, abiErr := llsys.LandlockGetABIVersion()

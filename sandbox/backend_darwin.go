@@ -1,0 +1,48 @@
+package sandbox
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+const sandboxExec = "/usr/bin/sandbox-exec"
+
+// detect checks for sandbox-exec, the only macOS backend.
+func detect(opts Options) Report {
+	c := Check{Backend: BackendSandboxExec, Detail: "sandbox-exec with a generated profile; no overlay, no pid namespace (a timeout kills the process group)"}
+	if _, err := os.Stat(sandboxExec); err != nil {
+		c.Detail = sandboxExec + " is missing"
+	} else {
+		c.Available = true
+	}
+	rep := Report{Backend: BackendNone, Checks: []Check{c}}
+	if c.Available {
+		rep.Backend = BackendSandboxExec
+	}
+	return rep
+}
+
+// launch runs the command under sandbox-exec with a profile made for j.
+func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
+	if j.Overlay != nil {
+		return nil, ErrOverlayUnsupported
+	}
+	if j.Policy == PolicyFullAccess {
+		return uncontained(ctx, j), nil
+	}
+	if s.backend != BackendSandboxExec {
+		return nil, ErrNoContainment
+	}
+	cmd := exec.CommandContext(ctx, sandboxExec, "-p", j.seatbeltProfile().String(), "/bin/sh", "-c", j.Command)
+	cmd.Dir, cmd.Env = j.Dir, j.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	return &launch{cmd: cmd, backend: BackendSandboxExec}, nil
+}
+
+// runHelper is never asked for on macOS.
+func runHelper(p *helperPlan, status *os.File) int {
+	return helperFailed
+}

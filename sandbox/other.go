@@ -1,0 +1,29 @@
+//go:build !linux && !darwin
+
+package sandbox
+
+import (
+	"context"
+	"os"
+)
+
+// detect finds no backend: this platform has none.
+func detect(opts Options) Report {
+	return Report{Backend: BackendNone}
+}
+
+// launch can only run full-access commands here, uncontained.
+func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
+	if j.Overlay != nil {
+		return nil, ErrOverlayUnsupported
+	}
+	if j.Policy == PolicyFullAccess {
+		return uncontained(ctx, j), nil
+	}
+	return nil, ErrNoContainment
+}
+
+// runHelper is never asked for on this platform.
+func runHelper(p *helperPlan, status *os.File) int {
+	return helperFailed
+}

@@ -1,0 +1,54 @@
+package sandbox
+
+import (
+	"os"
+	"slices"
+	"testing"
+)
+
+func TestSeatbeltProfileFromJob(t *testing.T) {
+	j := &job{Spec: Spec{Workspace: "/w", Policy: PolicyWorkspaceWrite}, home: "/h", tmp: "/t", gitDir: "/w/.git", hideDirs: []string{"/u/.aws"}, hideFiles: []string{"/u/.netrc"}}
+	p := j.seatbeltProfile()
+	for _, w := range []string{"/w", "/h", "/t"} {
+		if !slices.Contains(p.Writable, w) {
+			t.Errorf("Writable %v lacks %s", p.Writable, w)
+		}
+	}
+	if !slices.Contains(p.ReadOnly, "/w/.git") || !slices.Contains(p.Hidden, "/u/.aws") || !slices.Contains(p.Hidden, "/u/.netrc") {
+		t.Errorf("profile %+v misses .git or credentials", p)
+	}
+	j.Policy = PolicyReadOnly
+	if slices.Contains(j.seatbeltProfile().Writable, "/w") {
+		t.Error("read-only policy left the workspace writable")
+	}
+}
+
+func TestScrubEnv(t *testing.T) {
+	env := []string{"PATH=/bin", "OPENAI_API_KEY=k", "AWS_REGION=r", "AWS_BEARER_TOKEN_BEDROCK=t", "NPM_TOKEN=n",
+		"MY_CLIENT_SECRET_X=s", "STRIPE_KEY=s", "SSH_AUTH_SOCK=/s", "GOFLAGS=-v", "broken", "HEW_SANDBOX_HELPER=/p", "DB_PASSWORD=p"}
+	got := ScrubEnv(env, []string{"AWS_REGION", "HEW_SANDBOX_HELPER"})
+	want := []string{"PATH=/bin", "AWS_REGION=r", "GOFLAGS=-v"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ScrubEnv = %v, want %v", got, want)
+	}
+}
+
+func TestCarveLeavesOutExcluded(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"a/b", "a/c", "d"} {
+		mkdirAll(t, root+"/"+d)
+	}
+	var dirs, files []string
+	carve(root, []string{root + "/a/b"}, &dirs, &files)
+	slices.Sort(dirs)
+	if want := []string{root + "/a/c", root + "/d"}; !slices.Equal(dirs, want) {
+		t.Errorf("carve = %v, want %v", dirs, want)
+	}
+}
+
+func mkdirAll(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
