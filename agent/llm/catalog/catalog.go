@@ -302,8 +302,8 @@ func (c *Catalog) Suggest(id string) []string {
 	var cands []scored
 	for _, known := range c.IDs() {
 		k := strings.ToLower(known)
-		lev := distance(want, k)
-		d := lev
+		lev, prefix := distance(want, k)
+		d := min(lev, prefix+(len(k)-len(want))/8) // want may be the start of k, mistyped
 		if strings.Contains(k, want) || strings.Contains(want, k) {
 			d = min(d, abs(len(k)-len(want))/4) // a prefix or a longer spelling of a known id
 		}
@@ -322,8 +322,9 @@ func (c *Catalog) Suggest(id string) []string {
 	return out
 }
 
-// distance is the Levenshtein edit distance of a and b.
-func distance(a, b string) int {
+// distance returns the Levenshtein edit distance of a and b, and the least distance of a to a
+// prefix of b.
+func distance(a, b string) (full, prefix int) {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -340,7 +341,7 @@ func distance(a, b string) int {
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return prev[len(b)], slices.Min(prev)
 }
 
 func abs(n int) int {
