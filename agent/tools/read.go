@@ -10,6 +10,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 const (
@@ -182,38 +183,27 @@ var search = &Tool{
 		if err != nil {
 			return errorf("%v", err)
 		}
-		var b strings.Builder
-		found, more := 0, 0
+		var names []string
 		err = walkFiles(ctx, env, a.Path, func(name string) error {
-			if !match(name) {
-				return nil
-			}
-			if info, err := env.Layer.Stat(name); err != nil || !info.Mode().IsRegular() || info.Size() > maxSearchFileSize {
-				return nil
-			}
-			data, err := env.Layer.ReadFile(name)
-			if err != nil || !re.Match(data) || isBinary(data) {
-				return nil
-			}
-			for i, line := range bytes.Split(data, []byte("\n")) {
-				if !re.Match(line) {
-					continue
-				}
-				if found >= a.MaxResults {
-					more++
-					continue
-				}
-				found++
-				text := string(bytes.TrimRight(line, "\r"))
-				if len(text) > 300 {
-					text = text[:300] + " [… line cut]"
-				}
-				fmt.Fprintf(&b, "%s:%d: %s\n", name, i+1, text)
+			if match(name) {
+				names = append(names, name)
 			}
 			return nil
 		})
 		if err != nil {
 			return errorf("%v", err)
+		}
+		var b strings.Builder
+		found, more := 0, 0
+		for _, fm := range searchFiles(ctx, env, names, re) {
+			for _, m := range fm {
+				if found >= a.MaxResults {
+					more++
+					continue
+				}
+				found++
+				b.WriteString(m)
+			}
 		}
 		if found == 0 {
 			return Result{Output: "no matches"}
@@ -223,6 +213,54 @@ var search = &Tool{
 		}
 		return Result{Output: b.String()}
 	},
+}
+
+// searchFiles reads and matches files in parallel (opening files dominates a search) and
+// returns each file's matching lines, formatted, in the order of names.
+func searchFiles(ctx context.Context, env *Env, names []string, re *regexp.Regexp) [][]string {
+	out := make([][]string, len(names))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(8, len(names)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = searchFile(env, names[i], re)
+			}
+		}()
+	}
+	for i := range names {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+func searchFile(env *Env, name string, re *regexp.Regexp) []string {
+	if info, err := env.Layer.Stat(name); err != nil || !info.Mode().IsRegular() || info.Size() > maxSearchFileSize {
+		return nil
+	}
+	data, err := env.Layer.ReadFile(name)
+	if err != nil || !re.Match(data) || isBinary(data) {
+		return nil
+	}
+	var out []string
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if !re.Match(line) {
+			continue
+		}
+		text := string(bytes.TrimRight(line, "\r"))
+		if len(text) > 300 {
+			text = text[:300] + " [… line cut]"
+		}
+		out = append(out, fmt.Sprintf("%s:%d: %s\n", name, i+1, text))
+	}
+	return out
 }
 
 // isBinary reports whether data looks like a binary file: a NUL byte in its first 8 KiB.
