@@ -130,6 +130,16 @@ type TurnFinished struct {
 	Final  string `json:"final,omitempty"` // the assistant's last text
 }
 
+// Compacted says the conversation was shortened to fit the model's context window: Messages
+// replace the whole history from here on, so a resumed session replays them instead of the
+// messages before. Before and After estimate the conversation's size in tokens.
+type Compacted struct {
+	Messages []llm.Message `json:"messages"`
+	Before   int64         `json:"before_tokens"`
+	After    int64         `json:"after_tokens"`
+	Reason   string        `json:"reason"` // "auto", "overflow" or "manual"
+}
+
 // Accepted says proposal changes were written into the user's working tree.
 type Accepted struct {
 	Files []string `json:"files"`
@@ -169,6 +179,7 @@ func (TestRun) Type() string         { return "test_run" }
 func (Usage) Type() string           { return "usage" }
 func (Error) Type() string           { return "error" }
 func (TurnFinished) Type() string    { return "turn_finished" }
+func (Compacted) Type() string       { return "compacted" }
 func (Accepted) Type() string        { return "accepted" }
 func (Rejected) Type() string        { return "rejected" }
 func (Committed) Type() string       { return "committed" }
@@ -188,6 +199,7 @@ var constructors = map[string]func() Event{
 	"usage":            func() Event { return &Usage{} },
 	"error":            func() Event { return &Error{} },
 	"turn_finished":    func() Event { return &TurnFinished{} },
+	"compacted":        func() Event { return &Compacted{} },
 	"accepted":         func() Event { return &Accepted{} },
 	"rejected":         func() Event { return &Rejected{} },
 	"committed":        func() Event { return &Committed{} },

@@ -51,9 +51,18 @@ func Create(dir, id string, secrets []string) (*Log, error) {
 	return open(dir, id, secrets, os.O_CREATE|os.O_EXCL|os.O_WRONLY)
 }
 
-// Append reopens an existing session file to continue it.
+// Append reopens an existing session file to continue it. A torn last line (the write a kill
+// interrupted) is cut first, so the events appended next stay readable.
 func Append(dir, id string, secrets []string) (*Log, error) {
-	return open(dir, id, secrets, os.O_APPEND|os.O_WRONLY)
+	l, err := open(dir, id, secrets, os.O_APPEND|os.O_RDWR)
+	if err != nil {
+		return nil, err
+	}
+	if err := dropTornTail(l.f); err != nil {
+		l.f.Close()
+		return nil, fmt.Errorf("repair session file %s: %w", l.Path, err)
+	}
+	return l, nil
 }
 
 func open(dir, id string, secrets []string, flag int) (*Log, error) {
@@ -180,7 +189,13 @@ func Summarise(path string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	info := Info{Path: path}
+	info := summarise(evs)
+	info.Path = path
+	return info, nil
+}
+
+func summarise(evs []event.Event) Info {
+	var info Info
 	for _, e := range evs {
 		switch e := e.(type) {
 		case *event.SessionStarted:
@@ -196,5 +211,5 @@ func Summarise(path string) (Info, error) {
 			info.CostUSD = e.TotalCostUSD
 		}
 	}
-	return info, nil
+	return info
 }
