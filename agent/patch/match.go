@@ -2,6 +2,7 @@ package patch
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -74,8 +75,32 @@ func normalizeUnicode(s string) string {
 type matcher struct {
 	lines []string
 	keys  [numPasses][]string
-	index [numPasses]map[string][]int
+	index [numPasses]*lineIndex
 }
+
+// lineIndex lists, for each key, the lines having it: first names the first such line and how
+// many there are, and next chains each line to the following line with the same key.
+type lineIndex struct {
+	first map[string]chain
+	next  []int32
+}
+
+type chain struct{ head, n int32 }
+
+// positions returns the lines having key k, ascending.
+func (ix *lineIndex) positions(k string) []int {
+	c, ok := ix.first[k]
+	if !ok {
+		return nil
+	}
+	out := make([]int, 0, c.n)
+	for i := c.head; i >= 0; i = ix.next[i] {
+		out = append(out, int(i))
+	}
+	return out
+}
+
+func (ix *lineIndex) count(k string) int { return int(ix.first[k].n) }
 
 func newMatcher(lines []string) *matcher {
 	return &matcher{lines: lines}
@@ -92,9 +117,14 @@ func (m *matcher) prepare(p pass) {
 			keys[i] = lineKey(p, l)
 		}
 	}
-	idx := make(map[string][]int, len(keys))
-	for i, k := range keys {
-		idx[k] = append(idx[k], i)
+	idx := &lineIndex{first: make(map[string]chain, len(keys)), next: make([]int32, len(keys))}
+	for i := len(keys) - 1; i >= 0; i-- {
+		c, ok := idx.first[keys[i]]
+		if !ok {
+			c.head = -1
+		}
+		idx.next[i] = c.head
+		idx.first[keys[i]] = chain{head: int32(i), n: c.n + 1}
 	}
 	m.keys[p], m.index[p] = keys, idx
 }
@@ -109,7 +139,7 @@ func (m *matcher) find(p pass, pat []string) []int {
 	rarest, rarestN := 0, -1
 	for i, l := range pat {
 		pk[i] = lineKey(p, l)
-		n := len(m.index[p][pk[i]])
+		n := m.index[p].count(pk[i])
 		if n == 0 {
 			return nil
 		}
@@ -119,8 +149,9 @@ func (m *matcher) find(p pass, pat []string) []int {
 	}
 	keys := m.keys[p]
 	var out []int
-	for _, q := range m.index[p][pk[rarest]] {
-		s := q - rarest
+	ix := m.index[p]
+	for q := ix.first[pk[rarest]].head; q >= 0; q = ix.next[q] {
+		s := int(q) - rarest
 		if s < 0 || s+len(pat) > len(keys) {
 			continue
 		}
@@ -156,12 +187,9 @@ func (m *matcher) anchorPositions(anchors []string, from int) ([]int, string) {
 		occ := m.findLine(a)
 		var next []int
 		for _, prev := range positions {
-			for _, o := range occ {
-				if o > prev {
-					if len(next) == 0 || next[len(next)-1] != o {
-						next = append(next, o)
-					}
-					break
+			if j := sort.SearchInts(occ, prev+1); j < len(occ) {
+				if len(next) == 0 || next[len(next)-1] != occ[j] {
+					next = append(next, occ[j])
 				}
 			}
 		}
@@ -201,13 +229,8 @@ func (m *matcher) locate(h *Hunk, old []string, cursor int) (pl placement, cands
 		var c []int
 		if anchors != nil {
 			for _, a := range anchors {
-				for _, s := range all {
-					if s >= a {
-						if !containsInt(c, s) {
-							c = append(c, s)
-						}
-						break
-					}
+				if j := sort.SearchInts(all, a); j < len(all) && (len(c) == 0 || c[len(c)-1] != all[j]) {
+					c = append(c, all[j])
 				}
 			}
 			if len(c) == 0 {
@@ -256,10 +279,10 @@ func (m *matcher) closest(pat []string) (start, score int) {
 		if k == "" {
 			continue
 		}
-		occ := m.index[passUnicode][k]
-		if len(occ) > 10000 {
+		if m.index[passUnicode].count(k) > 10000 {
 			continue
 		}
+		occ := m.index[passUnicode].positions(k)
 		for _, q := range occ {
 			scores[q-i]++
 		}

@@ -29,6 +29,8 @@ func parseText(data []byte) *text {
 		t.bom = true
 		s = s[len(bom):]
 	}
+	n := strings.Count(s, "\n") + 1
+	t.lines, t.ends = make([]string, 0, n), make([]string, 0, n)
 	crlf, lf := 0, 0
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '\n')
@@ -56,6 +58,11 @@ func parseText(data []byte) *text {
 
 func (t *text) bytes() []byte {
 	var b bytes.Buffer
+	size := len(bom)
+	for i, l := range t.lines {
+		size += len(l) + len(t.ends[i]) + len(t.eol)
+	}
+	b.Grow(size)
 	if t.bom {
 		b.WriteString(bom)
 	}
@@ -97,7 +104,11 @@ func (t *text) replace(reps []replacement) (*text, [2]int, bool) {
 			return nil, [2]int{min(a.hunk, b.hunk), max(a.hunk, b.hunk)}, false
 		}
 	}
-	out := &text{bom: t.bom, eol: t.eol}
+	size := len(t.lines)
+	for _, r := range reps {
+		size += len(r.lines) - r.n
+	}
+	out := &text{bom: t.bom, eol: t.eol, lines: make([]string, 0, size), ends: make([]string, 0, size)}
 	pos := 0
 	for _, r := range reps {
 		out.lines = append(out.lines, t.lines[pos:r.start]...)
