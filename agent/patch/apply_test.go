@@ -24,32 +24,7 @@ func runApplyCases(t *testing.T, cases []applyCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err, got := applyText(t, tc.files, tc.patch)
-			if tc.wantErr != nil {
-				if err == nil {
-					t.Fatalf("applied, want an error containing %q; result:\n%s", tc.wantErr, res)
-				}
-				for _, s := range tc.wantErr {
-					if !strings.Contains(err.Error(), s) {
-						t.Errorf("error lacks %q:\n%v", s, err)
-					}
-				}
-				if tc.kind != 0 && errKind(err) != tc.kind {
-					t.Errorf("error kind %d, want %d", errKind(err), tc.kind)
-				}
-				if d := diffTrees(tc.files, got); d != "" {
-					t.Errorf("a failed patch changed the tree:\n%s", d)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("apply: %v", err)
-			}
-			if d := diffTrees(tc.want, got); d != "" {
-				t.Errorf("tree after apply:\n%s", d)
-			}
-			if tc.result != "" && res.String() != tc.result {
-				t.Errorf("result %q, want %q", res.String(), tc.result)
-			}
+			checkOutcome(t, tc.files, tc.want, tc.wantErr, tc.kind, tc.result, res, err, got)
 		})
 	}
 }

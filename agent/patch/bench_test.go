@@ -35,11 +35,7 @@ func bigPatch() (string, string) {
 func TestBigPatch(t *testing.T) {
 	file, text := bigPatch()
 	m := newMemFS(map[string]string{"big.go": file})
-	p, err := Parse(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Apply(m, p); err != nil {
+	if err := parseApply(m, text); err != nil {
 		t.Fatal(err)
 	}
 	got := string(m.files["big.go"])
@@ -63,11 +59,7 @@ func BenchmarkApplyBig(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		p, err := Parse(text)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := Apply(fsys, p); err != nil {
+		if err := parseApply(fsys, text); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -78,13 +70,17 @@ func BenchmarkApplyBig(b *testing.B) {
 func BenchmarkApplyBigMemory(b *testing.B) {
 	file, text := bigPatch()
 	for b.Loop() {
-		m := newMemFS(map[string]string{"big.go": file})
-		p, err := Parse(text)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := Apply(m, p); err != nil {
+		if err := parseApply(newMemFS(map[string]string{"big.go": file}), text); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+func parseApply(fsys FS, text string) error {
+	p, err := Parse(text)
+	if err != nil {
+		return err
+	}
+	_, err = Apply(fsys, p)
+	return err
 }

@@ -1,9 +1,6 @@
 package patch
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestEdit(t *testing.T) {
 	cases := []struct {
@@ -79,33 +76,7 @@ func TestEdit(t *testing.T) {
 			dir := t.TempDir()
 			writeTree(t, dir, tc.files)
 			res, err := Edit(DirFS(dir), tc.path, tc.old, tc.new, tc.replaceAll)
-			got := readTree(t, dir)
-			if tc.wantErr != nil {
-				if err == nil {
-					t.Fatalf("edited, want error %q", tc.wantErr)
-				}
-				for _, s := range tc.wantErr {
-					if !strings.Contains(err.Error(), s) {
-						t.Errorf("error lacks %q:\n%v", s, err)
-					}
-				}
-				if errKind(err) != tc.kind {
-					t.Errorf("kind %d, want %d", errKind(err), tc.kind)
-				}
-				if d := diffTrees(tc.files, got); d != "" {
-					t.Errorf("failed edit changed the tree:\n%s", d)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("edit: %v", err)
-			}
-			if d := diffTrees(tc.want, got); d != "" {
-				t.Errorf("tree:\n%s", d)
-			}
-			if tc.result != "" && res.String() != tc.result {
-				t.Errorf("result %q, want %q", res, tc.result)
-			}
+			checkOutcome(t, tc.files, tc.want, tc.wantErr, tc.kind, tc.result, res, err, readTree(t, dir))
 		})
 	}
 }

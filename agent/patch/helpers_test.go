@@ -143,3 +143,37 @@ func (f *failingFS) WriteFile(name string, data []byte, perm fs.FileMode) error 
 	}
 	return f.FS.WriteFile(name, data, perm)
 }
+
+// checkOutcome checks what an operation on the tree before did. With wantErr set there must be an
+// error holding each string, of the given kind (unless 0), and the tree must be unchanged;
+// otherwise the tree must be want and, unless result is "", the result must print as result.
+func checkOutcome(t *testing.T, before, want map[string]file, wantErr []string, kind ErrorKind, result string,
+	res *Result, err error, got map[string]file) {
+	t.Helper()
+	if wantErr != nil {
+		if err == nil {
+			t.Fatalf("succeeded, want an error containing %q; result:\n%s", wantErr, res)
+		}
+		for _, s := range wantErr {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("error lacks %q:\n%v", s, err)
+			}
+		}
+		if kind != 0 && errKind(err) != kind {
+			t.Errorf("error kind %d, want %d", errKind(err), kind)
+		}
+		if d := diffTrees(before, got); d != "" {
+			t.Errorf("a failed operation changed the tree:\n%s", d)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("failed: %v", err)
+	}
+	if d := diffTrees(want, got); d != "" {
+		t.Errorf("tree afterwards:\n%s", d)
+	}
+	if result != "" && res.String() != result {
+		t.Errorf("result %q, want %q", res.String(), result)
+	}
+}
