@@ -1,13 +1,126 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"hew/agent/llm/awscreds"
+	"hew/agent/llm/catalog"
+	"hew/gitops"
+	"hew/sandbox"
+)
 
 func newDoctorCmd(io *IO) *cobra.Command {
 	return &cobra.Command{
 		Use:   "doctor",
-		Short: "not built yet",
+		Short: "Check configuration, credentials, sandbox and git identity",
+		Long: `Check what hew would use here: the configuration files read, the provider and model,
+where credentials come from (never printing them), which sandbox backend contains commands
+and why better ones are unavailable, and the git identity commits would be made with.
+
+Exits 1 when something would stop 'hew exec' from working, 0 otherwise.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError("hew doctor is not built yet")
+			return runDoctor(cmd.Context(), io)
 		},
 	}
+}
+
+func runDoctor(ctx context.Context, io *IO) error {
+	problems := 0
+	say := func(format string, args ...any) { fmt.Fprintf(io.Out, format+"\n", args...) }
+	bad := func(format string, args ...any) {
+		problems++
+		say("  ✗ "+format, args...)
+	}
+
+	say("configuration")
+	cfg, err := loadConfig(io)
+	if err != nil {
+		bad("%v", err)
+	} else if len(cfg.Files) == 0 {
+		say("  no config files; defaults and environment")
+	} else {
+		say("  read %s", strings.Join(cfg.Files, ", "))
+	}
+
+	model := cfg.ModelOrDefault()
+	say("model\n  %s / %s", cfg.Provider, model)
+	if _, ok := catalog.Default().Lookup(cfg.Provider, model); !ok {
+		say("  (not in the catalogue: no prices or context window known; see 'hew models')")
+	}
+
+	say("credentials")
+	switch cfg.Provider {
+	case "bedrock":
+		r, err := awscreds.Check(ctx, awscreds.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
+			BearerToken: cfg.BedrockToken, Getenv: io.Getenv}, 3*time.Second)
+		if err != nil {
+			bad("%v", err)
+			break
+		}
+		for _, line := range strings.Split(strings.TrimSpace(r.String()), "\n") {
+			say("  %s", line)
+		}
+		if r.Problem != "" {
+			problems++
+		}
+	default:
+		base := cfg.OpenAI.BaseURL
+		if base == "" {
+			base = "https://api.openai.com/v1"
+		}
+		say("  endpoint: %s", base)
+		switch {
+		case cfg.OpenAIKey != "":
+			say("  API key:  OPENAI_API_KEY is set (%d characters)", len(cfg.OpenAIKey))
+		case cfg.OpenAI.BaseURL == "":
+			bad("OPENAI_API_KEY is not set; export it, or set OPENAI_BASE_URL for a local server")
+		default:
+			say("  API key:  none (fine for local servers that need none)")
+		}
+	}
+
+	say("sandbox")
+	rep := sandbox.Detect(sandbox.Options{Backend: cfg.Sandbox.Backend})
+	for _, line := range strings.Split(strings.TrimSpace(rep.String()), "\n") {
+		say("  %s", strings.TrimSpace(line))
+	}
+	say("  policy: %s, network %s", cfg.Sandbox.Policy, map[bool]string{true: "on", false: "off"}[cfg.Sandbox.Network])
+	if rep.Backend == sandbox.BackendNone && cfg.Sandbox.Policy != string(sandbox.PolicyFullAccess) {
+		bad("no sandbox backend works here, so commands and tests will be refused")
+	}
+
+	say("git")
+	repo, err := gitops.Open(io.Dir)
+	if err != nil {
+		bad("%v", err)
+	} else {
+		say("  repository: %s", repo.Root())
+		if h, err := repo.Head(); err == nil {
+			say("  HEAD: %s", firstNonEmpty(h.Branch, "detached at "+h.Hash))
+		}
+		if sig, err := repo.Identity(); err != nil {
+			bad("%v", err)
+		} else {
+			say("  identity: %s <%s>", sig.Name, sig.Email)
+		}
+	}
+	if problems > 0 {
+		return silentExit(exitFailed)
+	}
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
