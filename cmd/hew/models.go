@@ -1,13 +1,92 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"hew/agent/llm/catalog"
+)
+
+type modelsOptions struct {
+	provider string
+}
 
 func newModelsCmd(io *IO) *cobra.Command {
-	return &cobra.Command{
+	var opts modelsOptions
+	cmd := &cobra.Command{
 		Use:   "models",
-		Short: "not built yet",
+		Short: "List the models hew knows, with context window, prices and capabilities",
+		Long: `List the model catalogue: provider, model id, context window, price per million input,
+cached input and output tokens, tool and reasoning support, and the edit tool the model prefers.
+Entries come from hew's built-in catalogue and [[models]] tables in the configuration. Bedrock
+models marked with profiles are also served as PROFILE.ID (for example us.anthropic...).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError("hew models is not built yet")
+			return runModels(io, opts)
 		},
 	}
+	cmd.Flags().StringVar(&opts.provider, "provider", "", "list only this provider's models (openai or bedrock)")
+	return cmd
+}
+
+func runModels(io *IO, opts modelsOptions) error {
+	if opts.provider != "" && opts.provider != "openai" && opts.provider != "bedrock" {
+		return usageError("unknown provider %q: use openai or bedrock", opts.provider)
+	}
+	cfg, err := loadConfig(io)
+	if err != nil {
+		return err
+	}
+	cat, err := catalog.Default().Merge(cfg.Models)
+	if err != nil {
+		return usageError("model catalogue in the configuration: %v", err)
+	}
+	w := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "PROVIDER\tMODEL\tCONTEXT\tINPUT $/M\tCACHED $/M\tOUTPUT $/M\tTOOLS\tREASONING\tEDIT TOOL\tPROFILES")
+	for _, m := range cat.Models(opts.provider) {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			m.Provider, m.ID, tokens(m.ContextWindow),
+			price(m.InputPrice), price(cachedPrice(m)), price(m.OutputPrice),
+			yesNo(m.Tools), yesNo(m.Reasoning), m.EditTool, strings.Join(m.Profiles, ","))
+	}
+	return w.Flush()
+}
+
+func cachedPrice(m catalog.Model) float64 {
+	if m.CachedInputPrice == 0 {
+		return m.InputPrice
+	}
+	return m.CachedInputPrice
+}
+
+// tokens renders a token count compactly: 200K, 1.05M.
+func tokens(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", float64(n)/1e6), "0"), ".") + "M"
+	case n >= 1000:
+		return fmt.Sprintf("%dK", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+// price renders dollars with at least two decimals and no rounding: 3.00, 0.00875.
+func price(p float64) string {
+	s := strconv.FormatFloat(p, 'f', -1, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	return whole + "." + frac
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "-"
 }
