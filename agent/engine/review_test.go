@@ -1,0 +1,187 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hew/agent/config"
+	"hew/agent/engine"
+	"hew/agent/event"
+	"hew/agent/llm/llmtest"
+)
+
+// testRepo makes a git repository with one commit holding files.
+func testRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git(t, dir, "init", "-q", "-b", "main")
+	git(t, dir, "config", "user.name", "Test User")
+	git(t, dir, "config", "user.email", "test@example.com")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "initial")
+	return dir
+}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// newEngine starts a session in dir against a fake OpenAI server answering turns, recording
+// the events it emits.
+func newEngine(t *testing.T, dir string, turns ...llmtest.Turn) (*engine.Engine, *[]event.Event) {
+	t.Helper()
+	srv := llmtest.NewOpenAIServer(t, turns...)
+	state := t.TempDir()
+	cfg := config.Defaults()
+	cfg.Model = "gpt-5-mini"
+	cfg.OpenAIKey = "sk-test"
+	cfg.OpenAI.BaseURL = srv.URL()
+	getenv := func(k string) string {
+		if k == "XDG_STATE_HOME" {
+			return state
+		}
+		return ""
+	}
+	var got []event.Event
+	e, err := engine.New(context.Background(), engine.Options{Config: cfg, Dir: dir, Getenv: getenv,
+		Env: []string{"PATH=" + os.Getenv("PATH")}, Sinks: []event.Sink{event.SinkFunc(func(ev event.Event) { got = append(got, ev) })}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e, &got
+}
+
+const tenLines = "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\neleven\ntwelve\n"
+
+// twoHunks is tenLines with its first and last lines changed: two hunks at context 3.
+var twoHunks = strings.Replace(strings.Replace(tenLines, "one\n", "ONE\n", 1), "twelve\n", "TWELVE\n", 1)
+
+func TestResolveHunksAcceptsOneHunkAndKeepsTheOtherPending(t *testing.T) {
+	dir := testRepo(t, map[string]string{"a.txt": tenLines})
+	e, events := newEngine(t, dir)
+	if err := e.Layer.WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
+		t.Fatal(err)
+	}
+	files, err := e.Review()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || len(files[0].Hunks) != 2 || files[0].Added != 2 || files[0].Removed != 2 {
+		t.Fatalf("review: %+v", files)
+	}
+	res, err := e.ResolveHunks("a.txt", []int{0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Accepted) != 1 || res.Remaining != 1 {
+		t.Fatalf("resolution: %+v", res)
+	}
+	// The tree has the first hunk only, as git sees it.
+	if d := git(t, dir, "diff", "--numstat"); d != "1\t1\ta.txt" {
+		t.Errorf("git diff --numstat = %q", d)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "a.txt"))
+	if !strings.HasPrefix(string(b), "ONE\n") || !strings.HasSuffix(string(b), "twelve\n") {
+		t.Errorf("tree content:\n%s", b)
+	}
+	// The proposal holds the second hunk, relative to the new tree.
+	files, _ = e.Review()
+	if len(files) != 1 || len(files[0].Hunks) != 1 || files[0].Hunks[0].Lines[len(files[0].Hunks[0].Lines)-1].Text != "TWELVE" {
+		t.Fatalf("pending after accept: %+v", files)
+	}
+	var sawAccepted bool
+	for _, ev := range *events {
+		if a, ok := ev.(event.Accepted); ok && a.Files[0] == "a.txt" {
+			sawAccepted = true
+		}
+	}
+	if !sawAccepted {
+		t.Error("no accepted event")
+	}
+
+	// Rejecting the last hunk empties the proposal and leaves the tree alone.
+	res, err = e.ResolveHunks("a.txt", nil, []int{0})
+	if err != nil || len(res.Rejected) != 1 || res.Remaining != 0 {
+		t.Fatalf("reject: %+v %v", res, err)
+	}
+	if files, _ := e.Review(); len(files) != 0 {
+		t.Errorf("proposal not empty: %+v", files)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "a.txt"))
+	if string(after) != string(b) {
+		t.Error("rejecting changed the tree")
+	}
+	note, err := engine.RejectionNote([]engine.Resolution{res}, "keep twelve lowercase")
+	if err != nil || !strings.Contains(note, "+TWELVE") || !strings.Contains(note, "keep twelve lowercase") || !strings.Contains(note, "a.txt") {
+		t.Errorf("note %q, %v", note, err)
+	}
+}
+
+func TestResolveHunksWholeFilesAndErrors(t *testing.T) {
+	dir := testRepo(t, map[string]string{"a.txt": tenLines, "gone.txt": "bye\n"})
+	e, _ := newEngine(t, dir)
+	if err := e.Layer.Remove("gone.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Layer.WriteFile("new.txt", []byte("hello\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Layer.WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ResolveHunks("a.txt", []int{5}, nil); err == nil || !strings.Contains(err.Error(), "no hunk 6") {
+		t.Errorf("bad index: %v", err)
+	}
+	if _, err := e.ResolveHunks("a.txt", []int{0}, []int{0}); err == nil || !strings.Contains(err.Error(), "both") {
+		t.Errorf("both: %v", err)
+	}
+	if _, err := e.ResolveHunks("nope.txt", []int{0}, nil); err == nil || !strings.Contains(err.Error(), "not in the proposal") {
+		t.Errorf("missing: %v", err)
+	}
+	files, _ := e.Review()
+	if len(files) != 3 || !files[1].Whole || files[1].Change.Path != "gone.txt" {
+		t.Fatalf("review: %+v", files)
+	}
+	if _, err := e.ResolveHunks("gone.txt", []int{0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ResolveHunks("new.txt", []int{0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st := git(t, dir, "status", "--porcelain"); st != "D gone.txt\n?? new.txt" {
+		t.Errorf("git status = %q", st)
+	}
+	got, err := e.Reject(nil)
+	if err != nil || len(got) != 1 || got[0] != "a.txt" {
+		t.Fatalf("reject all: %v %v", got, err)
+	}
+	if files, _ := e.Review(); len(files) != 0 {
+		t.Errorf("proposal not empty: %+v", files)
+	}
+	if _, err := engine.RejectionNote(nil, ""); !errors.Is(err, engine.ErrNoRejections) {
+		t.Errorf("empty note: %v", err)
+	}
+}
