@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"hew/agent/compact"
 	"hew/agent/diff"
 	"hew/agent/event"
 	"hew/agent/llm"
@@ -41,6 +42,9 @@ type Agent struct {
 	ContextWindow int64
 	// Caps stops a run that goes too far; zero values mean no cap.
 	Caps Caps
+	// CompactAt is the share of ContextWindow the last prompt may fill before the agent
+	// compacts the conversation ahead of its next model call; 0 means 0.85.
+	CompactAt float64
 
 	history []llm.Message
 	turn    int
@@ -48,6 +52,11 @@ type Agent struct {
 	total   llm.Usage
 	cost    float64
 	started time.Time
+	plan    []event.PlanStep
+	// lastUsed is the context the last model call reported (prompt and answer) and lastLen
+	// the length of the history it covers; messages after lastLen are estimated.
+	lastUsed int64
+	lastLen  int
 }
 
 // Caps bound a session. MaxSteps counts model calls (the "turns" of `--max-turns`).
@@ -75,6 +84,33 @@ func (a *Agent) SetHistory(h []llm.Message) { a.history = h }
 
 // Total returns the session's usage and cost so far.
 func (a *Agent) Total() (llm.Usage, float64) { return a.total, a.cost }
+
+// Plan returns the last plan the model set with update_plan.
+func (a *Agent) Plan() []event.PlanStep { return a.plan }
+
+// Restored is the state of a saved session to continue from.
+type Restored struct {
+	History []llm.Message
+	Plan    []event.PlanStep
+	Turns   int
+	Total   llm.Usage
+	CostUSD float64
+}
+
+// Restore continues a saved session: its conversation, plan, turn count, usage and cost.
+func (a *Agent) Restore(r Restored) {
+	a.history, a.plan, a.turn, a.total, a.cost = r.History, r.Plan, r.Turns, r.Total, r.CostUSD
+	a.lastUsed, a.lastLen = 0, 0
+}
+
+// ContextUsed estimates the tokens the next model call's prompt takes: the size the last call
+// reported plus about a token per four characters of what was added since.
+func (a *Agent) ContextUsed() int64 {
+	if a.lastLen > len(a.history) {
+		return compact.Estimate(a.history)
+	}
+	return a.lastUsed + compact.Estimate(a.history[a.lastLen:])
+}
 
 func (a *Agent) emit(e event.Event) {
 	if a.Sink != nil {
@@ -109,7 +145,20 @@ func (a *Agent) loop(ctx context.Context) (final, reason string, err error) {
 			return final, "max_turns", &CapError{Cap: "max_turns", Limit: fmt.Sprint(a.Caps.MaxSteps)}
 		}
 		a.steps++
+		if a.nearlyFull() {
+			if err := a.compact(ctx, "auto"); err != nil && ctx.Err() == nil {
+				a.emit(event.Notice{Level: "warn", Text: err.Error()})
+			}
+		}
 		resp, err := a.step(ctx)
+		if llm.KindOf(err) == llm.ErrContextOverflow && ctx.Err() == nil {
+			// The window is full after all: compact and try the same step once more.
+			if cerr := a.compact(ctx, "overflow"); cerr == nil {
+				resp, err = a.step(ctx)
+			} else if ctx.Err() == nil {
+				err = fmt.Errorf("%w; %v", err, cerr)
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return final, "interrupted", ctx.Err()
@@ -159,15 +208,62 @@ func (a *Agent) step(ctx context.Context) (llm.Response, error) {
 		return resp, err
 	}
 	a.add(resp.Message)
-	a.total = a.total.Add(resp.Usage)
+	a.lastUsed, a.lastLen = resp.Usage.InputTokens+resp.Usage.OutputTokens, len(a.history)
+	a.account(resp.Usage, a.lastUsed)
+	return resp, nil
+}
+
+// account adds one model call's usage to the session's totals and reports it.
+func (a *Agent) account(u llm.Usage, contextUsed int64) {
+	a.total = a.total.Add(u)
 	var cost float64
 	if a.Cost != nil {
-		cost = a.Cost(resp.Usage)
+		cost = a.Cost(u)
 	}
 	a.cost += cost
-	a.emit(event.Usage{Model: a.Model, Usage: resp.Usage, CostUSD: cost, Total: a.total, TotalCostUSD: a.cost,
-		ContextUsed: resp.Usage.InputTokens + resp.Usage.OutputTokens, ContextLimit: a.ContextWindow})
-	return resp, nil
+	a.emit(event.Usage{Model: a.Model, Usage: u, CostUSD: cost, Total: a.total, TotalCostUSD: a.cost,
+		ContextUsed: contextUsed, ContextLimit: a.ContextWindow})
+}
+
+// nearlyFull reports whether the conversation has passed the compaction threshold.
+func (a *Agent) nearlyFull() bool {
+	at := a.CompactAt
+	if at <= 0 {
+		at = 0.85
+	}
+	return a.ContextWindow > 0 && float64(a.ContextUsed()) >= at*float64(a.ContextWindow)
+}
+
+// Compact shortens the conversation now (the /compact command): the model summarises the
+// older turns; the original request, the latest message, the plan and the pending proposal
+// are kept.
+func (a *Agent) Compact(ctx context.Context) error { return a.compact(ctx, "manual") }
+
+// compact shortens the conversation for reason ("auto", "overflow" or "manual") and records
+// the new history as a Compacted event, so that a resumed session starts from it.
+func (a *Agent) compact(ctx context.Context, reason string) error {
+	in := compact.Input{History: a.history, Plan: a.plan}
+	if a.Env != nil && a.Env.Layer != nil {
+		if changes, err := a.Env.Layer.Changes(); err == nil {
+			in.Proposal = compact.DescribeProposal(changes)
+		}
+	}
+	res, err := compact.Compact(ctx, compact.Options{Provider: a.Provider, Model: a.Model, MaxOutputTokens: a.MaxOutputTokens,
+		Window: a.ContextWindow, Summarise: reason != "auto"}, in)
+	if err != nil {
+		if res.Usage != (llm.Usage{}) {
+			a.account(res.Usage, a.ContextUsed())
+		}
+		return fmt.Errorf("compact the conversation: %w", err)
+	}
+	a.history = res.History
+	a.lastUsed, a.lastLen = res.After, len(a.history)
+	if res.Usage != (llm.Usage{}) {
+		a.account(res.Usage, res.After)
+	}
+	a.emit(event.Compacted{Messages: res.History, Before: res.Before, After: res.After, Reason: reason})
+	a.emit(event.Notice{Text: fmt.Sprintf("compacted the conversation (%s): about %d → %d tokens", reason, res.Before, res.After)})
+	return nil
 }
 
 func (a *Agent) checkCaps() *CapError {
@@ -212,6 +308,14 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 		a.emitProposal()
 	}
 	for k, c := range calls {
+		if c.Name == "update_plan" && !results[k].IsError {
+			var p struct {
+				Steps []event.PlanStep `json:"steps"`
+			}
+			if json.Unmarshal([]byte(c.Arguments), &p) == nil {
+				a.plan = p.Steps
+			}
+		}
 		a.add(llm.Message{Role: llm.RoleTool, ToolCallID: c.ID, ToolName: c.Name, Text: results[k].Output, IsError: results[k].IsError})
 	}
 	return ctx.Err()

@@ -1,0 +1,139 @@
+package compact
+
+import (
+	"fmt"
+	"strings"
+
+	"hew/agent/diff"
+	"hew/agent/llm"
+	"hew/agent/proposal"
+)
+
+// charsPerToken is the local estimate of text per token, used between reported usages.
+const charsPerToken = 4
+
+// Limits on what compaction keeps, in bytes.
+const (
+	seenLimit     = 1 << 10   // a seen tool output in the conversation as a whole
+	tailLimit     = 4 << 10   // a seen tool output among the kept latest messages
+	clipInSummary = 2 << 10   // a tool output in the transcript sent to be summarised
+	maxTranscript = 400 << 10 // the transcript sent to be summarised
+	maxProposal   = 6 << 10   // the proposal's diff kept after compaction
+)
+
+// perMessage is the estimated overhead of one message (role, framing) in tokens.
+const perMessage = 4
+
+// Estimate returns a rough count of the tokens msgs take: about four characters a token.
+func Estimate(msgs []llm.Message) int64 {
+	var n int64
+	for _, m := range msgs {
+		chars := len(m.Text)
+		for _, c := range m.ToolCalls {
+			chars += len(c.Name) + len(c.Arguments)
+		}
+		for _, r := range m.Reasoning {
+			chars += len(r.Text) + len(r.Encrypted)
+		}
+		n += int64(chars/charsPerToken) + perMessage
+	}
+	return n
+}
+
+// TrimSeen returns h with every tool output that the model has already answered (one before
+// the last assistant message) cut to limit bytes, its head and tail kept and the cut counted.
+// Outputs the model has not seen yet, and h itself, are left as they are.
+func TrimSeen(h []llm.Message, limit int) []llm.Message {
+	last := -1
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Role == llm.RoleAssistant {
+			last = i
+			break
+		}
+	}
+	out := append([]llm.Message(nil), h...)
+	for i := 0; i < last; i++ {
+		if out[i].Role == llm.RoleTool && len(out[i].Text) > limit {
+			out[i].Text = clip(out[i].Text, limit, "compacted: run the tool again to see it whole")
+		}
+	}
+	return out
+}
+
+// clip keeps the head and tail of s within about limit bytes, cutting at line ends where it
+// can, and says how much was left out and why.
+func clip(s string, limit int, why string) string {
+	if len(s) <= limit {
+		return s
+	}
+	half := limit / 2
+	head, tail := s[:half], s[len(s)-half:]
+	if i := strings.LastIndexByte(head, '\n'); i > half/2 {
+		head = head[:i+1]
+	}
+	if i := strings.IndexByte(tail, '\n'); i >= 0 && i < half/2 {
+		tail = tail[i+1:]
+	}
+	omitted := len(s) - len(head) - len(tail)
+	return fmt.Sprintf("%s\n[… %d bytes (%d lines) omitted; %s …]\n%s", strings.TrimRight(head, "\n"), omitted,
+		strings.Count(s[len(head):len(s)-len(tail)], "\n"), why, tail)
+}
+
+// Transcript renders msgs as plain text for the summarising model, tool outputs clipped,
+// within budget bytes; when it is longer, the oldest part is left out and the cut says so.
+func Transcript(msgs []llm.Message, budget int) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		switch m.Role {
+		case llm.RoleUser:
+			fmt.Fprintf(&b, "USER:\n%s\n\n", m.Text)
+		case llm.RoleAssistant:
+			if t := strings.TrimSpace(m.Text); t != "" {
+				fmt.Fprintf(&b, "ASSISTANT:\n%s\n\n", t)
+			}
+			for _, c := range m.ToolCalls {
+				fmt.Fprintf(&b, "ASSISTANT CALLS %s %s\n\n", c.Name, clip(c.Arguments, clipInSummary, "arguments clipped"))
+			}
+		case llm.RoleTool:
+			status := "result"
+			if m.IsError {
+				status = "error"
+			}
+			fmt.Fprintf(&b, "TOOL %s %s:\n%s\n\n", m.ToolName, status, clip(m.Text, clipInSummary, "output clipped"))
+		}
+	}
+	s := b.String()
+	if len(s) > budget {
+		cut := len(s) - budget
+		if i := strings.Index(s[cut:], "\n\n"); i >= 0 {
+			cut += i + 2
+		}
+		s = fmt.Sprintf("[the oldest %d bytes of the transcript are left out]\n\n%s", cut, s[cut:])
+	}
+	return strings.TrimSpace(s)
+}
+
+// DescribeProposal summarises pending changes for the model: one line per file with its
+// counts, then their unified diff while it stays short.
+func DescribeProposal(changes []proposal.Change) string {
+	if len(changes) == 0 {
+		return ""
+	}
+	var list, diffs strings.Builder
+	for _, c := range changes {
+		added, removed := diff.Stat(c.Old, c.New)
+		fmt.Fprintf(&list, "- %c %s (+%d -%d)\n", c.Op, c.Path, added, removed)
+		oldPath, newPath := c.Path, c.Path
+		switch c.Op {
+		case proposal.Add:
+			oldPath = ""
+		case proposal.Delete:
+			newPath = ""
+		}
+		diffs.WriteString(diff.Unified(oldPath, newPath, c.Old, c.New))
+	}
+	if diffs.Len() > maxProposal {
+		return list.String() + "(the diff is too long to keep here; read the files to see the changes)\n"
+	}
+	return list.String() + "\n```diff\n" + diffs.String() + "```\n"
+}
