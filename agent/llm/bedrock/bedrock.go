@@ -105,6 +105,13 @@ func (p *Provider) Region() string { return p.region }
 // llm.ErrStream so the caller never sees a half message twice.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
 	model := p.model(req.Model)
+	if model.API == catalog.APIOpenAI {
+		// TODO(openai-compatible): route through openai-go's bedrock package once
+		// agent/llm/openai can take a prebuilt client (see the report on issue 4).
+		return llm.Response{}, &llm.Error{Kind: llm.ErrConfig, Provider: "bedrock", Model: req.Model,
+			Message: req.Model + " is served only through Bedrock's OpenAI-compatible endpoint, which hew does not reach yet",
+			Hint:    "pick a Converse model (hew models --provider bedrock) or use the openai provider"}
+	}
 	in := buildInput(req, model)
 	emitted := false
 	emit := func(d llm.Delta) {

@@ -490,3 +490,12 @@ func TestDefaultTransportSurvivesInstantServers(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenAICompatibleModelsSayTheyAreNotReachable(t *testing.T) {
+	isolate(t)
+	srv := llmtest.NewBedrockServer(t)
+	_, _, err := collect(t, newProvider(t, srv, Options{}), llm.Request{Model: "openai.gpt-5.1", Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
+	if llm.KindOf(err) != llm.ErrConfig || !strings.Contains(err.Error(), "OpenAI-compatible endpoint") {
+		t.Fatalf("err = %v, want a config error explaining the endpoint", err)
+	}
+}

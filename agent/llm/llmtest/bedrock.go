@@ -1,5 +1,3 @@
-// Package llmtest runs local fake model servers that speak the providers' real wire protocols,
-// so tests drive the real SDK clients offline.
 package llmtest
 
 import (
