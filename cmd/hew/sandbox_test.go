@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hew/sandbox"
+)
+
+// TestMain lets the test binary serve as the sandbox's helper stage, as hew does.
+func TestMain(m *testing.M) {
+	sandbox.RunHelperIfRequested()
+	os.Exit(m.Run())
+}
+
+func runHewSandbox(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	io := &IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: os.Getenv, Dir: dir}
+	code = Main(args, io)
+	return code, out.String(), errOut.String()
+}
+
+func TestSandboxCommandExitsWithCommandStatus(t *testing.T) {
+	if rep := sandbox.Detect(sandbox.Options{}); rep.Backend == sandbox.BackendNone {
+		t.Skip("no sandbox backend here")
+	}
+	ws := t.TempDir()
+	outside := t.TempDir()
+	code, out, errOut := runHewSandbox(t, ws, "sandbox", "--", "sh", "-c", "echo inside > f; echo hi; echo x > "+outside+"/g; exit 3")
+	if code != 3 {
+		t.Fatalf("exit %d, want the command's 3; stderr %q", code, errOut)
+	}
+	if !strings.HasPrefix(out, "hi\n") {
+		t.Errorf("stdout %q, want the command's output", out)
+	}
+	if !strings.Contains(errOut, "workspace-write, network off") {
+		t.Errorf("stderr %q does not name the containment", errOut)
+	}
+	if b, _ := os.ReadFile(filepath.Join(ws, "f")); string(b) != "inside\n" {
+		t.Errorf("write to the workspace: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "g")); err == nil {
+		t.Error("write outside the workspace succeeded")
+	}
+}
+
+func TestSandboxCommandUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"sandbox", "--policy", "yolo", "--", "true"},
+		{"sandbox", "--timeout", "0s", "--", "true"},
+		{"sandbox"},
+	} {
+		if code, _, errOut := runHewSandbox(t, t.TempDir(), args...); code != exitUsage || errOut == "" {
+			t.Errorf("%v: exit %d stderr %q, want usage error", args, code, errOut)
+		}
+	}
+}
+
+func TestSandboxCommandTimeout(t *testing.T) {
+	if rep := sandbox.Detect(sandbox.Options{}); rep.Backend == sandbox.BackendNone {
+		t.Skip("no sandbox backend here")
+	}
+	code, _, errOut := runHewSandbox(t, t.TempDir(), "sandbox", "--timeout", "300ms", "--", "sleep 30")
+	if code != exitFailed || !strings.Contains(errOut, "timed out") {
+		t.Errorf("exit %d stderr %q, want a timeout failure", code, errOut)
+	}
+}
+
+func TestShellCommandQuotes(t *testing.T) {
+	if got := shellCommand([]string{"echo", "a b", "it's"}); got != `'echo' 'a b' 'it'\''s'` {
+		t.Errorf("shellCommand = %s", got)
+	}
+	if got := shellCommand([]string{"echo $HOME | wc"}); got != "echo $HOME | wc" {
+		t.Errorf("single argument changed: %s", got)
+	}
+}
