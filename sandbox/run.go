@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -63,6 +64,11 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 		status <- ""
 	}
 	waitErr := l.cmd.Wait()
+	if j.Overlay != nil {
+		// overlayfs leaves Work/work with mode 000; without this an unprivileged caller could not
+		// remove Work afterwards.
+		os.Chmod(filepath.Join(j.Overlay.Work, "work"), 0o700)
+	}
 	res := Result{
 		ExitCode:     exitCode(l.cmd.ProcessState),
 		Output:       out.String(),
