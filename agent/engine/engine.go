@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"hew/agent"
@@ -42,6 +44,9 @@ type Options struct {
 	Sinks []event.Sink
 	// SandboxExecutable is the hew binary the sandbox re-executes; empty means this one.
 	SandboxExecutable string
+
+	// resume, when set, continues this saved session instead of starting one (see Resume).
+	resume *session.State
 }
 
 // Engine is one session in one repository.
@@ -57,6 +62,11 @@ type Engine struct {
 	Events   *event.Broker
 	Provider llm.Provider
 	dir      string
+
+	mu sync.Mutex
+	// accepted holds the changes written into the working tree and not yet committed, by path;
+	// a commit takes exactly these, so the user's own edits in the same files stay out of it.
+	accepted map[string]gitops.Update
 }
 
 // ErrUsage marks configuration problems the user must fix (exit code 2).
@@ -99,7 +109,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	}
 
 	state := config.StateDir(o.Getenv)
-	id := session.NewID(time.Now())
+	id := o.sessionID()
 	if e.Layer, err = proposal.Open(repo.Root(), filepath.Join(state, "proposals", id)); err != nil {
 		return nil, err
 	}
@@ -113,7 +123,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	e.Runner = &runner.Runner{Sandbox: e.Sandbox, Layer: e.Layer, Policy: policy, Network: cfg.Sandbox.Network,
 		Env: o.Env, AllowEnv: cfg.Sandbox.AllowEnv, OutputLimit: 64 << 10}
 
-	if e.Log, err = session.Create(session.Dir(state), id, cfg.Secrets()); err != nil {
+	if e.Log, err = o.openLog(session.Dir(state), id, cfg.Secrets()); err != nil {
 		return nil, err
 	}
 	e.Events.Subscribe(e.Log)
@@ -136,8 +146,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		Cost:            e.Model.Cost,
 		Caps:            agent.Caps{MaxSteps: cfg.Limits.MaxTurns, MaxTokens: cfg.Limits.MaxTokens, MaxCost: cfg.Limits.MaxCost},
 	}
+	o.restore(e.Agent)
 	e.Events.Emit(event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,
-		Model: modelID, Sandbox: e.SandboxLabel()})
+		Model: modelID, Sandbox: e.SandboxLabel(), Resumed: o.resume != nil})
 	if e.Sandbox.Backend() == sandbox.BackendNone {
 		e.Events.Emit(event.Notice{Level: "warn", Text: "commands run WITHOUT a sandbox (policy full-access): they can read your credentials and change anything"})
 	}
@@ -235,6 +246,7 @@ func (e *Engine) Accept(paths []string) ([]string, error) {
 	if err := e.Repo.Accept(ups); err != nil {
 		return nil, err
 	}
+	e.recordAccepted(ups)
 	if err := e.Layer.Drop(done...); err != nil {
 		return done, fmt.Errorf("accepted changes were written, but clearing them from the proposal failed: %w", err)
 	}
@@ -242,18 +254,74 @@ func (e *Engine) Accept(paths []string) ([]string, error) {
 	return done, nil
 }
 
-// Commit commits exactly files (as they are now in the working tree) with message, on branch
-// when not empty. The trailer from the configuration names hew and the model.
+// recordAccepted remembers accepted updates for the next commit. A path accepted twice keeps
+// its first base and its latest content.
+func (e *Engine) recordAccepted(ups []gitops.Update) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.accepted == nil {
+		e.accepted = map[string]gitops.Update{}
+	}
+	for _, u := range ups {
+		if prev, ok := e.accepted[u.Path]; ok {
+			u.Base, u.BaseExists = prev.Base, prev.BaseExists
+		}
+		e.accepted[u.Path] = u
+	}
+}
+
+// Accepted lists the paths accepted into the working tree and not yet committed.
+func (e *Engine) Accepted() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]string, 0, len(e.accepted))
+	for p := range e.accepted {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Commit commits the accepted changes to files (every accepted, uncommitted change when files
+// is empty) with message, on a new branch when branch is not empty. Each file is committed as
+// HEAD has it plus exactly the accepted change: edits the user made to the same file stay
+// uncommitted. The trailer from the configuration names hew and the model.
 func (e *Engine) Commit(ctx context.Context, files []string, message, branch string) (string, error) {
 	trailer := strings.ReplaceAll(e.Config.Commit.Trailer, "{model}", e.Agent.Model)
 	if trailer == "none" {
 		trailer = ""
 	}
-	hash, err := e.Repo.Commit(ctx, gitops.CommitOptions{Files: files, Message: message, Branch: branch,
+	e.mu.Lock()
+	var ups []gitops.Update
+	if len(files) == 0 {
+		files = make([]string, 0, len(e.accepted))
+		for p := range e.accepted {
+			files = append(files, p)
+		}
+		sort.Strings(files)
+	}
+	for _, f := range files {
+		u, ok := e.accepted[f]
+		if !ok {
+			e.mu.Unlock()
+			return "", fmt.Errorf("commit: %s has no accepted change to commit", f)
+		}
+		ups = append(ups, u)
+	}
+	e.mu.Unlock()
+	if len(ups) == 0 {
+		return "", errors.New("commit: nothing was accepted, so there is nothing to commit")
+	}
+	hash, err := e.Repo.Commit(ctx, gitops.CommitOptions{Updates: ups, Message: message, Branch: branch,
 		Trailer: trailer, NoVerify: e.Config.Commit.NoVerify})
 	if err != nil {
 		return "", err
 	}
+	e.mu.Lock()
+	for _, f := range files {
+		delete(e.accepted, f)
+	}
+	e.mu.Unlock()
 	if branch == "" {
 		if h, err := e.Repo.Head(); err == nil {
 			branch = h.Branch

@@ -90,7 +90,7 @@ func Exec(ctx context.Context, eng *engine.Engine, o Options) Outcome {
 	}
 	out.Accepted = accepted
 	if o.Commit || o.Branch != "" {
-		hash, err := eng.Commit(ctx, accepted, engine.CommitMessage(o.Prompt, final), o.Branch)
+		hash, err := eng.Commit(ctx, nil, engine.CommitMessage(o.Prompt, final), o.Branch)
 		if err != nil {
 			return fail(1, "the changes were written to your tree but not committed: %v", err)
 		}

@@ -162,10 +162,12 @@ const fixPatch = `*** Begin Patch
 func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 	dir := goRepo(t)
 	head := git(t, dir, "rev-parse", "HEAD")
+	// The user also has an uncommitted note in the very file the fix changes.
+	writeFile(t, filepath.Join(dir, "calc.go"), buggyCalc+"\n// my note: check overflow\n")
 	srv := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("read_file", map[string]any{"path": "calc.go"})}},
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}},
-		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("run", map[string]any{"command": "env; go test ./..."})}},
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("run", map[string]any{"command": "env; go test ./...", "timeout_s": 900})}},
 		llmtest.Turn{Text: "Fix Add to return the sum\n\nAdd subtracted b from a; it now adds them, and the test passes."},
 	)
 	stdout, stderr, code, state := runHew(t, dir, srv.URL(), "", "exec", "--commit", "fix the failing test")
@@ -183,8 +185,15 @@ func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 	if files := git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "calc.go" {
 		t.Errorf("commit touches %q, want only calc.go", files)
 	}
-	if st := git(t, dir, "status", "--porcelain"); st != "M NOTES.md" {
-		t.Errorf("git status = %q, want only the user's NOTES.md edit", st)
+	if st := git(t, dir, "status", "--porcelain"); st != "M NOTES.md\n M calc.go" {
+		t.Errorf("git status = %q, want only the user's own edits left", st)
+	}
+	committed := git(t, dir, "show", "HEAD:calc.go")
+	if !strings.Contains(committed, "a + b") || strings.Contains(committed, "my note") {
+		t.Errorf("committed calc.go:\n%s", committed)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "calc.go")); !strings.Contains(string(b), "a + b") || !strings.Contains(string(b), "my note") {
+		t.Errorf("working tree calc.go lost the fix or the note:\n%s", b)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "NOTES.md")); !strings.Contains(string(b), "my own work") {
 		t.Error("the user's uncommitted edit was lost")
