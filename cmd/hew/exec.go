@@ -36,6 +36,8 @@ type execOptions struct {
 	Timeout   time.Duration
 	Policy    string
 	Network   bool
+	Resume    string // a session id to continue (see exec_resume.go)
+	Last      bool   // continue the newest session of this repository
 }
 
 func newExecCmd(io *IO) *cobra.Command {
@@ -81,6 +83,7 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	f.DurationVar(&o.Timeout, "timeout", 0, "stop after this much wall time, such as 10m")
 	f.StringVar(&o.Policy, "sandbox", "", "sandbox policy: read-only, workspace-write or full-access")
 	f.BoolVar(&o.Network, "network", false, "let commands use the network")
+	addResumeFlags(f, o)
 	return cmd
 }
 
@@ -136,7 +139,7 @@ func runExec(ctx context.Context, io *IO, o *execOptions, cmd *cobra.Command, ar
 	} else {
 		sink = headless.NewProgress(io.ErrOut)
 	}
-	eng, err := engine.New(ctx, engine.Options{Config: cfg, Dir: io.Dir, Env: os.Environ(), Getenv: io.Getenv, Sinks: []event.Sink{sink}})
+	eng, err := startExecEngine(ctx, io, o, engine.Options{Config: cfg, Dir: io.Dir, Env: os.Environ(), Getenv: io.Getenv, Sinks: []event.Sink{sink}})
 	if err != nil {
 		return engineError(err)
 	}
