@@ -173,7 +173,10 @@ func (c *Config) mergeFile(path string) error {
 		return fmt.Errorf("config %s: unknown key %q (see the README for the keys)", path, u[0].String())
 	}
 	c.Files = append(c.Files, path)
-	return c.Validate()
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
 }
 
 func (c *Config) mergeEnv(getenv func(string) string) error {
@@ -203,7 +206,10 @@ func (c *Config) mergeEnv(getenv func(string) string) error {
 		}
 		c.Limits.MaxTurns = n
 	}
-	return c.Validate()
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("environment: %w", err)
+	}
+	return nil
 }
 
 // Validate checks settings whose values are from a fixed set.

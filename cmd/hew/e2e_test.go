@@ -107,22 +107,25 @@ func TestAdd(t *testing.T) {
 // runHew runs the built binary in dir with a clean environment pointing at the fake server.
 func runHew(t *testing.T, dir, baseURL string, stdin string, args ...string) (stdout, stderr string, code int, state string) {
 	t.Helper()
+	return runHewEnv(t, dir, []string{"OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + baseURL}, stdin, args...)
+}
+
+// runHewEnv runs the built binary in dir with a clean environment plus env.
+func runHewEnv(t *testing.T, dir string, env []string, stdin string, args ...string) (stdout, stderr string, code int, state string) {
+	t.Helper()
 	home := t.TempDir()
 	cmd := exec.Command(hewBinary(t), args...)
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = []string{
+	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"XDG_STATE_HOME=" + filepath.Join(home, "state"),
 		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
 		"XDG_CACHE_HOME=" + sharedCache(t),
-		"OPENAI_API_KEY=" + fakeKey,
-		"OPENAI_BASE_URL=" + baseURL,
 		"GIT_CONFIG_GLOBAL=/dev/null",
-		"GOFLAGS=-mod=mod",
 		"GOTOOLCHAIN=local",
-	}
+	}, env...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
@@ -311,5 +314,60 @@ func TestExecPromptFromStdinAndUsageErrors(t *testing.T) {
 	_, stderr, code, _ = runHew(t, dir, srv.URL(), "", "exec", "x")
 	if code != 2 || !strings.Contains(stderr, `unknown key "modle"`) {
 		t.Errorf("unknown config key: exit %d, %s", code, stderr)
+	}
+}
+
+func TestExecWithBedrockThroughTheEndpointOverride(t *testing.T) {
+	dir := goRepo(t)
+	head := git(t, dir, "rev-parse", "HEAD")
+	const secret = "fakeSecretAccessKey/DO-NOT-LEAK/0123456789"
+	input := func(v any) []string {
+		b, _ := json.Marshal(v)
+		s := string(b)
+		return []string{s[:len(s)/2], s[len(s)/2:]} // split across deltas, as Bedrock streams it
+	}
+	srv := llmtest.NewBedrockServer(t,
+		llmtest.BedrockTurn{Tools: []llmtest.BedrockToolUse{{ID: "t1", Name: "read_file", Input: input(map[string]any{"path": "calc.go"})}}},
+		llmtest.BedrockTurn{Tools: []llmtest.BedrockToolUse{{ID: "t2", Name: "edit_file", Input: input(map[string]any{"path": "calc.go", "old_string": "return a - b", "new_string": "return a + b"})}}},
+		llmtest.BedrockTurn{Tools: []llmtest.BedrockToolUse{{ID: "t3", Name: "run", Input: input(map[string]any{"command": "env; go test ./...", "timeout_s": 900})}}},
+		llmtest.BedrockTurn{Text: []string{"Fix Add ", "to return the sum"}, Usage: llmtest.BedrockUsage{Input: 1200, Output: 40}},
+	)
+	env := []string{
+		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME=" + srv.URL,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKE",
+		"AWS_SECRET_ACCESS_KEY=" + secret,
+	}
+	stdout, stderr, code, state := runHewEnv(t, dir, env, "", "exec", "--provider", "bedrock",
+		"--model", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "--commit", "fix the failing test")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if got := git(t, dir, "rev-parse", "HEAD~1"); got != head {
+		t.Errorf("no new commit on HEAD")
+	}
+	if files := git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "calc.go" {
+		t.Errorf("commit touches %q", files)
+	}
+	if st := git(t, dir, "status", "--porcelain"); st != "M NOTES.md" {
+		t.Errorf("git status = %q", st)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 4 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	last := string(reqs[3].Raw)
+	if !strings.Contains(last, "ok  \\texample.com/calc") {
+		t.Errorf("the test output did not reach the model: %.2000s", last)
+	}
+	for i, r := range reqs {
+		if strings.Contains(string(r.Raw), secret) || strings.Contains(string(r.Raw), "AKIAFAKEFAKEFAKE") {
+			t.Errorf("request %d shows AWS credentials to the model", i)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(state, "hew", "sessions", "*.jsonl"))
+	raw, _ := os.ReadFile(files[0])
+	if strings.Contains(string(raw), secret) {
+		t.Error("the session file holds the AWS secret")
 	}
 }
