@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -482,5 +486,52 @@ func TestDefaultTransportBackToBack(t *testing.T) {
 		if llm.KindOf(err) != want || (err != nil && want == "") {
 			t.Fatalf("request %d: err = %v, want kind %q", i, err, want)
 		}
+	}
+}
+
+// TestErrorsInsideStreams covers failures a server reports after a 200 reply, which the fake
+// server does not script: an error chunk in a chat stream, a Responses error event, and a
+// failed response.
+func TestErrorsInsideStreams(t *testing.T) {
+	for _, tc := range []struct {
+		name, api, body string
+		kind            llm.ErrorKind
+		message         string
+		requests        int
+	}{
+		{"chat error chunk", APIChat,
+			"data: {\"error\":{\"message\":\"This model's maximum context length is 8192 tokens\",\"type\":\"invalid_request_error\",\"code\":null}}\n\n",
+			llm.ErrContextOverflow, "maximum context length", 1},
+		{"responses error event", APIResponses,
+			"event: error\ndata: {\"type\":\"error\",\"code\":\"context_length_exceeded\",\"message\":\"Your input exceeds the context window\",\"sequence_number\":1}\n\n",
+			llm.ErrContextOverflow, "exceeds the context window", 1},
+		{"responses failed", APIResponses,
+			"event: response.failed\ndata: {\"type\":\"response.failed\",\"sequence_number\":1,\"response\":{\"id\":\"r\",\"status\":\"failed\",\"output\":[],\"error\":{\"code\":\"server_error\",\"message\":\"The server had an error\"}}}\n\n",
+			llm.ErrServer, "The server had an error", 3},
+		{"responses without completion", APIResponses,
+			"event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"r\",\"status\":\"in_progress\",\"output\":[]}}\n\n",
+			llm.ErrStream, "ended before the model finished", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var requests atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				w.Header().Set("Content-Type", "text/event-stream")
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			p, err := New(Options{BaseURL: srv.URL + "/v1", API: tc.api, MaxRetries: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.retry.Base = time.Millisecond
+			_, err = p.Stream(context.Background(), request(), nil)
+			if llm.KindOf(err) != tc.kind || !strings.Contains(err.Error(), tc.message) {
+				t.Errorf("err = %v (kind %q), want kind %q mentioning %q", err, llm.KindOf(err), tc.kind, tc.message)
+			}
+			if n := int(requests.Load()); n != tc.requests {
+				t.Errorf("%d requests, want %d", n, tc.requests)
+			}
+		})
 	}
 }
