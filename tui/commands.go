@@ -1,0 +1,237 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"hew/agent/diff"
+	"hew/agent/engine"
+	"hew/gitops"
+	"hew/tui/status"
+	"hew/tui/transcript"
+)
+
+// slashCommand is one / command of the input.
+type slashCommand struct {
+	name, args, help string
+	run              func(m *Model, args []string) tea.Cmd // nil: not available yet
+}
+
+// commands lists the / commands in the order /help shows them.
+func commands() []slashCommand {
+	return []slashCommand{
+		{"/help", "", "list the commands and keys", (*Model).cmdHelp},
+		{"/review", "", "review the proposal hunk by hunk (also ctrl+r)", func(m *Model, _ []string) tea.Cmd { return m.openReview() }},
+		{"/diff", "", "show the whole proposal as a unified diff", (*Model).cmdDiff},
+		{"/accept", "[path...]", "accept the proposal (or the named files) into the working tree", (*Model).cmdAccept},
+		{"/reject", "[path...]", "drop the proposal (or the named files); the model is told", (*Model).cmdReject},
+		{"/commit", "[message]", "commit the accepted files", func(m *Model, args []string) tea.Cmd { m.commit(strings.Join(args, " ")); return nil }},
+		{"/undo", "", "revert the last commit hew made, if it is safe", (*Model).cmdUndo},
+		{"/model", "", "show the model and its context window", (*Model).cmdModel},
+		{"/cost", "", "show tokens used and the session's cost", (*Model).cmdCost},
+		{"/sandbox", "", "show how commands are contained", (*Model).cmdSandbox},
+		{"/approvals", "[untrusted|on-request|never]", "show or set when commands need approval", (*Model).cmdApprovals},
+		{"/new", "", "start a new conversation (the proposal stays)", (*Model).cmdNew},
+		{"/quit", "", "leave hew (the session is saved)", func(m *Model, _ []string) tea.Cmd { return m.quit() }},
+		{"/rewind", "", "go back to an earlier turn", nil},
+		{"/compact", "", "summarise the conversation to free context", nil},
+		{"/resume", "", "resume a saved session (use hew resume)", nil},
+		{"/sessions", "", "list saved sessions (use hew sessions)", nil},
+	}
+}
+
+// matching returns the commands whose names start with prefix.
+func matching(prefix string) []slashCommand {
+	var out []slashCommand
+	for _, c := range commands() {
+		if strings.HasPrefix(c.name, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// complete extends a / command in the input to the longest prefix the matches share.
+func (m *Model) complete() {
+	v := m.input.Value()
+	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " \n") {
+		return
+	}
+	ms := matching(v)
+	if len(ms) == 0 {
+		return
+	}
+	common := ms[0].name
+	for _, c := range ms[1:] {
+		for !strings.HasPrefix(c.name, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	if len(ms) == 1 {
+		common += " "
+	}
+	m.input.SetValue(common)
+}
+
+// command runs a / command line.
+func (m *Model) command(line string) tea.Cmd {
+	fields := strings.Fields(line)
+	for _, c := range commands() {
+		if c.name != fields[0] {
+			continue
+		}
+		if c.run == nil {
+			m.info(fmt.Sprintf("%s is not available yet in this version of hew.", c.name))
+			return nil
+		}
+		return c.run(m, fields[1:])
+	}
+	m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: "unknown command " + fields[0], Hint: "/help lists the commands"})
+	return nil
+}
+
+func (m *Model) info(text string) {
+	m.tr.Add(&transcript.Entry{Kind: transcript.Info, Text: text})
+	m.tr.Bottom()
+}
+
+func (m *Model) fail(err error, hint string) {
+	m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: err.Error(), Hint: hint})
+	m.tr.Bottom()
+}
+
+func (m *Model) cmdHelp([]string) tea.Cmd {
+	var b strings.Builder
+	b.WriteString("Commands:\n")
+	for _, c := range commands() {
+		name := strings.TrimSpace(c.name + " " + c.args)
+		if c.run == nil {
+			fmt.Fprintf(&b, "  %-40s %s (not available yet)\n", name, c.help)
+		} else {
+			fmt.Fprintf(&b, "  %-40s %s\n", name, c.help)
+		}
+	}
+	b.WriteString(`
+Keys: enter send · ctrl+j or alt+enter new line · ↑/↓ history · tab complete a command
+      esc stop the running turn · ctrl+c twice quit · pgup/pgdown or the wheel scroll
+      ctrl+o show or hide tool output · ctrl+y copy the last answer · ctrl+r review
+Review: y/n accept/reject hunk · Y/N the whole file · tab/shift+tab file · s split view
+        e edit in $EDITOR · f reject with a note to the model · c commit · esc back`)
+	m.info(b.String())
+	return nil
+}
+
+func (m *Model) cmdDiff([]string) tea.Cmd {
+	p, err := m.eng.Patch()
+	if err != nil {
+		m.fail(err, "")
+		return nil
+	}
+	if p == "" {
+		p = "The proposal is empty."
+	}
+	m.info(strings.TrimRight(p, "\n"))
+	return nil
+}
+
+func (m *Model) cmdAccept(args []string) tea.Cmd {
+	done, err := m.eng.Accept(args)
+	var ce *gitops.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		m.fail(err, "accept the other files, or resolve by hand and /reject this one")
+	case err != nil:
+		m.fail(err, "")
+	case len(done) == 0:
+		m.info("Nothing to accept: the proposal is empty" + forPaths(args) + ".")
+	default:
+		m.noteAccepted(done...)
+		m.info(fmt.Sprintf("Accepted %s into the working tree: %s. /commit commits them.", plural(len(done), "file"), strings.Join(done, ", ")))
+	}
+	return nil
+}
+
+func (m *Model) cmdReject(args []string) tea.Cmd {
+	done, err := m.eng.Reject(args)
+	if err != nil {
+		m.fail(err, "")
+		return nil
+	}
+	if len(done) == 0 {
+		m.info("Nothing to reject: the proposal is empty" + forPaths(args) + ".")
+		return nil
+	}
+	for _, p := range done {
+		m.rejected = append(m.rejected, engine.Resolution{Path: p, Rejected: []diff.Hunk{{}}})
+	}
+	m.info(fmt.Sprintf("Rejected %s: %s. The model is told with your next message.", plural(len(done), "file"), strings.Join(done, ", ")))
+	return nil
+}
+
+func forPaths(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return " for " + strings.Join(args, ", ")
+}
+
+func (m *Model) cmdUndo([]string) tea.Cmd {
+	res, err := m.eng.Repo.Undo(m.ctx)
+	if err != nil {
+		m.fail(err, "")
+		return nil
+	}
+	m.info(fmt.Sprintf("Undone: %+v", res))
+	return nil
+}
+
+func (m *Model) cmdModel(args []string) tea.Cmd {
+	s := fmt.Sprintf("Model: %s/%s", m.eng.Config.Provider, m.eng.Agent.Model)
+	if w := m.eng.Model.ContextWindow; w > 0 {
+		s += fmt.Sprintf(", context window %s tokens", status.Tokens(int64(w)))
+	}
+	if len(args) > 0 {
+		s += ".\nSwitching models inside a session is not available yet: set model in .hew/config.toml or pass --model, then hew resume --last."
+	}
+	m.info(s)
+	return nil
+}
+
+func (m *Model) cmdCost([]string) tea.Cmd {
+	total, cost := m.eng.Agent.Total()
+	m.info(fmt.Sprintf("Tokens: %d in (%d cached), %d out. Cost: $%.4f.", total.InputTokens, total.CachedTokens, total.OutputTokens, cost))
+	return nil
+}
+
+func (m *Model) cmdSandbox([]string) tea.Cmd {
+	m.info("Sandbox: " + m.eng.SandboxLabel() + ". Approval mode: " + m.eng.ApprovalMode() + ".")
+	return nil
+}
+
+func (m *Model) cmdApprovals(args []string) tea.Cmd {
+	if len(args) == 0 {
+		m.info("Approval mode: " + m.eng.ApprovalMode() + " (untrusted asks before commands that may change something; on-request asks for commands that need the network; never does not ask).")
+		return nil
+	}
+	if err := m.eng.SetApprovalMode(args[0]); err != nil {
+		m.fail(err, "")
+		return nil
+	}
+	m.info("Approval mode: " + args[0] + ".")
+	return nil
+}
+
+func (m *Model) cmdNew([]string) tea.Cmd {
+	if m.busy {
+		m.info("A turn is running: press esc to stop it first.")
+		return nil
+	}
+	m.eng.Agent.SetHistory(nil)
+	m.tr.Clear()
+	m.lastFinal = ""
+	m.info("New conversation. The proposal and the files you accepted are kept.")
+	return nil
+}

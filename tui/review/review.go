@@ -1,0 +1,413 @@
+// Package review is the proposal review view of the terminal UI: the changed files with their
+// +/- counts, the hunks of one file with syntax highlighting, unified or side by side, the
+// latest test result, and the keys that accept or reject hunks.
+//
+// The view decides nothing itself: a key becomes a Request that the caller carries out (through
+// the engine) before handing the view the proposal as it is afterwards with SetFiles.
+package review
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hew/agent/diff"
+	"hew/agent/engine"
+	"hew/agent/event"
+)
+
+// SplitWidth is the width from which the view is side by side unless toggled.
+const SplitWidth = 140
+
+// Action is what a key asks the caller to do.
+type Action int
+
+// The actions.
+const (
+	None       Action = iota
+	AcceptHunk        // write the hunk into the tree
+	RejectHunk        // drop the hunk from the proposal (Note, when set, goes to the model)
+	AcceptFile        // accept every remaining hunk of the file
+	RejectFile        // reject every remaining hunk of the file
+	Edit              // open the file at the hunk in $EDITOR
+	Commit            // commit what was accepted
+	Close             // back to the transcript
+)
+
+// Request is an action on a hunk of a file.
+type Request struct {
+	Action Action
+	Path   string
+	Hunk   int    // index in the file's hunks; 0 for a whole-file change
+	Line   int    // the hunk's first line in the proposed file (for Edit)
+	Note   string // for RejectHunk with a note
+}
+
+// Model is the review view's state.
+type Model struct {
+	files         []engine.FileReview
+	file, hunk    int
+	scroll        int // rows of the current hunk area scrolled past
+	width, height int
+	split         bool
+	splitSet      bool // the user chose with s; the width no longer decides
+	tests         *event.TestRun
+	message       string // the outcome of the last action
+	noting        bool   // typing a note for f
+	note          string
+	hl            *highlighter
+}
+
+// New returns an empty review view.
+func New() *Model { return &Model{hl: newHighlighter()} }
+
+// SetFiles replaces the proposal shown, keeping the position where it can.
+func (m *Model) SetFiles(files []engine.FileReview) {
+	cur := ""
+	if m.file < len(m.files) {
+		cur = m.files[m.file].Change.Path
+	}
+	m.files = files
+	m.file = min(m.file, max(len(files)-1, 0))
+	for i, f := range files {
+		if f.Change.Path == cur {
+			m.file = i
+		}
+	}
+	m.hunk = min(m.hunk, max(m.hunks()-1, 0))
+	m.scroll = 0
+}
+
+// Files returns the files shown.
+func (m *Model) Files() []engine.FileReview { return m.files }
+
+// Empty reports whether there is nothing left to review.
+func (m *Model) Empty() bool { return len(m.files) == 0 }
+
+// SetTests records the proposal's latest test result.
+func (m *Model) SetTests(tr event.TestRun) { m.tests = &tr }
+
+// SetMessage shows the outcome of the last action.
+func (m *Model) SetMessage(s string) { m.message = s }
+
+// SetSize sets the view's size; the width picks unified or split unless the user chose.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	if !m.splitSet {
+		m.split = w >= SplitWidth
+	}
+}
+
+// Split reports whether the view is side by side.
+func (m *Model) Split() bool { return m.split }
+
+// Position returns the current file's path and hunk index.
+func (m *Model) Position() (string, int) {
+	if len(m.files) == 0 {
+		return "", 0
+	}
+	return m.files[m.file].Change.Path, m.hunk
+}
+
+// Noting reports whether the view is taking a note for f.
+func (m *Model) Noting() bool { return m.noting }
+
+// hunks is the number of decidable units of the current file.
+func (m *Model) hunks() int {
+	if len(m.files) == 0 {
+		return 0
+	}
+	return max(len(m.files[m.file].Hunks), 1)
+}
+
+// Key handles a key press and returns what the caller should do.
+func (m *Model) Key(k tea.KeyPressMsg) Request {
+	if m.noting {
+		return m.noteKey(k)
+	}
+	if k.String() == "esc" {
+		return Request{Action: Close}
+	}
+	if len(m.files) == 0 {
+		return Request{}
+	}
+	req := func(a Action) Request {
+		f := m.files[m.file]
+		r := Request{Action: a, Path: f.Change.Path, Hunk: m.hunk}
+		if m.hunk < len(f.Hunks) {
+			r.Line = max(f.Hunks[m.hunk].NewStart, 1)
+		}
+		return r
+	}
+	switch k.String() {
+	case "y":
+		return req(AcceptHunk)
+	case "n":
+		return req(RejectHunk)
+	case "Y", "shift+y":
+		return req(AcceptFile)
+	case "N", "shift+n":
+		return req(RejectFile)
+	case "e":
+		return req(Edit)
+	case "c":
+		return Request{Action: Commit}
+	case "f":
+		m.noting, m.note = true, ""
+	case "s":
+		m.split, m.splitSet = !m.split, true
+	case "tab":
+		m.file, m.hunk, m.scroll = (m.file+1)%len(m.files), 0, 0
+	case "shift+tab":
+		m.file, m.hunk, m.scroll = (m.file+len(m.files)-1)%len(m.files), 0, 0
+	case "down", "j":
+		m.hunk, m.scroll = min(m.hunk+1, m.hunks()-1), 0
+	case "up", "k":
+		m.hunk, m.scroll = max(m.hunk-1, 0), 0
+	case "pgdown", "space", "ctrl+d":
+		m.scroll += max(m.bodyHeight()-2, 1)
+	case "pgup", "ctrl+u":
+		m.scroll = max(m.scroll-max(m.bodyHeight()-2, 1), 0)
+	}
+	return Request{}
+}
+
+// noteKey edits the note for f; enter rejects the hunk with it, esc cancels.
+func (m *Model) noteKey(k tea.KeyPressMsg) Request {
+	switch k.String() {
+	case "esc":
+		m.noting = false
+	case "enter":
+		m.noting = false
+		f := m.files[m.file]
+		return Request{Action: RejectHunk, Path: f.Change.Path, Hunk: m.hunk, Note: strings.TrimSpace(m.note)}
+	case "backspace":
+		if r := []rune(m.note); len(r) > 0 {
+			m.note = string(r[:len(r)-1])
+		}
+	case "space":
+		m.note += " "
+	default:
+		m.note += k.Text
+	}
+	return Request{}
+}
+
+// Paste adds pasted text to the note being typed.
+func (m *Model) Paste(s string) {
+	if m.noting {
+		m.note += strings.ReplaceAll(s, "\n", " ")
+	}
+}
+
+var (
+	titleStyle = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("111"))
+	dimStyle   = lipgloss.NewStyle().Foreground(lipgloss.Color("245"))
+	addStyle   = lipgloss.NewStyle().Foreground(lipgloss.Color("78"))
+	delStyle   = lipgloss.NewStyle().Foreground(lipgloss.Color("203"))
+	selStyle   = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("229"))
+	hunkStyle  = lipgloss.NewStyle().Foreground(lipgloss.Color("139"))
+)
+
+// fileListRows is how many files the list shows at most.
+const fileListRows = 6
+
+// bodyHeight is the number of rows left for hunks.
+func (m *Model) bodyHeight() int {
+	return m.height - 3 - min(len(m.files), fileListRows) // title, separator, footer
+}
+
+// View renders the view at its size: exactly height lines.
+func (m *Model) View() string {
+	w := max(m.width, 20)
+	rows := make([]string, 0, m.height)
+	rows = append(rows, m.title(w))
+	if len(m.files) == 0 {
+		rows = append(rows, "", "  Nothing to review: the proposal is empty.")
+	} else {
+		rows = append(rows, m.fileList(w)...)
+		rows = append(rows, dimStyle.Render(strings.Repeat("─", w)))
+		rows = append(rows, m.body(w, m.bodyHeight())...)
+	}
+	for len(rows) < m.height-1 {
+		rows = append(rows, "")
+	}
+	rows = append(rows[:min(len(rows), m.height-1)], m.footer(w))
+	return strings.Join(rows, "\n")
+}
+
+func (m *Model) title(w int) string {
+	added, removed := 0, 0
+	for _, f := range m.files {
+		added += f.Added
+		removed += f.Removed
+	}
+	s := titleStyle.Render("Review") + fmt.Sprintf("  %d files  ", len(m.files)) +
+		addStyle.Render(fmt.Sprintf("+%d", added)) + " " + delStyle.Render(fmt.Sprintf("-%d", removed)) + "   "
+	switch {
+	case m.tests == nil:
+		s += dimStyle.Render("tests: not run on this proposal")
+	case m.tests.Passed:
+		s += addStyle.Render("tests ✓ passed") + dimStyle.Render(fmt.Sprintf(" %s (%s)", m.tests.Command, m.tests.Duration.Round(10*time.Millisecond)))
+	default:
+		s += delStyle.Render(fmt.Sprintf("tests ✗ failed (exit %d)", m.tests.ExitCode)) + dimStyle.Render(" "+m.tests.Command)
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func (m *Model) fileList(w int) []string {
+	n := min(len(m.files), fileListRows)
+	start := min(max(m.file-n/2, 0), len(m.files)-n)
+	var rows []string
+	for i := start; i < start+n; i++ {
+		f := m.files[i]
+		mark, name := "  ", f.Change.Path
+		if i == m.file {
+			mark, name = selStyle.Render("▶ "), selStyle.Render(name)
+		}
+		units := "whole file"
+		if !f.Whole {
+			units = fmt.Sprintf("%d hunks", len(f.Hunks))
+		}
+		row := fmt.Sprintf("%s%c %s  %s %s  %s", mark, f.Change.Op, name,
+			addStyle.Render(fmt.Sprintf("+%d", f.Added)), delStyle.Render(fmt.Sprintf("-%d", f.Removed)), dimStyle.Render(units))
+		rows = append(rows, ansi.Truncate(row, w, "…"))
+	}
+	return rows
+}
+
+func (m *Model) footer(w int) string {
+	if m.noting {
+		return ansi.Truncate(titleStyle.Render("note for the model: ")+m.note+"█", w, "…")
+	}
+	keys := "y accept · n reject · Y/N whole file · tab/⇧tab file · ↑↓ hunk · s split · e edit · f reject with note · c commit · esc back"
+	if m.message != "" {
+		keys = m.message + "  ·  " + keys
+	}
+	return dimStyle.Render(ansi.Truncate(keys, w, "…"))
+}
+
+// body renders the current file's hunks from the selected one, skipping m.scroll rows.
+func (m *Model) body(w, height int) []string {
+	f := m.files[m.file]
+	if f.Whole {
+		what := "changes mode only"
+		switch {
+		case f.Change.Op == 'D':
+			what = fmt.Sprintf("deleted (%d lines)", f.Removed)
+		case diff.IsBinary(f.Change.New) || diff.IsBinary(f.Change.Old):
+			what = fmt.Sprintf("binary file (%d bytes)", len(f.Change.New))
+		}
+		return []string{selStyle.Render("▶ ") + f.Change.Path + ": " + what + dimStyle.Render("  (y accepts, n rejects the whole file)")}
+	}
+	lexer := m.hl.lexer(path.Base(f.Change.Path))
+	var rows []string
+	skip := m.scroll
+	add := func(r string) bool {
+		if skip > 0 {
+			skip--
+			return true
+		}
+		rows = append(rows, r)
+		return len(rows) < height
+	}
+	for i := m.hunk; i < len(f.Hunks); i++ {
+		h := f.Hunks[i]
+		head := hunkStyle.Render(h.Header()) + dimStyle.Render(fmt.Sprintf("  hunk %d/%d", i+1, len(f.Hunks)))
+		if i == m.hunk {
+			head = selStyle.Render("▶ ") + head
+		} else {
+			head = "  " + head
+		}
+		if !add(ansi.Truncate(head, w, "…")) {
+			return rows
+		}
+		if m.split {
+			if !m.splitRows(h, w, lexer, add) {
+				return rows
+			}
+		} else if !m.unifiedRows(h, w, lexer, add) {
+			return rows
+		}
+	}
+	return rows
+}
+
+// gutter is the width of a line number column.
+const gutter = 5
+
+func (m *Model) unifiedRows(h diff.Hunk, w int, lexer lexerFunc, add func(string) bool) bool {
+	oldN, newN := h.OldStart, h.NewStart
+	for _, l := range h.Lines {
+		var on, nn string
+		switch l.Kind {
+		case '-':
+			on = fmt.Sprint(oldN)
+			oldN++
+		case '+':
+			nn = fmt.Sprint(newN)
+			newN++
+		default:
+			on, nn = fmt.Sprint(oldN), fmt.Sprint(newN)
+			oldN++
+			newN++
+		}
+		prefix := dimStyle.Render(fmt.Sprintf("%*s %*s ", gutter, on, gutter, nn))
+		if !add(prefix + m.hl.line(lexer, l.Kind, l.Text, w-2*gutter-2)) {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *Model) splitRows(h diff.Hunk, w int, lexer lexerFunc, add func(string) bool) bool {
+	half := (w - 1) / 2
+	code := half - gutter - 1
+	oldN, newN := h.OldStart, h.NewStart
+	side := func(n *int, l *diff.Line) string {
+		if l == nil {
+			return strings.Repeat(" ", half)
+		}
+		num := dimStyle.Render(fmt.Sprintf("%*d ", gutter, *n))
+		*n++
+		return num + m.hl.line(lexer, l.Kind, l.Text, code)
+	}
+	lines := h.Lines
+	for i := 0; i < len(lines); {
+		if lines[i].Kind == ' ' {
+			l := lines[i]
+			if !add(side(&oldN, &l) + dimStyle.Render("│") + side(&newN, &l)) {
+				return false
+			}
+			i++
+			continue
+		}
+		var dels, adds []diff.Line
+		for i < len(lines) && lines[i].Kind == '-' {
+			dels = append(dels, lines[i])
+			i++
+		}
+		for i < len(lines) && lines[i].Kind == '+' {
+			adds = append(adds, lines[i])
+			i++
+		}
+		for r := 0; r < max(len(dels), len(adds)); r++ {
+			var left, right *diff.Line
+			if r < len(dels) {
+				left = &dels[r]
+			}
+			if r < len(adds) {
+				right = &adds[r]
+			}
+			if !add(side(&oldN, left) + dimStyle.Render("│") + side(&newN, right)) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,358 @@
+// Package transcript holds the conversation shown in the terminal UI and renders the part of it
+// that fits on screen.
+//
+// Each entry is rendered once per width (and re-rendered only when it changes), and a frame
+// renders only the entries it shows, so a frame costs the same in a session of five thousand
+// messages as in one of five. The view follows the bottom while the reader is there; once they
+// scroll up it stays where they put it as new text arrives.
+package transcript
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/glamour/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hew/agent/event"
+)
+
+// Kind is what an entry is.
+type Kind int
+
+// The kinds of entry.
+const (
+	User      Kind = iota // the user's prompt
+	Assistant             // the model's answer, rendered as Markdown
+	Reasoning             // the model's reasoning summary, dimmed
+	Tool                  // a tool call: one line, or its output when expanded
+	Plan                  // the plan from update_plan
+	Error                 // a failure, with what to do about it
+	Notice                // a status line from hew
+	Info                  // output of a / command, shown as it is
+)
+
+// outputLines is how many lines of a tool's output an entry keeps from each end.
+const outputLines = 8
+
+// Entry is one item of the transcript.
+type Entry struct {
+	Kind Kind
+	Text string // the text, or a tool call's summary, or an error's message
+	Hint string // an error's hint
+
+	// Tool calls.
+	ToolID   string
+	Done     bool
+	Failed   bool
+	ExitCode *int
+	Duration time.Duration
+	Output   string // head and tail of the output, at most 2*outputLines lines
+
+	Steps []event.PlanStep
+
+	// The rendering cache: lines at width for the given version and expansion.
+	version        int
+	cacheWidth     int
+	cacheVersion   int
+	cacheExpanded  bool
+	cache          []string
+	cacheValidOnce bool
+}
+
+// Transcript is the list of entries and the reader's position in it.
+type Transcript struct {
+	entries  []*Entry
+	width    int
+	expanded bool // tool calls show their output
+
+	follow bool // the view sticks to the bottom
+	// top is the first line shown when not following: entry index and line within it.
+	topEntry, topLine int
+
+	md      *glamour.TermRenderer
+	mdWidth int
+}
+
+// New returns an empty transcript that follows the bottom.
+func New() *Transcript { return &Transcript{follow: true} }
+
+// Len is the number of entries.
+func (t *Transcript) Len() int { return len(t.entries) }
+
+// Entries returns the entries (not to be modified).
+func (t *Transcript) Entries() []*Entry { return t.entries }
+
+// Add appends e.
+func (t *Transcript) Add(e *Entry) {
+	e.Output = clipLines(e.Output, outputLines)
+	t.entries = append(t.entries, e)
+}
+
+// Clear removes every entry.
+func (t *Transcript) Clear() {
+	t.entries, t.follow, t.topEntry, t.topLine = nil, true, 0, 0
+}
+
+// Last returns the last entry, or nil.
+func (t *Transcript) Last() *Entry {
+	if len(t.entries) == 0 {
+		return nil
+	}
+	return t.entries[len(t.entries)-1]
+}
+
+// AppendText adds streamed text to the last entry when it has kind k, else starts one.
+func (t *Transcript) AppendText(k Kind, text string) {
+	if last := t.Last(); last != nil && last.Kind == k {
+		last.Text += text
+		last.version++
+		return
+	}
+	t.Add(&Entry{Kind: k, Text: text})
+}
+
+// FinishTool records a tool call's result on its entry.
+func (t *Transcript) FinishTool(f event.ToolFinished) {
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		e := t.entries[i]
+		if e.Kind == Tool && e.ToolID == f.ID {
+			e.Done, e.Failed, e.ExitCode, e.Duration = true, f.IsError, f.ExitCode, f.Duration
+			e.Output = clipLines(f.Output, outputLines)
+			e.version++
+			return
+		}
+	}
+}
+
+// ToggleExpanded shows or hides the output of tool calls.
+func (t *Transcript) ToggleExpanded() { t.expanded = !t.expanded }
+
+// Expanded reports whether tool calls show their output.
+func (t *Transcript) Expanded() bool { return t.expanded }
+
+// Following reports whether the view sticks to the bottom.
+func (t *Transcript) Following() bool { return t.follow }
+
+// SetWidth sets the width entries are rendered at.
+func (t *Transcript) SetWidth(w int) { t.width = max(w, 10) }
+
+// View returns exactly height lines (fewer when the transcript is shorter) of the transcript as
+// the reader's position shows it.
+func (t *Transcript) View(height int) string {
+	if height <= 0 || len(t.entries) == 0 {
+		return ""
+	}
+	var lines []string
+	if t.follow {
+		// Walk up from the bottom until the screen is full.
+		var chunks [][]string
+		n := 0
+		for i := len(t.entries) - 1; i >= 0 && n < height; i-- {
+			l := t.lines(i)
+			chunks = append(chunks, l)
+			n += len(l)
+		}
+		lines = make([]string, 0, n)
+		for i := len(chunks) - 1; i >= 0; i-- {
+			lines = append(lines, chunks[i]...)
+		}
+		if len(lines) > height {
+			lines = lines[len(lines)-height:]
+		}
+	} else {
+		for i := t.topEntry; i < len(t.entries) && len(lines) < height+t.topLine; i++ {
+			lines = append(lines, t.lines(i)...)
+		}
+		lines = lines[min(t.topLine, len(lines)):]
+		if len(lines) > height {
+			lines = lines[:height]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ScrollUp moves the view n lines up, leaving the bottom.
+func (t *Transcript) ScrollUp(n, height int) {
+	if len(t.entries) == 0 {
+		return
+	}
+	if t.follow {
+		t.follow = false
+		t.topEntry, t.topLine = len(t.entries)-1, len(t.lines(len(t.entries)-1))
+		n += height
+	}
+	t.topLine -= n
+	for t.topLine < 0 && t.topEntry > 0 {
+		t.topEntry--
+		t.topLine += len(t.lines(t.topEntry))
+	}
+	if t.topLine < 0 {
+		t.topLine = 0
+	}
+}
+
+// ScrollDown moves the view n lines down; reaching the bottom, it follows it again.
+func (t *Transcript) ScrollDown(n, height int) {
+	if t.follow {
+		return
+	}
+	t.topLine += n
+	for t.topEntry < len(t.entries)-1 && t.topLine >= len(t.lines(t.topEntry)) {
+		t.topLine -= len(t.lines(t.topEntry))
+		t.topEntry++
+	}
+	// Follow again once the rest fits on the screen.
+	rest := -t.topLine
+	for i := t.topEntry; i < len(t.entries) && rest <= height; i++ {
+		rest += len(t.lines(i))
+	}
+	if rest <= height {
+		t.follow = true
+	}
+}
+
+// Bottom makes the view follow the bottom again.
+func (t *Transcript) Bottom() { t.follow = true }
+
+// lines returns entry i rendered at the current width, from the cache when it is fresh.
+func (t *Transcript) lines(i int) []string {
+	e := t.entries[i]
+	if e.cacheValidOnce && e.cacheWidth == t.width && e.cacheVersion == e.version && e.cacheExpanded == t.expanded {
+		return e.cache
+	}
+	s := t.render(e)
+	e.cache = strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if e.Kind != Tool {
+		e.cache = append(e.cache, "") // a blank line between entries; tool calls stay together
+	}
+	e.cacheWidth, e.cacheVersion, e.cacheExpanded, e.cacheValidOnce = t.width, e.version, t.expanded, true
+	return e.cache
+}
+
+var (
+	userStyle    = lipgloss.NewStyle().Foreground(lipgloss.Color("81")).Bold(true)
+	dimStyle     = lipgloss.NewStyle().Foreground(lipgloss.Color("245"))
+	okStyle      = lipgloss.NewStyle().Foreground(lipgloss.Color("78"))
+	failStyle    = lipgloss.NewStyle().Foreground(lipgloss.Color("203"))
+	warnStyle    = lipgloss.NewStyle().Foreground(lipgloss.Color("214"))
+	runningStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("222"))
+)
+
+// render draws one entry at t.width, ending with a blank line as a separator.
+func (t *Transcript) render(e *Entry) string {
+	w := t.width
+	switch e.Kind {
+	case User:
+		return userStyle.Render("› ") + wrap(e.Text, w-2, "  ") + "\n"
+	case Assistant:
+		return t.markdown(e.Text)
+	case Reasoning:
+		return dimStyle.Render(wrap(strings.TrimSpace(e.Text), w, "")) + "\n"
+	case Tool:
+		return t.renderTool(e)
+	case Plan:
+		var b strings.Builder
+		b.WriteString(dimStyle.Render("plan") + "\n")
+		for _, s := range e.Steps {
+			mark := "○"
+			switch s.Status {
+			case "done":
+				mark = okStyle.Render("✓")
+			case "in_progress":
+				mark = runningStyle.Render("▸")
+			}
+			b.WriteString(" " + mark + " " + ansi.Truncate(s.Step, w-4, "…") + "\n")
+		}
+		return b.String()
+	case Error:
+		s := failStyle.Render("✗ " + wrap(e.Text, w-2, "  "))
+		if e.Hint != "" {
+			s += "\n" + dimStyle.Render("  → "+wrap(e.Hint, w-4, "    "))
+		}
+		return s + "\n"
+	case Notice:
+		return warnStyle.Render("• "+wrap(e.Text, w-2, "  ")) + "\n"
+	default:
+		return wrap(e.Text, w, "") + "\n"
+	}
+}
+
+func (t *Transcript) renderTool(e *Entry) string {
+	w := t.width
+	var mark, status string
+	switch {
+	case !e.Done:
+		mark = runningStyle.Render("▸")
+	case e.Failed || (e.ExitCode != nil && *e.ExitCode != 0):
+		mark = failStyle.Render("✗")
+	default:
+		mark = okStyle.Render("✓")
+	}
+	if e.ExitCode != nil {
+		status = fmt.Sprintf("exit %d", *e.ExitCode)
+	}
+	if e.Done {
+		status = strings.TrimSpace(status + " " + e.Duration.Round(time.Millisecond).String())
+	}
+	line := mark + " " + ansi.Truncate(e.Text, w-4-len(status), "…")
+	if status != "" {
+		line += " " + dimStyle.Render(status)
+	}
+	if !t.expanded || e.Output == "" {
+		return line + "\n"
+	}
+	var b strings.Builder
+	b.WriteString(line + "\n")
+	for _, l := range strings.Split(strings.TrimRight(e.Output, "\n"), "\n") {
+		b.WriteString(dimStyle.Render("  │ "+ansi.Truncate(strings.ReplaceAll(l, "\t", "    "), w-4, "…")) + "\n")
+	}
+	return b.String()
+}
+
+// markdown renders text as Markdown at the current width, falling back to wrapped plain text.
+func (t *Transcript) markdown(text string) string {
+	if t.md == nil || t.mdWidth != t.width {
+		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(t.width-2))
+		if err == nil {
+			t.md, t.mdWidth = r, t.width
+		}
+	}
+	if t.md != nil {
+		if s, err := t.md.Render(text); err == nil {
+			return strings.Trim(s, "\n") + "\n"
+		}
+	}
+	return wrap(text, t.width, "") + "\n"
+}
+
+// wrap wraps s to width cells, indenting continuation lines with indent.
+func wrap(s string, width int, indent string) string {
+	s = ansi.Wrap(strings.ReplaceAll(s, "\t", "    "), max(width, 1), "")
+	if indent == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, "\n", "\n"+indent)
+}
+
+// maxLineBytes caps each line of tool output kept in the transcript.
+const maxLineBytes = 512
+
+// clipLines keeps the first and last n lines of s, each cut to maxLineBytes, saying how many
+// were left out.
+func clipLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if len(l) > maxLineBytes {
+			lines[i] = strings.ToValidUTF8(l[:maxLineBytes], "") + "…"
+		}
+	}
+	if len(lines) <= 2*n {
+		return strings.Join(lines, "\n")
+	}
+	omitted := len(lines) - 2*n
+	out := append(lines[:n:n], fmt.Sprintf("… %d lines omitted …", omitted))
+	return strings.Join(append(out, lines[len(lines)-n:]...), "\n")
+}
