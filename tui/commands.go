@@ -148,7 +148,6 @@ func (m *Model) cmdAccept(args []string) tea.Cmd {
 	case len(done) == 0:
 		m.info("Nothing to accept: the proposal is empty" + forPaths(args) + ".")
 	default:
-		m.noteAccepted(done...)
 		m.info(fmt.Sprintf("Accepted %s into the working tree: %s. /commit commits them.", plural(len(done), "file"), strings.Join(done, ", ")))
 	}
 	return nil

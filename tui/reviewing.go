@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -82,7 +81,6 @@ func (m *Model) resolve(req review.Request) tea.Cmd {
 		return nil
 	}
 	if len(res.Accepted) > 0 {
-		m.noteAccepted(req.Path)
 		m.rv.SetMessage(fmt.Sprintf("✓ accepted %s into %s", plural(len(res.Accepted), "hunk"), req.Path))
 	}
 	if len(res.Rejected) > 0 {
@@ -114,18 +112,10 @@ func (m *Model) sendFeedback(note string) tea.Cmd {
 	return m.send("(review) "+note, text)
 }
 
-// noteAccepted records path as accepted since the last commit.
-func (m *Model) noteAccepted(paths ...string) {
-	for _, p := range paths {
-		if !slices.Contains(m.accepted, p) {
-			m.accepted = append(m.accepted, p)
-		}
-	}
-}
-
 // commit commits the files accepted since the last commit.
 func (m *Model) commit(message string) {
-	if len(m.accepted) == 0 {
+	accepted := m.eng.Accepted()
+	if len(accepted) == 0 {
 		m.rv.SetMessage("nothing accepted to commit yet: y accepts a hunk")
 		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "nothing accepted to commit yet"})
 		return
@@ -133,14 +123,13 @@ func (m *Model) commit(message string) {
 	if strings.TrimSpace(message) == "" {
 		message = engine.CommitMessage(m.lastTask, m.lastFinal)
 	}
-	hash, err := m.eng.Commit(m.ctx, m.accepted, message, "")
+	hash, err := m.eng.Commit(m.ctx, nil, message, "")
 	if err != nil {
 		m.rv.SetMessage("✗ commit failed: " + err.Error())
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: "commit failed: " + err.Error(), Hint: "fix the problem and commit again with c or /commit"})
 		return
 	}
-	m.rv.SetMessage(fmt.Sprintf("✓ committed %s (%s)", short(hash), plural(len(m.accepted), "file")))
-	m.accepted = nil
+	m.rv.SetMessage(fmt.Sprintf("✓ committed %s (%s)", short(hash), plural(len(accepted), "file")))
 }
 
 // edit opens the proposed file in $EDITOR at the hunk; what is saved becomes the proposal.

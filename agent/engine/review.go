@@ -126,6 +126,7 @@ func (e *Engine) ResolveHunks(path string, accept, reject []int) (Resolution, er
 		if err := e.Repo.Accept([]gitops.Update{up}); err != nil {
 			return res, err
 		}
+		e.recordAccepted([]gitops.Update{up})
 	}
 	// The proposal now starts from the tree as written and holds only the pending hunks.
 	if err := e.Layer.Drop(path); err != nil {

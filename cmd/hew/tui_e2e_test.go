@@ -1,0 +1,164 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hew/agent/llm/llmtest"
+)
+
+// tmuxSession drives the built hew binary in a detached tmux session of a fixed size.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+	name   string
+}
+
+func startTmux(t *testing.T, dir string, env []string, width, height int, args ...string) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	s := &tmuxSession{t: t, socket: "hew-e2e-" + filepath.Base(t.TempDir()), name: "hew"}
+	command := append([]string{"env", "-i"}, env...)
+	command = append(command, hewBinary(t))
+	command = append(command, args...)
+	s.tmux("-f", "/dev/null", "new-session", "-d", "-s", s.name, "-x", strconv.Itoa(width), "-y", strconv.Itoa(height), "-c", dir,
+		shellJoin(command))
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (such as "Enter" or "C-c") or literal text with -l.
+func (s *tmuxSession) keys(keys ...string) { s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...) }
+
+func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t", s.name) }
+
+// waitFor waits until the screen shows every one of want, failing with the screen if not.
+func (s *tmuxSession) waitFor(want ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		scr := s.screen()
+		ok := true
+		for _, w := range want {
+			ok = ok && strings.Contains(scr, w)
+		}
+		if ok {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen never showed %q:\n%s", want, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
+}
+
+const twelveLines = "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\neleven\ntwelve\n"
+
+const endsPatch = `*** Begin Patch
+*** Update File: words.txt
+@@
+-one
++ONE
+ two
+@@
+ eleven
+-twelve
++TWELVE
+*** End Patch`
+
+func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "words.txt"), twelveLines)
+	git(t, dir, "init", "-q", "-b", "main")
+	git(t, dir, "config", "user.name", "Test User")
+	git(t, dir, "config", "user.email", "test@example.com")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "initial")
+	head := git(t, dir, "rev-parse", "HEAD")
+
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": endsPatch})}},
+		llmtest.Turn{Text: "Capitalise the first and last words\n\nBoth ends are upper case now."},
+	)
+	home := t.TempDir()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TERM=xterm-256color",
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"XDG_CACHE_HOME=" + sharedCache(t), "OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + srv.URL(),
+		"GIT_CONFIG_GLOBAL=/dev/null",
+	}
+	s := startTmux(t, dir, env, 120, 40)
+	s.waitFor("Ask for a change")
+	s.keys("-l", "capitalise the ends")
+	s.keys("Enter")
+	scr := s.waitFor("Review", "words.txt", "hunk 1/2", "+ONE")
+	if !strings.Contains(scr, "-one") {
+		t.Errorf("the hunk's removed line is not shown:\n%s", scr)
+	}
+
+	s.keys("y")
+	s.waitFor("accepted 1 hunk into words.txt", "hunk 1/1", "+TWELVE")
+	s.keys("c")
+	s.waitFor("committed")
+
+	// The commit holds the first hunk only; the second is still only proposed.
+	if got := git(t, dir, "rev-parse", "HEAD~1"); got != head {
+		t.Errorf("HEAD~1 = %s, want %s", got, head)
+	}
+	if files := git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "words.txt" {
+		t.Errorf("commit touches %q", files)
+	}
+	committed := git(t, dir, "show", "HEAD:words.txt")
+	if !strings.HasPrefix(committed, "ONE\ntwo") || !strings.HasSuffix(committed, "eleven\ntwelve") {
+		t.Errorf("committed words.txt:\n%s", committed)
+	}
+	if subject := git(t, dir, "log", "-1", "--format=%s"); subject != "Capitalise the first and last words" {
+		t.Errorf("subject %q", subject)
+	}
+	if st := git(t, dir, "status", "--porcelain"); st != "" {
+		t.Errorf("git status = %q, want clean", st)
+	}
+	git(t, dir, "fsck", "--no-progress")
+
+	// esc goes back to the transcript; ctrl+c twice quits and the session is saved.
+	s.keys("Escape")
+	s.waitFor("Ask for a change")
+	s.keys("C-c")
+	s.waitFor("press ctrl+c again to quit")
+	s.keys("C-c")
+	deadline := time.Now().Add(10 * time.Second)
+	for exec.Command("tmux", "-L", s.socket, "has-session", "-t", s.name).Run() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("hew did not quit:\n%s", s.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	files, _ := filepath.Glob(filepath.Join(home, "state", "hew", "sessions", "*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("session files: %v", files)
+	}
+}
