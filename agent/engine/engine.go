@@ -51,10 +51,12 @@ type Options struct {
 
 // Engine is one session in one repository.
 type Engine struct {
-	Config   config.Config
-	Repo     *gitops.Repo
-	Layer    *proposal.Layer
-	Sandbox  *sandbox.Sandbox
+	Config config.Config
+	Repo   *gitops.Repo
+	Layer  *proposal.Layer
+	// sandbox picks the backend on first use: detection spawns processes, and a session that
+	// runs no command should not wait for it. New starts it in the background.
+	sandbox  func() (*sandbox.Sandbox, error)
 	Runner   *runner.Runner
 	Agent    *agent.Agent
 	Model    catalog.Model
@@ -113,14 +115,18 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if e.Layer, err = proposal.Open(repo.Root(), filepath.Join(state, "proposals", id)); err != nil {
 		return nil, err
 	}
-	if e.Sandbox, err = sandbox.New(sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable}); err != nil {
-		return nil, usage("%v", err)
-	}
+	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable}
+	e.sandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) { return sandbox.New(sbOpts) })
+	go func() {
+		if sb, err := e.sandbox(); err == nil {
+			e.Events.Emit(event.Notice{Text: "sandbox: " + sb.Backend() + " " + e.policyLabel()})
+		}
+	}()
 	policy, err := sandbox.ParsePolicy(cfg.Sandbox.Policy)
 	if err != nil {
 		return nil, usage("%v", err)
 	}
-	e.Runner = &runner.Runner{Sandbox: e.Sandbox, Layer: e.Layer, Policy: policy, Network: cfg.Sandbox.Network,
+	e.Runner = &runner.Runner{Sandbox: e.sandbox, Layer: e.Layer, Policy: policy, Network: cfg.Sandbox.Network,
 		Env: o.Env, AllowEnv: cfg.Sandbox.AllowEnv, OutputLimit: 64 << 10}
 
 	if e.Log, err = o.openLog(session.Dir(state), id, cfg.Secrets()); err != nil {
@@ -148,8 +154,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	}
 	o.restore(e.Agent)
 	e.Events.Emit(event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,
-		Model: modelID, Sandbox: e.SandboxLabel(), Resumed: o.resume != nil})
-	if e.Sandbox.Backend() == sandbox.BackendNone {
+		Model: modelID, Sandbox: e.policyLabel(), Resumed: o.resume != nil})
+	if policy == sandbox.PolicyFullAccess {
 		e.Events.Emit(event.Notice{Level: "warn", Text: "commands run WITHOUT a sandbox (policy full-access): they can read your credentials and change anything"})
 	}
 	return e, nil
@@ -165,13 +171,27 @@ func editTool(configured string, m catalog.Model) string {
 	return configured
 }
 
-// SandboxLabel says which containment commands get, such as "bwrap workspace-write, network off".
+// Sandbox returns the sandbox commands run in, waiting for backend detection if it is still
+// under way.
+func (e *Engine) Sandbox() (*sandbox.Sandbox, error) { return e.sandbox() }
+
+// SandboxLabel says which containment commands get, such as "bwrap workspace-write, network
+// off". It waits for backend detection, which takes tens of milliseconds after start.
 func (e *Engine) SandboxLabel() string {
+	sb, err := e.sandbox()
+	if err != nil {
+		return "unavailable: " + err.Error()
+	}
+	return sb.Backend() + " " + e.policyLabel()
+}
+
+// policyLabel says what the policy allows, such as "workspace-write, network off".
+func (e *Engine) policyLabel() string {
 	net := "network off"
 	if e.Config.Sandbox.Network {
 		net = "network on"
 	}
-	return fmt.Sprintf("%s %s, %s", e.Sandbox.Backend(), e.Config.Sandbox.Policy, net)
+	return fmt.Sprintf("%s, %s", e.Config.Sandbox.Policy, net)
 }
 
 // SessionID is the session's id.

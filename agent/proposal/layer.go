@@ -31,9 +31,10 @@ type Layer struct {
 	dir   string // state directory: upper/, work/, base/, base.json
 	upper string
 
-	mu     sync.RWMutex
-	bases  map[string]Base // the lower state of each path when the proposal first touched it
-	ignore gitignore.Matcher
+	mu    sync.RWMutex
+	bases map[string]Base // the lower state of each path when the proposal first touched it
+	// ignore is read on first use: reading every .gitignore walks the tree.
+	ignore func() gitignore.Matcher
 }
 
 // Base is the state of a path in the working tree when the proposal first changed it.
@@ -63,20 +64,23 @@ func Open(root, dir string) (*Layer, error) {
 			return nil, fmt.Errorf("read proposal state %s: %w", filepath.Join(dir, "base.json"), err)
 		}
 	}
-	patterns, err := gitignore.ReadPatterns(osfs.New(absRoot), nil)
-	if err != nil {
-		return nil, fmt.Errorf("read .gitignore files in %s: %w", absRoot, err)
-	}
+	l.ignore = sync.OnceValue(func() gitignore.Matcher { return readIgnores(absRoot) })
+	return l, nil
+}
+
+// readIgnores reads the patterns of every .gitignore in the tree and of .git/info/exclude.
+// Unreadable files are skipped: ignoring too little only lists more files.
+func readIgnores(root string) gitignore.Matcher {
+	patterns, _ := gitignore.ReadPatterns(osfs.New(root), nil)
 	patterns = append([]gitignore.Pattern{gitignore.ParsePattern(".git", nil)}, patterns...)
-	if b, err := os.ReadFile(filepath.Join(absRoot, ".git", "info", "exclude")); err == nil {
+	if b, err := os.ReadFile(filepath.Join(root, ".git", "info", "exclude")); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if s := strings.TrimSpace(line); s != "" && !strings.HasPrefix(s, "#") {
 				patterns = append(patterns, gitignore.ParsePattern(s, nil))
 			}
 		}
 	}
-	l.ignore = gitignore.NewMatcher(patterns)
-	return l, nil
+	return gitignore.NewMatcher(patterns)
 }
 
 // Root is the working tree the layer lies over.
@@ -95,7 +99,7 @@ func (l *Layer) Ignored(name string, isDir bool) bool {
 	if name == "" || name == "." {
 		return false
 	}
-	return l.ignore.Match(strings.Split(name, "/"), isDir)
+	return l.ignore().Match(strings.Split(name, "/"), isDir)
 }
 
 // Clean checks a tool-supplied path and returns it slash-separated and relative to the root.

@@ -20,7 +20,8 @@ import (
 
 // Runner runs commands over one proposal. It satisfies tools.Runner.
 type Runner struct {
-	Sandbox     *sandbox.Sandbox
+	// Sandbox returns the sandbox to run in; it may still be choosing its backend.
+	Sandbox     func() (*sandbox.Sandbox, error)
 	Layer       *proposal.Layer
 	Policy      sandbox.Policy
 	Network     bool
@@ -46,7 +47,11 @@ func (r *Runner) Run(ctx context.Context, command string, timeout time.Duration)
 		// Nothing may change, not even the proposal: run over a throwaway copy.
 		return r.runCopy(ctx, spec, false)
 	}
-	res, err := r.Sandbox.Run(ctx, spec)
+	sb, err := r.Sandbox()
+	if err != nil {
+		return tools.RunResult{}, err
+	}
+	res, err := sb.Run(ctx, spec)
 	if errors.Is(err, sandbox.ErrOverlayUnsupported) {
 		return r.runCopy(ctx, spec, true)
 	}
@@ -70,7 +75,11 @@ func (r *Runner) runCopy(ctx context.Context, spec sandbox.Spec, keep bool) (too
 		return tools.RunResult{}, fmt.Errorf("make a copy of the tree to run in: %w", err)
 	}
 	spec.Workspace, spec.Overlay = tmp, nil
-	res, err := r.Sandbox.Run(ctx, spec)
+	sb, err := r.Sandbox()
+	if err != nil {
+		return tools.RunResult{}, err
+	}
+	res, err := sb.Run(ctx, spec)
 	if err != nil {
 		return tools.RunResult{}, err
 	}
