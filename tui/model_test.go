@@ -1,0 +1,373 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hew/agent/llm/llmtest"
+)
+
+func stripANSI(s string) string { return ansi.Strip(s) }
+
+const twelve = "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\neleven\ntwelve\n"
+
+var bothEnds = strings.Replace(strings.Replace(twelve, "one\n", "ONE\n", 1), "twelve\n", "TWELVE\n", 1)
+
+// reviewHarness has two proposed files: a.txt (two hunks) and b.txt (two hunks), in review.
+func reviewHarness(t *testing.T, turns ...llmtest.Turn) *harness {
+	h := newHarness(t, map[string]string{"a.txt": twelve, "b.txt": twelve}, "never", turns...)
+	for _, f := range []string{"a.txt", "b.txt"} {
+		if err := h.m.eng.Layer.WriteFile(f, []byte(bothEnds), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.run(h.m.openReview())
+	if h.m.view != viewReview {
+		t.Fatal("the review did not open")
+	}
+	return h
+}
+
+func (h *harness) pos() (string, int) { return h.m.rv.Position() }
+
+func (h *harness) file(name string) string {
+	b, err := os.ReadFile(filepath.Join(h.dir, name))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestReviewNavigationKeys(t *testing.T) {
+	h := reviewHarness(t)
+	if p, i := h.pos(); p != "a.txt" || i != 0 {
+		t.Fatalf("start at %s#%d", p, i)
+	}
+	h.run(h.key("j"))
+	if _, i := h.pos(); i != 1 {
+		t.Errorf("j: hunk %d", i)
+	}
+	h.run(h.key("j")) // stays on the last hunk
+	h.run(h.key("k"))
+	if _, i := h.pos(); i != 0 {
+		t.Errorf("k: hunk %d", i)
+	}
+	h.run(h.key("tab"))
+	if p, _ := h.pos(); p != "b.txt" {
+		t.Errorf("tab: %s", p)
+	}
+	h.run(h.key("tab")) // wraps around
+	if p, _ := h.pos(); p != "a.txt" {
+		t.Errorf("tab wrap: %s", p)
+	}
+	h.run(h.key("shift+tab"))
+	if p, _ := h.pos(); p != "b.txt" {
+		t.Errorf("shift+tab: %s", p)
+	}
+	if h.m.rv.Split() {
+		t.Error("split at width 100")
+	}
+	h.run(h.key("s"))
+	if !h.m.rv.Split() || !strings.Contains(h.screen(), "│") {
+		t.Error("s did not split the view")
+	}
+	h.run(h.key("s"))
+	if h.m.rv.Split() {
+		t.Error("s did not unsplit")
+	}
+	h.m.SetSize(160, 40)
+	if h.m.rv.Split() {
+		t.Error("the width overrode the user's choice")
+	}
+	h.run(h.key("esc"))
+	if h.m.view != viewTranscript {
+		t.Error("esc did not go back to the transcript")
+	}
+	h.run(h.key("ctrl+r"))
+	if h.m.view != viewReview {
+		t.Error("ctrl+r did not open the review")
+	}
+}
+
+func TestReviewAcceptRejectAndCommitKeys(t *testing.T) {
+	h := reviewHarness(t, llmtest.Turn{Text: "Understood."})
+	// y writes the first hunk of a.txt into the tree; the second stays proposed.
+	h.run(h.key("y"))
+	if got := h.file("a.txt"); !strings.HasPrefix(got, "ONE\n") || !strings.HasSuffix(got, "twelve\n") {
+		t.Fatalf("a.txt after y:\n%s", got)
+	}
+	if p, i := h.pos(); p != "a.txt" || i != 0 || len(h.m.rv.Files()[0].Hunks) != 1 {
+		t.Fatalf("after y at %s#%d with %+v", p, i, h.m.rv.Files()[0].Hunks)
+	}
+	// n drops the remaining hunk from the proposal; the tree keeps the accepted one.
+	h.run(h.key("n"))
+	if got := h.file("a.txt"); !strings.HasSuffix(got, "twelve\n") {
+		t.Errorf("n changed the tree: %s", got)
+	}
+	if fs := h.m.rv.Files(); len(fs) != 1 || fs[0].Change.Path != "b.txt" {
+		t.Fatalf("after n: %+v", fs)
+	}
+	if len(h.m.rejected) != 1 {
+		t.Errorf("rejections to tell the model: %d", len(h.m.rejected))
+	}
+	// c commits exactly what was accepted.
+	h.run(h.key("c"))
+	if files := gitIn(t, h.dir, "show", "--name-only", "--format=", "HEAD"); files != "a.txt" {
+		t.Errorf("commit holds %q", files)
+	}
+	if c := gitIn(t, h.dir, "show", "HEAD:a.txt"); !strings.HasPrefix(c, "ONE") || !strings.HasSuffix(c, "twelve") {
+		t.Errorf("committed a.txt:\n%s", c)
+	}
+	if !strings.Contains(h.screen(), "committed") {
+		t.Errorf("no commit message on screen:\n%s", h.screen())
+	}
+	// Y accepts all of b.txt.
+	h.run(h.key("Y"))
+	if got := h.file("b.txt"); got != bothEnds {
+		t.Errorf("b.txt after Y:\n%s", got)
+	}
+	if !h.m.rv.Empty() {
+		t.Error("the proposal is not empty")
+	}
+	// The next message tells the model about the rejected hunk.
+	h.run(h.key("esc"))
+	h.typeText("thanks")
+	ch := h.start(h.key("enter"))
+	h.finish(ch)
+	body := string(h.srv.Requests()[0].Body)
+	if !strings.Contains(body, "rejected") || !strings.Contains(body, "+TWELVE") || !strings.Contains(body, "thanks") {
+		t.Errorf("the model was not told of the rejection: %s", body)
+	}
+}
+
+func TestReviewRejectFileAndFeedbackKeys(t *testing.T) {
+	h := reviewHarness(t, llmtest.Turn{Text: "I will keep them lower case."})
+	h.run(h.key("N"))
+	if fs := h.m.rv.Files(); len(fs) != 1 || fs[0].Change.Path != "b.txt" {
+		t.Fatalf("after N: %+v", fs)
+	}
+	if h.file("a.txt") != twelve {
+		t.Error("N changed the tree")
+	}
+	// f takes a note; enter rejects the hunk and sends the note to the model at once.
+	h.run(h.key("f"))
+	if !h.m.rv.Noting() {
+		t.Fatal("f did not ask for a note")
+	}
+	h.typeText("keep lower case")
+	h.run(h.key("backspace"))
+	h.typeText("e")
+	ch := h.start(h.key("enter"))
+	if h.m.view != viewTranscript || !h.m.busy {
+		t.Fatal("the note did not start a turn")
+	}
+	h.finish(ch)
+	body := string(h.srv.Requests()[0].Body)
+	for _, want := range []string{"keep lower case", "a.txt", "b.txt", "+ONE"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the feedback lacks %q: %s", want, body)
+		}
+	}
+	if h.m.view != viewReview {
+		t.Error("the review did not reopen after the turn, with b.txt still proposed")
+	}
+	h.run(h.key("esc"))
+	if !strings.Contains(h.screen(), "I will keep them lower case.") {
+		t.Errorf("the answer is not on screen:\n%s", h.screen())
+	}
+}
+
+func TestReviewEditKeyOpensTheEditor(t *testing.T) {
+	h := reviewHarness(t)
+	t.Setenv("VISUAL", "")
+	editor := filepath.Join(t.TempDir(), "editor")
+	if err := os.WriteFile(editor, []byte("#!/bin/sh\n# $1 is +LINE\nsed -i s/ONE/One/ \"$2\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("EDITOR", editor)
+	cmd := h.key("e")
+	if cmd == nil {
+		t.Fatal("e returned no command")
+	}
+	// tea.ExecProcess needs a running program; run the editor as it would.
+	path, i := h.pos()
+	req := h.m.rv.Key(keyPress("e"))
+	if req.Path != path || req.Hunk != i || req.Line != 1 {
+		t.Errorf("edit request %+v", req)
+	}
+	h.m.Update(runEditor(t, h, req.Path))
+	got, err := h.m.eng.Layer.ReadFile("a.txt")
+	if err != nil || !strings.HasPrefix(string(got), "One\n") {
+		t.Errorf("the edit did not reach the proposal: %q %v", got, err)
+	}
+}
+
+// runEditor does what the e key's command does in a terminal: writes the proposed file to a
+// temporary file, runs $EDITOR on it and reports back.
+func runEditor(t *testing.T, h *harness, path string) tea.Msg {
+	data, _ := h.m.eng.Layer.ReadFile(path)
+	dir := t.TempDir()
+	file := filepath.Join(dir, filepath.Base(path))
+	os.WriteFile(file, data, 0o600)
+	args := append(strings.Fields(os.Getenv("EDITOR")), "+1", file)
+	out, err := execCommand(args)
+	if err != nil {
+		t.Fatalf("editor: %v %s", err, out)
+	}
+	return editDoneMsg{path: path, file: file}
+}
+
+func TestApprovalAllowOnceAndDenyWithNote(t *testing.T) {
+	curl := toolCall("run", map[string]any{"command": "curl -s http://127.0.0.1:1/ || echo offline"})
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "on-request",
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{curl}},
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{curl}},
+		llmtest.Turn{Text: "done"},
+	)
+	h.typeText("fetch it")
+	ch := h.start(h.key("enter"))
+	h.waitApproval()
+	if !strings.Contains(h.screen(), "Run curl") || !strings.Contains(h.screen(), "network") {
+		t.Errorf("the question is not on screen:\n%s", h.screen())
+	}
+	h.run(h.key("a")) // allow once
+	h.waitApproval()  // asked again: allowing once is not for the session
+	h.run(h.key("n"))
+	h.typeText("no network")
+	h.run(h.key("enter"))
+	h.finish(ch)
+	reqs := h.srv.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	if b := string(reqs[1].Body); !strings.Contains(b, "offline") && !strings.Contains(b, "exit code") {
+		t.Errorf("the allowed command did not run: %s", b)
+	}
+	if b := string(reqs[2].Body); !strings.Contains(b, "denied") || !strings.Contains(b, "no network") {
+		t.Errorf("the denial did not reach the model: %s", b)
+	}
+	scr := h.screen()
+	if !strings.Contains(scr, "allowed once") || !strings.Contains(scr, "denied: curl") {
+		t.Errorf("the decisions are not in the transcript:\n%s", scr)
+	}
+}
+
+func TestApprovalForSession(t *testing.T) {
+	curl := toolCall("run", map[string]any{"command": "curl -s http://127.0.0.1:1/ || true"})
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "on-request",
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{curl}},
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{curl}},
+		llmtest.Turn{Text: "done"},
+	)
+	h.typeText("fetch twice")
+	ch := h.start(h.key("enter"))
+	h.waitApproval()
+	h.run(h.key("s"))
+	h.finish(ch) // the second run was not asked about
+	if n := len(h.srv.Requests()); n != 3 {
+		t.Errorf("%d requests", n)
+	}
+}
+
+func TestEscInterruptsTheTurnAndCtrlCTwiceQuits(t *testing.T) {
+	sleep := toolCall("run", map[string]any{"command": "sleep 30"})
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never",
+		llmtest.Turn{Text: "Let me wait.", ToolCalls: []llmtest.ToolCall{sleep}},
+	)
+	h.typeText("wait")
+	ch := h.start(h.key("enter"))
+	// Wait for the command to start, then interrupt.
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(h.screen(), "sleep 30"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the tool never started:\n%s", h.screen())
+		}
+		time.Sleep(10 * time.Millisecond)
+		h.drain()
+	}
+	start := time.Now()
+	h.run(h.key("esc"))
+	h.finish(ch)
+	if time.Since(start) > 10*time.Second || h.m.busy {
+		t.Errorf("esc did not stop the turn quickly (%s)", time.Since(start))
+	}
+	scr := h.screen()
+	if !strings.Contains(scr, "Let me wait.") || !strings.Contains(scr, "interrupted") {
+		t.Errorf("partial text or the interruption missing:\n%s", scr)
+	}
+	// ctrl+c once warns, another key disarms, twice quits.
+	if cmd := h.key("ctrl+c"); cmd != nil {
+		t.Error("one ctrl+c quit")
+	}
+	h.key("x")
+	if cmd := h.key("ctrl+c"); cmd != nil {
+		t.Error("ctrl+c after another key quit")
+	}
+	cmd := h.key("ctrl+c")
+	if cmd == nil {
+		t.Fatal("ctrl+c twice did not quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("ctrl+c twice did not return tea.Quit")
+	}
+}
+
+func TestSlashCommandsAndCompletion(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	h.typeText("/rev")
+	if !strings.Contains(h.screen(), "/review") {
+		t.Errorf("no completion shown:\n%s", h.screen())
+	}
+	h.key("tab")
+	if v := h.m.input.Value(); v != "/review " {
+		t.Errorf("tab completed to %q", v)
+	}
+	h.m.input.SetValue("/help")
+	h.run(h.key("enter"))
+	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "not available yet") {
+		t.Errorf("/help:\n%s", scr)
+	}
+	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ line, want string }{
+		{"/diff", "+b"},
+		{"/sandbox", "Sandbox:"},
+		{"/cost", "Cost: $"},
+		{"/model", "gpt-5-mini"},
+		{"/approvals untrusted", "Approval mode: untrusted"},
+		{"/bogus", "unknown command /bogus"},
+		{"/accept", "Accepted 1 file"},
+	} {
+		h.m.input.SetValue(c.line)
+		h.run(h.key("enter"))
+		if !strings.Contains(h.screen(), c.want) {
+			t.Errorf("%s: screen lacks %q:\n%s", c.line, c.want, h.screen())
+		}
+	}
+	if h.file("a.txt") != "b\n" {
+		t.Error("/accept did not write the file")
+	}
+	h.m.input.SetValue("/commit accept b")
+	h.run(h.key("enter"))
+	if s := gitIn(t, h.dir, "log", "-1", "--format=%s"); s != "accept b" {
+		t.Errorf("/commit: subject %q", s)
+	}
+	// History: up brings back the last line.
+	h.key("up")
+	if v := h.m.input.Value(); v != "/commit accept b" {
+		t.Errorf("history: %q", v)
+	}
+	h.m.input.SetValue("/quit")
+	if cmd := h.key("enter"); cmd == nil {
+		t.Error("/quit did not quit")
+	} else if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("/quit did not return tea.Quit")
+	}
+}
+

@@ -1,0 +1,220 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"hew/agent/config"
+	"hew/agent/engine"
+	"hew/agent/llm/llmtest"
+)
+
+// harness is a UI model over a real engine in a real git repository, talking to a fake model
+// server, driven key by key without a terminal.
+type harness struct {
+	t   testing.TB
+	m   *Model
+	dir string
+	srv *llmtest.OpenAIServer
+}
+
+func newHarness(t testing.TB, files map[string]string, approval string, turns ...llmtest.Turn) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	gitIn(t, dir, "config", "user.name", "Test User")
+	gitIn(t, dir, "config", "user.email", "test@example.com")
+	gitIn(t, dir, "add", ".")
+	gitIn(t, dir, "commit", "-q", "-m", "initial")
+
+	srv := llmtest.NewOpenAIServer(t, turns...)
+	state := t.TempDir()
+	cfg := config.Defaults()
+	cfg.Model = "gpt-5-mini"
+	cfg.OpenAIKey = "sk-test"
+	cfg.OpenAI.BaseURL = srv.URL()
+	getenv := func(k string) string {
+		if k == "XDG_STATE_HOME" {
+			return state
+		}
+		return ""
+	}
+	eng, err := engine.New(context.Background(), engine.Options{Config: cfg, Dir: dir, Getenv: getenv,
+		Env: []string{"PATH=" + os.Getenv("PATH")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	m, err := New(context.Background(), Options{Engine: eng, Approval: approval})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetSize(100, 30)
+	return &harness{t: t, m: m, dir: dir, srv: srv}
+}
+
+func gitIn(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// key presses one key, given as tea names it ("y", "tab", "shift+tab", "esc", "ctrl+c"), and
+// runs what it returns.
+func (h *harness) key(s string) tea.Cmd {
+	h.t.Helper()
+	k := keyPress(s)
+	_, cmd := h.m.Update(k)
+	return cmd
+}
+
+func keyPress(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// typeText types text key by key.
+func (h *harness) typeText(text string) {
+	for _, r := range text {
+		if r == ' ' {
+			h.key("space")
+			continue
+		}
+		h.m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// run executes cmd and everything it leads to, synchronously, except spinner ticks, then
+// delivers the queued engine events.
+func (h *harness) run(cmd tea.Cmd) {
+	h.t.Helper()
+	if cmd == nil {
+		h.drain()
+		return
+	}
+	msg := cmd()
+	switch msg := msg.(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.run(c)
+		}
+	case spinner.TickMsg, nil:
+	default:
+		_, next := h.m.Update(msg)
+		h.run(next)
+	}
+	h.drain()
+}
+
+// start executes a turn's command in the background; the result arrives on the channel.
+func (h *harness) start(cmd tea.Cmd) chan tea.Msg {
+	ch := make(chan tea.Msg, 8)
+	go func() {
+		msg := cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				if c == nil {
+					continue
+				}
+				if m := c(); m != nil {
+					if _, tick := m.(spinner.TickMsg); !tick {
+						ch <- m
+					}
+				}
+			}
+			return
+		}
+		ch <- msg
+	}()
+	return ch
+}
+
+// finish waits for a background turn and hands its result to the model.
+func (h *harness) finish(ch chan tea.Msg) {
+	h.t.Helper()
+	select {
+	case msg := <-ch:
+		h.drain()
+		_, next := h.m.Update(msg)
+		h.run(next)
+	case <-time.After(30 * time.Second):
+		h.t.Fatal("the turn did not finish")
+	}
+}
+
+// drain hands every queued message to the model.
+func (h *harness) drain() {
+	h.m.queue.mu.Lock()
+	items := h.m.queue.items
+	h.m.queue.items = nil
+	h.m.queue.mu.Unlock()
+	for _, it := range items {
+		h.m.Update(it)
+	}
+}
+
+// waitApproval delivers queued messages until an approval question is showing.
+func (h *harness) waitApproval() {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for h.m.approval == nil {
+		if time.Now().After(deadline) {
+			h.t.Fatal("no approval question")
+		}
+		time.Sleep(10 * time.Millisecond)
+		h.drain()
+	}
+}
+
+func (h *harness) screen() string {
+	return stripANSI(h.m.View().Content)
+}
+
+func toolCall(name string, args any) llmtest.ToolCall {
+	b, _ := json.Marshal(args)
+	return llmtest.ToolCall{Name: name, Arguments: string(b)}
+}
+
+func execCommand(args []string) ([]byte, error) {
+	return exec.Command(args[0], args[1:]...).CombinedOutput()
+}
