@@ -201,8 +201,24 @@ func (e *Engine) SessionID() string { return e.Log.ID }
 func (e *Engine) Close() error { return e.Log.Close() }
 
 // Send runs one turn of the conversation.
+// Before the turn the working tree is checkpointed (see Checkpoint), so `hew undo
+// --to-checkpoint` and /rewind can bring back the tree as it was.
 func (e *Engine) Send(ctx context.Context, prompt string) (string, error) {
+	first, _, _ := strings.Cut(prompt, "\n")
+	e.Checkpoint(ctx, "before: "+clipWords(first, 60))
 	return e.Agent.Send(ctx, prompt)
+}
+
+// Checkpoint snapshots the working tree (tracked and untracked files, not ignored ones) under
+// hew's private ref without touching the index or the user's refs. A failure is reported as a
+// warning: it must not stop the user's work.
+func (e *Engine) Checkpoint(ctx context.Context, label string) string {
+	id, err := e.Repo.Checkpoint(ctx, label)
+	if err != nil {
+		e.Events.Emit(event.Notice{Level: "warn", Text: "could not checkpoint the working tree: " + err.Error()})
+		return ""
+	}
+	return id
 }
 
 // RunTests runs cmd over the proposal and reports it as a TestRun event.
@@ -263,6 +279,7 @@ func (e *Engine) Accept(paths []string) ([]string, error) {
 	if len(ups) == 0 {
 		return nil, nil
 	}
+	e.Checkpoint(context.Background(), "before accepting "+strings.Join(done, ", "))
 	if err := e.Repo.Accept(ups); err != nil {
 		return nil, err
 	}

@@ -206,6 +206,14 @@ func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 		t.Errorf("commit message:\n%s", msg)
 	}
 	git(t, dir, "fsck", "--no-progress")
+	// The tree was checkpointed before the turn and before accepting, under hew's private ref,
+	// which the user's branch does not reach.
+	if n := git(t, dir, "rev-list", "--count", "refs/hew/checkpoints"); n != "2" {
+		t.Errorf("%s checkpoints, want 2", n)
+	}
+	if git(t, dir, "branch", "--contains", "refs/hew/checkpoints") != "" {
+		t.Error("a branch contains the checkpoints")
+	}
 
 	// The model saw its tool results; the run tool's environment held no API key.
 	reqs := srv.Requests()
