@@ -370,4 +370,3 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 		t.Error("/quit did not return tea.Quit")
 	}
 }
-

@@ -31,43 +31,53 @@ var (
 	keyStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("111")).Background(lipgloss.Color("236")).Bold(true)
 )
 
-// Render returns the status line exactly width cells wide. Fields are dropped from the right
-// when the line is too narrow.
+// field is one part of the line; fields with a higher drop value go first when the line is
+// too narrow.
+type field struct {
+	text string
+	drop int
+}
+
+// Render returns the status line exactly width cells wide. When it is too narrow, the sandbox,
+// approval mode, branch and token count give way before the cost, context left and model.
 func Render(i Info, width int) string {
-	parts := []string{
-		keyStyle.Render(i.Provider + "/" + i.Model),
-		"sandbox " + i.Sandbox,
-		"approval " + i.Approval,
+	fields := []field{{keyStyle.Render(i.Provider + "/" + i.Model), 0}}
+	if i.Busy != "" {
+		fields = append([]field{{i.Busy, 0}}, fields...)
 	}
+	fields = append(fields, field{"sandbox " + i.Sandbox, 7}, field{"approval " + i.Approval, 6})
 	if i.Branch != "" {
-		parts = append(parts, "⎇ "+i.Branch)
+		fields = append(fields, field{"⎇ " + i.Branch, 5})
 	}
-	parts = append(parts, Tokens(i.Tokens)+" tokens")
+	fields = append(fields, field{Tokens(i.Tokens) + " tokens", 4})
 	if i.ContextLimit > 0 {
 		left := 100 - 100*i.ContextUsed/i.ContextLimit
-		parts = append(parts, fmt.Sprintf("%d%% context left", max(left, 0)))
+		fields = append(fields, field{fmt.Sprintf("%d%% context left", max(left, 0)), 2})
 	}
-	parts = append(parts, fmt.Sprintf("$%.4f", i.CostUSD))
-	if i.Busy != "" {
-		parts = append([]string{i.Busy}, parts...)
-	}
-	sep := barStyle.Render(" │ ")
-	line := barStyle.Render(" ")
-	for n, p := range parts {
-		next := line
-		if n > 0 {
-			next += sep
+	fields = append(fields, field{fmt.Sprintf("$%.4f", i.CostUSD), 3})
+	line := join(fields)
+	for drop := 7; ansi.StringWidth(line) > width && drop > 0; drop-- {
+		kept := fields[:0:0]
+		for _, f := range fields {
+			if f.drop != drop {
+				kept = append(kept, f)
+			}
 		}
-		next += barStyle.Render(p)
-		if ansi.StringWidth(next) > width-1 {
-			break
-		}
-		line = next
+		fields = kept
+		line = join(fields)
 	}
 	if pad := width - ansi.StringWidth(line); pad > 0 {
 		line += barStyle.Render(strings.Repeat(" ", pad))
 	}
 	return ansi.Truncate(line, width, "")
+}
+
+func join(fields []field) string {
+	parts := make([]string, len(fields))
+	for n, f := range fields {
+		parts[n] = barStyle.Render(f.text)
+	}
+	return barStyle.Render(" ") + strings.Join(parts, barStyle.Render(" │ ")) + barStyle.Render(" ")
 }
 
 // Tokens formats a token count briefly: 950, 12.3k, 1.2M.
