@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,7 +53,9 @@ type Agent struct {
 	total   llm.Usage
 	cost    float64
 	started time.Time
-	plan    []event.PlanStep
+	// lastProposal is the change set last reported, so an unchanged one is not reported again.
+	lastProposal []event.FileStat
+	plan         []event.PlanStep
 	// lastUsed is the context the last model call reported (prompt and answer) and lastLen
 	// the length of the history it covers; messages after lastLen are estimated.
 	lastUsed int64
@@ -362,6 +365,10 @@ func (a *Agent) emitProposal() {
 		a.emit(event.Error{Message: err.Error()})
 		return
 	}
+	if slices.Equal(ev.Files, a.lastProposal) {
+		return
+	}
+	a.lastProposal = ev.Files
 	a.emit(ev)
 }
 
