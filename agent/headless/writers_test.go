@@ -1,0 +1,54 @@
+package headless
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"hew/agent/event"
+	"hew/agent/llm"
+)
+
+func TestJSONLWritesOneEventPerLine(t *testing.T) {
+	var b bytes.Buffer
+	j := NewJSONL(&b)
+	code := 1
+	for _, e := range []event.Event{
+		event.TurnStarted{Turn: 1, Prompt: "fix"},
+		event.TextDelta{Text: "line one\nline two"},
+		event.ToolFinished{ID: "c1", Name: "run", Output: "FAIL", IsError: true, ExitCode: &code, Duration: time.Second},
+	} {
+		j.Emit(e)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines: %q", len(lines), b.String())
+	}
+	for i, want := range []string{"turn_started", "text_delta", "tool_finished"} {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(lines[i]), &m); err != nil || m["type"] != want {
+			t.Errorf("line %d = %s (%v)", i, lines[i], err)
+		}
+		if _, err := event.Decode([]byte(lines[i])); err != nil {
+			t.Errorf("line %d does not decode: %v", i, err)
+		}
+	}
+}
+
+func TestProgressSaysWhatHappened(t *testing.T) {
+	var b bytes.Buffer
+	p := NewProgress(&b)
+	code := 0
+	p.Emit(event.Message{Message: llm.Message{Role: llm.RoleAssistant, Text: "Looking.", ToolCalls: []llm.ToolCall{{ID: "1"}}}})
+	p.Emit(event.ToolStarted{ID: "1", Summary: "run go test ./..."})
+	p.Emit(event.ToolFinished{ID: "1", ExitCode: &code, Duration: 1500 * time.Millisecond})
+	p.Emit(event.TestRun{Command: "go test ./...", ExitCode: 1, Output: "--- FAIL: TestAdd\nFAIL", Duration: time.Second})
+	p.Emit(event.Error{Message: "openai: rate limited", Hint: "wait"})
+	p.Emit(event.Usage{}) // nothing to say about an empty usage
+	want := "  Looking.\n▸ run go test ./... — exit 0 (1.5s)\ntests: go test ./... — FAILED (exit 1) in 1s\n  --- FAIL: TestAdd\n  FAIL\nerror: openai: rate limited\n  hint: wait\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

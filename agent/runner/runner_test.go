@@ -1,0 +1,78 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hew/agent/proposal"
+	"hew/sandbox"
+)
+
+func TestMain(m *testing.M) {
+	sandbox.RunHelperIfRequested()
+	os.Exit(m.Run())
+}
+
+// Every backend available here must give the same result: what the command writes and deletes
+// lands in the proposal (directly through the overlay, or through the copy fallback) and the
+// working tree stays as it was.
+func TestCommandsWriteIntoTheProposal(t *testing.T) {
+	for _, backend := range []string{sandbox.BackendBwrap, sandbox.BackendNamespaces, sandbox.BackendLandlock} {
+		t.Run(backend, func(t *testing.T) {
+			sb, err := sandbox.New(sandbox.Options{Backend: backend, HomeDir: t.TempDir()})
+			if err != nil {
+				t.Skipf("backend %s unavailable: %v", backend, err)
+			}
+			root := t.TempDir()
+			os.Mkdir(filepath.Join(root, "sub"), 0o755)
+			for name, content := range map[string]string{"keep.txt": "keep\n", "gone.txt": "gone\n", "sub/edit.txt": "old\n", ".gitignore": "out/\n"} {
+				os.WriteFile(filepath.Join(root, name), []byte(content), 0o644)
+			}
+			layer, err := proposal.Open(root, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A pending tool edit that the command must see.
+			layer.WriteFile("sub/edit.txt", []byte("from a tool\n"), 0)
+			r := &Runner{Sandbox: sync.OnceValues(func() (*sandbox.Sandbox, error) { return sb, nil }), Layer: layer,
+				Policy: sandbox.PolicyWorkspaceWrite, Env: []string{"PATH=" + os.Getenv("PATH"), "OPENAI_API_KEY=sk-nope"}}
+			res, err := r.Run(context.Background(), `set -e
+cat sub/edit.txt
+echo generated > gen.txt
+rm gone.txt
+mkdir -p out && echo build > out/bin
+echo "key=${OPENAI_API_KEY:-unset}"`, 30*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ExitCode != 0 || !strings.Contains(res.Output, "from a tool") || !strings.Contains(res.Output, "key=unset") {
+				t.Fatalf("exit %d output:\n%s", res.ExitCode, res.Output)
+			}
+			changes, err := layer.Changes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range changes {
+				got = append(got, string(c.Op)+" "+c.Path)
+			}
+			if want := []string{"A gen.txt", "D gone.txt", "M sub/edit.txt"}; !reflect.DeepEqual(got, want) {
+				t.Errorf("changes = %v, want %v (ignored out/ must not count)", got, want)
+			}
+			for name, want := range map[string]string{"gone.txt": "gone\n", "sub/edit.txt": "old\n"} {
+				if b, _ := os.ReadFile(filepath.Join(root, name)); string(b) != want {
+					t.Errorf("the working tree's %s changed: %q", name, b)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(root, "gen.txt")); err == nil {
+				t.Error("gen.txt was written into the working tree")
+			}
+		})
+	}
+}
