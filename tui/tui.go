@@ -76,6 +76,7 @@ type Model struct {
 	lastFinal   string
 	usage       event.Usage
 	branch      string
+	sandbox     string // the sandbox label, worked out once: probing the sandbox takes time
 
 	approval *approvalPrompt
 }
@@ -94,6 +95,7 @@ func New(ctx context.Context, o Options) (*Model, error) {
 		m.branch = h.Branch
 	}
 	m.usage.ContextLimit = int64(m.eng.Model.ContextWindow)
+	m.sandbox = m.eng.SandboxLabel()
 	m.SetSize(100, 30)
 	return m, nil
 }
@@ -471,7 +473,7 @@ func (m *Model) belowInput() []string {
 // StatusInfo is what the status line shows now.
 func (m *Model) StatusInfo() status.Info {
 	total, cost := m.eng.Agent.Total()
-	i := status.Info{Provider: m.eng.Config.Provider, Model: m.eng.Agent.Model, Sandbox: m.eng.SandboxLabel(),
+	i := status.Info{Provider: m.eng.Config.Provider, Model: m.eng.Agent.Model, Sandbox: m.sandbox,
 		Approval: m.eng.ApprovalMode(), Branch: m.branch, Tokens: total.InputTokens + total.OutputTokens,
 		ContextUsed: m.usage.ContextUsed, ContextLimit: m.usage.ContextLimit, CostUSD: cost}
 	if m.busy {
@@ -511,6 +513,11 @@ func (m *Model) onEvent(e event.Event) {
 	case event.Committed:
 		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("committed %s on %s: %s", short(e.Hash), e.Branch, e.Subject)})
 	case event.ProposalChanged:
+		var names []string
+		for _, f := range e.Files {
+			names = append(names, f.Path)
+		}
+		go review.Warm(names...)
 		if m.view == viewReview && !m.busy {
 			m.refreshReview()
 		}

@@ -16,18 +16,39 @@ type lexerFunc = chroma.Lexer
 // highlighter colours diff lines with chroma, one line at a time so that only the lines on
 // screen are ever tokenised.
 type highlighter struct {
-	style *chroma.Style
+	style  *chroma.Style
+	lexers map[string]lexerFunc // by file name; matching is slow
 }
 
-func newHighlighter() *highlighter { return &highlighter{style: styles.Get("monokai")} }
+func newHighlighter() *highlighter {
+	return &highlighter{style: styles.Get("monokai"), lexers: map[string]lexerFunc{}}
+}
 
 // lexer picks the lexer for a file name, or nil when none matches.
 func (h *highlighter) lexer(name string) lexerFunc {
-	l := lexers.Match(name)
-	if l == nil {
-		return nil
+	if l, ok := h.lexers[name]; ok {
+		return l
 	}
-	return chroma.Coalesce(l)
+	var l lexerFunc
+	if m := lexers.Match(name); m != nil {
+		l = chroma.Coalesce(m)
+	}
+	h.lexers[name] = l
+	return l
+}
+
+// Warm prepares the highlighting of the named files (compiling their lexers, which takes up to
+// a few hundred milliseconds the first time), so that opening the review is quick. It is safe
+// to call from any goroutine.
+func Warm(names ...string) {
+	for _, n := range names {
+		if l := lexers.Match(n); l != nil {
+			if it, err := l.Tokenise(nil, "x"); err == nil {
+				for t := it(); t != chroma.EOF; t = it() {
+				}
+			}
+		}
+	}
 }
 
 // Backgrounds of added and removed lines.
