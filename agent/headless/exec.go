@@ -77,6 +77,9 @@ func Exec(ctx context.Context, eng *engine.Engine, o Options) Outcome {
 		}
 	}
 	if len(changes) == 0 {
+		if o.Commit || o.Branch != "" {
+			return fail(1, "nothing to commit: the model proposed no changes")
+		}
 		eng.Events.Emit(event.Notice{Text: "the model proposed no changes"})
 		return out
 	}
