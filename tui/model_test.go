@@ -370,3 +370,18 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 		t.Error("/quit did not return tea.Quit")
 	}
 }
+
+func TestIdleUISchedulesNothing(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	// Typing schedules no cursor blink; a stray spinner tick is not renewed when no turn runs.
+	for _, k := range []string{"h", "i", "backspace"} {
+		if cmd := h.key(k); cmd != nil {
+			if msg := cmd(); msg != nil {
+				t.Errorf("key %s scheduled %T", k, msg)
+			}
+		}
+	}
+	if _, cmd := h.m.Update(h.m.spin.Tick()); cmd != nil {
+		t.Error("a spinner tick with no turn running scheduled another")
+	}
+}

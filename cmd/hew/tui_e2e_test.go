@@ -68,6 +68,19 @@ func (s *tmuxSession) waitFor(want ...string) string {
 	}
 }
 
+// cpuTicks returns the user and system CPU time of process pid in clock ticks.
+func cpuTicks(t *testing.T, pid string) int {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	// The fields after the command name (which is in parentheses): utime is the 12th, stime 13th.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	u, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return u + st
+}
+
 func shellJoin(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
@@ -113,6 +126,17 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	}
 	s := startTmux(t, dir, env, 120, 40)
 	s.waitFor("Ask for a change")
+	// Idle, the UI schedules nothing; what remains is Bubble Tea's renderer checking for a new
+	// frame 60 times a second, about 1% of a core, which the bound below allows.
+	pid := strings.TrimSpace(s.tmux("list-panes", "-t", s.name, "-F", "#{pane_pid}"))
+	time.Sleep(300 * time.Millisecond)
+	before := cpuTicks(t, pid)
+	time.Sleep(2 * time.Second)
+	if used := cpuTicks(t, pid) - before; used > 5 {
+		t.Errorf("idle UI used %d clock ticks of CPU in 2s", used)
+	} else {
+		t.Logf("idle UI used %d clock ticks (1/100 s) of CPU in 2s", used)
+	}
 	s.keys("-l", "capitalise the ends")
 	s.keys("Enter")
 	scr := s.waitFor("Review", "words.txt", "hunk 1/2", "+ONE")
@@ -160,5 +184,14 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(home, "state", "hew", "sessions", "*.jsonl"))
 	if len(files) != 1 {
 		t.Fatalf("session files: %v", files)
+	}
+}
+
+func TestNoTerminalPointsToExec(t *testing.T) {
+	dir := goRepo(t)
+	srv := llmtest.NewOpenAIServer(t)
+	_, stderr, code, _ := runHew(t, dir, srv.URL(), "", "fix it")
+	if code != 2 || !strings.Contains(stderr, "hew exec") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
