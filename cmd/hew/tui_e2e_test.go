@@ -44,7 +44,9 @@ func (s *tmuxSession) tmux(args ...string) string {
 }
 
 // keys sends tmux key names (such as "Enter" or "C-c") or literal text with -l.
-func (s *tmuxSession) keys(keys ...string) { s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...) }
+func (s *tmuxSession) keys(keys ...string) {
+	s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...)
+}
 
 func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t", s.name) }
 
