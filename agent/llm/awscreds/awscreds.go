@@ -29,6 +29,9 @@ const (
 	EnvProfile       = "AWS_PROFILE"
 	EnvBearerToken   = "AWS_BEARER_TOKEN_BEDROCK"
 	EnvEndpoint      = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"
+	// EnvMantleEndpoint overrides the endpoint of Bedrock's OpenAI-compatible API
+	// (bedrock-mantle), following the AWS SDKs' AWS_ENDPOINT_URL_<SERVICE> convention.
+	EnvMantleEndpoint = "AWS_ENDPOINT_URL_BEDROCK_MANTLE"
 )
 
 // Options chooses how to resolve the configuration. Empty fields fall back to the environment
@@ -50,6 +53,8 @@ type Config struct {
 	BearerToken string // the Bedrock API key in use, or ""
 	// Endpoint is the base URL override, or "" for the regional endpoint.
 	Endpoint string
+	// MantleEndpoint is the base URL override of the OpenAI-compatible endpoint, or "".
+	MantleEndpoint string
 	// HTTPClient sends Bedrock requests, or nil for the SDK's client. Credential providers
 	// (SSO, STS) keep the SDK's client, which honours AWS_CA_BUNDLE.
 	HTTPClient *http.Client
@@ -69,6 +74,7 @@ func Load(ctx context.Context, opts Options) (Config, error) {
 		Endpoint:    firstOf(opts.Endpoint, getenv(EnvEndpoint)),
 		HTTPClient:  opts.HTTPClient,
 	}
+	c.MantleEndpoint = firstOf(getenv(EnvMantleEndpoint), c.Endpoint)
 	var loads []func(*config.LoadOptions) error
 	if region := firstOf(opts.Region, getenv(EnvRegion), getenv(EnvDefaultRegion)); region != "" {
 		loads = append(loads, config.WithRegion(region))
@@ -119,6 +125,8 @@ type Report struct {
 	Profile  string
 	Region   string
 	Endpoint string
+	// OpenAIEndpoint is the API root of the OpenAI-compatible endpoint (see OpenAIBaseURL).
+	OpenAIEndpoint string
 	// Problem says why credentials could not be obtained, with what to do; "" when they were.
 	Problem string
 }
@@ -131,7 +139,7 @@ func Check(ctx context.Context, opts Options, timeout time.Duration) (Report, er
 	if err != nil {
 		return Report{}, err
 	}
-	r := Report{Profile: c.Profile, Region: c.AWS.Region, Endpoint: c.ResolvedEndpoint(ctx)}
+	r := Report{Profile: c.Profile, Region: c.AWS.Region, Endpoint: c.ResolvedEndpoint(ctx), OpenAIEndpoint: c.OpenAIBaseURL()}
 	if c.BearerToken != "" {
 		r.Source = "Bedrock API key (" + EnvBearerToken + " or configuration)"
 		return r, nil
@@ -160,13 +168,26 @@ func (c Config) ResolvedEndpoint(ctx context.Context) string {
 	return ep.URI.String()
 }
 
+// OpenAIBaseURL returns the API root of Bedrock's OpenAI-compatible endpoint, which serves the
+// OpenAI models Converse does not (GPT-5.x): AWS_ENDPOINT_URL_BEDROCK_MANTLE, else the runtime
+// endpoint override — so one override redirects all of hew's Bedrock traffic — else the
+// regional https://bedrock-mantle.REGION.api.aws; followed by /openai/v1.
+func (c Config) OpenAIBaseURL() string {
+	base := c.MantleEndpoint
+	if base == "" {
+		base = "https://bedrock-mantle." + c.AWS.Region + ".api.aws"
+	}
+	return strings.TrimRight(base, "/") + "/openai/v1"
+}
+
 // String renders the report as doctor lines.
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "credentials: %s\n", firstOf(r.Source, "none"))
 	fmt.Fprintf(&b, "profile:     %s\n", firstOf(r.Profile, "(default chain)"))
 	fmt.Fprintf(&b, "region:      %s\n", r.Region)
-	fmt.Fprintf(&b, "endpoint:    %s\n", r.Endpoint)
+	fmt.Fprintf(&b, "endpoint:    %s (ConverseStream)\n", r.Endpoint)
+	fmt.Fprintf(&b, "             %s (OpenAI-compatible, GPT-5.x)\n", r.OpenAIEndpoint)
 	if r.Problem != "" {
 		fmt.Fprintf(&b, "problem:     %s\n", r.Problem)
 	}

@@ -98,3 +98,25 @@ func write(t *testing.T, path, data string) {
 		t.Fatal(err)
 	}
 }
+
+func TestOpenAIBaseURL(t *testing.T) {
+	isolate(t)
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{EnvRegion: "us-east-2"}, "https://bedrock-mantle.us-east-2.api.aws/openai/v1"},
+		{map[string]string{EnvRegion: "us-east-2", EnvEndpoint: "http://127.0.0.1:9/"}, "http://127.0.0.1:9/openai/v1"},
+		{map[string]string{EnvRegion: "us-east-2", EnvEndpoint: "http://127.0.0.1:9", EnvMantleEndpoint: "https://mantle.example"},
+			"https://mantle.example/openai/v1"},
+	}
+	for _, tc := range cases {
+		c, err := Load(context.Background(), Options{Getenv: func(k string) string { return tc.env[k] }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.OpenAIBaseURL(); got != tc.want {
+			t.Errorf("env %v: OpenAIBaseURL = %s, want %s", tc.env, got, tc.want)
+		}
+	}
+}

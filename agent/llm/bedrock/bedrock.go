@@ -1,6 +1,7 @@
 // Package bedrock is the llm.Provider for Amazon Bedrock: it streams every model family through
 // the Converse API, letting the model catalogue decide what each family accepts (system prompts,
-// tool use while streaming, prompt-cache points, how to ask for reasoning).
+// tool use while streaming, prompt-cache points, how to ask for reasoning), and the OpenAI
+// models Bedrock serves only through its OpenAI-compatible endpoint through that endpoint.
 package bedrock
 
 import (
@@ -49,6 +50,7 @@ type Provider struct {
 	region  string
 	profile string
 	policy  retry.Policy
+	openAI  *openAIRoute
 }
 
 // New resolves the AWS configuration (see awscreds.Load) and returns a Provider. It fails with
@@ -75,6 +77,7 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	return &Provider{
 		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
 		policy: policy(opts.MaxRetries, opts.RetryWait),
+		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait},
 	}, nil
 }
 
@@ -102,15 +105,13 @@ func (p *Provider) Region() string { return p.region }
 // marks as rejecting tool use while streaming are called without streaming when tools are
 // offered; their answer arrives as one delta. Throttling, 5xx answers and streams that break
 // before their first delta are retried with backoff; a stream that breaks later fails with
-// llm.ErrStream so the caller never sees a half message twice.
+// llm.ErrStream so the caller never sees a half message twice. Models the catalogue marks
+// api = "openai" go through Bedrock's OpenAI-compatible endpoint instead (see Route), with the
+// same retries.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
 	model := p.model(req.Model)
 	if model.API == catalog.APIOpenAI {
-		// TODO(openai-compatible): route through openai-go's bedrock package once
-		// agent/llm/openai can take a prebuilt client (see the report on issue 4).
-		return llm.Response{}, &llm.Error{Kind: llm.ErrConfig, Provider: "bedrock", Model: req.Model,
-			Message: req.Model + " is served only through Bedrock's OpenAI-compatible endpoint, which hew does not reach yet",
-			Hint:    "pick a Converse model (hew models --provider bedrock) or use the openai provider"}
+		return p.streamOpenAI(ctx, req, onDelta)
 	}
 	in := buildInput(req, model)
 	emitted := false

@@ -78,6 +78,21 @@ func newProvider(t *testing.T, srv *llmtest.BedrockServer, opts Options) *Provid
 	if opts.HTTPClient == nil && srv != nil {
 		opts.HTTPClient = testClient(srv.Client)
 	}
+	return mustNew(t, opts)
+}
+
+// repeat returns n copies of v: the turns of a server that answers every attempt alike.
+func repeat[T any](v T, n int) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// mustNew returns New(opts) with retries a millisecond apart unless opts say otherwise.
+func mustNew(t *testing.T, opts Options) *Provider {
+	t.Helper()
 	if opts.RetryWait == 0 {
 		opts.RetryWait = time.Millisecond
 	}
@@ -349,11 +364,7 @@ func TestHTTPErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			turns := make([]llmtest.BedrockTurn, tc.requests)
-			for i := range turns {
-				turns[i] = tc.turn
-			}
-			srv := llmtest.NewBedrockServer(t, turns...)
+			srv := llmtest.NewBedrockServer(t, repeat(tc.turn, tc.requests)...)
 			_, _, err := collect(t, newProvider(t, srv, Options{Region: "us-west-2", MaxRetries: 2}), llm.Request{Model: tc.model, Messages: hi})
 			var le *llm.Error
 			if !errors.As(err, &le) || le.Kind != tc.kind {
@@ -441,31 +452,39 @@ func TestConfigurationErrors(t *testing.T) {
 			t.Fatalf("err = %v, want a config error naming the profile", err)
 		}
 	})
-	// withoutKeys streams with no static keys in the environment and config as given.
-	withoutKeys := func(t *testing.T, config string, opts Options) error {
-		isolate(t)
-		t.Setenv("AWS_ACCESS_KEY_ID", "")
-		t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-		if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte(config), 0o600); err != nil {
-			t.Fatal(err)
-		}
+	testCredentialErrors(t, func(t *testing.T, opts Options) error {
 		srv := llmtest.NewBedrockServer(t)
 		_, _, err := collect(t, newProvider(t, srv, opts), llm.Request{Model: claude, Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
 		return err
+	})
+}
+
+// testCredentialErrors checks that stream, run with no static keys and an AWS config file
+// holding an expired SSO profile or nothing, fails saying how to provide credentials.
+func testCredentialErrors(t *testing.T, stream func(t *testing.T, opts Options) error) {
+	cases := []struct {
+		name, config string
+		opts         Options
+		want         string
+	}{
+		{"no credentials", "", Options{}, "AWS_PROFILE"},
+		{"expired sso", "[profile dev]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Dev\nregion = us-east-1\n",
+			Options{Profile: "dev"}, "run aws sso login --profile dev"},
 	}
-	t.Run("no credentials", func(t *testing.T) {
-		err := withoutKeys(t, "", Options{})
-		if llm.KindOf(err) != llm.ErrAuth || !strings.Contains(err.Error(), "AWS_PROFILE") {
-			t.Fatalf("err = %v, want an auth error saying how to provide credentials", err)
-		}
-	})
-	t.Run("expired sso", func(t *testing.T) {
-		config := "[profile dev]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Dev\nregion = us-east-1\n"
-		err := withoutKeys(t, config, Options{Profile: "dev"})
-		if llm.KindOf(err) != llm.ErrAuth || !strings.Contains(err.Error(), "run aws sso login --profile dev") {
-			t.Fatalf("err = %v, want an auth error telling to run aws sso login --profile dev", err)
-		}
-	})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			isolate(t)
+			t.Setenv("AWS_ACCESS_KEY_ID", "")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+			if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte(tc.config), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			err := stream(t, tc.opts)
+			if llm.KindOf(err) != llm.ErrAuth || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want an auth error saying %q", err, tc.want)
+			}
+		})
+	}
 }
 
 // TestDefaultTransportSurvivesInstantServers streams many answers from an instant local server
@@ -488,14 +507,5 @@ func TestDefaultTransportSurvivesInstantServers(t *testing.T) {
 		if _, err := p.Stream(context.Background(), req, nil); err != nil {
 			t.Fatalf("call %d of %d: %v", i+1, n, err)
 		}
-	}
-}
-
-func TestOpenAICompatibleModelsSayTheyAreNotReachable(t *testing.T) {
-	isolate(t)
-	srv := llmtest.NewBedrockServer(t)
-	_, _, err := collect(t, newProvider(t, srv, Options{}), llm.Request{Model: "openai.gpt-5.1", Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
-	if llm.KindOf(err) != llm.ErrConfig || !strings.Contains(err.Error(), "OpenAI-compatible endpoint") {
-		t.Fatalf("err = %v, want a config error explaining the endpoint", err)
 	}
 }

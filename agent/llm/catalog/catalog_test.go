@@ -64,9 +64,9 @@ func TestFamilyDifferencesAreData(t *testing.T) {
 	if mistral7b.System {
 		t.Errorf("Mistral 7B accepts system prompts per the catalogue; it must not")
 	}
-	gpt, _ := c.Lookup("bedrock", "openai.gpt-5.1")
+	gpt, _ := c.Lookup("bedrock", "openai.gpt-5.5")
 	if gpt.API != APIOpenAI {
-		t.Errorf("GPT-5.1 on Bedrock uses api %q, want %q", gpt.API, APIOpenAI)
+		t.Errorf("GPT-5.5 on Bedrock uses api %q, want %q", gpt.API, APIOpenAI)
 	}
 	if oss, _ := c.Lookup("bedrock", "openai.gpt-oss-120b-1:0"); oss.API != APIConverse {
 		t.Errorf("gpt-oss uses api %q, want %q", oss.API, APIConverse)

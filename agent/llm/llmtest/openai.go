@@ -4,6 +4,7 @@ package llmtest
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
@@ -54,7 +55,8 @@ type RecordedRequest struct {
 }
 
 // OpenAIServer is a fake OpenAI API on 127.0.0.1 answering POST /v1/chat/completions and
-// POST /v1/responses, streamed or not, with one scripted Turn per request in order.
+// POST /v1/responses, streamed or not, with one scripted Turn per request in order. The paths
+// may have a prefix, as Amazon Bedrock's OpenAI-compatible /openai/v1/responses has.
 type OpenAIServer struct {
 	srv  *httptest.Server
 	fail func(format string, args ...any)
@@ -68,9 +70,18 @@ type OpenAIServer struct {
 // closes it when the test ends. A request beyond the scripted turns fails the test and gets a
 // 500 reply saying so.
 func NewOpenAIServer(t testing.TB, turns ...Turn) *OpenAIServer {
-	t.Helper()
+	return startOpenAI(t, (*httptest.Server).Start, turns)
+}
+
+// NewOpenAITLSServer is NewOpenAIServer over HTTPS with a self-signed certificate; its Client
+// and Certificate let clients trust it.
+func NewOpenAITLSServer(t testing.TB, turns ...Turn) *OpenAIServer {
+	return startOpenAI(t, (*httptest.Server).StartTLS, turns)
+}
+
+func startOpenAI(t testing.TB, start func(*httptest.Server), turns []Turn) *OpenAIServer {
 	s := newOpenAIServer(t.Errorf, turns)
-	s.srv.Start()
+	start(s.srv)
 	t.Cleanup(s.Close)
 	return s
 }
@@ -99,6 +110,22 @@ func newOpenAIServer(fail func(string, ...any), turns []Turn) *OpenAIServer {
 // URL returns the base URL of the API, ending in /v1, as OPENAI_BASE_URL expects.
 func (s *OpenAIServer) URL() string { return s.srv.URL + "/v1" }
 
+// Root returns the server's scheme and address, with no path, as endpoint overrides such as
+// AWS_ENDPOINT_URL_BEDROCK_MANTLE expect.
+func (s *OpenAIServer) Root() string { return s.srv.URL }
+
+// Client returns an HTTP client that trusts the server, which a TLS server needs.
+func (s *OpenAIServer) Client() *http.Client { return s.srv.Client() }
+
+// Certificate returns the TLS server's certificate in PEM form, as AWS_CA_BUNDLE expects, or
+// nil for a plain HTTP server.
+func (s *OpenAIServer) Certificate() []byte {
+	if s.srv.Certificate() == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
+}
+
 // Close shuts the server down.
 func (s *OpenAIServer) Close() { s.srv.Close() }
 
@@ -125,7 +152,7 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	rec := RecordedRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	_ = json.Unmarshal(body, &rec.JSON)
 
-	api := strings.TrimPrefix(r.URL.Path, "/v1/")
+	_, api, _ := strings.Cut(r.URL.Path, "/v1/")
 	known := r.Method == http.MethodPost && (api == "chat/completions" || api == "responses")
 
 	s.mu.Lock()
@@ -138,7 +165,7 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if !known {
-		msg := fmt.Sprintf("llmtest: unexpected %s %s (the fake serves POST /v1/chat/completions and /v1/responses)", r.Method, r.URL.Path)
+		msg := fmt.Sprintf("llmtest: unexpected %s %s (the fake serves POST [prefix]/v1/chat/completions and [prefix]/v1/responses)", r.Method, r.URL.Path)
 		s.fail("%s", msg)
 		writeErrorBody(w, http.StatusNotFound, msg)
 		return

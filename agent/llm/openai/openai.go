@@ -43,8 +43,17 @@ type Options struct {
 	// MaxRetries is how many times a rate-limited, failed (5xx) or broken request is retried:
 	// 0 means the default (3), a negative value means never.
 	MaxRetries int
+	// RetryWait is the wait before the first retry, doubled for each later one with jitter;
+	// 0 means the default (one second).
+	RetryWait time.Duration
 	// Organization and Project, if set, are sent as OpenAI-Organization and OpenAI-Project.
 	Organization, Project string
+	// Client, if set, sends the requests in place of a client New would build from APIKey,
+	// HTTPClient, Organization and Project. It serves endpoints that need their own client
+	// setup, such as Amazon Bedrock's OpenAI-compatible endpoint (package
+	// github.com/openai/openai-go/v3/bedrock). BaseURL then only names the server in errors,
+	// and the client should make no retries of its own: Stream retries.
+	Client *openai.Client
 }
 
 // Provider streams responses from an OpenAI-compatible API. It is safe for concurrent use.
@@ -81,7 +90,7 @@ func New(opts Options) (*Provider, error) {
 		return nil, configError(fmt.Sprintf("unknown OpenAI API %q", opts.API),
 			`use "responses", "chat", or leave it empty to choose by server`)
 	}
-	if opts.APIKey == "" && p.openAI {
+	if opts.APIKey == "" && p.openAI && opts.Client == nil {
 		return nil, configError("no API key for "+base, "set OPENAI_API_KEY")
 	}
 	switch {
@@ -90,7 +99,14 @@ func New(opts Options) (*Provider, error) {
 	case opts.MaxRetries > 0:
 		p.retry.Attempts = opts.MaxRetries + 1
 	}
+	if opts.RetryWait > 0 {
+		p.retry.Base = opts.RetryWait
+	}
 
+	if opts.Client != nil {
+		p.client = *opts.Client
+		return p, nil
+	}
 	key := opts.APIKey
 	if key == "" {
 		key = "none" // local servers ignore it; the SDK would otherwise read OPENAI_API_KEY itself

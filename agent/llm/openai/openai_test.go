@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
 )
@@ -440,6 +443,26 @@ func TestNewValidatesOptions(t *testing.T) {
 		if err != nil || p.API() != tc.api || p.Name() != "openai" {
 			t.Errorf("New(%+v): api=%v err=%v, want %s", tc.opts, p.API(), err, tc.api)
 		}
+	}
+}
+
+// TestPreparedClientSendsTheRequests checks a client made elsewhere (as openai-go's bedrock
+// package makes one) carries the requests, with its own settings and without an API key.
+func TestPreparedClientSendsTheRequests(t *testing.T) {
+	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "prepared"})
+	client := openai.NewClient(option.WithBaseURL(srv.URL()+"/"), option.WithAPIKey("prepared-key"),
+		option.WithHeader("X-Prepared", "yes"), option.WithMaxRetries(0))
+	p, err := New(Options{API: APIResponses, Client: &client})
+	if err != nil {
+		t.Fatalf("New with a prepared client and no key: %v", err)
+	}
+	resp, err := p.Stream(context.Background(), request(), nil)
+	if err != nil || resp.Message.Text != "prepared" {
+		t.Fatalf("resp = %+v, err = %v", resp, err)
+	}
+	h := srv.Requests()[0].Header
+	if h.Get("X-Prepared") != "yes" || h.Get("Authorization") != "Bearer prepared-key" {
+		t.Errorf("headers = %v, want the prepared client's", h)
 	}
 }
 
