@@ -74,8 +74,14 @@ type Engine struct {
 // ErrUsage marks configuration problems the user must fix (exit code 2).
 var ErrUsage = errors.New("configuration")
 
+// usageError is a configuration problem whose message stands alone; errors.Is matches ErrUsage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string        { return e.msg }
+func (e *usageError) Is(target error) bool { return target == ErrUsage }
+
 func usage(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
+	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
 // New starts a session.

@@ -111,6 +111,9 @@ func (p *Progress) Emit(e event.Event) {
 		}
 		p.printf("  tokens: %d in (%d cached), %d out · $%.4f total\n", e.Usage.InputTokens, e.Usage.CachedTokens, e.Usage.OutputTokens, e.TotalCostUSD)
 	case event.Error:
+		if e.Fatal {
+			return // the run ends with this error, and `hew exec` prints it last
+		}
 		p.printf("error: %s\n", e.Message)
 		if e.Hint != "" {
 			p.printf("  hint: %s\n", e.Hint)

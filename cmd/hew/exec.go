@@ -36,6 +36,8 @@ type execOptions struct {
 	Timeout   time.Duration
 	Policy    string
 	Network   bool
+	Region    string
+	Profile   string
 	Resume    string // a session id to continue (see exec_resume.go)
 	Last      bool   // continue the newest session of this repository
 }
@@ -83,6 +85,8 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	f.DurationVar(&o.Timeout, "timeout", 0, "stop after this much wall time, such as 10m")
 	f.StringVar(&o.Policy, "sandbox", "", "sandbox policy: read-only, workspace-write or full-access")
 	f.BoolVar(&o.Network, "network", false, "let commands use the network")
+	f.StringVar(&o.Region, "region", "", "AWS region for Bedrock (else AWS_REGION or the profile's)")
+	f.StringVar(&o.Profile, "profile", "", "AWS profile for Bedrock (else AWS_PROFILE)")
 	addResumeFlags(f, o)
 	return cmd
 }
@@ -195,6 +199,12 @@ func applyExecFlags(cfg *config.Config, o *execOptions, cmd *cobra.Command) {
 	}
 	if f.Changed("network") {
 		cfg.Sandbox.Network = o.Network
+	}
+	if f.Changed("region") {
+		cfg.Bedrock.Region = o.Region
+	}
+	if f.Changed("profile") {
+		cfg.Bedrock.Profile = o.Profile
 	}
 }
 
