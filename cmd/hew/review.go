@@ -1,13 +1,125 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"hew/agent/engine"
+	"hew/agent/llm/catalog"
+	"hew/agent/review"
+)
+
+type reviewOptions struct {
+	uncommitted bool
+	base        string
+	commit      string
+	format      string
+	failOn      string
+	provider    string
+	model       string
+}
 
 func newReviewCmd(io *IO) *cobra.Command {
-	return &cobra.Command{
-		Use:   "review",
-		Short: "not built yet",
+	o := &reviewOptions{}
+	cmd := &cobra.Command{
+		Use:   "review [--uncommitted | --base REF | --commit SHA]",
+		Short: "Ask the model to review a diff and report findings",
+		Long: `Review a change with the model: the uncommitted changes (the default: staged, unstaged and
+untracked files that are not ignored, against HEAD), the current branch against --base REF
+(from their merge base, as a pull request shows it), or one --commit SHA. The diff is sent
+with the code around each change; findings come back with file, line range, severity,
+confidence, explanation and a suggested fix where one is obvious.
+
+--format text (default), json (a stable schema, see docs/ci.md) or markdown (for a
+pull-request comment). Exit codes: 0 the review ran, whatever it found; 1 the review could
+not be done (model error, an unusable answer) or --fail-on high|medium|low was met; 2 usage
+or configuration error.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError("hew review is not built yet")
+			return runReview(cmd.Context(), io, o, cmd)
 		},
 	}
+	f := cmd.Flags()
+	f.BoolVar(&o.uncommitted, "uncommitted", false, "review the uncommitted changes (the default)")
+	f.StringVar(&o.base, "base", "", "review the current branch against this branch or commit")
+	f.StringVar(&o.commit, "commit", "", "review this commit")
+	f.StringVar(&o.format, "format", review.FormatText, "output format: text, json or markdown")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
+	f.StringVar(&o.provider, "provider", "", "model provider: openai or bedrock")
+	f.StringVarP(&o.model, "model", "m", "", "model id (see 'hew models')")
+	return cmd
+}
+
+func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command) error {
+	set := 0
+	for _, b := range []bool{o.uncommitted, o.base != "", o.commit != ""} {
+		if b {
+			set++
+		}
+	}
+	if set > 1 {
+		return usageError("give one of --uncommitted, --base REF and --commit SHA")
+	}
+	switch o.format {
+	case review.FormatText, review.FormatJSON, review.FormatMarkdown:
+	default:
+		return usageError("--format %q: use text, json or markdown", o.format)
+	}
+	if o.failOn != "" && review.Rank(o.failOn) == 0 {
+		return usageError("--fail-on %q: use high, medium or low", o.failOn)
+	}
+	cfg, err := loadConfig(io)
+	if err != nil {
+		return err
+	}
+	applyExecFlags(&cfg, &execOptions{Provider: o.provider, Model: o.model}, cmd)
+	if err := cfg.Validate(); err != nil {
+		return usageError("%v", err)
+	}
+
+	target := review.Target{Base: o.base, Commit: o.commit}
+	files, err := review.Collect(io.Dir, target)
+	if errors.Is(err, review.ErrBadTarget) {
+		return usageError("%v", err)
+	}
+	if err != nil {
+		return failure(err)
+	}
+	if len(files) == 0 {
+		fmt.Fprintf(io.ErrOut, "nothing to review: %s has no changes\n", target)
+		return nil
+	}
+
+	cat, err := catalog.Default().Merge(cfg.Models)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	id := cfg.ModelOrDefault()
+	m, ok := cat.Lookup(cfg.Provider, id)
+	if !ok {
+		m = catalog.Model{Provider: cfg.Provider, ID: id}
+	}
+	provider, err := engine.NewProvider(ctx, cfg, m, io.Getenv)
+	if err != nil {
+		return engineError(err)
+	}
+	fmt.Fprintf(io.ErrOut, "reviewing %s (%d files) with %s…\n", target, len(files), id)
+	rep, err := review.Run(ctx, review.Options{Provider: provider, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
+		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, target.String(), files)
+	if err != nil {
+		if ctx.Err() != nil {
+			return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+		}
+		return failure(err)
+	}
+	if err := rep.Write(io.Out, o.format); err != nil {
+		return failure(err)
+	}
+	if o.failOn != "" && rep.Fails(o.failOn) {
+		return &exitError{code: exitFailed, err: fmt.Errorf("findings at or above --fail-on %s", o.failOn)}
+	}
+	return nil
 }
