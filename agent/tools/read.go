@@ -37,26 +37,11 @@ var listFiles = &Tool{
 		if a.Max <= 0 {
 			a.Max = defaultListMax
 		}
-		match, err := compileGlob(a.Glob)
+		names, err := matchingFiles(ctx, env, a.Path, a.Glob)
 		if err != nil {
 			return errorf("%v", err)
 		}
-		var out []string
-		more := 0
-		err = walkFiles(ctx, env, a.Path, func(name string) error {
-			if !match(name) {
-				return nil
-			}
-			if len(out) < a.Max {
-				out = append(out, name)
-			} else {
-				more++
-			}
-			return nil
-		})
-		if err != nil {
-			return errorf("%v", err)
-		}
+		out, more := names[:min(len(names), a.Max)], max(len(names)-a.Max, 0)
 		if len(out) == 0 {
 			return Result{Output: "no files match"}
 		}
@@ -66,6 +51,23 @@ var listFiles = &Tool{
 		}
 		return Result{Output: s}
 	},
+}
+
+// matchingFiles lists the non-ignored files under dir (dir itself when it names a file) that
+// match glob, in lexical order.
+func matchingFiles(ctx context.Context, env *Env, dir, glob string) ([]string, error) {
+	match, err := compileGlob(glob)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	err = walkFiles(ctx, env, dir, func(name string) error {
+		if match(name) {
+			names = append(names, name)
+		}
+		return nil
+	})
+	return names, err
 }
 
 // walkFiles calls fn for every non-ignored file under dir (a file itself when dir names one).
@@ -179,17 +181,7 @@ var search = &Tool{
 		if a.MaxResults <= 0 {
 			a.MaxResults = defaultSearchMax
 		}
-		match, err := compileGlob(a.Glob)
-		if err != nil {
-			return errorf("%v", err)
-		}
-		var names []string
-		err = walkFiles(ctx, env, a.Path, func(name string) error {
-			if match(name) {
-				names = append(names, name)
-			}
-			return nil
-		})
+		names, err := matchingFiles(ctx, env, a.Path, a.Glob)
 		if err != nil {
 			return errorf("%v", err)
 		}

@@ -44,9 +44,9 @@ var applyPatch = &Tool{
 		}
 		res, err := patch.Apply(env.Layer, p)
 		if err != nil {
-			return errorf("%v\nNothing was applied.", err)
+			err = fmt.Errorf("%w\nNothing was applied", err)
 		}
-		return Result{Output: "applied to the proposal:\n" + res.String(), Changed: true}
+		return editResult(res, err)
 	},
 }
 
@@ -66,12 +66,16 @@ var editFile = &Tool{
 		if a.Path == "" {
 			return errorf("edit_file needs a path")
 		}
-		res, err := patch.Edit(env.Layer, a.Path, a.OldString, a.NewString, a.ReplaceAll)
-		if err != nil {
-			return errorf("%v", err)
-		}
-		return Result{Output: "applied to the proposal:\n" + res.String(), Changed: true}
+		return editResult(patch.Edit(env.Layer, a.Path, a.OldString, a.NewString, a.ReplaceAll))
 	},
+}
+
+// editResult reports the outcome of a patch or an edit to the model.
+func editResult(res *patch.Result, err error) Result {
+	if err != nil {
+		return errorf("%v", err)
+	}
+	return Result{Output: "applied to the proposal:\n" + res.String(), Changed: true}
 }
 
 var run = &Tool{
