@@ -55,7 +55,7 @@ type Engine struct {
 	Repo   *gitops.Repo
 	Layer  *proposal.Layer
 	// sandbox picks the backend on first use: detection spawns processes, and a session that
-	// runs no command should not wait for it. New starts it in the background.
+	// runs no command should not pay for it.
 	sandbox  func() (*sandbox.Sandbox, error)
 	Runner   *runner.Runner
 	Agent    *agent.Agent
@@ -122,12 +122,13 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		return nil, err
 	}
 	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable}
-	e.sandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) { return sandbox.New(sbOpts) })
-	go func() {
-		if sb, err := e.sandbox(); err == nil {
+	e.sandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) {
+		sb, err := sandbox.New(sbOpts)
+		if err == nil {
 			e.Events.Emit(event.Notice{Text: "sandbox: " + sb.Backend() + " " + e.policyLabel()})
 		}
-	}()
+		return sb, err
+	})
 	policy, err := sandbox.ParsePolicy(cfg.Sandbox.Policy)
 	if err != nil {
 		return nil, usage("%v", err)
@@ -182,7 +183,7 @@ func editTool(configured string, m catalog.Model) string {
 func (e *Engine) Sandbox() (*sandbox.Sandbox, error) { return e.sandbox() }
 
 // SandboxLabel says which containment commands get, such as "bwrap workspace-write, network
-// off". It waits for backend detection, which takes tens of milliseconds after start.
+// off". The first call detects the backend, which takes tens of milliseconds.
 func (e *Engine) SandboxLabel() string {
 	sb, err := e.sandbox()
 	if err != nil {
