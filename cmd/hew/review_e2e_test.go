@@ -17,19 +17,15 @@ func Add(a, b int) int {
 }
 `
 
-// reviewRepo commits a correct calc.go, then plants a bug in it (uncommitted), adds an
-// untracked file and an ignored one.
+// reviewRepo is goRepo with calc.go fixed and committed, then the bug planted again
+// (uncommitted), an untracked file and an ignored one added.
 func reviewRepo(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/calc\n\ngo 1.21\n")
+	dir := goRepo(t)
 	writeFile(t, filepath.Join(dir, "calc.go"), correctCalc)
 	writeFile(t, filepath.Join(dir, ".gitignore"), "*.log\n")
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.name", "Test User")
-	git(t, dir, "config", "user.email", "test@example.com")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "initial")
+	git(t, dir, "add", "calc.go", ".gitignore")
+	git(t, dir, "commit", "-q", "-m", "fix Add")
 	writeFile(t, filepath.Join(dir, "calc.go"), buggyCalc)
 	writeFile(t, filepath.Join(dir, "helper.go"), "package calc\n\nfunc UNTRACKED_HELPER() {}\n")
 	writeFile(t, filepath.Join(dir, "debug.log"), "IGNORED_LOG\n")
@@ -62,7 +58,7 @@ func TestReviewJSONReportsThePlantedBug(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("stdout is not the JSON report: %v\n%s", err, stdout)
 	}
-	if rep.Version != 1 || rep.Target != "uncommitted changes" || strings.Join(rep.Files, ",") != "calc.go,helper.go" {
+	if rep.Version != 1 || rep.Target != "uncommitted changes" || strings.Join(rep.Files, ",") != "NOTES.md,calc.go,helper.go" {
 		t.Errorf("report header: %+v", rep)
 	}
 	if len(rep.Findings) != 1 {
