@@ -385,3 +385,47 @@ func TestIdleUISchedulesNothing(t *testing.T) {
 		t.Error("a spinner tick with no turn running scheduled another")
 	}
 }
+
+// TestReviewCommitAfterAcceptingTheOnlyHunk is the lead's sequence: one proposed hunk, y
+// accepts it and empties the proposal, and c must still commit it.
+func TestReviewCommitAfterAcceptingTheOnlyHunk(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": twelve}, "never")
+	head := gitIn(t, h.dir, "rev-parse", "HEAD")
+	one := strings.Replace(twelve, "one\n", "ONE\n", 1)
+	if err := h.m.eng.Layer.WriteFile("a.txt", []byte(one), 0); err != nil {
+		t.Fatal(err)
+	}
+	h.run(h.m.openReview())
+	if h.m.view != viewReview || len(h.m.rv.Files()) != 1 || len(h.m.rv.Files()[0].Hunks) != 1 {
+		t.Fatalf("review of one hunk: view %d, %+v", h.m.view, h.m.rv.Files())
+	}
+	h.run(h.key("y"))
+	if !h.m.rv.Empty() || h.file("a.txt") != one {
+		t.Fatalf("after y: empty %v, a.txt %q", h.m.rv.Empty(), h.file("a.txt"))
+	}
+	if scr := h.screen(); !strings.Contains(scr, "1 file accepted and not committed: c commits") {
+		t.Errorf("the emptied review does not offer the commit:\n%s", scr)
+	}
+	h.run(h.key("c"))
+	if got := gitIn(t, h.dir, "rev-parse", "HEAD~1"); got != head {
+		t.Fatalf("c made no commit on top of %s (HEAD~1 is %s)", head, got)
+	}
+	if files := gitIn(t, h.dir, "show", "--name-only", "--format=", "HEAD"); files != "a.txt" {
+		t.Errorf("commit holds %q", files)
+	}
+	if c := gitIn(t, h.dir, "show", "HEAD:a.txt"); c+"\n" != one {
+		t.Errorf("committed a.txt:\n%s", c)
+	}
+	if st := gitIn(t, h.dir, "status", "--porcelain"); st != "" {
+		t.Errorf("git status %q after the commit", st)
+	}
+	if len(h.m.eng.Accepted()) != 0 || !strings.Contains(h.screen(), "✓ committed") {
+		t.Errorf("accepted %v after the commit; screen:\n%s", h.m.eng.Accepted(), h.screen())
+	}
+	// With nothing accepted any more, the review no longer opens on an empty proposal.
+	h.run(h.key("esc"))
+	h.run(h.key("ctrl+r"))
+	if h.m.view != viewTranscript || !strings.Contains(h.screen(), "nothing to review") {
+		t.Errorf("ctrl+r on an empty proposal: view %d\n%s", h.m.view, h.screen())
+	}
+}

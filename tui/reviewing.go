@@ -14,13 +14,14 @@ import (
 	"hew/tui/transcript"
 )
 
-// openReview shows the review view with the proposal as it is now.
+// openReview shows the review view with the proposal as it is now. It opens on an empty
+// proposal too while accepted changes wait to be committed, so that c commits them.
 func (m *Model) openReview() tea.Cmd {
 	if err := m.refreshReview(); err != nil {
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: err.Error()})
 		return nil
 	}
-	if m.rv.Empty() {
+	if m.rv.Empty() && len(m.eng.Accepted()) == 0 {
 		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "the proposal is empty: nothing to review"})
 		return nil
 	}
@@ -35,6 +36,7 @@ func (m *Model) refreshReview() error {
 		return fmt.Errorf("load the proposal for review: %w", err)
 	}
 	m.rv.SetFiles(files)
+	m.rv.SetAccepted(len(m.eng.Accepted()))
 	return nil
 }
 
@@ -129,6 +131,7 @@ func (m *Model) commit(message string) {
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: "commit failed: " + err.Error(), Hint: "fix the problem and commit again with c or /commit"})
 		return
 	}
+	m.rv.SetAccepted(len(m.eng.Accepted()))
 	m.rv.SetMessage(fmt.Sprintf("✓ committed %s (%s)", short(hash), plural(len(accepted), "file")))
 }
 

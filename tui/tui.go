@@ -71,7 +71,6 @@ type Model struct {
 
 	rejected    []engine.Resolution // rejected hunks the model has not been told about
 	pendingNote string              // the reason given with them, if any
-	accepted    []string            // paths accepted since the last commit
 	lastTask    string
 	lastFinal   string
 	usage       event.Usage

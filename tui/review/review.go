@@ -57,6 +57,7 @@ type Model struct {
 	split         bool
 	splitSet      bool // the user chose with s; the width no longer decides
 	tests         *event.TestRun
+	accepted      int    // files accepted into the tree and not committed yet
 	message       string // the outcome of the last action
 	noting        bool   // typing a note for f
 	note          string
@@ -91,6 +92,10 @@ func (m *Model) Empty() bool { return len(m.files) == 0 }
 
 // SetTests records the proposal's latest test result.
 func (m *Model) SetTests(tr event.TestRun) { m.tests = &tr }
+
+// SetAccepted records how many files are accepted into the working tree and not committed yet,
+// which c commits; the view says so when nothing is left to review.
+func (m *Model) SetAccepted(n int) { m.accepted = n }
 
 // SetMessage shows the outcome of the last action.
 func (m *Model) SetMessage(s string) { m.message = s }
@@ -130,8 +135,12 @@ func (m *Model) Key(k tea.KeyPressMsg) Request {
 	if m.noting {
 		return m.noteKey(k)
 	}
-	if k.String() == "esc" {
+	switch k.String() {
+	case "esc":
 		return Request{Action: Close}
+	case "c":
+		// Committing needs no hunk: what was accepted may have emptied the proposal.
+		return Request{Action: Commit}
 	}
 	if len(m.files) == 0 {
 		return Request{}
@@ -155,8 +164,6 @@ func (m *Model) Key(k tea.KeyPressMsg) Request {
 		return req(RejectFile)
 	case "e":
 		return req(Edit)
-	case "c":
-		return Request{Action: Commit}
 	case "f":
 		m.noting, m.note = true, ""
 	case "s":
@@ -227,9 +234,12 @@ func (m *Model) View() string {
 	w := max(m.width, 20)
 	rows := make([]string, 0, m.height)
 	rows = append(rows, m.title(w))
-	if len(m.files) == 0 {
+	switch {
+	case len(m.files) == 0 && m.accepted > 0:
+		rows = append(rows, "", fmt.Sprintf("  Nothing left to review. %s accepted and not committed: c commits, esc goes back.", files(m.accepted)))
+	case len(m.files) == 0:
 		rows = append(rows, "", "  Nothing to review: the proposal is empty.")
-	} else {
+	default:
 		rows = append(rows, m.fileList(w)...)
 		rows = append(rows, dimStyle.Render(strings.Repeat("─", w)))
 		rows = append(rows, m.body(w, m.bodyHeight())...)
@@ -239,6 +249,13 @@ func (m *Model) View() string {
 	}
 	rows = append(rows[:min(len(rows), m.height-1)], m.footer(w))
 	return strings.Join(rows, "\n")
+}
+
+func files(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
 }
 
 func (m *Model) title(w int) string {
