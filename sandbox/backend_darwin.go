@@ -11,7 +11,8 @@ const sandboxExec = "/usr/bin/sandbox-exec"
 
 // detect checks for sandbox-exec, the only macOS backend.
 func detect(opts Options) Report {
-	c := Check{Backend: BackendSandboxExec, Detail: "sandbox-exec with a generated profile; no overlay, no pid namespace (a timeout kills the process group)"}
+	c := Check{Backend: BackendSandboxExec, Detail: "sandbox-exec with a generated profile; no overlay, no pid namespace (a timeout kills the process group)",
+		CacheDetail: "scratch Go caches only: sandbox-exec has no mount namespace to read through the user's caches"}
 	if _, err := os.Stat(sandboxExec); err != nil {
 		c.Detail = sandboxExec + " is missing"
 	} else {
@@ -19,7 +20,7 @@ func detect(opts Options) Report {
 	}
 	rep := Report{Backend: BackendNone, Checks: []Check{c}}
 	if c.Available {
-		rep.Backend = BackendSandboxExec
+		rep.choose(BackendSandboxExec)
 	}
 	return rep
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,7 +17,11 @@ import (
 // probeTimeout bounds each backend check.
 const probeTimeout = 5 * time.Second
 
-// detect checks bubblewrap, namespaces with Landlock, and Landlock alone, best first.
+// readThroughFailure starts the probe's line about a read-through overlay that could not be mounted.
+const readThroughFailure = "readthrough: "
+
+// detect checks bubblewrap, namespaces with Landlock, and Landlock alone, best first. The two
+// probes that start processes run at the same time.
 func detect(opts Options) Report {
 	abi, abiErr := llsys.LandlockGetABIVersion()
 	landlockOK := abiErr == nil && abi >= 1
@@ -24,35 +29,51 @@ func detect(opts Options) Report {
 	if !landlockOK {
 		landlockDetail = fmt.Sprintf("Landlock is not available in this kernel (%v)", abiErr)
 	}
-	nsErr, overlayErr := probeNamespaces(opts.Executable)
-	nsCheck := Check{Backend: BackendNamespaces, Available: nsErr == nil && landlockOK, Overlay: nsErr == nil && overlayErr == nil}
+	bwPath, bwErr := exec.LookPath("bwrap")
+	bwProbe := make(chan error, 1)
+	if bwErr == nil {
+		go func() { bwProbe <- probeBwrap(bwPath) }()
+	}
+	probe := probeNamespaces(opts)
+	nsCheck := Check{Backend: BackendNamespaces, Available: probe.ns == nil && landlockOK, Overlay: probe.ns == nil && probe.overlay == nil}
 	switch {
-	case nsErr != nil:
-		nsCheck.Detail = "user namespaces are blocked: " + nsErr.Error()
+	case probe.ns != nil:
+		nsCheck.Detail = "user namespaces are blocked: " + probe.ns.Error()
 	case !landlockOK:
 		nsCheck.Detail = "user namespaces work but Landlock, which confines writes, is unavailable"
 	default:
 		nsCheck.Detail = "user, mount, pid and network namespaces with Landlock and seccomp"
 	}
-	if overlayErr != nil && nsErr == nil {
-		nsCheck.Detail += "; overlay mounts fail: " + overlayErr.Error()
+	if probe.overlay != nil && probe.ns == nil {
+		nsCheck.Detail += "; overlay mounts fail: " + probe.overlay.Error()
 	}
-	bw := Check{Backend: BackendBwrap, Overlay: nsCheck.Overlay}
-	if path, err := exec.LookPath("bwrap"); err != nil {
+	switch {
+	case probe.ns != nil:
+		nsCheck.CacheDetail = "scratch Go caches only: the read-through overlay needs user namespaces, which are blocked"
+	case probe.cache != nil:
+		nsCheck.CacheDetail = "scratch Go caches only: overlay mounts in the scratch HOME fail: " + probe.cache.Error()
+	default:
+		nsCheck.ReadThrough = true
+		nsCheck.CacheDetail = "read through the user's Go build and module caches (read-only); writes go to the scratch HOME"
+	}
+	bw := Check{Backend: BackendBwrap, Overlay: nsCheck.Overlay, ReadThrough: nsCheck.ReadThrough, CacheDetail: nsCheck.CacheDetail}
+	if bwErr != nil {
 		bw.Detail = "bubblewrap is not installed (apt install bubblewrap)"
-	} else if err := probeBwrap(path); err != nil {
-		bw.Detail = fmt.Sprintf("%s cannot create namespaces here: %v", path, err)
+	} else if err := <-bwProbe; err != nil {
+		bw.Detail = fmt.Sprintf("%s cannot create namespaces here: %v", bwPath, err)
 	} else {
 		bw.Available = true
-		bw.Detail = "bubblewrap at " + path
+		bw.Detail = "bubblewrap at " + bwPath
 		if !bw.Overlay {
 			bw.Detail += "; the proposal overlay needs user namespaces for hew's helper stage, which are blocked"
 		}
 	}
-	rep := Report{Backend: BackendNone, Checks: []Check{bw, nsCheck, {Backend: BackendLandlock, Available: landlockOK, Detail: landlockDetail}}}
+	ll := Check{Backend: BackendLandlock, Available: landlockOK, Detail: landlockDetail,
+		CacheDetail: "scratch Go caches only: Landlock alone has no mount namespace to read through the user's caches"}
+	rep := Report{Backend: BackendNone, Checks: []Check{bw, nsCheck, ll}}
 	for _, c := range rep.Checks {
 		if c.Available {
-			rep.Backend, rep.CanOverlay = c.Backend, c.Overlay
+			rep.choose(c.Backend)
 			break
 		}
 	}
@@ -70,45 +91,67 @@ func probeBwrap(path string) error {
 	return nil
 }
 
+// nsProbe is what probeNamespaces found: whether the namespaces work and, if so, whether an
+// overlay over a temp dir and a read-through overlay in the scratch HOME could be mounted.
+type nsProbe struct{ ns, overlay, cache error }
+
 // probeNamespaces starts the helper in new user, mount, pid and network namespaces and has it try
-// an overlay mount. It reports whether the namespaces work and, if so, whether the overlay did.
-func probeNamespaces(executable string) (nsErr, overlayErr error) {
+// the overlay mounts commands need.
+func probeNamespaces(opts Options) nsProbe {
+	failed := func(err error) nsProbe { return nsProbe{err, err, err} }
 	dir, err := os.MkdirTemp("", "hew-sandbox-probe-")
 	if err != nil {
-		return err, err
+		return failed(err)
 	}
 	defer os.RemoveAll(dir)
+	if err := os.MkdirAll(opts.HomeDir, 0o700); err != nil {
+		return failed(fmt.Errorf("make scratch HOME: %w", err))
+	}
+	homeDir, err := os.MkdirTemp(opts.HomeDir, ".hew-probe-")
+	if err != nil {
+		return failed(err)
+	}
+	defer os.RemoveAll(homeDir)
 	ov := &Overlay{Upper: filepath.Join(dir, "upper"), Work: filepath.Join(dir, "work")}
+	cache := readThrough{Lower: filepath.Join(dir, "cache"), Upper: filepath.Join(homeDir, "upper"), Work: filepath.Join(homeDir, "work")}
 	lower := filepath.Join(dir, "lower")
-	for _, d := range []string{ov.Upper, ov.Work, lower} {
+	for _, d := range []string{ov.Upper, ov.Work, lower, cache.Lower, cache.Upper, cache.Work} {
 		if err := os.Mkdir(d, 0o700); err != nil {
-			return err, err
+			return failed(err)
 		}
 	}
-	p := &helperPlan{Probe: true, MakePrivate: true, Workspace: lower, Overlay: ov}
+	defer removeOverlayWork(cache.Work)
+	defer removeOverlayWork(ov.Work)
+	p := &helperPlan{Probe: true, MakePrivate: true, Workspace: lower, Overlay: ov, ReadThrough: []readThrough{cache}}
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	l, err := helperLaunch(ctx, executable, dir, p, namespaceFlags(false), false)
+	l, err := helperLaunch(ctx, opts.Executable, dir, p, namespaceFlags(false), false)
 	if err != nil {
-		return err, err
+		return failed(err)
 	}
 	l.cmd.Stdin, l.cmd.Stdout, l.cmd.Stderr = nil, nil, nil
 	if err := l.cmd.Start(); err != nil {
 		closeAll(l.status, l.statusW)
-		return err, err
+		return failed(err)
 	}
 	l.statusW.Close()
 	msg, _ := readStatus(l.status)
-	waitErr := l.cmd.Wait()
-	switch {
-	case strings.HasPrefix(msg, overlayFailure):
-		return nil, fmt.Errorf("%s", strings.TrimPrefix(msg, overlayFailure))
-	case msg != "":
-		return fmt.Errorf("%s", msg), nil
-	case waitErr != nil:
-		return waitErr, waitErr
+	if err := l.cmd.Wait(); err != nil {
+		if msg == "" {
+			return failed(err)
+		}
+		return failed(errors.New(msg))
 	}
-	return nil, nil
+	var res nsProbe
+	for _, line := range strings.Split(msg, "\n") {
+		if rest, ok := strings.CutPrefix(line, overlayFailure); ok {
+			res.overlay = errors.New(rest)
+		}
+		if rest, ok := strings.CutPrefix(line, readThroughFailure); ok {
+			res.cache = errors.New(rest)
+		}
+	}
+	return res
 }
 
 func readStatus(f *os.File) (string, error) {
@@ -213,20 +256,20 @@ func (s *Sandbox) overlayByNamespaces() bool {
 	return false
 }
 
-// bwrapLaunch runs bubblewrap directly, or, to put the overlay under it, from the helper stage
-// in a user and mount namespace of its own.
+// bwrapLaunch runs bubblewrap directly, or, to put the proposal and read-through overlays under it,
+// from the helper stage in a user and mount namespace of its own.
 func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job) (*launch, error) {
 	path, err := exec.LookPath("bwrap")
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: bubblewrap disappeared: %w", err)
 	}
 	argv := append([]string{path}, bwrapArgs(j)...)
-	if j.Overlay == nil {
+	if j.Overlay == nil && len(j.caches) == 0 {
 		cmd := exec.CommandContext(ctx, path, argv[1:]...)
 		cmd.Env = j.env
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		return &launch{cmd: cmd}, nil
 	}
-	p := &helperPlan{MakePrivate: true, Workspace: j.Workspace, Overlay: j.Overlay, Argv: argv, Env: j.env, Dir: j.Dir}
+	p := &helperPlan{MakePrivate: true, Workspace: j.Workspace, Overlay: j.Overlay, ReadThrough: j.caches, Argv: argv, Env: j.env, Dir: j.Dir}
 	return helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false)
 }

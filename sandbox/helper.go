@@ -10,15 +10,16 @@ import (
 // helperPlan tells the helper stage what to set up before it becomes the command. The parent
 // writes it to a file named by the HEW_SANDBOX_HELPER variable; the helper reads and removes it.
 type helperPlan struct {
-	Probe       bool     // only try to mount Overlay and report
-	Workspace   string   // lower layer and mount point of Overlay
-	Overlay     *Overlay // nil: no overlay
-	MakePrivate bool     // running in a new mount namespace: stop mount propagation first
-	BindTmp     string   // private temp dir to mount over /tmp, or ""
-	ReadOnly    []string // paths bind-mounted read-only over themselves, in order
-	HideDirs    []string // get an empty, inaccessible tmpfs
-	HideFiles   []string // get /dev/null
-	MountProc   bool     // mount a /proc for the new pid namespace
+	Probe       bool          // only try to mount Overlay and ReadThrough, and report each failure
+	Workspace   string        // lower layer and mount point of Overlay
+	Overlay     *Overlay      // nil: no overlay
+	ReadThrough []readThrough // mounted when possible; a cache that fails stays scratch-only
+	MakePrivate bool          // running in a new mount namespace: stop mount propagation first
+	BindTmp     string        // private temp dir to mount over /tmp, or ""
+	ReadOnly    []string      // paths bind-mounted read-only over themselves, in order
+	HideDirs    []string      // get an empty, inaccessible tmpfs
+	HideFiles   []string      // get /dev/null
+	MountProc   bool          // mount a /proc for the new pid namespace
 	Landlock    *landlockPlan
 	DropCaps    bool   // empty the capability bounding set so the command has no capabilities
 	Seccomp     bool   // deny non-Unix sockets
@@ -42,9 +43,16 @@ const helperFailed = 125
 // statusFD is the helper's end of the status pipe.
 const statusFD = 3
 
+// init becomes the helper stage as early as the program allows. Go initializes packages in
+// import-path order as their imports become ready, so this runs before the initialization of
+// heavy packages that sort before "hew/" and are not among this package's imports (chroma's
+// lexers and styles take tens of milliseconds); the helper stage skips them, which is most of the
+// cost of re-executing hew.
+func init() { RunHelperIfRequested() }
+
 // RunHelperIfRequested turns this process into the sandbox's helper stage when hew re-executed
-// itself for that purpose, and never returns then; otherwise it returns at once. Call it first
-// thing in main (and in TestMain of packages whose tests use the sandbox).
+// itself for that purpose, and never returns then; otherwise it returns at once. This package's
+// initialization already calls it; calling it first thing in main as well does no harm.
 func RunHelperIfRequested() {
 	path := os.Getenv(helperEnv)
 	if path == "" {

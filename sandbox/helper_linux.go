@@ -26,11 +26,15 @@ func runHelper(p *helperPlan, status *os.File) int {
 		fmt.Fprintln(status, err)
 		return helperFailed
 	}
+	if p.Probe {
+		if err := makePrivate(); err != nil {
+			return fail(err)
+		}
+		fmt.Fprint(status, probeMounts(p))
+		return 0
+	}
 	if err := setUpMounts(p); err != nil {
 		return fail(err)
-	}
-	if p.Probe {
-		return 0
 	}
 	if p.Subreaper {
 		// Landlock gives each thread of this Go process its own domain, and a domain may not
@@ -67,18 +71,54 @@ func runHelper(p *helperPlan, status *os.File) int {
 	return fail(fmt.Errorf("exec %s: %w", p.Argv[0], err))
 }
 
+// probeMounts tries the mounts of a probe plan and returns a line for each failure, started by
+// overlayFailure or readThroughFailure.
+func probeMounts(p *helperPlan) string {
+	var b strings.Builder
+	if err := mountOverlay(p.Workspace, p.Workspace, p.Overlay.Upper, p.Overlay.Work); err != nil {
+		fmt.Fprintf(&b, "%s%v\n", overlayFailure, err)
+	}
+	for _, c := range p.ReadThrough {
+		if err := mountOverlay(c.Upper, c.Lower, c.Upper, c.Work); err != nil {
+			fmt.Fprintf(&b, "%s%v\n", readThroughFailure, err)
+		}
+	}
+	return b.String()
+}
+
+func makePrivate() error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make mounts private: %w", err)
+	}
+	return nil
+}
+
+// mountOverlay mounts at target an overlay of upper over lower, in the way an unprivileged user
+// namespace may.
+func mountOverlay(target, lower, upper, work string) error {
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper, work)
+	if err := unix.Mount("overlay", target, "overlay", 0, opts); err != nil {
+		return fmt.Errorf("mount over %s: %w", target, err)
+	}
+	return nil
+}
+
 // setUpMounts builds the command's view of the file system in the helper's mount namespace.
 func setUpMounts(p *helperPlan) error {
 	if p.MakePrivate {
-		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-			return fmt.Errorf("make mounts private: %w", err)
+		if err := makePrivate(); err != nil {
+			return err
 		}
 	}
 	if p.Overlay != nil {
-		opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr", p.Workspace, p.Overlay.Upper, p.Overlay.Work)
-		if err := unix.Mount("overlay", p.Workspace, "overlay", 0, opts); err != nil {
-			return fmt.Errorf("%smount over %s: %w", overlayFailure, p.Workspace, err)
+		if err := mountOverlay(p.Workspace, p.Workspace, p.Overlay.Upper, p.Overlay.Work); err != nil {
+			return fmt.Errorf("%s%w", overlayFailure, err)
 		}
+	}
+	for _, c := range p.ReadThrough {
+		// Best effort: the probe found these mountable; if one fails now the command still has the
+		// scratch cache underneath, only colder.
+		_ = mountOverlay(c.Upper, c.Lower, c.Upper, c.Work)
 	}
 	if p.BindTmp != "" {
 		if err := unix.Mount(p.BindTmp, "/tmp", "", unix.MS_BIND|unix.MS_REC, ""); err != nil {

@@ -28,6 +28,7 @@ type job struct {
 	gitDir    string   // Workspace/.git when it exists
 	hideDirs  []string // credential directories
 	hideFiles []string // credential files
+	caches    []readThrough
 	env       []string // the command's environment
 }
 
@@ -86,11 +87,22 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	j.bindTmp = !slices.ContainsFunc(needed, func(p string) bool { return within(p, "/tmp") })
 	j.hideDirs, j.hideFiles = credentials(spec.Env, j.Workspace)
 	j.env = j.environment()
+	if s.report.ReadThrough && j.Policy != PolicyFullAccess && (s.backend == BackendBwrap || s.backend == BackendNamespaces) {
+		if j.caches, err = j.readThroughCaches(); err != nil {
+			j.cleanup()
+			return nil, err
+		}
+	}
 	return j, nil
 }
 
-// cleanup removes the private temp dir.
-func (j *job) cleanup() { os.RemoveAll(j.tmp) }
+// cleanup removes the private temp dir and the read-through overlays' work directories.
+func (j *job) cleanup() {
+	os.RemoveAll(j.tmp)
+	for _, c := range j.caches {
+		removeOverlayWork(c.Work)
+	}
+}
 
 // commandTmp is where the command's TMPDIR is, inside the sandbox.
 func (j *job) commandTmp() string {
@@ -101,8 +113,9 @@ func (j *job) commandTmp() string {
 }
 
 // environment is the command's environment: the scrubbed starting environment with HOME, the temp
-// dir and Go's caches pointed at the scratch places. With the network off, Go modules come from the
-// user's module cache (read-only, as a file proxy) and are unpacked into the scratch one.
+// dir and Go's caches pointed at the scratch places (which read through to the user's caches where
+// the backend can mount them). With the network off, Go modules come from the user's module cache
+// (read-only, as a file proxy) and are unpacked into the scratch one.
 func (j *job) environment() []string {
 	env := ScrubEnv(j.Env, j.AllowEnv)
 	userModCache := userModuleCache(j.Env)
@@ -111,9 +124,9 @@ func (j *job) environment() []string {
 	set("TMPDIR", j.commandTmp())
 	set("XDG_CACHE_HOME", filepath.Join(j.home, ".cache"))
 	set("XDG_CONFIG_HOME", filepath.Join(j.home, ".config"))
-	set("GOCACHE", filepath.Join(j.home, ".cache", "go-build"))
+	set("GOCACHE", scratchGoCache(j.home))
 	set("GOPATH", filepath.Join(j.home, "go"))
-	set("GOMODCACHE", filepath.Join(j.home, "go", "pkg", "mod"))
+	set("GOMODCACHE", scratchModCache(j.home))
 	if flags := getenv(env, "GOFLAGS"); !strings.Contains(flags, "-modcacherw") {
 		set("GOFLAGS", strings.TrimSpace(flags+" -modcacherw"))
 	}
@@ -129,20 +142,6 @@ func (j *job) environment() []string {
 		set("PATH", "/usr/local/bin:/usr/bin:/bin")
 	}
 	return env
-}
-
-// userModuleCache is where the user's Go module cache is, per the starting environment.
-func userModuleCache(env []string) string {
-	if c := getenv(env, "GOMODCACHE"); c != "" {
-		return c
-	}
-	if p := getenv(env, "GOPATH"); p != "" {
-		return filepath.Join(filepath.SplitList(p)[0], "pkg", "mod")
-	}
-	if h := getenv(env, "HOME"); h != "" {
-		return filepath.Join(h, "go", "pkg", "mod")
-	}
-	return ""
 }
 
 // credentials lists the existing credential directories and files of the homes named in env and
@@ -187,12 +186,20 @@ func checkOverlay(workspace string, o *Overlay) error {
 		if !filepath.IsAbs(p) {
 			return fmt.Errorf("sandbox: overlay directory %q must be an absolute path", p)
 		}
-		if strings.ContainsAny(p, ",:\\") {
-			return fmt.Errorf("sandbox: overlay directory %q contains ',', ':' or '\\', which overlay mount options cannot carry; move it", p)
+		if err := checkMountPath(p); err != nil {
+			return err
 		}
 		if st, err := os.Stat(p); err != nil || !st.IsDir() {
 			return fmt.Errorf("sandbox: overlay directory %s does not exist or is not a directory", p)
 		}
+	}
+	return nil
+}
+
+// checkMountPath rejects a path overlay mount options cannot carry.
+func checkMountPath(p string) error {
+	if strings.ContainsAny(p, ",:\\") {
+		return fmt.Errorf("sandbox: overlay directory %q contains ',', ':' or '\\', which overlay mount options cannot carry; move it", p)
 	}
 	return nil
 }

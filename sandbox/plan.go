@@ -15,6 +15,7 @@ func (j *job) basePlan() *helperPlan {
 		MakePrivate: true,
 		Workspace:   j.Workspace,
 		Overlay:     j.Overlay,
+		ReadThrough: j.caches,
 		Argv:        []string{"/bin/sh", "-c", j.Command},
 		Env:         j.env,
 		Dir:         j.Dir,
@@ -59,7 +60,7 @@ func (j *job) namespacePlan() *helperPlan {
 // next to .git). A subreaper helper kills the tree.
 func (j *job) landlockOnlyPlan() *helperPlan {
 	p := j.basePlan()
-	p.MakePrivate, p.Overlay = false, nil
+	p.MakePrivate, p.Overlay, p.ReadThrough = false, nil, nil
 	lp := &landlockPlan{Network: j.Network, WriteFiles: slices.Clone(devFiles)}
 	hidden := append(slices.Clone(j.hideDirs), j.hideFiles...)
 	carve("/", hidden, &lp.ReadDirs, &lp.ReadFiles)

@@ -2,6 +2,20 @@
 // network unless allowed, no credentials readable, a scrubbed environment, a timeout that ends the
 // whole process tree, and output kept within a cap. On Linux the workspace can be overlaid with a
 // proposal's upper directory so what a command writes lands there instead of in the real tree.
+//
+// # Build caches
+//
+// Commands get a scratch HOME, kept between runs, with Go's build and module caches in it. Where
+// the backend controls a mount namespace (bwrap and namespaces), each scratch cache is an overlay
+// whose lower layer is the user's own cache (GOCACHE and GOMODCACHE as the go command would
+// compute them from the caller's environment), so a first build finds what the user has already
+// compiled instead of building the standard library again. The user's caches cannot be poisoned
+// from inside: overlayfs never writes a lower layer, and the user's cache directories are outside
+// every place a command may write (read-only bind under bwrap, Landlock under namespaces), so a
+// command can change only the upper layer, the scratch cache, which nothing outside the sandbox
+// uses. Commands do share the scratch caches with later sandboxed commands, as they did before
+// read-through. The Landlock-only and macOS backends have no mount namespace: their commands start
+// from the scratch caches alone (Report says so), and full-access commands never read through.
 package sandbox
 
 import (
@@ -108,9 +122,13 @@ type Sandbox struct {
 
 // Report says which backend is used and why each better one is not.
 type Report struct {
-	Backend    string  // the chosen backend; "none" when nothing can contain commands
-	CanOverlay bool    // whether Spec.Overlay can be mounted
-	Checks     []Check // every backend of this platform, best first
+	Backend    string // the chosen backend; "none" when nothing can contain commands
+	CanOverlay bool   // whether Spec.Overlay can be mounted
+	// ReadThrough reports whether commands read through the user's Go caches (see the package
+	// comment); ReadThroughDetail says how, or why not.
+	ReadThrough       bool
+	ReadThroughDetail string
+	Checks            []Check // every backend of this platform, best first
 }
 
 // Check is the verdict on one backend.
@@ -119,16 +137,20 @@ type Check struct {
 	Available bool
 	Overlay   bool   // whether it can mount the proposal overlay
 	Detail    string // why it is unavailable, or what it provides
+	// ReadThrough reports whether its commands read through the user's Go caches; CacheDetail
+	// says how, or why not.
+	ReadThrough bool
+	CacheDetail string
 }
 
-// overlayCapable reports whether backend can mount overlays, per rep.
-func overlayCapable(backend string, rep Report) bool {
-	for _, c := range rep.Checks {
-		if c.Backend == backend {
-			return c.Available && c.Overlay
+// choose makes backend r's chosen one, with what it can do.
+func (r *Report) choose(backend string) {
+	r.Backend, r.CanOverlay, r.ReadThrough, r.ReadThroughDetail = backend, false, false, ""
+	for _, c := range r.Checks {
+		if c.Backend == backend && c.Available {
+			r.CanOverlay, r.ReadThrough, r.ReadThroughDetail = c.Overlay, c.ReadThrough, c.CacheDetail
 		}
 	}
-	return false
 }
 
 // String renders the report for people, one backend a line.
@@ -138,6 +160,7 @@ func (r Report) String() string {
 		fmt.Fprintf(&b, "sandbox: NONE — commands are refused unless the policy is full-access, which runs them NOT CONTAINED\n")
 	} else {
 		fmt.Fprintf(&b, "sandbox: %s (proposal overlay: %v)\n", r.Backend, r.CanOverlay)
+		fmt.Fprintf(&b, "  build caches: %s\n", r.ReadThroughDetail)
 	}
 	for _, c := range r.Checks {
 		mark := "unavailable"
@@ -195,7 +218,7 @@ func New(opts Options) (*Sandbox, error) {
 		return s, nil
 	case BackendNone:
 		s.backend = BackendNone
-		s.report.Backend, s.report.CanOverlay = BackendNone, false
+		s.report.choose(BackendNone)
 		return s, nil
 	}
 	for _, c := range rep.Checks {
@@ -206,8 +229,7 @@ func New(opts Options) (*Sandbox, error) {
 			return nil, fmt.Errorf("sandbox: backend %s is unavailable: %s", opts.Backend, c.Detail)
 		}
 		s.backend = opts.Backend
-		s.report.Backend = opts.Backend
-		s.report.CanOverlay = overlayCapable(opts.Backend, rep)
+		s.report.choose(opts.Backend)
 		return s, nil
 	}
 	return nil, fmt.Errorf("sandbox: unknown backend %q on this platform (use auto, bwrap, namespaces, landlock, sandbox-exec or none)", opts.Backend)

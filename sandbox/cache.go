@@ -1,0 +1,98 @@
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// readThrough is one of the user's build caches that commands read through: an overlay whose
+// lower layer is the user's cache and whose upper layer is the scratch cache, mounted over the
+// scratch cache's own path. Reads find what the user has already built; writes land in the
+// scratch cache; the user's cache is never written.
+type readThrough struct {
+	Lower string // the user's cache, read-only
+	Upper string // the scratch cache in the scratch HOME, also the mount point
+	Work  string // overlayfs's work directory for this run, next to Upper
+}
+
+// overlayWorkDir holds, inside the scratch HOME, the per-run work directories of read-through
+// overlays; each must be on Upper's file system and none may be shared by two mounts.
+const overlayWorkDir = ".hew-overlay-work"
+
+// scratchGoCache and scratchModCache are where the command's Go caches are, under the scratch HOME.
+func scratchGoCache(home string) string  { return filepath.Join(home, ".cache", "go-build") }
+func scratchModCache(home string) string { return filepath.Join(home, "go", "pkg", "mod") }
+
+// userGoCache is the user's Go build cache as `go env GOCACHE` computes it from env: $GOCACHE,
+// else $XDG_CACHE_HOME/go-build, else $HOME/.cache/go-build. It is "" when caching is off or the
+// location is not an absolute path.
+func userGoCache(env []string) string {
+	dir := getenv(env, "GOCACHE")
+	switch {
+	case dir == "off":
+		return ""
+	case dir != "":
+	case getenv(env, "XDG_CACHE_HOME") != "":
+		dir = filepath.Join(getenv(env, "XDG_CACHE_HOME"), "go-build")
+	case getenv(env, "HOME") != "":
+		dir = filepath.Join(getenv(env, "HOME"), ".cache", "go-build")
+	}
+	if !filepath.IsAbs(dir) {
+		return ""
+	}
+	return filepath.Clean(dir)
+}
+
+// userModuleCache is the user's Go module cache as `go env GOMODCACHE` computes it from env.
+func userModuleCache(env []string) string {
+	if c := getenv(env, "GOMODCACHE"); c != "" {
+		return c
+	}
+	if p := getenv(env, "GOPATH"); p != "" {
+		return filepath.Join(filepath.SplitList(p)[0], "pkg", "mod")
+	}
+	if h := getenv(env, "HOME"); h != "" {
+		return filepath.Join(h, "go", "pkg", "mod")
+	}
+	return ""
+}
+
+// readThroughCaches makes, for each of the user's Go caches that exists, the scratch cache it is
+// read through and a fresh work directory. A user cache inside the scratch HOME or the workspace,
+// or one whose path overlay mount options cannot carry, is left out: commands could write it.
+func (j *job) readThroughCaches() ([]readThrough, error) {
+	pairs := [][2]string{
+		{userGoCache(j.Env), scratchGoCache(j.home)},
+		{userModuleCache(j.Env), scratchModCache(j.home)},
+	}
+	var caches []readThrough
+	for _, p := range pairs {
+		lower, upper := filepath.Clean(p[0]), p[1]
+		if !filepath.IsAbs(lower) || within(lower, j.home) || within(j.home, lower) || within(lower, j.Workspace) || checkMountPath(lower) != nil {
+			continue
+		}
+		if st, err := os.Stat(lower); err != nil || !st.IsDir() {
+			continue
+		}
+		if err := os.MkdirAll(upper, 0o700); err != nil {
+			return nil, fmt.Errorf("sandbox: make scratch cache: %w", err)
+		}
+		if err := os.MkdirAll(filepath.Join(j.home, overlayWorkDir), 0o700); err != nil {
+			return nil, fmt.Errorf("sandbox: make overlay work directory: %w", err)
+		}
+		work, err := os.MkdirTemp(filepath.Join(j.home, overlayWorkDir), filepath.Base(upper)+"-")
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: make overlay work directory: %w", err)
+		}
+		caches = append(caches, readThrough{Lower: lower, Upper: upper, Work: work})
+	}
+	return caches, nil
+}
+
+// removeOverlayWork removes an overlay work directory after its mount is gone. overlayfs leaves
+// work/work with mode 000; without the chmod an unprivileged caller could not remove it.
+func removeOverlayWork(work string) {
+	os.Chmod(filepath.Join(work, "work"), 0o700)
+	os.RemoveAll(work)
+}
