@@ -106,11 +106,23 @@ func (a *Agent) Restore(r Restored) {
 	a.lastUsed, a.lastLen = 0, 0
 }
 
+// overhead estimates the tokens of what every request carries besides the conversation: the
+// system prompt and the tool definitions.
+func (a *Agent) overhead() int64 {
+	n := len(a.System)
+	if a.Tools != nil {
+		for _, t := range a.Tools.Specs() {
+			n += len(t.Name) + len(t.Description) + len(t.Parameters)
+		}
+	}
+	return int64(n / 4)
+}
+
 // ContextUsed estimates the tokens the next model call's prompt takes: the size the last call
 // reported plus about a token per four characters of what was added since.
 func (a *Agent) ContextUsed() int64 {
-	if a.lastLen > len(a.history) {
-		return compact.Estimate(a.history)
+	if a.lastLen == 0 || a.lastLen > len(a.history) {
+		return a.overhead() + compact.Estimate(a.history)
 	}
 	return a.lastUsed + compact.Estimate(a.history[a.lastLen:])
 }
@@ -252,7 +264,7 @@ func (a *Agent) compact(ctx context.Context, reason string) error {
 		}
 	}
 	res, err := compact.Compact(ctx, compact.Options{Provider: a.Provider, Model: a.Model, MaxOutputTokens: a.MaxOutputTokens,
-		Window: a.ContextWindow, Summarise: reason != "auto"}, in)
+		Window: a.ContextWindow, Overhead: a.overhead(), Summarise: reason != "auto"}, in)
 	if err != nil {
 		if res.Usage != (llm.Usage{}) {
 			a.account(res.Usage, a.ContextUsed())

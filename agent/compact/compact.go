@@ -35,6 +35,9 @@ type Options struct {
 	MaxOutputTokens int
 	// Window is the model's context window in tokens; 0 when unknown.
 	Window int64
+	// Overhead is what the request takes besides the conversation (system prompt, tool
+	// definitions), in tokens.
+	Overhead int64
 	// Summarise asks for a summary even when trimming seen tool outputs would be enough (an
 	// overflow the estimate did not foresee, or the user asked).
 	Summarise bool
@@ -48,7 +51,7 @@ type Result struct {
 	History []llm.Message
 	// Usage is what the summarising call cost; zero when no model call was needed.
 	Usage llm.Usage
-	// Before and After estimate the conversation's size in tokens.
+	// Before and After estimate the prompt's size in tokens: the conversation and Overhead.
 	Before, After int64
 	// Summarised says whether the model wrote a summary (or only tool outputs were trimmed).
 	Summarised bool
@@ -73,14 +76,14 @@ const trimBudget = 0.5
 // plan and the proposal, then the kept messages.
 func Compact(ctx context.Context, o Options, in Input) (Result, error) {
 	h := in.History
-	res := Result{Before: Estimate(h)}
+	res := Result{Before: Estimate(h) + o.Overhead}
 	first := indexOf(h, 0, llm.RoleUser)
 	if first < 0 {
 		return res, ErrNothingToCompact
 	}
 	trimmed := TrimSeen(h, seenLimit)
-	if !o.Summarise && o.Window > 0 && Estimate(trimmed) <= int64(float64(o.Window)*trimBudget) {
-		res.History, res.After = trimmed, Estimate(trimmed)
+	if !o.Summarise && o.Window > 0 && Estimate(trimmed)+o.Overhead <= int64(float64(o.Window)*trimBudget) {
+		res.History, res.After = trimmed, Estimate(trimmed)+o.Overhead
 		if res.After >= res.Before {
 			return res, ErrNothingToCompact
 		}
@@ -89,7 +92,7 @@ func Compact(ctx context.Context, o Options, in Input) (Result, error) {
 
 	cut := keepFrom(h, first, cmpOr(o.KeepSteps, 2))
 	if cut <= first+1 {
-		if res.After = Estimate(trimmed); res.After < res.Before {
+		if res.After = Estimate(trimmed) + o.Overhead; res.After < res.Before {
 			res.History = trimmed
 			return res, nil
 		}
@@ -108,7 +111,7 @@ func Compact(ctx context.Context, o Options, in Input) (Result, error) {
 		out = append(out, llm.Message{Role: llm.RoleUser, Text: Continue})
 	}
 	out = append(out, tail...)
-	res.History, res.After, res.Summarised = out, Estimate(out), true
+	res.History, res.After, res.Summarised = out, Estimate(out)+o.Overhead, true
 	return res, nil
 }
 
