@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/llm/awscreds"
+	"hew/agent/llm/bedrock"
 	"hew/agent/llm/catalog"
 	"hew/gitops"
 	"hew/sandbox"
@@ -50,7 +51,13 @@ func runDoctor(ctx context.Context, io *IO) error {
 
 	model := cfg.ModelOrDefault()
 	say("model\n  %s / %s", cfg.Provider, model)
-	if _, ok := catalog.Default().Lookup(cfg.Provider, model); !ok {
+	cat, err := catalog.Default().Merge(cfg.Models)
+	if err != nil {
+		bad("%v", err)
+		cat = catalog.Default()
+	}
+	m, ok := cat.Lookup(cfg.Provider, model)
+	if !ok {
 		say("  (not in the catalogue: no prices or context window known; see 'hew models')")
 	}
 
@@ -66,6 +73,7 @@ func runDoctor(ctx context.Context, io *IO) error {
 		for _, line := range strings.Split(strings.TrimSpace(r.String()), "\n") {
 			say("  %s", line)
 		}
+		say("  route:       %s for %s", bedrock.Route(m), model)
 		if r.Problem != "" {
 			problems++
 		}

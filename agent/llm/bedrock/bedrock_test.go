@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -24,28 +23,11 @@ const claude = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 // isolate points the AWS SDK at empty configuration so the developer's own ~/.aws, environment
 // and instance metadata never leak into a test, and sets static test credentials.
 func isolate(t *testing.T) {
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"HOME":                                   dir,
-		"AWS_CONFIG_FILE":                        filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED":              "true",
-		"AWS_ACCESS_KEY_ID":                      "AKIDTESTKEY",
-		"AWS_SECRET_ACCESS_KEY":                  "test-secret-key",
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_PROFILE":                            "",
-		"AWS_DEFAULT_PROFILE":                    "",
-		"AWS_REGION":                             "",
-		"AWS_DEFAULT_REGION":                     "",
-		"AWS_BEARER_TOKEN_BEDROCK":               "",
-		"AWS_ENDPOINT_URL":                       "",
-		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME":       "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
-	} {
+	for k, v := range llmtest.AWSEnv(t.TempDir()) {
 		t.Setenv(k, v)
 	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTESTKEY")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
 }
 
 // loopbackOnly is the test transport: it refuses any host but the local fake server, so a test

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hew/agent/llm/llmtest"
+)
+
+// Secrets the doctor tests hand hew; none may appear in its output.
+const (
+	doctorOpenAIKey    = "sk-doctor-DO-NOT-PRINT-31c7e"
+	doctorAWSSecret    = "awsSecret/DO-NOT-PRINT/9d1f0b"
+	doctorAWSSession   = "awsSession/DO-NOT-PRINT/77aa"
+	doctorBedrockToken = "bedrock-key-DO-NOT-PRINT-5e2d"
+)
+
+// doctorRun runs hew doctor in a fresh repository with fake streams. The AWS SDK reads its
+// shared files and keys from the process environment, so env goes there too; HOME, the XDG
+// directories and the AWS files point into the test's temporary directory.
+func doctorRun(t *testing.T, env map[string]string) (stdout, stderr string, code int) {
+	t.Helper()
+	home := t.TempDir()
+	all := llmtest.AWSEnv(home)
+	for k, v := range map[string]string{
+		"XDG_CONFIG_HOME": filepath.Join(home, "config"),
+		"XDG_STATE_HOME":  filepath.Join(home, "state"),
+		"XDG_CACHE_HOME":  filepath.Join(home, "cache"),
+		"OPENAI_API_KEY":  "",
+		"OPENAI_BASE_URL": "",
+		"HEW_PROVIDER":    "",
+		"HEW_MODEL":       "",
+	} {
+		all[k] = v
+	}
+	for k, v := range env {
+		all[k] = v
+	}
+	for k, v := range all {
+		t.Setenv(k, v)
+	}
+	dir := goRepo(t)
+	var out, errOut bytes.Buffer
+	io := &IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return all[k] }, Dir: dir}
+	code = Main([]string{"doctor"}, io)
+	return out.String(), errOut.String(), code
+}
+
+// section returns the lines of doctor's output under heading, up to the next heading.
+func section(out, heading string) string {
+	_, rest, _ := strings.Cut(out, "\n"+heading+"\n")
+	var lines []string
+	for _, line := range strings.Split(rest, "\n") {
+		if !strings.HasPrefix(line, "  ") {
+			break
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestDoctorPrintsNoSecrets(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want []string // in the credentials section
+	}{
+		{"openai key", map[string]string{"OPENAI_API_KEY": doctorOpenAIKey},
+			[]string{"OPENAI_API_KEY is set (28 characters)", "endpoint: https://api.openai.com/v1"}},
+		{"bedrock converse with AWS keys", map[string]string{"HEW_PROVIDER": "bedrock", "HEW_MODEL": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+			"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIADOCTORTEST", "AWS_SECRET_ACCESS_KEY": doctorAWSSecret, "AWS_SESSION_TOKEN": doctorAWSSession,
+			"OPENAI_API_KEY": doctorOpenAIKey},
+			[]string{"credentials: environment (AWS_ACCESS_KEY_ID)", "region:      us-east-1", "https://bedrock-runtime.us-east-1.amazonaws.com",
+				"route:       ConverseStream for us.anthropic.claude-sonnet-4-5-20250929-v1:0"}},
+		{"bedrock gpt with AWS keys", map[string]string{"HEW_PROVIDER": "bedrock", "HEW_MODEL": "openai.gpt-5.5",
+			"AWS_REGION": "us-east-2", "AWS_ACCESS_KEY_ID": "AKIADOCTORTEST", "AWS_SECRET_ACCESS_KEY": doctorAWSSecret},
+			[]string{"https://bedrock-mantle.us-east-2.api.aws/openai/v1", "route:       OpenAI-compatible endpoint (Responses API) for openai.gpt-5.5"}},
+		{"bedrock gpt with an API key and an endpoint override", map[string]string{"HEW_PROVIDER": "bedrock", "HEW_MODEL": "openai.gpt-5.4",
+			"AWS_REGION": "us-west-2", "AWS_BEARER_TOKEN_BEDROCK": doctorBedrockToken, "AWS_SECRET_ACCESS_KEY": doctorAWSSecret,
+			"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": "https://vpce-1.bedrock-runtime.us-west-2.vpce.amazonaws.com"},
+			[]string{"credentials: Bedrock API key", "https://vpce-1.bedrock-runtime.us-west-2.vpce.amazonaws.com/openai/v1",
+				"route:       OpenAI-compatible endpoint (Responses API) for openai.gpt-5.4"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := doctorRun(t, tc.env)
+			if code != exitOK && code != exitFailed {
+				t.Fatalf("exit %d\n%s%s", code, out, errOut)
+			}
+			for _, secret := range []string{doctorOpenAIKey, doctorAWSSecret, doctorAWSSession, doctorBedrockToken} {
+				if strings.Contains(out+errOut, secret) {
+					t.Errorf("doctor printed a secret:\n%s%s", out, errOut)
+				}
+			}
+			creds := section(out, "credentials")
+			for _, w := range tc.want {
+				if !strings.Contains(creds, w) {
+					t.Errorf("credentials section lacks %q:\n%s", w, creds)
+				}
+			}
+			if strings.Contains(creds, "✗") {
+				t.Errorf("credentials reported as a problem:\n%s", creds)
+			}
+		})
+	}
+}
+
+func TestDoctorSaysWhatToDoWithoutCredentials(t *testing.T) {
+	out, _, code := doctorRun(t, map[string]string{"HEW_PROVIDER": "bedrock", "HEW_MODEL": "openai.gpt-5.5", "AWS_REGION": "us-east-2"})
+	creds := section(out, "credentials")
+	if code != exitFailed || !strings.Contains(creds, "credentials: none") || !strings.Contains(creds, "AWS_BEARER_TOKEN_BEDROCK") {
+		t.Errorf("exit %d, credentials section:\n%s\nwant exit 1 and a problem saying how to provide credentials", code, creds)
+	}
+	if _, err := os.Stat(filepath.Join(os.Getenv("HOME"), ".aws")); err == nil {
+		t.Error("doctor created ~/.aws")
+	}
+}
