@@ -28,8 +28,10 @@ type Options struct {
 	// without one, SigV4 with the AWS credential chain. Bearer tokens are sent only over HTTPS.
 	BearerToken string
 	// Endpoint replaces the regional endpoint; empty means AWS_ENDPOINT_URL_BEDROCK_RUNTIME.
+	// It also serves the OpenAI-compatible route (at Endpoint/openai/v1) unless
+	// AWS_ENDPOINT_URL_BEDROCK_MANTLE names that route's own.
 	Endpoint string
-	// HTTPClient sends requests; nil means the AWS SDK's default client.
+	// HTTPClient sends requests on both routes; nil means the AWS SDK's default client.
 	HTTPClient *http.Client
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string
