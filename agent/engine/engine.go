@@ -97,16 +97,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	}
 
 	modelID := cfg.ModelOrDefault()
-	cat := catalog.Default()
-	if len(cfg.Models) > 0 {
-		if cat, err = cat.Merge(cfg.Models); err != nil {
-			return nil, usage("%v", err)
-		}
-	}
-	if m, ok := cat.Lookup(cfg.Provider, modelID); ok {
-		e.Model = m
-	} else {
-		e.Model = catalog.Model{Provider: cfg.Provider, ID: modelID, Tools: true}
+	if e.Model, err = ResolveModel(cfg); err != nil {
+		return nil, err
 	}
 
 	e.Provider = o.Provider
@@ -166,6 +158,20 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		e.Events.Emit(event.Notice{Level: "warn", Text: "commands run WITHOUT a sandbox (policy full-access): they can read your credentials and change anything"})
 	}
 	return e, nil
+}
+
+// ResolveModel describes the configured model from the catalogue (with the configuration's
+// overrides); a model the catalogue does not know gets no prices and no context window.
+func ResolveModel(cfg config.Config) (catalog.Model, error) {
+	cat, err := catalog.Default().Merge(cfg.Models)
+	if err != nil {
+		return catalog.Model{}, usage("%v", err)
+	}
+	id := cfg.ModelOrDefault()
+	if m, ok := cat.Lookup(cfg.Provider, id); ok {
+		return m, nil
+	}
+	return catalog.Model{Provider: cfg.Provider, ID: id, Tools: true}, nil
 }
 
 func editTool(configured string, m catalog.Model) string {

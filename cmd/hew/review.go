@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/engine"
-	"hew/agent/llm/catalog"
 	"hew/agent/review"
 )
 
@@ -93,14 +92,10 @@ func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command
 		return nil
 	}
 
-	cat, err := catalog.Default().Merge(cfg.Models)
-	if err != nil {
-		return usageError("%v", err)
-	}
 	id := cfg.ModelOrDefault()
-	m, ok := cat.Lookup(cfg.Provider, id)
-	if !ok {
-		m = catalog.Model{Provider: cfg.Provider, ID: id}
+	m, err := engine.ResolveModel(cfg)
+	if err != nil {
+		return engineError(err)
 	}
 	provider, err := engine.NewProvider(ctx, cfg, m, io.Getenv)
 	if err != nil {
