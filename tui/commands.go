@@ -10,14 +10,13 @@ import (
 	"hew/agent/diff"
 	"hew/agent/engine"
 	"hew/gitops"
-	"hew/tui/status"
 	"hew/tui/transcript"
 )
 
 // slashCommand is one / command of the input.
 type slashCommand struct {
 	name, args, help string
-	run              func(m *Model, args []string) tea.Cmd // nil: not available yet
+	run              func(m *Model, args []string) tea.Cmd
 }
 
 // commands lists the / commands in the order /help shows them.
@@ -30,16 +29,16 @@ func commands() []slashCommand {
 		{"/reject", "[path...]", "drop the proposal (or the named files); the model is told", (*Model).cmdReject},
 		{"/commit", "[message]", "commit the accepted files", func(m *Model, args []string) tea.Cmd { m.commit(strings.Join(args, " ")); return nil }},
 		{"/undo", "", "revert the last commit hew made, if it is safe", (*Model).cmdUndo},
-		{"/model", "", "show the model and its context window", (*Model).cmdModel},
-		{"/cost", "", "show tokens used and the session's cost", (*Model).cmdCost},
+		{"/rewind", "[N|ID]", "list checkpoints of the working tree, or restore one (asks first)", (*Model).cmdRewind},
+		{"/model", "[NAME]", "show the model, or switch to NAME for the next turn", (*Model).cmdModel},
+		{"/cost", "", "show tokens and cost per turn and for the session", (*Model).cmdCost},
+		{"/compact", "", "summarise the conversation to free context", (*Model).cmdCompact},
 		{"/sandbox", "", "show how commands are contained", (*Model).cmdSandbox},
 		{"/approvals", "[untrusted|on-request|never]", "show or set when commands need approval", (*Model).cmdApprovals},
-		{"/new", "", "start a new conversation (the proposal stays)", (*Model).cmdNew},
+		{"/new", "", "start a new session (this one stays saved with its proposal)", (*Model).cmdNew},
+		{"/sessions", "", "list the saved sessions of this repository", (*Model).cmdSessions},
+		{"/resume", "ID", "switch to a saved session", (*Model).cmdResume},
 		{"/quit", "", "leave hew (the session is saved)", func(m *Model, _ []string) tea.Cmd { return m.quit() }},
-		{"/rewind", "", "go back to an earlier turn", nil},
-		{"/compact", "", "summarise the conversation to free context", nil},
-		{"/resume", "", "resume a saved session (use hew resume)", nil},
-		{"/sessions", "", "list saved sessions (use hew sessions)", nil},
 	}
 }
 
@@ -83,10 +82,6 @@ func (m *Model) command(line string) tea.Cmd {
 		if c.name != fields[0] {
 			continue
 		}
-		if c.run == nil {
-			m.info(fmt.Sprintf("%s is not available yet in this version of hew.", c.name))
-			return nil
-		}
 		return c.run(m, fields[1:])
 	}
 	m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: "unknown command " + fields[0], Hint: "/help lists the commands"})
@@ -108,11 +103,7 @@ func (m *Model) cmdHelp([]string) tea.Cmd {
 	b.WriteString("Commands:\n")
 	for _, c := range commands() {
 		name := strings.TrimSpace(c.name + " " + c.args)
-		if c.run == nil {
-			fmt.Fprintf(&b, "  %-40s %s (not available yet)\n", name, c.help)
-		} else {
-			fmt.Fprintf(&b, "  %-40s %s\n", name, c.help)
-		}
+		fmt.Fprintf(&b, "  %-36s %s\n", name, c.help)
 	}
 	b.WriteString(`
 Keys: enter send · ctrl+j or alt+enter new line · ↑/↓ history · tab complete a command
@@ -178,30 +169,20 @@ func forPaths(args []string) string {
 }
 
 func (m *Model) cmdUndo([]string) tea.Cmd {
-	res, err := m.eng.Repo.Undo(m.ctx)
-	if err != nil {
-		m.fail(err, "")
+	if m.busy {
+		m.info("A turn is running: press esc to stop it first.")
 		return nil
 	}
-	m.info(fmt.Sprintf("Undone: %+v", res))
-	return nil
-}
-
-func (m *Model) cmdModel(args []string) tea.Cmd {
-	s := fmt.Sprintf("Model: %s/%s", m.eng.Config.Provider, m.eng.Agent.Model)
-	if w := m.eng.Model.ContextWindow; w > 0 {
-		s += fmt.Sprintf(", context window %s tokens", status.Tokens(int64(w)))
+	res, err := m.eng.Repo.Undo(m.ctx)
+	if err != nil {
+		m.fail(err, "/rewind restores the working tree from a checkpoint instead")
+		return nil
 	}
-	if len(args) > 0 {
-		s += ".\nSwitching models inside a session is not available yet: set model in .hew/config.toml or pass --model, then hew resume --last."
+	where := "HEAD"
+	if res.Branch != "" {
+		where = res.Branch
 	}
-	m.info(s)
-	return nil
-}
-
-func (m *Model) cmdCost([]string) tea.Cmd {
-	total, cost := m.eng.Agent.Total()
-	m.info(fmt.Sprintf("Tokens: %d in (%d cached), %d out. Cost: $%.4f.", total.InputTokens, total.CachedTokens, total.OutputTokens, cost))
+	m.info(fmt.Sprintf("Undid commit %s: %s is back at %s; restored %s.", short(res.Commit), where, short(res.Parent), strings.Join(res.Files, ", ")))
 	return nil
 }
 
@@ -220,17 +201,5 @@ func (m *Model) cmdApprovals(args []string) tea.Cmd {
 		return nil
 	}
 	m.info("Approval mode: " + args[0] + ".")
-	return nil
-}
-
-func (m *Model) cmdNew([]string) tea.Cmd {
-	if m.busy {
-		m.info("A turn is running: press esc to stop it first.")
-		return nil
-	}
-	m.eng.Agent.SetHistory(nil)
-	m.tr.Clear()
-	m.lastFinal = ""
-	m.info("New conversation. The proposal and the files you accepted are kept.")
 	return nil
 }

@@ -329,7 +329,7 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 	}
 	h.m.input.SetValue("/help")
 	h.run(h.key("enter"))
-	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "not available yet") {
+	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "/rewind [N|ID]") || strings.Contains(scr, "not available") {
 		t.Errorf("/help:\n%s", scr)
 	}
 	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {

@@ -36,6 +36,8 @@ type Options struct {
 	TestCmd string
 	// TestTimeout bounds a test run; 0 means 10 minutes.
 	TestTimeout time.Duration
+	// Open starts or resumes another session for /new and /resume; nil disables them.
+	Open OpenFunc
 }
 
 // view is which screen is showing.
@@ -48,10 +50,12 @@ const (
 
 // Model is the UI's Bubble Tea model.
 type Model struct {
-	eng   *engine.Engine
-	opts  Options
-	queue *queue
-	ctx   context.Context // the UI's lifetime; turns derive from it
+	eng         *engine.Engine
+	gen         int    // counts the engines attached; events of earlier ones are dropped
+	unsubscribe func() // stops the attached engine's events
+	opts        Options
+	queue       *queue
+	ctx         context.Context // the UI's lifetime; turns derive from it
 
 	tr    *transcript.Transcript
 	rv    *review.Model
@@ -76,26 +80,26 @@ type Model struct {
 	usage       event.Usage
 	branch      string
 	sandbox     string // the sandbox label, worked out once: probing the sandbox takes time
+	turns       []turnCost
+	turnStart   turnCost // the session's totals when the running turn started
 
 	approval *approvalPrompt
+	asking   *confirmPrompt
 }
 
 // New builds the UI over an engine. It subscribes to the engine's events and installs the
 // approver; call it once per engine.
 func New(ctx context.Context, o Options) (*Model, error) {
-	m := &Model{eng: o.Engine, opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: review.New()}
-	m.eng.Events.Subscribe(event.SinkFunc(func(e event.Event) { m.queue.push(eventMsg{e}) }))
-	if err := m.eng.SetApprover(o.Approval, m.ask); err != nil {
+	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: review.New()}
+	if err := m.attach(o.Engine, o.Approval); err != nil {
 		return nil, err
 	}
 	m.input = newInput()
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	if h, err := m.eng.Repo.Head(); err == nil {
-		m.branch = h.Branch
-	}
-	m.usage.ContextLimit = int64(m.eng.Model.ContextWindow)
-	m.sandbox = m.eng.SandboxLabel()
 	m.SetSize(100, 30)
+	if len(o.Engine.Agent.History()) > 0 {
+		m.replay(o.Engine.Agent.History()) // a resumed session
+	}
 	return m, nil
 }
 
@@ -132,7 +136,10 @@ func (m *Model) SetSize(w, h int) {
 
 // Messages the UI sends itself.
 type (
-	eventMsg    struct{ e event.Event }
+	eventMsg struct {
+		gen int // the engine that sent it (see attach)
+		e   event.Event
+	}
 	batchMsg    []tea.Msg
 	turnDoneMsg struct {
 		final string
@@ -160,7 +167,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(append(cmds, m.queue.wait())...)
 	case eventMsg:
-		m.onEvent(msg.e)
+		if msg.gen == m.gen {
+			m.onEvent(msg.e)
+		}
 		return m, nil
 	case approvalMsg:
 		m.approval = &approvalPrompt{req: msg.req, reply: msg.reply}
@@ -178,6 +187,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case turnDoneMsg:
 		return m, m.turnDone(msg)
+	case compactDoneMsg:
+		m.compactDone(msg)
+		return m, nil
 	case testDoneMsg:
 		if msg.err != nil {
 			m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check test_cmd in .hew/config.toml"})
@@ -227,6 +239,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	m.quitArmed = false
 	if m.approval != nil {
 		return m.approvalKey(k)
+	}
+	if m.asking != nil {
+		return m.confirmKey(k)
 	}
 	if m.view == viewReview {
 		return m.reviewKey(k)
@@ -302,13 +317,28 @@ func (m *Model) submit(text string) tea.Cmd {
 func (m *Model) send(shown, prompt string) tea.Cmd {
 	m.tr.Add(&transcript.Entry{Kind: transcript.User, Text: shown})
 	m.tr.Bottom()
-	ctx, cancel := context.WithCancel(m.ctx)
-	m.busy, m.cancel = true, cancel
 	eng := m.eng
-	return tea.Batch(m.spin.Tick, func() tea.Msg {
+	m.turnStart = m.sessionCost(shown)
+	return m.work(func(ctx context.Context) tea.Msg {
 		final, err := eng.Send(ctx, prompt)
 		return turnDoneMsg{final: final, err: err}
 	})
+}
+
+// work runs fn in the background as the running turn: the spinner turns, esc cancels ctx.
+func (m *Model) work(fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.busy, m.cancel = true, cancel
+	return tea.Batch(m.spin.Tick, func() tea.Msg { return fn(ctx) })
+}
+
+// idle records that the running turn or compaction ended.
+func (m *Model) idle() {
+	m.busy = false
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
 }
 
 // interrupt stops the running turn, if any.
@@ -320,11 +350,8 @@ func (m *Model) interrupt() {
 
 // turnDone records a finished turn and opens the review when the proposal has changes.
 func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
-	m.busy = false
-	if m.cancel != nil {
-		m.cancel()
-		m.cancel = nil
-	}
+	m.idle()
+	m.recordTurn()
 	if msg.final != "" {
 		m.lastFinal = msg.final
 	}
@@ -450,6 +477,9 @@ func (m *Model) aboveInput() []string {
 	if m.approval != nil {
 		return m.approval.view(m.width)
 	}
+	if m.asking != nil {
+		return m.asking.view(m.width)
+	}
 	return []string{ruleStyle.Render(strings.Repeat("─", max(m.width, 1)))}
 }
 
@@ -525,17 +555,19 @@ func (m *Model) onEvent(e event.Event) {
 
 func short(hash string) string { return hash[:min(len(hash), 10)] }
 
-// Run runs the UI on the terminal until the user quits or ctx ends.
-func Run(ctx context.Context, o Options) error {
+// Run runs the UI on the terminal until the user quits or ctx ends. It returns the engine
+// in use at the end, which the caller closes: /new and /resume replace o.Engine with another,
+// closing the one they replace.
+func Run(ctx context.Context, o Options) (*engine.Engine, error) {
 	m, err := New(ctx, o)
 	if err != nil {
-		return err
+		return o.Engine, err
 	}
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err = p.Run()
 	m.interrupt()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return ctx.Err()
+		return m.eng, ctx.Err()
 	}
-	return err
+	return m.eng, err
 }

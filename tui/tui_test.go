@@ -57,13 +57,27 @@ func newHarness(t testing.TB, files map[string]string, approval string, turns ..
 		}
 		return ""
 	}
-	eng, err := engine.New(context.Background(), engine.Options{Config: cfg, Dir: dir, Getenv: getenv,
-		Env: []string{"PATH=" + os.Getenv("PATH")}})
+	// open starts or resumes a session as hew does; every engine it makes is closed at the end
+	// (closing twice is harmless).
+	open := func(ctx context.Context, id string) (*engine.Engine, error) {
+		o := engine.Options{Config: cfg, Dir: dir, Getenv: getenv, Env: []string{"PATH=" + os.Getenv("PATH")}}
+		var eng *engine.Engine
+		var err error
+		if id == "" {
+			eng, err = engine.New(ctx, o)
+		} else {
+			eng, err = engine.Resume(ctx, o, id)
+		}
+		if err == nil {
+			t.Cleanup(func() { eng.Close() })
+		}
+		return eng, err
+	}
+	eng, err := open(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { eng.Close() })
-	m, err := New(context.Background(), Options{Engine: eng, Approval: approval})
+	m, err := New(context.Background(), Options{Engine: eng, Approval: approval, Open: open})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -15,7 +16,17 @@ import (
 // runInteractive opens the terminal UI in the current repository, sending the arguments as the
 // first prompt when there are any.
 func runInteractive(cmd *cobra.Command, io *IO, args []string) error {
+	return runInteractiveSession(cmd, io, "", strings.Join(args, " "))
+}
+
+// runInteractiveSession opens the terminal UI on a new session (resumeID empty) or on saved
+// session resumeID (an id or a unique prefix, as engine.Resume takes it), sending prompt first
+// when it is not empty. `hew resume ID|--last` calls it with the id it resolved.
+func runInteractiveSession(cmd *cobra.Command, io *IO, resumeID, prompt string) error {
 	if !io.InIsTerminal || !io.OutIsTerminal {
+		if resumeID != "" {
+			return usageError("the interactive UI needs a terminal; continue the session headless with: hew exec --resume %s \"next prompt\"", resumeID)
+		}
 		return usageError("the interactive UI needs a terminal; for scripts and pipes use 'hew exec [prompt]'")
 	}
 	cfg, err := loadConfig(io)
@@ -29,13 +40,22 @@ func runInteractive(cmd *cobra.Command, io *IO, args []string) error {
 	if testCmd == "" {
 		testCmd = project.DetectTestCommand(io.Dir)
 	}
+	open := func(ctx context.Context, id string) (*engine.Engine, error) {
+		o := engine.Options{Config: cfg, Dir: io.Dir, Env: os.Environ(), Getenv: io.Getenv}
+		if id == "" {
+			return engine.New(ctx, o)
+		}
+		return engine.Resume(ctx, o, id)
+	}
 	ctx := cmd.Context()
-	eng, err := engine.New(ctx, engine.Options{Config: cfg, Dir: io.Dir, Env: os.Environ(), Getenv: io.Getenv})
+	eng, err := open(ctx, resumeID)
 	if err != nil {
 		return engineError(err)
 	}
-	defer eng.Close()
-	err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: strings.Join(args, " "), Approval: cfg.Approval, TestCmd: testCmd})
+	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, TestCmd: testCmd, Open: open})
+	if cerr := eng.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("save session %s: %w", eng.SessionID(), cerr)
+	}
 	fmt.Fprintf(io.ErrOut, "hew: session %s saved; 'hew resume --last' brings it back\n", eng.SessionID())
 	if err != nil {
 		if ctx.Err() != nil {

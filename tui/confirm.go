@@ -1,0 +1,112 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"hew/gitops"
+)
+
+// confirmPrompt is a yes-or-no question above the input, asked before something that is hard
+// to take back.
+type confirmPrompt struct {
+	question string
+	yes      func() tea.Cmd
+}
+
+// confirm asks question; y or enter runs yes, any other key cancels.
+func (m *Model) confirm(question string, yes func() tea.Cmd) tea.Cmd {
+	m.asking = &confirmPrompt{question: question, yes: yes}
+	m.tr.Bottom()
+	return nil
+}
+
+func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
+	p := m.asking
+	m.asking = nil
+	switch k.String() {
+	case "y", "Y", "enter":
+		return p.yes()
+	}
+	m.info("Cancelled.")
+	return nil
+}
+
+func (p *confirmPrompt) view(width int) []string {
+	return []string{
+		askStyle.Render(ansi.Truncate(p.question, width, "…")),
+		hintStyle.Render("  y or enter: yes · any other key: no"),
+	}
+}
+
+// rewindList is how many checkpoints /rewind lists.
+const rewindList = 15
+
+// cmdRewind lists the checkpoints (no argument) or restores one, by its number in the list or
+// its id, after a confirmation.
+func (m *Model) cmdRewind(args []string) tea.Cmd {
+	cps, err := m.eng.Repo.Checkpoints()
+	if err != nil {
+		m.fail(err, "")
+		return nil
+	}
+	if len(cps) == 0 {
+		m.info("No checkpoints yet: hew takes one before each turn and each accept.")
+		return nil
+	}
+	if len(args) == 0 {
+		var b strings.Builder
+		b.WriteString("Checkpoints of the working tree, newest first (/rewind N restores one):\n")
+		for i, c := range cps[:min(len(cps), rewindList)] {
+			fmt.Fprintf(&b, "  %2d  %s  %s  %s\n", i+1, c.ID[:10], c.Time.Local().Format("Jan 2 15:04:05"), clip(c.Label, 70))
+		}
+		if len(cps) > rewindList {
+			fmt.Fprintf(&b, "  … %d older: hew undo --list shows them all; /rewind ID restores any\n", len(cps)-rewindList)
+		}
+		m.info(strings.TrimRight(b.String(), "\n"))
+		return nil
+	}
+	if m.busy {
+		m.info("A turn is running: press esc to stop it first.")
+		return nil
+	}
+	cp, ok := pickCheckpoint(cps, args[0])
+	if !ok {
+		m.fail(fmt.Errorf("no checkpoint %q", args[0]), "/rewind lists them: give a number from the list or an id of 4 or more characters")
+		return nil
+	}
+	q := fmt.Sprintf("Rewind the working tree to checkpoint %s (%s, %s)? Files are put back as they were and files made since are removed; the current state is checkpointed first.",
+		cp.ID[:10], clip(cp.Label, 50), cp.Time.Local().Format("15:04:05"))
+	return m.confirm(q, func() tea.Cmd {
+		if err := m.eng.Rewind(m.ctx, cp.ID); err != nil {
+			m.fail(err, "")
+			return nil
+		}
+		m.info(fmt.Sprintf("Rewound the working tree to checkpoint %s. /rewind 1 goes back to how it was just before.", cp.ID[:10]))
+		return nil
+	})
+}
+
+// pickCheckpoint finds a checkpoint by its 1-based number in the list or an id prefix.
+func pickCheckpoint(cps []gitops.CheckpointInfo, ref string) (gitops.CheckpointInfo, bool) {
+	if n, err := strconv.Atoi(ref); err == nil && len(ref) < 4 {
+		if n >= 1 && n <= len(cps) {
+			return cps[n-1], true
+		}
+		return gitops.CheckpointInfo{}, false
+	}
+	var found []gitops.CheckpointInfo
+	for _, c := range cps {
+		if len(ref) >= 4 && strings.HasPrefix(c.ID, ref) {
+			found = append(found, c)
+		}
+	}
+	if len(found) != 1 {
+		return gitops.CheckpointInfo{}, false
+	}
+	return found[0], true
+}

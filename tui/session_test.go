@@ -1,0 +1,192 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"hew/agent/llm"
+	"hew/agent/llm/llmtest"
+)
+
+// turn types prompt, sends it and waits for the turn to end.
+func (h *harness) turn(prompt string) {
+	h.t.Helper()
+	h.typeText(prompt)
+	h.finish(h.start(h.key("enter")))
+}
+
+// command runs a / command line and everything it starts, to the end.
+func (h *harness) command(line string) {
+	h.t.Helper()
+	h.m.input.SetValue(line)
+	cmd := h.key("enter")
+	if h.m.busy {
+		h.finish(h.start(cmd))
+		return
+	}
+	h.run(cmd)
+}
+
+func TestRewindListsCheckpointsAndRestoresOneAfterConfirming(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never", llmtest.Turn{Text: "Nothing to do."})
+	h.turn("look around")
+	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	h.command("/accept")
+	if h.file("a.txt") != "b\n" {
+		t.Fatal("/accept did not write a.txt")
+	}
+	h.command("/rewind")
+	scr := h.screen()
+	for _, want := range []string{"1  ", "before accepting a.txt", "2  ", "before: look around"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("the list lacks %q:\n%s", want, scr)
+		}
+	}
+	// Asked first; another key than y cancels.
+	h.command("/rewind 1")
+	if h.m.asking == nil || !strings.Contains(h.screen(), "Rewind the working tree to checkpoint") {
+		t.Fatalf("no confirmation asked:\n%s", h.screen())
+	}
+	h.run(h.key("n"))
+	if h.file("a.txt") != "b\n" || !strings.Contains(h.screen(), "Cancelled.") {
+		t.Errorf("n did not cancel: a.txt %q", h.file("a.txt"))
+	}
+	h.command("/rewind 1")
+	h.run(h.key("y"))
+	if h.file("a.txt") != "a\n" {
+		t.Errorf("a.txt after the rewind: %q", h.file("a.txt"))
+	}
+	if st := gitIn(t, h.dir, "status", "--porcelain"); st != "" {
+		t.Errorf("git status %q", st)
+	}
+	if acc := h.m.eng.Accepted(); len(acc) != 0 {
+		t.Errorf("the rewound change is still accepted for commit: %v", acc)
+	}
+	// The rewind saved the state before it, so it can be rewound in turn.
+	h.command("/rewind 1")
+	h.run(h.key("enter"))
+	if h.file("a.txt") != "b\n" {
+		t.Errorf("rewinding the rewind: a.txt %q", h.file("a.txt"))
+	}
+	h.command("/rewind 99")
+	if !strings.Contains(h.screen(), `no checkpoint "99"`) {
+		t.Errorf("a bad number:\n%s", h.screen())
+	}
+}
+
+func TestUndoCommandRevertsHewsCommit(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	head := gitIn(t, h.dir, "rev-parse", "HEAD")
+	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	h.command("/accept")
+	h.command("/commit change a")
+	if gitIn(t, h.dir, "rev-parse", "HEAD~1") != head {
+		t.Fatal("no commit")
+	}
+	h.command("/undo")
+	if got := gitIn(t, h.dir, "rev-parse", "HEAD"); got != head {
+		t.Errorf("HEAD after /undo is %s, want %s", got, head)
+	}
+	if !strings.Contains(h.screen(), "Undid commit") || h.file("a.txt") != "a\n" {
+		t.Errorf("a.txt %q; screen:\n%s", h.file("a.txt"), h.screen())
+	}
+	h.command("/undo")
+	if !strings.Contains(h.screen(), "nothing undone") {
+		t.Errorf("a second /undo:\n%s", h.screen())
+	}
+}
+
+func TestCompactAndCostCommands(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never",
+		llmtest.Turn{Text: "First answer.", Usage: usage(1000, 100)},
+		llmtest.Turn{Text: "Second answer.", Usage: usage(2000, 200)},
+		llmtest.Turn{Text: "SUMMARY: the user asked twice.", Usage: usage(500, 50)},
+	)
+	h.turn("first question")
+	h.turn("second question")
+	h.command("/compact")
+	if h.m.busy {
+		t.Fatal("still busy after /compact")
+	}
+	hist := h.m.eng.Agent.History()
+	joined := ""
+	for _, m := range hist {
+		joined += m.Text + "\n"
+	}
+	if !strings.Contains(joined, "SUMMARY: the user asked twice.") || strings.Contains(joined, "First answer.") {
+		t.Errorf("history after /compact:\n%s", joined)
+	}
+	if !strings.Contains(h.screen(), "compacted the conversation (manual)") {
+		t.Errorf("no notice of the compaction:\n%s", h.screen())
+	}
+	h.command("/cost")
+	scr := h.screen()
+	for _, want := range []string{"3.5k tokens in", "350 out", "first question", "second question", "/compact", "2.0k in"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("/cost lacks %q:\n%s", want, scr)
+		}
+	}
+}
+
+func TestSessionsNewAndResumeSwitchTheSession(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never",
+		llmtest.Turn{Text: "Noted: the colour is teal."},
+		llmtest.Turn{Text: "Fresh start."},
+		llmtest.Turn{Text: "It was teal."},
+	)
+	h.turn("remember the colour teal")
+	first := h.m.Engine().SessionID()
+	h.command("/new")
+	second := h.m.Engine().SessionID()
+	if second == first || strings.Contains(h.screen(), "remember the colour") {
+		t.Fatalf("/new kept session %s or its transcript:\n%s", first, h.screen())
+	}
+	h.turn("hello")
+	if body := string(h.srv.Requests()[1].Body); strings.Contains(body, "teal") {
+		t.Errorf("the new session carried the old conversation: %s", body)
+	}
+	h.command("/sessions")
+	scr := h.screen()
+	if !strings.Contains(scr, first) || !strings.Contains(scr, "▶ "+second) {
+		t.Errorf("/sessions:\n%s", scr)
+	}
+	h.command("/resume " + first[:len(first)-2])
+	if h.m.Engine().SessionID() != first {
+		t.Fatalf("resumed %s, want %s", h.m.Engine().SessionID(), first)
+	}
+	if scr := h.screen(); !strings.Contains(scr, "remember the colour teal") || !strings.Contains(scr, "Noted: the colour is teal.") {
+		t.Errorf("the resumed conversation is not shown:\n%s", scr)
+	}
+	h.turn("which colour?")
+	if body := string(h.srv.Requests()[2].Body); !strings.Contains(body, "remember the colour teal") || strings.Contains(body, "hello") {
+		t.Errorf("the resumed turn did not continue the first session: %s", body)
+	}
+	h.command("/resume nosuchsession")
+	if !strings.Contains(h.screen(), "/sessions lists") || h.m.Engine().SessionID() != first {
+		t.Errorf("a bad id:\n%s", h.screen())
+	}
+}
+
+func TestModelCommandSwitchesTheNextTurn(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never", llmtest.Turn{Text: "hi"})
+	h.command("/model gpt-4.1")
+	if !strings.Contains(h.screen(), "The next turn uses openai/gpt-4.1 (context window") || !strings.Contains(h.statusLine(), "gpt-4.1") {
+		t.Errorf("/model gpt-4.1:\n%s", h.screen())
+	}
+	h.command("/model gpt-4.1-mimi")
+	if scr := h.screen(); !strings.Contains(scr, "gpt-4.1-mimi is not in the catalogue") || !strings.Contains(scr, "did you mean gpt-4.1-mini") {
+		t.Errorf("an unknown id is not warned about:\n%s", scr)
+	}
+	h.turn("hello")
+	if body := string(h.srv.Requests()[0].Body); !strings.Contains(body, `"model":"gpt-4.1-mimi"`) {
+		t.Errorf("the turn did not use the new model: %s", body)
+	}
+}
+
+func usage(in, out int64) llm.Usage { return llm.Usage{InputTokens: in, OutputTokens: out} }
+
+func (h *harness) statusLine() string { return stripANSI(h.m.statusLine()) }

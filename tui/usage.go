@@ -1,0 +1,132 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"hew/agent/compact"
+	"hew/agent/llm"
+	"hew/tui/status"
+	"hew/tui/transcript"
+)
+
+// turnCost is what one turn (or one /compact) used.
+type turnCost struct {
+	label string
+	usage llm.Usage
+	cost  float64
+}
+
+// sessionCost is the session's totals now, labelled for the turn about to start.
+func (m *Model) sessionCost(label string) turnCost {
+	u, c := m.eng.Agent.Total()
+	return turnCost{label: label, usage: u, cost: c}
+}
+
+// recordTurn keeps what the turn that just ended used: the totals now less those at its start.
+func (m *Model) recordTurn() {
+	now := m.sessionCost("")
+	s := m.turnStart
+	m.turns = append(m.turns, turnCost{label: s.label, cost: now.cost - s.cost, usage: llm.Usage{
+		InputTokens: now.usage.InputTokens - s.usage.InputTokens, CachedTokens: now.usage.CachedTokens - s.usage.CachedTokens,
+		CacheWriteTokens: now.usage.CacheWriteTokens - s.usage.CacheWriteTokens, OutputTokens: now.usage.OutputTokens - s.usage.OutputTokens,
+		ReasoningTokens: now.usage.ReasoningTokens - s.usage.ReasoningTokens}})
+}
+
+// costTurns is how many of the latest turns /cost lists.
+const costTurns = 10
+
+func (m *Model) cmdCost([]string) tea.Cmd {
+	total, cost := m.eng.Agent.Total()
+	var b strings.Builder
+	fmt.Fprintf(&b, "Session %s with %s: %s tokens in (%s cached), %s out. Cost: $%.4f.",
+		m.eng.SessionID(), m.eng.Agent.Model, status.Tokens(total.InputTokens), status.Tokens(total.CachedTokens),
+		status.Tokens(total.OutputTokens), cost)
+	if m.eng.Agent.Cost == nil {
+		b.WriteString(" (the model's price is unknown: costs count as $0)")
+	}
+	if n := len(m.turns); n > 0 {
+		b.WriteString("\nTurns in this window, latest last:")
+		if n > costTurns {
+			fmt.Fprintf(&b, " (%d earlier not shown)", n-costTurns)
+		}
+		for i, t := range m.turns[max(n-costTurns, 0):] {
+			fmt.Fprintf(&b, "\n  %2d  %7s in  %7s out  $%.4f  %s", max(n-costTurns, 0)+i+1, status.Tokens(t.usage.InputTokens),
+				status.Tokens(t.usage.OutputTokens), t.cost, clip(t.label, 50))
+		}
+	}
+	if m.usage.ContextLimit > 0 {
+		fmt.Fprintf(&b, "\nContext: about %s of %s tokens used.", status.Tokens(m.usage.ContextUsed), status.Tokens(m.usage.ContextLimit))
+	}
+	m.info(b.String())
+	return nil
+}
+
+// compactDoneMsg reports the end of a /compact.
+type compactDoneMsg struct{ err error }
+
+func (m *Model) cmdCompact([]string) tea.Cmd {
+	if m.busy {
+		m.info("A turn is running: wait for it, or press esc to stop it.")
+		return nil
+	}
+	a := m.eng.Agent
+	m.turnStart = m.sessionCost("/compact")
+	m.info("Compacting the conversation…")
+	return m.work(func(ctx context.Context) tea.Msg { return compactDoneMsg{err: a.Compact(ctx)} })
+}
+
+func (m *Model) compactDone(msg compactDoneMsg) {
+	m.idle()
+	m.recordTurn()
+	m.usage.ContextUsed = m.eng.Agent.ContextUsed()
+	switch {
+	case errors.Is(msg.err, compact.ErrNothingToCompact):
+		m.info("Nothing to compact: " + compact.ErrNothingToCompact.Error() + ".")
+	case errors.Is(msg.err, context.Canceled):
+		m.info("Compaction stopped; the conversation is as it was.")
+	case msg.err != nil:
+		m.fail(msg.err, "the conversation is as it was; try /compact again, or /new for a fresh session")
+	}
+}
+
+func (m *Model) cmdModel(args []string) tea.Cmd {
+	if len(args) == 0 {
+		s := fmt.Sprintf("Model: %s/%s", m.eng.Config.Provider, m.eng.Agent.Model)
+		if w := m.eng.Model.ContextWindow; w > 0 {
+			s += fmt.Sprintf(", context window %s tokens", status.Tokens(int64(w)))
+		}
+		m.info(s + ". /model NAME switches for the next turn; hew models lists the catalogue.")
+		return nil
+	}
+	if m.busy {
+		m.info("A turn is running: the model can change once it ends (esc stops it).")
+		return nil
+	}
+	ch, err := m.eng.SwitchModel(m.ctx, args[0])
+	if err != nil {
+		m.fail(err, "")
+		return nil
+	}
+	m.usage.ContextLimit = int64(ch.Model.ContextWindow)
+	if !ch.Known {
+		hint := "check the id with hew models"
+		if len(ch.Suggestions) > 0 {
+			hint = "did you mean " + strings.Join(ch.Suggestions, ", ") + "?"
+		}
+		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and no context window; %s", ch.Model.ID, hint)})
+		m.tr.Bottom()
+		return nil
+	}
+	s := fmt.Sprintf("The next turn uses %s/%s", m.eng.Config.Provider, ch.Model.ID)
+	if ch.Model.ContextWindow > 0 {
+		s += fmt.Sprintf(" (context window %s tokens, $%.2f/$%.2f per million tokens in/out)", status.Tokens(int64(ch.Model.ContextWindow)),
+			ch.Model.InputPrice, ch.Model.OutputPrice)
+	}
+	m.info(s + ".")
+	return nil
+}
