@@ -78,3 +78,26 @@ func TestShellCommandQuotes(t *testing.T) {
 		t.Errorf("single argument changed: %s", got)
 	}
 }
+
+// BenchmarkSandboxTrue measures a sandboxed `true` over a proposal overlay, as the agent runs
+// commands, with this test binary, which links in all of hew, as the helper stage.
+// Run: go test ./cmd/hew -run '^$' -bench SandboxTrue -benchtime 30x
+func BenchmarkSandboxTrue(b *testing.B) {
+	sb, err := sandbox.New(sandbox.Options{HomeDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !sb.CanOverlay() {
+		b.Skip("no overlay with", sb.Backend())
+	}
+	layer := b.TempDir()
+	ov := &sandbox.Overlay{Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
+	os.Mkdir(ov.Upper, 0o700)
+	os.Mkdir(ov.Work, 0o700)
+	spec := sandbox.Spec{Command: "true", Workspace: b.TempDir(), Overlay: ov, Env: os.Environ()}
+	for b.Loop() {
+		if res, err := sb.Run(b.Context(), spec); err != nil || res.ExitCode != 0 {
+			b.Fatalf("%v exit %d: %s", err, res.ExitCode, res.Output)
+		}
+	}
+}
