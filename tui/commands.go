@@ -108,9 +108,11 @@ func (m *Model) cmdHelp([]string) tea.Cmd {
 	b.WriteString(`
 Keys: enter send · ctrl+j or alt+enter new line · ↑/↓ history · tab complete a command
       esc stop the running turn · ctrl+c twice quit · pgup/pgdown or the wheel scroll
-      ctrl+o show or hide tool output · ctrl+y copy the last answer · ctrl+r review
+      alt+↑/alt+↓ (or ctrl+↑/↓) select a message · esc unselect
+      ctrl+y copy the selected message, else the last answer (OSC 52, works over SSH)
+      ctrl+o show or hide the selected tool call's output, else every one's · ctrl+r review
 Review: y/n accept/reject hunk · Y/N the whole file · tab/shift+tab file · s split view
-        e edit in $EDITOR · f reject with a note to the model · c commit · esc back`)
+        e edit in $EDITOR · f reject with a note to the model · c commit what was accepted · esc back`)
 	m.info(b.String())
 	return nil
 }

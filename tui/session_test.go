@@ -4,8 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
+	"hew/tui/transcript"
 )
 
 // turn types prompt, sends it and waits for the turn to end.
@@ -190,3 +193,52 @@ func TestModelCommandSwitchesTheNextTurn(t *testing.T) {
 func usage(in, out int64) llm.Usage { return llm.Usage{InputTokens: in, OutputTokens: out} }
 
 func (h *harness) statusLine() string { return stripANSI(h.m.statusLine()) }
+
+func TestCopySelectedMessageAndExpandOneToolCall(t *testing.T) {
+	echo := toolCall("run", map[string]any{"command": "echo tool-output-line"})
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never",
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{echo}},
+		llmtest.Turn{Text: "First **answer**."},
+		llmtest.Turn{Text: "Second answer."},
+	)
+	h.turn("run echo")
+	h.turn("again")
+	// Nothing selected: ctrl+y copies the last answer.
+	if got, want := h.key("ctrl+y")(), tea.SetClipboard("Second answer.")(); got != want {
+		t.Errorf("ctrl+y copied %v, want %v", got, want)
+	}
+	// alt+up walks up from the bottom, past notices, the answer and the prompt.
+	for i := 0; i < 10 && (h.m.tr.Selected() == nil || h.m.tr.Selected().Kind != transcript.Assistant || h.m.tr.Selected().Text != "First **answer**."); i++ {
+		h.key("alt+up")
+	}
+	if e := h.m.tr.Selected(); e == nil || e.Text != "First **answer**." {
+		t.Fatalf("selected %+v", e)
+	}
+	if got, want := h.key("ctrl+y")(), tea.SetClipboard("First **answer**.")(); got != want {
+		t.Errorf("ctrl+y copied %v, want %v", got, want)
+	}
+	if !strings.Contains(h.screen(), "copied the selected message") {
+		t.Errorf("no notice:\n%s", h.screen())
+	}
+	// Up once more is the tool call: ctrl+o expands it alone.
+	h.key("alt+up")
+	if e := h.m.tr.Selected(); e == nil || e.Kind != transcript.Tool {
+		t.Fatalf("selected %+v", e)
+	}
+	if strings.Contains(h.screen(), "│ tool-output-line") {
+		t.Fatal("the output shows before expanding")
+	}
+	h.key("ctrl+o")
+	if !strings.Contains(h.screen(), "│ tool-output-line") || h.m.tr.Expanded() {
+		t.Errorf("ctrl+o on the selected tool call (all expanded: %v):\n%s", h.m.tr.Expanded(), h.screen())
+	}
+	// esc unselects (no turn runs); ctrl+o then toggles every tool call.
+	h.key("esc")
+	if h.m.tr.Selected() != nil {
+		t.Error("esc kept the selection")
+	}
+	h.key("ctrl+o")
+	if !h.m.tr.Expanded() {
+		t.Error("ctrl+o with nothing selected did not expand all")
+	}
+}

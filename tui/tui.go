@@ -249,7 +249,17 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	h := m.transcriptHeight()
 	switch s {
 	case "esc":
+		if m.tr.Selected() != nil && !m.busy {
+			m.tr.Unselect()
+			return nil
+		}
 		m.interrupt()
+		return nil
+	case "alt+up", "ctrl+up":
+		m.tr.Select(-1, h)
+		return nil
+	case "alt+down", "ctrl+down":
+		m.tr.Select(+1, h)
 		return nil
 	case "enter":
 		text := strings.TrimSpace(m.input.Value())
@@ -278,10 +288,17 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.tr.ScrollDown(1, h)
 		return nil
 	case "ctrl+o":
-		m.tr.ToggleExpanded()
+		if e := m.tr.Selected(); e != nil && e.Kind == transcript.Tool {
+			m.tr.ToggleEntry(e)
+		} else {
+			m.tr.ToggleExpanded()
+		}
 		return nil
 	case "ctrl+y":
-		return m.copyLast()
+		if e := m.tr.Selected(); e != nil {
+			return m.copyText(e.Plain(), "the selected message")
+		}
+		return m.copyText(m.lastFinal, "the last answer")
 	case "ctrl+r":
 		return m.openReview()
 	case "up":
@@ -396,14 +413,14 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// copyLast copies the last answer to the clipboard with OSC 52, which works over SSH.
-func (m *Model) copyLast() tea.Cmd {
-	if m.lastFinal == "" {
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "nothing to copy yet"})
+// copyText copies text, which is what, to the clipboard with OSC 52, which works over SSH.
+func (m *Model) copyText(text, what string) tea.Cmd {
+	if strings.TrimSpace(text) == "" {
+		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "nothing to copy yet: alt+↑ selects a message"})
 		return nil
 	}
-	m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "copied the last answer to the clipboard"})
-	return tea.SetClipboard(m.lastFinal)
+	m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("copied %s to the clipboard (%s)", what, plural(len(text), "byte"))})
+	return tea.SetClipboard(text)
 }
 
 // remember adds text to the input history.

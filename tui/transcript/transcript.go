@@ -53,6 +53,9 @@ type Entry struct {
 
 	Steps []event.PlanStep
 
+	// Expanded shows this tool call's output even when tool calls are collapsed.
+	Expanded bool
+
 	// The rendering cache: lines at width for the given version and expansion.
 	version        int
 	cacheWidth     int
@@ -69,6 +72,8 @@ type Transcript struct {
 	expanded bool // tool calls show their output
 
 	follow bool // the view sticks to the bottom
+	// selected is the index of the entry picked for copying or expanding; -1 when none.
+	selected int
 	// top is the first line shown when not following: entry index and line within it.
 	topEntry, topLine int
 
@@ -77,7 +82,7 @@ type Transcript struct {
 }
 
 // New returns an empty transcript that follows the bottom.
-func New() *Transcript { return &Transcript{follow: true} }
+func New() *Transcript { return &Transcript{follow: true, selected: -1} }
 
 // Len is the number of entries.
 func (t *Transcript) Len() int { return len(t.entries) }
@@ -93,7 +98,7 @@ func (t *Transcript) Add(e *Entry) {
 
 // Clear removes every entry.
 func (t *Transcript) Clear() {
-	t.entries, t.follow, t.topEntry, t.topLine = nil, true, 0, 0
+	t.entries, t.follow, t.topEntry, t.topLine, t.selected = nil, true, 0, 0, -1
 }
 
 // Last returns the last entry, or nil.
@@ -127,6 +132,105 @@ func (t *Transcript) FinishTool(f event.ToolFinished) {
 	}
 }
 
+// Select moves the selection d entries down (negative: up), starting from the last entry when
+// nothing is selected, and scrolls so that the selected entry is on screen. It returns the
+// selected entry, or nil when the transcript is empty.
+func (t *Transcript) Select(d, height int) *Entry {
+	if len(t.entries) == 0 {
+		return nil
+	}
+	i := t.selected
+	if i < 0 {
+		i = len(t.entries)
+		if d > 0 {
+			d = -1 // the first press of either key picks the last entry
+		}
+	}
+	i = min(max(i+d, 0), len(t.entries)-1)
+	down := i > t.selected && t.selected >= 0
+	t.selected = i
+	t.reveal(i, height, down)
+	return t.entries[i]
+}
+
+// Selected returns the selected entry, or nil.
+func (t *Transcript) Selected() *Entry {
+	if t.selected < 0 || t.selected >= len(t.entries) {
+		return nil
+	}
+	return t.entries[t.selected]
+}
+
+// Unselect clears the selection.
+func (t *Transcript) Unselect() { t.selected = -1 }
+
+// reveal scrolls so that entry i is on screen: at the bottom when moving down, else at the top.
+func (t *Transcript) reveal(i, height int, down bool) {
+	rest := 0
+	for j := i; j < len(t.entries) && rest <= height; j++ {
+		rest += len(t.lines(j))
+	}
+	if rest <= height {
+		t.follow = true // it is on the last screen
+		return
+	}
+	if !t.follow && t.shows(i, height) {
+		return
+	}
+	t.follow, t.topEntry, t.topLine = false, i, 0
+	if !down {
+		return
+	}
+	// End the screen with entry i.
+	n := 0
+	for j := i; j >= 0; j-- {
+		n += len(t.lines(j))
+		if n >= height {
+			t.topEntry, t.topLine = j, n-height
+			return
+		}
+	}
+	t.topEntry, t.topLine = 0, 0
+}
+
+// shows reports whether entry i lies wholly on the screen as it is scrolled (not following).
+func (t *Transcript) shows(i, height int) bool {
+	if i < t.topEntry || i == t.topEntry && t.topLine > 0 {
+		return false
+	}
+	n := -t.topLine
+	for j := t.topEntry; j <= i; j++ {
+		n += len(t.lines(j))
+	}
+	return n <= height
+}
+
+// Plain returns the entry as plain text, for the clipboard: Markdown as written, a tool call
+// with its output, an error with its hint.
+func (e *Entry) Plain() string {
+	switch e.Kind {
+	case Tool:
+		if e.Output == "" {
+			return e.Text
+		}
+		return e.Text + "\n" + e.Output
+	case Plan:
+		var b strings.Builder
+		for _, s := range e.Steps {
+			fmt.Fprintf(&b, "[%s] %s\n", s.Status, s.Step)
+		}
+		return strings.TrimRight(b.String(), "\n")
+	case Error:
+		if e.Hint != "" {
+			return e.Text + "\n" + e.Hint
+		}
+	}
+	return e.Text
+}
+
+// ToggleEntry shows or hides the output of one tool call.
+func (t *Transcript) ToggleEntry(e *Entry) { e.Expanded = !e.Expanded }
+
 // ToggleExpanded shows or hides the output of tool calls.
 func (t *Transcript) ToggleExpanded() { t.expanded = !t.expanded }
 
@@ -151,7 +255,7 @@ func (t *Transcript) View(height int) string {
 		var chunks [][]string
 		n := 0
 		for i := len(t.entries) - 1; i >= 0 && n < height; i-- {
-			l := t.lines(i)
+			l := t.marked(i)
 			chunks = append(chunks, l)
 			n += len(l)
 		}
@@ -164,7 +268,7 @@ func (t *Transcript) View(height int) string {
 		}
 	} else {
 		for i := t.topEntry; i < len(t.entries) && len(lines) < height+t.topLine; i++ {
-			lines = append(lines, t.lines(i)...)
+			lines = append(lines, t.marked(i)...)
 		}
 		lines = lines[min(t.topLine, len(lines)):]
 		if len(lines) > height {
@@ -217,10 +321,30 @@ func (t *Transcript) ScrollDown(n, height int) {
 // Bottom makes the view follow the bottom again.
 func (t *Transcript) Bottom() { t.follow = true }
 
+// selMark marks the lines of the selected entry in place of their first cell.
+var selMark = lipgloss.NewStyle().Foreground(lipgloss.Color("214")).Render("▌")
+
+// marked returns entry i's lines, marked when it is selected (a copy: the cache stays as it is).
+func (t *Transcript) marked(i int) []string {
+	l := t.lines(i)
+	if i != t.selected {
+		return l
+	}
+	out := make([]string, len(l))
+	for j, line := range l {
+		if line == "" && j == len(l)-1 {
+			continue // the blank line between entries
+		}
+		out[j] = selMark + ansi.TruncateLeft(line, 1, "")
+	}
+	return out
+}
+
 // lines returns entry i rendered at the current width, from the cache when it is fresh.
 func (t *Transcript) lines(i int) []string {
 	e := t.entries[i]
-	if e.cacheValidOnce && e.cacheWidth == t.width && e.cacheVersion == e.version && e.cacheExpanded == t.expanded {
+	expanded := t.expanded || e.Expanded
+	if e.cacheValidOnce && e.cacheWidth == t.width && e.cacheVersion == e.version && e.cacheExpanded == expanded {
 		return e.cache
 	}
 	s := t.render(e)
@@ -228,7 +352,7 @@ func (t *Transcript) lines(i int) []string {
 	if e.Kind != Tool {
 		e.cache = append(e.cache, "") // a blank line between entries; tool calls stay together
 	}
-	e.cacheWidth, e.cacheVersion, e.cacheExpanded, e.cacheValidOnce = t.width, e.version, t.expanded, true
+	e.cacheWidth, e.cacheVersion, e.cacheExpanded, e.cacheValidOnce = t.width, e.version, expanded, true
 	return e.cache
 }
 
@@ -301,7 +425,7 @@ func (t *Transcript) renderTool(e *Entry) string {
 	if status != "" {
 		line += " " + dimStyle.Render(status)
 	}
-	if !t.expanded || e.Output == "" {
+	if !t.expanded && !e.Expanded || e.Output == "" {
 		return line + "\n"
 	}
 	var b strings.Builder

@@ -103,3 +103,52 @@ func BenchmarkFrame5000Scrolled(b *testing.B) {
 		_ = tr.View(40)
 	}
 }
+
+func TestSelectMarksScrollsToAndExpandsOneEntry(t *testing.T) {
+	tr := session(30) // 10 × (prompt, answer, tool call)
+	if tr.Selected() != nil {
+		t.Fatal("selected at the start")
+	}
+	// The first press picks the last entry, the tool call; expanding it alone shows its output.
+	e := tr.Select(+1, 10)
+	if e == nil || e.Kind != Tool || tr.Selected() != e {
+		t.Fatalf("first selection: %+v", e)
+	}
+	tr.ToggleEntry(e)
+	v := tr.View(30)
+	if !strings.Contains(v, "│ ok") || strings.Count(v, "lines omitted") != 1 {
+		t.Errorf("one tool call expanded:\n%s", v)
+	}
+	if !strings.Contains(v, "▌") {
+		t.Errorf("the selection is not marked:\n%s", v)
+	}
+	tr.ToggleEntry(e)
+	// Walking up to the first prompt scrolls it onto the screen, at the top.
+	for range 29 {
+		e = tr.Select(-1, 10)
+	}
+	if e.Text != "request 0: please fix the thing" || tr.Following() {
+		t.Fatalf("at the top: %q following %v", e.Text, tr.Following())
+	}
+	v = tr.View(10)
+	if first, _, _ := strings.Cut(v, "\n"); !strings.Contains(first, "▌") || !strings.Contains(first, "request 0") {
+		t.Errorf("the first line is not the selected prompt:\n%s", v)
+	}
+	if strings.Count(tr.View(10), "▌") != 1 {
+		t.Error("more than the prompt's one line is marked")
+	}
+	// Walking down past the screen keeps the selected entry on it.
+	for i := 1; i <= 10; i++ {
+		e = tr.Select(+1, 10)
+		if !strings.Contains(tr.View(10), "▌") {
+			t.Fatalf("entry %d (%q) went off screen:\n%s", i, e.Text, tr.View(10))
+		}
+	}
+	if got := e.Plain(); got != "I will run the **tests** for request 3.\n\n- first\n- second\n\n```go\nfunc f() {}\n```\n" {
+		t.Errorf("Plain is not the Markdown as written: %q", got)
+	}
+	tr.Unselect()
+	if strings.Contains(tr.View(10), "▌") {
+		t.Error("still marked after Unselect")
+	}
+}
