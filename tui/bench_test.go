@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"hew/agent/engine"
 	"hew/tui/review"
 )
 
-// BenchmarkReviewOpen10k opens the review view on a proposal that changes every 20th line of
-// a 10,000-line file: listing the change set, diffing, and rendering the first screen.
-func BenchmarkReviewOpen10k(b *testing.B) {
+// bigProposal is a harness whose proposal changes every 20th line of a 10,000-line Go file:
+// 500 hunks.
+func bigProposal(b *testing.B) *harness {
 	var old, new strings.Builder
 	for i := range 10_000 {
 		fmt.Fprintf(&old, "\tvalue%d := compute(%d) // line %d\n", i, i, i)
@@ -26,19 +27,45 @@ func BenchmarkReviewOpen10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	h.m.SetSize(160, 50)
-	review.Warm("big.go") // as the UI does when the proposal changes, before the review opens
-	var worst time.Duration
-	for b.Loop() {
-		start := time.Now()
-		h.m.view = viewTranscript
-		h.m.openReview()
-		_ = h.m.View()
-		worst = max(worst, time.Since(start))
+	return h
+}
+
+// BenchmarkReviewOpen10k opens the review view on a 10,000-line proposal of 500 hunks and
+// renders its first screen, with a fresh view and no hunks kept from before:
+//
+//   - cold: nothing was prepared, as when the review opens with ctrl+r on a proposal the UI
+//     never saw — listing the change set, diffing, matching the lexer, rendering;
+//   - warmed: as after a turn, during which each change of the proposal diffed it in the
+//     background — only listing the change set (to see that it is unchanged) and rendering.
+//
+// worst-ms is the slowest open, the figure that matters for "opens in under 100 ms".
+func BenchmarkReviewOpen10k(b *testing.B) {
+	h := bigProposal(b)
+	open := func(b *testing.B, warm bool) {
+		var worst time.Duration
+		for b.Loop() {
+			b.StopTimer()
+			h.m.rv, h.m.reviews, h.m.view = review.New(), &engine.ReviewCache{}, viewTranscript
+			h.m.SetSize(160, 50)
+			if warm {
+				if _, err := h.m.eng.ReviewWith(h.m.reviews); err != nil {
+					b.Fatal(err)
+				}
+				review.Warm("big.go")
+			}
+			b.StartTimer()
+			start := time.Now()
+			h.m.openReview()
+			_ = h.m.View()
+			worst = max(worst, time.Since(start))
+		}
+		if h.m.view != viewReview || len(h.m.rv.Files()[0].Hunks) != 500 {
+			b.Fatalf("review: %d hunks", len(h.m.rv.Files()[0].Hunks))
+		}
+		b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
 	}
-	if h.m.view != viewReview || len(h.m.rv.Files()[0].Hunks) != 500 {
-		b.Fatalf("review: %d hunks", len(h.m.rv.Files()[0].Hunks))
-	}
-	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
+	b.Run("cold", func(b *testing.B) { open(b, false) })
+	b.Run("warmed", func(b *testing.B) { open(b, true) })
 }
 
 // BenchmarkFrameIdle renders the transcript screen with nothing changing, the cost of a

@@ -31,7 +31,7 @@ func (m *Model) openReview() tea.Cmd {
 
 // refreshReview reloads the proposal into the review view.
 func (m *Model) refreshReview() error {
-	files, err := m.eng.Review()
+	files, err := m.eng.ReviewWith(m.reviews)
 	if err != nil {
 		return fmt.Errorf("load the proposal for review: %w", err)
 	}

@@ -41,6 +41,7 @@ func (m *Model) attach(eng *engine.Engine, approval string) error {
 	m.usage = event.Usage{ContextUsed: eng.Agent.ContextUsed(), ContextLimit: int64(eng.Model.ContextWindow)}
 	m.sandbox = eng.SandboxLabel()
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
+	m.reviews = &engine.ReviewCache{}
 	return nil
 }
 

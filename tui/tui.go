@@ -81,7 +81,9 @@ type Model struct {
 	branch      string
 	sandbox     string // the sandbox label, worked out once: probing the sandbox takes time
 	turns       []turnCost
-	turnStart   turnCost // the session's totals when the running turn started
+	reviews     *engine.ReviewCache // the hunks of the proposal's files, kept while they do not change
+	warm        *warmer             // diffs the proposal ahead of the review
+	turnStart   turnCost            // the session's totals when the running turn started
 
 	approval *approvalPrompt
 	asking   *confirmPrompt
@@ -90,7 +92,7 @@ type Model struct {
 // New builds the UI over an engine. It subscribes to the engine's events and installs the
 // approver; call it once per engine.
 func New(ctx context.Context, o Options) (*Model, error) {
-	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: review.New()}
+	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: review.New(), warm: &warmer{}}
 	if err := m.attach(o.Engine, o.Approval); err != nil {
 		return nil, err
 	}
@@ -378,15 +380,14 @@ func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
 	if m.quitting {
 		return nil
 	}
-	files, err := m.eng.Review()
-	if err != nil || len(files) == 0 {
+	if err := m.refreshReview(); err != nil || m.rv.Empty() {
 		return nil
 	}
-	var cmds []tea.Cmd
+	m.view = viewReview
 	if m.opts.TestCmd != "" && msg.err == nil {
-		cmds = append(cmds, m.runTests())
+		return m.runTests()
 	}
-	return tea.Batch(append(cmds, m.openReview())...)
+	return nil
 }
 
 // runTests runs the test command on the proposal in the background.
@@ -563,7 +564,11 @@ func (m *Model) onEvent(e event.Event) {
 		for _, f := range e.Files {
 			names = append(names, f.Path)
 		}
-		go review.Warm(names...)
+		eng, cache := m.eng, m.reviews
+		m.warm.run(func() {
+			_, _ = eng.ReviewWith(cache) // errors show when the review opens
+			review.Warm(names...)
+		})
 		if m.view == viewReview && !m.busy {
 			m.refreshReview()
 		}

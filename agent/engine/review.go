@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"hew/agent"
 	"hew/agent/diff"
@@ -32,16 +33,52 @@ type FileReview struct {
 }
 
 // Review lists the proposal's files with their hunks, sorted by path.
-func (e *Engine) Review() ([]FileReview, error) {
+func (e *Engine) Review() ([]FileReview, error) { return e.ReviewWith(nil) }
+
+// ReviewCache keeps each reviewed file's hunks for as long as its working-tree and proposed
+// contents stay the same, so that reviewing a large proposal again (when the review view
+// reopens, after each decision, or ahead of time while a turn runs) does not diff every file
+// again. The zero value is ready to use; it is safe for concurrent use.
+type ReviewCache struct {
+	mu    sync.Mutex
+	files map[string]FileReview
+}
+
+// ReviewWith is Review taking the hunks of unchanged files from c (nil: none). c then holds
+// exactly the files listed.
+func (e *Engine) ReviewWith(c *ReviewCache) ([]FileReview, error) {
 	changes, err := e.Layer.Changes()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]FileReview, 0, len(changes))
-	for _, c := range changes {
-		out = append(out, fileReview(c))
+	for _, ch := range changes {
+		out = append(out, c.review(ch))
+	}
+	if c != nil {
+		c.mu.Lock()
+		c.files = make(map[string]FileReview, len(out))
+		for _, f := range out {
+			c.files[f.Change.Path] = f
+		}
+		c.mu.Unlock()
 	}
 	return out, nil
+}
+
+// review returns ch's review, from the cache when ch's contents are those cached.
+func (c *ReviewCache) review(ch proposal.Change) FileReview {
+	if c == nil {
+		return fileReview(ch)
+	}
+	c.mu.Lock()
+	f, ok := c.files[ch.Path]
+	c.mu.Unlock()
+	if ok && f.Change.Op == ch.Op && f.Change.NewMode == ch.NewMode && bytes.Equal(f.Change.Old, ch.Old) && bytes.Equal(f.Change.New, ch.New) {
+		f.Change = ch
+		return f
+	}
+	return fileReview(ch)
 }
 
 func fileReview(c proposal.Change) FileReview {

@@ -185,3 +185,46 @@ func TestResolveHunksWholeFilesAndErrors(t *testing.T) {
 		t.Errorf("empty note: %v", err)
 	}
 }
+
+func TestReviewWithCacheReusesHunksOfUnchangedFilesOnly(t *testing.T) {
+	dir := testRepo(t, map[string]string{"a.txt": tenLines, "b.txt": tenLines})
+	e, _ := newEngine(t, dir)
+	for _, f := range []string{"a.txt", "b.txt"} {
+		if err := e.Layer.WriteFile(f, []byte(twoHunks), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var c engine.ReviewCache
+	first, err := e.ReviewWith(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := e.Review()
+	if len(first) != 2 || len(plain) != 2 || first[0].Added != plain[0].Added || len(first[1].Hunks) != len(plain[1].Hunks) {
+		t.Fatalf("cached review %+v differs from %+v", first, plain)
+	}
+	// b.txt changes in the proposal, a.txt in the working tree; only an untouched file is reused.
+	if err := e.Layer.WriteFile("b.txt", []byte(strings.Replace(twoHunks, "five", "FIVE", 1)), 0); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.ReviewWith(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &again[0].Hunks[0] != &first[0].Hunks[0] {
+		t.Error("a.txt was diffed again though nothing changed")
+	}
+	if len(again[1].Hunks) != 1 || again[1].Added != 3 {
+		t.Errorf("b.txt's new content was not diffed: %+v", again[1])
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte(strings.Replace(tenLines, "one\n", "ONE\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	third, err := e.ReviewWith(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(third[0].Hunks) != 1 || third[0].Added != 1 {
+		t.Errorf("a.txt after the user's edit: %+v", third[0])
+	}
+}

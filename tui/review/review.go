@@ -247,7 +247,7 @@ func (m *Model) View() string {
 	for len(rows) < m.height-1 {
 		rows = append(rows, "")
 	}
-	rows = append(rows[:min(len(rows), m.height-1)], m.footer(w))
+	rows = append(rows[:min(len(rows), max(m.height-1, 0))], m.footer(w))
 	return strings.Join(rows, "\n")
 }
 
