@@ -129,7 +129,7 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	s := startTmux(t, dir, env, 120, 40)
 	s.waitFor("Ask for a change")
 	// Idle, the UI schedules nothing; what remains is Bubble Tea's renderer checking for a new
-	// frame 60 times a second, about 1% of a core, which the bound below allows.
+	// frame 30 times a second (tui.frameRate), about 0.4% of a core, which the bound allows.
 	pid := strings.TrimSpace(s.tmux("list-panes", "-t", s.name, "-F", "#{pane_pid}"))
 	time.Sleep(300 * time.Millisecond)
 	before := cpuTicks(t, pid)
@@ -173,6 +173,13 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	// esc goes back to the transcript; ctrl+c twice quits and the session is saved.
 	s.keys("Escape")
 	s.waitFor("Ask for a change")
+	// ctrl+y copies the last answer with OSC 52; tmux, told to accept it, keeps it as a buffer.
+	s.tmux("set-option", "-g", "set-clipboard", "on")
+	s.keys("C-y")
+	s.waitFor("copied the last answer to the clipboard")
+	if buf := s.tmux("show-buffer"); !strings.Contains(buf, "Both ends are upper case now.") {
+		t.Errorf("the clipboard holds %q", buf)
+	}
 	s.keys("C-c")
 	s.waitFor("press ctrl+c again to quit")
 	s.keys("C-c")
