@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
 	"hew/tui/transcript"
@@ -143,10 +144,16 @@ func TestSessionsNewAndResumeSwitchTheSession(t *testing.T) {
 	)
 	h.turn("remember the colour teal")
 	first := h.m.Engine().SessionID()
+	old := h.m.Engine()
 	h.command("/new")
 	second := h.m.Engine().SessionID()
 	if second == first || strings.Contains(h.screen(), "remember the colour") {
 		t.Fatalf("/new kept session %s or its transcript:\n%s", first, h.screen())
+	}
+	old.Events.Emit(event.Notice{Text: "from the replaced engine"})
+	h.drain()
+	if strings.Contains(h.screen(), "from the replaced engine") {
+		t.Error("an event of the replaced engine reached the screen")
 	}
 	h.turn("hello")
 	if body := string(h.srv.Requests()[1].Body); strings.Contains(body, "teal") {
@@ -240,5 +247,27 @@ func TestCopySelectedMessageAndExpandOneToolCall(t *testing.T) {
 	h.key("ctrl+o")
 	if !h.m.tr.Expanded() {
 		t.Error("ctrl+o with nothing selected did not expand all")
+	}
+}
+
+func TestNewAsksFirstWhenAcceptedChangesAreUncommitted(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	h.command("/accept")
+	first := h.m.Engine().SessionID()
+	h.command("/new")
+	if h.m.asking == nil || !strings.Contains(h.screen(), "1 accepted file not committed yet (a.txt)") {
+		t.Fatalf("/new did not ask:\n%s", h.screen())
+	}
+	h.run(h.key("n"))
+	if h.m.Engine().SessionID() != first {
+		t.Fatal("n did not keep the session")
+	}
+	h.command("/new")
+	h.run(h.key("y"))
+	if h.m.Engine().SessionID() == first || h.file("a.txt") != "b\n" {
+		t.Errorf("y: session %s, a.txt %q", h.m.Engine().SessionID(), h.file("a.txt"))
 	}
 }
