@@ -86,10 +86,15 @@ func (m *Model) switchSession(id string) tea.Cmd {
 		what = "Resumed session " + eng.SessionID()
 	}
 	m.info(fmt.Sprintf("%s. Session %s is saved: /resume %s brings it back.", what, old.SessionID(), old.SessionID()))
-	if files, err := eng.Review(); err == nil && len(files) > 0 {
+	m.pendingProposal()
+	return nil
+}
+
+// pendingProposal says so when the session's proposal has changes waiting for review.
+func (m *Model) pendingProposal() {
+	if files, err := m.eng.ReviewWith(m.reviews); err == nil && len(files) > 0 {
 		m.info(fmt.Sprintf("The proposal has %s pending: ctrl+r reviews it.", plural(len(files), "file")))
 	}
-	return nil
 }
 
 // replay shows a resumed conversation: the user's messages, the answers and the tool calls.

@@ -101,6 +101,7 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	m.SetSize(100, 30)
 	if len(o.Engine.Agent.History()) > 0 {
 		m.replay(o.Engine.Agent.History()) // a resumed session
+		m.pendingProposal()
 	}
 	return m, nil
 }

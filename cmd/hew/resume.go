@@ -51,7 +51,6 @@ Headless, 'hew exec --resume ID "next prompt"' continues a session with one more
 }
 
 // resumeInteractive opens session id in the interactive UI.
-// TODO(tui): start the UI with engine.Resume(ctx, opts, id) once it exists.
 func resumeInteractive(cmd *cobra.Command, io *IO, id string) error {
-	return usageError("the interactive UI is not built yet; continue session %s headless with: hew exec --resume %s \"next prompt\"", id, id)
+	return runInteractiveSession(cmd, io, id, "")
 }

@@ -194,6 +194,12 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("session files: %v", files)
 	}
+
+	// hew resume --last opens the UI on the saved conversation, with the hunk still proposed.
+	r := startTmux(t, dir, env, 120, 40, "resume", "--last")
+	r.waitFor("capitalise the ends", "Both ends are upper case now.", "1 file pending: ctrl+r reviews it")
+	r.keys("C-r")
+	r.waitFor("Review", "hunk 1/1", "+TWELVE")
 }
 
 func TestNoTerminalPointsToExec(t *testing.T) {
