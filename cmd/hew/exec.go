@@ -23,8 +23,6 @@ import (
 // execOptions are the flags of `hew exec`.
 type execOptions struct {
 	JSON      bool
-	Provider  string
-	Model     string
 	Accept    string
 	TestCmd   string
 	Commit    bool
@@ -34,10 +32,6 @@ type execOptions struct {
 	MaxCost   float64
 	MaxTokens int64
 	Timeout   time.Duration
-	Policy    string
-	Network   bool
-	Region    string
-	Profile   string
 	Resume    string // a session id to continue (see exec_resume.go)
 	Last      bool   // continue the newest session of this repository
 }
@@ -72,8 +66,6 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.JSON, "json", false, "print one JSON event per line on stdout")
-	f.StringVar(&o.Provider, "provider", "", "model provider: openai or bedrock")
-	f.StringVarP(&o.Model, "model", "m", "", "model id (see 'hew models')")
 	f.StringVar(&o.Accept, "accept", "", "what to do with the proposal: tests, auto or never")
 	f.StringVar(&o.TestCmd, "test-cmd", "", "command that runs the project's tests")
 	f.BoolVar(&o.Commit, "commit", false, "commit the accepted changes")
@@ -83,10 +75,7 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	f.Float64Var(&o.MaxCost, "max-cost", 0, "stop once the session has cost this many US dollars")
 	f.Int64Var(&o.MaxTokens, "max-tokens", 0, "stop once the session has used this many tokens")
 	f.DurationVar(&o.Timeout, "timeout", 0, "stop after this much wall time, such as 10m")
-	f.StringVar(&o.Policy, "sandbox", "", "sandbox policy: read-only, workspace-write or full-access")
-	f.BoolVar(&o.Network, "network", false, "let commands use the network")
-	f.StringVar(&o.Region, "region", "", "AWS region for Bedrock (else AWS_REGION or the profile's)")
-	f.StringVar(&o.Profile, "profile", "", "AWS profile for Bedrock (else AWS_PROFILE)")
+	addSessionFlags(f)
 	addResumeFlags(f, o)
 	return cmd
 }
@@ -170,15 +159,7 @@ func runExec(ctx context.Context, io *IO, o *execOptions, cmd *cobra.Command, ar
 // applyExecFlags lays the flags that were set over the configuration.
 func applyExecFlags(cfg *config.Config, o *execOptions, cmd *cobra.Command) {
 	f := cmd.Flags()
-	if f.Changed("provider") {
-		cfg.Provider = o.Provider
-		if !f.Changed("model") && cfg.Model != "" {
-			cfg.Model = "" // the configured model belongs to the configured provider
-		}
-	}
-	if f.Changed("model") {
-		cfg.Model = o.Model
-	}
+	applySessionFlags(cfg, f)
 	if f.Changed("test-cmd") {
 		cfg.TestCmd = o.TestCmd
 	}
@@ -193,18 +174,6 @@ func applyExecFlags(cfg *config.Config, o *execOptions, cmd *cobra.Command) {
 	}
 	if f.Changed("timeout") {
 		cfg.Limits.Timeout.Duration = o.Timeout
-	}
-	if f.Changed("sandbox") {
-		cfg.Sandbox.Policy = o.Policy
-	}
-	if f.Changed("network") {
-		cfg.Sandbox.Network = o.Network
-	}
-	if f.Changed("region") {
-		cfg.Bedrock.Region = o.Region
-	}
-	if f.Changed("profile") {
-		cfg.Bedrock.Profile = o.Profile
 	}
 }
 

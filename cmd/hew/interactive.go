@@ -33,6 +33,7 @@ func runInteractiveSession(cmd *cobra.Command, io *IO, resumeID, prompt string) 
 	if err != nil {
 		return err
 	}
+	applySessionFlags(&cfg, cmd.Flags())
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}

@@ -17,8 +17,6 @@ type reviewOptions struct {
 	commit      string
 	format      string
 	failOn      string
-	provider    string
-	model       string
 }
 
 func newReviewCmd(io *IO) *cobra.Command {
@@ -47,8 +45,7 @@ or configuration error.`,
 	f.StringVar(&o.commit, "commit", "", "review this commit")
 	f.StringVar(&o.format, "format", review.FormatText, "output format: text, json or markdown")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
-	f.StringVar(&o.provider, "provider", "", "model provider: openai or bedrock")
-	f.StringVarP(&o.model, "model", "m", "", "model id (see 'hew models')")
+	addModelFlags(f)
 	return cmd
 }
 
@@ -74,7 +71,7 @@ func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command
 	if err != nil {
 		return err
 	}
-	applyExecFlags(&cfg, &execOptions{Provider: o.provider, Model: o.model}, cmd)
+	applySessionFlags(&cfg, cmd.Flags())
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}

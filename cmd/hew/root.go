@@ -113,6 +113,7 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	addSessionFlags(root.Flags())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see '%s --help')", err, c.CommandPath())
 	})

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+
+	"hew/agent/config"
+)
+
+// addSessionFlags registers the flags that shape a session — which model, and how commands
+// run — shared by `hew` and `hew exec`.
+func addSessionFlags(f *pflag.FlagSet) {
+	addModelFlags(f)
+	f.String("sandbox", "", "sandbox policy: read-only, workspace-write or full-access")
+	f.Bool("network", false, "let commands use the network")
+}
+
+// addModelFlags registers the flags that choose the model and how to reach it.
+func addModelFlags(f *pflag.FlagSet) {
+	f.String("provider", "", "model provider: openai or bedrock")
+	f.StringP("model", "m", "", "model id (see 'hew models')")
+	f.String("region", "", "AWS region for Bedrock (else AWS_REGION or the profile's)")
+	f.String("profile", "", "AWS profile for Bedrock (else AWS_PROFILE)")
+}
+
+// applySessionFlags lays the session flags that were set in f over cfg. Flags f does not have
+// are skipped.
+func applySessionFlags(cfg *config.Config, f *pflag.FlagSet) {
+	set := func(name string) bool { return f.Lookup(name) != nil && f.Changed(name) }
+	str := func(name string, dst *string) {
+		if set(name) {
+			*dst, _ = f.GetString(name)
+		}
+	}
+	if set("provider") {
+		str("provider", &cfg.Provider)
+		if !set("model") {
+			cfg.Model = "" // a configured model belongs to the configured provider
+		}
+	}
+	str("model", &cfg.Model)
+	str("region", &cfg.Bedrock.Region)
+	str("profile", &cfg.Bedrock.Profile)
+	str("sandbox", &cfg.Sandbox.Policy)
+	if set("network") {
+		cfg.Sandbox.Network, _ = f.GetBool("network")
+	}
+}
