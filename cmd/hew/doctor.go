@@ -15,7 +15,7 @@ import (
 	"hew/sandbox"
 )
 
-func newDoctorCmd(io *IO) *cobra.Command {
+func newDoctorCmd(ios *IO) *cobra.Command {
 	return &cobra.Command{
 		Use:   "doctor",
 		Short: "Check configuration, credentials, sandbox and git identity",
@@ -26,21 +26,21 @@ and why better ones are unavailable, and the git identity commits would be made 
 Exits 1 when something would stop 'hew exec' from working, 0 otherwise.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDoctor(cmd.Context(), io)
+			return runDoctor(cmd.Context(), ios)
 		},
 	}
 }
 
-func runDoctor(ctx context.Context, io *IO) error {
+func runDoctor(ctx context.Context, ios *IO) error {
 	problems := 0
-	say := func(format string, args ...any) { fmt.Fprintf(io.Out, format+"\n", args...) }
+	say := func(format string, args ...any) { fmt.Fprintf(ios.Out, format+"\n", args...) }
 	bad := func(format string, args ...any) {
 		problems++
 		say("  ✗ "+format, args...)
 	}
 
 	say("configuration")
-	cfg, err := loadConfig(io)
+	cfg, err := loadConfig(ios)
 	if err != nil {
 		bad("%v", err)
 	} else if len(cfg.Files) == 0 {
@@ -65,7 +65,7 @@ func runDoctor(ctx context.Context, io *IO) error {
 	switch cfg.Provider {
 	case "bedrock":
 		r, err := awscreds.Check(ctx, awscreds.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
-			BearerToken: cfg.BedrockToken, Getenv: io.Getenv}, 3*time.Second)
+			BearerToken: cfg.BedrockToken, Getenv: ios.Getenv}, 3*time.Second)
 		if err != nil {
 			bad("%v", err)
 			break
@@ -104,7 +104,7 @@ func runDoctor(ctx context.Context, io *IO) error {
 	}
 
 	say("git")
-	repo, err := gitops.Open(io.Dir)
+	repo, err := gitops.Open(ios.Dir)
 	if err != nil {
 		bad("%v", err)
 	} else {

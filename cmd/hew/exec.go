@@ -36,7 +36,7 @@ type execOptions struct {
 	Last      bool   // continue the newest session of this repository
 }
 
-func newExecCmd(io *IO) *cobra.Command {
+func newExecCmd(ios *IO) *cobra.Command {
 	o := &execOptions{}
 	cmd := &cobra.Command{
 		Use:   "exec [prompt | -]",
@@ -61,7 +61,7 @@ Exit codes: 0 success; 1 the task failed (tests failing, model error, a cap hit,
 accepted when acceptance was required); 2 usage or configuration error; 130 interrupted.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExec(cmd.Context(), io, o, cmd, args)
+			return runExec(cmd.Context(), ios, o, cmd, args)
 		},
 	}
 	f := cmd.Flags()
@@ -80,12 +80,12 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	return cmd
 }
 
-func runExec(ctx context.Context, io *IO, o *execOptions, cmd *cobra.Command, args []string) error {
-	prompt, err := readPrompt(io, args)
+func runExec(ctx context.Context, ios *IO, o *execOptions, cmd *cobra.Command, args []string) error {
+	prompt, err := readPrompt(ios, args)
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(io)
+	cfg, err := loadConfig(ios)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func runExec(ctx context.Context, io *IO, o *execOptions, cmd *cobra.Command, ar
 	}
 	testCmd := cfg.TestCmd
 	if testCmd == "" {
-		testCmd = project.DetectTestCommand(io.Dir)
+		testCmd = project.DetectTestCommand(ios.Dir)
 	}
 	switch accept {
 	case "":
@@ -128,11 +128,11 @@ func runExec(ctx context.Context, io *IO, o *execOptions, cmd *cobra.Command, ar
 	}
 	var sink event.Sink
 	if o.JSON {
-		sink = headless.NewJSONL(io.Out)
+		sink = headless.NewJSONL(ios.Out)
 	} else {
-		sink = headless.NewProgress(io.ErrOut)
+		sink = headless.NewProgress(ios.ErrOut)
 	}
-	eng, err := startExecEngine(ctx, io, o, engine.Options{Config: cfg, Dir: io.Dir, Env: os.Environ(), Getenv: io.Getenv, Sinks: []event.Sink{sink}})
+	eng, err := startExecEngine(ctx, ios, o, engine.Options{Config: cfg, Dir: ios.Dir, Env: os.Environ(), Getenv: ios.Getenv, Sinks: []event.Sink{sink}})
 	if err != nil {
 		return engineError(err)
 	}
@@ -141,7 +141,7 @@ func runExec(ctx context.Context, io *IO, o *execOptions, cmd *cobra.Command, ar
 	out := headless.Exec(ctx, eng, headless.Options{Prompt: prompt, Accept: accept, TestCmd: testCmd,
 		Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut})
 	if !o.JSON && out.Final != "" {
-		fmt.Fprintln(io.Out, strings.TrimSpace(out.Final))
+		fmt.Fprintln(ios.Out, strings.TrimSpace(out.Final))
 	}
 	if out.ExitCode != 0 {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -178,14 +178,14 @@ func applyExecFlags(cfg *config.Config, o *execOptions, cmd *cobra.Command) {
 }
 
 // readPrompt takes the prompt from the arguments, or standard input for "-" or no arguments.
-func readPrompt(io *IO, args []string) (string, error) {
+func readPrompt(ios *IO, args []string) (string, error) {
 	if len(args) > 0 && !(len(args) == 1 && args[0] == "-") {
 		return strings.Join(args, " "), nil
 	}
-	if len(args) == 0 && io.InIsTerminal {
+	if len(args) == 0 && ios.InIsTerminal {
 		return "", usageError("no prompt: pass it as an argument or on standard input")
 	}
-	b, err := readAllLimited(io.In, 1<<20)
+	b, err := readAllLimited(ios.In, 1<<20)
 	if err != nil {
 		return "", usageError("read the prompt from standard input: %v", err)
 	}
@@ -204,10 +204,10 @@ func readAllLimited(r io.Reader, n int64) ([]byte, error) {
 	return b, err
 }
 
-// loadConfig reads the configuration for the repository around io.Dir.
-func loadConfig(io *IO) (config.Config, error) {
-	root := findRepoRoot(io.Dir)
-	cfg, err := config.Load(root, io.Getenv)
+// loadConfig reads the configuration for the repository around ios.Dir.
+func loadConfig(ios *IO) (config.Config, error) {
+	root := findRepoRoot(ios.Dir)
+	cfg, err := config.Load(root, ios.Getenv)
 	if err != nil {
 		return cfg, usageError("%v", err)
 	}

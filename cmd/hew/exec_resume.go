@@ -17,8 +17,8 @@ func addResumeFlags(f *pflag.FlagSet, o *execOptions) {
 
 // startExecEngine starts the engine of a `hew exec` run: a new session, or the saved one that
 // --resume or --last names.
-func startExecEngine(ctx context.Context, io *IO, o *execOptions, opts engine.Options) (*engine.Engine, error) {
-	id, err := resumeTarget(io, o.Resume, o.Last)
+func startExecEngine(ctx context.Context, ios *IO, o *execOptions, opts engine.Options) (*engine.Engine, error) {
+	id, err := resumeTarget(ios, o.Resume, o.Last)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func startExecEngine(ctx context.Context, io *IO, o *execOptions, opts engine.Op
 
 // resumeTarget resolves --resume ID and --last to a session id; "" means start a new session.
 // "--resume --last" and "--resume last" mean the newest session of this repository.
-func resumeTarget(io *IO, id string, last bool) (string, error) {
+func resumeTarget(ios *IO, id string, last bool) (string, error) {
 	if id == "last" || id == "--last" {
 		id, last = "", true
 	}
@@ -38,7 +38,7 @@ func resumeTarget(io *IO, id string, last bool) (string, error) {
 	case id != "" && last:
 		return "", fmt.Errorf("%w: give a session id or --last, not both", engine.ErrUsage)
 	case last:
-		return engine.LatestSession(io.Getenv, io.Dir)
+		return engine.LatestSession(ios.Getenv, ios.Dir)
 	}
 	return id, nil
 }

@@ -15,21 +15,21 @@ import (
 
 // runInteractive opens the terminal UI in the current repository, sending the arguments as the
 // first prompt when there are any.
-func runInteractive(cmd *cobra.Command, io *IO, args []string) error {
-	return runInteractiveSession(cmd, io, "", strings.Join(args, " "))
+func runInteractive(cmd *cobra.Command, ios *IO, args []string) error {
+	return runInteractiveSession(cmd, ios, "", strings.Join(args, " "))
 }
 
 // runInteractiveSession opens the terminal UI on a new session (resumeID empty) or on saved
 // session resumeID (an id or a unique prefix, as engine.Resume takes it), sending prompt first
 // when it is not empty. `hew resume ID|--last` calls it with the id it resolved.
-func runInteractiveSession(cmd *cobra.Command, io *IO, resumeID, prompt string) error {
-	if !io.InIsTerminal || !io.OutIsTerminal {
+func runInteractiveSession(cmd *cobra.Command, ios *IO, resumeID, prompt string) error {
+	if !ios.InIsTerminal || !ios.OutIsTerminal {
 		if resumeID != "" {
 			return usageError("the interactive UI needs a terminal; continue the session headless with: hew exec --resume %s \"next prompt\"", resumeID)
 		}
 		return usageError("the interactive UI needs a terminal; for scripts and pipes use 'hew exec [prompt]'")
 	}
-	cfg, err := loadConfig(io)
+	cfg, err := loadConfig(ios)
 	if err != nil {
 		return err
 	}
@@ -39,10 +39,10 @@ func runInteractiveSession(cmd *cobra.Command, io *IO, resumeID, prompt string) 
 	}
 	testCmd := cfg.TestCmd
 	if testCmd == "" {
-		testCmd = project.DetectTestCommand(io.Dir)
+		testCmd = project.DetectTestCommand(ios.Dir)
 	}
 	open := func(ctx context.Context, id string) (*engine.Engine, error) {
-		o := engine.Options{Config: cfg, Dir: io.Dir, Env: os.Environ(), Getenv: io.Getenv}
+		o := engine.Options{Config: cfg, Dir: ios.Dir, Env: os.Environ(), Getenv: ios.Getenv}
 		if id == "" {
 			return engine.New(ctx, o)
 		}
@@ -57,7 +57,7 @@ func runInteractiveSession(cmd *cobra.Command, io *IO, resumeID, prompt string) 
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("save session %s: %w", eng.SessionID(), cerr)
 	}
-	fmt.Fprintf(io.ErrOut, "hew: session %s saved; 'hew resume --last' brings it back\n", eng.SessionID())
+	fmt.Fprintf(ios.ErrOut, "hew: session %s saved; 'hew resume --last' brings it back\n", eng.SessionID())
 	if err != nil {
 		if ctx.Err() != nil {
 			return &exitError{code: exitInterrupted, err: ctx.Err()}

@@ -15,7 +15,7 @@ type modelsOptions struct {
 	provider string
 }
 
-func newModelsCmd(io *IO) *cobra.Command {
+func newModelsCmd(ios *IO) *cobra.Command {
 	var opts modelsOptions
 	cmd := &cobra.Command{
 		Use:   "models",
@@ -26,18 +26,18 @@ Entries come from hew's built-in catalogue and [[models]] tables in the configur
 models marked with profiles are also served as PROFILE.ID (for example us.anthropic...).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runModels(io, opts)
+			return runModels(ios, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.provider, "provider", "", "list only this provider's models (openai or bedrock)")
 	return cmd
 }
 
-func runModels(io *IO, opts modelsOptions) error {
+func runModels(ios *IO, opts modelsOptions) error {
 	if opts.provider != "" && opts.provider != "openai" && opts.provider != "bedrock" {
 		return usageError("unknown provider %q: use openai or bedrock", opts.provider)
 	}
-	cfg, err := loadConfig(io)
+	cfg, err := loadConfig(ios)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func runModels(io *IO, opts modelsOptions) error {
 	if err != nil {
 		return usageError("model catalogue in the configuration: %v", err)
 	}
-	w := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
+	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "PROVIDER\tMODEL\tCONTEXT\tINPUT $/M\tCACHED $/M\tOUTPUT $/M\tTOOLS\tREASONING\tEDIT TOOL\tPROFILES")
 	for _, m := range cat.Models(opts.provider) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",

@@ -12,13 +12,13 @@ import (
 	"hew/agent/patch"
 )
 
-func newPatchCmd(io *IO) *cobra.Command {
+func newPatchCmd(ios *IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "patch",
 		Short: "Apply patches to the working tree",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newPatchApplyCmd(io))
+	cmd.AddCommand(newPatchApplyCmd(ios))
 	return cmd
 }
 
@@ -29,7 +29,7 @@ type patchApplyOptions struct {
 	file  string
 }
 
-func newPatchApplyCmd(io *IO) *cobra.Command {
+func newPatchApplyCmd(ios *IO) *cobra.Command {
 	opts := &patchApplyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply [FILE|-]",
@@ -43,7 +43,7 @@ Prints one "A path", "M path" or "D path" line per changed file.`,
 			if len(args) == 1 {
 				opts.file = args[0]
 			}
-			return runPatchApply(io, opts)
+			return runPatchApply(ios, opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.check, "check", false, "only check that the patch applies; change nothing")
@@ -51,18 +51,18 @@ Prints one "A path", "M path" or "D path" line per changed file.`,
 	return cmd
 }
 
-func runPatchApply(io *IO, opts *patchApplyOptions) error {
-	dir := io.Dir
+func runPatchApply(ios *IO, opts *patchApplyOptions) error {
+	dir := ios.Dir
 	if opts.dir != "" {
 		dir = opts.dir
 		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(io.Dir, dir)
+			dir = filepath.Join(ios.Dir, dir)
 		}
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return usageError("-C %s: not a directory", opts.dir)
 	}
-	text, err := readPatchInput(io, opts.file)
+	text, err := readPatchInput(ios, opts.file)
 	if err != nil {
 		return err
 	}
@@ -79,20 +79,20 @@ func runPatchApply(io *IO, opts *patchApplyOptions) error {
 	if err != nil {
 		return failure(fmt.Errorf("patch not applied: %w", err))
 	}
-	fmt.Fprint(io.Out, res.String())
+	fmt.Fprint(ios.Out, res.String())
 	return nil
 }
 
-func readPatchInput(io *IO, file string) ([]byte, error) {
+func readPatchInput(ios *IO, file string) ([]byte, error) {
 	if file == "" || file == "-" {
-		data, err := readAll(io.In)
+		data, err := readAll(ios.In)
 		if err != nil {
 			return nil, failure(fmt.Errorf("read patch from standard input: %w", err))
 		}
 		return data, nil
 	}
 	if !filepath.IsAbs(file) {
-		file = filepath.Join(io.Dir, file)
+		file = filepath.Join(ios.Dir, file)
 	}
 	data, err := os.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {

@@ -13,7 +13,7 @@ type resumeOptions struct {
 	fork bool
 }
 
-func newResumeCmd(io *IO) *cobra.Command {
+func newResumeCmd(ios *IO) *cobra.Command {
 	var o resumeOptions
 	cmd := &cobra.Command{
 		Use:   "resume [ID | --last] [--fork]",
@@ -32,17 +32,17 @@ Headless, 'hew exec --resume ID "next prompt"' continues a session with one more
 			if id == "" && !o.last {
 				return usageError("name the session to resume (see 'hew sessions') or pass --last")
 			}
-			id, err := resumeTarget(io, id, o.last)
+			id, err := resumeTarget(ios, id, o.last)
 			if err != nil {
 				return engineError(err)
 			}
 			if o.fork {
-				if id, err = engine.ForkSession(io.Getenv, id); err != nil {
+				if id, err = engine.ForkSession(ios.Getenv, id); err != nil {
 					return engineError(err)
 				}
-				fmt.Fprintf(io.ErrOut, "forked as session %s\n", id)
+				fmt.Fprintf(ios.ErrOut, "forked as session %s\n", id)
 			}
-			return resumeInteractive(cmd, io, id)
+			return resumeInteractive(cmd, ios, id)
 		},
 	}
 	cmd.Flags().BoolVar(&o.last, "last", false, "resume the newest session of this repository")
@@ -51,6 +51,6 @@ Headless, 'hew exec --resume ID "next prompt"' continues a session with one more
 }
 
 // resumeInteractive opens session id in the interactive UI.
-func resumeInteractive(cmd *cobra.Command, io *IO, id string) error {
-	return runInteractiveSession(cmd, io, id, "")
+func resumeInteractive(cmd *cobra.Command, ios *IO, id string) error {
+	return runInteractiveSession(cmd, ios, id, "")
 }

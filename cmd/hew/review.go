@@ -19,7 +19,7 @@ type reviewOptions struct {
 	failOn      string
 }
 
-func newReviewCmd(io *IO) *cobra.Command {
+func newReviewCmd(ios *IO) *cobra.Command {
 	o := &reviewOptions{}
 	cmd := &cobra.Command{
 		Use:   "review [--uncommitted | --base REF | --commit SHA]",
@@ -36,7 +36,7 @@ not be done (model error, an unusable answer) or --fail-on high|medium|low was m
 or configuration error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReview(cmd.Context(), io, o, cmd)
+			return runReview(cmd.Context(), ios, o, cmd)
 		},
 	}
 	f := cmd.Flags()
@@ -49,7 +49,7 @@ or configuration error.`,
 	return cmd
 }
 
-func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command) error {
+func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Command) error {
 	set := 0
 	for _, b := range []bool{o.uncommitted, o.base != "", o.commit != ""} {
 		if b {
@@ -67,7 +67,7 @@ func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command
 	if o.failOn != "" && review.Rank(o.failOn) == 0 {
 		return usageError("--fail-on %q: use high, medium or low", o.failOn)
 	}
-	cfg, err := loadConfig(io)
+	cfg, err := loadConfig(ios)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command
 	}
 
 	target := review.Target{Base: o.base, Commit: o.commit}
-	files, err := review.Collect(io.Dir, target)
+	files, err := review.Collect(ios.Dir, target)
 	if errors.Is(err, review.ErrBadTarget) {
 		return usageError("%v", err)
 	}
@@ -85,7 +85,7 @@ func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command
 		return failure(err)
 	}
 	if len(files) == 0 {
-		fmt.Fprintf(io.ErrOut, "nothing to review: %s has no changes\n", target)
+		fmt.Fprintf(ios.ErrOut, "nothing to review: %s has no changes\n", target)
 		return nil
 	}
 
@@ -94,11 +94,11 @@ func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command
 	if err != nil {
 		return engineError(err)
 	}
-	provider, err := engine.NewProvider(ctx, cfg, m, io.Getenv)
+	provider, err := engine.NewProvider(ctx, cfg, m, ios.Getenv)
 	if err != nil {
 		return engineError(err)
 	}
-	fmt.Fprintf(io.ErrOut, "reviewing %s (%d files) with %s…\n", target, len(files), id)
+	fmt.Fprintf(ios.ErrOut, "reviewing %s (%d files) with %s…\n", target, len(files), id)
 	rep, err := review.Run(ctx, review.Options{Provider: provider, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
 		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, target.String(), files)
 	if err != nil {
@@ -107,7 +107,7 @@ func runReview(ctx context.Context, io *IO, o *reviewOptions, cmd *cobra.Command
 		}
 		return failure(err)
 	}
-	if err := rep.Write(io.Out, o.format); err != nil {
+	if err := rep.Write(ios.Out, o.format); err != nil {
 		return failure(err)
 	}
 	if o.failOn != "" && rep.Fails(o.failOn) {

@@ -70,14 +70,14 @@ func failure(err error) error { return &exitError{code: exitFailed, err: err} }
 func silentExit(code int) error { return &exitError{code: code} }
 
 // Main runs hew with args and returns the process exit code.
-func Main(args []string, io *IO) int {
+func Main(args []string, ios *IO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRootCmd(io)
+	root := newRootCmd(ios)
 	root.SetArgs(args)
-	root.SetIn(io.In)
-	root.SetOut(io.Out)
-	root.SetErr(io.ErrOut)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -85,20 +85,20 @@ func Main(args []string, io *IO) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(io.ErrOut, "hew:", ee.err)
+			fmt.Fprintln(ios.ErrOut, "hew:", ee.err)
 		}
 		return ee.code
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		fmt.Fprintln(io.ErrOut, "hew: interrupted")
+		fmt.Fprintln(ios.ErrOut, "hew: interrupted")
 		return exitInterrupted
 	}
 	// Errors cobra raises itself (unknown flag, wrong argument count) are usage errors.
-	fmt.Fprintln(io.ErrOut, "hew:", err)
+	fmt.Fprintln(ios.ErrOut, "hew:", err)
 	return exitUsage
 }
 
-func newRootCmd(io *IO) *cobra.Command {
+func newRootCmd(ios *IO) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "hew [prompt]",
 		Short: "A coding assistant that proposes, tests and commits only what you accept",
@@ -109,7 +109,7 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInteractive(cmd, io, args)
+			return runInteractive(cmd, ios, args)
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -118,15 +118,15 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		return usageError("%v (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(
-		newExecCmd(io),
-		newReviewCmd(io),
-		newPatchCmd(io),
-		newSandboxCmd(io),
-		newUndoCmd(io),
-		newSessionsCmd(io),
-		newResumeCmd(io),
-		newModelsCmd(io),
-		newDoctorCmd(io),
+		newExecCmd(ios),
+		newReviewCmd(ios),
+		newPatchCmd(ios),
+		newSandboxCmd(ios),
+		newUndoCmd(ios),
+		newSessionsCmd(ios),
+		newResumeCmd(ios),
+		newModelsCmd(ios),
+		newDoctorCmd(ios),
 	)
 	return root
 }

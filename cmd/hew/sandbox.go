@@ -19,7 +19,7 @@ type sandboxOptions struct {
 	backend string
 }
 
-func newSandboxCmd(io *IO) *cobra.Command {
+func newSandboxCmd(ios *IO) *cobra.Command {
 	var o sandboxOptions
 	cmd := &cobra.Command{
 		Use:   "sandbox [--network] [--timeout S] [--policy P] -- CMD...",
@@ -30,7 +30,7 @@ credential files are unreadable; API keys and tokens are removed from the enviro
 network is off unless --network. hew exits with the command's status.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSandbox(cmd, io, &o, args)
+			return runSandbox(cmd, ios, &o, args)
 		},
 	}
 	cmd.Flags().BoolVar(&o.network, "network", false, "allow network access")
@@ -40,7 +40,7 @@ network is off unless --network. hew exits with the command's status.`,
 	return cmd
 }
 
-func runSandbox(cmd *cobra.Command, io *IO, o *sandboxOptions, args []string) error {
+func runSandbox(cmd *cobra.Command, ios *IO, o *sandboxOptions, args []string) error {
 	policy, err := sandbox.ParsePolicy(o.policy)
 	if err != nil {
 		return usageError("%v", err)
@@ -54,13 +54,13 @@ func runSandbox(cmd *cobra.Command, io *IO, o *sandboxOptions, args []string) er
 	}
 	spec := sandbox.Spec{
 		Command:     shellCommand(args),
-		Workspace:   io.Dir,
+		Workspace:   ios.Dir,
 		Policy:      policy,
 		Network:     o.network,
 		Env:         os.Environ(),
 		Timeout:     o.timeout,
 		OutputLimit: 1 << 20,
-		Stdin:       io.In,
+		Stdin:       ios.In,
 	}
 	res, err := sb.Run(cmd.Context(), spec)
 	if res.Backend != "" {
@@ -68,9 +68,9 @@ func runSandbox(cmd *cobra.Command, io *IO, o *sandboxOptions, args []string) er
 		if o.network {
 			network = "on"
 		}
-		fmt.Fprintf(io.ErrOut, "hew sandbox: %s, %s, network %s\n", res.Backend, policy, network)
+		fmt.Fprintf(ios.ErrOut, "hew sandbox: %s, %s, network %s\n", res.Backend, policy, network)
 	}
-	fmt.Fprint(io.Out, res.Output)
+	fmt.Fprint(ios.Out, res.Output)
 	switch {
 	case errors.Is(err, sandbox.ErrNoContainment):
 		return failure(err)

@@ -15,7 +15,7 @@ type sessionsOptions struct {
 	all bool
 }
 
-func newSessionsCmd(io *IO) *cobra.Command {
+func newSessionsCmd(ios *IO) *cobra.Command {
 	var o sessionsOptions
 	cmd := &cobra.Command{
 		Use:   "sessions",
@@ -25,24 +25,24 @@ first. Inside a repository only its sessions are listed; --all lists every repos
 Continue one with 'hew resume ID' or 'hew exec --resume ID "next prompt"'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSessions(io, o)
+			return runSessions(ios, o)
 		},
 	}
 	cmd.Flags().BoolVar(&o.all, "all", false, "list the sessions of every repository")
 	return cmd
 }
 
-func runSessions(io *IO, o sessionsOptions) error {
-	dir := session.Dir(config.StateDir(io.Getenv))
+func runSessions(ios *IO, o sessionsOptions) error {
+	dir := session.Dir(config.StateDir(ios.Getenv))
 	infos, err := session.List(dir)
 	if err != nil {
 		return failure(err)
 	}
 	repo := ""
 	if !o.all {
-		repo = findRepoRoot(io.Dir)
+		repo = findRepoRoot(ios.Dir)
 	}
-	w := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
+	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tSTARTED\tREPOSITORY\tTURNS\tCOST\tFIRST PROMPT")
 	n := 0
 	for _, in := range infos {
@@ -58,7 +58,7 @@ func runSessions(io *IO, o sessionsOptions) error {
 		if repo != "" {
 			where = "for " + repo + " (--all lists every repository's)"
 		}
-		fmt.Fprintf(io.ErrOut, "no saved sessions %s\n", where)
+		fmt.Fprintf(ios.ErrOut, "no saved sessions %s\n", where)
 		return nil
 	}
 	return w.Flush()

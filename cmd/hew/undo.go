@@ -15,7 +15,7 @@ type undoOptions struct {
 	List         bool
 }
 
-func newUndoCmd(io *IO) *cobra.Command {
+func newUndoCmd(ios *IO) *cobra.Command {
 	o := &undoOptions{}
 	cmd := &cobra.Command{
 		Use:   "undo",
@@ -31,7 +31,7 @@ one before each agent turn); the current state is saved as a checkpoint first. -
 the checkpoints.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runUndo(cmd, io, o)
+			return runUndo(cmd, ios, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.ToCheckpoint, "to-checkpoint", "", "restore the working tree from checkpoint `ID` (a prefix of 4 or more characters will do)")
@@ -39,11 +39,11 @@ the checkpoints.`,
 	return cmd
 }
 
-func runUndo(cmd *cobra.Command, io *IO, o *undoOptions) error {
+func runUndo(cmd *cobra.Command, ios *IO, o *undoOptions) error {
 	if o.List && o.ToCheckpoint != "" {
 		return usageError("--list and --to-checkpoint cannot be used together")
 	}
-	repo, err := gitops.OpenWith(io.Dir, gitops.Options{Getenv: io.Getenv})
+	repo, err := gitops.OpenWith(ios.Dir, gitops.Options{Getenv: ios.Getenv})
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -55,17 +55,17 @@ func runUndo(cmd *cobra.Command, io *IO, o *undoOptions) error {
 			return failure(err)
 		}
 		if len(cps) == 0 {
-			fmt.Fprintln(io.Out, "no checkpoints yet")
+			fmt.Fprintln(ios.Out, "no checkpoints yet")
 		}
 		for _, c := range cps {
-			fmt.Fprintf(io.Out, "%s  %s  %s\n", c.ID[:12], c.Time.Local().Format("2006-01-02 15:04:05"), c.Label)
+			fmt.Fprintf(ios.Out, "%s  %s  %s\n", c.ID[:12], c.Time.Local().Format("2006-01-02 15:04:05"), c.Label)
 		}
 		return nil
 	case o.ToCheckpoint != "":
 		if err := repo.RestoreCheckpoint(ctx, o.ToCheckpoint); err != nil {
 			return failure(err)
 		}
-		fmt.Fprintf(io.Out, "restored the working tree from checkpoint %s (the state before is saved as a checkpoint; see 'hew undo --list')\n", o.ToCheckpoint)
+		fmt.Fprintf(ios.Out, "restored the working tree from checkpoint %s (the state before is saved as a checkpoint; see 'hew undo --list')\n", o.ToCheckpoint)
 		return nil
 	}
 	res, err := repo.Undo(ctx)
@@ -80,9 +80,9 @@ func runUndo(cmd *cobra.Command, io *IO, o *undoOptions) error {
 	if res.Branch != "" {
 		where = res.Branch
 	}
-	fmt.Fprintf(io.Out, "undid commit %s: %s is back at %s\n", res.Commit[:12], where, res.Parent[:12])
+	fmt.Fprintf(ios.Out, "undid commit %s: %s is back at %s\n", res.Commit[:12], where, res.Parent[:12])
 	for _, f := range res.Files {
-		fmt.Fprintf(io.Out, "  restored %s\n", f)
+		fmt.Fprintf(ios.Out, "  restored %s\n", f)
 	}
 	return nil
 }
