@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 func stripANSI(s string) string { return ansi.Strip(s) }
@@ -118,10 +119,10 @@ func TestReviewAcceptRejectAndCommitKeys(t *testing.T) {
 	}
 	// c commits exactly what was accepted.
 	h.run(h.key("c"))
-	if files := gitIn(t, h.dir, "show", "--name-only", "--format=", "HEAD"); files != "a.txt" {
+	if files := gittest.Git(t, h.dir, "show", "--name-only", "--format=", "HEAD"); files != "a.txt" {
 		t.Errorf("commit holds %q", files)
 	}
-	if c := gitIn(t, h.dir, "show", "HEAD:a.txt"); !strings.HasPrefix(c, "ONE") || !strings.HasSuffix(c, "twelve") {
+	if c := gittest.Git(t, h.dir, "show", "HEAD:a.txt"); !strings.HasPrefix(c, "ONE") || !strings.HasSuffix(c, "twelve") {
 		t.Errorf("committed a.txt:\n%s", c)
 	}
 	if !strings.Contains(h.screen(), "committed") {
@@ -355,7 +356,7 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 	}
 	h.m.input.SetValue("/commit accept b")
 	h.run(h.key("enter"))
-	if s := gitIn(t, h.dir, "log", "-1", "--format=%s"); s != "accept b" {
+	if s := gittest.Git(t, h.dir, "log", "-1", "--format=%s"); s != "accept b" {
 		t.Errorf("/commit: subject %q", s)
 	}
 	// History: up brings back the last line.
@@ -390,7 +391,7 @@ func TestIdleUISchedulesNothing(t *testing.T) {
 // accepts it and empties the proposal, and c must still commit it.
 func TestReviewCommitAfterAcceptingTheOnlyHunk(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": twelve}, "never")
-	head := gitIn(t, h.dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, h.dir, "rev-parse", "HEAD")
 	one := strings.Replace(twelve, "one\n", "ONE\n", 1)
 	if err := h.m.eng.Layer.WriteFile("a.txt", []byte(one), 0); err != nil {
 		t.Fatal(err)
@@ -407,16 +408,16 @@ func TestReviewCommitAfterAcceptingTheOnlyHunk(t *testing.T) {
 		t.Errorf("the emptied review does not offer the commit:\n%s", scr)
 	}
 	h.run(h.key("c"))
-	if got := gitIn(t, h.dir, "rev-parse", "HEAD~1"); got != head {
+	if got := gittest.Git(t, h.dir, "rev-parse", "HEAD~1"); got != head {
 		t.Fatalf("c made no commit on top of %s (HEAD~1 is %s)", head, got)
 	}
-	if files := gitIn(t, h.dir, "show", "--name-only", "--format=", "HEAD"); files != "a.txt" {
+	if files := gittest.Git(t, h.dir, "show", "--name-only", "--format=", "HEAD"); files != "a.txt" {
 		t.Errorf("commit holds %q", files)
 	}
-	if c := gitIn(t, h.dir, "show", "HEAD:a.txt"); c+"\n" != one {
+	if c := gittest.Git(t, h.dir, "show", "HEAD:a.txt"); c+"\n" != one {
 		t.Errorf("committed a.txt:\n%s", c)
 	}
-	if st := gitIn(t, h.dir, "status", "--porcelain"); st != "" {
+	if st := gittest.Git(t, h.dir, "status", "--porcelain"); st != "" {
 		t.Errorf("git status %q after the commit", st)
 	}
 	if len(h.m.eng.Accepted()) != 0 || !strings.Contains(h.screen(), "✓ committed") {

@@ -9,6 +9,7 @@ import (
 	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 	"hew/tui/transcript"
 )
 
@@ -62,7 +63,7 @@ func TestRewindListsCheckpointsAndRestoresOneAfterConfirming(t *testing.T) {
 	if h.file("a.txt") != "a\n" {
 		t.Errorf("a.txt after the rewind: %q", h.file("a.txt"))
 	}
-	if st := gitIn(t, h.dir, "status", "--porcelain"); st != "" {
+	if st := gittest.Git(t, h.dir, "status", "--porcelain"); st != "" {
 		t.Errorf("git status %q", st)
 	}
 	if acc := h.m.eng.Accepted(); len(acc) != 0 {
@@ -82,17 +83,17 @@ func TestRewindListsCheckpointsAndRestoresOneAfterConfirming(t *testing.T) {
 
 func TestUndoCommandRevertsHewsCommit(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
-	head := gitIn(t, h.dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, h.dir, "rev-parse", "HEAD")
 	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
 		t.Fatal(err)
 	}
 	h.command("/accept")
 	h.command("/commit change a")
-	if gitIn(t, h.dir, "rev-parse", "HEAD~1") != head {
+	if gittest.Git(t, h.dir, "rev-parse", "HEAD~1") != head {
 		t.Fatal("no commit")
 	}
 	h.command("/undo")
-	if got := gitIn(t, h.dir, "rev-parse", "HEAD"); got != head {
+	if got := gittest.Git(t, h.dir, "rev-parse", "HEAD"); got != head {
 		t.Errorf("HEAD after /undo is %s, want %s", got, head)
 	}
 	if !strings.Contains(h.screen(), "Undid commit") || h.file("a.txt") != "a\n" {

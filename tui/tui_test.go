@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"hew/agent/config"
 	"hew/agent/engine"
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 // harness is a UI model over a real engine in a real git repository, talking to a fake model
@@ -29,21 +28,7 @@ type harness struct {
 
 func newHarness(t testing.TB, files map[string]string, approval string, turns ...llmtest.Turn) *harness {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	gitIn(t, dir, "init", "-q", "-b", "main")
-	gitIn(t, dir, "config", "user.name", "Test User")
-	gitIn(t, dir, "config", "user.email", "test@example.com")
-	gitIn(t, dir, "add", ".")
-	gitIn(t, dir, "commit", "-q", "-m", "initial")
+	dir := gittest.NewRepo(t, files)
 
 	srv := llmtest.NewOpenAIServer(t, turns...)
 	state := t.TempDir()
@@ -83,18 +68,6 @@ func newHarness(t testing.TB, files map[string]string, approval string, turns ..
 	}
 	m.SetSize(100, 30)
 	return &harness{t: t, m: m, dir: dir, srv: srv}
-}
-
-func gitIn(t testing.TB, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // key presses one key, given as tea names it ("y", "tab", "shift+tab", "esc", "ctrl+c"), and

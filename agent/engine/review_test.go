@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,40 +12,11 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 // testRepo makes a git repository with one commit holding files.
-func testRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.name", "Test User")
-	git(t, dir, "config", "user.email", "test@example.com")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "initial")
-	return dir
-}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
+func testRepo(t *testing.T, files map[string]string) string { return gittest.NewRepo(t, files) }
 
 // newEngine starts a session in dir against a fake OpenAI server answering turns, recording
 // the events it emits.
@@ -100,7 +70,7 @@ func TestResolveHunksAcceptsOneHunkAndKeepsTheOtherPending(t *testing.T) {
 		t.Fatalf("resolution: %+v", res)
 	}
 	// The tree has the first hunk only, as git sees it.
-	if d := git(t, dir, "diff", "--numstat"); d != "1\t1\ta.txt" {
+	if d := gittest.Git(t, dir, "diff", "--numstat"); d != "1\t1\ta.txt" {
 		t.Errorf("git diff --numstat = %q", d)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "a.txt"))
@@ -171,7 +141,7 @@ func TestResolveHunksWholeFilesAndErrors(t *testing.T) {
 	if _, err := e.ResolveHunks("new.txt", []int{0}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if st := git(t, dir, "status", "--porcelain"); st != "D gone.txt\n?? new.txt" {
+	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "D gone.txt\n?? new.txt" {
 		t.Errorf("git status = %q", st)
 	}
 	got, err := e.Reject(nil)

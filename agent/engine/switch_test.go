@@ -10,6 +10,7 @@ import (
 
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 func TestSwitchModelKnownAndUnknown(t *testing.T) {
@@ -69,7 +70,7 @@ func TestRewindRestoresTheTreeAndForgetsAcceptedChangesItTookOut(t *testing.T) {
 	if acc := e.Accepted(); len(acc) != 0 {
 		t.Errorf("accepted after the rewind: %v", acc)
 	}
-	if st := git(t, dir, "status", "--porcelain"); st != "" {
+	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "" {
 		t.Errorf("git status %q", st)
 	}
 	// The state before the rewind was saved, so the rewind can be undone.

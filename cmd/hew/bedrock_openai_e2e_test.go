@@ -11,6 +11,7 @@ import (
 
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 // These tests run the built binary against GPT models that Amazon Bedrock serves only through
@@ -27,7 +28,7 @@ var mantleSigV4 = regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEF
 
 func TestExecWithBedrockGPTThroughTheOpenAICompatibleEndpoint(t *testing.T) {
 	dir := goRepo(t)
-	head := git(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	const secret = "fakeSecretAccessKey/DO-NOT-LEAK/gpt-0123456789"
 	usages := []llm.Usage{
 		{InputTokens: 12000, OutputTokens: 300},
@@ -54,13 +55,13 @@ func TestExecWithBedrockGPTThroughTheOpenAICompatibleEndpoint(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	// One new commit holding only the fix; the user's own edit left uncommitted.
-	if n := git(t, dir, "rev-list", "--count", head+"..HEAD"); n != "1" {
+	if n := gittest.Git(t, dir, "rev-list", "--count", head+"..HEAD"); n != "1" {
 		t.Errorf("%s new commits, want 1", n)
 	}
-	if diff := git(t, dir, "diff", "--stat", head, "HEAD"); !strings.HasPrefix(diff, "calc.go ") || strings.Count(diff, "\n") != 1 {
+	if diff := gittest.Git(t, dir, "diff", "--stat", head, "HEAD"); !strings.HasPrefix(diff, "calc.go ") || strings.Count(diff, "\n") != 1 {
 		t.Errorf("the commit changes:\n%s\nwant calc.go only", diff)
 	}
-	if st := git(t, dir, "status", "--porcelain"); st != "M NOTES.md" {
+	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "M NOTES.md" {
 		t.Errorf("git status = %q", st)
 	}
 

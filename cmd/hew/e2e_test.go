@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 // These tests build the hew binary and run it as a user would, against a local fake model
@@ -47,29 +48,6 @@ func hewBinary(t *testing.T) string {
 
 const fakeKey = "sk-e2e-DO-NOT-LEAK-4f9a2c"
 
-// git runs the git CLI in dir and returns its trimmed output.
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 const buggyCalc = `package calc
 
 // Add returns the sum of a and b.
@@ -81,10 +59,10 @@ func Add(a, b int) int {
 // goRepo makes a committed Go module whose test fails, plus an unrelated uncommitted edit.
 func goRepo(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/calc\n\ngo 1.21\n")
-	writeFile(t, filepath.Join(dir, "calc.go"), buggyCalc)
-	writeFile(t, filepath.Join(dir, "calc_test.go"), `package calc
+	dir := gittest.NewRepo(t, map[string]string{
+		"go.mod":  "module example.com/calc\n\ngo 1.21\n",
+		"calc.go": buggyCalc,
+		"calc_test.go": `package calc
 
 import "testing"
 
@@ -93,14 +71,10 @@ func TestAdd(t *testing.T) {
 		t.Fatalf("Add(2, 3) = %d, want 5", got)
 	}
 }
-`)
-	writeFile(t, filepath.Join(dir, "NOTES.md"), "# notes\n")
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.name", "Test User")
-	git(t, dir, "config", "user.email", "test@example.com")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "initial")
-	writeFile(t, filepath.Join(dir, "NOTES.md"), "# notes\nmy own work in progress\n")
+`,
+		"NOTES.md": "# notes\n",
+	})
+	gittest.WriteFile(t, filepath.Join(dir, "NOTES.md"), "# notes\nmy own work in progress\n")
 	return dir
 }
 
@@ -164,9 +138,9 @@ const fixPatch = `*** Begin Patch
 
 func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 	dir := goRepo(t)
-	head := git(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	// The user also has an uncommitted note in the very file the fix changes.
-	writeFile(t, filepath.Join(dir, "calc.go"), buggyCalc+"\n// my note: check overflow\n")
+	gittest.WriteFile(t, filepath.Join(dir, "calc.go"), buggyCalc+"\n// my note: check overflow\n")
 	srv := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("read_file", map[string]any{"path": "calc.go"})}},
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}},
@@ -182,16 +156,16 @@ func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 	}
 
 	// The commit holds exactly the fix; the user's edit stays in place and uncommitted.
-	if got := git(t, dir, "rev-parse", "HEAD~1"); got != head {
+	if got := gittest.Git(t, dir, "rev-parse", "HEAD~1"); got != head {
 		t.Errorf("HEAD~1 = %s, want the old HEAD %s", got, head)
 	}
-	if files := git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "calc.go" {
+	if files := gittest.Git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "calc.go" {
 		t.Errorf("commit touches %q, want only calc.go", files)
 	}
-	if st := git(t, dir, "status", "--porcelain"); st != "M NOTES.md\n M calc.go" {
+	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "M NOTES.md\n M calc.go" {
 		t.Errorf("git status = %q, want only the user's own edits left", st)
 	}
-	committed := git(t, dir, "show", "HEAD:calc.go")
+	committed := gittest.Git(t, dir, "show", "HEAD:calc.go")
 	if !strings.Contains(committed, "a + b") || strings.Contains(committed, "my note") {
 		t.Errorf("committed calc.go:\n%s", committed)
 	}
@@ -201,17 +175,17 @@ func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "NOTES.md")); !strings.Contains(string(b), "my own work") {
 		t.Error("the user's uncommitted edit was lost")
 	}
-	msg := git(t, dir, "log", "-1", "--format=%B")
+	msg := gittest.Git(t, dir, "log", "-1", "--format=%B")
 	if !strings.HasPrefix(msg, "Fix Add to return the sum") || !strings.Contains(msg, "Co-authored-by: hew") {
 		t.Errorf("commit message:\n%s", msg)
 	}
-	git(t, dir, "fsck", "--no-progress")
+	gittest.Git(t, dir, "fsck", "--no-progress")
 	// The tree was checkpointed before the turn and before accepting, under hew's private ref,
 	// which the user's branch does not reach.
-	if n := git(t, dir, "rev-list", "--count", "refs/hew/checkpoints"); n != "2" {
+	if n := gittest.Git(t, dir, "rev-list", "--count", "refs/hew/checkpoints"); n != "2" {
 		t.Errorf("%s checkpoints, want 2", n)
 	}
-	if git(t, dir, "branch", "--contains", "refs/hew/checkpoints") != "" {
+	if gittest.Git(t, dir, "branch", "--contains", "refs/hew/checkpoints") != "" {
 		t.Error("a branch contains the checkpoints")
 	}
 
@@ -247,8 +221,8 @@ func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 
 func TestExecLeavesTreeAndHeadWhenThePatchBreaksTests(t *testing.T) {
 	dir := goRepo(t)
-	head := git(t, dir, "rev-parse", "HEAD")
-	before := git(t, dir, "status", "--porcelain")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	before := gittest.Git(t, dir, "status", "--porcelain")
 	breaking := strings.ReplaceAll(fixPatch, "+\treturn a + b", "+\treturn a * b")
 	srv := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": breaking})}},
@@ -258,10 +232,10 @@ func TestExecLeavesTreeAndHeadWhenThePatchBreaksTests(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if got := git(t, dir, "rev-parse", "HEAD"); got != head {
+	if got := gittest.Git(t, dir, "rev-parse", "HEAD"); got != head {
 		t.Error("HEAD moved")
 	}
-	if got := git(t, dir, "status", "--porcelain"); got != before {
+	if got := gittest.Git(t, dir, "status", "--porcelain"); got != before {
 		t.Errorf("status changed: %q → %q", before, got)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "calc.go")); string(b) != buggyCalc {
@@ -318,7 +292,7 @@ func TestExecPromptFromStdinAndUsageErrors(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "sometimes") {
 		t.Errorf("bad --accept: exit %d, %s", code, stderr)
 	}
-	writeFile(t, filepath.Join(dir, ".hew", "config.toml"), "modle = \"x\"\n")
+	gittest.WriteFile(t, filepath.Join(dir, ".hew", "config.toml"), "modle = \"x\"\n")
 	_, stderr, code, _ = runHew(t, dir, srv.URL(), "", "exec", "x")
 	if code != 2 || !strings.Contains(stderr, `unknown key "modle"`) {
 		t.Errorf("unknown config key: exit %d, %s", code, stderr)
@@ -327,7 +301,7 @@ func TestExecPromptFromStdinAndUsageErrors(t *testing.T) {
 
 func TestExecWithBedrockThroughTheEndpointOverride(t *testing.T) {
 	dir := goRepo(t)
-	head := git(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	const secret = "fakeSecretAccessKey/DO-NOT-LEAK/0123456789"
 	input := func(v any) []string {
 		b, _ := json.Marshal(v)
@@ -351,13 +325,13 @@ func TestExecWithBedrockThroughTheEndpointOverride(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if got := git(t, dir, "rev-parse", "HEAD~1"); got != head {
+	if got := gittest.Git(t, dir, "rev-parse", "HEAD~1"); got != head {
 		t.Errorf("no new commit on HEAD")
 	}
-	if files := git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "calc.go" {
+	if files := gittest.Git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "calc.go" {
 		t.Errorf("commit touches %q", files)
 	}
-	if st := git(t, dir, "status", "--porcelain"); st != "M NOTES.md" {
+	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "M NOTES.md" {
 		t.Errorf("git status = %q", st)
 	}
 	reqs := srv.Requests()

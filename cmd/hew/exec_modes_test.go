@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 func TestExecAcceptNeverWritesOnlyThePatchFile(t *testing.T) {
 	dir := goRepo(t)
-	before := git(t, dir, "status", "--porcelain")
+	before := gittest.Git(t, dir, "status", "--porcelain")
 	srv := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}},
 		llmtest.Turn{Text: "Fixed."},
@@ -21,15 +22,15 @@ func TestExecAcceptNeverWritesOnlyThePatchFile(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if got := git(t, dir, "status", "--porcelain"); got != before {
+	if got := gittest.Git(t, dir, "status", "--porcelain"); got != before {
 		t.Errorf("the tree changed: %q", got)
 	}
 	if !strings.Contains(stderr, "is kept, not applied") {
 		t.Errorf("stderr does not say the proposal was kept:\n%s", stderr)
 	}
 	// The patch is a real git diff of the proposal.
-	git(t, dir, "apply", "--check", out)
-	git(t, dir, "apply", out)
+	gittest.Git(t, dir, "apply", "--check", out)
+	gittest.Git(t, dir, "apply", out)
 	if b, _ := os.ReadFile(filepath.Join(dir, "calc.go")); !strings.Contains(string(b), "a + b") {
 		t.Errorf("applied patch gave:\n%s", b)
 	}
@@ -37,7 +38,7 @@ func TestExecAcceptNeverWritesOnlyThePatchFile(t *testing.T) {
 
 func TestExecBranchCommitsWithoutSwitching(t *testing.T) {
 	dir := goRepo(t)
-	head := git(t, dir, "rev-parse", "HEAD")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	srv := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}},
 		llmtest.Turn{Text: "Fix Add"},
@@ -46,16 +47,16 @@ func TestExecBranchCommitsWithoutSwitching(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if cur := git(t, dir, "rev-parse", "--abbrev-ref", "HEAD"); cur != "main" {
+	if cur := gittest.Git(t, dir, "rev-parse", "--abbrev-ref", "HEAD"); cur != "main" {
 		t.Errorf("checkout switched to %s", cur)
 	}
-	if got := git(t, dir, "rev-parse", "main"); got != head {
+	if got := gittest.Git(t, dir, "rev-parse", "main"); got != head {
 		t.Error("main moved")
 	}
-	if parent := git(t, dir, "rev-parse", "hew/fix-add~1"); parent != head {
+	if parent := gittest.Git(t, dir, "rev-parse", "hew/fix-add~1"); parent != head {
 		t.Errorf("branch parent %s, want %s", parent, head)
 	}
-	if files := git(t, dir, "show", "--name-only", "--format=", "hew/fix-add"); files != "calc.go" {
+	if files := gittest.Git(t, dir, "show", "--name-only", "--format=", "hew/fix-add"); files != "calc.go" {
 		t.Errorf("branch commit touches %q", files)
 	}
 	// A second run may not overwrite the branch.

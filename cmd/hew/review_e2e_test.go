@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 const correctCalc = `package calc
@@ -22,13 +23,13 @@ func Add(a, b int) int {
 func reviewRepo(t *testing.T) string {
 	t.Helper()
 	dir := goRepo(t)
-	writeFile(t, filepath.Join(dir, "calc.go"), correctCalc)
-	writeFile(t, filepath.Join(dir, ".gitignore"), "*.log\n")
-	git(t, dir, "add", "calc.go", ".gitignore")
-	git(t, dir, "commit", "-q", "-m", "fix Add")
-	writeFile(t, filepath.Join(dir, "calc.go"), buggyCalc)
-	writeFile(t, filepath.Join(dir, "helper.go"), "package calc\n\nfunc UNTRACKED_HELPER() {}\n")
-	writeFile(t, filepath.Join(dir, "debug.log"), "IGNORED_LOG\n")
+	gittest.WriteFile(t, filepath.Join(dir, "calc.go"), correctCalc)
+	gittest.WriteFile(t, filepath.Join(dir, ".gitignore"), "*.log\n")
+	gittest.Git(t, dir, "add", "calc.go", ".gitignore")
+	gittest.Git(t, dir, "commit", "-q", "-m", "fix Add")
+	gittest.WriteFile(t, filepath.Join(dir, "calc.go"), buggyCalc)
+	gittest.WriteFile(t, filepath.Join(dir, "helper.go"), "package calc\n\nfunc UNTRACKED_HELPER() {}\n")
+	gittest.WriteFile(t, filepath.Join(dir, "debug.log"), "IGNORED_LOG\n")
 	return dir
 }
 
@@ -91,9 +92,9 @@ func TestReviewJSONReportsThePlantedBug(t *testing.T) {
 
 func TestReviewCommitAndBaseAndMalformedAnswers(t *testing.T) {
 	dir := reviewRepo(t)
-	git(t, dir, "checkout", "-q", "-b", "feature")
-	git(t, dir, "add", "calc.go")
-	git(t, dir, "commit", "-q", "-m", "break Add")
+	gittest.Git(t, dir, "checkout", "-q", "-b", "feature")
+	gittest.Git(t, dir, "add", "calc.go")
+	gittest.Git(t, dir, "commit", "-q", "-m", "break Add")
 
 	// A malformed first answer is asked again once.
 	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "I think it's fine {not json"}, llmtest.Turn{Text: plantedFinding})

@@ -19,6 +19,7 @@ import (
 
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 // home is a user's home kept across several hew runs, so later runs see earlier sessions.
@@ -193,7 +194,7 @@ func clipForLog(s string) string {
 
 func TestOverflowCompactsKeepingRequestPlanProposalAndInstructions(t *testing.T) {
 	dir, h := goRepo(t), newHome(t)
-	writeFile(t, filepath.Join(dir, "AGENTS.md"), "AGENTS-RULE: run go vet before finishing.\n")
+	gittest.WriteFile(t, filepath.Join(dir, "AGENTS.md"), "AGENTS-RULE: run go vet before finishing.\n")
 	first := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("update_plan", map[string]any{"steps": []map[string]string{
 			{"step": "PLAN-STEP fix Add", "status": "done"}, {"step": "PLAN-STEP document Add", "status": "in_progress"}}})}},

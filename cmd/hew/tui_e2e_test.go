@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
 )
 
 // tmuxSession drives the built hew binary in a detached tmux session of a fixed size.
@@ -107,13 +108,13 @@ const endsPatch = `*** Begin Patch
 
 func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "words.txt"), twelveLines)
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.name", "Test User")
-	git(t, dir, "config", "user.email", "test@example.com")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "initial")
-	head := git(t, dir, "rev-parse", "HEAD")
+	gittest.WriteFile(t, filepath.Join(dir, "words.txt"), twelveLines)
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	gittest.Git(t, dir, "config", "user.name", "Test User")
+	gittest.Git(t, dir, "config", "user.email", "test@example.com")
+	gittest.Git(t, dir, "add", ".")
+	gittest.Git(t, dir, "commit", "-q", "-m", "initial")
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 
 	srv := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": endsPatch})}},
@@ -152,23 +153,23 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	s.waitFor("committed")
 
 	// The commit holds the first hunk only; the second is still only proposed.
-	if got := git(t, dir, "rev-parse", "HEAD~1"); got != head {
+	if got := gittest.Git(t, dir, "rev-parse", "HEAD~1"); got != head {
 		t.Errorf("HEAD~1 = %s, want %s", got, head)
 	}
-	if files := git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "words.txt" {
+	if files := gittest.Git(t, dir, "show", "--name-only", "--format=", "HEAD"); files != "words.txt" {
 		t.Errorf("commit touches %q", files)
 	}
-	committed := git(t, dir, "show", "HEAD:words.txt")
+	committed := gittest.Git(t, dir, "show", "HEAD:words.txt")
 	if !strings.HasPrefix(committed, "ONE\ntwo") || !strings.HasSuffix(committed, "eleven\ntwelve") {
 		t.Errorf("committed words.txt:\n%s", committed)
 	}
-	if subject := git(t, dir, "log", "-1", "--format=%s"); subject != "Capitalise the first and last words" {
+	if subject := gittest.Git(t, dir, "log", "-1", "--format=%s"); subject != "Capitalise the first and last words" {
 		t.Errorf("subject %q", subject)
 	}
-	if st := git(t, dir, "status", "--porcelain"); st != "" {
+	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "" {
 		t.Errorf("git status = %q, want clean", st)
 	}
-	git(t, dir, "fsck", "--no-progress")
+	gittest.Git(t, dir, "fsck", "--no-progress")
 
 	// esc goes back to the transcript; ctrl+c twice quits and the session is saved.
 	s.keys("Escape")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"hew/gitops"
+	"hew/gitops/gittest"
 )
 
 // runUndoCmd runs "hew undo" with args in dir, with fake streams.
@@ -21,13 +22,13 @@ func runUndoCmd(dir string, args ...string) (stdout, stderr string, code int) {
 
 func TestUndoCommand(t *testing.T) {
 	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.name", "Test")
-	git(t, dir, "config", "user.email", "test@example.com")
-	writeFile(t, filepath.Join(dir, "a.txt"), "one\n")
-	git(t, dir, "add", "a.txt")
-	git(t, dir, "commit", "-q", "-m", "initial")
-	head := strings.TrimSpace(git(t, dir, "rev-parse", "HEAD"))
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	gittest.Git(t, dir, "config", "user.name", "Test")
+	gittest.Git(t, dir, "config", "user.email", "test@example.com")
+	gittest.WriteFile(t, filepath.Join(dir, "a.txt"), "one\n")
+	gittest.Git(t, dir, "add", "a.txt")
+	gittest.Git(t, dir, "commit", "-q", "-m", "initial")
+	head := strings.TrimSpace(gittest.Git(t, dir, "rev-parse", "HEAD"))
 
 	out, errOut, code := runUndoCmd(dir)
 	if code != exitFailed || !strings.Contains(errOut, "no commit") {
@@ -55,14 +56,14 @@ func TestUndoCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "undid commit "+hash[:12]) || !strings.Contains(out, "restored a.txt") {
 		t.Fatalf("undo: code %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if got := strings.TrimSpace(git(t, dir, "rev-parse", "HEAD")); got != head {
+	if got := strings.TrimSpace(gittest.Git(t, dir, "rev-parse", "HEAD")); got != head {
 		t.Errorf("HEAD = %s, want %s", got, head)
 	}
-	if git(t, dir, "status", "--porcelain") != "" {
-		t.Errorf("status after undo: %q", git(t, dir, "status", "--porcelain"))
+	if gittest.Git(t, dir, "status", "--porcelain") != "" {
+		t.Errorf("status after undo: %q", gittest.Git(t, dir, "status", "--porcelain"))
 	}
 
-	writeFile(t, filepath.Join(dir, "a.txt"), "edited later\n")
+	gittest.WriteFile(t, filepath.Join(dir, "a.txt"), "edited later\n")
 	out, _, code = runUndoCmd(dir, "--list")
 	if code != exitOK || !strings.Contains(out, id[:12]+"  ") || !strings.Contains(out, "turn 1") {
 		t.Fatalf("--list: code %d, %q", code, out)
