@@ -52,7 +52,6 @@ type Agent struct {
 	steps   int
 	total   llm.Usage
 	cost    float64
-	started time.Time
 	// lastProposal is the change set last reported, so an unchanged one is not reported again.
 	lastProposal []event.FileStat
 	plan         []event.PlanStep
