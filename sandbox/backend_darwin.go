@@ -33,7 +33,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 	if j.Policy == PolicyFullAccess {
 		return uncontained(ctx, j), nil
 	}
-	if s.backend != BackendSandboxExec {
+	if s.Backend() != BackendSandboxExec {
 		return nil, ErrNoContainment
 	}
 	cmd := exec.CommandContext(ctx, sandboxExec, "-p", j.seatbeltProfile().String(), "/bin/sh", "-c", j.Command)

@@ -230,7 +230,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 		l   *launch
 		err error
 	)
-	switch s.backend {
+	switch s.Backend() {
 	case BackendBwrap:
 		l, err = s.bwrapLaunch(ctx, j)
 	case BackendNamespaces:
@@ -241,7 +241,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 		return nil, ErrNoContainment
 	}
 	if l != nil {
-		l.backend = s.backend
+		l.backend = s.Backend()
 	}
 	return l, err
 }

@@ -87,7 +87,7 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	j.bindTmp = !slices.ContainsFunc(needed, func(p string) bool { return within(p, "/tmp") })
 	j.hideDirs, j.hideFiles = credentials(spec.Env, j.Workspace)
 	j.env = j.environment()
-	if s.report.ReadThrough && j.Policy != PolicyFullAccess && (s.backend == BackendBwrap || s.backend == BackendNamespaces) {
+	if s.report.ReadThrough && j.Policy != PolicyFullAccess { // only bwrap and namespaces read through
 		if j.caches, err = j.readThroughCaches(); err != nil {
 			j.cleanup()
 			return nil, err

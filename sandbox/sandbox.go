@@ -117,9 +117,8 @@ type Options struct {
 
 // Sandbox runs commands with the backend chosen when it was made.
 type Sandbox struct {
-	opts    Options
-	report  Report
-	backend string
+	opts   Options
+	report Report // report.Backend is the backend commands run with
 }
 
 // Report says which backend is used and why each better one is not.
@@ -216,10 +215,8 @@ func New(opts Options) (*Sandbox, error) {
 	s := &Sandbox{opts: opts, report: rep}
 	switch opts.Backend {
 	case BackendAuto:
-		s.backend = rep.Backend
 		return s, nil
 	case BackendNone:
-		s.backend = BackendNone
 		s.report.choose(BackendNone)
 		return s, nil
 	}
@@ -230,7 +227,6 @@ func New(opts Options) (*Sandbox, error) {
 		if !c.Available {
 			return nil, fmt.Errorf("sandbox: backend %s is unavailable: %s", opts.Backend, c.Detail)
 		}
-		s.backend = opts.Backend
 		s.report.choose(opts.Backend)
 		return s, nil
 	}
@@ -238,7 +234,7 @@ func New(opts Options) (*Sandbox, error) {
 }
 
 // Backend names the backend commands run with.
-func (s *Sandbox) Backend() string { return s.backend }
+func (s *Sandbox) Backend() string { return s.report.Backend }
 
 // Report returns what New found.
 func (s *Sandbox) Report() Report { return s.report }
