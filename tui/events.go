@@ -1,0 +1,55 @@
+package tui
+
+import (
+	"fmt"
+
+	"hew/agent/event"
+	"hew/tui/review"
+	"hew/tui/transcript"
+)
+
+// onEvent turns an engine event into transcript entries and state.
+func (m *Model) onEvent(e event.Event) {
+	switch e := e.(type) {
+	case event.TextDelta:
+		m.tr.AppendText(transcript.Assistant, e.Text)
+	case event.ReasoningDelta:
+		m.tr.AppendText(transcript.Reasoning, e.Text)
+	case event.ToolStarted:
+		m.tr.Add(&transcript.Entry{Kind: transcript.Tool, ToolID: e.ID, Text: e.Summary})
+	case event.ToolFinished:
+		m.tr.FinishTool(e)
+	case event.PlanUpdated:
+		m.tr.Add(&transcript.Entry{Kind: transcript.Plan, Steps: e.Steps})
+	case event.TestRun:
+		m.rv.SetTests(e)
+		word := "pass"
+		if !e.Passed {
+			word = fmt.Sprintf("fail (exit %d)", e.ExitCode)
+		}
+		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("tests %s on the proposal: %s", word, e.Command)})
+	case event.Usage:
+		m.usage = e
+	case event.Error:
+		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: e.Message, Hint: e.Hint})
+	case event.Notice:
+		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: e.Text})
+	case event.Committed:
+		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("committed %s on %s: %s", short(e.Hash), e.Branch, e.Subject)})
+	case event.ProposalChanged:
+		var names []string
+		for _, f := range e.Files {
+			names = append(names, f.Path)
+		}
+		eng, cache := m.eng, m.reviews
+		m.warm.run(func() {
+			_, _ = eng.ReviewWith(cache) // errors show when the review opens
+			review.Warm(names...)
+		})
+		if m.view == viewReview && !m.busy {
+			m.refreshReview()
+		}
+	}
+}
+
+func short(hash string) string { return hash[:min(len(hash), 10)] }

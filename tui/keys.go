@@ -1,0 +1,134 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"hew/tui/transcript"
+)
+
+// key handles a key press.
+func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	s := k.String()
+	if s == "ctrl+c" {
+		if m.quitArmed {
+			return m.quit()
+		}
+		m.quitArmed = true
+		m.interrupt()
+		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "press ctrl+c again to quit (the session is saved; hew resume --last brings it back)"})
+		return nil
+	}
+	m.quitArmed = false
+	if m.approval != nil {
+		return m.approvalKey(k)
+	}
+	if m.asking != nil {
+		return m.confirmKey(k)
+	}
+	if m.view == viewReview {
+		return m.reviewKey(k)
+	}
+	h := m.transcriptHeight()
+	switch s {
+	case "esc":
+		if m.tr.Selected() != nil && !m.busy {
+			m.tr.Unselect()
+			return nil
+		}
+		m.interrupt()
+		return nil
+	case "alt+up", "ctrl+up":
+		m.tr.Select(-1, h)
+		return nil
+	case "alt+down", "ctrl+down":
+		m.tr.Select(+1, h)
+		return nil
+	case "enter":
+		text := strings.TrimSpace(m.input.Value())
+		if text == "" {
+			return nil
+		}
+		m.input.Reset()
+		m.remember(text)
+		if strings.HasPrefix(text, "/") {
+			return m.command(text)
+		}
+		return m.submit(text)
+	case "tab":
+		m.complete()
+		return nil
+	case "pgup":
+		m.tr.ScrollUp(max(h-2, 1), h)
+		return nil
+	case "pgdown":
+		m.tr.ScrollDown(max(h-2, 1), h)
+		return nil
+	case "shift+up":
+		m.tr.ScrollUp(1, h)
+		return nil
+	case "shift+down":
+		m.tr.ScrollDown(1, h)
+		return nil
+	case "ctrl+o":
+		if e := m.tr.Selected(); e != nil && e.Kind == transcript.Tool {
+			m.tr.ToggleEntry(e)
+		} else {
+			m.tr.ToggleExpanded()
+		}
+		return nil
+	case "ctrl+y":
+		if e := m.tr.Selected(); e != nil {
+			return m.copyText(e.Plain(), "the selected message")
+		}
+		return m.copyText(m.lastFinal, "the last answer")
+	case "ctrl+r":
+		return m.openReview()
+	case "up":
+		if m.input.Line() == 0 && m.browse(-1) {
+			return nil
+		}
+	case "down":
+		if m.input.Line() == m.input.LineCount()-1 && m.browse(+1) {
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(k)
+	return cmd
+}
+
+// copyText copies text, which is what, to the clipboard with OSC 52, which works over SSH.
+func (m *Model) copyText(text, what string) tea.Cmd {
+	if strings.TrimSpace(text) == "" {
+		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "nothing to copy yet: alt+↑ selects a message"})
+		return nil
+	}
+	m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("copied %s to the clipboard (%s)", what, plural(len(text), "byte"))})
+	return tea.SetClipboard(text)
+}
+
+// remember adds text to the input history.
+func (m *Model) remember(text string) {
+	if n := len(m.history); n == 0 || m.history[n-1] != text {
+		m.history = append(m.history, text)
+	}
+	m.histPos = len(m.history)
+}
+
+// browse moves through the input history; it reports whether it did.
+func (m *Model) browse(d int) bool {
+	p := m.histPos + d
+	if p < 0 || p > len(m.history) || len(m.history) == 0 {
+		return false
+	}
+	m.histPos = p
+	if p == len(m.history) {
+		m.input.SetValue("")
+	} else {
+		m.input.SetValue(m.history[p])
+	}
+	return true
+}

@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"hew/tui/status"
+)
+
+// transcriptHeight is the rows left for the transcript.
+func (m *Model) transcriptHeight() int {
+	return max(m.height-m.input.Height()-1-len(m.belowInput())-len(m.aboveInput()), 1)
+}
+
+var (
+	ruleStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("238"))
+	hintStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("245"))
+	askStyle  = lipgloss.NewStyle().Foreground(lipgloss.Color("214")).Bold(true)
+)
+
+// View renders the screen.
+func (m *Model) View() tea.View {
+	var body string
+	if m.view == viewReview {
+		body = m.rv.View() + "\n" + m.statusLine()
+	} else {
+		h := m.transcriptHeight()
+		tr := m.tr.View(h)
+		pad := h - strings.Count(tr, "\n") - 1
+		if tr == "" {
+			pad = h
+		}
+		parts := []string{}
+		if pad > 0 {
+			parts = append(parts, strings.Repeat("\n", pad-1))
+		}
+		if tr != "" {
+			parts = append(parts, tr)
+		}
+		parts = append(parts, m.aboveInput()...)
+		parts = append(parts, m.input.View())
+		parts = append(parts, m.belowInput()...)
+		parts = append(parts, m.statusLine())
+		body = strings.Join(parts, "\n")
+	}
+	v := tea.NewView(body)
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "hew"
+	return v
+}
+
+// aboveInput is the approval question or a rule.
+func (m *Model) aboveInput() []string {
+	if m.approval != nil {
+		return m.approval.view(m.width)
+	}
+	if m.asking != nil {
+		return m.asking.view(m.width)
+	}
+	return []string{ruleStyle.Render(strings.Repeat("─", max(m.width, 1)))}
+}
+
+// belowInput lists the / commands matching the input.
+func (m *Model) belowInput() []string {
+	v := m.input.Value()
+	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " \n") {
+		return nil
+	}
+	var names []string
+	for _, c := range matching(v) {
+		names = append(names, c.name)
+	}
+	if len(names) == 0 {
+		return []string{hintStyle.Render("no such command; /help lists them")}
+	}
+	return []string{hintStyle.Render(strings.Join(names, "  "))}
+}
+
+// StatusInfo is what the status line shows now.
+func (m *Model) StatusInfo() status.Info {
+	total, cost := m.eng.Agent.Total()
+	i := status.Info{Provider: m.eng.Config.Provider, Model: m.eng.Agent.Model, Sandbox: m.sandbox,
+		Approval: m.eng.ApprovalMode(), Branch: m.branch, Tokens: total.InputTokens + total.OutputTokens,
+		ContextUsed: m.usage.ContextUsed, ContextLimit: m.usage.ContextLimit, CostUSD: cost}
+	if m.busy {
+		i.Busy = strings.TrimSpace(m.spin.View()) + " working (esc stops)"
+	}
+	return i
+}
+
+func (m *Model) statusLine() string { return status.Render(m.StatusInfo(), m.width) }
