@@ -135,7 +135,7 @@ func probeNamespaces(opts Options) nsProbe {
 		return failed(err)
 	}
 	l.statusW.Close()
-	msg, _ := readStatus(l.status)
+	msg := readStatus(l.status)
 	if err := l.cmd.Wait(); err != nil {
 		if msg == "" {
 			return failed(err)
@@ -152,19 +152,6 @@ func probeNamespaces(opts Options) nsProbe {
 		}
 	}
 	return res
-}
-
-func readStatus(f *os.File) (string, error) {
-	defer f.Close()
-	var b strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := f.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			return strings.TrimSpace(b.String()), nil
-		}
-	}
 }
 
 // namespaceFlags are the namespaces of the namespaces backend.

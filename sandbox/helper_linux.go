@@ -266,10 +266,14 @@ func descendants(pid int) []int {
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid ...; comm may contain spaces and parentheses.
-		_, rest, ok := strings.Cut(string(b), ") ")
-		fields := strings.Fields(rest)
-		if !ok || len(fields) < 2 {
+		// pid (comm) state ppid ...; comm may contain spaces and parentheses, so the last ") "
+		// ends it.
+		i := strings.LastIndex(string(b), ") ")
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(b[i+2:]))
+		if len(fields) < 2 {
 			continue
 		}
 		self, err1 := strconv.Atoi(filepath.Base(filepath.Dir(path)))

@@ -55,11 +55,7 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 	status := make(chan string, 1)
 	if l.status != nil {
 		l.statusW.Close()
-		go func() {
-			b, _ := io.ReadAll(l.status)
-			l.status.Close()
-			status <- strings.TrimSpace(string(b))
-		}()
+		go func() { status <- readStatus(l.status) }()
 	} else {
 		status <- ""
 	}
@@ -107,6 +103,15 @@ func exitCode(ps *os.ProcessState) int {
 	return ps.ExitCode()
 }
 
+// readStatus reads the helper's status pipe to its end, closes it, and returns what the helper
+// reported: empty when all went well.
+func readStatus(f *os.File) string {
+	b, _ := io.ReadAll(f)
+	f.Close()
+	return strings.TrimSpace(string(b))
+}
+
+// closeAll closes the files that are not nil.
 func closeAll(files ...*os.File) {
 	for _, f := range files {
 		if f != nil {
