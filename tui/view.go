@@ -9,11 +9,6 @@ import (
 	"hew/tui/status"
 )
 
-// transcriptHeight is the rows left for the transcript.
-func (m *Model) transcriptHeight() int {
-	return max(m.height-m.input.Height()-1-len(m.belowInput())-len(m.aboveInput()), 1)
-}
-
 var (
 	ruleStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("238"))
 	hintStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("245"))
@@ -26,7 +21,8 @@ func (m *Model) View() tea.View {
 	if m.view == viewReview {
 		body = m.rv.View() + "\n" + m.statusLine()
 	} else {
-		h := m.transcriptHeight()
+		above, below := m.aboveInput(), m.belowInput()
+		h := m.rowsLeft(above, below)
 		tr := m.tr.View(h)
 		pad := h - strings.Count(tr, "\n") - 1
 		if tr == "" {
@@ -39,9 +35,9 @@ func (m *Model) View() tea.View {
 		if tr != "" {
 			parts = append(parts, tr)
 		}
-		parts = append(parts, m.aboveInput()...)
+		parts = append(parts, above...)
 		parts = append(parts, m.input.View())
-		parts = append(parts, m.belowInput()...)
+		parts = append(parts, below...)
 		parts = append(parts, m.statusLine())
 		body = strings.Join(parts, "\n")
 	}
@@ -50,6 +46,16 @@ func (m *Model) View() tea.View {
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "hew"
 	return v
+}
+
+// transcriptHeight is the rows left for the transcript.
+func (m *Model) transcriptHeight() int {
+	return m.rowsLeft(m.aboveInput(), m.belowInput())
+}
+
+// rowsLeft is the rows left for the transcript with above and below around the input.
+func (m *Model) rowsLeft(above, below []string) int {
+	return max(m.height-m.input.Height()-1-len(above)-len(below), 1)
 }
 
 // aboveInput is the approval question or a rule.
@@ -79,8 +85,8 @@ func (m *Model) belowInput() []string {
 	return []string{hintStyle.Render(strings.Join(names, "  "))}
 }
 
-// StatusInfo is what the status line shows now.
-func (m *Model) StatusInfo() status.Info {
+// statusInfo is what the status line shows now.
+func (m *Model) statusInfo() status.Info {
 	total, cost := m.eng.Agent.Total()
 	i := status.Info{Provider: m.eng.Config.Provider, Model: m.eng.Agent.Model, Sandbox: m.sandbox,
 		Approval: m.eng.ApprovalMode(), Branch: m.branch, Tokens: total.InputTokens + total.OutputTokens,
@@ -91,4 +97,4 @@ func (m *Model) StatusInfo() status.Info {
 	return i
 }
 
-func (m *Model) statusLine() string { return status.Render(m.StatusInfo(), m.width) }
+func (m *Model) statusLine() string { return status.Render(m.statusInfo(), m.width) }
