@@ -56,13 +56,13 @@ type Entry struct {
 	// Expanded shows this tool call's output even when tool calls are collapsed.
 	Expanded bool
 
-	// The rendering cache: lines at width for the given version and expansion.
-	version        int
-	cacheWidth     int
-	cacheVersion   int
-	cacheExpanded  bool
-	cache          []string
-	cacheValidOnce bool
+	// The rendering cache: lines at width for the given version and expansion; nil until the
+	// first render.
+	version       int
+	cacheWidth    int
+	cacheVersion  int
+	cacheExpanded bool
+	cache         []string
 }
 
 // Transcript is the list of entries and the reader's position in it.
@@ -86,9 +86,6 @@ func New() *Transcript { return &Transcript{follow: true, selected: -1} }
 
 // Len is the number of entries.
 func (t *Transcript) Len() int { return len(t.entries) }
-
-// Entries returns the entries (not to be modified).
-func (t *Transcript) Entries() []*Entry { return t.entries }
 
 // Add appends e.
 func (t *Transcript) Add(e *Entry) {
@@ -344,7 +341,7 @@ func (t *Transcript) marked(i int) []string {
 func (t *Transcript) lines(i int) []string {
 	e := t.entries[i]
 	expanded := t.expanded || e.Expanded
-	if e.cacheValidOnce && e.cacheWidth == t.width && e.cacheVersion == e.version && e.cacheExpanded == expanded {
+	if e.cache != nil && e.cacheWidth == t.width && e.cacheVersion == e.version && e.cacheExpanded == expanded {
 		return e.cache
 	}
 	s := t.render(e)
@@ -352,7 +349,7 @@ func (t *Transcript) lines(i int) []string {
 	if e.Kind != Tool {
 		e.cache = append(e.cache, "") // a blank line between entries; tool calls stay together
 	}
-	e.cacheWidth, e.cacheVersion, e.cacheExpanded, e.cacheValidOnce = t.width, e.version, expanded, true
+	e.cacheWidth, e.cacheVersion, e.cacheExpanded = t.width, e.version, expanded
 	return e.cache
 }
 
@@ -365,7 +362,8 @@ var (
 	runningStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("222"))
 )
 
-// render draws one entry at t.width, ending with a blank line as a separator.
+// render draws one entry at t.width, ending with a newline; lines adds the blank line after
+// each entry but a tool call.
 func (t *Transcript) render(e *Entry) string {
 	w := t.width
 	switch e.Kind {
