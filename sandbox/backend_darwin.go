@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"syscall"
 )
 
 const sandboxExec = "/usr/bin/sandbox-exec"
@@ -38,8 +37,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 	}
 	cmd := exec.CommandContext(ctx, sandboxExec, "-p", j.seatbeltProfile().String(), "/bin/sh", "-c", j.Command)
 	cmd.Dir, cmd.Env = j.Dir, j.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	killGroupOnCancel(cmd)
 	return &launch{cmd: cmd, backend: BackendSandboxExec}, nil
 }
 

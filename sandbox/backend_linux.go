@@ -257,6 +257,7 @@ func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job) (*launch, error) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		return &launch{cmd: cmd}, nil
 	}
-	p := &helperPlan{MakePrivate: true, Workspace: j.Workspace, Overlay: j.Overlay, ReadThrough: j.caches, Argv: argv, Env: j.env, Dir: j.Dir}
+	p := j.basePlan()
+	p.Argv = argv
 	return helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false)
 }

@@ -90,9 +90,14 @@ func (j *job) readThroughCaches() ([]readThrough, error) {
 	return caches, nil
 }
 
-// removeOverlayWork removes an overlay work directory after its mount is gone. overlayfs leaves
-// work/work with mode 000; without the chmod an unprivileged caller could not remove it.
+// removeOverlayWork removes an overlay work directory after its mount is gone.
 func removeOverlayWork(work string) {
-	os.Chmod(filepath.Join(work, "work"), 0o700)
+	unlockOverlayWork(work)
 	os.RemoveAll(work)
+}
+
+// unlockOverlayWork makes an overlay work directory removable by an unprivileged caller once its
+// mount is gone: overlayfs leaves work/work with mode 000.
+func unlockOverlayWork(work string) {
+	os.Chmod(filepath.Join(work, "work"), 0o700)
 }

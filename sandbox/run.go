@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -61,9 +60,7 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 	}
 	waitErr := l.cmd.Wait()
 	if j.Overlay != nil {
-		// overlayfs leaves Work/work with mode 000; without this an unprivileged caller could not
-		// remove Work afterwards.
-		os.Chmod(filepath.Join(j.Overlay.Work, "work"), 0o700)
+		unlockOverlayWork(j.Overlay.Work) // the caller removes it later
 	}
 	res := Result{
 		ExitCode:     exitCode(l.cmd.ProcessState),
@@ -125,7 +122,13 @@ func closeAll(files ...*os.File) {
 func uncontained(ctx context.Context, j *job) *launch {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", j.Command)
 	cmd.Dir, cmd.Env = j.Dir, j.env
+	killGroupOnCancel(cmd)
+	return &launch{cmd: cmd, backend: uncontainedBackend}
+}
+
+// killGroupOnCancel starts cmd in a process group of its own and makes cancelling its context
+// kill the whole group.
+func killGroupOnCancel(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	return &launch{cmd: cmd, backend: uncontainedBackend}
 }
