@@ -191,6 +191,9 @@ func (m *Model) noteKey(k tea.KeyPressMsg) Request {
 		m.noting = false
 	case "enter":
 		m.noting = false
+		if len(m.files) == 0 {
+			return Request{} // the proposal emptied while the note was typed
+		}
 		f := m.files[m.file]
 		return Request{Action: RejectHunk, Path: f.Change.Path, Hunk: m.hunk, Note: strings.TrimSpace(m.note)}
 	case "backspace":

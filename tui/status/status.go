@@ -80,7 +80,7 @@ func join(fields []field) string {
 	return barStyle.Render(" ") + strings.Join(parts, barStyle.Render(" │ ")) + barStyle.Render(" ")
 }
 
-// Tokens formats a token count briefly: 950, 12.3k, 1.2M.
+// Tokens formats a token count briefly: 950, 1.2k, 12k, 1.2M.
 func Tokens(n int64) string {
 	switch {
 	case n >= 1_000_000:
