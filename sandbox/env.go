@@ -16,8 +16,8 @@ var (
 	secretNames      = []string{"SSH_AUTH_SOCK", "GPG_AGENT_INFO", "KUBECONFIG", "NETRC", "DOCKER_CONFIG", helperEnv}
 )
 
-// LooksSecret reports whether an environment variable's name suggests it holds a credential.
-func LooksSecret(name string) bool {
+// looksSecret reports whether an environment variable's name suggests it holds a credential.
+func looksSecret(name string) bool {
 	n := strings.ToUpper(name)
 	if slices.Contains(secretNames, n) {
 		return true
@@ -50,7 +50,7 @@ func ScrubEnv(env, allow []string) []string {
 		if !ok || name == "" {
 			continue
 		}
-		if LooksSecret(name) && (name == helperEnv || !slices.Contains(allow, name)) {
+		if looksSecret(name) && (name == helperEnv || !slices.Contains(allow, name)) {
 			continue
 		}
 		out = append(out, kv)

@@ -46,7 +46,9 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 		return nil, fmt.Errorf("sandbox: workspace %q must be an absolute path", j.Workspace)
 	}
 	j.Workspace = filepath.Clean(j.Workspace)
-	if st, err := os.Stat(j.Workspace); err != nil || !st.IsDir() {
+	if st, err := os.Stat(j.Workspace); err != nil {
+		return nil, fmt.Errorf("sandbox: workspace: %w", err)
+	} else if !st.IsDir() {
 		return nil, fmt.Errorf("sandbox: workspace %s is not a directory", j.Workspace)
 	}
 	if j.Dir == "" {

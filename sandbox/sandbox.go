@@ -16,8 +16,9 @@
 // uses. Commands do share the scratch caches with later sandboxed commands, as they did before
 // read-through. Commands running at the same time share the upper layers (each mount has its own
 // work directory); overlayfs warns that this is undefined, and at worst a command misses an entry
-// another just wrote, which the go command treats as a cache miss. The Landlock-only and macOS backends have no mount namespace: their commands start
-// from the scratch caches alone (Report says so), and full-access commands never read through.
+// another just wrote, which the go command treats as a cache miss. The Landlock-only and macOS
+// backends have no mount namespace: their commands start from the scratch caches alone (Report
+// says so), and full-access commands never read through.
 package sandbox
 
 import (
