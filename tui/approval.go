@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/agent/engine"
-	"hew/tui/transcript"
 )
 
 // approvalMsg asks the user about a command; the answer goes to reply.
@@ -92,7 +91,7 @@ func (m *Model) decide(d engine.Decision, note string) {
 	if note != "" {
 		text += " (" + note + ")"
 	}
-	m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: text})
+	m.notice(text)
 }
 
 // view is the question, two or three lines.

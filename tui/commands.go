@@ -88,11 +88,26 @@ func (m *Model) command(line string) tea.Cmd {
 	return nil
 }
 
+// info shows the output of a / command and scrolls to it.
 func (m *Model) info(text string) {
 	m.tr.Add(&transcript.Entry{Kind: transcript.Info, Text: text})
 	m.tr.Bottom()
 }
 
+// turnRunning reports whether a turn is running, telling the user to stop it first if so.
+func (m *Model) turnRunning() bool {
+	if m.busy {
+		m.info("A turn is running: wait for it, or press esc to stop it first.")
+	}
+	return m.busy
+}
+
+// notice adds a status line from hew to the transcript.
+func (m *Model) notice(text string) {
+	m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: text})
+}
+
+// fail shows err with hint, what to do about it, and scrolls to it.
 func (m *Model) fail(err error, hint string) {
 	m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: err.Error(), Hint: hint})
 	m.tr.Bottom()
@@ -171,8 +186,7 @@ func forPaths(args []string) string {
 }
 
 func (m *Model) cmdUndo([]string) tea.Cmd {
-	if m.busy {
-		m.info("A turn is running: press esc to stop it first.")
+	if m.turnRunning() {
 		return nil
 	}
 	res, err := m.eng.Repo.Undo(m.ctx)

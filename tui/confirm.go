@@ -70,8 +70,7 @@ func (m *Model) cmdRewind(args []string) tea.Cmd {
 		m.info(strings.TrimRight(b.String(), "\n"))
 		return nil
 	}
-	if m.busy {
-		m.info("A turn is running: press esc to stop it first.")
+	if m.turnRunning() {
 		return nil
 	}
 	cp, ok := pickCheckpoint(cps, args[0])

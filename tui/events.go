@@ -27,15 +27,15 @@ func (m *Model) onEvent(e event.Event) {
 		if !e.Passed {
 			word = fmt.Sprintf("fail (exit %d)", e.ExitCode)
 		}
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("tests %s on the proposal: %s", word, e.Command)})
+		m.notice(fmt.Sprintf("tests %s on the proposal: %s", word, e.Command))
 	case event.Usage:
 		m.usage = e
 	case event.Error:
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: e.Message, Hint: e.Hint})
 	case event.Notice:
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: e.Text})
+		m.notice(e.Text)
 	case event.Committed:
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("committed %s on %s: %s", short(e.Hash), e.Branch, e.Subject)})
+		m.notice(fmt.Sprintf("committed %s on %s: %s", short(e.Hash), e.Branch, e.Subject))
 	case event.ProposalChanged:
 		var names []string
 		for _, f := range e.Files {

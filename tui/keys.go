@@ -18,7 +18,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.quitArmed = true
 		m.interrupt()
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "press ctrl+c again to quit (the session is saved; hew resume --last brings it back)"})
+		m.notice("press ctrl+c again to quit (the session is saved; hew resume --last brings it back)")
 		return nil
 	}
 	m.quitArmed = false
@@ -103,10 +103,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 // copyText copies text, which is what, to the clipboard with OSC 52, which works over SSH.
 func (m *Model) copyText(text, what string) tea.Cmd {
 	if strings.TrimSpace(text) == "" {
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "nothing to copy yet: alt+↑ selects a message"})
+		m.notice("nothing to copy yet: alt+↑ selects a message")
 		return nil
 	}
-	m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("copied %s to the clipboard (%s)", what, plural(len(text), "byte"))})
+	m.notice(fmt.Sprintf("copied %s to the clipboard (%s)", what, plural(len(text), "byte")))
 	return tea.SetClipboard(text)
 }
 

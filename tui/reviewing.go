@@ -22,7 +22,7 @@ func (m *Model) openReview() tea.Cmd {
 		return nil
 	}
 	if m.rv.Empty() && len(m.eng.Accepted()) == 0 {
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "the proposal is empty: nothing to review"})
+		m.notice("the proposal is empty: nothing to review")
 		return nil
 	}
 	m.view = viewReview
@@ -105,7 +105,7 @@ func (m *Model) sendFeedback(note string) tea.Cmd {
 		return nil
 	}
 	if m.busy {
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "a turn is running: your note goes with your next message"})
+		m.notice("a turn is running: your note goes with your next message")
 		m.pendingNote = note
 		return nil
 	}
@@ -119,7 +119,7 @@ func (m *Model) commit(message string) {
 	accepted := m.eng.Accepted()
 	if len(accepted) == 0 {
 		m.rv.SetMessage("nothing accepted to commit yet: y accepts a hunk")
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "nothing accepted to commit yet"})
+		m.notice("nothing accepted to commit yet")
 		return
 	}
 	if strings.TrimSpace(message) == "" {

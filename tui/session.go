@@ -55,8 +55,7 @@ func (m *Model) switchSession(id string) tea.Cmd {
 		m.info("Switching sessions is not available here: quit and run hew resume.")
 		return nil
 	}
-	if m.busy {
-		m.info("A turn is running: press esc to stop it first.")
+	if m.turnRunning() {
 		return nil
 	}
 	if id != "" && strings.HasPrefix(m.eng.SessionID(), id) {

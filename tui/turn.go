@@ -14,7 +14,7 @@ import (
 // submit sends a prompt as a new turn, with any pending rejection notes before it.
 func (m *Model) submit(text string) tea.Cmd {
 	if m.busy {
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "a turn is running: wait for it, or press esc to stop it"})
+		m.notice("a turn is running: wait for it, or press esc to stop it")
 		return nil
 	}
 	prompt := text
@@ -69,7 +69,7 @@ func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
 		m.lastFinal = msg.final
 	}
 	if errors.Is(msg.err, context.Canceled) {
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: "interrupted: the text so far is kept, and so is the proposal"})
+		m.notice("interrupted: the text so far is kept, and so is the proposal")
 	}
 	if m.quitting {
 		return nil

@@ -11,7 +11,6 @@ import (
 	"hew/agent/compact"
 	"hew/agent/llm"
 	"hew/tui/status"
-	"hew/tui/transcript"
 )
 
 // turnCost is what one turn (or one /compact) used.
@@ -70,8 +69,7 @@ func (m *Model) cmdCost([]string) tea.Cmd {
 type compactDoneMsg struct{ err error }
 
 func (m *Model) cmdCompact([]string) tea.Cmd {
-	if m.busy {
-		m.info("A turn is running: wait for it, or press esc to stop it.")
+	if m.turnRunning() {
 		return nil
 	}
 	a := m.eng.Agent
@@ -118,7 +116,7 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 		if len(ch.Suggestions) > 0 {
 			hint = "did you mean " + strings.Join(ch.Suggestions, ", ") + "?"
 		}
-		m.tr.Add(&transcript.Entry{Kind: transcript.Notice, Text: fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and no context window; %s", ch.Model.ID, hint)})
+		m.notice(fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and no context window; %s", ch.Model.ID, hint))
 		m.tr.Bottom()
 		return nil
 	}
