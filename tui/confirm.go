@@ -62,7 +62,7 @@ func (m *Model) cmdRewind(args []string) tea.Cmd {
 		var b strings.Builder
 		b.WriteString("Checkpoints of the working tree, newest first (/rewind N restores one):\n")
 		for i, c := range cps[:min(len(cps), rewindList)] {
-			fmt.Fprintf(&b, "  %2d  %s  %s  %s\n", i+1, c.ID[:10], c.Time.Local().Format("Jan 2 15:04:05"), clip(c.Label, 70))
+			fmt.Fprintf(&b, "  %2d  %s  %s  %s\n", i+1, short(c.ID), c.Time.Local().Format("Jan 2 15:04:05"), clip(c.Label, 70))
 		}
 		if len(cps) > rewindList {
 			fmt.Fprintf(&b, "  … %d older: hew undo --list shows them all; /rewind ID restores any\n", len(cps)-rewindList)
@@ -79,13 +79,13 @@ func (m *Model) cmdRewind(args []string) tea.Cmd {
 		return nil
 	}
 	q := fmt.Sprintf("Rewind the working tree to checkpoint %s (%s, %s)? Files are put back as they were and files made since are removed; the current state is checkpointed first.",
-		cp.ID[:10], clip(cp.Label, 50), cp.Time.Local().Format("15:04:05"))
+		short(cp.ID), clip(cp.Label, 50), cp.Time.Local().Format("15:04:05"))
 	return m.confirm(q, func() tea.Cmd {
 		if err := m.eng.Rewind(m.ctx, cp.ID); err != nil {
 			m.fail(err, "")
 			return nil
 		}
-		m.info(fmt.Sprintf("Rewound the working tree to checkpoint %s. /rewind 1 goes back to how it was just before.", cp.ID[:10]))
+		m.info(fmt.Sprintf("Rewound the working tree to checkpoint %s. /rewind 1 goes back to how it was just before.", short(cp.ID)))
 		return nil
 	})
 }

@@ -147,7 +147,7 @@ func (m *Model) edit(req review.Request) tea.Cmd {
 	}
 	data, err := m.eng.Layer.ReadFile(req.Path)
 	if err != nil {
-		m.rv.SetMessage("✗ " + err.Error())
+		m.rv.SetMessage(fmt.Sprintf("✗ read the proposed %s: %v", req.Path, err))
 		return nil
 	}
 	tmp, err := os.MkdirTemp("", "hew-edit-*")
@@ -157,6 +157,7 @@ func (m *Model) edit(req review.Request) tea.Cmd {
 	}
 	file := filepath.Join(tmp, filepath.Base(req.Path))
 	if err := os.WriteFile(file, data, 0o600); err != nil {
+		os.RemoveAll(tmp)
 		m.rv.SetMessage("✗ " + err.Error())
 		return nil
 	}
@@ -174,7 +175,9 @@ func (m *Model) editDone(msg editDoneMsg) {
 	}
 	data, err := os.ReadFile(msg.file)
 	if err == nil {
-		err = m.eng.Layer.WriteFile(msg.path, data, 0)
+		if err = m.eng.Layer.WriteFile(msg.path, data, 0); err != nil {
+			err = fmt.Errorf("put the edited %s into the proposal: %w", msg.path, err)
+		}
 	}
 	if err != nil {
 		m.rv.SetMessage("✗ " + err.Error())
