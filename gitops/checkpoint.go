@@ -70,20 +70,12 @@ func (r *Repo) checkpoint(ctx context.Context, label string) (string, map[string
 	if !parent.IsZero() {
 		c.ParentHashes = []plumbing.Hash{parent}
 	}
-	obj := r.git.Storer.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		return "", nil, fmt.Errorf("checkpoint: %w", err)
-	}
-	h, err := r.git.Storer.SetEncodedObject(obj)
+	h, err := r.writeCommit(c)
 	if err != nil {
 		return "", nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	var old *plumbing.Reference
-	if !parent.IsZero() {
-		old = plumbing.NewHashReference(ref, parent)
-	}
-	if err := r.git.Storer.CheckAndSetReference(plumbing.NewHashReference(ref, h), old); err != nil {
-		return "", nil, fmt.Errorf("checkpoint: move %s: %w", ref, err)
+	if err := r.swapRef(ref, parent, h); err != nil {
+		return "", nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	return h.String(), files, nil
 }

@@ -123,13 +123,9 @@ func (r *Repo) Commit(ctx context.Context, opts CommitOptions) (string, error) {
 	if !parent.IsZero() {
 		c.ParentHashes = []plumbing.Hash{parent}
 	}
-	obj := r.git.Storer.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		return "", fmt.Errorf("encode commit: %w", err)
-	}
-	hash, err := r.git.Storer.SetEncodedObject(obj)
+	hash, err := r.writeCommit(c)
 	if err != nil {
-		return "", fmt.Errorf("write commit: %w", err)
+		return "", err
 	}
 	oldTip := parent
 	if opts.Branch != "" {
@@ -354,9 +350,17 @@ func hashString(h plumbing.Hash) string {
 	return h.String()
 }
 
-// moveRef moves ref from old to new, failing if it no longer points at old, and notes the
-// move in the reflogs.
+// moveRef moves ref from old to new as swapRef does, and notes the move in the reflogs.
 func (r *Repo) moveRef(ref plumbing.ReferenceName, old, new plumbing.Hash, why string) error {
+	if err := r.swapRef(ref, old, new); err != nil {
+		return err
+	}
+	r.appendReflog(ref, old, new, why)
+	return nil
+}
+
+// swapRef points ref at new, failing if it no longer points at old (zero: if it exists).
+func (r *Repo) swapRef(ref plumbing.ReferenceName, old, new plumbing.Hash) error {
 	var oldRef *plumbing.Reference
 	if !old.IsZero() {
 		oldRef = plumbing.NewHashReference(ref, old)
@@ -364,7 +368,6 @@ func (r *Repo) moveRef(ref plumbing.ReferenceName, old, new plumbing.Hash, why s
 	if err := r.git.Storer.CheckAndSetReference(plumbing.NewHashReference(ref, new), oldRef); err != nil {
 		return fmt.Errorf("move %s to %s: %w (did another git command change it meanwhile?)", ref.Short(), new, err)
 	}
-	r.appendReflog(ref, old, new, why)
 	return nil
 }
 

@@ -42,6 +42,19 @@ func (r *Repo) writeObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, e
 	return h, nil
 }
 
+// writeCommit stores commit c and returns its hash.
+func (r *Repo) writeCommit(c *object.Commit) (plumbing.Hash, error) {
+	obj := r.git.Storer.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encode commit: %w", err)
+	}
+	h, err := r.git.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write commit: %w", err)
+	}
+	return h, nil
+}
+
 // readBlob returns the content of blob h.
 func (r *Repo) readBlob(h plumbing.Hash) ([]byte, error) {
 	obj, err := r.git.Storer.EncodedObject(plumbing.BlobObject, h)
