@@ -50,12 +50,11 @@ type Approver func(ctx context.Context, req ApprovalRequest) (d Decision, note s
 // Approve constants; empty means on-request), asked through ask. Without an approver, or in
 // mode never, commands run within the sandbox policy without asking.
 func (e *Engine) SetApprover(mode string, ask Approver) error {
-	switch mode {
-	case "":
+	if mode == "" {
 		mode = ApproveOnRequest
-	case ApproveUntrusted, ApproveOnRequest, ApproveNever:
-	default:
-		return usage("approval mode %q: use untrusted, on-request or never", mode)
+	}
+	if err := checkMode(mode); err != nil {
+		return usage("%v", err)
 	}
 	e.Agent.Env.Runner = &gate{inner: e.Runner, network: e.Config.Sandbox.Network, mode: mode, ask: ask,
 		allowed: map[string]bool{}}
@@ -100,15 +99,22 @@ func (g *gate) Mode() string {
 }
 
 func (g *gate) setMode(mode string) error {
-	switch mode {
-	case ApproveUntrusted, ApproveOnRequest, ApproveNever:
-	default:
-		return fmt.Errorf("approval mode %q: use untrusted, on-request or never", mode)
+	if err := checkMode(mode); err != nil {
+		return err
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.mode = mode
 	return nil
+}
+
+// checkMode reports an error unless mode is one of the Approve constants.
+func checkMode(mode string) error {
+	switch mode {
+	case ApproveUntrusted, ApproveOnRequest, ApproveNever:
+		return nil
+	}
+	return fmt.Errorf("approval mode %q: use untrusted, on-request or never", mode)
 }
 
 // Run asks when the mode says so, then runs command (with the network when that was the
