@@ -174,7 +174,7 @@ func (r *Repo) findCheckpoint(id string) (plumbing.Hash, error) {
 // the blob of each stored. A tracked file whose stat data matches its index entry is taken from
 // the index without being read.
 func (r *Repo) snapshot(ctx context.Context) (map[string]entry, error) {
-	idx, idxTime, err := r.readIndex()
+	idx, idxTime, err := readIndexFile(filepath.Join(r.gitDir, "index"))
 	if err != nil {
 		return nil, err
 	}
@@ -234,36 +234,11 @@ func (r *Repo) snapshotFile(root *os.Root, p string, files map[string]entry) err
 	return nil
 }
 
-// readIndex reads the index without locking it, and its modification time.
-func (r *Repo) readIndex() (*index.Index, time.Time, error) {
-	p := filepath.Join(r.gitDir, "index")
-	idx := &index.Index{Version: 2}
-	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return idx, time.Time{}, nil
-	}
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("read the index: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("read the index: %w", err)
-	}
-	if err := index.NewDecoder(f).Decode(idx); err != nil {
-		return nil, time.Time{}, fmt.Errorf("read the index %s: %w", p, err)
-	}
-	return idx, fi.ModTime(), nil
-}
-
 // globalExcludes reads .git/info/exclude and the user's core.excludesFile.
 func (r *Repo) globalExcludes() []gitignore.Pattern {
 	files := []string{filepath.Join(r.commonDir, "info", "exclude")}
 	if p, _ := r.configValue("core", "", "excludesFile"); p != "" {
-		if strings.HasPrefix(p, "~/") {
-			p = filepath.Join(r.opts.Getenv("HOME"), p[2:])
-		}
-		files = append(files, p)
+		files = append(files, r.expandHome(p))
 	} else if xdg := r.opts.Getenv("XDG_CONFIG_HOME"); xdg != "" {
 		files = append(files, filepath.Join(xdg, "git", "ignore"))
 	} else if home := r.opts.Getenv("HOME"); home != "" {

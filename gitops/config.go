@@ -63,6 +63,15 @@ func (r *Repo) configValue(section, subsection, key string) (value, from string)
 	return value, from
 }
 
+// expandHome replaces a leading "~/" in a path from the configuration with the home directory,
+// as git does.
+func (r *Repo) expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		return filepath.Join(r.opts.Getenv("HOME"), rest)
+	}
+	return p
+}
+
 // Signature is who made a commit.
 type Signature struct {
 	Name, Email string
@@ -95,7 +104,7 @@ func (r *Repo) identity(role string) (Signature, error) {
 	return s, nil
 }
 
-// signature is s at time t, as go-git records it.
+// at is s at time t, as go-git records it.
 func (s Signature) at(t time.Time) object.Signature {
 	return object.Signature{Name: s.Name, Email: s.Email, When: t}
 }

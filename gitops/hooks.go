@@ -39,9 +39,7 @@ func (e *HookError) Unwrap() error { return e.Err }
 func (r *Repo) hookPath(name string) string {
 	dir := filepath.Join(r.commonDir, "hooks")
 	if p, _ := r.configValue("core", "", "hooksPath"); p != "" {
-		if strings.HasPrefix(p, "~/") {
-			p = filepath.Join(r.opts.Getenv("HOME"), p[2:])
-		}
+		p = r.expandHome(p)
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(r.root, p)
 		}

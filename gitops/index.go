@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
@@ -32,17 +33,10 @@ func (r *Repo) lockIndex() (*lockedIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock the index: %w", err)
 	}
-	li := &lockedIndex{path: p, lock: lock, idx: &index.Index{Version: 2}}
-	if f, err := os.Open(p); err == nil {
-		err = index.NewDecoder(bufio.NewReader(f)).Decode(li.idx)
-		f.Close()
-		if err != nil {
-			li.release()
-			return nil, fmt.Errorf("read the index %s: %w (hew cannot read split or sparse indexes)", p, err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	li := &lockedIndex{path: p, lock: lock}
+	if li.idx, _, err = readIndexFile(p); err != nil {
 		li.release()
-		return nil, fmt.Errorf("read the index: %w", err)
+		return nil, err
 	}
 	li.byKey = make(map[string]*index.Entry, len(li.idx.Entries))
 	li.other = map[string]bool{}
@@ -54,6 +48,28 @@ func (r *Repo) lockIndex() (*lockedIndex, error) {
 		}
 	}
 	return li, nil
+}
+
+// readIndexFile reads the index at p, without locking it, and its modification time; a missing
+// index is an empty one.
+func readIndexFile(p string) (*index.Index, time.Time, error) {
+	idx := &index.Index{Version: 2}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return idx, time.Time{}, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("read the index: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("read the index: %w", err)
+	}
+	if err := index.NewDecoder(bufio.NewReader(f)).Decode(idx); err != nil {
+		return nil, time.Time{}, fmt.Errorf("read the index %s: %w (hew cannot read split or sparse indexes)", p, err)
+	}
+	return idx, fi.ModTime(), nil
 }
 
 // get returns the stage-0 entry for p, or nil.
