@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -143,8 +144,11 @@ type Catalog struct {
 	models []Model
 }
 
-// Default returns the embedded catalogue.
-func Default() *Catalog {
+// Default returns the embedded catalogue. It is parsed once (about a millisecond) and shared:
+// a Catalog is immutable.
+func Default() *Catalog { return defaultCatalog() }
+
+var defaultCatalog = sync.OnceValue(func() *Catalog {
 	overrides, err := ParseOverrides(defaultData)
 	if err != nil {
 		panic(err) // the embedded file is checked by the package tests
@@ -154,7 +158,7 @@ func Default() *Catalog {
 		panic(err)
 	}
 	return c
-}
+})
 
 // Merge returns a catalogue with overrides applied: an override naming a known provider and id
 // changes the fields it sets; any other override adds a model, which must then say at least its
