@@ -89,7 +89,7 @@ func bodyMessage(res *http.Response) string {
 	}
 	text := strings.TrimSpace(string(raw))
 	if len(text) > 300 {
-		text = text[:300] + "…"
+		text = strings.ToValidUTF8(text[:300], "") + "…" // no rune cut in half
 	}
 	return text
 }
