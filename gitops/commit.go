@@ -56,11 +56,12 @@ func (r *Repo) Commit(ctx context.Context, opts CommitOptions) (string, error) {
 		msg += "\n\n" + opts.Trailer
 	}
 	msg += "\n"
-	author, err := r.Identity()
+	cfg := r.readConfig()
+	author, err := r.identity(cfg, "AUTHOR")
 	if err != nil {
 		return "", err
 	}
-	committer, err := r.identity("COMMITTER")
+	committer, err := r.identity(cfg, "COMMITTER")
 	if err != nil {
 		return "", err
 	}
@@ -114,7 +115,7 @@ func (r *Repo) Commit(ctx context.Context, opts CommitOptions) (string, error) {
 		return "", ErrNothingToCommit
 	}
 	if !opts.NoVerify {
-		if msg, err = r.runCommitHooks(ctx, opts.RunHook, tree, msg); err != nil {
+		if msg, err = r.runCommitHooks(ctx, cfg, opts.RunHook, tree, msg); err != nil {
 			return "", err
 		}
 	}
@@ -131,7 +132,7 @@ func (r *Repo) Commit(ctx context.Context, opts CommitOptions) (string, error) {
 	if opts.Branch != "" {
 		oldTip = plumbing.ZeroHash // a new branch
 	}
-	if err := r.moveRef(refName, oldTip, hash, "commit: "+firstLine(msg)); err != nil {
+	if err := r.moveRef(refName, oldTip, hash, committer, "commit: "+firstLine(msg)); err != nil {
 		return "", err
 	}
 	rec := record{Commit: hash.String(), Parent: parent.String(), Ref: refName.String(), Branch: opts.Branch}
@@ -350,12 +351,15 @@ func hashString(h plumbing.Hash) string {
 	return h.String()
 }
 
-// moveRef moves ref from old to new as swapRef does, and notes the move in the reflogs.
-func (r *Repo) moveRef(ref plumbing.ReferenceName, old, new plumbing.Hash, why string) error {
+// moveRef moves ref from old to new as swapRef does, and notes the move in the reflogs as made
+// by who (no note when who is unknown).
+func (r *Repo) moveRef(ref plumbing.ReferenceName, old, new plumbing.Hash, who Signature, why string) error {
 	if err := r.swapRef(ref, old, new); err != nil {
 		return err
 	}
-	r.appendReflog(ref, old, new, why)
+	if who != (Signature{}) {
+		r.appendReflog(ref, old, new, who, why)
+	}
 	return nil
 }
 
@@ -373,11 +377,7 @@ func (r *Repo) swapRef(ref plumbing.ReferenceName, old, new plumbing.Hash) error
 
 // appendReflog adds a reflog line for ref, and for HEAD when HEAD is on ref; reflogs are a
 // convenience, so failures are ignored.
-func (r *Repo) appendReflog(ref plumbing.ReferenceName, old, new plumbing.Hash, why string) {
-	who, err := r.identity("COMMITTER")
-	if err != nil {
-		return
-	}
+func (r *Repo) appendReflog(ref plumbing.ReferenceName, old, new plumbing.Hash, who Signature, why string) {
 	now := r.opts.Now()
 	line := fmt.Sprintf("%s %s %s <%s> %d %s\t%s\n", old, new, who.Name, who.Email, now.Unix(), now.Format("-0700"), why)
 	var logs []string

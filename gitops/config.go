@@ -35,9 +35,14 @@ func (r *Repo) configFiles() []string {
 	return append(files, filepath.Join(r.commonDir, "config"))
 }
 
-// configValue returns the value git would use for section[.subsection].key, and the file it came
-// from; "" when no file sets it. include directives are not followed.
-func (r *Repo) configValue(section, subsection, key string) (value, from string) {
+// gitConfig is the git configuration files as read once, in the order git reads them. An
+// operation reads it once and looks up every setting it needs in it.
+type gitConfig []*config.Config
+
+// readConfig reads the configuration files that exist and parse; include directives are not
+// followed.
+func (r *Repo) readConfig() gitConfig {
+	var files gitConfig
 	for _, path := range r.configFiles() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -46,7 +51,18 @@ func (r *Repo) configValue(section, subsection, key string) (value, from string)
 		cfg := config.New()
 		err = config.NewDecoder(f).Decode(cfg)
 		f.Close()
-		if err != nil || !cfg.HasSection(section) {
+		if err == nil {
+			files = append(files, cfg)
+		}
+	}
+	return files
+}
+
+// get returns the value git would use for section[.subsection].key; "" when no file sets it.
+func (c gitConfig) get(section, subsection, key string) string {
+	var value string
+	for _, cfg := range c {
+		if !cfg.HasSection(section) {
 			continue
 		}
 		opts := cfg.Section(section).Options
@@ -57,10 +73,10 @@ func (r *Repo) configValue(section, subsection, key string) (value, from string)
 			opts = cfg.Section(section).Subsection(subsection).Options
 		}
 		if all := opts.GetAll(key); len(all) > 0 {
-			value, from = all[len(all)-1], path
+			value = all[len(all)-1]
 		}
 	}
-	return value, from
+	return value
 }
 
 // expandHome replaces a leading "~/" in a path from the configuration with the home directory,
@@ -80,10 +96,10 @@ type Signature struct {
 // Identity returns the author of the commits hew makes: GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL
 // when set, else user.name and user.email from the repository's, the global or the system git
 // configuration. The error names the setting that is missing and how to set it.
-func (r *Repo) Identity() (Signature, error) { return r.identity("AUTHOR") }
+func (r *Repo) Identity() (Signature, error) { return r.identity(r.readConfig(), "AUTHOR") }
 
 // identity reads the author ("AUTHOR") or committer ("COMMITTER") identity.
-func (r *Repo) identity(role string) (Signature, error) {
+func (r *Repo) identity(cfg gitConfig, role string) (Signature, error) {
 	var s Signature
 	var missing []string
 	for _, f := range []struct {
@@ -92,7 +108,7 @@ func (r *Repo) identity(role string) (Signature, error) {
 	}{{&s.Name, "GIT_" + role + "_NAME", "name"}, {&s.Email, "GIT_" + role + "_EMAIL", "email"}} {
 		*f.dst = r.opts.Getenv(f.env)
 		if *f.dst == "" {
-			*f.dst, _ = r.configValue("user", "", f.key)
+			*f.dst = cfg.get("user", "", f.key)
 		}
 		if strings.TrimSpace(*f.dst) == "" {
 			missing = append(missing, fmt.Sprintf("user.%s (git config --global user.%s ...) or %s", f.key, f.key, f.env))

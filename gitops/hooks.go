@@ -36,9 +36,9 @@ func (e *HookError) Unwrap() error { return e.Err }
 
 // hookPath returns the program for hook name, or "" when the repository has none (git skips
 // hooks that are not executable).
-func (r *Repo) hookPath(name string) string {
+func (r *Repo) hookPath(cfg gitConfig, name string) string {
 	dir := filepath.Join(r.commonDir, "hooks")
-	if p, _ := r.configValue("core", "", "hooksPath"); p != "" {
+	if p := cfg.get("core", "", "hooksPath"); p != "" {
 		p = r.expandHome(p)
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(r.root, p)
@@ -54,11 +54,11 @@ func (r *Repo) hookPath(name string) string {
 
 // runCommitHooks runs pre-commit against an index of the tree to be committed, as
 // `git commit PATHS` does, then commit-msg on msg, and returns the message commit-msg left.
-func (r *Repo) runCommitHooks(ctx context.Context, run func(context.Context, Hook) (string, error), tree plumbing.Hash, msg string) (string, error) {
+func (r *Repo) runCommitHooks(ctx context.Context, cfg gitConfig, run func(context.Context, Hook) (string, error), tree plumbing.Hash, msg string) (string, error) {
 	if run == nil {
 		run = runHook
 	}
-	if p := r.hookPath("pre-commit"); p != "" {
+	if p := r.hookPath(cfg, "pre-commit"); p != "" {
 		tmpIndex, err := r.writeTreeIndex(tree)
 		if err != nil {
 			return "", err
@@ -69,7 +69,7 @@ func (r *Repo) runCommitHooks(ctx context.Context, run func(context.Context, Hoo
 			return "", &HookError{Hook: h.Name, Output: out, Err: err}
 		}
 	}
-	if p := r.hookPath("commit-msg"); p != "" {
+	if p := r.hookPath(cfg, "commit-msg"); p != "" {
 		msgFile := filepath.Join(r.gitDir, "COMMIT_EDITMSG")
 		if err := os.WriteFile(msgFile, []byte(msg), 0o666); err != nil {
 			return "", fmt.Errorf("write %s: %w", msgFile, err)

@@ -57,7 +57,8 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if parent.IsZero() {
 		return refuse("commit %s is the first of the repository; there is nothing to go back to", short)
 	}
-	if up, err := r.pushedTo(refName, commit); err != nil {
+	cfg := r.readConfig()
+	if up, err := r.pushedTo(cfg, refName, commit); err != nil {
 		return UndoResult{}, err
 	} else if up != "" {
 		return refuse("commit %s was pushed (it is in %s); revert it with 'git revert %s' instead", short, up, short)
@@ -135,7 +136,8 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if err := r.writeFiles(ws); err != nil {
 		return UndoResult{}, err
 	}
-	if err := r.moveRef(refName, commit, parent, "hew undo: back to "+parent.String()[:12]); err != nil {
+	who, _ := r.identity(cfg, "COMMITTER") // only for the reflog, which is skipped without one
+	if err := r.moveRef(refName, commit, parent, who, "hew undo: back to "+parent.String()[:12]); err != nil {
 		return UndoResult{}, err
 	}
 	res := UndoResult{Commit: rec.Commit, Parent: rec.Parent}
@@ -173,13 +175,13 @@ func revert(p string, committed, cur, before file) (file, error) {
 
 // pushedTo returns the remote-tracking ref that contains commit, checking the branch's
 // configured upstream and every remote's branch of the same name; "" when none does.
-func (r *Repo) pushedTo(ref plumbing.ReferenceName, commit plumbing.Hash) (string, error) {
+func (r *Repo) pushedTo(cfg gitConfig, ref plumbing.ReferenceName, commit plumbing.Hash) (string, error) {
 	if !ref.IsBranch() {
 		return "", nil
 	}
 	var candidates []plumbing.ReferenceName
-	if remote, _ := r.configValue("branch", ref.Short(), "remote"); remote != "" {
-		if merge, _ := r.configValue("branch", ref.Short(), "merge"); merge != "" {
+	if remote := cfg.get("branch", ref.Short(), "remote"); remote != "" {
+		if merge := cfg.get("branch", ref.Short(), "merge"); merge != "" {
 			candidates = append(candidates, plumbing.NewRemoteReferenceName(remote, plumbing.ReferenceName(merge).Short()))
 		}
 	}
