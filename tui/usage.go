@@ -30,10 +30,7 @@ func (m *Model) sessionCost(label string) turnCost {
 func (m *Model) recordTurn() {
 	now := m.sessionCost("")
 	s := m.turnStart
-	m.turns = append(m.turns, turnCost{label: s.label, cost: now.cost - s.cost, usage: llm.Usage{
-		InputTokens: now.usage.InputTokens - s.usage.InputTokens, CachedTokens: now.usage.CachedTokens - s.usage.CachedTokens,
-		CacheWriteTokens: now.usage.CacheWriteTokens - s.usage.CacheWriteTokens, OutputTokens: now.usage.OutputTokens - s.usage.OutputTokens,
-		ReasoningTokens: now.usage.ReasoningTokens - s.usage.ReasoningTokens}})
+	m.turns = append(m.turns, turnCost{label: s.label, cost: now.cost - s.cost, usage: now.usage.Sub(s.usage)})
 }
 
 // costTurns is how many of the latest turns /cost lists.

@@ -98,6 +98,17 @@ func (u Usage) Add(o Usage) Usage {
 	}
 }
 
+// Sub returns u less o: what was used between two running totals.
+func (u Usage) Sub(o Usage) Usage {
+	return Usage{
+		InputTokens:      u.InputTokens - o.InputTokens,
+		CachedTokens:     u.CachedTokens - o.CachedTokens,
+		CacheWriteTokens: u.CacheWriteTokens - o.CacheWriteTokens,
+		OutputTokens:     u.OutputTokens - o.OutputTokens,
+		ReasoningTokens:  u.ReasoningTokens - o.ReasoningTokens,
+	}
+}
+
 // StopReason says why a model stopped writing.
 type StopReason string
 
