@@ -43,14 +43,19 @@ func (r *Repo) writeObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, e
 }
 
 // writeCommit stores commit c and returns its hash.
-func (r *Repo) writeCommit(c *object.Commit) (plumbing.Hash, error) {
+func (r *Repo) writeCommit(c *object.Commit) (plumbing.Hash, error) { return r.store(c, "commit") }
+
+// store encodes o, a commit or tree, into the repository and returns its hash.
+func (r *Repo) store(o interface {
+	Encode(plumbing.EncodedObject) error
+}, kind string) (plumbing.Hash, error) {
 	obj := r.git.Storer.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("encode commit: %w", err)
+	if err := o.Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encode %s: %w", kind, err)
 	}
 	h, err := r.git.Storer.SetEncodedObject(obj)
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("write commit: %w", err)
+		return plumbing.ZeroHash, fmt.Errorf("write %s: %w", kind, err)
 	}
 	return h, nil
 }
@@ -145,15 +150,7 @@ func (r *Repo) editTree(base plumbing.Hash, changes map[string]entry) (plumbing.
 		t.Entries = append(t.Entries, e)
 	}
 	sort.Sort(object.TreeEntrySorter(t.Entries))
-	obj := r.git.Storer.NewEncodedObject()
-	if err := t.Encode(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("encode tree: %w", err)
-	}
-	h, err := r.git.Storer.SetEncodedObject(obj)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("write tree: %w", err)
-	}
-	return h, nil
+	return r.store(&t, "tree")
 }
 
 // emptyTree is the hash of the tree with no entries.
