@@ -184,7 +184,9 @@ func (m *Model) editDone(msg editDoneMsg) {
 		return
 	}
 	m.rv.SetMessage("edited " + msg.path)
-	m.refreshReview()
+	if err := m.refreshReview(); err != nil {
+		m.rv.SetMessage("✗ " + err.Error())
+	}
 }
 
 func plural(n int, word string) string {

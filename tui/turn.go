@@ -74,7 +74,11 @@ func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
 	if m.quitting {
 		return nil
 	}
-	if err := m.refreshReview(); err != nil || m.rv.Empty() {
+	if err := m.refreshReview(); err != nil {
+		m.fail(err, "ctrl+r tries again")
+		return nil
+	}
+	if m.rv.Empty() {
 		return nil
 	}
 	m.view = viewReview
