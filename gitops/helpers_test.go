@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hew/gitops/gittest"
 )
 
 // TestMain isolates the git CLI the tests run from the user's configuration.
@@ -44,30 +46,16 @@ func gitErr(dir string, args ...string) (string, error) {
 	return string(out), err
 }
 
-// newRepo makes a repository with an identity and one commit of files.
+// newRepo makes a repository on branch main with an identity and one commit of files.
 func newRepo(t testing.TB, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.name", "Test User")
-	git(t, dir, "config", "user.email", "test@example.com")
-	for p, c := range files {
-		writeFile(t, dir, p, c)
-	}
-	git(t, dir, "add", "-A")
-	git(t, dir, "commit", "-q", "-m", "initial")
-	return dir
+	return gittest.NewRepo(t, files)
 }
 
+// writeFile writes content to p in dir, creating its directories.
 func writeFile(t testing.TB, dir, p, content string) {
 	t.Helper()
-	full := filepath.Join(dir, p)
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	gittest.WriteFile(t, filepath.Join(dir, p), content)
 }
 
 func readFileT(t testing.TB, dir, p string) string {
