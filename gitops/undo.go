@@ -88,47 +88,15 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	var plan []indexChange
 	var changed []string
 	for _, f := range rec.Files {
-		wt, err := readFile(root, f.Path)
+		w, c, ok, err := r.undoFile(root, idx, f, commitTree, parentTree)
 		if err != nil {
 			return UndoResult{}, err
 		}
-		staged := entry{}
-		if e := idx.get(f.Path); e != nil {
-			staged = entry{e.Mode, e.Hash}
-		}
-		if hashString(wt.entry().hash) != f.Worktree || hashString(staged.hash) != f.Index || idx.other[f.Path] {
+		if !ok {
 			changed = append(changed, f.Path)
 			continue
 		}
-		committed, err := r.headFile(commitTree, f.Path)
-		if err != nil {
-			return UndoResult{}, err
-		}
-		before, err := r.headFile(parentTree, f.Path)
-		if err != nil {
-			return UndoResult{}, err
-		}
-		newWT, err := revert(f.Path, committed, wt, before)
-		if err != nil {
-			return refuse("%v", err)
-		}
-		ws = append(ws, write{f.Path, newWT})
-		stagedFile := file{}
-		if !staged.hash.IsZero() {
-			if stagedFile, err = r.entryFile(staged); err != nil {
-				return UndoResult{}, err
-			}
-		}
-		newIdx, err := revert(f.Path, committed, stagedFile, before)
-		if err != nil {
-			return refuse("%v (staged)", err)
-		}
-		if newIdx.exists {
-			if _, err := r.writeObject(plumbing.BlobObject, newIdx.data); err != nil {
-				return UndoResult{}, err
-			}
-		}
-		plan = append(plan, indexChange{path: f.Path, entry: newIdx.entry()})
+		ws, plan = append(ws, w), append(plan, c)
 	}
 	if len(changed) > 0 {
 		return refuse("files of commit %s changed since hew committed it: %s", short, strings.Join(changed, ", "))
@@ -154,6 +122,52 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// undoFile works out what committed path f returns to when its commit, from parentTree to
+// commitTree, is taken out: the working-tree file to write and the index entry to set. It
+// reports !ok when the file or its index entry changed since hew committed it, and a
+// *RefusedError when the commit's change cannot be taken out of what is there.
+func (r *Repo) undoFile(root *os.Root, idx *lockedIndex, f recordFile, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
+	wt, err := readFile(root, f.Path)
+	if err != nil {
+		return w, c, false, err
+	}
+	staged := entry{}
+	if e := idx.get(f.Path); e != nil {
+		staged = entry{e.Mode, e.Hash}
+	}
+	if hashString(wt.entry().hash) != f.Worktree || hashString(staged.hash) != f.Index || idx.other[f.Path] {
+		return w, c, false, nil
+	}
+	committed, err := r.headFile(commitTree, f.Path)
+	if err != nil {
+		return w, c, false, err
+	}
+	before, err := r.headFile(parentTree, f.Path)
+	if err != nil {
+		return w, c, false, err
+	}
+	newWT, err := revert(f.Path, committed, wt, before)
+	if err != nil {
+		return w, c, false, &RefusedError{Reason: err.Error()}
+	}
+	stagedFile := file{}
+	if !staged.hash.IsZero() {
+		if stagedFile, err = r.entryFile(staged); err != nil {
+			return w, c, false, err
+		}
+	}
+	newIdx, err := revert(f.Path, committed, stagedFile, before)
+	if err != nil {
+		return w, c, false, &RefusedError{Reason: err.Error() + " (staged)"}
+	}
+	if newIdx.exists {
+		if _, err := r.writeObject(plumbing.BlobObject, newIdx.data); err != nil {
+			return w, c, false, err
+		}
+	}
+	return write{f.Path, newWT}, indexChange{path: f.Path, entry: newIdx.entry()}, true, nil
 }
 
 // revert takes a commit's change (before → committed) out of cur, a later state of the file.
