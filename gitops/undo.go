@@ -108,7 +108,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if err := r.moveRef(refName, commit, parent, who, "hew undo: back to "+parent.String()[:12]); err != nil {
 		return UndoResult{}, err
 	}
-	res := UndoResult{Commit: rec.Commit, Parent: rec.Parent}
+	res := UndoResult{Commit: commit.String(), Parent: parent.String()} // full hashes, even from a hand-edited log
 	if refName.IsBranch() {
 		res.Branch = refName.Short()
 	}
