@@ -132,7 +132,7 @@ func (r *Repo) RestoreCheckpoint(ctx context.Context, id string) error {
 		if cur[p] == e || e.mode == filemode.Submodule {
 			continue
 		}
-		f, err := r.entryFile(e)
+		f, err := r.entryFile(p, e)
 		if err != nil {
 			return err
 		}

@@ -223,13 +223,13 @@ func (r *Repo) headFile(headTree plumbing.Hash, p string) (file, error) {
 	if err != nil || !ok {
 		return file{}, err
 	}
-	return r.entryFile(e)
+	return r.entryFile(p, e)
 }
 
-// entryFile reads the blob of a tree or index entry.
-func (r *Repo) entryFile(e entry) (file, error) {
+// entryFile reads the blob of the tree or index entry e for path p.
+func (r *Repo) entryFile(p string, e entry) (file, error) {
 	if e.mode == filemode.Submodule {
-		return file{}, fmt.Errorf("hew does not change submodules")
+		return file{}, fmt.Errorf("%s is a submodule; hew does not change submodules, commit it with git", p)
 	}
 	data, err := r.readBlob(e.hash)
 	if err != nil {

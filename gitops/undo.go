@@ -154,7 +154,7 @@ func (r *Repo) undoFile(root *os.Root, idx *lockedIndex, f recordFile, commitTre
 	}
 	stagedFile := file{}
 	if !staged.hash.IsZero() {
-		if stagedFile, err = r.entryFile(staged); err != nil {
+		if stagedFile, err = r.entryFile(f.Path, staged); err != nil {
 			return w, c, false, err
 		}
 	}
