@@ -1,7 +1,6 @@
 package gitops
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -402,9 +401,4 @@ func (r *Repo) appendReflog(ref plumbing.ReferenceName, old, new plumbing.Hash, 
 func firstLine(msg string) string {
 	line, _, _ := strings.Cut(msg, "\n")
 	return line
-}
-
-// equalFile reports whether two files have the same existence, content and mode.
-func equalFile(a, b file) bool {
-	return a.exists == b.exists && bytes.Equal(a.data, b.data) && (!a.exists || a.mode == b.mode)
 }

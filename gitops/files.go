@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -30,6 +31,11 @@ func (f file) entry() entry {
 		return entry{}
 	}
 	return entry{f.mode, f.hash()}
+}
+
+// equalFile reports whether two files have the same existence, content and mode.
+func equalFile(a, b file) bool {
+	return a.exists == b.exists && bytes.Equal(a.data, b.data) && (!a.exists || a.mode == b.mode)
 }
 
 // checkPath rejects paths that are not plain slash-separated paths inside the working tree.
