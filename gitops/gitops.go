@@ -2,8 +2,10 @@
 //
 // It accepts proposed changes into the working tree, commits exactly those changes while the
 // user's other staged and unstaged work stays as it was, snapshots the working tree as
-// checkpoints under a private ref, and undoes the last commit hew made when that is safe. It
-// never runs a full worktree status: it works from HEAD's tree, the index and the files named.
+// checkpoints under a private ref, and undoes the last commit hew made when that is safe. Accept,
+// Commit and Undo never run a full worktree status: they work from HEAD's tree, the index and the
+// files named. Checkpoint walks the working tree for untracked files but reads only the tracked
+// files whose stat data no longer matches the index.
 package gitops
 
 import (
