@@ -59,12 +59,7 @@ func RunHelperIfRequested() {
 		return
 	}
 	status := os.NewFile(statusFD, "status")
-	fail := func(err error) {
-		if status != nil {
-			fmt.Fprintln(status, err)
-		}
-		os.Exit(helperFailed)
-	}
+	fail := func(err error) { os.Exit(helperFailure(status, err)) }
 	b, err := os.ReadFile(path)
 	if err != nil {
 		fail(fmt.Errorf("read plan: %w", err))
@@ -75,6 +70,15 @@ func RunHelperIfRequested() {
 		fail(fmt.Errorf("decode plan %s: %w", path, err))
 	}
 	os.Exit(runHelper(&p, status))
+}
+
+// helperFailure reports err on the status pipe, if there is one, and returns the helper's exit
+// code for a failure.
+func helperFailure(status *os.File, err error) int {
+	if status != nil {
+		fmt.Fprintln(status, err)
+	}
+	return helperFailed
 }
 
 // writePlan stores p in dir for the helper and returns the variable that names it.

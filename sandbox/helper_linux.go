@@ -22,10 +22,7 @@ import (
 // command it does not return.
 func runHelper(p *helperPlan, status *os.File) int {
 	unix.CloseOnExec(statusFD)
-	fail := func(err error) int {
-		fmt.Fprintln(status, err)
-		return helperFailed
-	}
+	fail := func(err error) int { return helperFailure(status, err) }
 	if p.Probe {
 		if err := makePrivate(); err != nil {
 			return fail(err)
@@ -195,10 +192,7 @@ func restrictLandlock(lp *landlockPlan) error {
 // subreaper; and when it ends (or the parent asks with SIGTERM) kills every descendant still
 // alive, setsid daemons included.
 func superviseTree(inner *helperPlan, status *os.File) int {
-	fail := func(err error) int {
-		fmt.Fprintln(status, err)
-		return helperFailed
-	}
+	fail := func(err error) int { return helperFailure(status, err) }
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return fail(fmt.Errorf("become subreaper: %w", err))
 	}
