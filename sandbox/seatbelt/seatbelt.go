@@ -42,13 +42,13 @@ func writeRule(b *strings.Builder, rule string, paths []string, filter string) {
 	}
 	fmt.Fprintf(b, "(%s", rule)
 	for _, p := range paths {
-		fmt.Fprintf(b, "\n  (%s %s)", filter, Quote(p))
+		fmt.Fprintf(b, "\n  (%s %s)", filter, quote(p))
 	}
 	b.WriteString(")\n")
 }
 
-// Quote renders s as an SBPL string literal.
-func Quote(s string) string {
+// quote renders s as an SBPL string literal.
+func quote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 	return `"` + r.Replace(s) + `"`
 }

@@ -42,8 +42,8 @@ func TestProfileNetwork(t *testing.T) {
 }
 
 func TestQuoteEscapes(t *testing.T) {
-	got := Quote(`/Users/a "b"\c` + "\n")
+	got := quote(`/Users/a "b"\c` + "\n")
 	if want := `"/Users/a \"b\"\\c\n"`; got != want {
-		t.Errorf("Quote = %s, want %s", got, want)
+		t.Errorf("quote = %s, want %s", got, want)
 	}
 }
