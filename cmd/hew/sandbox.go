@@ -22,7 +22,7 @@ type sandboxOptions struct {
 func newSandboxCmd(ios *IO) *cobra.Command {
 	var o sandboxOptions
 	cmd := &cobra.Command{
-		Use:   "sandbox [--network] [--timeout S] [--policy P] -- CMD...",
+		Use:   "sandbox [--network] [--timeout S] [--policy P] [--backend B] -- CMD...",
 		Short: "Run a command in the sandbox, as the agent would",
 		Long: `Run a command contained as the agent's commands are: the current directory is the workspace
 and the only writable place besides a private temp dir and a scratch HOME; .git is read-only;
