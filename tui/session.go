@@ -39,9 +39,7 @@ func (m *Model) attach(eng *engine.Engine, approval string) error {
 		m.branch = h.Branch
 	}
 	m.usage = event.Usage{ContextUsed: eng.Agent.ContextUsed(), ContextLimit: int64(eng.Model.ContextWindow)}
-	// Detecting the sandbox backend spawns processes: the status line says … until it is done.
-	m.sandbox = "…"
-	go func() { m.queue.push(sandboxMsg{gen: gen, label: eng.SandboxLabel()}) }()
+	m.sandbox = eng.SandboxLabel()
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
 	m.reviews = &engine.ReviewCache{}
 	return nil

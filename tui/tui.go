@@ -76,7 +76,7 @@ type Model struct {
 	lastFinal   string
 	usage       event.Usage
 	branch      string
-	sandbox     string // the sandbox label, worked out once per engine in the background
+	sandbox     string // the sandbox label, worked out once: probing the sandbox takes time
 	turns       []turnCost
 	reviews     *engine.ReviewCache // the hunks of the proposal's files, kept while they do not change
 	warm        *warmer             // diffs the proposal ahead of the review
@@ -140,11 +140,7 @@ type (
 		gen int // the engine that sent it (see attach)
 		e   event.Event
 	}
-	batchMsg   []tea.Msg
-	sandboxMsg struct {
-		gen   int
-		label string
-	}
+	batchMsg    []tea.Msg
 	turnDoneMsg struct {
 		final string
 		err   error
@@ -173,11 +169,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventMsg:
 		if msg.gen == m.gen {
 			m.onEvent(msg.e)
-		}
-		return m, nil
-	case sandboxMsg:
-		if msg.gen == m.gen {
-			m.sandbox = msg.label
 		}
 		return m, nil
 	case approvalMsg:
