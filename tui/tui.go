@@ -1,8 +1,8 @@
 // Package tui is the interactive terminal view of agent events: the transcript, the input, the
 // status line, the proposal review and approvals, as a Bubble Tea program over an engine.
 //
-// Nothing ticks while nothing moves: the program waits on the engine's event queue and on keys,
-// and only a running turn animates its spinner.
+// The model schedules nothing while idle: it waits on the engine's event queue and on keys, and
+// only a running turn animates its spinner. (Bubble Tea's renderer still wakes at frameRate.)
 package tui
 
 import (
