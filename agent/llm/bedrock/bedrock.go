@@ -78,23 +78,9 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	}
 	return &Provider{
 		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
-		policy: policy(opts.MaxRetries, opts.RetryWait),
+		policy: retry.Tuned(opts.MaxRetries, opts.RetryWait),
 		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait},
 	}, nil
-}
-
-func policy(maxRetries int, wait time.Duration) retry.Policy {
-	p := retry.Default()
-	switch {
-	case maxRetries < 0:
-		p.Attempts = 1
-	case maxRetries > 0:
-		p.Attempts = maxRetries + 1
-	}
-	if wait > 0 {
-		p.Base = wait
-	}
-	return p
 }
 
 // Name returns "bedrock".

@@ -77,7 +77,8 @@ func New(opts Options) (*Provider, error) {
 		return nil, configError(fmt.Sprintf("base URL %q is not an http(s) URL", opts.BaseURL),
 			"set OPENAI_BASE_URL to the server's API root, such as http://localhost:11434/v1")
 	}
-	p := &Provider{baseURL: base, openAI: strings.EqualFold(u.Hostname(), "api.openai.com"), retry: retry.Default()}
+	p := &Provider{baseURL: base, openAI: strings.EqualFold(u.Hostname(), "api.openai.com"),
+		retry: retry.Tuned(opts.MaxRetries, opts.RetryWait)}
 	switch opts.API {
 	case APIResponses, APIChat:
 		p.api = opts.API
@@ -92,15 +93,6 @@ func New(opts Options) (*Provider, error) {
 	}
 	if opts.APIKey == "" && p.openAI && opts.Client == nil {
 		return nil, configError("no API key for "+base, "set OPENAI_API_KEY")
-	}
-	switch {
-	case opts.MaxRetries < 0:
-		p.retry.Attempts = 1
-	case opts.MaxRetries > 0:
-		p.retry.Attempts = opts.MaxRetries + 1
-	}
-	if opts.RetryWait > 0 {
-		p.retry.Base = opts.RetryWait
 	}
 
 	if opts.Client != nil {

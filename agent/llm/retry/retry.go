@@ -31,6 +31,23 @@ func Default() Policy {
 	return Policy{Attempts: 4, Base: time.Second, Max: 30 * time.Second}
 }
 
+// Tuned returns the Default policy with a provider's retry options applied: maxRetries is how
+// many tries follow the first (0 keeps the default, a negative value means none) and wait, when
+// above 0, replaces the base backoff.
+func Tuned(maxRetries int, wait time.Duration) Policy {
+	p := Default()
+	switch {
+	case maxRetries < 0:
+		p.Attempts = 1
+	case maxRetries > 0:
+		p.Attempts = maxRetries + 1
+	}
+	if wait > 0 {
+		p.Base = wait
+	}
+	return p
+}
+
 // Classify reports whether err is worth another try and how long the server asked to wait
 // (0 when it did not say).
 type Classify func(err error) (retryable bool, after time.Duration)

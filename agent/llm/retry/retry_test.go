@@ -119,3 +119,24 @@ func TestAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestTunedAppliesProviderOptions(t *testing.T) {
+	def := Default()
+	for _, tc := range []struct {
+		retries  int
+		wait     time.Duration
+		attempts int
+		base     time.Duration
+	}{
+		{0, 0, def.Attempts, def.Base},
+		{-1, 0, 1, def.Base},
+		{5, 0, 6, def.Base},
+		{0, 10 * time.Millisecond, def.Attempts, 10 * time.Millisecond},
+	} {
+		p := Tuned(tc.retries, tc.wait)
+		if p.Attempts != tc.attempts || p.Base != tc.base || p.Max != def.Max {
+			t.Errorf("Tuned(%d, %v) = %d tries, base %v, cap %v; want %d, %v, %v",
+				tc.retries, tc.wait, p.Attempts, p.Base, p.Max, tc.attempts, tc.base, def.Max)
+		}
+	}
+}
