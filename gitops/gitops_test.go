@@ -394,3 +394,25 @@ func TestCheckpointRestore(t *testing.T) {
 	}
 	git(t, dir, "fsck", "--strict", "--no-dangling")
 }
+
+// Commit and Undo note their moves in the branch's and HEAD's reflogs, as the committer.
+func TestCommitAndUndoWriteReflogs(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	r := open(t, dir)
+	writeFile(t, dir, "a.txt", "A\n")
+	ctx := context.Background()
+	hash, err := r.Commit(ctx, CommitOptions{Files: []string{"a.txt"}, Message: "capital a\n\nbody"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Undo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"main", "HEAD"} {
+		got := strings.Split(strings.TrimSpace(git(t, dir, "reflog", "show", "--format=%gs|%gn", ref)), "\n")
+		want := []string{"hew undo: back to " + git(t, dir, "rev-parse", "--short=12", "HEAD")[:12] + "|Test User", "commit: capital a|Test User"}
+		if len(got) < 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("reflog of %s = %q, want it to start with %q (commit %s)", ref, got, want, hash)
+		}
+	}
+}
