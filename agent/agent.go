@@ -47,6 +47,9 @@ type Agent struct {
 	// compacts the conversation ahead of its next model call; 0 means 0.85.
 	CompactAt float64
 
+	// mu guards what other goroutines read while a turn runs (History, Total, ContextUsed,
+	// Plan): the turn's goroutine takes it to write these fields, readers to read them.
+	mu      sync.Mutex
 	history []llm.Message
 	turn    int
 	steps   int
@@ -79,16 +82,32 @@ func (e *CapError) Error() string {
 }
 
 // History returns the conversation so far.
-func (a *Agent) History() []llm.Message { return a.history }
+func (a *Agent) History() []llm.Message {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.history[:len(a.history):len(a.history)]
+}
 
 // SetHistory replaces the conversation, for resumed sessions and compaction.
-func (a *Agent) SetHistory(h []llm.Message) { a.history = h }
+func (a *Agent) SetHistory(h []llm.Message) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.history, a.lastUsed, a.lastLen = h, 0, 0
+}
 
 // Total returns the session's usage and cost so far.
-func (a *Agent) Total() (llm.Usage, float64) { return a.total, a.cost }
+func (a *Agent) Total() (llm.Usage, float64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.total, a.cost
+}
 
 // Plan returns the last plan the model set with update_plan.
-func (a *Agent) Plan() []event.PlanStep { return a.plan }
+func (a *Agent) Plan() []event.PlanStep {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.plan
+}
 
 // Restored is the state of a saved session to continue from.
 type Restored struct {
@@ -101,6 +120,8 @@ type Restored struct {
 
 // Restore continues a saved session: its conversation, plan, turn count, usage and cost.
 func (a *Agent) Restore(r Restored) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.history, a.plan, a.turn, a.total, a.cost = r.History, r.Plan, r.Turns, r.Total, r.CostUSD
 	a.lastUsed, a.lastLen = 0, 0
 }
@@ -120,6 +141,8 @@ func (a *Agent) overhead() int64 {
 // ContextUsed estimates the tokens the next model call's prompt takes: the size the last call
 // reported plus about a token per four characters of what was added since.
 func (a *Agent) ContextUsed() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.lastLen == 0 || a.lastLen > len(a.history) {
 		return a.overhead() + compact.Estimate(a.history)
 	}
@@ -133,7 +156,9 @@ func (a *Agent) emit(e event.Event) {
 }
 
 func (a *Agent) add(m llm.Message) {
+	a.mu.Lock()
 	a.history = append(a.history, m)
+	a.mu.Unlock()
 	a.emit(event.Message{Message: m})
 }
 
@@ -222,20 +247,26 @@ func (a *Agent) step(ctx context.Context) (llm.Response, error) {
 		return resp, err
 	}
 	a.add(resp.Message)
-	a.lastUsed, a.lastLen = resp.Usage.InputTokens+resp.Usage.OutputTokens, len(a.history)
-	a.account(resp.Usage, a.lastUsed)
+	used := resp.Usage.InputTokens + resp.Usage.OutputTokens
+	a.mu.Lock()
+	a.lastUsed, a.lastLen = used, len(a.history)
+	a.mu.Unlock()
+	a.account(resp.Usage, used)
 	return resp, nil
 }
 
 // account adds one model call's usage to the session's totals and reports it.
 func (a *Agent) account(u llm.Usage, contextUsed int64) {
-	a.total = a.total.Add(u)
 	var cost float64
 	if a.Cost != nil {
 		cost = a.Cost(u)
 	}
+	a.mu.Lock()
+	a.total = a.total.Add(u)
 	a.cost += cost
-	a.emit(event.Usage{Model: a.Model, Usage: u, CostUSD: cost, Total: a.total, TotalCostUSD: a.cost,
+	total, totalCost := a.total, a.cost
+	a.mu.Unlock()
+	a.emit(event.Usage{Model: a.Model, Usage: u, CostUSD: cost, Total: total, TotalCostUSD: totalCost,
 		ContextUsed: contextUsed, ContextLimit: a.ContextWindow})
 }
 
@@ -270,8 +301,10 @@ func (a *Agent) compact(ctx context.Context, reason string) error {
 		}
 		return fmt.Errorf("compact the conversation: %w", err)
 	}
+	a.mu.Lock()
 	a.history = res.History
 	a.lastUsed, a.lastLen = res.After, len(a.history)
+	a.mu.Unlock()
 	if res.Usage != (llm.Usage{}) {
 		a.account(res.Usage, res.After)
 	}
@@ -327,7 +360,9 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 				Steps []event.PlanStep `json:"steps"`
 			}
 			if json.Unmarshal([]byte(c.Arguments), &p) == nil {
+				a.mu.Lock()
 				a.plan = p.Steps
+				a.mu.Unlock()
 			}
 		}
 		a.add(llm.Message{Role: llm.RoleTool, ToolCallID: c.ID, ToolName: c.Name, Text: results[k].Output, IsError: results[k].IsError})
