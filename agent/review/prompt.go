@@ -18,7 +18,7 @@ func Prompt(target string, files []File, ctx int) string {
 		ctx = 20
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Review these changes (%s, %d files).\n", target, len(files))
+	fmt.Fprintf(&b, "Review these changes (%s, %s).\n", target, Count(len(files), "file"))
 	var left []string
 	for _, f := range files {
 		part := filePrompt(f, ctx)

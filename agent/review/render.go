@@ -48,13 +48,13 @@ func (r Report) counts() string {
 	for _, f := range r.Findings {
 		n[f.Severity]++
 	}
-	return fmt.Sprintf("%d findings: %d high, %d medium, %d low", len(r.Findings), n[High], n[Medium], n[Low])
+	return fmt.Sprintf("%s: %d high, %d medium, %d low", Count(len(r.Findings), "finding"), n[High], n[Medium], n[Low])
 }
 
 // Text renders the report for a terminal.
 func (r Report) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Review of %s (%d files) by %s\n", r.Target, len(r.Files), r.Model)
+	fmt.Fprintf(&b, "Review of %s (%s) by %s\n", r.Target, Count(len(r.Files), "file"), r.Model)
 	if r.Summary != "" {
 		fmt.Fprintf(&b, "\n%s\n", r.Summary)
 	}
@@ -92,7 +92,7 @@ func (r Report) Markdown() string {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "\n<sub>%s · %s · %d files</sub>\n", r.counts(), r.Model, len(r.Files))
+	fmt.Fprintf(&b, "\n<sub>%s · %s · %s</sub>\n", r.counts(), r.Model, Count(len(r.Files), "file"))
 	return b.String()
 }
 
@@ -104,4 +104,12 @@ func indent(s, prefix string) string {
 // cell makes s safe inside a Markdown table cell.
 func cell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+}
+
+// Count writes n and noun, adding an "s" unless n is 1: "1 file", "3 files".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -98,7 +98,7 @@ func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Comman
 	if err != nil {
 		return engineError(err)
 	}
-	fmt.Fprintf(ios.ErrOut, "reviewing %s (%d files) with %s…\n", target, len(files), id)
+	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, review.Count(len(files), "file"), id)
 	rep, err := review.Run(ctx, review.Options{Provider: provider, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
 		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, target.String(), files)
 	if err != nil {

@@ -99,7 +99,7 @@ func TestReviewCommitAndBaseAndMalformedAnswers(t *testing.T) {
 	// A malformed first answer is asked again once.
 	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "I think it's fine {not json"}, llmtest.Turn{Text: plantedFinding})
 	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "review", "--base", "main")
-	if code != 0 || !strings.Contains(stdout, "HIGH   calc.go:5  Add subtracts instead of adding") || !strings.Contains(stdout, "main...HEAD (1 files)") {
+	if code != 0 || !strings.Contains(stdout, "HIGH   calc.go:5  Add subtracts instead of adding") || !strings.Contains(stdout, "main...HEAD (1 file)") {
 		t.Errorf("--base main: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if reqs := srv.Requests(); len(reqs) != 2 || !strings.Contains(string(reqs[1].Body), "could not be used") || strings.Contains(string(reqs[0].Body), "UNTRACKED_HELPER") {
