@@ -7,6 +7,7 @@ import (
 	"hew/agent/diff"
 	"hew/agent/llm"
 	"hew/agent/proposal"
+	"hew/agent/tools"
 )
 
 // charsPerToken is the local estimate of text per token, used between reported usages.
@@ -54,29 +55,10 @@ func TrimSeen(h []llm.Message, limit int) []llm.Message {
 	out := append([]llm.Message(nil), h...)
 	for i := 0; i < last; i++ {
 		if out[i].Role == llm.RoleTool && len(out[i].Text) > limit {
-			out[i].Text = clip(out[i].Text, limit, "compacted: run the tool again to see it whole")
+			out[i].Text = tools.ClipWhy(out[i].Text, limit, "compacted: run the tool again to see it whole")
 		}
 	}
 	return out
-}
-
-// clip keeps the head and tail of s within about limit bytes, cutting at line ends where it
-// can, and says how much was left out and why.
-func clip(s string, limit int, why string) string {
-	if len(s) <= limit {
-		return s
-	}
-	half := limit / 2
-	head, tail := s[:half], s[len(s)-half:]
-	if i := strings.LastIndexByte(head, '\n'); i > half/2 {
-		head = head[:i+1]
-	}
-	if i := strings.IndexByte(tail, '\n'); i >= 0 && i < half/2 {
-		tail = tail[i+1:]
-	}
-	omitted := len(s) - len(head) - len(tail)
-	return fmt.Sprintf("%s\n[… %d bytes (%d lines) omitted; %s …]\n%s", strings.TrimRight(head, "\n"), omitted,
-		strings.Count(s[len(head):len(s)-len(tail)], "\n"), why, tail)
 }
 
 // Transcript renders msgs as plain text for the summarising model, tool outputs clipped,
@@ -92,14 +74,14 @@ func Transcript(msgs []llm.Message, budget int) string {
 				fmt.Fprintf(&b, "ASSISTANT:\n%s\n\n", t)
 			}
 			for _, c := range m.ToolCalls {
-				fmt.Fprintf(&b, "ASSISTANT CALLS %s %s\n\n", c.Name, clip(c.Arguments, clipInSummary, "arguments clipped"))
+				fmt.Fprintf(&b, "ASSISTANT CALLS %s %s\n\n", c.Name, tools.ClipWhy(c.Arguments, clipInSummary, "arguments clipped"))
 			}
 		case llm.RoleTool:
 			status := "result"
 			if m.IsError {
 				status = "error"
 			}
-			fmt.Fprintf(&b, "TOOL %s %s:\n%s\n\n", m.ToolName, status, clip(m.Text, clipInSummary, "output clipped"))
+			fmt.Fprintf(&b, "TOOL %s %s:\n%s\n\n", m.ToolName, status, tools.ClipWhy(m.Text, clipInSummary, "output clipped"))
 		}
 	}
 	s := b.String()

@@ -84,7 +84,7 @@ func Exec(ctx context.Context, eng *engine.Engine, o Options) Outcome {
 		return out
 	}
 	if o.Accept == AcceptNever || o.Accept == "" {
-		eng.Events.Emit(event.Notice{Text: fmt.Sprintf("the proposal (%d files) is kept, not applied; see it with --patch-out or resume session %s", len(changes), eng.SessionID())})
+		eng.Events.Emit(event.Notice{Text: fmt.Sprintf("the proposal (%d changed file(s)) is kept, not applied; see it with --patch-out or resume session %s", len(changes), eng.SessionID())})
 		return out
 	}
 	accepted, err := eng.Accept(nil)

@@ -7,7 +7,11 @@ import (
 
 // Clip caps s at about limit bytes, keeping its head and tail whole lines where it can and
 // saying how much was left out in between.
-func Clip(s string, limit int) string {
+func Clip(s string, limit int) string { return ClipWhy(s, limit, "") }
+
+// ClipWhy is Clip with a reason added to the omission marker, such as "run the tool again to
+// see it whole".
+func ClipWhy(s string, limit int, why string) string {
 	if len(s) <= limit {
 		return s
 	}
@@ -21,5 +25,8 @@ func Clip(s string, limit int) string {
 	}
 	omitted := s[len(head) : len(s)-len(tail)]
 	lines := strings.Count(omitted, "\n")
-	return fmt.Sprintf("%s\n[… %d lines (%d bytes) omitted …]\n%s", strings.TrimRight(head, "\n"), lines, len(omitted), tail)
+	if why != "" {
+		why = "; " + why
+	}
+	return fmt.Sprintf("%s\n[… %d lines (%d bytes) omitted%s …]\n%s", strings.TrimRight(head, "\n"), lines, len(omitted), why, tail)
 }
