@@ -40,7 +40,7 @@ func runDoctor(ctx context.Context, ios *IO) error {
 	}
 
 	say("configuration")
-	cfg, err := loadConfig(ios)
+	cfg, err := loadConfig(ios, nil)
 	if err != nil {
 		bad("%v", err)
 	} else if len(cfg.Files) == 0 {

@@ -17,7 +17,6 @@ import (
 	"hew/agent/headless"
 	"hew/agent/llm"
 	"hew/agent/project"
-	"hew/gitops"
 )
 
 // execOptions are the flags of `hew exec`.
@@ -85,14 +84,11 @@ func runExec(ctx context.Context, ios *IO, o *execOptions, cmd *cobra.Command, a
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(ios)
+	cfg, err := loadConfig(ios, cmd.Flags())
 	if err != nil {
 		return err
 	}
 	applyExecFlags(&cfg, o, cmd)
-	if err := cfg.Validate(); err != nil {
-		return usageError("%v", err)
-	}
 
 	// What to do with the proposal: flag, then config, then tests when a test command is known.
 	accept := o.Accept
@@ -156,10 +152,9 @@ func runExec(ctx context.Context, ios *IO, o *execOptions, cmd *cobra.Command, a
 	return nil
 }
 
-// applyExecFlags lays the flags that were set over the configuration.
+// applyExecFlags lays the exec-only flags that were set over the configuration.
 func applyExecFlags(cfg *config.Config, o *execOptions, cmd *cobra.Command) {
 	f := cmd.Flags()
-	applySessionFlags(cfg, f)
 	if f.Changed("test-cmd") {
 		cfg.TestCmd = o.TestCmd
 	}
@@ -202,25 +197,6 @@ func readAllLimited(r io.Reader, n int64) ([]byte, error) {
 		return nil, fmt.Errorf("the prompt is longer than %d bytes", n)
 	}
 	return b, err
-}
-
-// loadConfig reads the configuration for the repository around ios.Dir.
-func loadConfig(ios *IO) (config.Config, error) {
-	root := findRepoRoot(ios.Dir)
-	cfg, err := config.Load(root, ios.Getenv)
-	if err != nil {
-		return cfg, usageError("%v", err)
-	}
-	return cfg, nil
-}
-
-// findRepoRoot returns the top of the repository around dir, or "" outside one.
-func findRepoRoot(dir string) string {
-	repo, err := gitops.Open(dir)
-	if err != nil {
-		return ""
-	}
-	return repo.Root()
 }
 
 // engineError maps an engine start-up failure to an exit code: configuration problems are 2.

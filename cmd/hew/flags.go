@@ -4,7 +4,24 @@ import (
 	"github.com/spf13/pflag"
 
 	"hew/agent/config"
+	"hew/gitops"
 )
+
+// loadConfig reads the configuration for the repository around ios.Dir, lays the session flags
+// set in f over it (f may lack them, or be nil) and checks it.
+func loadConfig(ios *IO, f *pflag.FlagSet) (config.Config, error) {
+	cfg, err := config.Load(findRepoRoot(ios.Dir), ios.Getenv)
+	if err != nil {
+		return cfg, usageError("%v", err)
+	}
+	if f != nil {
+		applySessionFlags(&cfg, f)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError("%v", err)
+	}
+	return cfg, nil
+}
 
 // addSessionFlags registers the flags that shape a session — which model, and how commands
 // run — shared by `hew` and `hew exec`.
@@ -44,4 +61,13 @@ func applySessionFlags(cfg *config.Config, f *pflag.FlagSet) {
 	if set("network") {
 		cfg.Sandbox.Network, _ = f.GetBool("network")
 	}
+}
+
+// findRepoRoot returns the top of the repository around dir, or "" outside one.
+func findRepoRoot(dir string) string {
+	repo, err := gitops.Open(dir)
+	if err != nil {
+		return ""
+	}
+	return repo.Root()
 }

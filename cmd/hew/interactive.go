@@ -29,13 +29,9 @@ func runInteractiveSession(cmd *cobra.Command, ios *IO, resumeID, prompt string)
 		}
 		return usageError("the interactive UI needs a terminal; for scripts and pipes use 'hew exec [prompt]'")
 	}
-	cfg, err := loadConfig(ios)
+	cfg, err := loadConfig(ios, cmd.Flags())
 	if err != nil {
 		return err
-	}
-	applySessionFlags(&cfg, cmd.Flags())
-	if err := cfg.Validate(); err != nil {
-		return usageError("%v", err)
 	}
 	testCmd := cfg.TestCmd
 	if testCmd == "" {

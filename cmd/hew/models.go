@@ -37,7 +37,7 @@ func runModels(ios *IO, opts modelsOptions) error {
 	if opts.provider != "" && opts.provider != "openai" && opts.provider != "bedrock" {
 		return usageError("unknown provider %q: use openai or bedrock", opts.provider)
 	}
-	cfg, err := loadConfig(ios)
+	cfg, err := loadConfig(ios, nil)
 	if err != nil {
 		return err
 	}

@@ -67,13 +67,9 @@ func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Comman
 	if o.failOn != "" && review.Rank(o.failOn) == 0 {
 		return usageError("--fail-on %q: use high, medium or low", o.failOn)
 	}
-	cfg, err := loadConfig(ios)
+	cfg, err := loadConfig(ios, cmd.Flags())
 	if err != nil {
 		return err
-	}
-	applySessionFlags(&cfg, cmd.Flags())
-	if err := cfg.Validate(); err != nil {
-		return usageError("%v", err)
 	}
 
 	target := review.Target{Base: o.base, Commit: o.commit}
