@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -11,8 +10,8 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
-	"hew/agent/config"
 	"hew/agent/engine"
+	"hew/agent/engine/enginetest"
 	"hew/agent/llm/llmtest"
 	"hew/gitops/gittest"
 )
@@ -31,21 +30,11 @@ func newHarness(t testing.TB, files map[string]string, approval string, turns ..
 	dir := gittest.NewRepo(t, files)
 
 	srv := llmtest.NewOpenAIServer(t, turns...)
-	state := t.TempDir()
-	cfg := config.Defaults()
-	cfg.Model = "gpt-5-mini"
-	cfg.OpenAIKey = "sk-test"
-	cfg.OpenAI.BaseURL = srv.URL()
-	getenv := func(k string) string {
-		if k == "XDG_STATE_HOME" {
-			return state
-		}
-		return ""
-	}
+	base := enginetest.Options(t, dir, srv)
 	// open starts or resumes a session as hew does; every engine it makes is closed at the end
 	// (closing twice is harmless).
 	open := func(ctx context.Context, id string) (*engine.Engine, error) {
-		o := engine.Options{Config: cfg, Dir: dir, Getenv: getenv, Env: []string{"PATH=" + os.Getenv("PATH")}}
+		o := base
 		var eng *engine.Engine
 		var err error
 		if id == "" {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"hew/agent/config"
 	"hew/agent/engine"
+	"hew/agent/engine/enginetest"
 	"hew/agent/event"
 	"hew/agent/llm/llmtest"
 	"hew/gitops/gittest"
@@ -22,21 +22,10 @@ func testRepo(t *testing.T, files map[string]string) string { return gittest.New
 // the events it emits.
 func newEngine(t *testing.T, dir string, turns ...llmtest.Turn) (*engine.Engine, *[]event.Event) {
 	t.Helper()
-	srv := llmtest.NewOpenAIServer(t, turns...)
-	state := t.TempDir()
-	cfg := config.Defaults()
-	cfg.Model = "gpt-5-mini"
-	cfg.OpenAIKey = "sk-test"
-	cfg.OpenAI.BaseURL = srv.URL()
-	getenv := func(k string) string {
-		if k == "XDG_STATE_HOME" {
-			return state
-		}
-		return ""
-	}
+	o := enginetest.Options(t, dir, llmtest.NewOpenAIServer(t, turns...))
 	var got []event.Event
-	e, err := engine.New(context.Background(), engine.Options{Config: cfg, Dir: dir, Getenv: getenv,
-		Env: []string{"PATH=" + os.Getenv("PATH")}, Sinks: []event.Sink{event.SinkFunc(func(ev event.Event) { got = append(got, ev) })}})
+	o.Sinks = []event.Sink{event.SinkFunc(func(ev event.Event) { got = append(got, ev) })}
+	e, err := engine.New(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
