@@ -9,7 +9,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 )
 
 // Update is one accepted file change: the proposal turned Base into New.

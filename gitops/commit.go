@@ -12,7 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 )
 
 // CommitOptions says what Commit records.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 )
 
 // worktree reads every file of the working tree outside .git.

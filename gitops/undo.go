@@ -10,7 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 )
 
 // UndoResult says what Undo reverted.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"hew/agent/engine"
-	"hew/tui/review"
+	"hew/tui/changeset"
 )
 
 // bigProposal is a harness whose proposal changes every 20th line of a 10,000-line Go file:
@@ -45,13 +45,13 @@ func BenchmarkReviewOpen10k(b *testing.B) {
 		var worst time.Duration
 		for b.Loop() {
 			b.StopTimer()
-			h.m.rv, h.m.reviews, h.m.view = review.New(), &engine.ReviewCache{}, viewTranscript
+			h.m.rv, h.m.reviews, h.m.view = changeset.New(), &engine.ReviewCache{}, viewTranscript
 			h.m.SetSize(160, 50)
 			if warm {
 				if _, err := h.m.eng.ReviewWith(h.m.reviews); err != nil {
 					b.Fatal(err)
 				}
-				review.Warm("big.go")
+				changeset.Warm("big.go")
 			}
 			b.StartTimer()
 			start := time.Now()

@@ -7,7 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 	"hew/agent/engine"
 	"hew/gitops"
 	"hew/tui/transcript"

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"hew/agent/event"
-	"hew/tui/review"
+	"hew/tui/changeset"
 	"hew/tui/transcript"
 )
 
@@ -44,7 +44,7 @@ func (m *Model) onEvent(e event.Event) {
 		eng, cache := m.eng, m.reviews
 		m.warm.run(func() {
 			_, _ = eng.ReviewWith(cache) // errors show when the review opens
-			review.Warm(names...)
+			changeset.Warm(names...)
 		})
 		if m.view == viewReview && !m.busy {
 			m.refreshReview()

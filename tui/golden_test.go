@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/proposal"
-	"hew/tui/review"
+	"hew/tui/changeset"
 	"hew/tui/status"
 )
 
@@ -69,8 +69,8 @@ func Mul(a, b int) int { return a * b }
 `
 
 // reviewFixture is a review view of a two-file proposal with a failed test run.
-func reviewFixture(width, height int) *review.Model {
-	rv := review.New()
+func reviewFixture(width, height int) *changeset.Model {
+	rv := changeset.New()
 	mk := func(path string, op proposal.Op, old, new string) engine.FileReview {
 		f := engine.FileReview{Change: proposal.Change{Path: path, Op: op, Old: []byte(old), New: []byte(new)}}
 		f.Hunks = diff.Hunks(f.Change.Old, f.Change.New, engine.HunkContext)

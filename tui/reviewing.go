@@ -10,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hew/agent/engine"
-	"hew/tui/review"
+	"hew/tui/changeset"
 	"hew/tui/transcript"
 )
 
@@ -44,22 +44,22 @@ func (m *Model) refreshReview() error {
 func (m *Model) reviewKey(k tea.KeyPressMsg) tea.Cmd {
 	req := m.rv.Key(k)
 	switch req.Action {
-	case review.Close:
+	case changeset.Close:
 		m.view = viewTranscript
-	case review.AcceptHunk, review.RejectHunk, review.AcceptFile, review.RejectFile:
+	case changeset.AcceptHunk, changeset.RejectHunk, changeset.AcceptFile, changeset.RejectFile:
 		return m.resolve(req)
-	case review.Edit:
+	case changeset.Edit:
 		return m.edit(req)
-	case review.Commit:
+	case changeset.Commit:
 		m.commit("")
 	}
 	return nil
 }
 
 // resolve accepts or rejects hunks as req says.
-func (m *Model) resolve(req review.Request) tea.Cmd {
+func (m *Model) resolve(req changeset.Request) tea.Cmd {
 	hunks := []int{req.Hunk}
-	if req.Action == review.AcceptFile || req.Action == review.RejectFile {
+	if req.Action == changeset.AcceptFile || req.Action == changeset.RejectFile {
 		hunks = nil
 		for _, f := range m.rv.Files() {
 			if f.Change.Path == req.Path {
@@ -70,7 +70,7 @@ func (m *Model) resolve(req review.Request) tea.Cmd {
 		}
 	}
 	var accept, reject []int
-	if req.Action == review.AcceptHunk || req.Action == review.AcceptFile {
+	if req.Action == changeset.AcceptHunk || req.Action == changeset.AcceptFile {
 		accept = hunks
 	} else {
 		reject = hunks
@@ -136,7 +136,7 @@ func (m *Model) commit(message string) {
 }
 
 // edit opens the proposed file in $EDITOR at the hunk; what is saved becomes the proposal.
-func (m *Model) edit(req review.Request) tea.Cmd {
+func (m *Model) edit(req changeset.Request) tea.Cmd {
 	editor := os.Getenv("VISUAL")
 	if editor == "" {
 		editor = os.Getenv("EDITOR")

@@ -17,7 +17,7 @@ import (
 
 	"hew/agent/engine"
 	"hew/agent/event"
-	"hew/tui/review"
+	"hew/tui/changeset"
 	"hew/tui/transcript"
 )
 
@@ -55,7 +55,7 @@ type Model struct {
 	ctx         context.Context // the UI's lifetime; turns derive from it
 
 	tr    *transcript.Transcript
-	rv    *review.Model
+	rv    *changeset.Model
 	input textarea.Model
 	spin  spinner.Model
 	view  view
@@ -89,7 +89,7 @@ type Model struct {
 // New builds the UI over an engine. It subscribes to the engine's events and installs the
 // approver; call it once per engine.
 func New(ctx context.Context, o Options) (*Model, error) {
-	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: review.New(), warm: &warmer{}}
+	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{}}
 	if err := m.attach(o.Engine, o.Approval); err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 	"hew/agent/llm"
 	"hew/agent/proposal"
 	"hew/agent/tools"

@@ -14,9 +14,9 @@ import (
 	"sync"
 	"time"
 
-	"hew/agent"
+	"hew/agent/loop"
 	"hew/agent/config"
-	"hew/agent/diff"
+	"hew/gitops/diff"
 	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/llm/catalog"
@@ -58,7 +58,7 @@ type Engine struct {
 	// runs no command should not pay for it.
 	sandbox  func() (*sandbox.Sandbox, error)
 	Runner   *runner.Runner
-	Agent    *agent.Agent
+	Agent    *loop.Agent
 	Model    catalog.Model
 	Log      *session.Log
 	Events   *event.Broker
@@ -139,7 +139,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	}
 	env := &tools.Env{Layer: e.Layer, Runner: e.Runner, OutputLimit: 32 << 10,
 		OnPlan: func(steps []event.PlanStep) { e.Events.Emit(event.PlanUpdated{Steps: steps}) }}
-	e.Agent = &agent.Agent{
+	e.Agent = &loop.Agent{
 		Provider: e.Provider, Model: modelID,
 		System:          project.SystemPrompt(prompts.Text("system.md"), ins),
 		Tools:           tools.NewSet(editTool(cfg.EditTool, e.Model)),
@@ -149,7 +149,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		MaxOutputTokens: cfg.MaxOutputTokens,
 		ContextWindow:   int64(e.Model.ContextWindow),
 		Cost:            e.Model.Cost,
-		Caps:            agent.Caps{MaxSteps: cfg.Limits.MaxTurns, MaxTokens: cfg.Limits.MaxTokens, MaxCost: cfg.Limits.MaxCost},
+		Caps:            loop.Caps{MaxSteps: cfg.Limits.MaxTurns, MaxTokens: cfg.Limits.MaxTokens, MaxCost: cfg.Limits.MaxCost},
 	}
 	o.restore(e.Agent)
 	e.Events.Emit(event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"hew/agent"
+	"hew/agent/loop"
 	"hew/agent/config"
 	"hew/agent/event"
 	"hew/agent/proposal"
@@ -120,10 +120,10 @@ func (o Options) openLog(dir, id string, secrets []string) (*session.Log, error)
 }
 
 // restore gives a resumed session's state to the agent.
-func (o Options) restore(a *agent.Agent) {
+func (o Options) restore(a *loop.Agent) {
 	if o.resume == nil {
 		return
 	}
-	a.Restore(agent.Restored{History: o.resume.History, Plan: o.resume.Plan, Turns: o.resume.Turns,
+	a.Restore(loop.Restored{History: o.resume.History, Plan: o.resume.Plan, Turns: o.resume.Turns,
 		Total: o.resume.Total, CostUSD: o.resume.CostUSD})
 }

@@ -14,7 +14,7 @@ import (
 	"hew/agent/config"
 	"hew/agent/engine"
 	"hew/agent/event"
-	"hew/agent/headless"
+	"hew/cmd/headless"
 	"hew/agent/llm"
 	"hew/agent/project"
 )

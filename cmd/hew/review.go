@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/engine"
-	"hew/agent/review"
+	"hew/agent/codereview"
 )
 
 type reviewOptions struct {
@@ -43,7 +43,7 @@ or configuration error.`,
 	f.BoolVar(&o.uncommitted, "uncommitted", false, "review the uncommitted changes (the default)")
 	f.StringVar(&o.base, "base", "", "review the current branch against this branch or commit")
 	f.StringVar(&o.commit, "commit", "", "review this commit")
-	f.StringVar(&o.format, "format", review.FormatText, "output format: text, json or markdown")
+	f.StringVar(&o.format, "format", codereview.FormatText, "output format: text, json or markdown")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
 	addModelFlags(f)
 	return cmd
@@ -60,11 +60,11 @@ func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Comman
 		return usageError("give one of --uncommitted, --base REF and --commit SHA")
 	}
 	switch o.format {
-	case review.FormatText, review.FormatJSON, review.FormatMarkdown:
+	case codereview.FormatText, codereview.FormatJSON, codereview.FormatMarkdown:
 	default:
 		return usageError("--format %q: use text, json or markdown", o.format)
 	}
-	if o.failOn != "" && review.Rank(o.failOn) == 0 {
+	if o.failOn != "" && codereview.Rank(o.failOn) == 0 {
 		return usageError("--fail-on %q: use high, medium or low", o.failOn)
 	}
 	cfg, err := loadConfig(ios, cmd.Flags())
@@ -72,9 +72,9 @@ func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Comman
 		return err
 	}
 
-	target := review.Target{Base: o.base, Commit: o.commit}
-	files, err := review.Collect(ios.Dir, target)
-	if errors.Is(err, review.ErrBadTarget) {
+	target := codereview.Target{Base: o.base, Commit: o.commit}
+	files, err := codereview.Collect(ios.Dir, target)
+	if errors.Is(err, codereview.ErrBadTarget) {
 		return usageError("%v", err)
 	}
 	if err != nil {
@@ -94,8 +94,8 @@ func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Comman
 	if err != nil {
 		return engineError(err)
 	}
-	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, review.Count(len(files), "file"), id)
-	rep, err := review.Run(ctx, review.Options{Provider: provider, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
+	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, codereview.Count(len(files), "file"), id)
+	rep, err := codereview.Run(ctx, codereview.Options{Provider: provider, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
 		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, target.String(), files)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
-	"hew/agent"
-	"hew/agent/diff"
+	"hew/agent/loop"
+	"hew/gitops/diff"
 	"hew/agent/event"
 	"hew/agent/proposal"
 	"hew/gitops"
@@ -243,7 +243,7 @@ func (e *Engine) reportResolution(paths []string, accepted, rejected bool) {
 	if rejected {
 		e.Events.Emit(event.Rejected{Files: paths})
 	}
-	ev, err := agent.ProposalStats(e.Layer)
+	ev, err := loop.ProposalStats(e.Layer)
 	if err != nil {
 		e.Events.Emit(event.Error{Message: err.Error()})
 		return

@@ -1,11 +1,13 @@
-// Package review asks a model to review a diff and reports its findings.
+// Package codereview is the pipeline behind `hew review`: it asks a model to review a diff and
+// reports its findings. (The hunk-by-hunk review of a proposal is tui/changeset's view over
+// engine verbs; this package is code review of changes already made.)
 //
 // Collect gets the change from git (uncommitted work, a branch against its base, or one
 // commit); Run sends it with the code around each change to the model with the review prompt,
 // asks for findings as one JSON object, and parses the answer robustly, asking once more when
 // it is malformed. A Report renders as text, JSON (a stable schema, see docs/ci.md) or Markdown
 // for a pull-request comment.
-package review
+package codereview
 
 import (
 	"context"

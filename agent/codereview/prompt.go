@@ -1,10 +1,10 @@
-package review
+package codereview
 
 import (
 	"fmt"
 	"strings"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 )
 
 // maxPrompt caps the change sent to the model, in bytes; files beyond it are listed only.

@@ -1,10 +1,10 @@
-// Package review is the proposal review view of the terminal UI: the changed files with their
+// Package changeset is the proposal review view of the terminal UI: the changed files with their
 // +/- counts, the hunks of one file with syntax highlighting, unified or side by side, the
 // latest test result, and the keys that accept or reject hunks.
 //
 // The view decides nothing itself: a key becomes a Request that the caller carries out (through
 // the engine) before handing the view the proposal as it is afterwards with SetFiles.
-package review
+package changeset
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 	"hew/agent/engine"
 	"hew/agent/event"
 )

@@ -1,10 +1,10 @@
-// Package agent runs the conversation loop: prompt → model (streamed) → tool calls → results →
+// Package loop runs the conversation loop: prompt → model (streamed) → tool calls → results →
 // model … until the model answers without calling a tool.
 //
 // The loop reports everything it does as events (package agent/event) to a Sink and knows
 // nothing of who listens: the terminal UI, the headless writers and the session log consume the
 // same stream. Tools act on the proposal layer, never on the user's working tree.
-package agent
+package loop
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"hew/agent/compact"
-	"hew/agent/diff"
+	"hew/gitops/diff"
 	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/proposal"

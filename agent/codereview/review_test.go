@@ -1,10 +1,10 @@
-package review
+package codereview
 
 import (
 	"strings"
 	"testing"
 
-	"hew/agent/diff"
+	"hew/gitops/diff"
 )
 
 func TestParseIsForgivingButStrictAboutTheShape(t *testing.T) {
