@@ -7,9 +7,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"hew/gitops/diff"
 	"hew/agent/engine"
 	"hew/gitops"
+	"hew/gitops/diff"
 	"hew/tui/transcript"
 )
 

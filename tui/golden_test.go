@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"hew/gitops/diff"
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/proposal"
+	"hew/gitops/diff"
 	"hew/tui/changeset"
 	"hew/tui/status"
 )

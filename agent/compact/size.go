@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"hew/gitops/diff"
 	"hew/agent/llm"
 	"hew/agent/proposal"
 	"hew/agent/tools"
+	"hew/gitops/diff"
 )
 
 // charsPerToken is the local estimate of text per token, used between reported usages.

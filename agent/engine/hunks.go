@@ -8,11 +8,11 @@ import (
 	"strings"
 	"sync"
 
-	"hew/agent/loop"
-	"hew/gitops/diff"
 	"hew/agent/event"
+	"hew/agent/loop"
 	"hew/agent/proposal"
 	"hew/gitops"
+	"hew/gitops/diff"
 	"hew/prompts"
 )
 

@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"hew/agent/loop"
 	"hew/agent/config"
 	"hew/agent/event"
+	"hew/agent/loop"
 	"hew/agent/proposal"
 	"hew/agent/session"
 	"hew/gitops"

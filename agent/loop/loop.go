@@ -17,11 +17,11 @@ import (
 	"time"
 
 	"hew/agent/compact"
-	"hew/gitops/diff"
 	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/proposal"
 	"hew/agent/tools"
+	"hew/gitops/diff"
 )
 
 // Agent holds one conversation with a model. It is not safe for concurrent use: one Send at a

@@ -14,9 +14,9 @@ import (
 	"hew/agent/config"
 	"hew/agent/engine"
 	"hew/agent/event"
-	"hew/cmd/headless"
 	"hew/agent/llm"
 	"hew/agent/project"
+	"hew/cmd/headless"
 )
 
 // execOptions are the flags of `hew exec`.

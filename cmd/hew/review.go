@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"hew/agent/engine"
 	"hew/agent/codereview"
+	"hew/agent/engine"
 )
 
 type reviewOptions struct {

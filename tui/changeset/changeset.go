@@ -16,9 +16,9 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"hew/gitops/diff"
 	"hew/agent/engine"
 	"hew/agent/event"
+	"hew/gitops/diff"
 )
 
 // SplitWidth is the width from which the view is side by side unless toggled.
