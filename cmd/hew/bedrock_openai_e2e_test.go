@@ -14,9 +14,9 @@ import (
 	"hew/gitops/gittest"
 )
 
-// These tests run the built binary against GPT models that Amazon Bedrock serves only through
-// its OpenAI-compatible endpoint, played by the fake OpenAI server, reached only through the
-// standard endpoint override variables.
+// These tests run hew against GPT models that Amazon Bedrock serves only through its
+// OpenAI-compatible endpoint, played by the fake OpenAI server, reached only through the standard
+// endpoint override variables.
 
 // gpt55 prices per million tokens, from the catalogue's source (Bedrock on-demand, June 2026),
 // written out here so a catalogue or cost mistake shows.
@@ -42,13 +42,12 @@ func TestExecWithBedrockGPTThroughTheOpenAICompatibleEndpoint(t *testing.T) {
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("run", map[string]any{"command": "env; go test ./...", "timeout_s": 900})}, Usage: usages[2]},
 		llmtest.Turn{Text: "Fix Add to return the sum", Usage: usages[3]},
 	)
-	env := []string{
-		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME=" + srv.Root(),
-		"AWS_REGION=us-east-2",
-		"AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKE",
-		"AWS_SECRET_ACCESS_KEY=" + secret,
-		"AWS_EC2_METADATA_DISABLED=true",
-	}
+	env := awsEnv(t, map[string]string{
+		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": srv.Root(),
+		"AWS_REGION":                       "us-east-2",
+		"AWS_ACCESS_KEY_ID":                "AKIAFAKEFAKEFAKE",
+		"AWS_SECRET_ACCESS_KEY":            secret,
+	})
 	stdout, stderr, code, state := runHewEnv(t, dir, env, "", "exec", "--provider", "bedrock",
 		"--model", "openai.gpt-5.5", "--commit", "--json", "fix the failing test")
 	if code != 0 {
@@ -118,13 +117,12 @@ func TestExecWithBedrockGPTAndAPIKeyOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	runtime := llmtest.NewBedrockServer(t) // fails the test if anything reaches it
-	env := []string{
-		"AWS_ENDPOINT_URL_BEDROCK_MANTLE=" + srv.Root(),
-		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME=" + runtime.URL,
-		"AWS_CA_BUNDLE=" + bundle,
-		"AWS_BEARER_TOKEN_BEDROCK=" + token,
-		"AWS_EC2_METADATA_DISABLED=true",
-	}
+	env := awsEnv(t, map[string]string{
+		"AWS_ENDPOINT_URL_BEDROCK_MANTLE":  srv.Root(),
+		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": runtime.URL,
+		"AWS_CA_BUNDLE":                    bundle,
+		"AWS_BEARER_TOKEN_BEDROCK":         token,
+	})
 	stdout, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--provider", "bedrock", "--region", "us-east-2",
 		"--model", "openai.gpt-5.4", "--accept", "never", "is anything wrong?")
 	if code != 0 {

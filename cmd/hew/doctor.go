@@ -15,7 +15,13 @@ import (
 	"hew/sandbox"
 )
 
-func newDoctorCmd(ios *IO) *cobra.Command {
+// doctorOptions are the flags of `hew doctor`: none yet.
+type doctorOptions struct {
+	IO *IO
+}
+
+func newDoctorCmd(ios *IO, runF func(*doctorOptions) error) *cobra.Command {
+	o := &doctorOptions{IO: ios}
 	return &cobra.Command{
 		Use:   "doctor",
 		Short: "Check configuration, credentials, sandbox and git identity",
@@ -26,12 +32,16 @@ and why better ones are unavailable, and the git identity commits would be made 
 Exits 1 when something would stop 'hew exec' from working, 0 otherwise.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDoctor(cmd.Context(), ios)
+			if runF != nil {
+				return runF(o)
+			}
+			return runDoctor(cmd.Context(), o)
 		},
 	}
 }
 
-func runDoctor(ctx context.Context, ios *IO) error {
+func runDoctor(ctx context.Context, o *doctorOptions) error {
+	ios := o.IO
 	problems := 0
 	say := func(format string, args ...any) { fmt.Fprintf(ios.Out, format+"\n", args...) }
 	bad := func(format string, args ...any) {
@@ -40,7 +50,7 @@ func runDoctor(ctx context.Context, ios *IO) error {
 	}
 
 	say("configuration")
-	cfg, err := loadConfig(ios, nil)
+	cfg, err := loadConfig(ios, sessionFlags{})
 	if err != nil {
 		bad("%v", err)
 	} else if len(cfg.Files) == 0 {
@@ -104,7 +114,7 @@ func runDoctor(ctx context.Context, ios *IO) error {
 	}
 
 	say("git")
-	repo, err := gitops.Open(ios.Dir)
+	repo, err := gitops.OpenWith(ios.Dir, gitops.Options{Getenv: ios.Getenv})
 	if err != nil {
 		bad("%v", err)
 	} else {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"hew/agent/llm/llmtest"
 )
 
 // Secrets the doctor tests hand hew; none may appear in its output.
@@ -18,34 +16,14 @@ const (
 	doctorBedrockToken = "bedrock-key-DO-NOT-PRINT-5e2d"
 )
 
-// doctorRun runs hew doctor in a fresh repository with fake streams. The AWS SDK reads its
-// shared files and keys from the process environment, so env goes there too; HOME, the XDG
-// directories and the AWS files point into the test's temporary directory.
+// doctorRun runs hew doctor in a fresh repository with env over an environment where the AWS
+// SDK, which reads the process environment, finds nothing of the developer's own.
 func doctorRun(t *testing.T, env map[string]string) (stdout, stderr string, code int) {
 	t.Helper()
-	home := t.TempDir()
-	all := llmtest.AWSEnv(home)
-	for k, v := range map[string]string{
-		"XDG_CONFIG_HOME": filepath.Join(home, "config"),
-		"XDG_STATE_HOME":  filepath.Join(home, "state"),
-		"XDG_CACHE_HOME":  filepath.Join(home, "cache"),
-		"OPENAI_API_KEY":  "",
-		"OPENAI_BASE_URL": "",
-		"HEW_PROVIDER":    "",
-		"HEW_MODEL":       "",
-	} {
-		all[k] = v
-	}
-	for k, v := range env {
-		all[k] = v
-	}
-	for k, v := range all {
-		t.Setenv(k, v)
-	}
-	dir := goRepo(t)
-	var out, errOut bytes.Buffer
-	io := &IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return all[k] }, Dir: dir}
-	code = Main([]string{"doctor"}, io)
+	all := map[string]string{"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "HEW_PROVIDER": "", "HEW_MODEL": ""}
+	maps.Copy(all, env)
+	ios, out, errOut := testIO(t, goRepo(t), awsEnv(t, all))
+	code = Main([]string{"doctor"}, ios)
 	return out.String(), errOut.String(), code
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -19,24 +18,28 @@ import (
 	"hew/cmd/headless"
 )
 
-// execOptions are the flags of `hew exec`.
+// execOptions are the flags and arguments of `hew exec`.
 type execOptions struct {
-	JSON      bool
-	Accept    string
-	TestCmd   string
-	Commit    bool
-	Branch    string
-	PatchOut  string
-	MaxTurns  int
-	MaxCost   float64
-	MaxTokens int64
-	Timeout   time.Duration
+	IO       *IO
+	Prompt   string // from the arguments or standard input
+	JSON     bool
+	Accept   string // "" lets the configuration and the test command decide
+	Commit   bool
+	Branch   string
+	PatchOut string
+	// The flags that override the configuration; nil when not given.
+	TestCmd   *string
+	MaxTurns  *int
+	MaxCost   *float64
+	MaxTokens *int64
+	Timeout   *time.Duration
+	Session   sessionFlags
 	Resume    string // a session id to continue (see exec_resume.go)
 	Last      bool   // continue the newest session of this repository
 }
 
-func newExecCmd(ios *IO) *cobra.Command {
-	o := &execOptions{}
+func newExecCmd(ios *IO, runF func(*execOptions) error) *cobra.Command {
+	o := &execOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "exec [prompt | -]",
 		Short: "Run a task headless: progress on stderr, the answer on stdout",
@@ -60,35 +63,65 @@ Exit codes: 0 success; 1 the task failed (tests failing, model error, a cap hit,
 accepted when acceptance was required); 2 usage or configuration error; 130 interrupted.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExec(cmd.Context(), ios, o, cmd, args)
+			prompt, err := readPrompt(ios, args)
+			if err != nil {
+				return err
+			}
+			o.Prompt = prompt
+			f := cmd.Flags()
+			o.TestCmd = given(f, "test-cmd", f.GetString)
+			o.MaxTurns = given(f, "max-turns", f.GetInt)
+			o.MaxCost = given(f, "max-cost", f.GetFloat64)
+			o.MaxTokens = given(f, "max-tokens", f.GetInt64)
+			o.Timeout = given(f, "timeout", f.GetDuration)
+			o.Session = givenSessionFlags(f)
+			if err := o.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return runExec(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.JSON, "json", false, "print one JSON event per line on stdout")
 	f.StringVar(&o.Accept, "accept", "", "what to do with the proposal: tests, auto or never")
-	f.StringVar(&o.TestCmd, "test-cmd", "", "command that runs the project's tests")
+	f.String("test-cmd", "", "command that runs the project's tests")
 	f.BoolVar(&o.Commit, "commit", false, "commit the accepted changes")
 	f.StringVar(&o.Branch, "branch", "", "commit the accepted changes on this new branch (implies --commit)")
 	f.StringVar(&o.PatchOut, "patch-out", "", "write the proposal as a unified diff to this file")
-	f.IntVar(&o.MaxTurns, "max-turns", 0, "stop after this many model calls (default 100)")
-	f.Float64Var(&o.MaxCost, "max-cost", 0, "stop once the session has cost this many US dollars")
-	f.Int64Var(&o.MaxTokens, "max-tokens", 0, "stop once the session has used this many tokens")
-	f.DurationVar(&o.Timeout, "timeout", 0, "stop after this much wall time, such as 10m")
+	f.Int("max-turns", 0, "stop after this many model calls (default 100)")
+	f.Float64("max-cost", 0, "stop once the session has cost this many US dollars")
+	f.Int64("max-tokens", 0, "stop once the session has used this many tokens")
+	f.Duration("timeout", 0, "stop after this much wall time, such as 10m")
 	addSessionFlags(f)
 	addResumeFlags(f, o)
 	return cmd
 }
 
-func runExec(ctx context.Context, ios *IO, o *execOptions, cmd *cobra.Command, args []string) error {
-	prompt, err := readPrompt(ios, args)
+// validate checks what it can of the flags without the configuration or the repository.
+func (o *execOptions) validate() error {
+	switch o.Accept {
+	case "", headless.AcceptTests, headless.AcceptAuto, headless.AcceptNever:
+	default:
+		return usageError("--accept %q: use tests, auto or never", o.Accept)
+	}
+	if (o.Commit || o.Branch != "") && o.Accept == headless.AcceptNever {
+		return usageError("--commit needs changes to be accepted: use --accept tests or --accept auto")
+	}
+	var err error
+	o.Resume, o.Last, err = resumeFlags(o.Resume, o.Last)
+	return err
+}
+
+func runExec(ctx context.Context, o *execOptions) error {
+	ios, prompt := o.IO, o.Prompt
+	cfg, err := loadConfig(ios, o.Session)
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(ios, cmd.Flags())
-	if err != nil {
-		return err
-	}
-	applyExecFlags(&cfg, o, cmd)
+	applyExecFlags(&cfg, o)
 
 	// What to do with the proposal: flag, then config, then tests when a test command is known.
 	accept := o.Accept
@@ -128,7 +161,7 @@ func runExec(ctx context.Context, ios *IO, o *execOptions, cmd *cobra.Command, a
 	} else {
 		sink = headless.NewProgress(ios.ErrOut)
 	}
-	eng, err := startExecEngine(ctx, ios, o, engine.Options{Config: cfg, Dir: ios.Dir, Env: os.Environ(), Getenv: ios.Getenv, Sinks: []event.Sink{sink}})
+	eng, err := startExecEngine(ctx, ios, o, engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv, Sinks: []event.Sink{sink}})
 	if err != nil {
 		return engineError(err)
 	}
@@ -152,24 +185,13 @@ func runExec(ctx context.Context, ios *IO, o *execOptions, cmd *cobra.Command, a
 	return nil
 }
 
-// applyExecFlags lays the exec-only flags that were set over the configuration.
-func applyExecFlags(cfg *config.Config, o *execOptions, cmd *cobra.Command) {
-	f := cmd.Flags()
-	if f.Changed("test-cmd") {
-		cfg.TestCmd = o.TestCmd
-	}
-	if f.Changed("max-turns") {
-		cfg.Limits.MaxTurns = o.MaxTurns
-	}
-	if f.Changed("max-cost") {
-		cfg.Limits.MaxCost = o.MaxCost
-	}
-	if f.Changed("max-tokens") {
-		cfg.Limits.MaxTokens = o.MaxTokens
-	}
-	if f.Changed("timeout") {
-		cfg.Limits.Timeout.Duration = o.Timeout
-	}
+// applyExecFlags lays the exec-only flags that were given over the configuration.
+func applyExecFlags(cfg *config.Config, o *execOptions) {
+	setIf(&cfg.TestCmd, o.TestCmd)
+	setIf(&cfg.Limits.MaxTurns, o.MaxTurns)
+	setIf(&cfg.Limits.MaxCost, o.MaxCost)
+	setIf(&cfg.Limits.MaxTokens, o.MaxTokens)
+	setIf(&cfg.Limits.Timeout.Duration, o.Timeout)
 }
 
 // readPrompt takes the prompt from the arguments, or standard input for "-" or no arguments.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/pflag"
 
@@ -28,16 +27,22 @@ func startExecEngine(ctx context.Context, ios *IO, o *execOptions, opts engine.O
 	return engine.Resume(ctx, opts, id)
 }
 
-// resumeTarget resolves --resume ID and --last to a session id; "" means start a new session.
-// "--resume --last" and "--resume last" mean the newest session of this repository.
-func resumeTarget(ios *IO, id string, last bool) (string, error) {
+// resumeFlags normalizes a session id and --last as `hew exec --resume` and `hew resume` take
+// them: "--resume --last" and "--resume last" mean --last; an id and --last conflict.
+func resumeFlags(id string, last bool) (string, bool, error) {
 	if id == "last" || id == "--last" {
 		id, last = "", true
 	}
-	switch {
-	case id != "" && last:
-		return "", fmt.Errorf("%w: give a session id or --last, not both", engine.ErrUsage)
-	case last:
+	if id != "" && last {
+		return "", false, usageError("%v: give a session id or --last, not both", engine.ErrUsage)
+	}
+	return id, last, nil
+}
+
+// resumeTarget resolves an id and --last, as resumeFlags leaves them, to a session id; "" means
+// start a new session.
+func resumeTarget(ios *IO, id string, last bool) (string, error) {
+	if last {
 		return engine.LatestSession(ios.Getenv, ios.Dir)
 	}
 	return id, nil

@@ -8,15 +8,13 @@ import (
 )
 
 // loadConfig reads the configuration for the repository around ios.Dir, lays the session flags
-// set in f over it (f may lack them, or be nil) and checks it.
-func loadConfig(ios *IO, f *pflag.FlagSet) (config.Config, error) {
+// given over it and checks it.
+func loadConfig(ios *IO, flags sessionFlags) (config.Config, error) {
 	cfg, err := config.Load(findRepoRoot(ios.Dir), ios.Getenv)
 	if err != nil {
 		return cfg, usageError("%v", err)
 	}
-	if f != nil {
-		applySessionFlags(&cfg, f)
-	}
+	applySessionFlags(&cfg, flags)
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError("%v", err)
 	}
@@ -39,28 +37,55 @@ func addModelFlags(f *pflag.FlagSet) {
 	f.String("profile", "", "AWS profile for Bedrock (else AWS_PROFILE)")
 }
 
-// applySessionFlags lays the session flags that were set in f over cfg. Flags f does not have
-// are skipped.
-func applySessionFlags(cfg *config.Config, f *pflag.FlagSet) {
-	set := func(name string) bool { return f.Lookup(name) != nil && f.Changed(name) }
-	str := func(name string, dst *string) {
-		if set(name) {
-			*dst, _ = f.GetString(name)
-		}
+// sessionFlags are the session flags given on a command line (see addSessionFlags); a field is
+// nil when its flag was not given or the command has no such flag.
+type sessionFlags struct {
+	Provider, Model, Region, Profile, Sandbox *string
+	Network                                   *bool
+}
+
+// givenSessionFlags reads the session flags given in f.
+func givenSessionFlags(f *pflag.FlagSet) sessionFlags {
+	return sessionFlags{
+		Provider: given(f, "provider", f.GetString),
+		Model:    given(f, "model", f.GetString),
+		Region:   given(f, "region", f.GetString),
+		Profile:  given(f, "profile", f.GetString),
+		Sandbox:  given(f, "sandbox", f.GetString),
+		Network:  given(f, "network", f.GetBool),
 	}
-	if set("provider") {
-		str("provider", &cfg.Provider)
-		if !set("model") {
+}
+
+// given returns the value of flag name, read with get, when the flag is in f and was given, and
+// nil otherwise: a flag given with its default value still overrides the configuration.
+func given[T any](f *pflag.FlagSet, name string, get func(string) (T, error)) *T {
+	if fl := f.Lookup(name); fl == nil || !fl.Changed {
+		return nil
+	}
+	v, _ := get(name)
+	return &v
+}
+
+// setIf sets *dst to *v when v is not nil.
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// applySessionFlags lays the session flags given over cfg.
+func applySessionFlags(cfg *config.Config, flags sessionFlags) {
+	if flags.Provider != nil {
+		cfg.Provider = *flags.Provider
+		if flags.Model == nil {
 			cfg.Model = "" // a configured model belongs to the configured provider
 		}
 	}
-	str("model", &cfg.Model)
-	str("region", &cfg.Bedrock.Region)
-	str("profile", &cfg.Bedrock.Profile)
-	str("sandbox", &cfg.Sandbox.Policy)
-	if set("network") {
-		cfg.Sandbox.Network, _ = f.GetBool("network")
-	}
+	setIf(&cfg.Model, flags.Model)
+	setIf(&cfg.Bedrock.Region, flags.Region)
+	setIf(&cfg.Bedrock.Profile, flags.Profile)
+	setIf(&cfg.Sandbox.Policy, flags.Sandbox)
+	setIf(&cfg.Sandbox.Network, flags.Network)
 }
 
 // findRepoRoot returns the top of the repository around dir, or "" outside one.

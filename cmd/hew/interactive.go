@@ -3,33 +3,30 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
-
-	"github.com/spf13/cobra"
 
 	"hew/agent/engine"
 	"hew/agent/project"
 	"hew/tui"
 )
 
-// runInteractive opens the terminal UI in the current repository, sending the arguments as the
-// first prompt when there are any.
-func runInteractive(cmd *cobra.Command, ios *IO, args []string) error {
-	return runInteractiveSession(cmd, ios, "", strings.Join(args, " "))
+// runInteractive opens the terminal UI in the current repository, sending the prompt first when
+// there is one.
+func runInteractive(ctx context.Context, o *rootOptions) error {
+	return runInteractiveSession(ctx, o.IO, o.Session, "", o.Prompt)
 }
 
 // runInteractiveSession opens the terminal UI on a new session (resumeID empty) or on saved
 // session resumeID (an id or a unique prefix, as engine.Resume takes it), sending prompt first
-// when it is not empty. `hew resume ID|--last` calls it with the id it resolved.
-func runInteractiveSession(cmd *cobra.Command, ios *IO, resumeID, prompt string) error {
+// when it is not empty, with the session flags given laid over the configuration. `hew resume
+// ID|--last` calls it with the id it resolved.
+func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, resumeID, prompt string) error {
 	if !ios.InIsTerminal || !ios.OutIsTerminal {
 		if resumeID != "" {
 			return usageError("the interactive UI needs a terminal; continue the session headless with: hew exec --resume %s \"next prompt\"", resumeID)
 		}
 		return usageError("the interactive UI needs a terminal; for scripts and pipes use 'hew exec [prompt]'")
 	}
-	cfg, err := loadConfig(ios, cmd.Flags())
+	cfg, err := loadConfig(ios, flags)
 	if err != nil {
 		return err
 	}
@@ -38,13 +35,12 @@ func runInteractiveSession(cmd *cobra.Command, ios *IO, resumeID, prompt string)
 		testCmd = project.DetectTestCommand(ios.Dir)
 	}
 	open := func(ctx context.Context, id string) (*engine.Engine, error) {
-		o := engine.Options{Config: cfg, Dir: ios.Dir, Env: os.Environ(), Getenv: ios.Getenv}
+		o := engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv}
 		if id == "" {
 			return engine.New(ctx, o)
 		}
 		return engine.Resume(ctx, o, id)
 	}
-	ctx := cmd.Context()
 	eng, err := open(ctx, resumeID)
 	if err != nil {
 		return engineError(err)

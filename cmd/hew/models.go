@@ -11,12 +11,14 @@ import (
 	"hew/agent/llm/catalog"
 )
 
+// modelsOptions are the flags of `hew models`.
 type modelsOptions struct {
-	provider string
+	IO       *IO
+	Provider string // "" for every provider
 }
 
-func newModelsCmd(ios *IO) *cobra.Command {
-	var opts modelsOptions
+func newModelsCmd(ios *IO, runF func(*modelsOptions) error) *cobra.Command {
+	opts := &modelsOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "models",
 		Short: "List the models hew knows, with context window, prices and capabilities",
@@ -26,18 +28,22 @@ Entries come from hew's built-in catalogue and [[models]] tables in the configur
 models marked with profiles are also served as PROFILE.ID (for example us.anthropic...).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runModels(ios, opts)
+			if opts.Provider != "" && opts.Provider != "openai" && opts.Provider != "bedrock" {
+				return usageError("unknown provider %q: use openai or bedrock", opts.Provider)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runModels(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.provider, "provider", "", "list only this provider's models (openai or bedrock)")
+	cmd.Flags().StringVar(&opts.Provider, "provider", "", "list only this provider's models (openai or bedrock)")
 	return cmd
 }
 
-func runModels(ios *IO, opts modelsOptions) error {
-	if opts.provider != "" && opts.provider != "openai" && opts.provider != "bedrock" {
-		return usageError("unknown provider %q: use openai or bedrock", opts.provider)
-	}
-	cfg, err := loadConfig(ios, nil)
+func runModels(opts *modelsOptions) error {
+	ios := opts.IO
+	cfg, err := loadConfig(ios, sessionFlags{})
 	if err != nil {
 		return err
 	}
@@ -47,7 +53,7 @@ func runModels(ios *IO, opts modelsOptions) error {
 	}
 	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "PROVIDER\tMODEL\tCONTEXT\tINPUT $/M\tCACHED $/M\tOUTPUT $/M\tTOOLS\tREASONING\tEDIT TOOL\tPROFILES")
-	for _, m := range cat.Models(opts.provider) {
+	for _, m := range cat.Models(opts.Provider) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			m.Provider, m.ID, tokens(m.ContextWindow),
 			price(m.InputPrice), price(cachedPrice(m)), price(m.OutputPrice),

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +9,8 @@ import (
 
 func runModelsCmd(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	io := &IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }, Dir: t.TempDir()}
-	code = Main(append([]string{"models"}, args...), io)
+	ios, out, errOut := testIO(t, t.TempDir(), env)
+	code = Main(append([]string{"models"}, args...), ios)
 	return out.String(), errOut.String(), code
 }
 

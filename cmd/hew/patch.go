@@ -18,19 +18,20 @@ func newPatchCmd(ios *IO) *cobra.Command {
 		Short: "Apply patches to the working tree",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newPatchApplyCmd(ios))
+	cmd.AddCommand(newPatchApplyCmd(ios, nil))
 	return cmd
 }
 
 // patchApplyOptions are the flags and arguments of "hew patch apply".
 type patchApplyOptions struct {
-	check bool
-	dir   string
-	file  string
+	IO    *IO
+	Check bool
+	Dir   string // -C; "" for the working directory
+	File  string // "" or "-" for standard input
 }
 
-func newPatchApplyCmd(ios *IO) *cobra.Command {
-	opts := &patchApplyOptions{}
+func newPatchApplyCmd(ios *IO, runF func(*patchApplyOptions) error) *cobra.Command {
+	opts := &patchApplyOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "apply [FILE|-]",
 		Short: "Apply a patch (apply_patch format or unified diff) atomically",
@@ -41,28 +42,32 @@ Prints one "A path", "M path" or "D path" line per changed file.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				opts.file = args[0]
+				opts.File = args[0]
 			}
-			return runPatchApply(ios, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runPatchApply(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.check, "check", false, "only check that the patch applies; change nothing")
-	cmd.Flags().StringVarP(&opts.dir, "directory", "C", "", "apply in `DIR` instead of the current directory")
+	cmd.Flags().BoolVar(&opts.Check, "check", false, "only check that the patch applies; change nothing")
+	cmd.Flags().StringVarP(&opts.Dir, "directory", "C", "", "apply in `DIR` instead of the current directory")
 	return cmd
 }
 
-func runPatchApply(ios *IO, opts *patchApplyOptions) error {
+func runPatchApply(opts *patchApplyOptions) error {
+	ios := opts.IO
 	dir := ios.Dir
-	if opts.dir != "" {
-		dir = opts.dir
+	if opts.Dir != "" {
+		dir = opts.Dir
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(ios.Dir, dir)
 		}
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return usageError("-C %s: not a directory", opts.dir)
+		return usageError("-C %s: not a directory", opts.Dir)
 	}
-	text, err := readPatchInput(ios, opts.file)
+	text, err := readPatchInput(ios, opts.File)
 	if err != nil {
 		return err
 	}
@@ -72,7 +77,7 @@ func runPatchApply(ios *IO, opts *patchApplyOptions) error {
 	}
 	fsys := patch.DirFS(dir)
 	apply := patch.Apply
-	if opts.check {
+	if opts.Check {
 		apply = patch.Check
 	}
 	res, err := apply(fsys, p)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,10 +8,10 @@ import (
 )
 
 // runPatchCmd runs "hew" with args through the cobra tree in dir, with fake streams.
-func runPatchCmd(dir, stdin string, args ...string) (stdout, stderr string, code int) {
-	var out, errOut bytes.Buffer
-	io := &IO{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }, Dir: dir}
-	code = Main(args, io)
+func runPatchCmd(t *testing.T, dir, stdin string, args ...string) (stdout, stderr string, code int) {
+	ios, out, errOut := testIO(t, dir, nil)
+	ios.In = strings.NewReader(stdin)
+	code = Main(args, ios)
 	return out.String(), errOut.String(), code
 }
 
@@ -37,7 +36,7 @@ func TestPatchApplyCommand(t *testing.T) {
 
 	t.Run("applies from standard input", func(t *testing.T) {
 		dir := setup(t)
-		out, errOut, code := runPatchCmd(dir, applyPatch, "patch", "apply")
+		out, errOut, code := runPatchCmd(t, dir, applyPatch, "patch", "apply")
 		if code != 0 || out != "M a.txt\nA sub/b.txt\n" || errOut != "" {
 			t.Fatalf("code %d, out %q, err %q", code, out, errOut)
 		}
@@ -47,7 +46,7 @@ func TestPatchApplyCommand(t *testing.T) {
 	})
 	t.Run("check changes nothing", func(t *testing.T) {
 		dir := setup(t)
-		out, _, code := runPatchCmd(dir, applyPatch, "patch", "apply", "--check", "-")
+		out, _, code := runPatchCmd(t, dir, applyPatch, "patch", "apply", "--check", "-")
 		if code != 0 || out != "M a.txt\nA sub/b.txt\n" {
 			t.Fatalf("code %d, out %q", code, out)
 		}
@@ -61,7 +60,7 @@ func TestPatchApplyCommand(t *testing.T) {
 		if err := os.WriteFile(patchFile, []byte("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+uno\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, errOut, code := runPatchCmd(t.TempDir(), "", "patch", "apply", "-C", dir, patchFile)
+		out, errOut, code := runPatchCmd(t, t.TempDir(), "", "patch", "apply", "-C", dir, patchFile)
 		if code != 0 || out != "M a.txt\n" {
 			t.Fatalf("code %d, out %q, err %q", code, out, errOut)
 		}
@@ -72,7 +71,7 @@ func TestPatchApplyCommand(t *testing.T) {
 	t.Run("a patch that does not apply exits 1 with the reason", func(t *testing.T) {
 		dir := setup(t)
 		bad := strings.Replace(applyPatch, "-one", "-three", 1)
-		out, errOut, code := runPatchCmd(dir, bad, "patch", "apply")
+		out, errOut, code := runPatchCmd(t, dir, bad, "patch", "apply")
 		if code != 1 || out != "" || !strings.Contains(errOut, "a.txt: hunk 1 of 1: its lines were not found") {
 			t.Fatalf("code %d, out %q, err %q", code, out, errOut)
 		}
@@ -81,7 +80,7 @@ func TestPatchApplyCommand(t *testing.T) {
 		}
 	})
 	t.Run("text that is not a patch exits 1", func(t *testing.T) {
-		_, errOut, code := runPatchCmd(setup(t), "hello\n", "patch", "apply")
+		_, errOut, code := runPatchCmd(t, setup(t), "hello\n", "patch", "apply")
 		if code != 1 || !strings.Contains(errOut, "not a patch") {
 			t.Fatalf("code %d, err %q", code, errOut)
 		}
@@ -97,7 +96,7 @@ func TestPatchApplyCommand(t *testing.T) {
 		{"missing -C directory", []string{"patch", "apply", "-C", "nope"}, "not a directory"},
 	} {
 		t.Run("usage: "+tc.name, func(t *testing.T) {
-			_, errOut, code := runPatchCmd(setup(t), applyPatch, tc.args...)
+			_, errOut, code := runPatchCmd(t, setup(t), applyPatch, tc.args...)
 			if code != 2 || !strings.Contains(errOut, tc.want) {
 				t.Fatalf("code %d, err %q; want 2 and %q", code, errOut, tc.want)
 			}

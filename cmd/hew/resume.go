@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,13 +9,16 @@ import (
 	"hew/agent/engine"
 )
 
+// resumeOptions are the flags and arguments of `hew resume`.
 type resumeOptions struct {
-	last bool
-	fork bool
+	IO   *IO
+	ID   string // "" with Last
+	Last bool
+	Fork bool
 }
 
-func newResumeCmd(ios *IO) *cobra.Command {
-	var o resumeOptions
+func newResumeCmd(ios *IO, runF func(*resumeOptions) error) *cobra.Command {
+	o := &resumeOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "resume [ID | --last] [--fork]",
 		Short: "Continue a saved session",
@@ -25,32 +29,39 @@ repository. --fork continues a copy under a new id and leaves the original as it
 Headless, 'hew exec --resume ID "next prompt"' continues a session with one more task.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := ""
 			if len(args) == 1 {
-				id = args[0]
+				o.ID = args[0]
 			}
-			if id == "" && !o.last {
+			if o.ID == "" && !o.Last {
 				return usageError("name the session to resume (see 'hew sessions') or pass --last")
 			}
-			id, err := resumeTarget(ios, id, o.last)
-			if err != nil {
-				return engineError(err)
+			var err error
+			if o.ID, o.Last, err = resumeFlags(o.ID, o.Last); err != nil {
+				return err
 			}
-			if o.fork {
-				if id, err = engine.ForkSession(ios.Getenv, id); err != nil {
-					return engineError(err)
-				}
-				fmt.Fprintf(ios.ErrOut, "forked as session %s\n", id)
+			if runF != nil {
+				return runF(o)
 			}
-			return resumeInteractive(cmd, ios, id)
+			return runResume(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.last, "last", false, "resume the newest session of this repository")
-	cmd.Flags().BoolVar(&o.fork, "fork", false, "continue a copy of the session under a new id")
+	cmd.Flags().BoolVar(&o.Last, "last", false, "resume the newest session of this repository")
+	cmd.Flags().BoolVar(&o.Fork, "fork", false, "continue a copy of the session under a new id")
 	return cmd
 }
 
-// resumeInteractive opens session id in the interactive UI.
-func resumeInteractive(cmd *cobra.Command, ios *IO, id string) error {
-	return runInteractiveSession(cmd, ios, id, "")
+// runResume opens the session o names in the interactive UI, or a fork of it.
+func runResume(ctx context.Context, o *resumeOptions) error {
+	ios := o.IO
+	id, err := resumeTarget(ios, o.ID, o.Last)
+	if err != nil {
+		return engineError(err)
+	}
+	if o.Fork {
+		if id, err = engine.ForkSession(ios.Getenv, id); err != nil {
+			return engineError(err)
+		}
+		fmt.Fprintf(ios.ErrOut, "forked as session %s\n", id)
+	}
+	return runInteractiveSession(ctx, ios, sessionFlags{}, id, "")
 }

@@ -11,16 +11,19 @@ import (
 	"hew/agent/engine"
 )
 
+// reviewOptions are the flags of `hew review`.
 type reviewOptions struct {
-	uncommitted bool
-	base        string
-	commit      string
-	format      string
-	failOn      string
+	IO          *IO
+	Uncommitted bool
+	Base        string
+	Commit      string
+	Format      string
+	FailOn      string
+	Session     sessionFlags // --provider, --model, --region, --profile
 }
 
-func newReviewCmd(ios *IO) *cobra.Command {
-	o := &reviewOptions{}
+func newReviewCmd(ios *IO, runF func(*reviewOptions) error) *cobra.Command {
+	o := &reviewOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "review [--uncommitted | --base REF | --commit SHA]",
 		Short: "Ask the model to review a diff and report findings",
@@ -36,22 +39,30 @@ not be done (model error, an unusable answer) or --fail-on high|medium|low was m
 or configuration error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReview(cmd.Context(), ios, o, cmd)
+			o.Session = givenSessionFlags(cmd.Flags())
+			if err := o.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return runReview(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&o.uncommitted, "uncommitted", false, "review the uncommitted changes (the default)")
-	f.StringVar(&o.base, "base", "", "review the current branch against this branch or commit")
-	f.StringVar(&o.commit, "commit", "", "review this commit")
-	f.StringVar(&o.format, "format", codereview.FormatText, "output format: text, json or markdown")
-	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
+	f.BoolVar(&o.Uncommitted, "uncommitted", false, "review the uncommitted changes (the default)")
+	f.StringVar(&o.Base, "base", "", "review the current branch against this branch or commit")
+	f.StringVar(&o.Commit, "commit", "", "review this commit")
+	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: text, json or markdown")
+	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
 	addModelFlags(f)
 	return cmd
 }
 
-func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Command) error {
+// validate checks the flags.
+func (o *reviewOptions) validate() error {
 	set := 0
-	for _, b := range []bool{o.uncommitted, o.base != "", o.commit != ""} {
+	for _, b := range []bool{o.Uncommitted, o.Base != "", o.Commit != ""} {
 		if b {
 			set++
 		}
@@ -59,20 +70,25 @@ func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Comman
 	if set > 1 {
 		return usageError("give one of --uncommitted, --base REF and --commit SHA")
 	}
-	switch o.format {
+	switch o.Format {
 	case codereview.FormatText, codereview.FormatJSON, codereview.FormatMarkdown:
 	default:
-		return usageError("--format %q: use text, json or markdown", o.format)
+		return usageError("--format %q: use text, json or markdown", o.Format)
 	}
-	if o.failOn != "" && codereview.Rank(o.failOn) == 0 {
-		return usageError("--fail-on %q: use high, medium or low", o.failOn)
+	if o.FailOn != "" && codereview.Rank(o.FailOn) == 0 {
+		return usageError("--fail-on %q: use high, medium or low", o.FailOn)
 	}
-	cfg, err := loadConfig(ios, cmd.Flags())
+	return nil
+}
+
+func runReview(ctx context.Context, o *reviewOptions) error {
+	ios := o.IO
+	cfg, err := loadConfig(ios, o.Session)
 	if err != nil {
 		return err
 	}
 
-	target := codereview.Target{Base: o.base, Commit: o.commit}
+	target := codereview.Target{Base: o.Base, Commit: o.Commit}
 	files, err := codereview.Collect(ios.Dir, target)
 	if errors.Is(err, codereview.ErrBadTarget) {
 		return usageError("%v", err)
@@ -103,11 +119,11 @@ func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Comman
 		}
 		return failure(err)
 	}
-	if err := rep.Write(ios.Out, o.format); err != nil {
+	if err := rep.Write(ios.Out, o.Format); err != nil {
 		return failure(err)
 	}
-	if o.failOn != "" && rep.Fails(o.failOn) {
-		return &exitError{code: exitFailed, err: fmt.Errorf("findings at or above --fail-on %s", o.failOn)}
+	if o.FailOn != "" && rep.Fails(o.FailOn) {
+		return &exitError{code: exitFailed, err: fmt.Errorf("findings at or above --fail-on %s", o.FailOn)}
 	}
 	return nil
 }

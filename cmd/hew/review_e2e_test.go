@@ -113,10 +113,8 @@ func TestReviewCommitAndBaseAndMalformedAnswers(t *testing.T) {
 		t.Errorf("malformed twice: exit %d\n%s", code, stderr)
 	}
 
-	// Usage errors exit 2.
-	for _, args := range [][]string{{"review", "--commit", "nope"}, {"review", "--base", "main", "--commit", "HEAD"}, {"review", "--format", "xml"}} {
-		if _, stderr, code, _ := runHew(t, dir, srv.URL(), "", args...); code != 2 {
-			t.Errorf("%v: exit %d, want 2\n%s", args, code, stderr)
-		}
+	// A commit that does not exist is a usage error (the flag checks are in TestReviewFlags).
+	if _, stderr, code, _ := runHew(t, dir, srv.URL(), "", "review", "--commit", "nope"); code != exitUsage {
+		t.Errorf("--commit nope: exit %d, want 2\n%s", code, stderr)
 	}
 }

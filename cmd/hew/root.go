@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -20,7 +21,9 @@ const (
 	exitInterrupted = 130
 )
 
-// IO is the standard streams and environment a command runs with; tests pass fakes.
+// IO is what a command runs with: the standard streams, the environment and the working
+// directory. Commands read these, never the process's own: system() fills them in from the
+// process, and tests pass their own.
 type IO struct {
 	In     io.Reader
 	Out    io.Writer
@@ -28,18 +31,32 @@ type IO struct {
 	// InIsTerminal and OutIsTerminal report whether the streams are terminals.
 	InIsTerminal  bool
 	OutIsTerminal bool
-	// Getenv reads the environment; Dir is the working directory.
-	Getenv func(string) string
-	Dir    string
+	// Env is the environment as KEY=value entries, as os.Environ returns it: what commands hew
+	// starts begin from, and what Getenv reads.
+	Env []string
+	// Dir is the working directory.
+	Dir string
 }
 
+// Getenv returns the value of key in Env, or "" when it is not set. When Env sets key twice the
+// last setting counts, as it would for a process started with Env.
+func (ios *IO) Getenv(key string) string {
+	for i := len(ios.Env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(ios.Env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// system is the IO of this process.
 func system() *IO {
 	dir, _ := os.Getwd()
 	return &IO{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		InIsTerminal:  isTerminal(os.Stdin),
 		OutIsTerminal: isTerminal(os.Stdout),
-		Getenv:        os.Getenv,
+		Env:           os.Environ(),
 		Dir:           dir,
 	}
 }
@@ -73,7 +90,12 @@ func silentExit(code int) error { return &exitError{code: code} }
 func Main(args []string, ios *IO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRootCmd(ios)
+	return execute(ctx, newRootCmd(ios, nil), args, ios)
+}
+
+// execute runs the command tree root with args, says on ios.ErrOut why it failed, if it did, and
+// returns the exit code.
+func execute(ctx context.Context, root *cobra.Command, args []string, ios *IO) int {
 	root.SetArgs(args)
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
@@ -98,7 +120,18 @@ func Main(args []string, ios *IO) int {
 	return exitUsage
 }
 
-func newRootCmd(ios *IO) *cobra.Command {
+// rootOptions are the flags and arguments of `hew [prompt]`.
+type rootOptions struct {
+	IO      *IO
+	Prompt  string // the arguments as one first prompt; "" for none
+	Session sessionFlags
+}
+
+// newRootCmd makes hew's command tree. The root command opens the interactive UI: it parses its
+// flags into rootOptions and passes them to runF, or to runInteractive when runF is nil, as every
+// command does with its own options; tests pass a runF to see what a command line parses into.
+func newRootCmd(ios *IO, runF func(*rootOptions) error) *cobra.Command {
+	o := &rootOptions{IO: ios}
 	root := &cobra.Command{
 		Use:   "hew [prompt]",
 		Short: "A coding assistant that proposes, tests and commits only what you accept",
@@ -109,7 +142,12 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInteractive(cmd, ios, args)
+			o.Prompt = strings.Join(args, " ")
+			o.Session = givenSessionFlags(cmd.Flags())
+			if runF != nil {
+				return runF(o)
+			}
+			return runInteractive(cmd.Context(), o)
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -118,15 +156,15 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		return usageError("%v (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(
-		newExecCmd(ios),
-		newReviewCmd(ios),
+		newExecCmd(ios, nil),
+		newReviewCmd(ios, nil),
 		newPatchCmd(ios),
-		newSandboxCmd(ios),
-		newUndoCmd(ios),
-		newSessionsCmd(ios),
-		newResumeCmd(ios),
-		newModelsCmd(ios),
-		newDoctorCmd(ios),
+		newSandboxCmd(ios, nil),
+		newUndoCmd(ios, nil),
+		newSessionsCmd(ios, nil),
+		newResumeCmd(ios, nil),
+		newModelsCmd(ios, nil),
+		newDoctorCmd(ios, nil),
 	)
 	return root
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -12,15 +12,19 @@ import (
 	"hew/sandbox"
 )
 
+// sandboxOptions are the flags and arguments of `hew sandbox`.
 type sandboxOptions struct {
-	network bool
-	timeout time.Duration
-	policy  string
-	backend string
+	IO      *IO
+	Command string // the arguments as one shell command (see shellCommand)
+	Network bool
+	Timeout time.Duration
+	Policy  sandbox.Policy
+	Backend string
 }
 
-func newSandboxCmd(ios *IO) *cobra.Command {
-	var o sandboxOptions
+func newSandboxCmd(ios *IO, runF func(*sandboxOptions) error) *cobra.Command {
+	o := &sandboxOptions{IO: ios}
+	var policy string
 	cmd := &cobra.Command{
 		Use:   "sandbox [--network] [--timeout S] [--policy P] [--backend B] -- CMD...",
 		Short: "Run a command in the sandbox, as the agent would",
@@ -30,45 +34,50 @@ credential files are unreadable; API keys and tokens are removed from the enviro
 network is off unless --network. hew exits with the command's status.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSandbox(cmd, ios, &o, args)
+			var err error
+			if o.Policy, err = sandbox.ParsePolicy(policy); err != nil {
+				return usageError("%v", err)
+			}
+			if o.Timeout <= 0 {
+				return usageError("--timeout must be positive, e.g. --timeout 30s")
+			}
+			o.Command = shellCommand(args)
+			if runF != nil {
+				return runF(o)
+			}
+			return runSandbox(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.network, "network", false, "allow network access")
-	cmd.Flags().DurationVar(&o.timeout, "timeout", 10*time.Minute, "kill the command and everything it started after this long (e.g. 30s)")
-	cmd.Flags().StringVar(&o.policy, "policy", string(sandbox.PolicyWorkspaceWrite), "read-only, workspace-write or full-access")
-	cmd.Flags().StringVar(&o.backend, "backend", sandbox.BackendAuto, "auto, bwrap, namespaces, landlock, sandbox-exec or none")
+	cmd.Flags().BoolVar(&o.Network, "network", false, "allow network access")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 10*time.Minute, "kill the command and everything it started after this long (e.g. 30s)")
+	cmd.Flags().StringVar(&policy, "policy", string(sandbox.PolicyWorkspaceWrite), "read-only, workspace-write or full-access")
+	cmd.Flags().StringVar(&o.Backend, "backend", sandbox.BackendAuto, "auto, bwrap, namespaces, landlock, sandbox-exec or none")
 	return cmd
 }
 
-func runSandbox(cmd *cobra.Command, ios *IO, o *sandboxOptions, args []string) error {
-	policy, err := sandbox.ParsePolicy(o.policy)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	if o.timeout <= 0 {
-		return usageError("--timeout must be positive, e.g. --timeout 30s")
-	}
-	sb, err := sandbox.New(sandbox.Options{Backend: o.backend})
+func runSandbox(ctx context.Context, o *sandboxOptions) error {
+	ios := o.IO
+	sb, err := sandbox.New(sandbox.Options{Backend: o.Backend})
 	if err != nil {
 		return usageError("%v", err)
 	}
 	spec := sandbox.Spec{
-		Command:     shellCommand(args),
+		Command:     o.Command,
 		Workspace:   ios.Dir,
-		Policy:      policy,
-		Network:     o.network,
-		Env:         os.Environ(),
-		Timeout:     o.timeout,
+		Policy:      o.Policy,
+		Network:     o.Network,
+		Env:         ios.Env,
+		Timeout:     o.Timeout,
 		OutputLimit: 1 << 20,
 		Stdin:       ios.In,
 	}
-	res, err := sb.Run(cmd.Context(), spec)
+	res, err := sb.Run(ctx, spec)
 	if res.Backend != "" {
 		network := "off"
-		if o.network {
+		if o.Network {
 			network = "on"
 		}
-		fmt.Fprintf(ios.ErrOut, "hew sandbox: %s, %s, network %s\n", res.Backend, policy, network)
+		fmt.Fprintf(ios.ErrOut, "hew sandbox: %s, %s, network %s\n", res.Backend, o.Policy, network)
 	}
 	fmt.Fprint(ios.Out, res.Output)
 	switch {
@@ -77,7 +86,7 @@ func runSandbox(cmd *cobra.Command, ios *IO, o *sandboxOptions, args []string) e
 	case err != nil:
 		return err
 	case res.TimedOut:
-		return failure(fmt.Errorf("the command timed out after %v; it and everything it started were killed", o.timeout))
+		return failure(fmt.Errorf("the command timed out after %v; it and everything it started were killed", o.Timeout))
 	case res.ExitCode != 0:
 		return silentExit(res.ExitCode)
 	}

@@ -11,12 +11,14 @@ import (
 	"hew/agent/session"
 )
 
+// sessionsOptions are the flags of `hew sessions`.
 type sessionsOptions struct {
-	all bool
+	IO  *IO
+	All bool
 }
 
-func newSessionsCmd(ios *IO) *cobra.Command {
-	var o sessionsOptions
+func newSessionsCmd(ios *IO, runF func(*sessionsOptions) error) *cobra.Command {
+	o := &sessionsOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "sessions",
 		Short: "List saved sessions: id, start, repository, turns, cost and first prompt",
@@ -25,21 +27,25 @@ first. Inside a repository only its sessions are listed; --all lists every repos
 Continue one with 'hew resume ID' or 'hew exec --resume ID "next prompt"'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSessions(ios, o)
+			if runF != nil {
+				return runF(o)
+			}
+			return runSessions(o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.all, "all", false, "list the sessions of every repository")
+	cmd.Flags().BoolVar(&o.All, "all", false, "list the sessions of every repository")
 	return cmd
 }
 
-func runSessions(ios *IO, o sessionsOptions) error {
+func runSessions(o *sessionsOptions) error {
+	ios := o.IO
 	dir := session.Dir(config.StateDir(ios.Getenv))
 	infos, err := session.List(dir)
 	if err != nil {
 		return failure(err)
 	}
 	repo := ""
-	if !o.all {
+	if !o.All {
 		repo = findRepoRoot(ios.Dir)
 	}
 	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)

@@ -34,12 +34,7 @@ func newHome(t *testing.T) home { return home{t: t, dir: t.TempDir()} }
 func (h home) cmd(dir, baseURL string, args ...string) *exec.Cmd {
 	cmd := exec.Command(hewBinary(h.t), args...)
 	cmd.Dir = dir
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + h.dir,
-		"XDG_STATE_HOME=" + filepath.Join(h.dir, "state"), "XDG_CONFIG_HOME=" + filepath.Join(h.dir, "config"),
-		"XDG_CACHE_HOME=" + sharedCache(h.t), "OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + baseURL,
-		"GIT_CONFIG_GLOBAL=/dev/null", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local",
-	}
+	cmd.Env = binaryEnv(h.t, h.dir, "OPENAI_API_KEY="+fakeKey, "OPENAI_BASE_URL="+baseURL, "GOFLAGS=-mod=mod")
 	return cmd
 }
 
@@ -58,8 +53,11 @@ func (h home) run(dir, baseURL string, args ...string) (stdout, stderr string, c
 	return o.String(), e.String(), code
 }
 
-func (h home) sessionFiles() []string {
-	files, _ := filepath.Glob(filepath.Join(h.dir, "state", "hew", "sessions", "*.jsonl"))
+func (h home) sessionFiles() []string { return sessionFiles(filepath.Join(h.dir, "state")) }
+
+// sessionFiles lists the session files under the state directory state.
+func sessionFiles(state string) []string {
+	files, _ := filepath.Glob(filepath.Join(state, "hew", "sessions", "*.jsonl"))
 	return files
 }
 
@@ -86,6 +84,8 @@ func stallingServer(t *testing.T, fake *llmtest.OpenAIServer, n int32) (baseURL 
 	return srv.URL + "/v1", ch
 }
 
+// TestSessionKilledMidTurnResumesWithItsCompletedEvents runs the built binary, end to end: it
+// kills hew mid-turn, then lists and resumes the session.
 func TestSessionKilledMidTurnResumesWithItsCompletedEvents(t *testing.T) {
 	dir, h := goRepo(t), newHome(t)
 	fake := llmtest.NewOpenAIServer(t, llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("read_file", map[string]any{"path": "calc.go"})}})
@@ -193,7 +193,13 @@ func clipForLog(s string) string {
 }
 
 func TestOverflowCompactsKeepingRequestPlanProposalAndInstructions(t *testing.T) {
-	dir, h := goRepo(t), newHome(t)
+	dir, state := goRepo(t), t.TempDir()
+	run := func(baseURL string, args ...string) (stdout, stderr string, code int) {
+		env := fakeServerEnv(baseURL)
+		env["XDG_STATE_HOME"] = state // the runs share their sessions
+		stdout, stderr, code, _ = runHewEnv(t, dir, env, "", args...)
+		return stdout, stderr, code
+	}
 	gittest.WriteFile(t, filepath.Join(dir, "AGENTS.md"), "AGENTS-RULE: run go vet before finishing.\n")
 	first := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("update_plan", map[string]any{"steps": []map[string]string{
@@ -201,7 +207,7 @@ func TestOverflowCompactsKeepingRequestPlanProposalAndInstructions(t *testing.T)
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}},
 		llmtest.Turn{Text: "OLD-ANSWER: Add is fixed."},
 	)
-	if _, stderr, code := h.run(dir, first.URL(), "exec", "--accept", "never", "ORIGINAL: fix the failing test"); code != 0 {
+	if _, stderr, code := run(first.URL(), "exec", "--accept", "never", "ORIGINAL: fix the failing test"); code != 0 {
 		t.Fatalf("first run: exit %d\n%s", code, stderr)
 	}
 
@@ -211,7 +217,7 @@ func TestOverflowCompactsKeepingRequestPlanProposalAndInstructions(t *testing.T)
 		llmtest.Turn{Text: "SUMMARY-TEXT: Add was fixed in calc.go.", Usage: llm.Usage{InputTokens: 500, OutputTokens: 20}},
 		llmtest.Turn{Text: "Documented."},
 	)
-	stdout, stderr, code := h.run(dir, srv.URL(), "exec", "--accept", "never", "--resume", "--last", "LATEST: also document Add")
+	stdout, stderr, code := run(srv.URL(), "exec", "--accept", "never", "--resume", "--last", "LATEST: also document Add")
 	if code != 0 || strings.TrimSpace(stdout) != "Documented." {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
@@ -242,7 +248,7 @@ func TestOverflowCompactsKeepingRequestPlanProposalAndInstructions(t *testing.T)
 	if strings.Contains(retry, "OLD-ANSWER") {
 		t.Error("the compacted turn is still sent verbatim")
 	}
-	raw, _ := os.ReadFile(h.sessionFiles()[0])
+	raw, _ := os.ReadFile(sessionFiles(state)[0])
 	if !strings.Contains(string(raw), `"type":"compacted"`) || !strings.Contains(string(raw), `"reason":"overflow"`) {
 		t.Error("the session file does not record the compaction")
 	}

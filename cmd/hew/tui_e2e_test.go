@@ -106,6 +106,7 @@ const endsPatch = `*** Begin Patch
 +TWELVE
 *** End Patch`
 
+// TestTUIReviewAcceptsOneHunkAndCommitsIt drives the built binary in tmux, end to end.
 func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	dir := t.TempDir()
 	gittest.WriteFile(t, filepath.Join(dir, "words.txt"), twelveLines)
@@ -121,12 +122,7 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 		llmtest.Turn{Text: "Capitalise the first and last words\n\nBoth ends are upper case now."},
 	)
 	home := t.TempDir()
-	env := []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TERM=xterm-256color",
-		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"XDG_CACHE_HOME=" + sharedCache(t), "OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + srv.URL(),
-		"GIT_CONFIG_GLOBAL=/dev/null",
-	}
+	env := binaryEnv(t, home, "TERM=xterm-256color", "OPENAI_API_KEY="+fakeKey, "OPENAI_BASE_URL="+srv.URL())
 	s := startTmux(t, dir, env, 120, 40)
 	s.waitFor("Ask for a change")
 	// Idle, the UI schedules nothing; what remains is Bubble Tea's renderer checking for a new
@@ -191,8 +187,7 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	files, _ := filepath.Glob(filepath.Join(home, "state", "hew", "sessions", "*.jsonl"))
-	if len(files) != 1 {
+	if files := sessionFiles(filepath.Join(home, "state")); len(files) != 1 {
 		t.Fatalf("session files: %v", files)
 	}
 
@@ -204,10 +199,8 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 }
 
 func TestNoTerminalPointsToExec(t *testing.T) {
-	dir := goRepo(t)
-	srv := llmtest.NewOpenAIServer(t)
-	_, stderr, code, _ := runHew(t, dir, srv.URL(), "", "fix it")
-	if code != 2 || !strings.Contains(stderr, "hew exec") {
-		t.Errorf("exit %d, stderr %q", code, stderr)
+	ios, _, errOut := testIO(t, goRepo(t), nil)
+	if code := Main([]string{"fix it"}, ios); code != exitUsage || !strings.Contains(errOut.String(), "hew exec") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

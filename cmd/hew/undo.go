@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -11,12 +12,13 @@ import (
 
 // undoOptions are the flags of `hew undo`.
 type undoOptions struct {
+	IO           *IO
 	ToCheckpoint string
 	List         bool
 }
 
-func newUndoCmd(ios *IO) *cobra.Command {
-	o := &undoOptions{}
+func newUndoCmd(ios *IO, runF func(*undoOptions) error) *cobra.Command {
+	o := &undoOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "undo",
 		Short: "Revert the last commit hew made, or restore the files of a checkpoint",
@@ -31,7 +33,13 @@ one before each agent turn); the current state is saved as a checkpoint first. -
 the checkpoints.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runUndo(cmd, ios, o)
+			if o.List && o.ToCheckpoint != "" {
+				return usageError("--list and --to-checkpoint cannot be used together")
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return runUndo(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().StringVar(&o.ToCheckpoint, "to-checkpoint", "", "restore the working tree from checkpoint `ID` (a prefix of 4 or more characters will do)")
@@ -39,15 +47,12 @@ the checkpoints.`,
 	return cmd
 }
 
-func runUndo(cmd *cobra.Command, ios *IO, o *undoOptions) error {
-	if o.List && o.ToCheckpoint != "" {
-		return usageError("--list and --to-checkpoint cannot be used together")
-	}
+func runUndo(ctx context.Context, o *undoOptions) error {
+	ios := o.IO
 	repo, err := gitops.OpenWith(ios.Dir, gitops.Options{Getenv: ios.Getenv})
 	if err != nil {
 		return usageError("%v", err)
 	}
-	ctx := cmd.Context()
 	switch {
 	case o.List:
 		cps, err := repo.Checkpoints()

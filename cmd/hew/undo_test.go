@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -13,10 +12,9 @@ import (
 )
 
 // runUndoCmd runs "hew undo" with args in dir, with fake streams.
-func runUndoCmd(dir string, args ...string) (stdout, stderr string, code int) {
-	var out, errOut bytes.Buffer
-	io := &IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: os.Getenv, Dir: dir}
-	code = Main(append([]string{"undo"}, args...), io)
+func runUndoCmd(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	ios, out, errOut := testIO(t, dir, nil)
+	code = Main(append([]string{"undo"}, args...), ios)
 	return out.String(), errOut.String(), code
 }
 
@@ -30,7 +28,7 @@ func TestUndoCommand(t *testing.T) {
 	gittest.Git(t, dir, "commit", "-q", "-m", "initial")
 	head := strings.TrimSpace(gittest.Git(t, dir, "rev-parse", "HEAD"))
 
-	out, errOut, code := runUndoCmd(dir)
+	out, errOut, code := runUndoCmd(t, dir)
 	if code != exitFailed || !strings.Contains(errOut, "no commit") {
 		t.Fatalf("undo with no hew commit: code %d, stderr %q", code, errOut)
 	}
@@ -52,7 +50,7 @@ func TestUndoCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code = runUndoCmd(dir)
+	out, errOut, code = runUndoCmd(t, dir)
 	if code != exitOK || !strings.Contains(out, "undid commit "+hash[:12]) || !strings.Contains(out, "restored a.txt") {
 		t.Fatalf("undo: code %d, stdout %q, stderr %q", code, out, errOut)
 	}
@@ -64,21 +62,21 @@ func TestUndoCommand(t *testing.T) {
 	}
 
 	gittest.WriteFile(t, filepath.Join(dir, "a.txt"), "edited later\n")
-	out, _, code = runUndoCmd(dir, "--list")
+	out, _, code = runUndoCmd(t, dir, "--list")
 	if code != exitOK || !strings.Contains(out, id[:12]+"  ") || !strings.Contains(out, "turn 1") {
 		t.Fatalf("--list: code %d, %q", code, out)
 	}
-	out, errOut, code = runUndoCmd(dir, "--to-checkpoint", id[:8])
+	out, errOut, code = runUndoCmd(t, dir, "--to-checkpoint", id[:8])
 	if code != exitOK || !strings.Contains(out, "restored the working tree") {
 		t.Fatalf("--to-checkpoint: code %d, %q %q", code, out, errOut)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(b) != "one\n" {
 		t.Errorf("a.txt = %q after restoring the checkpoint", b)
 	}
-	if _, errOut, code = runUndoCmd(dir, "--to-checkpoint", "ffffffff"); code != exitFailed || !strings.Contains(errOut, "no checkpoint") {
+	if _, errOut, code = runUndoCmd(t, dir, "--to-checkpoint", "ffffffff"); code != exitFailed || !strings.Contains(errOut, "no checkpoint") {
 		t.Errorf("unknown checkpoint: code %d, %q", code, errOut)
 	}
-	if _, _, code = runUndoCmd(t.TempDir()); code != exitUsage {
+	if _, _, code = runUndoCmd(t, t.TempDir()); code != exitUsage {
 		t.Errorf("outside a repository: code %d, want %d", code, exitUsage)
 	}
 }
