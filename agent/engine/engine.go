@@ -222,7 +222,6 @@ func (e *Engine) Send(ctx context.Context, prompt string) (string, error) {
 	return e.agent.Send(ctx, prompt)
 }
 
-
 // Subscribe sends the session's events to s from now on, until the returned function is
 // called. Events are delivered as the event.Broker documents.
 func (e *Engine) Subscribe(s event.Sink) (unsubscribe func()) { return e.events.Subscribe(s) }

@@ -1,13 +1,13 @@
 package engine
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"fmt"
 	"sort"
 	"strings"
 

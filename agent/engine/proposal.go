@@ -101,7 +101,6 @@ func (e *Engine) Accepted() []string {
 	return out
 }
 
-
 // Reject drops the named paths (all when paths is empty) from the proposal and returns them.
 func (e *Engine) Reject(paths []string) ([]string, error) {
 	changes, err := e.layer.Changes()

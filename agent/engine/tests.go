@@ -33,4 +33,3 @@ func (e *Engine) RunTests(ctx context.Context, timeout time.Duration) (event.Tes
 	e.events.Emit(tr)
 	return tr, nil
 }
-
