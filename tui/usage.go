@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"hew/agent/compact"
+	"hew/agent/engine"
 	"hew/agent/llm"
 	"hew/tui/status"
 )
@@ -81,8 +81,8 @@ func (m *Model) compactDone(msg compactDoneMsg) {
 	m.recordTurn()
 	m.usage.ContextUsed, _ = m.eng.ContextUsed()
 	switch {
-	case errors.Is(msg.err, compact.ErrNothingToCompact):
-		m.info("Nothing to compact: " + compact.ErrNothingToCompact.Error() + ".")
+	case errors.Is(msg.err, engine.ErrNothingToCompact):
+		m.info("Nothing to compact: " + engine.ErrNothingToCompact.Error() + ".")
 	case errors.Is(msg.err, context.Canceled):
 		m.info("Compaction stopped; the conversation is as it was.")
 	case msg.err != nil:

@@ -184,10 +184,6 @@ func editTool(configured string, m catalog.Model) string {
 	return configured
 }
 
-// Sandbox returns the sandbox commands run in, waiting for backend detection if it is still
-// under way.
-func (e *Engine) Sandbox() (*sandbox.Sandbox, error) { return e.sandbox() }
-
 // SandboxLabel says which containment commands get, such as "bwrap workspace-write, network
 // off". The first call detects the backend, which takes tens of milliseconds.
 func (e *Engine) SandboxLabel() string {

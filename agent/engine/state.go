@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 
+	"hew/agent/compact"
 	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/llm/catalog"
@@ -50,6 +51,9 @@ func (e *Engine) Conversation() []llm.Message { return e.agent.History() }
 
 // Plan returns the last plan the model set with update_plan.
 func (e *Engine) Plan() []event.PlanStep { return e.agent.Plan() }
+
+// ErrNothingToCompact is returned by Compact when the conversation is too short to compact.
+var ErrNothingToCompact = compact.ErrNothingToCompact
 
 // Compact summarises the older part of the conversation now, as /compact asks.
 func (e *Engine) Compact(ctx context.Context) error { return e.agent.Compact(ctx) }
