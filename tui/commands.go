@@ -189,17 +189,10 @@ func (m *Model) cmdUndo([]string) tea.Cmd {
 	if m.turnRunning() {
 		return nil
 	}
-	res, err := m.eng.Repo.Undo(m.ctx)
-	if err != nil {
+	if _, err := m.eng.Undo(m.ctx); err != nil {
 		m.fail(err, "/rewind restores the working tree from a checkpoint instead")
-		return nil
 	}
-	where := "HEAD"
-	if res.Branch != "" {
-		where = res.Branch
-	}
-	m.info(fmt.Sprintf("Undid commit %s: %s is back at %s; restored %s.", short(res.Commit), where, short(res.Parent), strings.Join(res.Files, ", ")))
-	return nil
+	return nil // the engine reports the undo as a notice
 }
 
 func (m *Model) cmdSandbox([]string) tea.Cmd {

@@ -49,7 +49,7 @@ const rewindList = 15
 // cmdRewind lists the checkpoints (no argument) or restores one, by its number in the list or
 // its id, after a confirmation.
 func (m *Model) cmdRewind(args []string) tea.Cmd {
-	cps, err := m.eng.Repo.Checkpoints()
+	cps, err := m.eng.Checkpoints()
 	if err != nil {
 		m.fail(err, "")
 		return nil

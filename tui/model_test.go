@@ -24,7 +24,7 @@ var bothEnds = strings.Replace(strings.Replace(twelve, "one\n", "ONE\n", 1), "tw
 func reviewHarness(t *testing.T, turns ...llmtest.Turn) *harness {
 	h := newHarness(t, map[string]string{"a.txt": twelve, "b.txt": twelve}, "never", turns...)
 	for _, f := range []string{"a.txt", "b.txt"} {
-		if err := h.m.eng.Layer.WriteFile(f, []byte(bothEnds), 0); err != nil {
+		if err := h.m.eng.EditProposed(f, []byte(bothEnds)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -203,7 +203,7 @@ func TestReviewEditKeyOpensTheEditor(t *testing.T) {
 		t.Errorf("edit request %+v", req)
 	}
 	h.m.Update(runEditor(t, h, req.Path))
-	got, err := h.m.eng.Layer.ReadFile("a.txt")
+	got, err := h.m.eng.ProposedFile("a.txt")
 	if err != nil || !strings.HasPrefix(string(got), "One\n") {
 		t.Errorf("the edit did not reach the proposal: %q %v", got, err)
 	}
@@ -212,7 +212,7 @@ func TestReviewEditKeyOpensTheEditor(t *testing.T) {
 // runEditor does what the e key's command does in a terminal: writes the proposed file to a
 // temporary file, runs $EDITOR on it and reports back.
 func runEditor(t *testing.T, h *harness, path string) tea.Msg {
-	data, _ := h.m.eng.Layer.ReadFile(path)
+	data, _ := h.m.eng.ProposedFile(path)
 	dir := t.TempDir()
 	file := filepath.Join(dir, filepath.Base(path))
 	os.WriteFile(file, data, 0o600)
@@ -333,7 +333,7 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "/rewind [N|ID]") || strings.Contains(scr, "not available") {
 		t.Errorf("/help:\n%s", scr)
 	}
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte("b\n")); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ line, want string }{
@@ -393,7 +393,7 @@ func TestReviewCommitAfterAcceptingTheOnlyHunk(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": twelve}, "never")
 	head := gittest.Git(t, h.dir, "rev-parse", "HEAD")
 	one := strings.Replace(twelve, "one\n", "ONE\n", 1)
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte(one), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte(one)); err != nil {
 		t.Fatal(err)
 	}
 	h.run(h.m.openReview())

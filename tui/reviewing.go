@@ -145,7 +145,7 @@ func (m *Model) edit(req changeset.Request) tea.Cmd {
 		m.rv.SetMessage("set $EDITOR to edit hunks")
 		return nil
 	}
-	data, err := m.eng.Layer.ReadFile(req.Path)
+	data, err := m.eng.ProposedFile(req.Path)
 	if err != nil {
 		m.rv.SetMessage(fmt.Sprintf("✗ read the proposed %s: %v", req.Path, err))
 		return nil
@@ -175,9 +175,7 @@ func (m *Model) editDone(msg editDoneMsg) {
 	}
 	data, err := os.ReadFile(msg.file)
 	if err == nil {
-		if err = m.eng.Layer.WriteFile(msg.path, data, 0); err != nil {
-			err = fmt.Errorf("put the edited %s into the proposal: %w", msg.path, err)
-		}
+		err = m.eng.EditProposed(msg.path, data)
 	}
 	if err != nil {
 		m.rv.SetMessage("✗ " + err.Error())

@@ -2,9 +2,7 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,7 +10,6 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/llm"
-	"hew/agent/session"
 	"hew/tui/transcript"
 )
 
@@ -25,7 +22,7 @@ type OpenFunc func(ctx context.Context, id string) (*engine.Engine, error)
 func (m *Model) attach(eng *engine.Engine, approval string) error {
 	m.gen++
 	gen := m.gen
-	unsubscribe := eng.Events.Subscribe(event.SinkFunc(func(e event.Event) { m.queue.push(eventMsg{gen: gen, e: e}) }))
+	unsubscribe := eng.Subscribe(event.SinkFunc(func(e event.Event) { m.queue.push(eventMsg{gen: gen, e: e}) }))
 	if err := eng.SetApprover(approval, m.ask); err != nil {
 		unsubscribe()
 		return err
@@ -34,11 +31,9 @@ func (m *Model) attach(eng *engine.Engine, approval string) error {
 		m.unsubscribe()
 	}
 	m.eng, m.unsubscribe = eng, unsubscribe
-	m.branch = ""
-	if h, err := eng.Repo.Head(); err == nil {
-		m.branch = h.Branch
-	}
-	m.usage = event.Usage{ContextUsed: eng.Agent.ContextUsed(), ContextLimit: int64(eng.Model.ContextWindow)}
+	m.branch = eng.Branch()
+	used, window := eng.ContextUsed()
+	m.usage = event.Usage{ContextUsed: used, ContextLimit: window}
 	m.sandbox = eng.SandboxLabel()
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
 	m.reviews = &engine.ReviewCache{}
@@ -79,7 +74,7 @@ func (m *Model) switchSession(id string) tea.Cmd {
 	m.view = viewTranscript
 	m.tr.Clear()
 	m.lastFinal, m.lastTask = "", ""
-	m.replay(eng.Agent.History())
+	m.replay(eng.Conversation())
 	what := "New session " + eng.SessionID()
 	if id != "" {
 		what = "Resumed session " + eng.SessionID()
@@ -144,17 +139,14 @@ func (m *Model) cmdResume(args []string) tea.Cmd {
 
 // cmdSessions lists the saved sessions of this repository, newest first.
 func (m *Model) cmdSessions([]string) tea.Cmd {
-	infos, err := session.List(filepath.Dir(m.eng.Log.Path))
-	if err != nil && !errors.Is(err, session.ErrNoSession) {
+	infos, err := m.eng.Sessions()
+	if err != nil {
 		m.fail(err, "")
 		return nil
 	}
 	var b strings.Builder
 	n := 0
 	for _, in := range infos {
-		if !session.SameRepo(in.Repo, m.eng.Repo.Root()) {
-			continue
-		}
 		if n++; n > 20 {
 			b.WriteString("  … older sessions: hew sessions lists them all\n")
 			break

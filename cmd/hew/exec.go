@@ -14,7 +14,6 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/llm"
-	"hew/agent/project"
 	"hew/cmd/headless"
 )
 
@@ -102,13 +101,8 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 
 // validate checks what it can of the flags without the configuration or the repository.
 func (o *execOptions) validate() error {
-	switch o.Accept {
-	case "", headless.AcceptTests, headless.AcceptAuto, headless.AcceptNever:
-	default:
-		return usageError("--accept %q: use tests, auto or never", o.Accept)
-	}
-	if (o.Commit || o.Branch != "") && o.Accept == headless.AcceptNever {
-		return usageError("--commit needs changes to be accepted: use --accept tests or --accept auto")
+	if err := checkAccept(o.Accept, o.Commit || o.Branch != ""); err != nil {
+		return err
 	}
 	var err error
 	o.Resume, o.Last, err = resumeFlags(o.Resume, o.Last)
@@ -123,31 +117,13 @@ func runExec(ctx context.Context, o *execOptions) error {
 	}
 	applyExecFlags(&cfg, o)
 
-	// What to do with the proposal: flag, then config, then tests when a test command is known.
-	accept := o.Accept
-	if accept == "" {
-		accept = cfg.Accept
+	// What to do with the proposal, and the test command, are the engine's decisions, made
+	// from the repository root (engine.Defaults); the flags only override the configuration.
+	if o.Accept != "" {
+		cfg.Accept = o.Accept
 	}
-	testCmd := cfg.TestCmd
-	if testCmd == "" {
-		testCmd = project.DetectTestCommand(ios.Dir)
-	}
-	switch accept {
-	case "":
-		accept = headless.AcceptNever
-		if testCmd != "" {
-			accept = headless.AcceptTests
-		}
-	case headless.AcceptTests:
-		if testCmd == "" {
-			return usageError("--accept tests needs a test command: pass --test-cmd or set test_cmd in .hew/config.toml")
-		}
-	case headless.AcceptAuto, headless.AcceptNever:
-	default:
-		return usageError("--accept %q: use tests, auto or never", accept)
-	}
-	if (o.Commit || o.Branch != "") && accept == headless.AcceptNever {
-		return usageError("--commit needs changes to be accepted: use --accept tests or --accept auto")
+	if err := checkAccept(cfg.Accept, o.Commit || o.Branch != ""); err != nil {
+		return err
 	}
 
 	if cfg.Limits.Timeout.Duration > 0 {
@@ -167,8 +143,7 @@ func runExec(ctx context.Context, o *execOptions) error {
 	}
 	defer eng.Close()
 
-	out := headless.Exec(ctx, eng, headless.Options{Prompt: prompt, Accept: accept, TestCmd: testCmd,
-		Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut})
+	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut})
 	if !o.JSON && out.Final != "" {
 		fmt.Fprintln(ios.Out, strings.TrimSpace(out.Final))
 	}
@@ -181,6 +156,20 @@ func runExec(ctx context.Context, o *execOptions) error {
 			return silentExit(out.ExitCode)
 		}
 		return &exitError{code: out.ExitCode, err: errors.New(out.Reason)}
+	}
+	return nil
+}
+
+// checkAccept refuses an accept mode exec does not know ("" leaves it to the engine), and a
+// commit of changes that are never accepted.
+func checkAccept(accept string, commit bool) error {
+	switch accept {
+	case "", engine.AcceptTests, engine.AcceptAuto, engine.AcceptNever:
+	default:
+		return usageError("--accept %q: use tests, auto or never", accept)
+	}
+	if commit && accept == engine.AcceptNever {
+		return usageError("--commit needs changes to be accepted: use --accept tests or --accept auto")
 	}
 	return nil
 }

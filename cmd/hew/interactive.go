@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"hew/agent/engine"
-	"hew/agent/project"
 	"hew/tui"
 )
 
@@ -30,10 +29,6 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 	if err != nil {
 		return err
 	}
-	testCmd := cfg.TestCmd
-	if testCmd == "" {
-		testCmd = project.DetectTestCommand(ios.Dir)
-	}
 	open := func(ctx context.Context, id string) (*engine.Engine, error) {
 		o := engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv}
 		if id == "" {
@@ -45,7 +40,7 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 	if err != nil {
 		return engineError(err)
 	}
-	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, TestCmd: testCmd, Open: open})
+	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, Open: open})
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("save session %s: %w", eng.SessionID(), cerr)
 	}
