@@ -82,6 +82,7 @@ const fixPatch = `*** Begin Patch
 // TestExecFixesTheFailingTestAndCommitsOnlyTheFix runs the built binary, end to end: the model
 // reads, patches and tests in the sandbox, and hew commits the fix alone.
 func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
+	t.Parallel() // after the in-process tests, while the binary builds
 	dir := goRepo(t)
 	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	// The user also has an uncommitted note in the very file the fix changes.
@@ -208,6 +209,7 @@ func TestExecLeavesTreeAndHeadWhenThePatchBreaksTests(t *testing.T) {
 
 // TestExecSingleTurnIsFast times the built binary: start-up is part of what it measures.
 func TestExecSingleTurnIsFast(t *testing.T) {
+	t.Parallel() // after the in-process tests, while the binary builds
 	dir := goRepo(t)
 	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "hello"}, llmtest.Turn{Text: "hello"})
 	hewBinary(t)

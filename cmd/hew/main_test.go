@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"flag"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -30,9 +32,15 @@ var tempDirs struct {
 	paths []string
 }
 
-// TestMain lets the test binary serve as the sandbox's helper stage, as hew does.
+// TestMain lets the test binary serve as the sandbox's helper stage, as hew does. When every
+// test runs, it starts building the hew binary at once: the end-to-end tests that need it are
+// parallel, so they run last, once the in-process tests are done.
 func TestMain(m *testing.M) {
 	sandbox.RunHelperIfRequested()
+	flag.Parse()
+	if flag.Lookup("test.run").Value.String() == "" {
+		go buildOnce.Do(buildHew)
+	}
 	userGoCaches = map[string]string{}
 	if out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE").Output(); err == nil {
 		if f := strings.Split(strings.TrimSpace(string(out)), "\n"); len(f) == 2 {
@@ -47,15 +55,14 @@ func TestMain(m *testing.M) {
 }
 
 // packageTempDir makes a directory that lasts until the end of the package's tests.
-func packageTempDir(t testing.TB, pattern string) string {
+func packageTempDir(pattern string) (string, error) {
 	dir, err := os.MkdirTemp("", pattern)
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		tempDirs.Lock()
+		tempDirs.paths = append(tempDirs.paths, dir)
+		tempDirs.Unlock()
 	}
-	tempDirs.Lock()
-	tempDirs.paths = append(tempDirs.paths, dir)
-	tempDirs.Unlock()
-	return dir
+	return dir, err
 }
 
 // testIO returns the IO of a command run in dir, as cli/cli's iostreams.Test does: empty
@@ -138,32 +145,38 @@ var (
 	buildErr  error
 )
 
-// hewBinary builds ./cmd/hew once per package run, when the first end-to-end test needs it.
+// buildHew builds ./cmd/hew into a directory of this package run.
+func buildHew() {
+	dir, err := packageTempDir("hew-e2e-bin-")
+	if err != nil {
+		buildErr = err
+		return
+	}
+	hewBin = filepath.Join(dir, "hew")
+	if out, err := exec.Command("go", "build", "-o", hewBin, ".").CombinedOutput(); err != nil {
+		buildErr = fmt.Errorf("%v\n%s", err, out)
+	}
+}
+
+// hewBinary returns the hew binary, built once per package run.
 func hewBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		hewBin = filepath.Join(packageTempDir(t, "hew-e2e-bin-"), "hew")
-		out, err := exec.Command("go", "build", "-o", hewBin, ".").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Logf("%s", out)
-		}
-	})
+	buildOnce.Do(buildHew)
 	if buildErr != nil {
 		t.Fatalf("build hew: %v", buildErr)
 	}
 	return hewBin
 }
 
-var (
-	cacheOnce sync.Once
-	cacheDir  string
-)
-
 // sharedCache keeps the sandbox's scratch home across the tests of a package run.
+var sharedCacheDir = sync.OnceValues(func() (string, error) { return packageTempDir("hew-e2e-cache-") })
+
 func sharedCache(t testing.TB) string {
-	cacheOnce.Do(func() { cacheDir = packageTempDir(t, "hew-e2e-cache-") })
-	return cacheDir
+	dir, err := sharedCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // binaryEnv is the environment of the built binary in the end-to-end tests: a clean one with

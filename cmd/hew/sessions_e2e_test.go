@@ -87,6 +87,7 @@ func stallingServer(t *testing.T, fake *llmtest.OpenAIServer, n int32) (baseURL 
 // TestSessionKilledMidTurnResumesWithItsCompletedEvents runs the built binary, end to end: it
 // kills hew mid-turn, then lists and resumes the session.
 func TestSessionKilledMidTurnResumesWithItsCompletedEvents(t *testing.T) {
+	t.Parallel() // after the in-process tests, while the binary builds
 	dir, h := goRepo(t), newHome(t)
 	fake := llmtest.NewOpenAIServer(t, llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("read_file", map[string]any{"path": "calc.go"})}})
 	base, stalled := stallingServer(t, fake, 1)

@@ -108,6 +108,7 @@ const endsPatch = `*** Begin Patch
 
 // TestTUIReviewAcceptsOneHunkAndCommitsIt drives the built binary in tmux, end to end.
 func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
+	t.Parallel() // after the in-process tests, while the binary builds
 	dir := t.TempDir()
 	gittest.WriteFile(t, filepath.Join(dir, "words.txt"), twelveLines)
 	gittest.Git(t, dir, "init", "-q", "-b", "main")
