@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"hew/agent/engine"
 	"hew/gitops"
 	"hew/gitops/diff"
+	"hew/tui/keymap"
 	"hew/tui/transcript"
 )
 
@@ -120,15 +122,16 @@ func (m *Model) cmdHelp([]string) tea.Cmd {
 		name := strings.TrimSpace(c.name + " " + c.args)
 		fmt.Fprintf(&b, "  %-36s %s\n", name, c.help)
 	}
-	b.WriteString(`
-Keys: enter send · ctrl+j or alt+enter new line · ↑/↓ history · tab complete a command
-      esc stop the running turn · ctrl+c twice quit · pgup/pgdown or the wheel scroll
-      alt+↑/alt+↓ (or ctrl+↑/↓) select a message · esc unselect
-      ctrl+y copy the selected message, else the last answer (OSC 52, works over SSH)
-      ctrl+o show or hide the selected tool call's output, else every one's · ctrl+r review
-Review: y/n accept/reject hunk · Y/N the whole file · tab/shift+tab file · s split view
-        e edit in $EDITOR · f reject with a note to the model · c commit what was accepted · esc back`)
-	m.info(b.String())
+	for _, g := range []struct {
+		name string
+		keys []key.Binding
+	}{
+		{"Keys", keymap.TranscriptKeys.All()},
+		{"Review keys", keymap.ReviewKeys.All()},
+	} {
+		b.WriteString("\n" + g.name + ":\n" + keymap.Table(g.keys, "  "))
+	}
+	m.info(strings.TrimRight(b.String(), "\n"))
 	return nil
 }
 

@@ -5,10 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/gitops"
+	"hew/tui/keymap"
 )
 
 // confirmPrompt is a yes-or-no question above the input, asked before something that is hard
@@ -28,8 +30,7 @@ func (m *Model) confirm(question string, yes func() tea.Cmd) tea.Cmd {
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.asking
 	m.asking = nil
-	switch k.String() {
-	case "y", "Y", "enter":
+	if key.Matches(k, keymap.ConfirmKeys.Yes) {
 		return p.yes()
 	}
 	m.info("Cancelled.")
@@ -37,9 +38,10 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (p *confirmPrompt) view(width int) []string {
+	yes := keymap.ConfirmKeys.Yes.Help()
 	return []string{
 		askStyle.Render(ansi.Truncate(p.question, width, "…")),
-		hintStyle.Render("  y or enter: yes · any other key: no"),
+		hintStyle.Render(fmt.Sprintf("  %s: %s · any other key: no", yes.Key, yes.Desc)),
 	}
 }
 

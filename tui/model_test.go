@@ -328,11 +328,14 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 	if v := h.m.input.Value(); v != "/review " {
 		t.Errorf("tab completed to %q", v)
 	}
+	h.m.SetSize(100, 80) // room for the whole of /help
 	h.m.input.SetValue("/help")
 	h.run(h.key("enter"))
-	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "/rewind [N|ID]") || strings.Contains(scr, "not available") {
+	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "/rewind [N|ID]") || strings.Contains(scr, "not available") ||
+		!strings.Contains(scr, "ctrl+y  ") || !strings.Contains(scr, "pgup/ctrl+u  ") {
 		t.Errorf("/help:\n%s", scr)
 	}
+	h.m.SetSize(100, 30)
 	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/tui/changeset"
+	"hew/tui/keymap"
 	"hew/tui/transcript"
 )
 
@@ -109,7 +110,7 @@ func newInput() textarea.Model {
 	in.Placeholder = "Ask for a change, or / for commands"
 	in.ShowLineNumbers = false
 	in.SetHeight(3)
-	in.KeyMap.InsertNewline.SetKeys("ctrl+j", "alt+enter", "shift+enter")
+	in.KeyMap.InsertNewline = keymap.TranscriptKeys.NewLine
 	st := textarea.DefaultDarkStyles()
 	st.Cursor.Blink = false // a blinking cursor would tick forever
 	in.SetStyles(st)
