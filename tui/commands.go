@@ -29,7 +29,7 @@ func commands() []slashCommand {
 		{"/diff", "", "show the whole proposal as a unified diff", (*Model).cmdDiff},
 		{"/accept", "[path...]", "accept the proposal (or the named files) into the working tree", (*Model).cmdAccept},
 		{"/reject", "[path...]", "drop the proposal (or the named files); the model is told", (*Model).cmdReject},
-		{"/commit", "[message]", "commit the accepted files", func(m *Model, args []string) tea.Cmd { m.commit(strings.Join(args, " ")); return nil }},
+		{"/commit", "[message]", "commit the accepted files", func(m *Model, args []string) tea.Cmd { return m.commit(strings.Join(args, " ")) }},
 		{"/undo", "", "revert the last commit hew made, if it is safe", (*Model).cmdUndo},
 		{"/rewind", "[N|ID]", "list checkpoints of the working tree, or restore one (asks first)", (*Model).cmdRewind},
 		{"/model", "[NAME]", "show the model, or switch to NAME for the next turn", (*Model).cmdModel},
@@ -135,50 +135,86 @@ func (m *Model) cmdHelp([]string) tea.Cmd {
 	return nil
 }
 
-func (m *Model) cmdDiff([]string) tea.Cmd {
-	p, err := m.eng.Patch()
-	if err != nil {
-		m.fail(err, "")
-		return nil
-	}
-	if p == "" {
-		p = "The proposal is empty."
-	}
-	m.info(strings.TrimRight(p, "\n"))
-	return nil
+// diffMsg is the proposal as a unified diff, for /diff.
+type diffMsg struct {
+	patch string
+	err   error
 }
 
+func (m *Model) cmdDiff([]string) tea.Cmd {
+	eng := m.eng
+	return func() tea.Msg {
+		p, err := eng.Patch()
+		return diffMsg{patch: p, err: err}
+	}
+}
+
+func (m *Model) diffRead(msg diffMsg) {
+	if msg.err != nil {
+		m.fail(msg.err, "")
+		return
+	}
+	if msg.patch == "" {
+		msg.patch = "The proposal is empty."
+	}
+	m.info(strings.TrimRight(msg.patch, "\n"))
+}
+
+// acceptDoneMsg and rejectDoneMsg report /accept and /reject of the paths args (all: none).
+type (
+	acceptDoneMsg struct {
+		args, done []string
+		err        error
+	}
+	rejectDoneMsg struct {
+		args, done []string
+		err        error
+	}
+)
+
 func (m *Model) cmdAccept(args []string) tea.Cmd {
-	done, err := m.eng.Accept(args)
+	eng := m.eng
+	return m.startOp("accepting…", func() tea.Msg {
+		done, err := eng.Accept(args)
+		return acceptDoneMsg{args: args, done: done, err: err}
+	})
+}
+
+func (m *Model) acceptDone(msg acceptDoneMsg) {
 	var ce *gitops.ConflictError
 	switch {
-	case errors.As(err, &ce):
-		m.fail(err, "accept the other files, or resolve by hand and /reject this one")
-	case err != nil:
-		m.fail(err, "")
-	case len(done) == 0:
-		m.info("Nothing to accept: the proposal is empty" + forPaths(args) + ".")
+	case errors.As(msg.err, &ce):
+		m.fail(msg.err, "accept the other files, or resolve by hand and /reject this one")
+	case msg.err != nil:
+		m.fail(msg.err, "")
+	case len(msg.done) == 0:
+		m.info("Nothing to accept: the proposal is empty" + forPaths(msg.args) + ".")
 	default:
-		m.info(fmt.Sprintf("Accepted %s into the working tree: %s. /commit commits them.", plural(len(done), "file"), strings.Join(done, ", ")))
+		m.info(fmt.Sprintf("Accepted %s into the working tree: %s. /commit commits them.", plural(len(msg.done), "file"), strings.Join(msg.done, ", ")))
 	}
-	return nil
 }
 
 func (m *Model) cmdReject(args []string) tea.Cmd {
-	done, err := m.eng.Reject(args)
-	if err != nil {
-		m.fail(err, "")
-		return nil
+	eng := m.eng
+	return m.startOp("rejecting…", func() tea.Msg {
+		done, err := eng.Reject(args)
+		return rejectDoneMsg{args: args, done: done, err: err}
+	})
+}
+
+func (m *Model) rejectDone(msg rejectDoneMsg) {
+	if msg.err != nil {
+		m.fail(msg.err, "")
+		return
 	}
-	if len(done) == 0 {
-		m.info("Nothing to reject: the proposal is empty" + forPaths(args) + ".")
-		return nil
+	if len(msg.done) == 0 {
+		m.info("Nothing to reject: the proposal is empty" + forPaths(msg.args) + ".")
+		return
 	}
-	for _, p := range done {
+	for _, p := range msg.done {
 		m.rejected = append(m.rejected, engine.Resolution{Path: p, Rejected: []diff.Hunk{{}}})
 	}
-	m.info(fmt.Sprintf("Rejected %s: %s. The model is told with your next message.", plural(len(done), "file"), strings.Join(done, ", ")))
-	return nil
+	m.info(fmt.Sprintf("Rejected %s: %s. The model is told with your next message.", plural(len(msg.done), "file"), strings.Join(msg.done, ", ")))
 }
 
 func forPaths(args []string) string {
@@ -188,25 +224,38 @@ func forPaths(args []string) string {
 	return " for " + strings.Join(args, ", ")
 }
 
+// undoDoneMsg reports /undo.
+type undoDoneMsg struct {
+	res gitops.UndoResult
+	err error
+}
+
 func (m *Model) cmdUndo([]string) tea.Cmd {
 	if m.turnRunning() {
 		return nil
 	}
-	res, err := m.eng.Repo.Undo(m.ctx)
-	if err != nil {
-		m.fail(err, "/rewind restores the working tree from a checkpoint instead")
-		return nil
+	repo, ctx := m.eng.Repo, m.ctx
+	return m.startOp("undoing the last commit…", func() tea.Msg {
+		res, err := repo.Undo(ctx)
+		return undoDoneMsg{res: res, err: err}
+	})
+}
+
+func (m *Model) undoDone(msg undoDoneMsg) {
+	if msg.err != nil {
+		m.fail(msg.err, "/rewind restores the working tree from a checkpoint instead")
+		return
 	}
+	res := msg.res
 	where := "HEAD"
 	if res.Branch != "" {
 		where = res.Branch
 	}
 	m.info(fmt.Sprintf("Undid commit %s: %s is back at %s; restored %s.", short(res.Commit), where, short(res.Parent), strings.Join(res.Files, ", ")))
-	return nil
 }
 
 func (m *Model) cmdSandbox([]string) tea.Cmd {
-	m.info("Sandbox: " + m.eng.SandboxLabel() + ". Approval mode: " + m.eng.ApprovalMode() + ".")
+	m.info("Sandbox: " + m.sandbox + ". Approval mode: " + m.eng.ApprovalMode() + ".")
 	return nil
 }
 

@@ -48,12 +48,33 @@ func (p *confirmPrompt) view(width int) []string {
 // rewindList is how many checkpoints /rewind lists.
 const rewindList = 15
 
+// checkpointsMsg is the list of checkpoints, for /rewind args.
+type checkpointsMsg struct {
+	args []string
+	cps  []gitops.CheckpointInfo
+	err  error
+}
+
+// rewindDoneMsg reports a rewind to checkpoint id.
+type rewindDoneMsg struct {
+	id  string
+	err error
+}
+
 // cmdRewind lists the checkpoints (no argument) or restores one, by its number in the list or
 // its id, after a confirmation.
 func (m *Model) cmdRewind(args []string) tea.Cmd {
-	cps, err := m.eng.Repo.Checkpoints()
-	if err != nil {
-		m.fail(err, "")
+	repo := m.eng.Repo
+	return m.startOp("listing the checkpoints…", func() tea.Msg {
+		cps, err := repo.Checkpoints()
+		return checkpointsMsg{args: args, cps: cps, err: err}
+	})
+}
+
+func (m *Model) checkpointsListed(msg checkpointsMsg) tea.Cmd {
+	cps, args := msg.cps, msg.args
+	if msg.err != nil {
+		m.fail(msg.err, "")
 		return nil
 	}
 	if len(cps) == 0 {
@@ -83,13 +104,19 @@ func (m *Model) cmdRewind(args []string) tea.Cmd {
 	q := fmt.Sprintf("Rewind the working tree to checkpoint %s (%s, %s)? Files are put back as they were and files made since are removed; the current state is checkpointed first.",
 		short(cp.ID), clip(cp.Label, 50), cp.Time.Local().Format("15:04:05"))
 	return m.confirm(q, func() tea.Cmd {
-		if err := m.eng.Rewind(m.ctx, cp.ID); err != nil {
-			m.fail(err, "")
-			return nil
-		}
-		m.info(fmt.Sprintf("Rewound the working tree to checkpoint %s. /rewind 1 goes back to how it was just before.", short(cp.ID)))
-		return nil
+		eng, ctx := m.eng, m.ctx
+		return m.startOp("rewinding the working tree…", func() tea.Msg {
+			return rewindDoneMsg{id: cp.ID, err: eng.Rewind(ctx, cp.ID)}
+		})
 	})
+}
+
+func (m *Model) rewindDone(msg rewindDoneMsg) {
+	if msg.err != nil {
+		m.fail(msg.err, "")
+		return
+	}
+	m.info(fmt.Sprintf("Rewound the working tree to checkpoint %s. /rewind 1 goes back to how it was just before.", short(msg.id)))
 }
 
 // pickCheckpoint finds a checkpoint by its 1-based number in the list or an id prefix.

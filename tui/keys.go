@@ -50,8 +50,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, km.Send):
 		text := strings.TrimSpace(m.input.Value())
-		if text == "" {
-			return nil
+		if text == "" || !strings.HasPrefix(text, "/") && m.opRunning() {
+			return nil // a prompt waits in the input for the operation to end
 		}
 		m.input.Reset()
 		m.remember(text)

@@ -20,9 +20,30 @@ import (
 // prefix), as engine.New and engine.Resume do with the options the UI was started with.
 type OpenFunc func(ctx context.Context, id string) (*engine.Engine, error)
 
-// attach makes eng the engine the UI shows: its events come to the UI, its commands ask the UI
-// for approval in the given mode. Events of an engine attached before are ignored from now on.
-func (m *Model) attach(eng *engine.Engine, approval string) error {
+// sessionAbout is what the UI shows of a session that takes disk or process work to find out:
+// describe finds it before the session is attached.
+type sessionAbout struct {
+	branch  string
+	sandbox string // the sandbox label: probing the sandbox takes time
+	reviews *engine.ReviewCache
+	pending int // files with changes waiting for review
+}
+
+func describe(eng *engine.Engine) sessionAbout {
+	a := sessionAbout{sandbox: eng.SandboxLabel(), reviews: &engine.ReviewCache{}}
+	if h, err := eng.Repo.Head(); err == nil {
+		a.branch = h.Branch
+	}
+	if files, err := eng.ReviewWith(a.reviews); err == nil {
+		a.pending = len(files)
+	}
+	return a
+}
+
+// attach makes eng, described by about, the engine the UI shows: its events come to the UI,
+// its commands ask the UI for approval in the given mode. Events of an engine attached before
+// are ignored from now on.
+func (m *Model) attach(eng *engine.Engine, approval string, about sessionAbout) error {
 	m.gen++
 	gen := m.gen
 	unsubscribe := eng.Events.Subscribe(event.SinkFunc(func(e event.Event) { m.queue.push(eventMsg{gen: gen, e: e}) }))
@@ -34,19 +55,31 @@ func (m *Model) attach(eng *engine.Engine, approval string) error {
 		m.unsubscribe()
 	}
 	m.eng, m.unsubscribe = eng, unsubscribe
-	m.branch = ""
-	if h, err := eng.Repo.Head(); err == nil {
-		m.branch = h.Branch
-	}
+	m.branch, m.sandbox, m.reviews = about.branch, about.sandbox, about.reviews
 	m.usage = event.Usage{ContextUsed: eng.Agent.ContextUsed(), ContextLimit: int64(eng.Model.ContextWindow)}
-	m.sandbox = eng.SandboxLabel()
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
-	m.reviews = &engine.ReviewCache{}
 	return nil
 }
 
 // Engine returns the engine the UI shows now: /new and /resume replace the one it started with.
 func (m *Model) Engine() *engine.Engine { return m.eng }
+
+// The steps of switching sessions, which hold the operation slot.
+type (
+	// sessionOpenedMsg reports the session opened for /new (id empty) or /resume id.
+	sessionOpenedMsg struct {
+		id    string
+		eng   *engine.Engine
+		about sessionAbout
+		err   error
+	}
+	// sessionSavedMsg reports the close of the session replaced, old.
+	sessionSavedMsg struct {
+		old, opened string // what the UI says of the switch
+		pending     int
+		err         error
+	}
+)
 
 // switchSession replaces the engine with a new session (id empty) or a resumed one, closing
 // the one it replaces; the old session stays saved, with its pending proposal.
@@ -62,37 +95,51 @@ func (m *Model) switchSession(id string) tea.Cmd {
 		m.info("Session " + m.eng.SessionID() + " is the one open.")
 		return nil
 	}
-	eng, err := m.opts.Open(m.ctx, id)
-	if err != nil {
-		m.fail(err, "/sessions lists the saved sessions of this repository")
+	open, ctx := m.opts.Open, m.ctx
+	return m.startOp("opening the session…", func() tea.Msg {
+		eng, err := open(ctx, id)
+		if err != nil {
+			return sessionOpenedMsg{id: id, err: err}
+		}
+		return sessionOpenedMsg{id: id, eng: eng, about: describe(eng)}
+	})
+}
+
+func (m *Model) sessionOpened(msg sessionOpenedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err, "/sessions lists the saved sessions of this repository")
 		return nil
 	}
-	old := m.eng
-	if err := m.attach(eng, old.ApprovalMode()); err != nil {
-		eng.Close()
+	old, eng := m.eng, msg.eng
+	if err := m.attach(eng, old.ApprovalMode(), msg.about); err != nil {
 		m.fail(err, "")
-		return nil
-	}
-	if err := old.Close(); err != nil {
-		m.fail(fmt.Errorf("save session %s: %w", old.SessionID(), err), "")
+		return func() tea.Msg { eng.Close(); return nil }
 	}
 	m.view = viewTranscript
 	m.tr.Clear()
 	m.lastFinal, m.lastTask = "", ""
 	m.replay(eng.Agent.History())
-	what := "New session " + eng.SessionID()
-	if id != "" {
-		what = "Resumed session " + eng.SessionID()
+	opened := "New session " + eng.SessionID()
+	if msg.id != "" {
+		opened = "Resumed session " + eng.SessionID()
 	}
-	m.info(fmt.Sprintf("%s. Session %s is saved: /resume %s brings it back.", what, old.SessionID(), old.SessionID()))
-	m.pendingProposal()
-	return nil
+	return m.startOp("saving session "+old.SessionID()+"…", func() tea.Msg {
+		return sessionSavedMsg{old: old.SessionID(), opened: opened, pending: msg.about.pending, err: old.Close()}
+	})
 }
 
-// pendingProposal says so when the session's proposal has changes waiting for review.
-func (m *Model) pendingProposal() {
-	if files, err := m.eng.ReviewWith(m.reviews); err == nil && len(files) > 0 {
-		m.info(fmt.Sprintf("The proposal has %s pending: ctrl+r reviews it.", plural(len(files), "file")))
+func (m *Model) sessionSaved(msg sessionSavedMsg) {
+	if msg.err != nil {
+		m.fail(fmt.Errorf("save session %s: %w", msg.old, msg.err), "")
+	}
+	m.info(fmt.Sprintf("%s. Session %s is saved: /resume %s brings it back.", msg.opened, msg.old, msg.old))
+	m.pendingProposal(msg.pending)
+}
+
+// pendingProposal says so when the session's proposal has files changed waiting for review.
+func (m *Model) pendingProposal(files int) {
+	if files > 0 {
+		m.info(fmt.Sprintf("The proposal has %s pending: ctrl+r reviews it.", plural(files, "file")))
 	}
 }
 
@@ -142,20 +189,38 @@ func (m *Model) cmdResume(args []string) tea.Cmd {
 	return m.switchSession(args[0])
 }
 
+// sessionsMsg lists the saved sessions of the repository, newest first, for /sessions.
+type sessionsMsg struct {
+	infos []session.Info
+	err   error
+}
+
 // cmdSessions lists the saved sessions of this repository, newest first.
 func (m *Model) cmdSessions([]string) tea.Cmd {
-	infos, err := session.List(filepath.Dir(m.eng.Log.Path))
-	if err != nil && !errors.Is(err, session.ErrNoSession) {
-		m.fail(err, "")
-		return nil
+	dir, root := filepath.Dir(m.eng.Log.Path), m.eng.Repo.Root()
+	return func() tea.Msg {
+		infos, err := session.List(dir)
+		if err != nil && !errors.Is(err, session.ErrNoSession) {
+			return sessionsMsg{err: err}
+		}
+		mine := infos[:0:0]
+		for _, in := range infos {
+			if session.SameRepo(in.Repo, root) {
+				mine = append(mine, in)
+			}
+		}
+		return sessionsMsg{infos: mine}
+	}
+}
+
+func (m *Model) sessionsListed(msg sessionsMsg) {
+	if msg.err != nil {
+		m.fail(msg.err, "")
+		return
 	}
 	var b strings.Builder
-	n := 0
-	for _, in := range infos {
-		if !session.SameRepo(in.Repo, m.eng.Repo.Root()) {
-			continue
-		}
-		if n++; n > 20 {
+	for n, in := range msg.infos {
+		if n == 20 {
 			b.WriteString("  … older sessions: hew sessions lists them all\n")
 			break
 		}
@@ -166,10 +231,9 @@ func (m *Model) cmdSessions([]string) tea.Cmd {
 		fmt.Fprintf(&b, "%s%s  %s  %2d turns  $%.2f  %s\n", mark, in.ID, in.Start.Local().Format("2006-01-02 15:04"),
 			in.Turns, in.CostUSD, clip(in.Prompt, 50))
 	}
-	if n == 0 {
+	if len(msg.infos) == 0 {
 		m.info("No saved sessions for this repository yet.")
-		return nil
+		return
 	}
 	m.info("Sessions of this repository, newest first (▶ is open; /resume ID switches):\n" + strings.TrimRight(b.String(), "\n"))
-	return nil
 }

@@ -8,6 +8,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -85,13 +86,21 @@ type Model struct {
 
 	approval *approvalPrompt
 	asking   *confirmPrompt
+
+	op          string // the operation running in the background (see startOp); "" when none
+	reviewSeq   int    // counts the proposal reads for the review (see loadReview)
+	reviewShown int    // the read the review shows
+	// execProcess runs the editor with the terminal: tea.ExecProcess, replaced in tests.
+	execProcess func(*exec.Cmd, tea.ExecCallback) tea.Cmd
 }
 
 // New builds the UI over an engine. It subscribes to the engine's events and installs the
 // approver; call it once per engine.
 func New(ctx context.Context, o Options) (*Model, error) {
-	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{}}
-	if err := m.attach(o.Engine, o.Approval); err != nil {
+	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{},
+		execProcess: tea.ExecProcess}
+	about := describe(o.Engine) // before the program runs, so not in Update
+	if err := m.attach(o.Engine, o.Approval, about); err != nil {
 		return nil, err
 	}
 	m.input = newInput()
@@ -99,7 +108,7 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	m.SetSize(100, 30)
 	if len(o.Engine.Agent.History()) > 0 {
 		m.replay(o.Engine.Agent.History()) // a resumed session
-		m.pendingProposal()
+		m.pendingProposal(about.pending)
 	}
 	return m, nil
 }
@@ -150,11 +159,6 @@ type (
 		tr  event.TestRun
 		err error
 	}
-	editDoneMsg struct {
-		path string
-		file string // the temporary file edited
-		err  error
-	}
 )
 
 // Update handles one message.
@@ -169,7 +173,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(append(cmds, m.queue.wait())...)
 	case eventMsg:
 		if msg.gen == m.gen {
-			m.onEvent(msg.e)
+			return m, m.onEvent(msg.e)
 		}
 		return m, nil
 	case approvalMsg:
@@ -180,7 +184,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.SetSize(msg.Width, msg.Height)
 		return m, nil
 	case spinner.TickMsg:
-		if !m.busy {
+		if !m.busy && m.op == "" {
 			return m, nil // stop ticking: nothing animates
 		}
 		var cmd tea.Cmd
@@ -188,6 +192,47 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case turnDoneMsg:
 		return m, m.turnDone(msg)
+	case opDoneMsg:
+		return m, m.opDone(msg)
+	case reviewMsg:
+		return m, m.reviewRead(msg)
+	case resolveDoneMsg:
+		return m, m.resolveDone(msg)
+	case commitDoneMsg:
+		m.commitDone(msg)
+		return m, nil
+	case acceptDoneMsg:
+		m.acceptDone(msg)
+		return m, nil
+	case rejectDoneMsg:
+		m.rejectDone(msg)
+		return m, nil
+	case undoDoneMsg:
+		m.undoDone(msg)
+		return m, nil
+	case checkpointsMsg:
+		return m, m.checkpointsListed(msg)
+	case rewindDoneMsg:
+		m.rewindDone(msg)
+		return m, nil
+	case editReadyMsg:
+		return m, m.editReady(msg)
+	case editDoneMsg:
+		return m, m.editDone(msg)
+	case editSavedMsg:
+		m.editSaved(msg)
+		return m, nil
+	case sessionOpenedMsg:
+		return m, m.sessionOpened(msg)
+	case sessionSavedMsg:
+		m.sessionSaved(msg)
+		return m, nil
+	case sessionsMsg:
+		m.sessionsListed(msg)
+		return m, nil
+	case diffMsg:
+		m.diffRead(msg)
+		return m, nil
 	case compactDoneMsg:
 		m.compactDone(msg)
 		return m, nil
@@ -195,9 +240,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check test_cmd in .hew/config.toml"})
 		}
-		return m, nil
-	case editDoneMsg:
-		m.editDone(msg)
 		return m, nil
 	case tea.PasteMsg:
 		if m.approval != nil {

@@ -91,8 +91,15 @@ func (m *Model) statusInfo() status.Info {
 	i := status.Info{Provider: m.eng.Config.Provider, Model: m.eng.Agent.Model, Sandbox: m.sandbox,
 		Approval: m.eng.ApprovalMode(), Branch: m.branch, Tokens: total.InputTokens + total.OutputTokens,
 		ContextUsed: m.usage.ContextUsed, ContextLimit: m.usage.ContextLimit, CostUSD: cost}
+	var busy []string
 	if m.busy {
-		i.Busy = strings.TrimSpace(m.spin.View()) + " working (esc stops)"
+		busy = append(busy, "working (esc stops)")
+	}
+	if m.op != "" {
+		busy = append(busy, m.op)
+	}
+	if len(busy) > 0 {
+		i.Busy = strings.TrimSpace(m.spin.View()) + " " + strings.Join(busy, " · ")
 	}
 	return i
 }
