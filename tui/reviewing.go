@@ -55,8 +55,11 @@ func (m *Model) showReview(l reviewLoad) error {
 	return nil
 }
 
-// reviewRead shows the proposal read for msg.why.
+// reviewRead shows the proposal read for msg.why, unless a later read is showing already.
 func (m *Model) reviewRead(msg reviewMsg) tea.Cmd {
+	if msg.seq < m.reviewShown {
+		return nil
+	}
 	err := m.showReview(msg.reviewLoad)
 	switch msg.why {
 	case reviewOpen:

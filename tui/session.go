@@ -58,6 +58,7 @@ func (m *Model) attach(eng *engine.Engine, approval string, about sessionAbout) 
 	m.branch, m.sandbox, m.reviews = about.branch, about.sandbox, about.reviews
 	m.usage = event.Usage{ContextUsed: eng.Agent.ContextUsed(), ContextLimit: int64(eng.Model.ContextWindow)}
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
+	m.reviewShown = m.reviewSeq + 1 // reads of the proposal of the engine before are dropped
 	return nil
 }
 
