@@ -8,24 +8,24 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"hew/agent/engine"
+	"hew/agent/approval"
 	"hew/tui/keymap"
 )
 
 // approvalMsg asks the user about a command; the answer goes to reply.
 type approvalMsg struct {
-	req   engine.ApprovalRequest
+	req   approval.Request
 	reply chan approvalAnswer
 }
 
 type approvalAnswer struct {
-	d    engine.Decision
+	d    approval.Decision
 	note string
 }
 
 // approvalPrompt is the question on screen.
 type approvalPrompt struct {
-	req    engine.ApprovalRequest
+	req    approval.Request
 	reply  chan approvalAnswer
 	noting bool
 	note   string
@@ -33,18 +33,18 @@ type approvalPrompt struct {
 
 // ask is the engine's approver: it puts the question to the UI and waits for the answer or
 // for the turn to end.
-func (m *Model) ask(ctx context.Context, req engine.ApprovalRequest) (engine.Decision, string) {
+func (m *Model) ask(ctx context.Context, req approval.Request) (approval.Decision, string) {
 	reply := make(chan approvalAnswer, 1)
 	m.queue.push(approvalMsg{req: req, reply: reply})
 	select {
 	case a := <-reply:
 		return a.d, a.note
 	case <-ctx.Done():
-		return engine.Deny, ""
+		return approval.Deny, ""
 	}
 }
 
-func (p *approvalPrompt) answer(d engine.Decision, note string) {
+func (p *approvalPrompt) answer(d approval.Decision, note string) {
 	p.reply <- approvalAnswer{d: d, note: note}
 }
 
@@ -58,7 +58,7 @@ func (m *Model) approvalKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if key.Matches(k, keymap.NoteKeys.Send) {
-			m.decide(engine.Deny, strings.TrimSpace(p.note))
+			m.decide(approval.Deny, strings.TrimSpace(p.note))
 		} else {
 			p.noting, p.note = false, ""
 		}
@@ -67,11 +67,11 @@ func (m *Model) approvalKey(k tea.KeyPressMsg) tea.Cmd {
 	km := keymap.ApprovalKeys
 	switch {
 	case key.Matches(k, km.AllowOnce):
-		m.decide(engine.AllowOnce, "")
+		m.decide(approval.AllowOnce, "")
 	case key.Matches(k, km.AllowSession):
-		m.decide(engine.AllowSession, "")
+		m.decide(approval.AllowSession, "")
 	case key.Matches(k, km.Deny):
-		m.decide(engine.Deny, "")
+		m.decide(approval.Deny, "")
 	case key.Matches(k, km.DenyNote):
 		p.noting = true
 	}
@@ -79,12 +79,12 @@ func (m *Model) approvalKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 // decide answers the pending question and notes the answer in the transcript.
-func (m *Model) decide(d engine.Decision, note string) {
+func (m *Model) decide(d approval.Decision, note string) {
 	p := m.approval
 	m.approval = nil
 	p.answer(d, note)
-	what := map[engine.Decision]string{engine.AllowOnce: "allowed once", engine.AllowSession: "allowed for this session",
-		engine.Deny: "denied"}[d]
+	what := map[approval.Decision]string{approval.AllowOnce: "allowed once", approval.AllowSession: "allowed for this session",
+		approval.Deny: "denied"}[d]
 	text := what + ": " + p.req.Command
 	if note != "" {
 		text += " (" + note + ")"

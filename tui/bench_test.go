@@ -23,7 +23,7 @@ func bigProposal(b *testing.B) *harness {
 		}
 	}
 	h := newHarness(b, map[string]string{"big.go": old.String()}, "never")
-	if err := h.m.eng.Layer.WriteFile("big.go", []byte(new.String()), 0); err != nil {
+	if err := h.m.eng.EditProposed("big.go", []byte(new.String())); err != nil {
 		b.Fatal(err)
 	}
 	h.m.SetSize(160, 50)

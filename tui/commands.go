@@ -225,33 +225,23 @@ func forPaths(args []string) string {
 }
 
 // undoDoneMsg reports /undo.
-type undoDoneMsg struct {
-	res gitops.UndoResult
-	err error
-}
+type undoDoneMsg struct{ err error }
 
 func (m *Model) cmdUndo([]string) tea.Cmd {
 	if m.turnRunning() {
 		return nil
 	}
-	repo, ctx := m.eng.Repo, m.ctx
+	eng, ctx := m.eng, m.ctx
 	return m.startOp("undoing the last commit…", func() tea.Msg {
-		res, err := repo.Undo(ctx)
-		return undoDoneMsg{res: res, err: err}
+		_, err := eng.Undo(ctx)
+		return undoDoneMsg{err: err}
 	})
 }
 
 func (m *Model) undoDone(msg undoDoneMsg) {
 	if msg.err != nil {
 		m.fail(msg.err, "/rewind restores the working tree from a checkpoint instead")
-		return
-	}
-	res := msg.res
-	where := "HEAD"
-	if res.Branch != "" {
-		where = res.Branch
-	}
-	m.info(fmt.Sprintf("Undid commit %s: %s is back at %s; restored %s.", short(res.Commit), where, short(res.Parent), strings.Join(res.Files, ", ")))
+	} // else the engine reports the undo as a notice
 }
 
 func (m *Model) cmdSandbox([]string) tea.Cmd {

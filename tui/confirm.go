@@ -64,9 +64,9 @@ type rewindDoneMsg struct {
 // cmdRewind lists the checkpoints (no argument) or restores one, by its number in the list or
 // its id, after a confirmation.
 func (m *Model) cmdRewind(args []string) tea.Cmd {
-	repo := m.eng.Repo
+	eng := m.eng
 	return m.startOp("listing the checkpoints…", func() tea.Msg {
-		cps, err := repo.Checkpoints()
+		cps, err := eng.Checkpoints()
 		return checkpointsMsg{args: args, cps: cps, err: err}
 	})
 }

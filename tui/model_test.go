@@ -25,7 +25,7 @@ var bothEnds = strings.Replace(strings.Replace(twelve, "one\n", "ONE\n", 1), "tw
 func reviewHarness(t *testing.T, turns ...llmtest.Turn) *harness {
 	h := newHarness(t, map[string]string{"a.txt": twelve, "b.txt": twelve}, "never", turns...)
 	for _, f := range []string{"a.txt", "b.txt"} {
-		if err := h.m.eng.Layer.WriteFile(f, []byte(bothEnds), 0); err != nil {
+		if err := h.m.eng.EditProposed(f, []byte(bothEnds)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -201,7 +201,7 @@ func TestReviewEditKeyOpensTheEditor(t *testing.T) {
 		return func() tea.Msg { return done(c.Run()) }
 	}
 	h.run(h.key("e"))
-	got, err := h.m.eng.Layer.ReadFile("a.txt")
+	got, err := h.m.eng.ProposedFile("a.txt")
 	if err != nil || !strings.HasPrefix(string(got), "One\n") {
 		t.Errorf("the edit did not reach the proposal: %q %v", got, err)
 	}
@@ -325,7 +325,7 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 		t.Errorf("/help:\n%s", scr)
 	}
 	h.m.SetSize(100, 30)
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte("b\n")); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ line, want string }{
@@ -385,7 +385,7 @@ func TestReviewCommitAfterAcceptingTheOnlyHunk(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": twelve}, "never")
 	head := gittest.Git(t, h.dir, "rev-parse", "HEAD")
 	one := strings.Replace(twelve, "one\n", "ONE\n", 1)
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte(one), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte(one)); err != nil {
 		t.Fatal(err)
 	}
 	h.run(h.m.openReview())

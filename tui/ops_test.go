@@ -25,7 +25,7 @@ func TestSlowPreCommitHookKeepsTheUIResponsive(t *testing.T) {
 	}
 	head := gittest.Git(t, h.dir, "rev-parse", "HEAD")
 	one := strings.Replace(twelve, "one\n", "ONE\n", 1)
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte(one), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte(one)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 100 {

@@ -81,7 +81,7 @@ func (m *Model) reviewRead(msg reviewMsg) tea.Cmd {
 			return nil
 		}
 		m.view = viewReview
-		if m.opts.TestCmd != "" && msg.turnErr == nil {
+		if m.eng.Defaults().TestCmd != "" && msg.turnErr == nil {
 			return m.runTests()
 		}
 	}
@@ -259,7 +259,7 @@ func (m *Model) edit(req changeset.Request) tea.Cmd {
 
 // editCopy writes the proposed path to a temporary file to edit.
 func editCopy(eng *engine.Engine, path string) (string, error) {
-	data, err := eng.Layer.ReadFile(path)
+	data, err := eng.ProposedFile(path)
 	if err != nil {
 		return "", fmt.Errorf("read the proposed %s: %w", path, err)
 	}
@@ -298,9 +298,7 @@ func (m *Model) editDone(msg editDoneMsg) tea.Cmd {
 		}
 		data, err := os.ReadFile(msg.file)
 		if err == nil {
-			if err = eng.Layer.WriteFile(msg.path, data, 0); err != nil {
-				err = fmt.Errorf("put the edited %s into the proposal: %w", msg.path, err)
-			}
+			err = eng.EditProposed(msg.path, data)
 		}
 		if err != nil {
 			return editSavedMsg{path: msg.path, err: err}

@@ -2,9 +2,7 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,7 +10,6 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/llm"
-	"hew/agent/session"
 	"hew/tui/transcript"
 )
 
@@ -31,9 +28,7 @@ type sessionAbout struct {
 
 func describe(eng *engine.Engine) sessionAbout {
 	a := sessionAbout{sandbox: eng.SandboxLabel(), reviews: &engine.ReviewCache{}}
-	if h, err := eng.Repo.Head(); err == nil {
-		a.branch = h.Branch
-	}
+	a.branch = eng.Branch()
 	if files, err := eng.ReviewWith(a.reviews); err == nil {
 		a.pending = len(files)
 	}
@@ -46,7 +41,7 @@ func describe(eng *engine.Engine) sessionAbout {
 func (m *Model) attach(eng *engine.Engine, approval string, about sessionAbout) error {
 	m.gen++
 	gen := m.gen
-	unsubscribe := eng.Events.Subscribe(event.SinkFunc(func(e event.Event) { m.queue.push(eventMsg{gen: gen, e: e}) }))
+	unsubscribe := eng.Subscribe(event.SinkFunc(func(e event.Event) { m.queue.push(eventMsg{gen: gen, e: e}) }))
 	if err := eng.SetApprover(approval, m.ask); err != nil {
 		unsubscribe()
 		return err
@@ -56,7 +51,8 @@ func (m *Model) attach(eng *engine.Engine, approval string, about sessionAbout) 
 	}
 	m.eng, m.unsubscribe = eng, unsubscribe
 	m.branch, m.sandbox, m.reviews = about.branch, about.sandbox, about.reviews
-	m.usage = event.Usage{ContextUsed: eng.Agent.ContextUsed(), ContextLimit: int64(eng.Model.ContextWindow)}
+	used, window := eng.ContextUsed()
+	m.usage = event.Usage{ContextUsed: used, ContextLimit: window}
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
 	m.reviewShown = m.reviewSeq + 1 // reads of the proposal of the engine before are dropped
 	return nil
@@ -119,7 +115,7 @@ func (m *Model) sessionOpened(msg sessionOpenedMsg) tea.Cmd {
 	m.view = viewTranscript
 	m.tr.Clear()
 	m.lastFinal, m.lastTask = "", ""
-	m.replay(eng.Agent.History())
+	m.replay(eng.Conversation())
 	opened := "New session " + eng.SessionID()
 	if msg.id != "" {
 		opened = "Resumed session " + eng.SessionID()
@@ -190,27 +186,38 @@ func (m *Model) cmdResume(args []string) tea.Cmd {
 	return m.switchSession(args[0])
 }
 
-// sessionsMsg lists the saved sessions of the repository, newest first, for /sessions.
+// sessionsMsg is the list of the repository's saved sessions, for /sessions.
 type sessionsMsg struct {
-	infos []session.Info
-	err   error
+	text string
+	err  error
 }
 
 // cmdSessions lists the saved sessions of this repository, newest first.
 func (m *Model) cmdSessions([]string) tea.Cmd {
-	dir, root := filepath.Dir(m.eng.Log.Path), m.eng.Repo.Root()
+	eng := m.eng
 	return func() tea.Msg {
-		infos, err := session.List(dir)
-		if err != nil && !errors.Is(err, session.ErrNoSession) {
+		infos, err := eng.Sessions()
+		if err != nil {
 			return sessionsMsg{err: err}
 		}
-		mine := infos[:0:0]
-		for _, in := range infos {
-			if session.SameRepo(in.Repo, root) {
-				mine = append(mine, in)
-			}
+		if len(infos) == 0 {
+			return sessionsMsg{text: "No saved sessions for this repository yet."}
 		}
-		return sessionsMsg{infos: mine}
+		var b strings.Builder
+		b.WriteString("Sessions of this repository, newest first (▶ is open; /resume ID switches):")
+		for n, in := range infos {
+			if n == 20 {
+				b.WriteString("\n  … older sessions: hew sessions lists them all")
+				break
+			}
+			mark := "  "
+			if in.ID == eng.SessionID() {
+				mark = "▶ "
+			}
+			fmt.Fprintf(&b, "\n%s%s  %s  %2d turns  $%.2f  %s", mark, in.ID, in.Start.Local().Format("2006-01-02 15:04"),
+				in.Turns, in.CostUSD, clip(in.Prompt, 50))
+		}
+		return sessionsMsg{text: b.String()}
 	}
 }
 
@@ -219,22 +226,5 @@ func (m *Model) sessionsListed(msg sessionsMsg) {
 		m.fail(msg.err, "")
 		return
 	}
-	var b strings.Builder
-	for n, in := range msg.infos {
-		if n == 20 {
-			b.WriteString("  … older sessions: hew sessions lists them all\n")
-			break
-		}
-		mark := "  "
-		if in.ID == m.eng.SessionID() {
-			mark = "▶ "
-		}
-		fmt.Fprintf(&b, "%s%s  %s  %2d turns  $%.2f  %s\n", mark, in.ID, in.Start.Local().Format("2006-01-02 15:04"),
-			in.Turns, in.CostUSD, clip(in.Prompt, 50))
-	}
-	if len(msg.infos) == 0 {
-		m.info("No saved sessions for this repository yet.")
-		return
-	}
-	m.info("Sessions of this repository, newest first (▶ is open; /resume ID switches):\n" + strings.TrimRight(b.String(), "\n"))
+	m.info(msg.text)
 }

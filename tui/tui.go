@@ -30,10 +30,9 @@ type Options struct {
 	Prompt string
 	// Approval is the approval mode: untrusted, on-request (empty) or never.
 	Approval string
-	// TestCmd, when not empty, runs on the proposal after each turn that changed it; the
-	// review view shows the result.
-	TestCmd string
-	// TestTimeout bounds a test run; 0 means 10 minutes.
+	// TestTimeout bounds a test run; 0 means the engine's default. The test command is the
+	// session's (engine.Defaults): it runs on the proposal after each turn that changed it,
+	// and the review view shows the result.
 	TestTimeout time.Duration
 	// Open starts or resumes another session for /new and /resume; nil disables them.
 	Open OpenFunc
@@ -106,8 +105,8 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	m.input = newInput()
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.SetSize(100, 30)
-	if len(o.Engine.Agent.History()) > 0 {
-		m.replay(o.Engine.Agent.History()) // a resumed session
+	if h := o.Engine.Conversation(); len(h) > 0 {
+		m.replay(h) // a resumed session
 		m.pendingProposal(about.pending)
 	}
 	return m, nil

@@ -3,10 +3,10 @@ package tui
 import (
 	"context"
 	"errors"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"hew/agent/approval"
 	"hew/agent/engine"
 	"hew/tui/transcript"
 )
@@ -80,13 +80,9 @@ func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
 
 // runTests runs the test command on the proposal in the background.
 func (m *Model) runTests() tea.Cmd {
-	eng, cmd, timeout := m.eng, m.opts.TestCmd, m.opts.TestTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Minute
-	}
-	ctx := m.ctx
+	eng, timeout, ctx := m.eng, m.opts.TestTimeout, m.ctx
 	return func() tea.Msg {
-		tr, err := eng.RunTests(ctx, cmd, timeout)
+		tr, err := eng.RunTests(ctx, timeout)
 		return testDoneMsg{tr: tr, err: err}
 	}
 }
@@ -104,7 +100,7 @@ func (m *Model) quit() tea.Cmd {
 	m.quitting = true
 	m.interrupt()
 	if m.approval != nil {
-		m.approval.answer(engine.Deny, "")
+		m.approval.answer(approval.Deny, "")
 		m.approval = nil
 	}
 	return tea.Quit
