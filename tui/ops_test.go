@@ -67,11 +67,15 @@ func TestSlowPreCommitHookKeepsTheUIResponsive(t *testing.T) {
 	}
 
 	started := time.Now()
-	done := h.start(update(keyPress("c")))
+	ready := h.start(update(keyPress("c"))) // first, which hooks the commit runs
 	if s := h.statusLine(); !strings.Contains(s, "committing…") {
 		t.Errorf("the status line does not say the commit runs: %s", s)
 	}
-	if cmd := update(keyPress("c")); cmd != nil || !strings.Contains(h.screen(), "committing… — wait for it to finish") {
+	done := h.start(finish(ready))
+	if s := h.statusLine(); !strings.Contains(s, "committing… (pre-commit hook)") {
+		t.Errorf("the status line does not say the commit waits for the hook: %s", s)
+	}
+	if cmd := update(keyPress("c")); cmd != nil || !strings.Contains(h.screen(), "committing… (pre-commit hook) — wait for it to finish") {
 		t.Errorf("a second c was not refused:\n%s", h.screen())
 	}
 	update(keyPress("esc"))
@@ -85,15 +89,15 @@ func TestSlowPreCommitHookKeepsTheUIResponsive(t *testing.T) {
 	update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	h.m.input.SetValue("/undo")
 	update(keyPress("enter"))
-	if h.m.tr.Last().Text != "committing… — wait for it to finish" {
+	if h.m.tr.Last().Text != "committing… (pre-commit hook) — wait for it to finish" {
 		t.Errorf("/undo during the commit: %q", h.m.tr.Last().Text)
 	}
-	if !strings.Contains(h.screen(), "committing…") {
+	if !strings.Contains(h.screen(), "committing… (pre-commit hook)") {
 		t.Errorf("the screen does not say the commit runs:\n%s", h.screen())
 	}
 	// ctrl+c twice waits for the commit to end, then quits.
 	update(keyPress("ctrl+c"))
-	if cmd := update(keyPress("ctrl+c")); cmd != nil || !strings.Contains(h.screen(), "quitting once committing… is done") {
+	if cmd := update(keyPress("ctrl+c")); cmd != nil || !strings.Contains(h.screen(), "quitting once committing… (pre-commit hook) is done") {
 		t.Errorf("ctrl+c twice during the commit did not wait for it:\n%s", h.screen())
 	}
 	if len(done) > 0 || time.Since(started) > 1500*time.Millisecond {

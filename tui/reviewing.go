@@ -183,12 +183,21 @@ func (m *Model) sendFeedback(note string) tea.Cmd {
 	return m.send("(review) "+note, text)
 }
 
-// commitDoneMsg reports a commit of files accepted files.
-type commitDoneMsg struct {
-	hash  string
-	files int
-	err   error
-}
+// The steps of a commit, which hold the operation slot.
+type (
+	// commitReadyMsg names the git hooks the commit of files accepted files will wait for.
+	commitReadyMsg struct {
+		message string
+		files   int
+		hooks   []string
+	}
+	// commitDoneMsg reports the commit.
+	commitDoneMsg struct {
+		hash  string
+		files int
+		err   error
+	}
+)
 
 // commit commits the files accepted since the last commit.
 func (m *Model) commit(message string) tea.Cmd {
@@ -201,10 +210,26 @@ func (m *Model) commit(message string) tea.Cmd {
 	if strings.TrimSpace(message) == "" {
 		message = engine.CommitMessage(m.lastTask, m.lastFinal)
 	}
-	eng, ctx := m.eng, m.ctx
+	eng := m.eng
 	return m.startOp("committing…", func() tea.Msg {
-		hash, err := eng.Commit(ctx, nil, message, "")
-		return commitDoneMsg{hash: hash, files: len(accepted), err: err}
+		return commitReadyMsg{message: message, files: len(accepted), hooks: eng.CommitHooks()}
+	})
+}
+
+// commitReady commits, saying which hooks the commit waits for.
+func (m *Model) commitReady(msg commitReadyMsg) tea.Cmd {
+	what := "committing…"
+	switch len(msg.hooks) {
+	case 0:
+	case 1:
+		what = "committing… (" + msg.hooks[0] + " hook)"
+	default:
+		what = "committing… (" + strings.Join(msg.hooks, " and ") + " hooks)"
+	}
+	eng, ctx := m.eng, m.ctx
+	return m.startOp(what, func() tea.Msg {
+		hash, err := eng.Commit(ctx, nil, msg.message, "")
+		return commitDoneMsg{hash: hash, files: msg.files, err: err}
 	})
 }
 

@@ -197,6 +197,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.reviewRead(msg)
 	case resolveDoneMsg:
 		return m, m.resolveDone(msg)
+	case commitReadyMsg:
+		return m, m.commitReady(msg)
 	case commitDoneMsg:
 		m.commitDone(msg)
 		return m, nil
