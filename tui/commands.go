@@ -149,15 +149,16 @@ func (m *Model) cmdDiff([]string) tea.Cmd {
 	}
 }
 
-func (m *Model) diffRead(msg diffMsg) {
+func (msg diffMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.fail(msg.err, "")
-		return
+		return nil
 	}
 	if msg.patch == "" {
 		msg.patch = "The proposal is empty."
 	}
 	m.info(strings.TrimRight(msg.patch, "\n"))
+	return nil
 }
 
 // acceptDoneMsg and rejectDoneMsg report /accept and /reject of the paths args (all: none).
@@ -180,7 +181,7 @@ func (m *Model) cmdAccept(args []string) tea.Cmd {
 	})
 }
 
-func (m *Model) acceptDone(msg acceptDoneMsg) {
+func (msg acceptDoneMsg) apply(m *Model) tea.Cmd {
 	var ce *gitops.ConflictError
 	switch {
 	case errors.As(msg.err, &ce):
@@ -192,6 +193,7 @@ func (m *Model) acceptDone(msg acceptDoneMsg) {
 	default:
 		m.info(fmt.Sprintf("Accepted %s into the working tree: %s. /commit commits them.", plural(len(msg.done), "file"), strings.Join(msg.done, ", ")))
 	}
+	return nil
 }
 
 func (m *Model) cmdReject(args []string) tea.Cmd {
@@ -202,19 +204,20 @@ func (m *Model) cmdReject(args []string) tea.Cmd {
 	})
 }
 
-func (m *Model) rejectDone(msg rejectDoneMsg) {
+func (msg rejectDoneMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.fail(msg.err, "")
-		return
+		return nil
 	}
 	if len(msg.done) == 0 {
 		m.info("Nothing to reject: the proposal is empty" + forPaths(msg.args) + ".")
-		return
+		return nil
 	}
 	for _, p := range msg.done {
 		m.rejected = append(m.rejected, engine.Resolution{Path: p, Rejected: []diff.Hunk{{}}})
 	}
 	m.info(fmt.Sprintf("Rejected %s: %s. The model is told with your next message.", plural(len(msg.done), "file"), strings.Join(msg.done, ", ")))
+	return nil
 }
 
 func forPaths(args []string) string {
@@ -238,10 +241,11 @@ func (m *Model) cmdUndo([]string) tea.Cmd {
 	})
 }
 
-func (m *Model) undoDone(msg undoDoneMsg) {
+func (msg undoDoneMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.fail(msg.err, "/rewind restores the working tree from a checkpoint instead")
 	} // else the engine reports the undo as a notice
+	return nil
 }
 
 func (m *Model) cmdSandbox([]string) tea.Cmd {

@@ -71,7 +71,7 @@ func (m *Model) cmdRewind(args []string) tea.Cmd {
 	})
 }
 
-func (m *Model) checkpointsListed(msg checkpointsMsg) tea.Cmd {
+func (msg checkpointsMsg) apply(m *Model) tea.Cmd {
 	cps, args := msg.cps, msg.args
 	if msg.err != nil {
 		m.fail(msg.err, "")
@@ -111,12 +111,13 @@ func (m *Model) checkpointsListed(msg checkpointsMsg) tea.Cmd {
 	})
 }
 
-func (m *Model) rewindDone(msg rewindDoneMsg) {
+func (msg rewindDoneMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.fail(msg.err, "")
-		return
+		return nil
 	}
 	m.info(fmt.Sprintf("Rewound the working tree to checkpoint %s. /rewind 1 goes back to how it was just before.", short(msg.id)))
+	return nil
 }
 
 // pickCheckpoint finds a checkpoint by its 1-based number in the list or an id prefix.

@@ -13,11 +13,17 @@ import (
 // another while it runs is refused with a word why. Reading the proposal for the review, /diff
 // and /sessions need no slot.
 
-// opDoneMsg carries the result of the running operation; handling it frees the slot.
+// A result is what a command found off Update; Update applies it to the model (and may start
+// the next step).
+type result interface {
+	apply(m *Model) tea.Cmd
+}
+
+// opDoneMsg carries the result of the running operation; applying it frees the slot.
 type opDoneMsg struct{ msg tea.Msg }
 
 // startOp runs fn in the background as the operation what ("committing…"), which the status
-// line shows until fn's message arrives and is handled. While an operation runs, startOp says
+// line shows until fn's message arrives and is applied. While an operation runs, startOp says
 // so and returns nil.
 func (m *Model) startOp(what string, fn func() tea.Msg) tea.Cmd {
 	if m.opRunning() {
@@ -46,9 +52,9 @@ func (m *Model) opRunning() bool {
 	return true
 }
 
-// opDone frees the slot and handles the operation's result. A quit asked for while it ran
+// apply frees the slot and applies the operation's result. A quit asked for while it ran
 // happens now, unless the result started another step.
-func (m *Model) opDone(msg opDoneMsg) tea.Cmd {
+func (msg opDoneMsg) apply(m *Model) tea.Cmd {
 	m.op = ""
 	_, cmd := m.Update(msg.msg)
 	if m.quitting && m.op == "" {

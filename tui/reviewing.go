@@ -55,8 +55,8 @@ func (m *Model) showReview(l reviewLoad) error {
 	return nil
 }
 
-// reviewRead shows the proposal read for msg.why, unless a later read is showing already.
-func (m *Model) reviewRead(msg reviewMsg) tea.Cmd {
+// apply shows the proposal read for msg.why, unless a later read is showing already.
+func (msg reviewMsg) apply(m *Model) tea.Cmd {
 	if msg.seq < m.reviewShown {
 		return nil
 	}
@@ -142,7 +142,7 @@ func (m *Model) resolve(req changeset.Request) tea.Cmd {
 	})
 }
 
-func (m *Model) resolveDone(msg resolveDoneMsg) tea.Cmd {
+func (msg resolveDoneMsg) apply(m *Model) tea.Cmd {
 	req, res := msg.req, msg.res
 	m.rv.SetMessage("")
 	if msg.err != nil {
@@ -216,8 +216,8 @@ func (m *Model) commit(message string) tea.Cmd {
 	})
 }
 
-// commitReady commits, saying which hooks the commit waits for.
-func (m *Model) commitReady(msg commitReadyMsg) tea.Cmd {
+// apply commits, saying which hooks the commit waits for.
+func (msg commitReadyMsg) apply(m *Model) tea.Cmd {
 	what := "committing…"
 	switch len(msg.hooks) {
 	case 0:
@@ -233,14 +233,15 @@ func (m *Model) commitReady(msg commitReadyMsg) tea.Cmd {
 	})
 }
 
-func (m *Model) commitDone(msg commitDoneMsg) {
+func (msg commitDoneMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.rv.SetMessage("✗ commit failed: " + msg.err.Error())
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: "commit failed: " + msg.err.Error(), Hint: "fix the problem and commit again with c or /commit"})
-		return
+		return nil
 	}
 	m.rv.SetAccepted(len(m.eng.Accepted()))
 	m.rv.SetMessage(fmt.Sprintf("✓ committed %s (%s)", short(msg.hash), plural(msg.files, "file")))
+	return nil
 }
 
 // The steps of an edit in $EDITOR, which holds the operation slot from the key to the save.
@@ -300,8 +301,8 @@ func editCopy(eng *engine.Engine, path string) (string, error) {
 	return file, nil
 }
 
-// editReady runs the editor, keeping the slot until the edit is saved.
-func (m *Model) editReady(msg editReadyMsg) tea.Cmd {
+// apply runs the editor, keeping the slot until the edit is saved.
+func (msg editReadyMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.rv.SetMessage("✗ " + msg.err.Error())
 		return nil
@@ -313,8 +314,8 @@ func (m *Model) editReady(msg editReadyMsg) tea.Cmd {
 	return m.execProcess(c, func(err error) tea.Msg { return opDoneMsg{msg: editDoneMsg{path: path, file: file, err: err}} })
 }
 
-// editDone puts the edited file into the proposal.
-func (m *Model) editDone(msg editDoneMsg) tea.Cmd {
+// apply puts the edited file into the proposal.
+func (msg editDoneMsg) apply(m *Model) tea.Cmd {
 	eng, load := m.eng, m.loadReview()
 	return m.startOp("saving the edit of "+msg.path+"…", func() tea.Msg {
 		defer os.RemoveAll(filepath.Dir(msg.file))
@@ -332,15 +333,16 @@ func (m *Model) editDone(msg editDoneMsg) tea.Cmd {
 	})
 }
 
-func (m *Model) editSaved(msg editSavedMsg) {
+func (msg editSavedMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.rv.SetMessage("✗ " + msg.err.Error())
-		return
+		return nil
 	}
 	m.rv.SetMessage("edited " + msg.path)
 	if err := m.showReview(msg.review); err != nil {
 		m.rv.SetMessage("✗ " + err.Error())
 	}
+	return nil
 }
 
 func plural(n int, word string) string {

@@ -102,7 +102,7 @@ func (m *Model) switchSession(id string) tea.Cmd {
 	})
 }
 
-func (m *Model) sessionOpened(msg sessionOpenedMsg) tea.Cmd {
+func (msg sessionOpenedMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.fail(msg.err, "/sessions lists the saved sessions of this repository")
 		return nil
@@ -125,12 +125,13 @@ func (m *Model) sessionOpened(msg sessionOpenedMsg) tea.Cmd {
 	})
 }
 
-func (m *Model) sessionSaved(msg sessionSavedMsg) {
+func (msg sessionSavedMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.fail(fmt.Errorf("save session %s: %w", msg.old, msg.err), "")
 	}
 	m.info(fmt.Sprintf("%s. Session %s is saved: /resume %s brings it back.", msg.opened, msg.old, msg.old))
 	m.pendingProposal(msg.pending)
+	return nil
 }
 
 // pendingProposal says so when the session's proposal has files changed waiting for review.
@@ -221,10 +222,11 @@ func (m *Model) cmdSessions([]string) tea.Cmd {
 	}
 }
 
-func (m *Model) sessionsListed(msg sessionsMsg) {
+func (msg sessionsMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.fail(msg.err, "")
-		return
+		return nil
 	}
 	m.info(msg.text)
+	return nil
 }

@@ -191,49 +191,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case turnDoneMsg:
 		return m, m.turnDone(msg)
-	case opDoneMsg:
-		return m, m.opDone(msg)
-	case reviewMsg:
-		return m, m.reviewRead(msg)
-	case resolveDoneMsg:
-		return m, m.resolveDone(msg)
-	case commitReadyMsg:
-		return m, m.commitReady(msg)
-	case commitDoneMsg:
-		m.commitDone(msg)
-		return m, nil
-	case acceptDoneMsg:
-		m.acceptDone(msg)
-		return m, nil
-	case rejectDoneMsg:
-		m.rejectDone(msg)
-		return m, nil
-	case undoDoneMsg:
-		m.undoDone(msg)
-		return m, nil
-	case checkpointsMsg:
-		return m, m.checkpointsListed(msg)
-	case rewindDoneMsg:
-		m.rewindDone(msg)
-		return m, nil
-	case editReadyMsg:
-		return m, m.editReady(msg)
-	case editDoneMsg:
-		return m, m.editDone(msg)
-	case editSavedMsg:
-		m.editSaved(msg)
-		return m, nil
-	case sessionOpenedMsg:
-		return m, m.sessionOpened(msg)
-	case sessionSavedMsg:
-		m.sessionSaved(msg)
-		return m, nil
-	case sessionsMsg:
-		m.sessionsListed(msg)
-		return m, nil
-	case diffMsg:
-		m.diffRead(msg)
-		return m, nil
+	case result:
+		return m, msg.apply(m)
 	case compactDoneMsg:
 		m.compactDone(msg)
 		return m, nil

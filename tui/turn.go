@@ -88,7 +88,7 @@ func (m *Model) runTests() tea.Cmd {
 }
 
 // quit ends the program after stopping the running turn. An operation running is let finish
-// first (see opDone), unless quit is asked for again.
+// first (see opDoneMsg.apply), unless quit is asked for again.
 func (m *Model) quit() tea.Cmd {
 	if m.op != "" && !m.quitting {
 		m.quitting = true
