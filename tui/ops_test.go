@@ -36,13 +36,15 @@ func TestSlowPreCommitHookKeepsTheUIResponsive(t *testing.T) {
 		t.Fatal("the review did not open")
 	}
 
-	var slowest time.Duration
+	var slowest, slowestView time.Duration // of each Update, and of the redraw after it
 	update := func(msg tea.Msg) tea.Cmd {
 		t.Helper()
 		start := time.Now()
 		_, cmd := h.m.Update(msg)
-		_ = h.m.View()
 		slowest = max(slowest, time.Since(start))
+		start = time.Now()
+		_ = h.m.View()
+		slowestView = max(slowestView, time.Since(start))
 		return cmd
 	}
 	// finish waits for the operation's result (and nothing else the command batches).
@@ -121,8 +123,8 @@ func TestSlowPreCommitHookKeepsTheUIResponsive(t *testing.T) {
 	if h.m.op != "" || strings.Contains(h.statusLine(), "committing") || !strings.Contains(h.screen(), "committed") {
 		t.Errorf("after the commit: op %q, status %s\n%s", h.m.op, h.statusLine(), h.screen())
 	}
-	t.Logf("slowest Update (and View) while the hook ran: %s", slowest)
-	if slowest > 50*time.Millisecond {
-		t.Errorf("an Update took %s", slowest)
+	t.Logf("slowest Update: %s; slowest View: %s", slowest, slowestView)
+	if slowest > 50*time.Millisecond || slowestView > 50*time.Millisecond {
+		t.Errorf("an Update took %s, a View %s", slowest, slowestView)
 	}
 }

@@ -27,8 +27,7 @@ type sessionAbout struct {
 }
 
 func describe(eng *engine.Engine) sessionAbout {
-	a := sessionAbout{sandbox: eng.SandboxLabel(), reviews: &engine.ReviewCache{}}
-	a.branch = eng.Branch()
+	a := sessionAbout{branch: eng.Branch(), sandbox: eng.SandboxLabel(), reviews: &engine.ReviewCache{}}
 	if files, err := eng.ReviewWith(a.reviews); err == nil {
 		a.pending = len(files)
 	}
