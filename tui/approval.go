@@ -4,10 +4,12 @@ import (
 	"context"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/agent/approval"
+	"hew/tui/keymap"
 )
 
 // approvalMsg asks the user about a command; the answer goes to reply.
@@ -46,35 +48,31 @@ func (p *approvalPrompt) answer(d approval.Decision, note string) {
 	p.reply <- approvalAnswer{d: d, note: note}
 }
 
-// approvalKey answers the question: a allow once, s allow for the session, d deny, n deny
-// with a note (typed, then enter), esc deny.
+// approvalKey answers the question (keymap.ApprovalKeys), or edits the note given with a
+// denial (keymap.NoteKeys): enter denies with it, esc goes back to the question.
 func (m *Model) approvalKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.approval
 	if p.noting {
-		switch k.String() {
-		case "enter":
+		var done bool
+		if p.note, done = keymap.TypeNote(k, p.note); !done {
+			return nil
+		}
+		if key.Matches(k, keymap.NoteKeys.Send) {
 			m.decide(approval.Deny, strings.TrimSpace(p.note))
-		case "esc":
+		} else {
 			p.noting, p.note = false, ""
-		case "backspace":
-			if r := []rune(p.note); len(r) > 0 {
-				p.note = string(r[:len(r)-1])
-			}
-		case "space":
-			p.note += " "
-		default:
-			p.note += k.Text
 		}
 		return nil
 	}
-	switch k.String() {
-	case "a", "y":
+	km := keymap.ApprovalKeys
+	switch {
+	case key.Matches(k, km.AllowOnce):
 		m.decide(approval.AllowOnce, "")
-	case "s":
+	case key.Matches(k, km.AllowSession):
 		m.decide(approval.AllowSession, "")
-	case "d", "esc":
+	case key.Matches(k, km.Deny):
 		m.decide(approval.Deny, "")
-	case "n":
+	case key.Matches(k, km.DenyNote):
 		p.noting = true
 	}
 	return nil
@@ -103,5 +101,5 @@ func (p *approvalPrompt) view(width int) []string {
 	if p.noting {
 		return append(rows, askStyle.Render("  reason for the model: ")+p.note+"█")
 	}
-	return append(rows, hintStyle.Render("  a allow once · s allow for this session · d deny · n deny with a note"))
+	return append(rows, hintStyle.Render("  "+keymap.Line(keymap.ApprovalKeys.All())))
 }

@@ -8,6 +8,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/tui/changeset"
+	"hew/tui/keymap"
 	"hew/tui/transcript"
 )
 
@@ -83,13 +85,21 @@ type Model struct {
 
 	approval *approvalPrompt
 	asking   *confirmPrompt
+
+	op          string // the operation running in the background (see startOp); "" when none
+	reviewSeq   int    // counts the proposal reads for the review (see loadReview)
+	reviewShown int    // the read the review shows
+	// execProcess runs the editor with the terminal: tea.ExecProcess, replaced in tests.
+	execProcess func(*exec.Cmd, tea.ExecCallback) tea.Cmd
 }
 
 // New builds the UI over an engine. It subscribes to the engine's events and installs the
 // approver; call it once per engine.
 func New(ctx context.Context, o Options) (*Model, error) {
-	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{}}
-	if err := m.attach(o.Engine, o.Approval); err != nil {
+	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{},
+		execProcess: tea.ExecProcess}
+	about := describe(o.Engine) // before the program runs, so not in Update
+	if err := m.attach(o.Engine, o.Approval, about); err != nil {
 		return nil, err
 	}
 	m.input = newInput()
@@ -97,7 +107,7 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	m.SetSize(100, 30)
 	if h := o.Engine.Conversation(); len(h) > 0 {
 		m.replay(h) // a resumed session
-		m.pendingProposal()
+		m.pendingProposal(about.pending)
 	}
 	return m, nil
 }
@@ -108,7 +118,7 @@ func newInput() textarea.Model {
 	in.Placeholder = "Ask for a change, or / for commands"
 	in.ShowLineNumbers = false
 	in.SetHeight(3)
-	in.KeyMap.InsertNewline.SetKeys("ctrl+j", "alt+enter", "shift+enter")
+	in.KeyMap.InsertNewline = keymap.TranscriptKeys.NewLine
 	st := textarea.DefaultDarkStyles()
 	st.Cursor.Blink = false // a blinking cursor would tick forever
 	in.SetStyles(st)
@@ -148,11 +158,6 @@ type (
 		tr  event.TestRun
 		err error
 	}
-	editDoneMsg struct {
-		path string
-		file string // the temporary file edited
-		err  error
-	}
 )
 
 // Update handles one message.
@@ -167,7 +172,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(append(cmds, m.queue.wait())...)
 	case eventMsg:
 		if msg.gen == m.gen {
-			m.onEvent(msg.e)
+			return m, m.onEvent(msg.e)
 		}
 		return m, nil
 	case approvalMsg:
@@ -178,7 +183,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.SetSize(msg.Width, msg.Height)
 		return m, nil
 	case spinner.TickMsg:
-		if !m.busy {
+		if !m.busy && m.op == "" {
 			return m, nil // stop ticking: nothing animates
 		}
 		var cmd tea.Cmd
@@ -186,6 +191,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case turnDoneMsg:
 		return m, m.turnDone(msg)
+	case result:
+		return m, msg.apply(m)
 	case compactDoneMsg:
 		m.compactDone(msg)
 		return m, nil
@@ -193,9 +200,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check test_cmd in .hew/config.toml"})
 		}
-		return m, nil
-	case editDoneMsg:
-		m.editDone(msg)
 		return m, nil
 	case tea.PasteMsg:
 		if m.approval != nil {

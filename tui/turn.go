@@ -41,8 +41,9 @@ func (m *Model) send(shown, prompt string) tea.Cmd {
 // work runs fn in the background as the running turn: the spinner turns, esc cancels ctx.
 func (m *Model) work(fn func(ctx context.Context) tea.Msg) tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
+	tick := m.animate()
 	m.busy, m.cancel = true, cancel
-	return tea.Batch(m.spin.Tick, func() tea.Msg { return fn(ctx) })
+	return tea.Batch(tick, func() tea.Msg { return fn(ctx) })
 }
 
 // idle records that the running turn or compaction ended.
@@ -74,18 +75,7 @@ func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
 	if m.quitting {
 		return nil
 	}
-	if err := m.refreshReview(); err != nil {
-		m.fail(err, "ctrl+r tries again")
-		return nil
-	}
-	if m.rv.Empty() {
-		return nil
-	}
-	m.view = viewReview
-	if m.eng.Defaults().TestCmd != "" && msg.err == nil {
-		return m.runTests()
-	}
-	return nil
+	return m.readReview(reviewAfterTurn, msg.err)
 }
 
 // runTests runs the test command on the proposal in the background.
@@ -97,8 +87,16 @@ func (m *Model) runTests() tea.Cmd {
 	}
 }
 
-// quit ends the program after stopping the running turn.
+// quit ends the program after stopping the running turn. An operation running is let finish
+// first (see opDoneMsg.apply), unless quit is asked for again.
 func (m *Model) quit() tea.Cmd {
+	if m.op != "" && !m.quitting {
+		m.quitting = true
+		m.interrupt()
+		m.notice("quitting once " + m.op + " is done; ctrl+c again quits at once")
+		m.tr.Bottom()
+		return nil
+	}
 	m.quitting = true
 	m.interrupt()
 	if m.approval != nil {

@@ -91,8 +91,15 @@ func (m *Model) statusInfo() status.Info {
 	i := status.Info{Provider: mi.Provider, Model: mi.Model.ID, Sandbox: m.sandbox,
 		Approval: m.eng.ApprovalMode(), Branch: m.branch, Tokens: u.Tokens.InputTokens + u.Tokens.OutputTokens,
 		ContextUsed: m.usage.ContextUsed, ContextLimit: m.usage.ContextLimit, CostUSD: u.CostUSD}
+	var busy []string
 	if m.busy {
-		i.Busy = strings.TrimSpace(m.spin.View()) + " working (esc stops)"
+		busy = append(busy, "working (esc stops)")
+	}
+	if m.op != "" {
+		busy = append(busy, m.op)
+	}
+	if len(busy) > 0 {
+		i.Busy = strings.TrimSpace(m.spin.View()) + " " + strings.Join(busy, " · ")
 	}
 	return i
 }

@@ -169,3 +169,12 @@ func (e *Engine) Rewind(ctx context.Context, id string) error {
 	e.reportProposal(event.CauseRewind, "")
 	return nil
 }
+
+// CommitHooks names the git hooks a commit runs (pre-commit, commit-msg; none when the
+// configuration skips them), so that a front end can say what a commit waits for.
+func (e *Engine) CommitHooks() []string {
+	if e.cfg.Commit.NoVerify {
+		return nil
+	}
+	return e.repo.CommitHooks()
+}
