@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"hew/agent/config"
 	"hew/sandbox"
 )
 
@@ -280,6 +281,31 @@ func TestFlagsResume(t *testing.T) {
 		{[]string{"resume", "abc", "--last"}, "give a session id or --last, not both"},
 		{[]string{"resume", "a", "b"}, "accepts at most 1 arg"},
 	})
+}
+
+func TestUnitFlagsOverTheConfiguration(t *testing.T) {
+	base := config.Defaults()
+	base.Provider, base.Model, base.TestCmd, base.Limits.MaxTurns = "openai", "gpt-configured", "make test", 50
+
+	cfg := base
+	applySessionFlags(&cfg, sessionFlags{Provider: ptr("bedrock"), Network: ptr(true)})
+	applyExecFlags(&cfg, &execOptions{MaxTurns: ptr(0), Timeout: ptr(time.Minute)})
+	if cfg.Provider != "bedrock" || cfg.Model != "" || !cfg.Sandbox.Network || cfg.Limits.MaxTurns != 0 ||
+		cfg.Limits.Timeout.Duration != time.Minute || cfg.TestCmd != "make test" || cfg.Sandbox.Policy != base.Sandbox.Policy {
+		t.Errorf("--provider bedrock --network --max-turns 0 --timeout 1m over %+v gave %+v; want the configured model dropped, "+
+			"the flags given applied and the rest kept", base, cfg)
+	}
+	cfg = base
+	applySessionFlags(&cfg, sessionFlags{Provider: ptr("bedrock"), Model: ptr("m1"), Sandbox: ptr("read-only")})
+	if cfg.Provider != "bedrock" || cfg.Model != "m1" || cfg.Sandbox.Policy != "read-only" {
+		t.Errorf("--provider bedrock --model m1 --sandbox read-only gave %+v", cfg)
+	}
+	cfg = base
+	applySessionFlags(&cfg, sessionFlags{})
+	applyExecFlags(&cfg, &execOptions{})
+	if !reflect.DeepEqual(cfg, base) {
+		t.Errorf("no flags changed the configuration: %+v", cfg)
+	}
 }
 
 func TestUnitIOGetenv(t *testing.T) {
