@@ -87,6 +87,9 @@ func (p *Progress) Emit(e event.Event) {
 			p.printf("  %s %s\n", mark, s.Step)
 		}
 	case event.ProposalChanged:
+		if e.Cause == event.CauseAccept && len(e.Files) == 0 {
+			return // the accepted line said it: everything proposed is in the tree
+		}
 		var parts []string
 		for _, f := range e.Files {
 			parts = append(parts, fmt.Sprintf("%s %s +%d -%d", f.Op, f.Path, f.Added, f.Removed))

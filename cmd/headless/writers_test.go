@@ -52,3 +52,16 @@ func TestProgressSaysWhatHappened(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+func TestProgressReportsProposalChangesOnce(t *testing.T) {
+	var b bytes.Buffer
+	p := NewProgress(&b)
+	p.Emit(event.ProposalChanged{Cause: event.CauseTools, Files: []event.FileStat{{Path: "a.go", Op: "M", Added: 1, Removed: 1}}})
+	p.Emit(event.Accepted{Files: []string{"a.go"}})
+	p.Emit(event.ProposalChanged{Cause: event.CauseAccept, Files: []event.FileStat{}}) // said by the accepted line
+	p.Emit(event.ProposalChanged{Cause: event.CauseEditor, Path: "b.go", Files: []event.FileStat{}})
+	want := "proposal: M a.go +1 -1\naccepted into the working tree: a.go\nproposal: no changes\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
