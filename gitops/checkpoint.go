@@ -237,7 +237,7 @@ func (r *Repo) snapshotFile(root *os.Root, p string, files map[string]entry) err
 // globalExcludes reads .git/info/exclude and the user's core.excludesFile.
 func (r *Repo) globalExcludes() []gitignore.Pattern {
 	files := []string{filepath.Join(r.commonDir, "info", "exclude")}
-	if p := r.readConfig().get("core", "", "excludesFile"); p != "" {
+	if p := r.readConfig().Get("core", "", "excludesFile"); p != "" {
 		files = append(files, r.expandHome(p))
 	} else if xdg := r.opts.Getenv("XDG_CONFIG_HOME"); xdg != "" {
 		files = append(files, filepath.Join(xdg, "git", "ignore"))
