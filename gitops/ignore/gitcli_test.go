@@ -216,7 +216,7 @@ func (s *sandbox) initRepo(t *testing.T, files map[string]string) string {
 // listing against git ls-files.
 func TestTrickyPatternsAgreeWithGit(t *testing.T) {
 	cases := map[string]map[string]string{
-		"negation": {".gitignore": "*.log\n!keep.log\n", "a.log": "", "keep.log": "", "sub/keep.log": "", "sub/b.log": "", "x.txt": ""},
+		"negation":       {".gitignore": "*.log\n!keep.log\n", "a.log": "", "keep.log": "", "sub/keep.log": "", "sub/b.log": "", "x.txt": ""},
 		"directory only": {".gitignore": "build/\nout/\n", "build/x": "", "sub/build": "", "sub/out/y": "", "out": ""},
 		"anchored": {".gitignore": "/root.txt\nsub/x.txt\n/dir/\n", "root.txt": "", "a/root.txt": "", "sub/x.txt": "",
 			"a/sub/x.txt": "", "dir/f": "", "a/dir/f": ""},
@@ -245,7 +245,7 @@ func TestTrickyPatternsAgreeWithGit(t *testing.T) {
 		"pattern on a directory's contents": {".gitignore": "doc/frotz/\nfrotz2/\n*/\n!keep/\n", "doc/frotz/a": "",
 			"a/doc/frotz/b": "", "x/frotz2/c": "", "top": "", "keep/f": ""},
 		"ignored directory's .gitignore is not read": {".gitignore": "ign/\n", "ign/.gitignore": "!*\n", "ign/f": ""},
-		"unicode and question mark": {".gitignore": "caf?\n?\nnaïve*\n", "café": "", "cafe": "", "x": "", "naïve.txt": ""},
+		"unicode and question mark":                  {".gitignore": "caf?\n?\nnaïve*\n", "café": "", "cafe": "", "x": "", "naïve.txt": ""},
 	}
 	for name, files := range cases {
 		t.Run(name, func(t *testing.T) {
