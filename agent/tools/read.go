@@ -80,6 +80,9 @@ func walkFiles(ctx context.Context, env *Env, dir string, fn func(name string) e
 	if err != nil {
 		return fmt.Errorf("%s does not exist", dir)
 	}
+	if clean != "." && env.Layer.Excluded(clean, info.IsDir()) {
+		return fmt.Errorf("%s is ignored by git, and so left out of listings and searches", dir)
+	}
 	if !info.IsDir() {
 		return fn(clean)
 	}

@@ -24,7 +24,7 @@ func newEnv(t testing.TB, files map[string]string) *Env {
 			t.Fatal(err)
 		}
 	}
-	l, err := proposal.Open(root, t.TempDir())
+	l, err := proposal.OpenWith(root, t.TempDir(), proposal.Options{Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,10 @@ func entries(t testing.TB, root string) []entry {
 			return err
 		}
 		if d.Name() == ".git" {
-			return fs.SkipDir
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		if p != root {
 			rel, _ := filepath.Rel(root, p)
