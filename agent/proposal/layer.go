@@ -289,7 +289,7 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 	var out []fs.DirEntry
 	upperDir := filepath.Join(l.upper, filepath.FromSlash(name))
 	lowerVisible := true
-	if ents, err := os.ReadDir(upperDir); err == nil {
+	if ents, err := readDirUnsorted(upperDir); err == nil {
 		lowerVisible = !isOpaque(upperDir) && l.lowerVisible(name)
 		for _, e := range ents {
 			seen[e.Name()] = true
@@ -304,7 +304,7 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 		lowerVisible = l.lowerVisible(name)
 	}
 	if lowerVisible {
-		ents, err := os.ReadDir(filepath.Join(l.root, filepath.FromSlash(name)))
+		ents, err := readDirUnsorted(filepath.Join(l.root, filepath.FromSlash(name)))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrInvalid) {
 			return nil, err
 		}
@@ -316,6 +316,16 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
+}
+
+// readDirUnsorted is os.ReadDir without the sorting, which readDir does once for both layers.
+func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 // lowerVisible reports whether the lower directory name shows through every upper ancestor.

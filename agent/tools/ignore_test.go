@@ -24,7 +24,7 @@ const secret = "HEW-PLANTED-SECRET"
 
 type gitHome struct{ home, xdg string }
 
-func newGitHome(t *testing.T) *gitHome {
+func newGitHome(t testing.TB) *gitHome {
 	home := t.TempDir()
 	return &gitHome{home: home, xdg: filepath.Join(home, ".config")}
 }
@@ -67,7 +67,7 @@ func (h *gitHome) repo(t *testing.T, files map[string]string) string {
 	return root
 }
 
-func (h *gitHome) env4(t *testing.T, root string) *Env {
+func (h *gitHome) env4(t testing.TB, root string) *Env {
 	t.Helper()
 	l, err := proposal.OpenWith(root, t.TempDir(), proposal.Options{Getenv: h.getenv})
 	if err != nil {

@@ -179,32 +179,3 @@ func TestSpecsComeFromPrompts(t *testing.T) {
 		t.Errorf("apply_patch set offers %s", names)
 	}
 }
-
-// BenchmarkSearch measures a regular-expression search over a 5,000-file tree.
-func BenchmarkSearch(b *testing.B) {
-	files := map[string]string{}
-	for i := 0; i < 5000; i++ {
-		files[fmt.Sprintf("pkg%d/file%d.go", i%50, i)] = strings.Repeat("func f() { return nil }\n", 40) + fmt.Sprintf("// marker %d\n", i)
-	}
-	env := newEnv(b, files)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		r := call(b, env, "search", `{"pattern":"marker 4999"}`)
-		if !strings.Contains(r.Output, "marker 4999") {
-			b.Fatal(r.Output)
-		}
-	}
-}
-
-// BenchmarkListFiles measures a gitignore-aware listing of a 5,000-file tree.
-func BenchmarkListFiles(b *testing.B) {
-	files := map[string]string{}
-	for i := 0; i < 5000; i++ {
-		files[fmt.Sprintf("pkg%d/file%d.go", i%50, i)] = "package p\n"
-	}
-	env := newEnv(b, files)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		call(b, env, "list_files", `{"max":10000}`)
-	}
-}
