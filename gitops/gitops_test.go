@@ -257,6 +257,9 @@ func TestHooks(t *testing.T) {
 	// The pre-commit hook sees the index of the commit: a.txt changed, b.txt not.
 	hook("pre-commit", "git diff --cached --name-only HEAD > \"$GIT_DIR_OUT\"; git diff --cached --name-only HEAD | grep -qx a.txt && ! git diff --cached --name-only HEAD | grep -q b.txt\n")
 	hook("commit-msg", "echo 'Signed-off-by: Hook <h@example.com>' >> \"$1\"\n")
+	if got := r.CommitHooks(); strings.Join(got, ",") != "pre-commit,commit-msg" {
+		t.Errorf("CommitHooks: %v", got)
+	}
 	var ran []string
 	run := func(ctx context.Context, h Hook) (string, error) {
 		ran = append(ran, h.Name)

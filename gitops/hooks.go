@@ -52,6 +52,19 @@ func (r *Repo) hookPath(cfg gitConfig, name string) string {
 	return p
 }
 
+// CommitHooks names the hooks a commit runs in this repository, in the order it runs them:
+// those of pre-commit and commit-msg that are present and executable.
+func (r *Repo) CommitHooks() []string {
+	cfg := r.readConfig()
+	var names []string
+	for _, name := range []string{"pre-commit", "commit-msg"} {
+		if r.hookPath(cfg, name) != "" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
 // runCommitHooks runs pre-commit against an index of the tree to be committed, as
 // `git commit PATHS` does, then commit-msg on msg, and returns the message commit-msg left.
 func (r *Repo) runCommitHooks(ctx context.Context, cfg gitConfig, run func(context.Context, Hook) (string, error), tree plumbing.Hash, msg string) (string, error) {

@@ -4,26 +4,28 @@ import (
 	"context"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"hew/agent/engine"
+	"hew/agent/approval"
+	"hew/tui/keymap"
 )
 
 // approvalMsg asks the user about a command; the answer goes to reply.
 type approvalMsg struct {
-	req   engine.ApprovalRequest
+	req   approval.Request
 	reply chan approvalAnswer
 }
 
 type approvalAnswer struct {
-	d    engine.Decision
+	d    approval.Decision
 	note string
 }
 
 // approvalPrompt is the question on screen.
 type approvalPrompt struct {
-	req    engine.ApprovalRequest
+	req    approval.Request
 	reply  chan approvalAnswer
 	noting bool
 	note   string
@@ -31,62 +33,58 @@ type approvalPrompt struct {
 
 // ask is the engine's approver: it puts the question to the UI and waits for the answer or
 // for the turn to end.
-func (m *Model) ask(ctx context.Context, req engine.ApprovalRequest) (engine.Decision, string) {
+func (m *Model) ask(ctx context.Context, req approval.Request) (approval.Decision, string) {
 	reply := make(chan approvalAnswer, 1)
 	m.queue.push(approvalMsg{req: req, reply: reply})
 	select {
 	case a := <-reply:
 		return a.d, a.note
 	case <-ctx.Done():
-		return engine.Deny, ""
+		return approval.Deny, ""
 	}
 }
 
-func (p *approvalPrompt) answer(d engine.Decision, note string) {
+func (p *approvalPrompt) answer(d approval.Decision, note string) {
 	p.reply <- approvalAnswer{d: d, note: note}
 }
 
-// approvalKey answers the question: a allow once, s allow for the session, d deny, n deny
-// with a note (typed, then enter), esc deny.
+// approvalKey answers the question (keymap.ApprovalKeys), or edits the note given with a
+// denial (keymap.NoteKeys): enter denies with it, esc goes back to the question.
 func (m *Model) approvalKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.approval
 	if p.noting {
-		switch k.String() {
-		case "enter":
-			m.decide(engine.Deny, strings.TrimSpace(p.note))
-		case "esc":
+		var done bool
+		if p.note, done = keymap.TypeNote(k, p.note); !done {
+			return nil
+		}
+		if key.Matches(k, keymap.NoteKeys.Send) {
+			m.decide(approval.Deny, strings.TrimSpace(p.note))
+		} else {
 			p.noting, p.note = false, ""
-		case "backspace":
-			if r := []rune(p.note); len(r) > 0 {
-				p.note = string(r[:len(r)-1])
-			}
-		case "space":
-			p.note += " "
-		default:
-			p.note += k.Text
 		}
 		return nil
 	}
-	switch k.String() {
-	case "a", "y":
-		m.decide(engine.AllowOnce, "")
-	case "s":
-		m.decide(engine.AllowSession, "")
-	case "d", "esc":
-		m.decide(engine.Deny, "")
-	case "n":
+	km := keymap.ApprovalKeys
+	switch {
+	case key.Matches(k, km.AllowOnce):
+		m.decide(approval.AllowOnce, "")
+	case key.Matches(k, km.AllowSession):
+		m.decide(approval.AllowSession, "")
+	case key.Matches(k, km.Deny):
+		m.decide(approval.Deny, "")
+	case key.Matches(k, km.DenyNote):
 		p.noting = true
 	}
 	return nil
 }
 
 // decide answers the pending question and notes the answer in the transcript.
-func (m *Model) decide(d engine.Decision, note string) {
+func (m *Model) decide(d approval.Decision, note string) {
 	p := m.approval
 	m.approval = nil
 	p.answer(d, note)
-	what := map[engine.Decision]string{engine.AllowOnce: "allowed once", engine.AllowSession: "allowed for this session",
-		engine.Deny: "denied"}[d]
+	what := map[approval.Decision]string{approval.AllowOnce: "allowed once", approval.AllowSession: "allowed for this session",
+		approval.Deny: "denied"}[d]
 	text := what + ": " + p.req.Command
 	if note != "" {
 		text += " (" + note + ")"
@@ -103,5 +101,5 @@ func (p *approvalPrompt) view(width int) []string {
 	if p.noting {
 		return append(rows, askStyle.Render("  reason for the model: ")+p.note+"█")
 	}
-	return append(rows, hintStyle.Render("  a allow once · s allow for this session · d deny · n deny with a note"))
+	return append(rows, hintStyle.Render("  "+keymap.Line(keymap.ApprovalKeys.All())))
 }

@@ -23,7 +23,7 @@ func bigProposal(b *testing.B) *harness {
 		}
 	}
 	h := newHarness(b, map[string]string{"big.go": old.String()}, "never")
-	if err := h.m.eng.Layer.WriteFile("big.go", []byte(new.String()), 0); err != nil {
+	if err := h.m.eng.EditProposed("big.go", []byte(new.String())); err != nil {
 		b.Fatal(err)
 	}
 	h.m.SetSize(160, 50)
@@ -55,7 +55,7 @@ func BenchmarkReviewOpen10k(b *testing.B) {
 			}
 			b.StartTimer()
 			start := time.Now()
-			h.m.openReview()
+			h.m.Update(h.m.openReview()()) // the read, then its result
 			_ = h.m.View()
 			worst = max(worst, time.Since(start))
 		}

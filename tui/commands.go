@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"hew/agent/engine"
 	"hew/gitops"
 	"hew/gitops/diff"
+	"hew/tui/keymap"
 	"hew/tui/transcript"
 )
 
@@ -27,7 +29,7 @@ func commands() []slashCommand {
 		{"/diff", "", "show the whole proposal as a unified diff", (*Model).cmdDiff},
 		{"/accept", "[path...]", "accept the proposal (or the named files) into the working tree", (*Model).cmdAccept},
 		{"/reject", "[path...]", "drop the proposal (or the named files); the model is told", (*Model).cmdReject},
-		{"/commit", "[message]", "commit the accepted files", func(m *Model, args []string) tea.Cmd { m.commit(strings.Join(args, " ")); return nil }},
+		{"/commit", "[message]", "commit the accepted files", func(m *Model, args []string) tea.Cmd { return m.commit(strings.Join(args, " ")) }},
 		{"/undo", "", "revert the last commit hew made, if it is safe", (*Model).cmdUndo},
 		{"/rewind", "[N|ID]", "list checkpoints of the working tree, or restore one (asks first)", (*Model).cmdRewind},
 		{"/model", "[NAME]", "show the model, or switch to NAME for the next turn", (*Model).cmdModel},
@@ -120,61 +122,101 @@ func (m *Model) cmdHelp([]string) tea.Cmd {
 		name := strings.TrimSpace(c.name + " " + c.args)
 		fmt.Fprintf(&b, "  %-36s %s\n", name, c.help)
 	}
-	b.WriteString(`
-Keys: enter send · ctrl+j or alt+enter new line · ↑/↓ history · tab complete a command
-      esc stop the running turn · ctrl+c twice quit · pgup/pgdown or the wheel scroll
-      alt+↑/alt+↓ (or ctrl+↑/↓) select a message · esc unselect
-      ctrl+y copy the selected message, else the last answer (OSC 52, works over SSH)
-      ctrl+o show or hide the selected tool call's output, else every one's · ctrl+r review
-Review: y/n accept/reject hunk · Y/N the whole file · tab/shift+tab file · s split view
-        e edit in $EDITOR · f reject with a note to the model · c commit what was accepted · esc back`)
-	m.info(b.String())
+	for _, g := range []struct {
+		name string
+		keys []key.Binding
+	}{
+		{"Keys", keymap.TranscriptKeys.All()},
+		{"Review keys", keymap.ReviewKeys.All()},
+	} {
+		b.WriteString("\n" + g.name + ":\n" + keymap.Table(g.keys, "  "))
+	}
+	m.info(strings.TrimRight(b.String(), "\n"))
 	return nil
+}
+
+// diffMsg is the proposal as a unified diff, for /diff.
+type diffMsg struct {
+	patch string
+	err   error
 }
 
 func (m *Model) cmdDiff([]string) tea.Cmd {
-	p, err := m.eng.Patch()
-	if err != nil {
-		m.fail(err, "")
+	eng := m.eng
+	return func() tea.Msg {
+		p, err := eng.Patch()
+		return diffMsg{patch: p, err: err}
+	}
+}
+
+func (msg diffMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err, "")
 		return nil
 	}
-	if p == "" {
-		p = "The proposal is empty."
+	if msg.patch == "" {
+		msg.patch = "The proposal is empty."
 	}
-	m.info(strings.TrimRight(p, "\n"))
+	m.info(strings.TrimRight(msg.patch, "\n"))
 	return nil
 }
 
+// acceptDoneMsg and rejectDoneMsg report /accept and /reject of the paths args (all: none).
+type (
+	acceptDoneMsg struct {
+		args, done []string
+		err        error
+	}
+	rejectDoneMsg struct {
+		args, done []string
+		err        error
+	}
+)
+
 func (m *Model) cmdAccept(args []string) tea.Cmd {
-	done, err := m.eng.Accept(args)
+	eng := m.eng
+	return m.startOp("accepting…", func() tea.Msg {
+		done, err := eng.Accept(args)
+		return acceptDoneMsg{args: args, done: done, err: err}
+	})
+}
+
+func (msg acceptDoneMsg) apply(m *Model) tea.Cmd {
 	var ce *gitops.ConflictError
 	switch {
-	case errors.As(err, &ce):
-		m.fail(err, "accept the other files, or resolve by hand and /reject this one")
-	case err != nil:
-		m.fail(err, "")
-	case len(done) == 0:
-		m.info("Nothing to accept: the proposal is empty" + forPaths(args) + ".")
+	case errors.As(msg.err, &ce):
+		m.fail(msg.err, "accept the other files, or resolve by hand and /reject this one")
+	case msg.err != nil:
+		m.fail(msg.err, "")
+	case len(msg.done) == 0:
+		m.info("Nothing to accept: the proposal is empty" + forPaths(msg.args) + ".")
 	default:
-		m.info(fmt.Sprintf("Accepted %s into the working tree: %s. /commit commits them.", plural(len(done), "file"), strings.Join(done, ", ")))
+		m.info(fmt.Sprintf("Accepted %s into the working tree: %s. /commit commits them.", plural(len(msg.done), "file"), strings.Join(msg.done, ", ")))
 	}
 	return nil
 }
 
 func (m *Model) cmdReject(args []string) tea.Cmd {
-	done, err := m.eng.Reject(args)
-	if err != nil {
-		m.fail(err, "")
+	eng := m.eng
+	return m.startOp("rejecting…", func() tea.Msg {
+		done, err := eng.Reject(args)
+		return rejectDoneMsg{args: args, done: done, err: err}
+	})
+}
+
+func (msg rejectDoneMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err, "")
 		return nil
 	}
-	if len(done) == 0 {
-		m.info("Nothing to reject: the proposal is empty" + forPaths(args) + ".")
+	if len(msg.done) == 0 {
+		m.info("Nothing to reject: the proposal is empty" + forPaths(msg.args) + ".")
 		return nil
 	}
-	for _, p := range done {
+	for _, p := range msg.done {
 		m.rejected = append(m.rejected, engine.Resolution{Path: p, Rejected: []diff.Hunk{{}}})
 	}
-	m.info(fmt.Sprintf("Rejected %s: %s. The model is told with your next message.", plural(len(done), "file"), strings.Join(done, ", ")))
+	m.info(fmt.Sprintf("Rejected %s: %s. The model is told with your next message.", plural(len(msg.done), "file"), strings.Join(msg.done, ", ")))
 	return nil
 }
 
@@ -185,25 +227,29 @@ func forPaths(args []string) string {
 	return " for " + strings.Join(args, ", ")
 }
 
+// undoDoneMsg reports /undo.
+type undoDoneMsg struct{ err error }
+
 func (m *Model) cmdUndo([]string) tea.Cmd {
 	if m.turnRunning() {
 		return nil
 	}
-	res, err := m.eng.Repo.Undo(m.ctx)
-	if err != nil {
-		m.fail(err, "/rewind restores the working tree from a checkpoint instead")
-		return nil
-	}
-	where := "HEAD"
-	if res.Branch != "" {
-		where = res.Branch
-	}
-	m.info(fmt.Sprintf("Undid commit %s: %s is back at %s; restored %s.", short(res.Commit), where, short(res.Parent), strings.Join(res.Files, ", ")))
+	eng, ctx := m.eng, m.ctx
+	return m.startOp("undoing the last commit…", func() tea.Msg {
+		_, err := eng.Undo(ctx)
+		return undoDoneMsg{err: err}
+	})
+}
+
+func (msg undoDoneMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err, "/rewind restores the working tree from a checkpoint instead")
+	} // else the engine reports the undo as a notice
 	return nil
 }
 
 func (m *Model) cmdSandbox([]string) tea.Cmd {
-	m.info("Sandbox: " + m.eng.SandboxLabel() + ". Approval mode: " + m.eng.ApprovalMode() + ".")
+	m.info("Sandbox: " + m.sandbox + ". Approval mode: " + m.eng.ApprovalMode() + ".")
 	return nil
 }
 

@@ -5,10 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/gitops"
+	"hew/tui/keymap"
 )
 
 // confirmPrompt is a yes-or-no question above the input, asked before something that is hard
@@ -28,8 +30,7 @@ func (m *Model) confirm(question string, yes func() tea.Cmd) tea.Cmd {
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.asking
 	m.asking = nil
-	switch k.String() {
-	case "y", "Y", "enter":
+	if key.Matches(k, keymap.ConfirmKeys.Yes) {
 		return p.yes()
 	}
 	m.info("Cancelled.")
@@ -37,21 +38,43 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (p *confirmPrompt) view(width int) []string {
+	yes := keymap.ConfirmKeys.Yes.Help()
 	return []string{
 		askStyle.Render(ansi.Truncate(p.question, width, "…")),
-		hintStyle.Render("  y or enter: yes · any other key: no"),
+		hintStyle.Render(fmt.Sprintf("  %s: %s · any other key: no", yes.Key, yes.Desc)),
 	}
 }
 
 // rewindList is how many checkpoints /rewind lists.
 const rewindList = 15
 
+// checkpointsMsg is the list of checkpoints, for /rewind args.
+type checkpointsMsg struct {
+	args []string
+	cps  []gitops.CheckpointInfo
+	err  error
+}
+
+// rewindDoneMsg reports a rewind to checkpoint id.
+type rewindDoneMsg struct {
+	id  string
+	err error
+}
+
 // cmdRewind lists the checkpoints (no argument) or restores one, by its number in the list or
 // its id, after a confirmation.
 func (m *Model) cmdRewind(args []string) tea.Cmd {
-	cps, err := m.eng.Repo.Checkpoints()
-	if err != nil {
-		m.fail(err, "")
+	eng := m.eng
+	return m.startOp("listing the checkpoints…", func() tea.Msg {
+		cps, err := eng.Checkpoints()
+		return checkpointsMsg{args: args, cps: cps, err: err}
+	})
+}
+
+func (msg checkpointsMsg) apply(m *Model) tea.Cmd {
+	cps, args := msg.cps, msg.args
+	if msg.err != nil {
+		m.fail(msg.err, "")
 		return nil
 	}
 	if len(cps) == 0 {
@@ -81,13 +104,20 @@ func (m *Model) cmdRewind(args []string) tea.Cmd {
 	q := fmt.Sprintf("Rewind the working tree to checkpoint %s (%s, %s)? Files are put back as they were and files made since are removed; the current state is checkpointed first.",
 		short(cp.ID), clip(cp.Label, 50), cp.Time.Local().Format("15:04:05"))
 	return m.confirm(q, func() tea.Cmd {
-		if err := m.eng.Rewind(m.ctx, cp.ID); err != nil {
-			m.fail(err, "")
-			return nil
-		}
-		m.info(fmt.Sprintf("Rewound the working tree to checkpoint %s. /rewind 1 goes back to how it was just before.", short(cp.ID)))
-		return nil
+		eng, ctx := m.eng, m.ctx
+		return m.startOp("rewinding the working tree…", func() tea.Msg {
+			return rewindDoneMsg{id: cp.ID, err: eng.Rewind(ctx, cp.ID)}
+		})
 	})
+}
+
+func (msg rewindDoneMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err, "")
+		return nil
+	}
+	m.info(fmt.Sprintf("Rewound the working tree to checkpoint %s. /rewind 1 goes back to how it was just before.", short(msg.id)))
+	return nil
 }
 
 // pickCheckpoint finds a checkpoint by its 1-based number in the list or an id prefix.

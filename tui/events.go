@@ -3,13 +3,15 @@ package tui
 import (
 	"fmt"
 
+	tea "charm.land/bubbletea/v2"
+
 	"hew/agent/event"
 	"hew/tui/changeset"
 	"hew/tui/transcript"
 )
 
 // onEvent turns an engine event into transcript entries and state.
-func (m *Model) onEvent(e event.Event) {
+func (m *Model) onEvent(e event.Event) tea.Cmd {
 	switch e := e.(type) {
 	case event.TextDelta:
 		m.tr.AppendText(transcript.Assistant, e.Text)
@@ -47,9 +49,10 @@ func (m *Model) onEvent(e event.Event) {
 			changeset.Warm(names...)
 		})
 		if m.view == viewReview && !m.busy {
-			m.refreshReview()
+			return m.readReview(reviewRefresh, nil)
 		}
 	}
+	return nil
 }
 
 func short(hash string) string { return hash[:min(len(hash), 10)] }

@@ -4,15 +4,17 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"hew/tui/keymap"
 	"hew/tui/transcript"
 )
 
 // key handles a key press.
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
-	s := k.String()
-	if s == "ctrl+c" {
+	km := keymap.TranscriptKeys
+	if key.Matches(k, km.Quit) {
 		if m.quitArmed {
 			return m.quit()
 		}
@@ -32,24 +34,24 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return m.reviewKey(k)
 	}
 	h := m.transcriptHeight()
-	switch s {
-	case "esc":
+	switch {
+	case key.Matches(k, km.Stop):
 		if m.tr.Selected() != nil && !m.busy {
 			m.tr.Unselect()
 			return nil
 		}
 		m.interrupt()
 		return nil
-	case "alt+up", "ctrl+up":
+	case key.Matches(k, km.SelectPrev):
 		m.tr.Select(-1, h)
 		return nil
-	case "alt+down", "ctrl+down":
+	case key.Matches(k, km.SelectNext):
 		m.tr.Select(+1, h)
 		return nil
-	case "enter":
+	case key.Matches(k, km.Send):
 		text := strings.TrimSpace(m.input.Value())
-		if text == "" {
-			return nil
+		if text == "" || !strings.HasPrefix(text, "/") && m.opRunning() {
+			return nil // a prompt waits in the input for the operation to end
 		}
 		m.input.Reset()
 		m.remember(text)
@@ -57,40 +59,40 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			return m.command(text)
 		}
 		return m.submit(text)
-	case "tab":
+	case key.Matches(k, km.Complete):
 		m.complete()
 		return nil
-	case "pgup":
+	case key.Matches(k, km.PageUp):
 		m.tr.ScrollUp(max(h-2, 1), h)
 		return nil
-	case "pgdown":
+	case key.Matches(k, km.PageDown):
 		m.tr.ScrollDown(max(h-2, 1), h)
 		return nil
-	case "shift+up":
+	case key.Matches(k, km.LineUp):
 		m.tr.ScrollUp(1, h)
 		return nil
-	case "shift+down":
+	case key.Matches(k, km.LineDown):
 		m.tr.ScrollDown(1, h)
 		return nil
-	case "ctrl+o":
+	case key.Matches(k, km.Expand):
 		if e := m.tr.Selected(); e != nil && e.Kind == transcript.Tool {
 			m.tr.ToggleEntry(e)
 		} else {
 			m.tr.ToggleExpanded()
 		}
 		return nil
-	case "ctrl+y":
+	case key.Matches(k, km.Copy):
 		if e := m.tr.Selected(); e != nil {
 			return m.copyText(e.Plain(), "the selected message")
 		}
 		return m.copyText(m.lastFinal, "the last answer")
-	case "ctrl+r":
+	case key.Matches(k, km.Review):
 		return m.openReview()
-	case "up":
+	case key.Matches(k, km.HistoryPrev):
 		if m.input.Line() == 0 && m.browse(-1) {
 			return nil
 		}
-	case "down":
+	case key.Matches(k, km.HistoryNext):
 		if m.input.Line() == m.input.LineCount()-1 && m.browse(+1) {
 			return nil
 		}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ var bothEnds = strings.Replace(strings.Replace(twelve, "one\n", "ONE\n", 1), "tw
 func reviewHarness(t *testing.T, turns ...llmtest.Turn) *harness {
 	h := newHarness(t, map[string]string{"a.txt": twelve, "b.txt": twelve}, "never", turns...)
 	for _, f := range []string{"a.txt", "b.txt"} {
-		if err := h.m.eng.Layer.WriteFile(f, []byte(bothEnds), 0); err != nil {
+		if err := h.m.eng.EditProposed(f, []byte(bothEnds)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,11 +165,12 @@ func TestReviewRejectFileAndFeedbackKeys(t *testing.T) {
 	h.typeText("keep lower case")
 	h.run(h.key("backspace"))
 	h.typeText("e")
-	ch := h.start(h.key("enter"))
+	rejected := <-h.start(h.key("enter")) // the rejection runs in the background
+	_, turn := h.m.Update(rejected)
 	if h.m.view != viewTranscript || !h.m.busy {
 		t.Fatal("the note did not start a turn")
 	}
-	h.finish(ch)
+	h.finish(h.start(turn))
 	body := string(h.srv.Requests()[0].Body)
 	for _, want := range []string{"keep lower case", "a.txt", "b.txt", "+ONE"} {
 		if !strings.Contains(body, want) {
@@ -188,40 +190,27 @@ func TestReviewEditKeyOpensTheEditor(t *testing.T) {
 	h := reviewHarness(t)
 	t.Setenv("VISUAL", "")
 	editor := filepath.Join(t.TempDir(), "editor")
-	if err := os.WriteFile(editor, []byte("#!/bin/sh\n# $1 is +LINE\nsed -i s/ONE/One/ \"$2\"\n"), 0o755); err != nil {
+	if err := os.WriteFile(editor, []byte("#!/bin/sh\n# $1 is +LINE\ntest \"$1\" = +1 || exit 3\nsed -i s/ONE/One/ \"$2\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("EDITOR", editor)
-	cmd := h.key("e")
-	if cmd == nil {
-		t.Fatal("e returned no command")
+	// tea.ExecProcess needs a running program; run the editor as it would, without the terminal.
+	var edited string
+	h.m.execProcess = func(c *exec.Cmd, done tea.ExecCallback) tea.Cmd {
+		edited = c.Args[len(c.Args)-1]
+		return func() tea.Msg { return done(c.Run()) }
 	}
-	// tea.ExecProcess needs a running program; run the editor as it would.
-	path, i := h.pos()
-	req := h.m.rv.Key(keyPress("e"))
-	if req.Path != path || req.Hunk != i || req.Line != 1 {
-		t.Errorf("edit request %+v", req)
-	}
-	h.m.Update(runEditor(t, h, req.Path))
-	got, err := h.m.eng.Layer.ReadFile("a.txt")
+	h.run(h.key("e"))
+	got, err := h.m.eng.ProposedFile("a.txt")
 	if err != nil || !strings.HasPrefix(string(got), "One\n") {
 		t.Errorf("the edit did not reach the proposal: %q %v", got, err)
 	}
-}
-
-// runEditor does what the e key's command does in a terminal: writes the proposed file to a
-// temporary file, runs $EDITOR on it and reports back.
-func runEditor(t *testing.T, h *harness, path string) tea.Msg {
-	data, _ := h.m.eng.Layer.ReadFile(path)
-	dir := t.TempDir()
-	file := filepath.Join(dir, filepath.Base(path))
-	os.WriteFile(file, data, 0o600)
-	args := append(strings.Fields(os.Getenv("EDITOR")), "+1", file)
-	out, err := execCommand(args)
-	if err != nil {
-		t.Fatalf("editor: %v %s", err, out)
+	if !strings.Contains(h.screen(), "edited a.txt") || h.m.op != "" {
+		t.Errorf("op %q after the edit; screen:\n%s", h.m.op, h.screen())
 	}
-	return editDoneMsg{path: path, file: file}
+	if _, err := os.Stat(filepath.Dir(edited)); !os.IsNotExist(err) {
+		t.Errorf("the temporary copy %s is left: %v", edited, err)
+	}
 }
 
 func TestApprovalAllowOnceAndDenyWithNote(t *testing.T) {
@@ -328,12 +317,15 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 	if v := h.m.input.Value(); v != "/review " {
 		t.Errorf("tab completed to %q", v)
 	}
+	h.m.SetSize(100, 80) // room for the whole of /help
 	h.m.input.SetValue("/help")
 	h.run(h.key("enter"))
-	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "/rewind [N|ID]") || strings.Contains(scr, "not available") {
+	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "/rewind [N|ID]") || strings.Contains(scr, "not available") ||
+		!strings.Contains(scr, "ctrl+y  ") || !strings.Contains(scr, "pgup/ctrl+u  ") {
 		t.Errorf("/help:\n%s", scr)
 	}
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+	h.m.SetSize(100, 30)
+	if err := h.m.eng.EditProposed("a.txt", []byte("b\n")); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ line, want string }{
@@ -393,7 +385,7 @@ func TestReviewCommitAfterAcceptingTheOnlyHunk(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": twelve}, "never")
 	head := gittest.Git(t, h.dir, "rev-parse", "HEAD")
 	one := strings.Replace(twelve, "one\n", "ONE\n", 1)
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte(one), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte(one)); err != nil {
 		t.Fatal(err)
 	}
 	h.run(h.m.openReview())

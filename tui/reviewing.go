@@ -14,29 +14,77 @@ import (
 	"hew/tui/transcript"
 )
 
+// reviewWhy is what a reviewMsg was read for.
+type reviewWhy int
+
+const (
+	reviewOpen      reviewWhy = iota // ctrl+r or /review
+	reviewAfterTurn                  // a turn ended
+	reviewRefresh                    // the proposal changed while the review shows
+)
+
+// reviewMsg is the proposal read for the review.
+type reviewMsg struct {
+	reviewLoad
+	why     reviewWhy
+	turnErr error // the error the turn ended with, for reviewAfterTurn
+}
+
+// readReview reads the proposal in the background for why.
+func (m *Model) readReview(why reviewWhy, turnErr error) tea.Cmd {
+	load := m.loadReview()
+	return func() tea.Msg { return reviewMsg{reviewLoad: load(), why: why, turnErr: turnErr} }
+}
+
 // openReview shows the review view with the proposal as it is now. It opens on an empty
 // proposal too while accepted changes wait to be committed, so that c commits them.
-func (m *Model) openReview() tea.Cmd {
-	if err := m.refreshReview(); err != nil {
-		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: err.Error()})
+func (m *Model) openReview() tea.Cmd { return m.readReview(reviewOpen, nil) }
+
+// showReview puts a proposal read in the background into the review view, unless one read
+// after it is showing already.
+func (m *Model) showReview(l reviewLoad) error {
+	if l.err != nil {
+		return fmt.Errorf("load the proposal for review: %w", l.err)
+	}
+	if l.seq < m.reviewShown {
 		return nil
 	}
-	if m.rv.Empty() && len(m.eng.Accepted()) == 0 {
-		m.notice("the proposal is empty: nothing to review")
-		return nil
-	}
-	m.view = viewReview
+	m.reviewShown = l.seq
+	m.rv.SetFiles(l.files)
+	m.rv.SetAccepted(len(m.eng.Accepted()))
 	return nil
 }
 
-// refreshReview reloads the proposal into the review view.
-func (m *Model) refreshReview() error {
-	files, err := m.eng.ReviewWith(m.reviews)
-	if err != nil {
-		return fmt.Errorf("load the proposal for review: %w", err)
+// apply shows the proposal read for msg.why, unless a later read is showing already.
+func (msg reviewMsg) apply(m *Model) tea.Cmd {
+	if msg.seq < m.reviewShown {
+		return nil
 	}
-	m.rv.SetFiles(files)
-	m.rv.SetAccepted(len(m.eng.Accepted()))
+	err := m.showReview(msg.reviewLoad)
+	switch msg.why {
+	case reviewOpen:
+		if err != nil {
+			m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: err.Error()})
+			return nil
+		}
+		if m.rv.Empty() && len(m.eng.Accepted()) == 0 {
+			m.notice("the proposal is empty: nothing to review")
+			return nil
+		}
+		m.view = viewReview
+	case reviewAfterTurn:
+		if err != nil {
+			m.fail(err, "ctrl+r tries again")
+			return nil
+		}
+		if m.quitting || m.rv.Empty() {
+			return nil
+		}
+		m.view = viewReview
+		if m.eng.Defaults().TestCmd != "" && msg.turnErr == nil {
+			return m.runTests()
+		}
+	}
 	return nil
 }
 
@@ -51,9 +99,17 @@ func (m *Model) reviewKey(k tea.KeyPressMsg) tea.Cmd {
 	case changeset.Edit:
 		return m.edit(req)
 	case changeset.Commit:
-		m.commit("")
+		return m.commit("")
 	}
 	return nil
+}
+
+// resolveDoneMsg reports the hunks accepted or rejected for req, and the proposal after.
+type resolveDoneMsg struct {
+	req    changeset.Request
+	res    engine.Resolution
+	err    error
+	review reviewLoad
 }
 
 // resolve accepts or rejects hunks as req says.
@@ -70,16 +126,29 @@ func (m *Model) resolve(req changeset.Request) tea.Cmd {
 		}
 	}
 	var accept, reject []int
+	what := "accepting…"
 	if req.Action == changeset.AcceptHunk || req.Action == changeset.AcceptFile {
 		accept = hunks
 	} else {
-		reject = hunks
+		reject, what = hunks, "rejecting…"
 	}
-	res, err := m.eng.ResolveHunks(req.Path, accept, reject)
-	if err != nil {
-		m.rv.SetMessage("✗ " + err.Error())
-		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: err.Error(), Hint: "resolve the conflict in your editor, then review again"})
-		m.refreshReview()
+	if m.opRunning() {
+		return nil
+	}
+	eng, load := m.eng, m.loadReview()
+	return m.startOp(what, func() tea.Msg {
+		res, err := eng.ResolveHunks(req.Path, accept, reject)
+		return resolveDoneMsg{req: req, res: res, err: err, review: load()}
+	})
+}
+
+func (msg resolveDoneMsg) apply(m *Model) tea.Cmd {
+	req, res := msg.req, msg.res
+	m.rv.SetMessage("")
+	if msg.err != nil {
+		m.rv.SetMessage("✗ " + msg.err.Error())
+		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "resolve the conflict in your editor, then review again"})
+		m.showReview(msg.review)
 		return nil
 	}
 	if len(res.Accepted) > 0 {
@@ -89,7 +158,7 @@ func (m *Model) resolve(req changeset.Request) tea.Cmd {
 		m.rejected = append(m.rejected, res)
 		m.rv.SetMessage(fmt.Sprintf("✗ rejected %s of %s", plural(len(res.Rejected), "hunk"), req.Path))
 	}
-	if err := m.refreshReview(); err != nil {
+	if err := m.showReview(msg.review); err != nil {
 		m.rv.SetMessage("✗ " + err.Error())
 	}
 	if req.Note != "" {
@@ -114,26 +183,88 @@ func (m *Model) sendFeedback(note string) tea.Cmd {
 	return m.send("(review) "+note, text)
 }
 
+// The steps of a commit, which hold the operation slot.
+type (
+	// commitReadyMsg names the git hooks the commit of files accepted files will wait for.
+	commitReadyMsg struct {
+		message string
+		files   int
+		hooks   []string
+	}
+	// commitDoneMsg reports the commit.
+	commitDoneMsg struct {
+		hash  string
+		files int
+		err   error
+	}
+)
+
 // commit commits the files accepted since the last commit.
-func (m *Model) commit(message string) {
+func (m *Model) commit(message string) tea.Cmd {
 	accepted := m.eng.Accepted()
 	if len(accepted) == 0 {
 		m.rv.SetMessage("nothing accepted to commit yet: y accepts a hunk")
 		m.notice("nothing accepted to commit yet")
-		return
+		return nil
 	}
 	if strings.TrimSpace(message) == "" {
 		message = engine.CommitMessage(m.lastTask, m.lastFinal)
 	}
-	hash, err := m.eng.Commit(m.ctx, nil, message, "")
-	if err != nil {
-		m.rv.SetMessage("✗ commit failed: " + err.Error())
-		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: "commit failed: " + err.Error(), Hint: "fix the problem and commit again with c or /commit"})
-		return
+	eng := m.eng
+	return m.startOp("committing…", func() tea.Msg {
+		return commitReadyMsg{message: message, files: len(accepted), hooks: eng.CommitHooks()}
+	})
+}
+
+// apply commits, saying which hooks the commit waits for.
+func (msg commitReadyMsg) apply(m *Model) tea.Cmd {
+	what := "committing…"
+	switch len(msg.hooks) {
+	case 0:
+	case 1:
+		what = "committing… (" + msg.hooks[0] + " hook)"
+	default:
+		what = "committing… (" + strings.Join(msg.hooks, " and ") + " hooks)"
+	}
+	eng, ctx := m.eng, m.ctx
+	return m.startOp(what, func() tea.Msg {
+		hash, err := eng.Commit(ctx, nil, msg.message, "")
+		return commitDoneMsg{hash: hash, files: msg.files, err: err}
+	})
+}
+
+func (msg commitDoneMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.rv.SetMessage("✗ commit failed: " + msg.err.Error())
+		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: "commit failed: " + msg.err.Error(), Hint: "fix the problem and commit again with c or /commit"})
+		return nil
 	}
 	m.rv.SetAccepted(len(m.eng.Accepted()))
-	m.rv.SetMessage(fmt.Sprintf("✓ committed %s (%s)", short(hash), plural(len(accepted), "file")))
+	m.rv.SetMessage(fmt.Sprintf("✓ committed %s (%s)", short(msg.hash), plural(msg.files, "file")))
+	return nil
 }
+
+// The steps of an edit in $EDITOR, which holds the operation slot from the key to the save.
+type (
+	// editReadyMsg reports the proposed file copied to file for the editor.
+	editReadyMsg struct {
+		req          changeset.Request
+		editor, file string
+		err          error
+	}
+	// editDoneMsg reports the end of the editor.
+	editDoneMsg struct {
+		path string
+		file string // the temporary file edited
+		err  error
+	}
+	// editSavedMsg reports the edited file put into the proposal, and the proposal after.
+	editSavedMsg struct {
+		path   string
+		err    error
+		review reviewLoad
+	}
+)
 
 // edit opens the proposed file in $EDITOR at the hunk; what is saved becomes the proposal.
 func (m *Model) edit(req changeset.Request) tea.Cmd {
@@ -145,48 +276,73 @@ func (m *Model) edit(req changeset.Request) tea.Cmd {
 		m.rv.SetMessage("set $EDITOR to edit hunks")
 		return nil
 	}
-	data, err := m.eng.Layer.ReadFile(req.Path)
+	eng := m.eng
+	return m.startOp("opening "+req.Path+" in the editor…", func() tea.Msg {
+		file, err := editCopy(eng, req.Path)
+		return editReadyMsg{req: req, editor: editor, file: file, err: err}
+	})
+}
+
+// editCopy writes the proposed path to a temporary file to edit.
+func editCopy(eng *engine.Engine, path string) (string, error) {
+	data, err := eng.ProposedFile(path)
 	if err != nil {
-		m.rv.SetMessage(fmt.Sprintf("✗ read the proposed %s: %v", req.Path, err))
-		return nil
+		return "", fmt.Errorf("read the proposed %s: %w", path, err)
 	}
 	tmp, err := os.MkdirTemp("", "hew-edit-*")
 	if err != nil {
-		m.rv.SetMessage("✗ " + err.Error())
-		return nil
+		return "", err
 	}
-	file := filepath.Join(tmp, filepath.Base(req.Path))
+	file := filepath.Join(tmp, filepath.Base(path))
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		os.RemoveAll(tmp)
-		m.rv.SetMessage("✗ " + err.Error())
-		return nil
+		return "", err
 	}
-	args := append(strings.Fields(editor), fmt.Sprintf("+%d", max(req.Line, 1)), file)
-	c := exec.Command(args[0], args[1:]...)
-	return tea.ExecProcess(c, func(err error) tea.Msg { return editDoneMsg{path: req.Path, file: file, err: err} })
+	return file, nil
 }
 
-// editDone puts the edited file into the proposal.
-func (m *Model) editDone(msg editDoneMsg) {
-	defer os.RemoveAll(filepath.Dir(msg.file))
+// apply runs the editor, keeping the slot until the edit is saved.
+func (msg editReadyMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
-		m.rv.SetMessage("✗ the editor failed: " + msg.err.Error())
-		return
+		m.rv.SetMessage("✗ " + msg.err.Error())
+		return nil
 	}
-	data, err := os.ReadFile(msg.file)
-	if err == nil {
-		if err = m.eng.Layer.WriteFile(msg.path, data, 0); err != nil {
-			err = fmt.Errorf("put the edited %s into the proposal: %w", msg.path, err)
+	m.op = "editing " + msg.req.Path
+	args := append(strings.Fields(msg.editor), fmt.Sprintf("+%d", max(msg.req.Line, 1)), msg.file)
+	c := exec.Command(args[0], args[1:]...)
+	path, file := msg.req.Path, msg.file
+	return m.execProcess(c, func(err error) tea.Msg { return opDoneMsg{msg: editDoneMsg{path: path, file: file, err: err}} })
+}
+
+// apply puts the edited file into the proposal.
+func (msg editDoneMsg) apply(m *Model) tea.Cmd {
+	eng, load := m.eng, m.loadReview()
+	return m.startOp("saving the edit of "+msg.path+"…", func() tea.Msg {
+		defer os.RemoveAll(filepath.Dir(msg.file))
+		if msg.err != nil {
+			return editSavedMsg{path: msg.path, err: fmt.Errorf("the editor failed: %w", msg.err)}
 		}
-	}
-	if err != nil {
-		m.rv.SetMessage("✗ " + err.Error())
-		return
+		data, err := os.ReadFile(msg.file)
+		if err == nil {
+			err = eng.EditProposed(msg.path, data)
+		}
+		if err != nil {
+			return editSavedMsg{path: msg.path, err: err}
+		}
+		return editSavedMsg{path: msg.path, review: load()}
+	})
+}
+
+func (msg editSavedMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.rv.SetMessage("✗ " + msg.err.Error())
+		return nil
 	}
 	m.rv.SetMessage("edited " + msg.path)
-	if err := m.refreshReview(); err != nil {
+	if err := m.showReview(msg.review); err != nil {
 		m.rv.SetMessage("✗ " + err.Error())
 	}
+	return nil
 }
 
 func plural(n int, word string) string {

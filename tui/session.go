@@ -2,9 +2,7 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,7 +10,6 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/llm"
-	"hew/agent/session"
 	"hew/tui/transcript"
 )
 
@@ -20,12 +17,30 @@ import (
 // prefix), as engine.New and engine.Resume do with the options the UI was started with.
 type OpenFunc func(ctx context.Context, id string) (*engine.Engine, error)
 
-// attach makes eng the engine the UI shows: its events come to the UI, its commands ask the UI
-// for approval in the given mode. Events of an engine attached before are ignored from now on.
-func (m *Model) attach(eng *engine.Engine, approval string) error {
+// sessionAbout is what the UI shows of a session that takes disk or process work to find out:
+// describe finds it before the session is attached.
+type sessionAbout struct {
+	branch  string
+	sandbox string // the sandbox label: probing the sandbox takes time
+	reviews *engine.ReviewCache
+	pending int // files with changes waiting for review
+}
+
+func describe(eng *engine.Engine) sessionAbout {
+	a := sessionAbout{branch: eng.Branch(), sandbox: eng.SandboxLabel(), reviews: &engine.ReviewCache{}}
+	if files, err := eng.ReviewWith(a.reviews); err == nil {
+		a.pending = len(files)
+	}
+	return a
+}
+
+// attach makes eng, described by about, the engine the UI shows: its events come to the UI,
+// its commands ask the UI for approval in the given mode. Events of an engine attached before
+// are ignored from now on.
+func (m *Model) attach(eng *engine.Engine, approval string, about sessionAbout) error {
 	m.gen++
 	gen := m.gen
-	unsubscribe := eng.Events.Subscribe(event.SinkFunc(func(e event.Event) { m.queue.push(eventMsg{gen: gen, e: e}) }))
+	unsubscribe := eng.Subscribe(event.SinkFunc(func(e event.Event) { m.queue.push(eventMsg{gen: gen, e: e}) }))
 	if err := eng.SetApprover(approval, m.ask); err != nil {
 		unsubscribe()
 		return err
@@ -34,19 +49,33 @@ func (m *Model) attach(eng *engine.Engine, approval string) error {
 		m.unsubscribe()
 	}
 	m.eng, m.unsubscribe = eng, unsubscribe
-	m.branch = ""
-	if h, err := eng.Repo.Head(); err == nil {
-		m.branch = h.Branch
-	}
-	m.usage = event.Usage{ContextUsed: eng.Agent.ContextUsed(), ContextLimit: int64(eng.Model.ContextWindow)}
-	m.sandbox = eng.SandboxLabel()
+	m.branch, m.sandbox, m.reviews = about.branch, about.sandbox, about.reviews
+	used, window := eng.ContextUsed()
+	m.usage = event.Usage{ContextUsed: used, ContextLimit: window}
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
-	m.reviews = &engine.ReviewCache{}
+	m.reviewShown = m.reviewSeq + 1 // reads of the proposal of the engine before are dropped
 	return nil
 }
 
 // Engine returns the engine the UI shows now: /new and /resume replace the one it started with.
 func (m *Model) Engine() *engine.Engine { return m.eng }
+
+// The steps of switching sessions, which hold the operation slot.
+type (
+	// sessionOpenedMsg reports the session opened for /new (id empty) or /resume id.
+	sessionOpenedMsg struct {
+		id    string
+		eng   *engine.Engine
+		about sessionAbout
+		err   error
+	}
+	// sessionSavedMsg reports the close of the session replaced, old.
+	sessionSavedMsg struct {
+		old, opened string // what the UI says of the switch
+		pending     int
+		err         error
+	}
+)
 
 // switchSession replaces the engine with a new session (id empty) or a resumed one, closing
 // the one it replaces; the old session stays saved, with its pending proposal.
@@ -62,37 +91,52 @@ func (m *Model) switchSession(id string) tea.Cmd {
 		m.info("Session " + m.eng.SessionID() + " is the one open.")
 		return nil
 	}
-	eng, err := m.opts.Open(m.ctx, id)
-	if err != nil {
-		m.fail(err, "/sessions lists the saved sessions of this repository")
+	open, ctx := m.opts.Open, m.ctx
+	return m.startOp("opening the session…", func() tea.Msg {
+		eng, err := open(ctx, id)
+		if err != nil {
+			return sessionOpenedMsg{id: id, err: err}
+		}
+		return sessionOpenedMsg{id: id, eng: eng, about: describe(eng)}
+	})
+}
+
+func (msg sessionOpenedMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err, "/sessions lists the saved sessions of this repository")
 		return nil
 	}
-	old := m.eng
-	if err := m.attach(eng, old.ApprovalMode()); err != nil {
-		eng.Close()
+	old, eng := m.eng, msg.eng
+	if err := m.attach(eng, old.ApprovalMode(), msg.about); err != nil {
 		m.fail(err, "")
-		return nil
-	}
-	if err := old.Close(); err != nil {
-		m.fail(fmt.Errorf("save session %s: %w", old.SessionID(), err), "")
+		return func() tea.Msg { eng.Close(); return nil }
 	}
 	m.view = viewTranscript
 	m.tr.Clear()
 	m.lastFinal, m.lastTask = "", ""
-	m.replay(eng.Agent.History())
-	what := "New session " + eng.SessionID()
-	if id != "" {
-		what = "Resumed session " + eng.SessionID()
+	m.replay(eng.Conversation())
+	opened := "New session " + eng.SessionID()
+	if msg.id != "" {
+		opened = "Resumed session " + eng.SessionID()
 	}
-	m.info(fmt.Sprintf("%s. Session %s is saved: /resume %s brings it back.", what, old.SessionID(), old.SessionID()))
-	m.pendingProposal()
+	return m.startOp("saving session "+old.SessionID()+"…", func() tea.Msg {
+		return sessionSavedMsg{old: old.SessionID(), opened: opened, pending: msg.about.pending, err: old.Close()}
+	})
+}
+
+func (msg sessionSavedMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.fail(fmt.Errorf("save session %s: %w", msg.old, msg.err), "")
+	}
+	m.info(fmt.Sprintf("%s. Session %s is saved: /resume %s brings it back.", msg.opened, msg.old, msg.old))
+	m.pendingProposal(msg.pending)
 	return nil
 }
 
-// pendingProposal says so when the session's proposal has changes waiting for review.
-func (m *Model) pendingProposal() {
-	if files, err := m.eng.ReviewWith(m.reviews); err == nil && len(files) > 0 {
-		m.info(fmt.Sprintf("The proposal has %s pending: ctrl+r reviews it.", plural(len(files), "file")))
+// pendingProposal says so when the session's proposal has files changed waiting for review.
+func (m *Model) pendingProposal(files int) {
+	if files > 0 {
+		m.info(fmt.Sprintf("The proposal has %s pending: ctrl+r reviews it.", plural(files, "file")))
 	}
 }
 
@@ -142,34 +186,46 @@ func (m *Model) cmdResume(args []string) tea.Cmd {
 	return m.switchSession(args[0])
 }
 
+// sessionsMsg is the list of the repository's saved sessions, for /sessions.
+type sessionsMsg struct {
+	text string
+	err  error
+}
+
 // cmdSessions lists the saved sessions of this repository, newest first.
 func (m *Model) cmdSessions([]string) tea.Cmd {
-	infos, err := session.List(filepath.Dir(m.eng.Log.Path))
-	if err != nil && !errors.Is(err, session.ErrNoSession) {
-		m.fail(err, "")
+	eng := m.eng
+	return func() tea.Msg {
+		infos, err := eng.Sessions()
+		if err != nil {
+			return sessionsMsg{err: err}
+		}
+		if len(infos) == 0 {
+			return sessionsMsg{text: "No saved sessions for this repository yet."}
+		}
+		var b strings.Builder
+		b.WriteString("Sessions of this repository, newest first (▶ is open; /resume ID switches):")
+		for n, in := range infos {
+			if n == 20 {
+				b.WriteString("\n  … older sessions: hew sessions lists them all")
+				break
+			}
+			mark := "  "
+			if in.ID == eng.SessionID() {
+				mark = "▶ "
+			}
+			fmt.Fprintf(&b, "\n%s%s  %s  %2d turns  $%.2f  %s", mark, in.ID, in.Start.Local().Format("2006-01-02 15:04"),
+				in.Turns, in.CostUSD, clip(in.Prompt, 50))
+		}
+		return sessionsMsg{text: b.String()}
+	}
+}
+
+func (msg sessionsMsg) apply(m *Model) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err, "")
 		return nil
 	}
-	var b strings.Builder
-	n := 0
-	for _, in := range infos {
-		if !session.SameRepo(in.Repo, m.eng.Repo.Root()) {
-			continue
-		}
-		if n++; n > 20 {
-			b.WriteString("  … older sessions: hew sessions lists them all\n")
-			break
-		}
-		mark := "  "
-		if in.ID == m.eng.SessionID() {
-			mark = "▶ "
-		}
-		fmt.Fprintf(&b, "%s%s  %s  %2d turns  $%.2f  %s\n", mark, in.ID, in.Start.Local().Format("2006-01-02 15:04"),
-			in.Turns, in.CostUSD, clip(in.Prompt, 50))
-	}
-	if n == 0 {
-		m.info("No saved sessions for this repository yet.")
-		return nil
-	}
-	m.info("Sessions of this repository, newest first (▶ is open; /resume ID switches):\n" + strings.TrimRight(b.String(), "\n"))
+	m.info(msg.text)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
 	"hew/gitops/gittest"
@@ -35,7 +34,7 @@ func (h *harness) command(line string) {
 func TestRewindListsCheckpointsAndRestoresOneAfterConfirming(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never", llmtest.Turn{Text: "Nothing to do."})
 	h.turn("look around")
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte("b\n")); err != nil {
 		t.Fatal(err)
 	}
 	h.command("/accept")
@@ -84,7 +83,7 @@ func TestRewindListsCheckpointsAndRestoresOneAfterConfirming(t *testing.T) {
 func TestUndoCommandRevertsHewsCommit(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
 	head := gittest.Git(t, h.dir, "rev-parse", "HEAD")
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte("b\n")); err != nil {
 		t.Fatal(err)
 	}
 	h.command("/accept")
@@ -117,7 +116,7 @@ func TestCompactAndCostCommands(t *testing.T) {
 	if h.m.busy {
 		t.Fatal("still busy after /compact")
 	}
-	hist := h.m.eng.Agent.History()
+	hist := h.m.eng.Conversation()
 	joined := ""
 	for _, m := range hist {
 		joined += m.Text + "\n"
@@ -151,7 +150,7 @@ func TestSessionsNewAndResumeSwitchTheSession(t *testing.T) {
 	if second == first || strings.Contains(h.screen(), "remember the colour") {
 		t.Fatalf("/new kept session %s or its transcript:\n%s", first, h.screen())
 	}
-	old.Events.Emit(event.Notice{Text: "from the replaced engine"})
+	old.Notify("", "from the replaced engine")
 	h.drain()
 	if strings.Contains(h.screen(), "from the replaced engine") {
 		t.Error("an event of the replaced engine reached the screen")
@@ -253,7 +252,7 @@ func TestCopySelectedMessageAndExpandOneToolCall(t *testing.T) {
 
 func TestNewAsksFirstWhenAcceptedChangesAreUncommitted(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
-	if err := h.m.eng.Layer.WriteFile("a.txt", []byte("b\n"), 0); err != nil {
+	if err := h.m.eng.EditProposed("a.txt", []byte("b\n")); err != nil {
 		t.Fatal(err)
 	}
 	h.command("/accept")

@@ -8,6 +8,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/tui/changeset"
+	"hew/tui/keymap"
 	"hew/tui/transcript"
 )
 
@@ -28,10 +30,9 @@ type Options struct {
 	Prompt string
 	// Approval is the approval mode: untrusted, on-request (empty) or never.
 	Approval string
-	// TestCmd, when not empty, runs on the proposal after each turn that changed it; the
-	// review view shows the result.
-	TestCmd string
-	// TestTimeout bounds a test run; 0 means 10 minutes.
+	// TestTimeout bounds a test run; 0 means the engine's default. The test command is the
+	// session's (engine.Defaults): it runs on the proposal after each turn that changed it,
+	// and the review view shows the result.
 	TestTimeout time.Duration
 	// Open starts or resumes another session for /new and /resume; nil disables them.
 	Open OpenFunc
@@ -84,21 +85,29 @@ type Model struct {
 
 	approval *approvalPrompt
 	asking   *confirmPrompt
+
+	op          string // the operation running in the background (see startOp); "" when none
+	reviewSeq   int    // counts the proposal reads for the review (see loadReview)
+	reviewShown int    // the read the review shows
+	// execProcess runs the editor with the terminal: tea.ExecProcess, replaced in tests.
+	execProcess func(*exec.Cmd, tea.ExecCallback) tea.Cmd
 }
 
 // New builds the UI over an engine. It subscribes to the engine's events and installs the
 // approver; call it once per engine.
 func New(ctx context.Context, o Options) (*Model, error) {
-	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{}}
-	if err := m.attach(o.Engine, o.Approval); err != nil {
+	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{},
+		execProcess: tea.ExecProcess}
+	about := describe(o.Engine) // before the program runs, so not in Update
+	if err := m.attach(o.Engine, o.Approval, about); err != nil {
 		return nil, err
 	}
 	m.input = newInput()
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.SetSize(100, 30)
-	if len(o.Engine.Agent.History()) > 0 {
-		m.replay(o.Engine.Agent.History()) // a resumed session
-		m.pendingProposal()
+	if h := o.Engine.Conversation(); len(h) > 0 {
+		m.replay(h) // a resumed session
+		m.pendingProposal(about.pending)
 	}
 	return m, nil
 }
@@ -109,7 +118,7 @@ func newInput() textarea.Model {
 	in.Placeholder = "Ask for a change, or / for commands"
 	in.ShowLineNumbers = false
 	in.SetHeight(3)
-	in.KeyMap.InsertNewline.SetKeys("ctrl+j", "alt+enter", "shift+enter")
+	in.KeyMap.InsertNewline = keymap.TranscriptKeys.NewLine
 	st := textarea.DefaultDarkStyles()
 	st.Cursor.Blink = false // a blinking cursor would tick forever
 	in.SetStyles(st)
@@ -149,11 +158,6 @@ type (
 		tr  event.TestRun
 		err error
 	}
-	editDoneMsg struct {
-		path string
-		file string // the temporary file edited
-		err  error
-	}
 )
 
 // Update handles one message.
@@ -168,7 +172,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(append(cmds, m.queue.wait())...)
 	case eventMsg:
 		if msg.gen == m.gen {
-			m.onEvent(msg.e)
+			return m, m.onEvent(msg.e)
 		}
 		return m, nil
 	case approvalMsg:
@@ -179,7 +183,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.SetSize(msg.Width, msg.Height)
 		return m, nil
 	case spinner.TickMsg:
-		if !m.busy {
+		if !m.busy && m.op == "" {
 			return m, nil // stop ticking: nothing animates
 		}
 		var cmd tea.Cmd
@@ -187,6 +191,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case turnDoneMsg:
 		return m, m.turnDone(msg)
+	case result:
+		return m, msg.apply(m)
 	case compactDoneMsg:
 		m.compactDone(msg)
 		return m, nil
@@ -194,9 +200,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check test_cmd in .hew/config.toml"})
 		}
-		return m, nil
-	case editDoneMsg:
-		m.editDone(msg)
 		return m, nil
 	case tea.PasteMsg:
 		if m.approval != nil {

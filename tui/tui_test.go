@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"encoding/json"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -195,8 +194,4 @@ func (h *harness) screen() string {
 func toolCall(name string, args any) llmtest.ToolCall {
 	b, _ := json.Marshal(args)
 	return llmtest.ToolCall{Name: name, Arguments: string(b)}
-}
-
-func execCommand(args []string) ([]byte, error) {
-	return exec.Command(args[0], args[1:]...).CombinedOutput()
 }

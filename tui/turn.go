@@ -3,10 +3,10 @@ package tui
 import (
 	"context"
 	"errors"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"hew/agent/approval"
 	"hew/agent/engine"
 	"hew/tui/transcript"
 )
@@ -41,8 +41,9 @@ func (m *Model) send(shown, prompt string) tea.Cmd {
 // work runs fn in the background as the running turn: the spinner turns, esc cancels ctx.
 func (m *Model) work(fn func(ctx context.Context) tea.Msg) tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
+	tick := m.animate()
 	m.busy, m.cancel = true, cancel
-	return tea.Batch(m.spin.Tick, func() tea.Msg { return fn(ctx) })
+	return tea.Batch(tick, func() tea.Msg { return fn(ctx) })
 }
 
 // idle records that the running turn or compaction ended.
@@ -74,39 +75,32 @@ func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
 	if m.quitting {
 		return nil
 	}
-	if err := m.refreshReview(); err != nil {
-		m.fail(err, "ctrl+r tries again")
-		return nil
-	}
-	if m.rv.Empty() {
-		return nil
-	}
-	m.view = viewReview
-	if m.opts.TestCmd != "" && msg.err == nil {
-		return m.runTests()
-	}
-	return nil
+	return m.readReview(reviewAfterTurn, msg.err)
 }
 
 // runTests runs the test command on the proposal in the background.
 func (m *Model) runTests() tea.Cmd {
-	eng, cmd, timeout := m.eng, m.opts.TestCmd, m.opts.TestTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Minute
-	}
-	ctx := m.ctx
+	eng, timeout, ctx := m.eng, m.opts.TestTimeout, m.ctx
 	return func() tea.Msg {
-		tr, err := eng.RunTests(ctx, cmd, timeout)
+		tr, err := eng.RunTests(ctx, timeout)
 		return testDoneMsg{tr: tr, err: err}
 	}
 }
 
-// quit ends the program after stopping the running turn.
+// quit ends the program after stopping the running turn. An operation running is let finish
+// first (see opDoneMsg.apply), unless quit is asked for again.
 func (m *Model) quit() tea.Cmd {
+	if m.op != "" && !m.quitting {
+		m.quitting = true
+		m.interrupt()
+		m.notice("quitting once " + m.op + " is done; ctrl+c again quits at once")
+		m.tr.Bottom()
+		return nil
+	}
 	m.quitting = true
 	m.interrupt()
 	if m.approval != nil {
-		m.approval.answer(engine.Deny, "")
+		m.approval.answer(approval.Deny, "")
 		m.approval = nil
 	}
 	return tea.Quit

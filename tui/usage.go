@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"hew/agent/compact"
+	"hew/agent/engine"
 	"hew/agent/llm"
 	"hew/tui/status"
 )
@@ -22,8 +22,8 @@ type turnCost struct {
 
 // sessionCost is the session's totals now, labelled for the turn about to start.
 func (m *Model) sessionCost(label string) turnCost {
-	u, c := m.eng.Agent.Total()
-	return turnCost{label: label, usage: u, cost: c}
+	u := m.eng.Usage()
+	return turnCost{label: label, usage: u.Tokens, cost: u.CostUSD}
 }
 
 // recordTurn keeps what the turn that just ended used: the totals now less those at its start.
@@ -37,12 +37,13 @@ func (m *Model) recordTurn() {
 const costTurns = 10
 
 func (m *Model) cmdCost([]string) tea.Cmd {
-	total, cost := m.eng.Agent.Total()
+	u := m.eng.Usage()
+	total := u.Tokens
 	var b strings.Builder
 	fmt.Fprintf(&b, "Session %s with %s: %s tokens in (%s cached), %s out. Cost: $%.4f.",
-		m.eng.SessionID(), m.eng.Agent.Model, status.Tokens(total.InputTokens), status.Tokens(total.CachedTokens),
-		status.Tokens(total.OutputTokens), cost)
-	if m.eng.Agent.Cost == nil {
+		m.eng.SessionID(), m.eng.Model().Model.ID, status.Tokens(total.InputTokens), status.Tokens(total.CachedTokens),
+		status.Tokens(total.OutputTokens), u.CostUSD)
+	if !u.PriceKnown {
 		b.WriteString(" (the model's price is unknown: costs count as $0)")
 	}
 	if n := len(m.turns); n > 0 {
@@ -69,19 +70,19 @@ func (m *Model) cmdCompact([]string) tea.Cmd {
 	if m.turnRunning() {
 		return nil
 	}
-	a := m.eng.Agent
+	eng := m.eng
 	m.turnStart = m.sessionCost("/compact")
 	m.info("Compacting the conversation…")
-	return m.work(func(ctx context.Context) tea.Msg { return compactDoneMsg{err: a.Compact(ctx)} })
+	return m.work(func(ctx context.Context) tea.Msg { return compactDoneMsg{err: eng.Compact(ctx)} })
 }
 
 func (m *Model) compactDone(msg compactDoneMsg) {
 	m.idle()
 	m.recordTurn()
-	m.usage.ContextUsed = m.eng.Agent.ContextUsed()
+	m.usage.ContextUsed, _ = m.eng.ContextUsed()
 	switch {
-	case errors.Is(msg.err, compact.ErrNothingToCompact):
-		m.info("Nothing to compact: " + compact.ErrNothingToCompact.Error() + ".")
+	case errors.Is(msg.err, engine.ErrNothingToCompact):
+		m.info("Nothing to compact: " + engine.ErrNothingToCompact.Error() + ".")
 	case errors.Is(msg.err, context.Canceled):
 		m.info("Compaction stopped; the conversation is as it was.")
 	case msg.err != nil:
@@ -91,8 +92,9 @@ func (m *Model) compactDone(msg compactDoneMsg) {
 
 func (m *Model) cmdModel(args []string) tea.Cmd {
 	if len(args) == 0 {
-		s := fmt.Sprintf("Model: %s/%s", m.eng.Config.Provider, m.eng.Agent.Model)
-		if w := m.eng.Model.ContextWindow; w > 0 {
+		mi := m.eng.Model()
+		s := fmt.Sprintf("Model: %s/%s", mi.Provider, mi.Model.ID)
+		if w := mi.Model.ContextWindow; w > 0 {
 			s += fmt.Sprintf(", context window %s tokens", status.Tokens(int64(w)))
 		}
 		m.info(s + ". /model NAME switches for the next turn; hew models lists the catalogue.")
@@ -117,7 +119,7 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 		m.tr.Bottom()
 		return nil
 	}
-	s := fmt.Sprintf("The next turn uses %s/%s", m.eng.Config.Provider, ch.Model.ID)
+	s := fmt.Sprintf("The next turn uses %s/%s", m.eng.Model().Provider, ch.Model.ID)
 	if ch.Model.ContextWindow > 0 {
 		s += fmt.Sprintf(" (context window %s tokens, $%.2f/$%.2f per million tokens in/out)", status.Tokens(int64(ch.Model.ContextWindow)),
 			ch.Model.InputPrice, ch.Model.OutputPrice)

@@ -87,12 +87,19 @@ func (m *Model) belowInput() []string {
 
 // statusInfo is what the status line shows now.
 func (m *Model) statusInfo() status.Info {
-	total, cost := m.eng.Agent.Total()
-	i := status.Info{Provider: m.eng.Config.Provider, Model: m.eng.Agent.Model, Sandbox: m.sandbox,
-		Approval: m.eng.ApprovalMode(), Branch: m.branch, Tokens: total.InputTokens + total.OutputTokens,
-		ContextUsed: m.usage.ContextUsed, ContextLimit: m.usage.ContextLimit, CostUSD: cost}
+	u, mi := m.eng.Usage(), m.eng.Model()
+	i := status.Info{Provider: mi.Provider, Model: mi.Model.ID, Sandbox: m.sandbox,
+		Approval: m.eng.ApprovalMode(), Branch: m.branch, Tokens: u.Tokens.InputTokens + u.Tokens.OutputTokens,
+		ContextUsed: m.usage.ContextUsed, ContextLimit: m.usage.ContextLimit, CostUSD: u.CostUSD}
+	var busy []string
 	if m.busy {
-		i.Busy = strings.TrimSpace(m.spin.View()) + " working (esc stops)"
+		busy = append(busy, "working (esc stops)")
+	}
+	if m.op != "" {
+		busy = append(busy, m.op)
+	}
+	if len(busy) > 0 {
+		i.Busy = strings.TrimSpace(m.spin.View()) + " " + strings.Join(busy, " · ")
 	}
 	return i
 }

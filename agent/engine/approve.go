@@ -1,237 +1,32 @@
 package engine
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
-	"sync"
-	"time"
-
-	"hew/agent/runner"
-	"hew/agent/tools"
-)
-
-// The approval modes: when a command the model runs must be approved by the user first.
-const (
-	// ApproveUntrusted asks before every command except a few that only read.
-	ApproveUntrusted = "untrusted"
-	// ApproveOnRequest asks only for commands that step outside the sandbox policy, such as
-	// those that need the network while it is off; approved, they run with the network on.
-	ApproveOnRequest = "on-request"
-	// ApproveNever never asks: commands run within the policy and fail where it forbids.
-	ApproveNever = "never"
-)
-
-// Decision is the user's answer to an approval request.
-type Decision int
-
-// The decisions.
-const (
-	Deny         Decision = iota // do not run it; the model is told (with the note, if any)
-	AllowOnce                    // run it this time
-	AllowSession                 // run it, and the same command again without asking
-)
-
-// ApprovalRequest describes a command waiting for the user's approval.
-type ApprovalRequest struct {
-	Command string
-	// Reason says why approval is needed, such as "it needs the network".
-	Reason string
-	// Network reports that, if allowed, the command runs with the network on.
-	Network bool
-}
-
-// Approver asks the user about a command and waits for the answer; note is the reason given
-// with a denial. It must return when ctx is cancelled (the turn was interrupted).
-type Approver func(ctx context.Context, req ApprovalRequest) (d Decision, note string)
+import "hew/agent/approval"
 
 // SetApprover makes the commands the model runs subject to approval in mode (one of the
-// Approve constants; empty means on-request), asked through ask. Without an approver, or in
-// mode never, commands run within the sandbox policy without asking.
-func (e *Engine) SetApprover(mode string, ask Approver) error {
-	if mode == "" {
-		mode = ApproveOnRequest
-	}
-	if err := checkMode(mode); err != nil {
+// approval modes; empty means on-request), asked through ask. Without an approver, or in mode
+// never, commands run within the sandbox policy without asking.
+func (e *Engine) SetApprover(mode string, ask approval.Asker) error {
+	g, err := approval.NewGate(e.runner.RunWithNetwork, e.cfg.Sandbox.Network, mode, ask)
+	if err != nil {
 		return usage("%v", err)
 	}
-	e.Agent.Env.Runner = &gate{inner: e.Runner, network: e.Config.Sandbox.Network, mode: mode, ask: ask,
-		allowed: map[string]bool{}}
+	e.gate = g
+	e.agent.Env.Runner = g
 	return nil
 }
 
-// ApprovalMode is the approval mode in force.
+// ApprovalMode is the approval mode in force: never when no approver was set.
 func (e *Engine) ApprovalMode() string {
-	if g, ok := e.Agent.Env.Runner.(*gate); ok {
-		return g.Mode()
+	if e.gate == nil {
+		return approval.Never
 	}
-	return ApproveNever
+	return e.gate.Mode()
 }
 
-// SetApprovalMode changes the approval mode of an engine that has an approver.
+// SetApprovalMode changes the approval mode of a session that has an approver.
 func (e *Engine) SetApprovalMode(mode string) error {
-	g, ok := e.Agent.Env.Runner.(*gate)
-	if !ok {
-		return errors.New("approvals are not available in this session")
+	if e.gate == nil {
+		return usage("approvals are not available in this session")
 	}
-	return g.setMode(mode)
-}
-
-// ErrDenied is wrapped by the error a denied command returns.
-var ErrDenied = errors.New("the user denied running the command")
-
-// gate guards the runner the tools use with the user's approval.
-type gate struct {
-	inner   *runner.Runner
-	network bool
-
-	mu      sync.Mutex
-	mode    string
-	ask     Approver
-	allowed map[string]bool
-}
-
-func (g *gate) Mode() string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.mode
-}
-
-func (g *gate) setMode(mode string) error {
-	if err := checkMode(mode); err != nil {
-		return err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.mode = mode
-	return nil
-}
-
-// checkMode reports an error unless mode is one of the Approve constants.
-func checkMode(mode string) error {
-	switch mode {
-	case ApproveUntrusted, ApproveOnRequest, ApproveNever:
-		return nil
-	}
-	return fmt.Errorf("approval mode %q: use untrusted, on-request or never", mode)
-}
-
-// Run asks when the mode says so, then runs command (with the network when that was the
-// reason and it was allowed).
-func (g *gate) Run(ctx context.Context, command string, timeout time.Duration) (tools.RunResult, error) {
-	g.mu.Lock()
-	mode, ask, allowed := g.mode, g.ask, g.allowed[command]
-	g.mu.Unlock()
-	req, need := approvalNeeded(mode, command, g.network)
-	if !need || ask == nil {
-		return g.run(ctx, command, timeout, g.network)
-	}
-	if !allowed {
-		d, note := ask(ctx, req)
-		if err := ctx.Err(); err != nil {
-			return tools.RunResult{}, err
-		}
-		switch d {
-		case AllowSession:
-			g.mu.Lock()
-			g.allowed[command] = true
-			g.mu.Unlock()
-		case AllowOnce:
-		default:
-			if note = strings.TrimSpace(note); note != "" {
-				return tools.RunResult{}, fmt.Errorf("%w: %s", ErrDenied, note)
-			}
-			return tools.RunResult{}, ErrDenied
-		}
-	}
-	return g.run(ctx, command, timeout, g.network || req.Network)
-}
-
-// run runs command on a copy of the runner with the network set as given.
-func (g *gate) run(ctx context.Context, command string, timeout time.Duration, network bool) (tools.RunResult, error) {
-	r := *g.inner
-	r.Network = network
-	return r.Run(ctx, command, timeout)
-}
-
-// approvalNeeded says whether command needs approval in mode, and why.
-func approvalNeeded(mode, command string, networkOn bool) (ApprovalRequest, bool) {
-	req := ApprovalRequest{Command: command}
-	net := !networkOn && needsNetwork(command)
-	switch {
-	case mode == ApproveNever:
-		return req, false
-	case net:
-		req.Reason, req.Network = "it needs the network, which the sandbox keeps off", true
-		return req, true
-	case mode == ApproveUntrusted && !readOnlyCommand(command):
-		req.Reason = "approval mode untrusted asks before every command that may change something"
-		return req, true
-	}
-	return req, false
-}
-
-// networkCommands start commands that fetch from or send to the network.
-var networkCommands = []string{
-	"curl", "wget", "ssh", "scp", "rsync", "git clone", "git fetch", "git pull", "git push",
-	"git ls-remote", "go get", "go mod download", "go install", "npm install", "npm i", "npm ci",
-	"npx", "yarn", "pnpm install", "pnpm add", "pip install", "pip3 install", "uv pip install",
-	"uv sync", "poetry install", "cargo install", "cargo fetch", "cargo update", "apt", "apt-get",
-	"gem install", "bundle install", "docker pull", "docker push",
-}
-
-// readOnlyCommands start commands that only look.
-var readOnlyCommands = []string{
-	"ls", "cat", "head", "tail", "wc", "grep", "rg", "find", "pwd", "echo", "file", "stat",
-	"git status", "git diff", "git log", "git show", "git blame",
-}
-
-func needsNetwork(command string) bool {
-	for _, seg := range segments(command) {
-		if hasPrefixWord(seg, networkCommands) {
-			return true
-		}
-	}
-	return false
-}
-
-// readOnlyCommand reports whether every part of command only reads: no redirection or
-// substitution, and each pipeline or list segment starts with a reading command.
-func readOnlyCommand(command string) bool {
-	if strings.ContainsAny(command, ">`$") {
-		return false
-	}
-	for _, seg := range segments(command) {
-		if !hasPrefixWord(seg, readOnlyCommands) {
-			return false
-		}
-	}
-	return true
-}
-
-// segments splits a shell command into its pipeline and list parts, each without leading
-// variable assignments, sudo or env.
-func segments(command string) []string {
-	var out []string
-	for _, seg := range strings.FieldsFunc(command, func(r rune) bool { return strings.ContainsRune("|;&\n()", r) }) {
-		words := strings.Fields(seg)
-		for len(words) > 0 && (strings.Contains(words[0], "=") || words[0] == "sudo" || words[0] == "env") {
-			words = words[1:]
-		}
-		if len(words) > 0 {
-			out = append(out, strings.Join(words, " "))
-		}
-	}
-	return out
-}
-
-// hasPrefixWord reports whether seg begins with one of prefixes as whole words.
-func hasPrefixWord(seg string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if seg == p || strings.HasPrefix(seg, p+" ") {
-			return true
-		}
-	}
-	return false
+	return e.gate.SetMode(mode)
 }

@@ -47,7 +47,7 @@ type ReviewCache struct {
 // ReviewWith is Review taking the hunks of unchanged files from c (nil: none). c then holds
 // exactly the files listed.
 func (e *Engine) ReviewWith(c *ReviewCache) ([]FileReview, error) {
-	changes, err := e.Layer.Changes()
+	changes, err := e.layer.Changes()
 	if err != nil {
 		return nil, err
 	}
@@ -160,17 +160,17 @@ func (e *Engine) ResolveHunks(path string, accept, reject []int) (Resolution, er
 	}
 	if len(taken) > 0 {
 		up := gitops.Update{Path: path, Base: c.Old, BaseExists: c.Op != proposal.Add, New: tree, Mode: c.NewMode}
-		if err := e.Repo.Accept([]gitops.Update{up}); err != nil {
+		if err := e.repo.Accept([]gitops.Update{up}); err != nil {
 			return res, err
 		}
 		e.recordAccepted([]gitops.Update{up})
 	}
 	// The proposal now starts from the tree as written and holds only the pending hunks.
-	if err := e.Layer.Drop(path); err != nil {
+	if err := e.layer.Drop(path); err != nil {
 		return res, fmt.Errorf("update the proposal of %s: %w", path, err)
 	}
 	if res.Remaining > 0 {
-		if err := e.Layer.WriteFile(path, proposed, c.NewMode.Perm()); err != nil {
+		if err := e.layer.WriteFile(path, proposed, c.NewMode.Perm()); err != nil {
 			return res, fmt.Errorf("keep the pending hunks of %s in the proposal: %w", path, err)
 		}
 	}
@@ -186,10 +186,9 @@ func (e *Engine) resolveWhole(c proposal.Change, accept, reject bool) (Resolutio
 		if _, err := e.Accept([]string{c.Path}); err != nil {
 			return res, err
 		}
-		e.reportResolution(nil, false, false)
 		res.Accepted = []diff.Hunk{{}}
 	case reject:
-		if err := e.Layer.Drop(c.Path); err != nil {
+		if err := e.layer.Drop(c.Path); err != nil {
 			return res, fmt.Errorf("drop %s from the proposal: %w", c.Path, err)
 		}
 		e.reportResolution([]string{c.Path}, false, true)
@@ -200,30 +199,8 @@ func (e *Engine) resolveWhole(c proposal.Change, accept, reject bool) (Resolutio
 	return res, nil
 }
 
-// Reject drops the named paths (all when paths is empty) from the proposal and returns them.
-func (e *Engine) Reject(paths []string) ([]string, error) {
-	changes, err := e.Layer.Changes()
-	if err != nil {
-		return nil, err
-	}
-	var done []string
-	for _, c := range changes {
-		if len(paths) == 0 || slices.Contains(paths, c.Path) {
-			done = append(done, c.Path)
-		}
-	}
-	if len(done) == 0 {
-		return nil, nil
-	}
-	if err := e.Layer.Drop(done...); err != nil {
-		return nil, fmt.Errorf("reject: %w", err)
-	}
-	e.reportResolution(done, false, true)
-	return done, nil
-}
-
 func (e *Engine) change(path string) (proposal.Change, error) {
-	changes, err := e.Layer.Changes()
+	changes, err := e.layer.Changes()
 	if err != nil {
 		return proposal.Change{}, err
 	}
@@ -237,18 +214,26 @@ func (e *Engine) change(path string) (proposal.Change, error) {
 
 // reportResolution emits Accepted or Rejected for paths and the proposal's new change set.
 func (e *Engine) reportResolution(paths []string, accepted, rejected bool) {
+	cause := event.CauseAccept
 	if accepted {
-		e.Events.Emit(event.Accepted{Files: paths})
+		e.events.Emit(event.Accepted{Files: paths})
 	}
 	if rejected {
-		e.Events.Emit(event.Rejected{Files: paths})
+		e.events.Emit(event.Rejected{Files: paths})
+		cause = event.CauseReject
 	}
-	ev, err := loop.ProposalStats(e.Layer)
+	e.reportProposal(cause, "")
+}
+
+// reportProposal emits the proposal's change set as it is now, saying what changed it.
+func (e *Engine) reportProposal(cause, path string) {
+	ev, err := loop.ProposalStats(e.layer)
 	if err != nil {
-		e.Events.Emit(event.Error{Message: err.Error()})
+		e.events.Emit(event.Error{Message: err.Error()})
 		return
 	}
-	e.Events.Emit(ev)
+	ev.Cause, ev.Path = cause, path
+	e.events.Emit(ev)
 }
 
 // ErrNoRejections is returned by RejectionNote when there is nothing to tell the model.

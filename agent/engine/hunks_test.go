@@ -41,7 +41,7 @@ var twoHunks = strings.Replace(strings.Replace(tenLines, "one\n", "ONE\n", 1), "
 func TestResolveHunksAcceptsOneHunkAndKeepsTheOtherPending(t *testing.T) {
 	dir := testRepo(t, map[string]string{"a.txt": tenLines})
 	e, events := newEngine(t, dir)
-	if err := e.Layer.WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
+	if err := e.LayerForTest().WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
 		t.Fatal(err)
 	}
 	files, err := e.Review()
@@ -102,13 +102,13 @@ func TestResolveHunksAcceptsOneHunkAndKeepsTheOtherPending(t *testing.T) {
 func TestResolveHunksWholeFilesAndErrors(t *testing.T) {
 	dir := testRepo(t, map[string]string{"a.txt": tenLines, "gone.txt": "bye\n"})
 	e, _ := newEngine(t, dir)
-	if err := e.Layer.Remove("gone.txt"); err != nil {
+	if err := e.LayerForTest().Remove("gone.txt"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Layer.WriteFile("new.txt", []byte("hello\n"), 0); err != nil {
+	if err := e.LayerForTest().WriteFile("new.txt", []byte("hello\n"), 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Layer.WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
+	if err := e.LayerForTest().WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.ResolveHunks("a.txt", []int{5}, nil); err == nil || !strings.Contains(err.Error(), "no hunk 6") {
@@ -149,7 +149,7 @@ func TestReviewWithCacheReusesHunksOfUnchangedFilesOnly(t *testing.T) {
 	dir := testRepo(t, map[string]string{"a.txt": tenLines, "b.txt": tenLines})
 	e, _ := newEngine(t, dir)
 	for _, f := range []string{"a.txt", "b.txt"} {
-		if err := e.Layer.WriteFile(f, []byte(twoHunks), 0); err != nil {
+		if err := e.LayerForTest().WriteFile(f, []byte(twoHunks), 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -163,7 +163,7 @@ func TestReviewWithCacheReusesHunksOfUnchangedFilesOnly(t *testing.T) {
 		t.Fatalf("cached review %+v differs from %+v", first, plain)
 	}
 	// b.txt changes in the proposal, a.txt in the working tree; only an untouched file is reused.
-	if err := e.Layer.WriteFile("b.txt", []byte(strings.Replace(twoHunks, "five", "FIVE", 1)), 0); err != nil {
+	if err := e.LayerForTest().WriteFile("b.txt", []byte(strings.Replace(twoHunks, "five", "FIVE", 1)), 0); err != nil {
 		t.Fatal(err)
 	}
 	again, err := e.ReviewWith(&c)
@@ -185,5 +185,69 @@ func TestReviewWithCacheReusesHunksOfUnchangedFilesOnly(t *testing.T) {
 	}
 	if len(third[0].Hunks) != 1 || third[0].Added != 1 {
 		t.Errorf("a.txt after the user's edit: %+v", third[0])
+	}
+}
+
+// The session's defaults come from the repository root, whichever subdirectory the session
+// starts in.
+func TestDefaultsComeFromTheRepositoryRoot(t *testing.T) {
+	dir := testRepo(t, map[string]string{"go.mod": "module x\n", "pkg/deep/a.go": "package deep\n"})
+	o := enginetest.Options(t, filepath.Join(dir, "pkg", "deep"), llmtest.NewOpenAIServer(t))
+	e, err := engine.New(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if d := e.Defaults(); d.TestCmd != "go test ./..." || !d.TestCmdDetected || d.Accept != engine.AcceptTests {
+		t.Errorf("defaults from a subdirectory: %+v", d)
+	}
+	o.Config.Accept = engine.AcceptTests
+	o.Dir = testRepo(t, map[string]string{"README.md": "no tests here\n"})
+	if _, err := engine.New(context.Background(), o); !errors.Is(err, engine.ErrUsage) || !strings.Contains(err.Error(), "test_cmd") {
+		t.Errorf("accept = tests without a test command: %v", err)
+	}
+}
+
+// Every change to the proposal made through the engine's verbs is reported, with its cause,
+// and lands in the session log.
+func TestProposalChangesAreReportedAndLogged(t *testing.T) {
+	dir := testRepo(t, map[string]string{"a.txt": tenLines, "b.txt": tenLines})
+	e, got := newEngine(t, dir)
+	if err := e.EditProposed("a.txt", []byte(twoHunks)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.EditProposed("b.txt", []byte("b\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Reject([]string{"b.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Accept([]string{"a.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	var causes []string
+	for _, ev := range *got {
+		if pc, ok := ev.(event.ProposalChanged); ok {
+			causes = append(causes, pc.Cause+":"+pc.Path)
+		}
+	}
+	if want := "editor:a.txt editor:b.txt reject: accept:"; strings.Join(causes, " ") != want {
+		t.Errorf("proposal changes reported: %q, want %q", strings.Join(causes, " "), want)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	infos, err := e.Sessions()
+	if err != nil || len(infos) != 1 {
+		t.Fatalf("sessions: %v %v", infos, err)
+	}
+	raw, err := os.ReadFile(infos[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"cause":"editor","path":"a.txt"`, `"cause":"reject"`, `"cause":"accept"`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("the session log lacks %s", want)
+		}
 	}
 }

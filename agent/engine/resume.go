@@ -37,7 +37,7 @@ func Resume(ctx context.Context, o Options, id string) (*Engine, error) {
 		return nil, err
 	}
 	if st.Repaired > 0 {
-		e.Events.Emit(event.Notice{Level: "warn", Text: fmt.Sprintf("%d tool call(s) had not finished when the session stopped; the model is told their results are unknown", st.Repaired)})
+		e.events.Emit(event.Notice{Level: "warn", Text: fmt.Sprintf("%d tool call(s) had not finished when the session stopped; the model is told their results are unknown", st.Repaired)})
 	}
 	return e, nil
 }

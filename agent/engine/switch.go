@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"hew/agent/llm/catalog"
+	"hew/agent/llm/provider"
 )
 
 // ModelChoice is the outcome of SwitchModel.
@@ -27,33 +28,33 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 		return ModelChoice{}, fmt.Errorf("name the model to switch to; 'hew models' lists them")
 	}
 	cat := catalog.Default()
-	if len(e.Config.Models) > 0 {
+	if len(e.cfg.Models) > 0 {
 		var err error
-		if cat, err = cat.Merge(e.Config.Models); err != nil {
+		if cat, err = cat.Merge(e.cfg.Models); err != nil {
 			return ModelChoice{}, fmt.Errorf("switch model: %w", err)
 		}
 	}
 	choice := ModelChoice{}
-	choice.Model, choice.Known = cat.Lookup(e.Config.Provider, id)
+	choice.Model, choice.Known = cat.Lookup(e.cfg.Provider, id)
 	if !choice.Known {
-		choice.Model = catalog.Model{Provider: e.Config.Provider, ID: id, Tools: true}
+		choice.Model = catalog.Model{Provider: e.cfg.Provider, ID: id, Tools: true}
 		choice.Suggestions = cat.Suggest(id)
 	}
-	if e.Config.Provider != "bedrock" && choice.Model.API != e.Model.API && e.Config.OpenAI.API == "" {
+	if e.cfg.Provider != "bedrock" && choice.Model.API != e.model.API && e.cfg.OpenAI.API == "" {
 		// Bedrock's provider routes each request by the catalogue; an OpenAI client is bound
 		// to one API.
-		p, err := NewProvider(ctx, e.Config, choice.Model, nil) // only Bedrock reads the environment
+		p, err := provider.New(ctx, e.cfg, choice.Model, nil) // only Bedrock reads the environment
 		if err != nil {
 			return ModelChoice{}, fmt.Errorf("switch to %s: %w", id, err)
 		}
-		e.Provider, e.Agent.Provider = p, p
+		e.provider, e.agent.Provider = p, p
 	}
-	e.Model = choice.Model
-	e.Agent.Model = choice.Model.ID
-	e.Agent.ContextWindow = int64(choice.Model.ContextWindow)
-	e.Agent.Cost = nil
+	e.model = choice.Model
+	e.agent.Model = choice.Model.ID
+	e.agent.ContextWindow = int64(choice.Model.ContextWindow)
+	e.agent.Cost = nil
 	if choice.Known {
-		e.Agent.Cost = choice.Model.Cost
+		e.agent.Cost = choice.Model.Cost
 	}
 	return choice, nil
 }

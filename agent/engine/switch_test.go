@@ -20,21 +20,21 @@ func TestSwitchModelKnownAndUnknown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ch.Known || e.Agent.Model != "gpt-4.1" || e.Agent.ContextWindow != 1047576 || e.Model.ID != "gpt-4.1" {
-		t.Errorf("after switching to gpt-4.1: %+v, agent %s window %d", ch, e.Agent.Model, e.Agent.ContextWindow)
+	if !ch.Known || e.AgentForTest().Model != "gpt-4.1" || e.AgentForTest().ContextWindow != 1047576 || e.Model().Model.ID != "gpt-4.1" {
+		t.Errorf("after switching to gpt-4.1: %+v, agent %s window %d", ch, e.AgentForTest().Model, e.AgentForTest().ContextWindow)
 	}
 	if _, err := e.Send(context.Background(), "hello"); err != nil {
 		t.Fatal(err)
 	}
-	if _, cost := e.Agent.Total(); cost != 2.0 { // gpt-4.1: $2 a million input tokens (gpt-5-mini: $0.25)
+	if _, cost := e.AgentForTest().Total(); cost != 2.0 { // gpt-4.1: $2 a million input tokens (gpt-5-mini: $0.25)
 		t.Errorf("the new model's price was not used: cost %v", cost)
 	}
 	ch, err = e.SwitchModel(context.Background(), "gpt-4.1-mimi")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.Known || !slices.Contains(ch.Suggestions, "gpt-4.1-mini") || e.Agent.Model != "gpt-4.1-mimi" || e.Agent.Cost != nil {
-		t.Errorf("unknown id: %+v, agent model %s", ch, e.Agent.Model)
+	if ch.Known || !slices.Contains(ch.Suggestions, "gpt-4.1-mini") || e.AgentForTest().Model != "gpt-4.1-mimi" || e.AgentForTest().Cost != nil {
+		t.Errorf("unknown id: %+v, agent model %s", ch, e.AgentForTest().Model)
 	}
 	if _, err := e.SwitchModel(context.Background(), " "); err == nil || !strings.Contains(err.Error(), "hew models") {
 		t.Errorf("empty id: %v", err)
@@ -49,7 +49,7 @@ func TestRewindRestoresTheTreeAndForgetsAcceptedChangesItTookOut(t *testing.T) {
 	if cp == "" {
 		t.Fatal("no checkpoint")
 	}
-	if err := e.Layer.WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
+	if err := e.LayerForTest().WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.Accept(nil); err != nil {
@@ -74,7 +74,7 @@ func TestRewindRestoresTheTreeAndForgetsAcceptedChangesItTookOut(t *testing.T) {
 		t.Errorf("git status %q", st)
 	}
 	// The state before the rewind was saved, so the rewind can be undone.
-	cps, err := e.Repo.Checkpoints()
+	cps, err := e.RepoForTest().Checkpoints()
 	if err != nil || len(cps) < 2 || !strings.HasPrefix(cps[0].Label, "before restoring") {
 		t.Fatalf("checkpoints %+v, %v", cps, err)
 	}

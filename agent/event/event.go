@@ -91,10 +91,25 @@ type FileStat struct {
 	Removed int    `json:"removed"`
 }
 
-// ProposalChanged says the pending proposal now differs from the tree as listed.
+// ProposalChanged says the pending proposal now differs from the tree as listed. Every change
+// to the proposal is reported by one, whoever made it.
 type ProposalChanged struct {
 	Files []FileStat `json:"files"`
+	// Cause says what changed the proposal: "tools" (the model's tools and commands), "editor"
+	// (the user edited a proposed file), "accept", "reject" or "rewind".
+	Cause string `json:"cause,omitempty"`
+	// Path names the file the user edited, with cause "editor".
+	Path string `json:"path,omitempty"`
 }
+
+// The causes of a ProposalChanged.
+const (
+	CauseTools  = "tools"
+	CauseEditor = "editor"
+	CauseAccept = "accept"
+	CauseReject = "reject"
+	CauseRewind = "rewind"
+)
 
 // TestRun is the result of running the project's test command against the proposal.
 type TestRun struct {

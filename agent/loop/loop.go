@@ -415,6 +415,7 @@ func (a *Agent) emitProposal() {
 		return
 	}
 	a.lastProposal = ev.Files
+	ev.Cause = event.CauseTools
 	a.emit(ev)
 }
 

@@ -30,6 +30,14 @@ type Runner struct {
 	OutputLimit int
 }
 
+// RunWithNetwork is Run on a copy of r with the network turned on or off, as an approved
+// command that needs the network runs.
+func (r *Runner) RunWithNetwork(ctx context.Context, command string, timeout time.Duration, network bool) (tools.RunResult, error) {
+	c := *r
+	c.Network = network
+	return c.Run(ctx, command, timeout)
+}
+
 // Run runs command at the repository root with the given timeout.
 func (r *Runner) Run(ctx context.Context, command string, timeout time.Duration) (tools.RunResult, error) {
 	spec := sandbox.Spec{

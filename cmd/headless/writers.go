@@ -1,6 +1,6 @@
-// Package headless runs the agent without a user interface, as `hew exec` does: it decides what
-// happens to the proposal (accept on passing tests, always, or never), and renders events as
-// human progress lines or as a JSONL stream.
+// Package headless is the front end of `hew exec`: it renders the engine's events as human
+// progress lines on standard error or as a JSONL stream on standard output. What happens to the
+// proposal is the engine's decision (engine.RunTask), not this package's.
 package headless
 
 import (

@@ -15,7 +15,6 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/llm"
-	"hew/agent/project"
 	"hew/cmd/headless"
 )
 
@@ -90,30 +89,17 @@ func runExec(ctx context.Context, ios *IO, o *execOptions, cmd *cobra.Command, a
 	}
 	applyExecFlags(&cfg, o, cmd)
 
-	// What to do with the proposal: flag, then config, then tests when a test command is known.
-	accept := o.Accept
-	if accept == "" {
-		accept = cfg.Accept
+	// What to do with the proposal, and the test command, are the engine's decisions, made
+	// from the repository root (engine.Defaults); the flags only override the configuration.
+	if o.Accept != "" {
+		cfg.Accept = o.Accept
 	}
-	testCmd := cfg.TestCmd
-	if testCmd == "" {
-		testCmd = project.DetectTestCommand(ios.Dir)
-	}
-	switch accept {
-	case "":
-		accept = headless.AcceptNever
-		if testCmd != "" {
-			accept = headless.AcceptTests
-		}
-	case headless.AcceptTests:
-		if testCmd == "" {
-			return usageError("--accept tests needs a test command: pass --test-cmd or set test_cmd in .hew/config.toml")
-		}
-	case headless.AcceptAuto, headless.AcceptNever:
+	switch cfg.Accept {
+	case "", engine.AcceptTests, engine.AcceptAuto, engine.AcceptNever:
 	default:
-		return usageError("--accept %q: use tests, auto or never", accept)
+		return usageError("--accept %q: use tests, auto or never", cfg.Accept)
 	}
-	if (o.Commit || o.Branch != "") && accept == headless.AcceptNever {
+	if (o.Commit || o.Branch != "") && cfg.Accept == engine.AcceptNever {
 		return usageError("--commit needs changes to be accepted: use --accept tests or --accept auto")
 	}
 
@@ -134,8 +120,7 @@ func runExec(ctx context.Context, ios *IO, o *execOptions, cmd *cobra.Command, a
 	}
 	defer eng.Close()
 
-	out := headless.Exec(ctx, eng, headless.Options{Prompt: prompt, Accept: accept, TestCmd: testCmd,
-		Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut})
+	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut})
 	if !o.JSON && out.Final != "" {
 		fmt.Fprintln(ios.Out, strings.TrimSpace(out.Final))
 	}

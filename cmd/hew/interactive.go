@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/engine"
-	"hew/agent/project"
 	"hew/tui"
 )
 
@@ -33,10 +32,6 @@ func runInteractiveSession(cmd *cobra.Command, ios *IO, resumeID, prompt string)
 	if err != nil {
 		return err
 	}
-	testCmd := cfg.TestCmd
-	if testCmd == "" {
-		testCmd = project.DetectTestCommand(ios.Dir)
-	}
 	open := func(ctx context.Context, id string) (*engine.Engine, error) {
 		o := engine.Options{Config: cfg, Dir: ios.Dir, Env: os.Environ(), Getenv: ios.Getenv}
 		if id == "" {
@@ -49,7 +44,7 @@ func runInteractiveSession(cmd *cobra.Command, ios *IO, resumeID, prompt string)
 	if err != nil {
 		return engineError(err)
 	}
-	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, TestCmd: testCmd, Open: open})
+	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, Open: open})
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("save session %s: %w", eng.SessionID(), cerr)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/codereview"
-	"hew/agent/engine"
+	"hew/agent/llm/provider"
 )
 
 type reviewOptions struct {
@@ -86,16 +86,16 @@ func runReview(ctx context.Context, ios *IO, o *reviewOptions, cmd *cobra.Comman
 	}
 
 	id := cfg.ModelOrDefault()
-	m, err := engine.ResolveModel(cfg)
+	m, err := provider.Model(cfg)
 	if err != nil {
-		return engineError(err)
+		return usageError("%v", err)
 	}
-	provider, err := engine.NewProvider(ctx, cfg, m, ios.Getenv)
+	p, err := provider.New(ctx, cfg, m, ios.Getenv)
 	if err != nil {
 		return engineError(err)
 	}
 	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, codereview.Count(len(files), "file"), id)
-	rep, err := codereview.Run(ctx, codereview.Options{Provider: provider, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
+	rep, err := codereview.Run(ctx, codereview.Options{Provider: p, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
 		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, target.String(), files)
 	if err != nil {
 		if ctx.Err() != nil {

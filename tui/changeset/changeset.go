@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -19,6 +21,7 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/gitops/diff"
+	"hew/tui/keymap"
 )
 
 // SplitWidth is the width from which the view is side by side unless toggled.
@@ -62,10 +65,16 @@ type Model struct {
 	noting        bool   // typing a note for f
 	note          string
 	hl            *highlighter
+	help          help.Model // renders the footer's keys
 }
 
 // New returns an empty review view.
-func New() *Model { return &Model{hl: newHighlighter()} }
+func New() *Model {
+	h := help.New()
+	h.ShortSeparator = " · "
+	h.Styles = help.Styles{ShortKey: dimStyle, ShortDesc: dimStyle, ShortSeparator: dimStyle, Ellipsis: dimStyle}
+	return &Model{hl: newHighlighter(), help: h}
+}
 
 // SetFiles replaces the proposal shown, keeping the position where it can.
 func (m *Model) SetFiles(files []engine.FileReview) {
@@ -130,15 +139,16 @@ func (m *Model) hunks() int {
 	return max(len(m.files[m.file].Hunks), 1)
 }
 
-// Key handles a key press and returns what the caller should do.
+// Key handles a key press (keymap.ReviewKeys) and returns what the caller should do.
 func (m *Model) Key(k tea.KeyPressMsg) Request {
 	if m.noting {
 		return m.noteKey(k)
 	}
-	switch k.String() {
-	case "esc":
+	km := keymap.ReviewKeys
+	switch {
+	case key.Matches(k, km.Close):
 		return Request{Action: Close}
-	case "c":
+	case key.Matches(k, km.Commit):
 		// Committing needs no hunk: what was accepted may have emptied the proposal.
 		return Request{Action: Commit}
 	}
@@ -153,59 +163,53 @@ func (m *Model) Key(k tea.KeyPressMsg) Request {
 		}
 		return r
 	}
-	switch k.String() {
-	case "y":
+	switch {
+	case key.Matches(k, km.Accept):
 		return req(AcceptHunk)
-	case "n":
+	case key.Matches(k, km.Reject):
 		return req(RejectHunk)
-	case "Y", "shift+y":
+	case key.Matches(k, km.AcceptFile):
 		return req(AcceptFile)
-	case "N", "shift+n":
+	case key.Matches(k, km.RejectFile):
 		return req(RejectFile)
-	case "e":
+	case key.Matches(k, km.Edit):
 		return req(Edit)
-	case "f":
+	case key.Matches(k, km.Note):
 		m.noting, m.note = true, ""
-	case "s":
+	case key.Matches(k, km.Split):
 		m.split, m.splitSet = !m.split, true
-	case "tab":
+	case key.Matches(k, km.NextFile):
 		m.file, m.hunk, m.scroll = (m.file+1)%len(m.files), 0, 0
-	case "shift+tab":
+	case key.Matches(k, km.PrevFile):
 		m.file, m.hunk, m.scroll = (m.file+len(m.files)-1)%len(m.files), 0, 0
-	case "down", "j":
+	case key.Matches(k, km.NextHunk):
 		m.hunk, m.scroll = min(m.hunk+1, m.hunks()-1), 0
-	case "up", "k":
+	case key.Matches(k, km.PrevHunk):
 		m.hunk, m.scroll = max(m.hunk-1, 0), 0
-	case "pgdown", "space", "ctrl+d":
+	case key.Matches(k, km.PageDown):
 		m.scroll += max(m.bodyHeight()-2, 1)
-	case "pgup", "ctrl+u":
+	case key.Matches(k, km.PageUp):
 		m.scroll = max(m.scroll-max(m.bodyHeight()-2, 1), 0)
 	}
 	return Request{}
 }
 
-// noteKey edits the note for f; enter rejects the hunk with it, esc cancels.
+// noteKey edits the note for f (keymap.NoteKeys); enter rejects the hunk with it, esc cancels.
 func (m *Model) noteKey(k tea.KeyPressMsg) Request {
-	switch k.String() {
-	case "esc":
-		m.noting = false
-	case "enter":
-		m.noting = false
-		if len(m.files) == 0 {
-			return Request{} // the proposal emptied while the note was typed
-		}
-		f := m.files[m.file]
-		return Request{Action: RejectHunk, Path: f.Change.Path, Hunk: m.hunk, Note: strings.TrimSpace(m.note)}
-	case "backspace":
-		if r := []rune(m.note); len(r) > 0 {
-			m.note = string(r[:len(r)-1])
-		}
-	case "space":
-		m.note += " "
-	default:
-		m.note += k.Text
+	var done bool
+	m.note, done = keymap.TypeNote(k, m.note)
+	if !done {
+		return Request{}
 	}
-	return Request{}
+	m.noting = false
+	if !key.Matches(k, keymap.NoteKeys.Send) {
+		return Request{}
+	}
+	if len(m.files) == 0 {
+		return Request{} // the proposal emptied while the note was typed
+	}
+	f := m.files[m.file]
+	return Request{Action: RejectHunk, Path: f.Change.Path, Hunk: m.hunk, Note: strings.TrimSpace(m.note)}
 }
 
 // Paste adds pasted text to the note being typed.
@@ -305,11 +309,16 @@ func (m *Model) footer(w int) string {
 	if m.noting {
 		return ansi.Truncate(titleStyle.Render("note for the model: ")+m.note+"█", w, "…")
 	}
-	keys := "y accept · n reject · Y/N whole file · tab/⇧tab file · ↑↓ hunk · s split · e edit · f reject with note · c commit · esc back"
+	msg := ""
 	if m.message != "" {
-		keys = m.message + "  ·  " + keys
+		msg = ansi.Truncate(m.message, w, "…")
+		if w-ansi.StringWidth(msg) < 12 {
+			return dimStyle.Render(msg)
+		}
+		msg += "  ·  "
 	}
-	return dimStyle.Render(ansi.Truncate(keys, w, "…"))
+	m.help.SetWidth(w - ansi.StringWidth(msg))
+	return dimStyle.Render(msg) + m.help.ShortHelpView(keymap.ReviewKeys.Footer())
 }
 
 // body renders the current file's hunks from the selected one, skipping m.scroll rows.

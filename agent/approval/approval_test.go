@@ -1,0 +1,121 @@
+package approval_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"hew/agent/approval"
+	"hew/agent/tools"
+)
+
+// ran records the commands the gate let through, with the network setting they ran with.
+type ran struct {
+	commands []string
+	network  []bool
+}
+
+func (r *ran) run(_ context.Context, command string, _ time.Duration, network bool) (tools.RunResult, error) {
+	r.commands = append(r.commands, command)
+	r.network = append(r.network, network)
+	return tools.RunResult{Output: "ran " + command}, nil
+}
+
+func TestGate(t *testing.T) {
+	if _, err := approval.NewGate(nil, false, "sometimes", nil); err == nil || !strings.Contains(err.Error(), "untrusted, on-request or never") {
+		t.Errorf("bad mode: %v", err)
+	}
+	var asked []approval.Request
+	answer, note := approval.Deny, ""
+	r := &ran{}
+	g, err := approval.NewGate(r.run, false, "", func(ctx context.Context, req approval.Request) (approval.Decision, string) {
+		asked = append(asked, req)
+		return answer, note
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Mode() != approval.OnRequest {
+		t.Errorf("default mode %q", g.Mode())
+	}
+	run := func(cmd string) error {
+		_, err := g.Run(context.Background(), cmd, time.Second)
+		return err
+	}
+	// on-request: a local command runs without asking, with the network off.
+	if err := run("echo local > made.txt"); err != nil || len(asked) != 0 || len(r.commands) != 1 || r.network[0] {
+		t.Fatalf("local command: %v asked=%v ran=%+v", err, asked, r)
+	}
+	// A network command asks; denied with a note, it does not run and the note is returned.
+	note = "no downloads please"
+	err = run("curl -s https://example.com > page.html")
+	if !errors.Is(err, approval.ErrDenied) || !strings.Contains(err.Error(), note) {
+		t.Fatalf("denied: %v", err)
+	}
+	if len(asked) != 1 || !asked[0].Network || !strings.Contains(asked[0].Reason, "network") {
+		t.Fatalf("asked: %+v", asked)
+	}
+	if len(r.commands) != 1 {
+		t.Fatalf("the denied command ran: %v", r.commands)
+	}
+	// Allowed once, the network command runs with the network on, and asks again next time.
+	answer, note = approval.AllowOnce, ""
+	for range 2 {
+		if err := run("git fetch origin"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(asked) != 3 || len(r.commands) != 3 || !r.network[1] || !r.network[2] {
+		t.Fatalf("allow once: asked %d, ran %+v", len(asked), r)
+	}
+	// untrusted: writing asks; allowed for the session, it is not asked again.
+	if err := g.SetMode(approval.Untrusted); err != nil {
+		t.Fatal(err)
+	}
+	answer = approval.AllowSession
+	for range 2 {
+		if err := run("echo x > b.txt"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(asked) != 4 || asked[3].Network || len(r.commands) != 5 {
+		t.Fatalf("allow for the session: asked %d times, ran %v", len(asked), r.commands)
+	}
+	// Reading commands never ask, even untrusted; mode never asks nothing.
+	if err := run("cat a.txt | wc -l"); err != nil || len(asked) != 4 {
+		t.Errorf("read-only command asked: %v %d", err, len(asked))
+	}
+	for _, cmd := range []string{"cat a > b", "ls $(rm -rf x)", "ls; rm x"} {
+		answer = approval.Deny
+		if err := run(cmd); !errors.Is(err, approval.ErrDenied) {
+			t.Errorf("%q is not read-only, yet ran without asking: %v", cmd, err)
+		}
+	}
+	if err := g.SetMode(approval.Never); err != nil {
+		t.Fatal(err)
+	}
+	n := len(asked)
+	if err := run("curl example.com"); err != nil || len(asked) != n || r.network[len(r.network)-1] {
+		t.Errorf("mode never: asked %d→%d, network %v, %v", n, len(asked), r.network, err)
+	}
+	if err := g.SetMode("bogus"); err == nil {
+		t.Error("SetMode accepted a bad mode")
+	}
+}
+
+func TestInterruptedAskDoesNotRun(t *testing.T) {
+	r := &ran{}
+	ctx, cancel := context.WithCancel(context.Background())
+	g, err := approval.NewGate(r.run, false, approval.Untrusted, func(context.Context, approval.Request) (approval.Decision, string) {
+		cancel()
+		return approval.AllowOnce, ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Run(ctx, "touch x", time.Second); !errors.Is(err, context.Canceled) || len(r.commands) != 0 {
+		t.Errorf("interrupted ask: %v, ran %v", err, r.commands)
+	}
+}

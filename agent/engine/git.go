@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"hew/agent/event"
+	"hew/gitops"
+)
+
+// Checkpoint snapshots the working tree (tracked and untracked files, not ignored ones) under
+// hew's private ref without touching the index or the user's refs. A failure is reported as a
+// warning: it must not stop the user's work.
+func (e *Engine) Checkpoint(ctx context.Context, label string) string {
+	id, err := e.repo.Checkpoint(ctx, label)
+	if err != nil {
+		e.events.Emit(event.Notice{Level: "warn", Text: "could not checkpoint the working tree: " + err.Error()})
+		return ""
+	}
+	return id
+}
+
+// Commit commits the accepted changes to files (every accepted, uncommitted change when files
+// is empty) with message, on a new branch when branch is not empty. Each file is committed as
+// HEAD has it plus exactly the accepted change: edits the user made to the same file stay
+// uncommitted. The trailer from the configuration names hew and the model.
+func (e *Engine) Commit(ctx context.Context, files []string, message, branch string) (string, error) {
+	trailer := strings.ReplaceAll(e.cfg.Commit.Trailer, "{model}", e.agent.Model)
+	if trailer == "none" {
+		trailer = ""
+	}
+	e.mu.Lock()
+	var ups []gitops.Update
+	if len(files) == 0 {
+		files = make([]string, 0, len(e.accepted))
+		for p := range e.accepted {
+			files = append(files, p)
+		}
+		sort.Strings(files)
+	}
+	for _, f := range files {
+		u, ok := e.accepted[f]
+		if !ok {
+			e.mu.Unlock()
+			return "", fmt.Errorf("commit: %s has no accepted change to commit", f)
+		}
+		ups = append(ups, u)
+	}
+	e.mu.Unlock()
+	if len(ups) == 0 {
+		return "", errors.New("commit: nothing was accepted, so there is nothing to commit")
+	}
+	hash, err := e.repo.Commit(ctx, gitops.CommitOptions{Updates: ups, Message: message, Branch: branch,
+		Trailer: trailer, NoVerify: e.cfg.Commit.NoVerify})
+	if err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	for _, f := range files {
+		delete(e.accepted, f)
+	}
+	e.mu.Unlock()
+	if branch == "" {
+		if h, err := e.repo.Head(); err == nil {
+			branch = h.Branch
+		}
+	}
+	subject, _, _ := strings.Cut(message, "\n")
+	e.events.Emit(event.Committed{Hash: hash, Branch: branch, Subject: subject, Files: files})
+	return hash, nil
+}
+
+// Undo reverts the last commit hew made in this repository, when that is safe (see
+// gitops.Repo.Undo), and reports it as a notice (which front ends show).
+func (e *Engine) Undo(ctx context.Context) (gitops.UndoResult, error) {
+	res, err := e.repo.Undo(ctx)
+	if err != nil {
+		return res, err
+	}
+	where := "HEAD"
+	if res.Branch != "" {
+		where = res.Branch
+	}
+	e.events.Emit(event.Notice{Text: fmt.Sprintf("Undid commit %s: %s is back at %s; restored %s.", short(res.Commit), where, short(res.Parent), strings.Join(res.Files, ", "))})
+	return res, nil
+}
+
+// Checkpoints lists the working-tree checkpoints of this repository, newest first.
+func (e *Engine) Checkpoints() ([]gitops.CheckpointInfo, error) { return e.repo.Checkpoints() }
+
+// Branch is the checked-out branch, or "" when HEAD is detached or unreadable.
+func (e *Engine) Branch() string {
+	h, err := e.repo.Head()
+	if err != nil {
+		return ""
+	}
+	return h.Branch
+}
+
+// Root is the repository's top directory.
+func (e *Engine) Root() string { return e.repo.Root() }
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}
+
+// CommitMessage builds a commit message from the task and the model's final answer: the
+// answer's first line as the subject (cut to 72 characters), the rest and the task as the body.
+func CommitMessage(task, final string) string {
+	final = strings.TrimSpace(final)
+	subject, body, _ := strings.Cut(final, "\n")
+	subject = strings.TrimSpace(strings.TrimLeft(subject, "#*- "))
+	if subject == "" {
+		subject, _, _ = strings.Cut(strings.TrimSpace(task), "\n")
+		body = final
+	}
+	subject = clipWords(strings.TrimRight(subject, ".:"), 72)
+	var b strings.Builder
+	b.WriteString(subject)
+	if body = strings.TrimSpace(body); body != "" {
+		b.WriteString("\n\n" + body)
+	}
+	b.WriteString("\n\nTask: " + strings.TrimSpace(task))
+	return b.String()
+}
+
+func clipWords(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := s[:n-1]
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+// Rewind puts the working tree back as checkpoint id (an id or a unique prefix of at least 4
+// characters; Repo.Checkpoints lists them) recorded it. The state before is checkpointed first,
+// so a rewind can itself be undone. Accepted changes the restore took out of the tree are
+// forgotten, so that the next commit does not bring them back; the proposal is kept.
+func (e *Engine) Rewind(ctx context.Context, id string) error {
+	if err := e.repo.RestoreCheckpoint(ctx, id); err != nil {
+		return fmt.Errorf("rewind to checkpoint %s: %w", id, err)
+	}
+	e.mu.Lock()
+	for path, u := range e.accepted {
+		data, err := os.ReadFile(filepath.Join(e.repo.Root(), filepath.FromSlash(path)))
+		gone := errors.Is(err, fs.ErrNotExist)
+		if err != nil && !gone {
+			continue // unreadable: keep it, the commit will say what is wrong
+		}
+		if u.Delete != gone || !u.Delete && !bytes.Equal(data, u.New) {
+			delete(e.accepted, path)
+		}
+	}
+	e.mu.Unlock()
+	// The proposal lies over the tree, so its diffs may have changed.
+	e.reportProposal(event.CauseRewind, "")
+	return nil
+}
+
+// CommitHooks names the git hooks a commit runs (pre-commit, commit-msg; none when the
+// configuration skips them), so that a front end can say what a commit waits for.
+func (e *Engine) CommitHooks() []string {
+	if e.cfg.Commit.NoVerify {
+		return nil
+	}
+	return e.repo.CommitHooks()
+}

@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"hew/agent/event"
+)
+
+// Task is one headless task: a prompt run to completion, then the session's acceptance mode
+// (Defaults().Accept) applied to the proposal.
+type Task struct {
+	Prompt   string
+	TestTime time.Duration // timeout of the test run; 0 means DefaultTestTimeout
+	Commit   bool          // commit what was accepted
+	Branch   string        // commit on this new branch (implies Commit)
+	PatchOut string        // write the proposal as a unified diff to this file
+}
+
+// Outcome is what a task did. ExitCode follows hew's contract: 0 success, 1 the task failed,
+// 130 interrupted.
+type Outcome struct {
+	Final    string
+	Accepted []string
+	Commit   string
+	Tests    *event.TestRun
+	ExitCode int
+	// Reason says why the task failed, for people; empty on success.
+	Reason string
+}
+
+// RunTask runs t to completion and applies the session's acceptance mode: with AcceptTests the
+// test command runs on the proposal and the proposal is accepted only if it passes; with
+// AcceptAuto it is accepted as it is; with AcceptNever it stays pending and the working tree is
+// untouched. Accepted changes are committed when t asks.
+func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
+	out := Outcome{}
+	fail := func(code int, format string, args ...any) Outcome {
+		out.ExitCode, out.Reason = code, fmt.Sprintf(format, args...)
+		return out
+	}
+	commit := t.Commit || t.Branch != ""
+	if commit && e.defaults.Accept == AcceptNever {
+		return fail(2, "--commit needs changes to be accepted: use --accept tests or --accept auto")
+	}
+	final, err := e.Send(ctx, t.Prompt)
+	out.Final = final
+	if t.PatchOut != "" {
+		if perr := e.writePatch(t.PatchOut); perr != nil {
+			return fail(1, "%v", perr)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fail(130, "interrupted; the proposal is kept and nothing was written to your tree")
+		}
+		return fail(1, "%v; nothing was written to your tree", err)
+	}
+
+	changes, err := e.Changes()
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	if e.defaults.Accept == AcceptTests {
+		tr, err := e.RunTests(ctx, t.TestTime)
+		if err != nil {
+			return fail(1, "%v", err)
+		}
+		out.Tests = &tr
+		if !tr.Passed {
+			return fail(1, "the tests fail on the proposal (%s exited %d); nothing was written to your tree", tr.Command, tr.ExitCode)
+		}
+	}
+	if len(changes) == 0 {
+		if commit {
+			return fail(1, "nothing to commit: the model proposed no changes")
+		}
+		e.Notify("", "the model proposed no changes")
+		return out
+	}
+	if e.defaults.Accept == AcceptNever {
+		e.Notify("", fmt.Sprintf("the proposal (%d changed file(s)) is kept, not applied; see it with --patch-out or resume session %s", len(changes), e.SessionID()))
+		return out
+	}
+	accepted, err := e.Accept(nil)
+	if err != nil {
+		return fail(1, "accept the proposal: %v", err)
+	}
+	out.Accepted = accepted
+	if commit {
+		hash, err := e.Commit(ctx, nil, CommitMessage(t.Prompt, final), t.Branch)
+		if err != nil {
+			return fail(1, "the changes were written to your tree but not committed: %v", err)
+		}
+		out.Commit = hash
+	}
+	return out
+}
+
+func (e *Engine) writePatch(path string) error {
+	p, err := e.Patch()
+	if err != nil {
+		return fmt.Errorf("render the proposal for --patch-out: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(p), 0o644); err != nil {
+		return fmt.Errorf("write --patch-out %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+// Package provider makes the model provider a configuration names — the OpenAI client (Responses
+// or Chat Completions) or the Bedrock client — and describes the configured model from the
+// catalogue. The engine, `hew review` and `hew doctor` start providers only through it.
+package provider
+
+import (
+	"context"
+
+	"hew/agent/config"
+	"hew/agent/llm"
+	"hew/agent/llm/bedrock"
+	"hew/agent/llm/catalog"
+	"hew/agent/llm/openai"
+)
+
+// New makes the provider the configuration names for model m.
+func New(ctx context.Context, cfg config.Config, m catalog.Model, getenv func(string) string) (llm.Provider, error) {
+	switch cfg.Provider {
+	case "bedrock":
+		// The catalogue with the configuration's overrides decides each model's route.
+		cat, err := catalog.Default().Merge(cfg.Models)
+		if err != nil {
+			return nil, err
+		}
+		return bedrock.New(ctx, bedrock.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
+			BearerToken: cfg.BedrockToken, Getenv: getenv, Catalog: cat})
+	default:
+		api := cfg.OpenAI.API
+		if api == "" {
+			api = m.API
+		}
+		return openai.New(openai.Options{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAI.BaseURL, API: api})
+	}
+}
+
+// Model describes the configured model from the catalogue (with the configuration's overrides);
+// a model the catalogue does not know gets no prices and no context window. A bad override is
+// a configuration error.
+func Model(cfg config.Config) (catalog.Model, error) {
+	cat, err := catalog.Default().Merge(cfg.Models)
+	if err != nil {
+		return catalog.Model{}, err
+	}
+	id := cfg.ModelOrDefault()
+	if m, ok := cat.Lookup(cfg.Provider, id); ok {
+		return m, nil
+	}
+	return catalog.Model{Provider: cfg.Provider, ID: id, Tools: true}, nil
+}

@@ -1,0 +1,195 @@
+// Package keymap lists every key the terminal UI handles, as bubbles key bindings with their
+// help. The bindings are the one source of the keys: the views match presses against them, and
+// /help, the review footer, the prompts' hints and the README's key tables are rendered from
+// their help.
+package keymap
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+func bind(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// Transcript holds the keys of the transcript and the input below it.
+type Transcript struct {
+	Send, NewLine, HistoryPrev, HistoryNext, Complete key.Binding
+	Stop, Quit                                        key.Binding
+	PageUp, PageDown, LineUp, LineDown                key.Binding
+	SelectPrev, SelectNext, Copy, Expand, Review      key.Binding
+}
+
+// TranscriptKeys are the transcript's keys.
+var TranscriptKeys = Transcript{
+	Send:        bind("enter", "send the message, or run the / command", "enter"),
+	NewLine:     bind("ctrl+j/alt+enter/shift+enter", "new line", "ctrl+j", "alt+enter", "shift+enter"),
+	HistoryPrev: bind("↑", "previous message sent (on the first line)", "up"),
+	HistoryNext: bind("↓", "next message sent (on the last line)", "down"),
+	Complete:    bind("tab", "complete a / command", "tab"),
+	Stop:        bind("esc", "stop the running turn (the partial answer is kept), or unselect the message", "esc"),
+	Quit:        bind("ctrl+c", "stop the running turn; twice: quit (the session is saved)", "ctrl+c"),
+	PageUp:      bind("pgup", "scroll up a page (the mouse wheel scrolls too)", "pgup"),
+	PageDown:    bind("pgdown", "scroll down a page", "pgdown"),
+	LineUp:      bind("shift+↑", "scroll up a line", "shift+up"),
+	LineDown:    bind("shift+↓", "scroll down a line", "shift+down"),
+	SelectPrev:  bind("alt+↑/ctrl+↑", "select the message above", "alt+up", "ctrl+up"),
+	SelectNext:  bind("alt+↓/ctrl+↓", "select the message below", "alt+down", "ctrl+down"),
+	Copy:        bind("ctrl+y", "copy the selected message, else the last answer (OSC 52, works over SSH)", "ctrl+y"),
+	Expand:      bind("ctrl+o", "show or hide the selected tool call's output, else every one's", "ctrl+o"),
+	Review:      bind("ctrl+r", "review the proposal", "ctrl+r"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k Transcript) All() []key.Binding {
+	return []key.Binding{k.Send, k.NewLine, k.HistoryPrev, k.HistoryNext, k.Complete, k.Stop, k.Quit,
+		k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.SelectPrev, k.SelectNext, k.Copy, k.Expand, k.Review}
+}
+
+// Review holds the keys of the proposal review.
+type Review struct {
+	Accept, Reject, AcceptFile, RejectFile, Note, Edit, Commit key.Binding
+	NextHunk, PrevHunk, NextFile, PrevFile, PageDown, PageUp   key.Binding
+	Split, Close                                               key.Binding
+}
+
+// ReviewKeys are the review's keys.
+var ReviewKeys = Review{
+	Accept:     bind("y", "accept the hunk (it is written into your tree)", "y"),
+	Reject:     bind("n", "reject the hunk", "n"),
+	AcceptFile: bind("Y", "accept the rest of the file", "Y", "shift+y"),
+	RejectFile: bind("N", "reject the rest of the file", "N", "shift+n"),
+	Note:       bind("f", "reject the hunk with a note that goes back to the model", "f"),
+	Edit:       bind("e", "edit the file in $EDITOR at the hunk", "e"),
+	Commit:     bind("c", "commit what was accepted", "c"),
+	NextHunk:   bind("↓/j", "next hunk", "down", "j"),
+	PrevHunk:   bind("↑/k", "previous hunk", "up", "k"),
+	NextFile:   bind("tab", "next file", "tab"),
+	PrevFile:   bind("shift+tab", "previous file", "shift+tab"),
+	PageDown:   bind("pgdown/space/ctrl+d", "scroll the hunks down", "pgdown", "space", "ctrl+d"),
+	PageUp:     bind("pgup/ctrl+u", "scroll the hunks up", "pgup", "ctrl+u"),
+	Split:      bind("s", "toggle unified / side by side", "s"),
+	Close:      bind("esc", "back to the transcript", "esc"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k Review) All() []key.Binding {
+	return []key.Binding{k.Accept, k.Reject, k.AcceptFile, k.RejectFile, k.Note, k.Edit, k.Commit,
+		k.NextHunk, k.PrevHunk, k.NextFile, k.PrevFile, k.PageDown, k.PageUp, k.Split, k.Close}
+}
+
+// Footer lists the bindings the review's footer shows, with short descriptions, most used
+// first: what does not fit the width is left out.
+func (k Review) Footer() []key.Binding {
+	short := func(b key.Binding, desc string) key.Binding {
+		b.SetHelp(b.Help().Key, desc)
+		return b
+	}
+	return []key.Binding{short(k.Accept, "accept"), short(k.Reject, "reject"), short(k.AcceptFile, "accept file"),
+		short(k.RejectFile, "reject file"), short(k.Commit, "commit"), short(k.Close, "back"), k.NextHunk, k.NextFile,
+		short(k.Split, "split"), short(k.Edit, "edit"), short(k.Note, "reject with note")}
+}
+
+// Note holds the keys of a note being typed: for the model with f in the review, or with a
+// denied command.
+type Note struct {
+	Send, Cancel, Delete key.Binding
+}
+
+// NoteKeys are the keys of a note being typed; other keys type text.
+var NoteKeys = Note{
+	Send:   bind("enter", "send the note", "enter"),
+	Cancel: bind("esc", "cancel the note", "esc"),
+	Delete: bind("backspace", "delete the last character", "backspace"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k Note) All() []key.Binding { return []key.Binding{k.Send, k.Cancel, k.Delete} }
+
+// Approval holds the answers to a question about running a command.
+type Approval struct {
+	AllowOnce, AllowSession, Deny, DenyNote key.Binding
+}
+
+// ApprovalKeys are the answers to an approval question.
+var ApprovalKeys = Approval{
+	AllowOnce:    bind("a/y", "allow once", "a", "y"),
+	AllowSession: bind("s", "allow for this session", "s"),
+	Deny:         bind("d/esc", "deny", "d", "esc"),
+	DenyNote:     bind("n", "deny with a note", "n"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k Approval) All() []key.Binding {
+	return []key.Binding{k.AllowOnce, k.AllowSession, k.Deny, k.DenyNote}
+}
+
+// Confirm holds the answer yes to a confirmation; any other key answers no.
+type Confirm struct {
+	Yes key.Binding
+}
+
+// ConfirmKeys answer a confirmation.
+var ConfirmKeys = Confirm{Yes: bind("y or enter", "yes", "y", "Y", "enter")}
+
+// All lists the bindings in the order help shows them.
+func (k Confirm) All() []key.Binding { return []key.Binding{k.Yes} }
+
+// Line renders bindings on one line as "key desc · key desc".
+func Line(bs []key.Binding) string {
+	parts := make([]string, 0, len(bs))
+	for _, b := range bs {
+		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Table renders bindings as an aligned two-column list, each row indented by indent.
+func Table(bs []key.Binding, indent string) string {
+	w := 0
+	for _, b := range bs {
+		w = max(w, len([]rune(b.Help().Key)))
+	}
+	var s strings.Builder
+	for _, b := range bs {
+		k := b.Help().Key
+		fmt.Fprintf(&s, "%s%s%s  %s\n", indent, k, strings.Repeat(" ", w-len([]rune(k))), b.Help().Desc)
+	}
+	return s.String()
+}
+
+// Markdown renders bindings as a Markdown table headed "key (what) | does".
+func Markdown(what string, bs []key.Binding) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "| key (%s) | does |\n|---|---|\n", what)
+	for _, b := range bs {
+		var keys []string
+		for _, k := range strings.Split(b.Help().Key, "/") {
+			keys = append(keys, "`"+k+"`")
+		}
+		fmt.Fprintf(&s, "| %s | %s |\n", strings.Join(keys, " / "), b.Help().Desc)
+	}
+	return s.String()
+}
+
+// TypeNote applies k to a note being typed: NoteKeys.Delete deletes the last character, other
+// keys but NoteKeys.Send and Cancel type their text. It returns the note and whether k ended it.
+func TypeNote(k tea.KeyPressMsg, note string) (string, bool) {
+	switch {
+	case key.Matches(k, NoteKeys.Send, NoteKeys.Cancel):
+		return note, true
+	case key.Matches(k, NoteKeys.Delete):
+		if r := []rune(note); len(r) > 0 {
+			note = string(r[:len(r)-1])
+		}
+	case k.Code == tea.KeySpace:
+		note += " "
+	default:
+		note += k.Text
+	}
+	return note, false
+}

@@ -1,0 +1,43 @@
+package keymap
+
+import (
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// TestEveryBindingHasHelpAndNoKeyIsBoundTwice checks that each keymap documents every binding
+// and that no key does two things in the same view.
+func TestEveryBindingHasHelpAndNoKeyIsBoundTwice(t *testing.T) {
+	for name, bs := range map[string][]key.Binding{
+		"transcript": TranscriptKeys.All(), "review": ReviewKeys.All(), "note": NoteKeys.All(),
+		"approval": ApprovalKeys.All(), "confirm": ConfirmKeys.All(),
+	} {
+		seen := map[string]string{}
+		for _, b := range bs {
+			h := b.Help()
+			if h.Key == "" || h.Desc == "" || len(b.Keys()) == 0 {
+				t.Errorf("%s: binding %v has no keys or no help: %+v", name, b.Keys(), h)
+			}
+			for _, k := range b.Keys() {
+				if other, ok := seen[k]; ok {
+					t.Errorf("%s: %q is bound to %q and %q", name, k, other, h.Desc)
+				}
+				seen[k] = h.Desc
+			}
+		}
+	}
+}
+
+// TestFooterIsOfReviewBindings checks that the footer shows only keys the review handles.
+func TestFooterIsOfReviewBindings(t *testing.T) {
+	all := map[string]bool{}
+	for _, b := range ReviewKeys.All() {
+		all[b.Help().Key] = true
+	}
+	for _, b := range ReviewKeys.Footer() {
+		if !all[b.Help().Key] {
+			t.Errorf("the footer shows %q, which is no review binding", b.Help().Key)
+		}
+	}
+}
