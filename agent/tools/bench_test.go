@@ -45,10 +45,10 @@ func BenchmarkListFiles(b *testing.B) {
 // list_files, and reports its time over that of git ls-files -co --exclude-standard on the same
 // tree (x-git; 1.0 is as fast as git, process start included).
 func BenchmarkListFilesLargeRepo(b *testing.B) {
-	h := &gitHome{home: b.TempDir()}
+	h := gittest.NewHome(b)
 	root := b.TempDir()
 	run := func(args ...string) {
-		if out, err := gittest.Command(root, h.env(), args...).CombinedOutput(); err != nil {
+		if out, err := gittest.Command(root, h.Env(), args...).CombinedOutput(); err != nil {
 			b.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
@@ -80,7 +80,7 @@ func BenchmarkListFilesLargeRepo(b *testing.B) {
 	run("add", "-A")
 	run("-c", "user.name=B", "-c", "user.email=b@example.com", "commit", "-q", "-m", "generated")
 
-	env := h.env4(b, root)
+	env := layerEnv(b, h, root)
 	call(b, env, "list_files", `{"max":1}`) // the index is read once, then only when it changes
 	// git runs between the listings, so both see the same load on the machine.
 	var gitTime, listTime time.Duration

@@ -70,11 +70,28 @@ func NewRepo(t testing.TB, files map[string]string) string {
 	return dir
 }
 
-// IgnoreTree generates a tree (path → content) of about n files below directories up to three
-// deep, with .gitignore files at several depths whose patterns mix negations, anchors,
-// directory-only patterns, "**", bracket expressions and escapes over the tree's own names. Each
-// file's content names its path. The same seed gives the same tree.
-func IgnoreTree(seed int64, n int) map[string]string {
+// InitIgnoreTree makes a repository (committing nothing) of a generated tree of about n files
+// below directories up to three deep, with .gitignore files at several depths whose patterns mix
+// negations, anchors, directory-only patterns, "**", bracket expressions and escapes over the
+// tree's own names. Each file's content names its path. For an odd seed a few files are tracked
+// with git add -f, so that tracked files match ignore patterns. The same seed gives the same tree.
+func (h *Home) InitIgnoreTree(t testing.TB, seed int64, n int) string {
+	t.Helper()
+	files := ignoreTree(seed, n)
+	root := h.Init(t, files)
+	if seed%2 == 1 {
+		var add []string
+		for name := range files {
+			if len(add) < 8 && path.Base(name) != ".gitignore" {
+				add = append(add, name)
+			}
+		}
+		h.Git(t, root, "", append([]string{"add", "-f", "--"}, add...)...)
+	}
+	return root
+}
+
+func ignoreTree(seed int64, n int) map[string]string {
 	rnd := rand.New(rand.NewSource(seed))
 	dirs := []string{"src", "build", "doc", "tmp", "a", "b", "deep", "logs", "x y"}
 	names := []string{"main.go", "x.log", "keep.log", "#hash", "!bang", "f.o", "lib.a", "readme.md", "c.md",
@@ -126,4 +143,64 @@ func conflicts(files map[string]string, name string) bool {
 		}
 	}
 	return false
+}
+
+// Home is a home directory of a test's own, for the git CLI and for hew alike: HOME and
+// XDG_CONFIG_HOME point into it and no system configuration is read, so that a test can give
+// git a global configuration (core.excludesFile, an XDG ignore file) and check that hew, given
+// Getenv, reads the same.
+type Home struct {
+	Dir string // HOME
+	XDG string // XDG_CONFIG_HOME; "" leaves it unset, so that git uses Dir/.config
+}
+
+// NewHome makes an empty home with XDG_CONFIG_HOME at its .config.
+func NewHome(t testing.TB) *Home {
+	dir := t.TempDir()
+	return &Home{Dir: dir, XDG: filepath.Join(dir, ".config")}
+}
+
+// Env is the environment the git CLI gets.
+func (h *Home) Env() []string {
+	env := []string{"HOME=" + h.Dir, "GIT_CONFIG_NOSYSTEM=1"}
+	if h.XDG != "" {
+		env = append(env, "XDG_CONFIG_HOME="+h.XDG)
+	}
+	return env
+}
+
+// Getenv reads Env, for hew.
+func (h *Home) Getenv(key string) string {
+	for _, kv := range h.Env() {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// Git runs the git CLI in dir in this home with stdin as its input and returns its output as it
+// is. Exit status 1 is no failure: git check-ignore says "nothing ignored" with it.
+func (h *Home) Git(t testing.TB, dir, stdin string, args ...string) string {
+	t.Helper()
+	cmd := Command(dir, h.Env(), args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil && cmd.ProcessState.ExitCode() != 1 {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
+}
+
+// Init makes a repository with files (path → content) in a fresh directory, committing nothing.
+func (h *Home) Init(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	h.Git(t, dir, "", "init", "-q", "-b", "main")
+	for name, content := range files {
+		WriteFile(t, filepath.Join(dir, filepath.FromSlash(name)), content)
+	}
+	return dir
 }

@@ -1,7 +1,7 @@
 package ignore_test
 
 import (
-	"bytes"
+	"cmp"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,51 +14,10 @@ import (
 	"hew/gitops/ignore"
 )
 
-// sandbox is a home for one test: the git CLI and the matcher see the same HOME and
-// XDG_CONFIG_HOME, and no system configuration.
-type sandbox struct {
-	home, xdg string
-	extra     []string // more KEY=VALUE for both
-}
-
-func newSandbox(t *testing.T) *sandbox {
-	home := t.TempDir()
-	return &sandbox{home: home, xdg: filepath.Join(home, ".config")}
-}
-
-func (s *sandbox) env() []string {
-	return append([]string{"HOME=" + s.home, "XDG_CONFIG_HOME=" + s.xdg, "GIT_CONFIG_NOSYSTEM=1"}, s.extra...)
-}
-
-func (s *sandbox) getenv(key string) string {
-	v := ""
-	for _, kv := range s.env() {
-		if k, val, _ := strings.Cut(kv, "="); k == key {
-			v = val
-		}
-	}
-	return v
-}
-
-// git runs the git CLI in dir; exit codes in okCodes besides 0 are not failures.
-func (s *sandbox) git(t testing.TB, dir, stdin string, okCodes []int, args ...string) string {
+// matcher is the matcher for root, reading h's environment as the git CLI does.
+func matcher(t testing.TB, h *gittest.Home, root string) *ignore.Matcher {
 	t.Helper()
-	cmd := gittest.Command(dir, s.env(), args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		if ee, ok := err.(interface{ ExitCode() int }); !ok || !slices.Contains(okCodes, ee.ExitCode()) {
-			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-	}
-	return string(out)
-}
-
-func (s *sandbox) matcher(t testing.TB, root string) *ignore.Matcher {
-	t.Helper()
-	m, err := ignore.New(root, ignore.Options{Getenv: s.getenv})
+	m, err := ignore.New(root, ignore.Options{Getenv: h.Getenv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,13 +58,13 @@ func entries(t testing.TB, root string) []entry {
 
 // checkIgnore asks git check-ignore --no-index --verbose for every path of the tree and returns
 // the rule git found for each, "" for none, as "SOURCE:LINE:PATTERN" with SOURCE absolute.
-func (s *sandbox) checkIgnore(t testing.TB, root string, es []entry) map[string]string {
+func checkIgnore(t testing.TB, h *gittest.Home, root string, es []entry) map[string]string {
 	t.Helper()
 	var in strings.Builder
 	for _, e := range es {
 		in.WriteString(e.name + "\x00")
 	}
-	out := s.git(t, root, in.String(), []int{1}, "check-ignore", "--no-index", "-v", "-n", "-z", "--stdin")
+	out := h.Git(t, root, in.String(), "check-ignore", "--no-index", "-v", "-n", "-z", "--stdin")
 	fields := strings.Split(strings.TrimSuffix(out, "\x00"), "\x00")
 	got := map[string]string{}
 	for i := 0; i+3 < len(fields); i += 4 {
@@ -136,8 +95,8 @@ func explain(m *ignore.Matcher, root string, e entry) string {
 }
 
 // lsFiles is git ls-files -co --exclude-standard.
-func (s *sandbox) lsFiles(t testing.TB, root string) []string {
-	out := s.git(t, root, "", nil, "ls-files", "-z", "-co", "--exclude-standard")
+func lsFiles(t testing.TB, h *gittest.Home, root string) []string {
+	out := h.Git(t, root, "", "ls-files", "-z", "-co", "--exclude-standard")
 	names := strings.Split(strings.TrimSuffix(out, "\x00"), "\x00")
 	if len(names) == 1 && names[0] == "" {
 		names = nil
@@ -178,11 +137,11 @@ func walk(t testing.TB, m *ignore.Matcher, root string) []string {
 
 // compare checks the matcher against git check-ignore for every path, and the walk against git
 // ls-files.
-func (s *sandbox) compare(t *testing.T, root string) {
+func compare(t *testing.T, h *gittest.Home, root string) {
 	t.Helper()
-	m := s.matcher(t, root)
+	m := matcher(t, h, root)
 	es := entries(t, root)
-	want := s.checkIgnore(t, root, es)
+	want := checkIgnore(t, h, root, es)
 	bad := 0
 	for _, e := range es {
 		w, ok := want[e.name]
@@ -194,7 +153,7 @@ func (s *sandbox) compare(t *testing.T, root string) {
 			t.Errorf("%q (dir %v): matcher's rule %q, git's %q", e.name, e.isDir, got, w)
 		}
 	}
-	if got, want := walk(t, m, root), s.lsFiles(t, root); !slices.Equal(got, want) {
+	if got, want := walk(t, m, root), lsFiles(t, h, root); !slices.Equal(got, want) {
 		t.Errorf("walk with Excluded:\n%s\ngit ls-files -co --exclude-standard:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
@@ -205,14 +164,6 @@ func tree(t testing.TB, root string, files map[string]string) {
 	for name, content := range files {
 		gittest.WriteFile(t, filepath.Join(root, filepath.FromSlash(name)), content)
 	}
-}
-
-func (s *sandbox) initRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	s.git(t, root, "", nil, "init", "-q", "-b", "main")
-	tree(t, root, files)
-	return root
 }
 
 // TestTrickyPatternsAgreeWithGit checks each case's every path against git check-ignore and the
@@ -252,8 +203,8 @@ func TestTrickyPatternsAgreeWithGit(t *testing.T) {
 	}
 	for name, files := range cases {
 		t.Run(name, func(t *testing.T) {
-			s := newSandbox(t)
-			s.compare(t, s.initRepo(t, files))
+			h := gittest.NewHome(t)
+			compare(t, h, h.Init(t, files))
 		})
 	}
 }
@@ -263,32 +214,22 @@ func TestTrickyPatternsAgreeWithGit(t *testing.T) {
 func TestGeneratedTreesAgreeWithGit(t *testing.T) {
 	for seed := range int64(12) {
 		t.Run(strconv.FormatInt(seed, 10), func(t *testing.T) {
-			s := newSandbox(t)
-			files := gittest.IgnoreTree(seed, 60)
-			root := s.initRepo(t, files)
-			if seed%2 == 1 {
-				var add []string
-				for name := range files {
-					if len(add) < 8 && !strings.HasSuffix(name, ".gitignore") {
-						add = append(add, name)
-					}
-				}
-				s.git(t, root, "", nil, append([]string{"add", "-f", "--"}, add...)...)
-			}
-			s.compare(t, root)
+			h := gittest.NewHome(t)
+			root := h.InitIgnoreTree(t, seed, 60)
+			compare(t, h, root)
 		})
 	}
 }
 
 // TestSymlinkedGitignoreIsNotRead follows git 2.32 and later.
 func TestSymlinkedGitignoreIsNotRead(t *testing.T) {
-	s := newSandbox(t)
-	root := s.initRepo(t, map[string]string{"rules": "*.txt\n", "sub/a.txt": "", "b.txt": ""})
+	h := gittest.NewHome(t)
+	root := h.Init(t, map[string]string{"rules": "*.txt\n", "sub/a.txt": "", "b.txt": ""})
 	if err := os.Symlink("../rules", filepath.Join(root, "sub", ".gitignore")); err != nil {
 		t.Skip(err)
 	}
-	s.compare(t, root)
-	if s.matcher(t, root).Ignored("sub/a.txt", false) {
+	compare(t, h, root)
+	if matcher(t, h, root).Ignored("sub/a.txt", false) {
 		t.Error("a symlinked .gitignore was read")
 	}
 }
@@ -296,12 +237,12 @@ func TestSymlinkedGitignoreIsNotRead(t *testing.T) {
 // TestTrackedFilesAreListedEvenWhenIgnored: ls-files -co semantics, tracked files in ignored
 // directories included.
 func TestTrackedFilesAreListedEvenWhenIgnored(t *testing.T) {
-	s := newSandbox(t)
-	root := s.initRepo(t, map[string]string{".gitignore": "*.log\nvendor/\n", "kept.log": "", "new.log": "",
+	h := gittest.NewHome(t)
+	root := h.Init(t, map[string]string{".gitignore": "*.log\nvendor/\n", "kept.log": "", "new.log": "",
 		"vendor/tracked.go": "", "vendor/untracked.go": "", "vendor/deep/t.go": "", "a.go": ""})
-	s.git(t, root, "", nil, "add", "-f", "kept.log", "vendor/tracked.go", "vendor/deep/t.go", "a.go", ".gitignore")
-	s.compare(t, root)
-	m := s.matcher(t, root)
+	h.Git(t, root, "", "add", "-f", "kept.log", "vendor/tracked.go", "vendor/deep/t.go", "a.go", ".gitignore")
+	compare(t, h, root)
+	m := matcher(t, h, root)
 	if !m.Ignored("kept.log", false) || m.Excluded("kept.log", false) || !m.Excluded("new.log", false) {
 		t.Error("a tracked file matched by a pattern is ignored but must not be excluded")
 	}
@@ -315,59 +256,55 @@ func TestTrackedFilesAreListedEvenWhenIgnored(t *testing.T) {
 func TestGlobalExcludes(t *testing.T) {
 	files := map[string]string{"secret.env": "", "notes.tmp": "", "a/b.cfg": "", "keep.env": "", "x.local": "", "y.local": ""}
 	t.Run("core.excludesFile", func(t *testing.T) {
-		s := newSandbox(t)
-		tree(t, s.home, map[string]string{".gitconfig": "[core]\n\texcludesFile = ~/global-ignore\n",
+		h := gittest.NewHome(t)
+		tree(t, h.Dir, map[string]string{".gitconfig": "[core]\n\texcludesFile = ~/global-ignore\n",
 			"global-ignore": "*.env\n*.cfg\n*.local\n", ".config/git/ignore": "notes.tmp\n"}) // the XDG file is not read
-		root := s.initRepo(t, files)
+		root := h.Init(t, files)
 		tree(t, root, map[string]string{".git/info/exclude": "!keep.env\n", ".gitignore": "!x.local\n"})
-		s.compare(t, root)
-		m := s.matcher(t, root)
+		compare(t, h, root)
+		m := matcher(t, h, root)
 		if !m.Ignored("secret.env", false) || m.Ignored("keep.env", false) || m.Ignored("x.local", false) || m.Ignored("notes.tmp", false) {
 			t.Error("wrong verdicts with core.excludesFile")
 		}
 	})
-	t.Run("XDG default", func(t *testing.T) {
-		s := newSandbox(t)
-		s.xdg = filepath.Join(t.TempDir(), "xdg")
-		tree(t, s.xdg, map[string]string{"git/ignore": "secret.env\n*.tmp\n"})
-		root := s.initRepo(t, files)
-		s.compare(t, root)
-		if !s.matcher(t, root).Ignored("secret.env", false) {
-			t.Error("$XDG_CONFIG_HOME/git/ignore not applied")
-		}
-	})
-	t.Run("HOME/.config default", func(t *testing.T) {
-		s := newSandbox(t)
-		s.xdg = ""
-		tree(t, s.home, map[string]string{".config/git/ignore": "secret.env\n"})
-		root := s.initRepo(t, files)
-		s.compare(t, root)
-		if !s.matcher(t, root).Ignored("secret.env", false) {
-			t.Error("$HOME/.config/git/ignore not applied")
-		}
-	})
+	for name, setXDG := range map[string]bool{"XDG default": true, "HOME/.config default": false} {
+		t.Run(name, func(t *testing.T) {
+			h := gittest.NewHome(t)
+			h.XDG = ""
+			if setXDG {
+				h.XDG = t.TempDir()
+			}
+			dir := cmp.Or(h.XDG, filepath.Join(h.Dir, ".config"))
+			tree(t, dir, map[string]string{"git/ignore": "secret.env\n*.tmp\n"})
+			root := h.Init(t, files)
+			compare(t, h, root)
+			if !matcher(t, h, root).Ignored("secret.env", false) {
+				t.Errorf("%s/git/ignore not applied", dir)
+			}
+		})
+	}
 	t.Run("repository config overrides global", func(t *testing.T) {
-		s := newSandbox(t)
-		tree(t, s.home, map[string]string{".gitconfig": "[core]\n\texcludesFile = ~/g1\n", "g1": "secret.env\n", "g2": "notes.tmp\n"})
-		root := s.initRepo(t, files)
-		s.git(t, root, "", nil, "config", "core.excludesFile", filepath.Join(s.home, "g2"))
-		s.compare(t, root)
+		h := gittest.NewHome(t)
+		tree(t, h.Dir, map[string]string{".gitconfig": "[core]\n\texcludesFile = ~/g1\n", "g1": "secret.env\n", "g2": "notes.tmp\n"})
+		root := h.Init(t, files)
+		h.Git(t, root, "", "config", "core.excludesFile", filepath.Join(h.Dir, "g2"))
+		compare(t, h, root)
 	})
 }
 
 // TestLinkedWorktreeReadsTheCommonInfoExclude: a linked worktree's git directory is
 // .git/worktrees/NAME; info/exclude comes from the common directory.
 func TestLinkedWorktreeReadsTheCommonInfoExclude(t *testing.T) {
-	s := newSandbox(t)
-	root := s.initRepo(t, map[string]string{"a.txt": "a\n"})
-	s.git(t, root, "", nil, "-c", "user.name=T", "-c", "user.email=t@example.com", "add", ".")
-	s.git(t, root, "", nil, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "initial")
+	h := gittest.NewHome(t)
+	root := h.Init(t, map[string]string{"a.txt": "a\n"})
+	h.Git(t, root, "", "-c", "user.name=T", "-c", "user.email=t@example.com", "add", ".")
+	h.Git(t, root, "", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "initial")
 	wt := filepath.Join(t.TempDir(), "wt")
-	s.git(t, root, "", nil, "worktree", "add", "-q", "-b", "feature", wt)
+	h.Git(t, root, "", "worktree", "add", "-q", "-b", "feature", wt)
 	tree(t, root, map[string]string{".git/info/exclude": "secret.env\n"})
 	tree(t, wt, map[string]string{"secret.env": "TOKEN\n", "other.txt": ""})
-	s.compare(t, wt)
-	if !s.matcher(t, wt).Ignored("secret.env", false) {
+	compare(t, h, wt)
+	if !matcher(t, h, wt).Ignored("secret.env", false) {
 		t.Error("the common info/exclude does not apply in a linked worktree")
 	}
 }
