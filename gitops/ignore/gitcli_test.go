@@ -249,6 +249,13 @@ func TestTrackedFilesAreListedEvenWhenIgnored(t *testing.T) {
 	if m.Excluded("vendor", true) || !m.Excluded("vendor/untracked.go", false) {
 		t.Error("an ignored directory holding tracked files must be walked, its untracked files excluded")
 	}
+	h.Git(t, root, "", "add", "-f", "new.log")
+	if m.Excluded("new.log", false) != true {
+		t.Error("a matcher read the index again")
+	}
+	if m2, err := m.Renew(); err != nil || m2.Excluded("new.log", false) {
+		t.Errorf("a renewed matcher did not read the changed index (%v)", err)
+	}
 }
 
 // TestGlobalExcludes covers core.excludesFile from the global configuration with "~/", the XDG

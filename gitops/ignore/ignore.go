@@ -55,8 +55,10 @@ type Matcher struct {
 	read   func(name string) ([]byte, error) // reads a .gitignore
 	dirs   gitenv.Dirs                       // zero outside a repository
 	fold   bool
-	global *list // info/exclude, then the excludes file
-	index  *indexFile
+	global *list      // info/exclude, then the excludes file
+	index  *indexFile // nil outside a repository; shared with renewed matchers
+
+	tracked func() *trackedSet // the index as this matcher first read it
 
 	mu    sync.Mutex
 	state map[string]*dirState
@@ -85,15 +87,14 @@ func New(root string, opts Options) (*Matcher, error) {
 	if m.read == nil {
 		m.read = m.readDisk
 	}
-	dirs, inRepo, err := gitenv.At(abs)
+	dirs, inRepo, err := gitenv.At(abs) // dirs is zero outside a repository
 	if err != nil {
 		return nil, fmt.Errorf("ignore rules for %s: %w", root, err)
 	}
 	if inRepo {
-		m.dirs = dirs
-		m.index = &indexFile{path: filepath.Join(dirs.GitDir, "index")}
+		m.setIndex(&indexFile{path: filepath.Join(dirs.GitDir, "index")})
 	}
-	cfg := gitenv.ReadConfig(opts.Getenv, m.dirs)
+	cfg := gitenv.ReadConfig(opts.Getenv, dirs)
 	m.fold = cfg.Bool("core", "", "ignoreCase")
 
 	excludes := cfg.Get("core", "", "excludesFile")
@@ -122,9 +123,14 @@ func (m *Matcher) Renew() (*Matcher, error) {
 		return nil, err
 	}
 	if n.index != nil && m.index != nil && n.index.path == m.index.path {
-		n.index = m.index
+		n.setIndex(m.index)
 	}
 	return n, nil
+}
+
+func (m *Matcher) setIndex(ix *indexFile) {
+	m.index = ix
+	m.tracked = sync.OnceValue(ix.tracked)
 }
 
 // parseFile reads the patterns of an ignore file outside the tree; a missing file has none.
@@ -148,9 +154,6 @@ func (m *Matcher) readDisk(name string) ([]byte, error) {
 	}
 	return os.ReadFile(p)
 }
-
-// Root is the top of the tree the matcher answers for.
-func (m *Matcher) Root() string { return m.root }
 
 // Explain returns the rule that decides name, slash-separated and relative to the root, and
 // false when no pattern matches: git check-ignore --no-index --verbose. The rule may be a
@@ -180,7 +183,7 @@ func (m *Matcher) Excluded(name string, isDir bool) bool {
 	if m.index == nil {
 		return true
 	}
-	t := m.index.tracked()
+	t := m.tracked()
 	if isDir {
 		return !t.holds(name)
 	}

@@ -152,14 +152,15 @@ func (c Config) lookup(section, subsection, key string) (value string, set bool)
 	return value, set
 }
 
-// Bool returns a boolean setting as git reads it: true, yes, on, 1 or a key without a value.
+// Bool returns a boolean setting as git reads it: true, yes, on, 1, or a key without a value
+// (which the decoder cannot tell from "key =", so that counts as true too).
 func (c Config) Bool(section, subsection, key string) bool {
 	v, set := c.lookup(section, subsection, key)
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "true", "yes", "on", "1":
 		return true
 	case "":
-		return set && v == ""
+		return set
 	}
 	return false
 }
