@@ -12,7 +12,8 @@
 // trailing-space trimming, and a path inside an ignored directory is ignored whatever later
 // patterns say: git does not look inside the directory at all, nor read its .gitignore. A
 // .gitignore that is a symbolic link is not read, as in git 2.32 and later; core.ignoreCase
-// makes matching case-insensitive.
+// makes matching case-insensitive. Not followed: include directives in the configuration,
+// "~user/" paths, and .gitignore files present only in the index (sparse checkouts).
 //
 // Ignoring says nothing about the index. Ignored answers as `git check-ignore --no-index` does:
 // by the patterns alone. Callers that list files want `git ls-files -co --exclude-standard`
@@ -53,7 +54,6 @@ type Matcher struct {
 	root   string
 	opts   Options                           // as given, for Renew
 	read   func(name string) ([]byte, error) // reads a .gitignore
-	dirs   gitenv.Dirs                       // zero outside a repository
 	fold   bool
 	global *list      // info/exclude, then the excludes file
 	index  *indexFile // nil outside a repository; shared with renewed matchers
