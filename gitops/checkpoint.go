@@ -6,16 +6,16 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"hew/gitops/ignore"
 )
 
 // CheckpointInfo describes one checkpoint.
@@ -171,9 +171,14 @@ func (r *Repo) findCheckpoint(id string) (plumbing.Hash, error) {
 }
 
 // snapshot lists the working tree's tracked files and untracked files that are not ignored, with
-// the blob of each stored. A tracked file whose stat data matches its index entry is taken from
-// the index without being read.
-func (r *Repo) snapshot(ctx context.Context) (map[string]entry, error) {
+// the blob of each stored.
+func (r *Repo) snapshot(ctx context.Context) (map[string]entry, error) { return r.scan(ctx, true) }
+
+// scan lists what `git ls-files -co --exclude-standard` lists: the tracked files present in the
+// working tree and the untracked files that are not ignored, each with its mode and blob hash.
+// A tracked file whose stat data matches its index entry is taken from the index without being
+// read. With store, the blobs of the files read are written to the object database.
+func (r *Repo) scan(ctx context.Context, store bool) (map[string]entry, error) {
 	idx, idxTime, err := readIndexFile(filepath.Join(r.gitDir, "index"))
 	if err != nil {
 		return nil, err
@@ -201,12 +206,16 @@ func (r *Repo) snapshot(ctx context.Context) (map[string]entry, error) {
 			files[p] = entry{e.Mode, e.Hash}
 			continue
 		}
-		if err := r.snapshotFile(root, p, files); err != nil {
+		if err := r.scanFile(root, p, store, files); err != nil {
 			return nil, err
 		}
 	}
-	w := walker{r: r, root: root, tracked: tracked, files: files, ctx: ctx}
-	return files, w.walk(".", r.globalExcludes())
+	ign, err := ignore.New(r.root, ignore.Options{Getenv: r.opts.Getenv})
+	if err != nil {
+		return nil, err
+	}
+	w := walker{r: r, root: root, ignore: ign, tracked: tracked, files: files, store: store, ctx: ctx}
+	return files, w.walk(".")
 }
 
 // statMatches reports whether fi is the file e was recorded from, by git's stat comparison, and
@@ -220,75 +229,38 @@ func statMatches(e *index.Entry, fi fs.FileInfo, idxTime time.Time) bool {
 	return probe.Inode == e.Inode && probe.CreatedAt.Equal(e.CreatedAt)
 }
 
-// snapshotFile reads and stores file p into files.
-func (r *Repo) snapshotFile(root *os.Root, p string, files map[string]entry) error {
+// scanFile reads file p into files, storing its blob with store.
+func (r *Repo) scanFile(root *os.Root, p string, store bool, files map[string]entry) error {
 	f, err := readFile(root, p)
 	if err != nil || !f.exists {
-		return nil // not a regular file or link (a socket, a directory): not snapshotted
+		return nil // not a regular file or link (a socket, a directory): not listed
 	}
-	h, err := r.writeObject(plumbing.BlobObject, f.data)
-	if err != nil {
-		return err
+	h := f.hash()
+	if store {
+		if h, err = r.writeObject(plumbing.BlobObject, f.data); err != nil {
+			return err
+		}
 	}
 	files[p] = entry{f.mode, h}
 	return nil
-}
-
-// globalExcludes reads .git/info/exclude and the user's core.excludesFile.
-func (r *Repo) globalExcludes() []gitignore.Pattern {
-	files := []string{filepath.Join(r.commonDir, "info", "exclude")}
-	if p := r.readConfig().get("core", "", "excludesFile"); p != "" {
-		files = append(files, r.expandHome(p))
-	} else if xdg := r.opts.Getenv("XDG_CONFIG_HOME"); xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "ignore"))
-	} else if home := r.opts.Getenv("HOME"); home != "" {
-		files = append(files, filepath.Join(home, ".config", "git", "ignore"))
-	}
-	var ps []gitignore.Pattern
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			ps = append(ps, parseIgnore(string(b), nil)...)
-		}
-	}
-	return ps
-}
-
-// parseIgnore parses the lines of an ignore file found in directory domain.
-func parseIgnore(text string, domain []string) []gitignore.Pattern {
-	var ps []gitignore.Pattern
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimRight(line, "\r")
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		ps = append(ps, gitignore.ParsePattern(line, domain))
-	}
-	return ps
 }
 
 // walker finds the untracked files that are not ignored.
 type walker struct {
 	r       *Repo
 	root    *os.Root
+	ignore  *ignore.Matcher
 	tracked map[string]*index.Entry
 	files   map[string]entry
+	store   bool
 	ctx     context.Context
 }
 
-// walk visits directory dir (slash-separated, "." for the top) with the ignore patterns that
-// apply above it.
-func (w *walker) walk(dir string, patterns []gitignore.Pattern) error {
+// walk visits directory dir (slash-separated, "." for the top).
+func (w *walker) walk(dir string) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	var domain []string
-	if dir != "." {
-		domain = strings.Split(dir, "/")
-	}
-	if b, err := w.root.ReadFile(path.Join(dir, ".gitignore")); err == nil {
-		patterns = append(patterns[:len(patterns):len(patterns)], parseIgnore(string(b), domain)...)
-	}
-	m := gitignore.NewMatcher(patterns)
 	d, err := w.root.Open(dir)
 	if err != nil {
 		return fmt.Errorf("read directory %s: %w", dir, err)
@@ -307,22 +279,21 @@ func (w *walker) walk(dir string, patterns []gitignore.Pattern) error {
 		if dir != "." {
 			p = dir + "/" + name
 		}
-		parts := append(domain[:len(domain):len(domain)], name)
 		if de.IsDir() {
 			if _, err := w.root.Lstat(p + "/.git"); err == nil {
 				continue // a nested repository: not ours to snapshot
 			}
-			if !m.Match(parts, true) {
-				if err := w.walk(p, patterns); err != nil {
+			if !w.ignore.Ignored(p, true) {
+				if err := w.walk(p); err != nil {
 					return err
 				}
 			}
 			continue
 		}
-		if _, ok := w.tracked[p]; ok || m.Match(parts, false) {
+		if _, ok := w.tracked[p]; ok || w.ignore.Ignored(p, false) {
 			continue
 		}
-		if err := w.r.snapshotFile(w.root, p, w.files); err != nil {
+		if err := w.r.scanFile(w.root, p, w.store, w.files); err != nil {
 			return err
 		}
 	}

@@ -2,91 +2,25 @@ package gitops
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing/format/config"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"hew/gitops/internal/gitenv"
 )
 
-// configFiles lists the git configuration files in the order git reads them, later ones
-// overriding earlier: system, global (XDG, then ~/.gitconfig), the repository's.
-func (r *Repo) configFiles() []string {
-	env := r.opts.Getenv
-	var files []string
-	if env("GIT_CONFIG_NOSYSTEM") == "" {
-		files = append(files, "/etc/gitconfig")
-	}
-	home := env("HOME")
-	xdg := env("XDG_CONFIG_HOME")
-	if xdg == "" && home != "" {
-		xdg = filepath.Join(home, ".config")
-	}
-	if xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "config"))
-	}
-	if g := env("GIT_CONFIG_GLOBAL"); g != "" {
-		files = append(files, g)
-	} else if home != "" {
-		files = append(files, filepath.Join(home, ".gitconfig"))
-	}
-	return append(files, filepath.Join(r.commonDir, "config"))
-}
+// gitConfig is the git configuration as read once for an operation.
+type gitConfig = gitenv.Config
 
-// gitConfig is the git configuration files as read once, in the order git reads them. An
-// operation reads it once and looks up every setting it needs in it.
-type gitConfig []*config.Config
-
-// readConfig reads the configuration files that exist and parse; include directives are not
-// followed.
+// readConfig reads git's configuration files for this repository.
 func (r *Repo) readConfig() gitConfig {
-	var files gitConfig
-	for _, path := range r.configFiles() {
-		f, err := os.Open(path)
-		if err != nil {
-			continue
-		}
-		cfg := config.New()
-		err = config.NewDecoder(f).Decode(cfg)
-		f.Close()
-		if err == nil {
-			files = append(files, cfg)
-		}
-	}
-	return files
-}
-
-// get returns the value git would use for section[.subsection].key; "" when no file sets it.
-func (c gitConfig) get(section, subsection, key string) string {
-	var value string
-	for _, cfg := range c {
-		if !cfg.HasSection(section) {
-			continue
-		}
-		opts := cfg.Section(section).Options
-		if subsection != "" {
-			if !cfg.Section(section).HasSubsection(subsection) {
-				continue
-			}
-			opts = cfg.Section(section).Subsection(subsection).Options
-		}
-		if all := opts.GetAll(key); len(all) > 0 {
-			value = all[len(all)-1]
-		}
-	}
-	return value
+	return gitenv.ReadConfig(r.opts.Getenv, gitenv.Dirs{Root: r.root, GitDir: r.gitDir, CommonDir: r.commonDir})
 }
 
 // expandHome replaces a leading "~/" in a path from the configuration with the home directory,
 // as git does.
-func (r *Repo) expandHome(p string) string {
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		return filepath.Join(r.opts.Getenv("HOME"), rest)
-	}
-	return p
-}
+func (r *Repo) expandHome(p string) string { return gitenv.ExpandHome(p, r.opts.Getenv) }
 
 // Signature is who made a commit.
 type Signature struct {
@@ -108,7 +42,7 @@ func (r *Repo) identity(cfg gitConfig, role string) (Signature, error) {
 	}{{&s.Name, "GIT_" + role + "_NAME", "name"}, {&s.Email, "GIT_" + role + "_EMAIL", "email"}} {
 		*f.dst = r.opts.Getenv(f.env)
 		if *f.dst == "" {
-			*f.dst = cfg.get("user", "", f.key)
+			*f.dst = cfg.Get("user", "", f.key)
 		}
 		if strings.TrimSpace(*f.dst) == "" {
 			missing = append(missing, fmt.Sprintf("user.%s (git config --global user.%s ...) or %s", f.key, f.key, f.env))

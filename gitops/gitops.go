@@ -13,12 +13,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"hew/gitops/internal/gitenv"
 )
 
 // Repo is a git repository with a working tree.
@@ -54,56 +55,15 @@ func OpenWith(dir string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository at %s: %w", dir, err)
 	}
-	root, gitDir, err := discover(abs)
+	d, err := gitenv.Find(abs)
 	if err != nil {
 		return nil, err
 	}
-	commonDir := gitDir
-	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		commonDir = strings.TrimSpace(string(b))
-		if !filepath.IsAbs(commonDir) {
-			commonDir = filepath.Join(gitDir, commonDir)
-		}
-	}
-	g, err := gogit.PlainOpenWithOptions(root, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	g, err := gogit.PlainOpenWithOptions(d.Root, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
-		return nil, fmt.Errorf("open repository at %s: %w", root, err)
+		return nil, fmt.Errorf("open repository at %s: %w", d.Root, err)
 	}
-	return &Repo{root: root, gitDir: gitDir, commonDir: filepath.Clean(commonDir), git: g, opts: opts}, nil
-}
-
-// discover walks up from dir to the directory holding .git and returns it with the git
-// directory .git names.
-func discover(dir string) (root, gitDir string, err error) {
-	for d := dir; ; {
-		dotgit := filepath.Join(d, ".git")
-		fi, err := os.Stat(dotgit)
-		switch {
-		case err == nil && fi.IsDir():
-			return d, dotgit, nil
-		case err == nil:
-			b, err := os.ReadFile(dotgit)
-			if err != nil {
-				return "", "", fmt.Errorf("read %s: %w", dotgit, err)
-			}
-			target, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
-			if !ok {
-				return "", "", fmt.Errorf("%s is a file but does not say \"gitdir: PATH\"", dotgit)
-			}
-			target = strings.TrimSpace(target)
-			if !filepath.IsAbs(target) {
-				target = filepath.Join(d, target)
-			}
-			return d, filepath.Clean(target), nil
-		case !errors.Is(err, os.ErrNotExist):
-			return "", "", fmt.Errorf("look for a repository: %w", err)
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", "", fmt.Errorf("%s is not inside a git repository (no .git in it or any parent); run 'git init' first", dir)
-		}
-		d = parent
-	}
+	return &Repo{root: d.Root, gitDir: d.GitDir, commonDir: d.CommonDir, git: g, opts: opts}, nil
 }
 
 // Root returns the top directory of the working tree.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -417,5 +419,29 @@ func TestCommitAndUndoWriteReflogs(t *testing.T) {
 		if len(got) < 2 || got[0] != want[0] || got[1] != want[1] {
 			t.Errorf("reflog of %s = %q, want it to start with %q (commit %s)", ref, got, want, hash)
 		}
+	}
+}
+
+// TestCheckpointHoldsWhatGitListsWithGlobalExcludes: a checkpoint holds exactly what git
+// ls-files -co --exclude-standard lists, with the XDG excludes file, info/exclude re-including
+// one of its files, and a tracked file in an ignored directory.
+func TestCheckpointHoldsWhatGitListsWithGlobalExcludes(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n", ".gitignore": "vendor/\n"})
+	xdg := os.Getenv("XDG_CONFIG_HOME") // TestMain's, which the git CLI reads too
+	writeFile(t, xdg, "git/ignore", "*.env\n")
+	t.Cleanup(func() { os.Remove(filepath.Join(xdg, "git", "ignore")) })
+	writeFile(t, dir, ".git/info/exclude", "!keep.env\n")
+	for _, p := range []string{"secret.env", "keep.env", "vendor/tracked.go", "vendor/untracked.go", "new.txt"} {
+		writeFile(t, dir, p, p+"\n")
+	}
+	git(t, dir, "add", "-f", "vendor/tracked.go")
+	cp, err := open(t, dir).Checkpoint(context.Background(), "globals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Fields(git(t, dir, "ls-files", "-co", "--exclude-standard"))
+	sort.Strings(want)
+	if got := strings.Fields(git(t, dir, "ls-tree", "-r", "--name-only", cp)); !slices.Equal(got, want) {
+		t.Errorf("checkpoint holds %v, git lists %v", got, want)
 	}
 }

@@ -38,7 +38,7 @@ func (e *HookError) Unwrap() error { return e.Err }
 // hooks that are not executable).
 func (r *Repo) hookPath(cfg gitConfig, name string) string {
 	dir := filepath.Join(r.commonDir, "hooks")
-	if p := cfg.get("core", "", "hooksPath"); p != "" {
+	if p := cfg.Get("core", "", "hooksPath"); p != "" {
 		p = r.expandHome(p)
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(r.root, p)

@@ -194,8 +194,8 @@ func (r *Repo) pushedTo(cfg gitConfig, ref plumbing.ReferenceName, commit plumbi
 		return "", nil
 	}
 	var candidates []plumbing.ReferenceName
-	if remote := cfg.get("branch", ref.Short(), "remote"); remote != "" {
-		if merge := cfg.get("branch", ref.Short(), "merge"); merge != "" {
+	if remote := cfg.Get("branch", ref.Short(), "remote"); remote != "" {
+		if merge := cfg.Get("branch", ref.Short(), "merge"); merge != "" {
 			candidates = append(candidates, plumbing.NewRemoteReferenceName(remote, plumbing.ReferenceName(merge).Short()))
 		}
 	}

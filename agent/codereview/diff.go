@@ -1,16 +1,17 @@
 package codereview
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"hew/gitops"
 )
 
 // Target says which change to review. At most one of Base and Commit is set; with neither,
@@ -58,7 +59,7 @@ func Collect(dir string, t Target) ([]File, error) {
 	case t.Base != "":
 		files, err = baseFiles(repo, t.Base)
 	default:
-		files, err = uncommittedFiles(repo)
+		files, err = uncommittedFiles(dir)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, err
@@ -166,52 +167,19 @@ func blob(f *object.File) ([]byte, error) {
 }
 
 // uncommittedFiles compares HEAD with the working tree: staged and unstaged changes, and
-// untracked files that are not ignored.
-func uncommittedFiles(repo *gogit.Repository) ([]File, error) {
-	wt, err := repo.Worktree()
+// untracked files that are not ignored, by gitops's ignore rules.
+func uncommittedFiles(dir string) ([]File, error) {
+	repo, err := gitops.Open(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v (a bare repository has no uncommitted changes)", ErrBadTarget, err)
+		return nil, fmt.Errorf("%w: %v", ErrBadTarget, err)
 	}
-	status, err := wt.Status()
+	changes, err := repo.Uncommitted(context.Background())
 	if err != nil {
-		return nil, fmt.Errorf("read the working tree status: %w", err)
+		return nil, fmt.Errorf("read the uncommitted changes: %w", err)
 	}
-	var tree *object.Tree
-	if ref, err := repo.Head(); err == nil {
-		c, err := repo.CommitObject(ref.Hash())
-		if err != nil {
-			return nil, fmt.Errorf("read HEAD: %w", err)
-		}
-		if tree, err = c.Tree(); err != nil {
-			return nil, fmt.Errorf("read HEAD's tree: %w", err)
-		}
-	} else if !errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return nil, fmt.Errorf("read HEAD: %w", err)
-	}
-	root := wt.Filesystem.Root()
-	var out []File
-	for p, s := range status {
-		if s.Staging == gogit.Unmodified && s.Worktree == gogit.Unmodified {
-			continue
-		}
-		f := File{Path: p}
-		if tree != nil {
-			if tf, err := tree.File(p); err == nil {
-				if f.Old, err = blob(tf); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p))); err == nil {
-			f.New = b
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("read %s: %w", p, err)
-		}
-		f.Created, f.Deleted = f.Old == nil && f.New != nil, f.New == nil
-		if f.Old == nil && f.New == nil {
-			continue
-		}
-		out = append(out, f)
+	out := make([]File, len(changes))
+	for i, c := range changes {
+		out[i] = File{Path: c.Path, Old: c.Old, New: c.New, Created: c.Created, Deleted: c.Deleted}
 	}
 	return out, nil
 }

@@ -124,7 +124,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 
 	state := config.StateDir(o.Getenv)
 	id := o.sessionID()
-	if e.layer, err = proposal.Open(repo.Root(), filepath.Join(state, "proposals", id)); err != nil {
+	if e.layer, err = proposal.OpenWith(repo.Root(), filepath.Join(state, "proposals", id), proposal.Options{Getenv: o.Getenv}); err != nil {
 		return nil, err
 	}
 	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable}

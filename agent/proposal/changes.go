@@ -41,10 +41,12 @@ func (c Change) Stale() bool {
 }
 
 // Changes lists the files the proposal changes, sorted by path. Paths git ignores (build
-// outputs, caches) are not part of the change set, though they stay visible in the merged view.
+// outputs, caches) are not part of the change set, though they stay visible in the merged view;
+// tracked files are, even when an ignore pattern matches them.
 func (l *Layer) Changes() ([]Change, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	ign := l.ignores()
 	var out []Change
 	err := filepath.WalkDir(l.upper, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -55,7 +57,7 @@ func (l *Layer) Changes() ([]Change, error) {
 		if name == "." {
 			return nil
 		}
-		if name == ".git" || l.Ignored(name, d.IsDir()) {
+		if name == ".git" || ign.Excluded(name, d.IsDir()) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}

@@ -21,8 +21,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-git/go-billy/v5/osfs"
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"hew/gitops/ignore"
 )
 
 // Layer is a proposal over one working tree. It is safe for concurrent use.
@@ -33,8 +32,15 @@ type Layer struct {
 
 	mu    sync.RWMutex
 	bases map[string]Base // the lower state of each path when the proposal first touched it
-	// ignore is read on first use: reading every .gitignore walks the tree.
-	ignore func() gitignore.Matcher
+	// ignore holds git's ignore rules over the merged view; each walk renews it (see ignores).
+	ignore *ignore.Matcher
+}
+
+// Options adjusts how a layer reads its environment; the zero value uses the process's.
+type Options struct {
+	// Getenv reads HOME and XDG_CONFIG_HOME, which locate the user's git excludes file; nil means
+	// os.Getenv.
+	Getenv func(string) string
 }
 
 // Base is the state of a path in the working tree when the proposal first changed it.
@@ -45,7 +51,10 @@ type Base struct {
 
 // Open returns the layer over root whose state lives in dir, creating dir as needed. A layer
 // reopened over the same dir keeps its pending changes (sessions resume with them).
-func Open(root, dir string) (*Layer, error) {
+func Open(root, dir string) (*Layer, error) { return OpenWith(root, dir, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(root, dir string, opts Options) (*Layer, error) {
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("open proposal: %w", err)
@@ -64,23 +73,34 @@ func Open(root, dir string) (*Layer, error) {
 			return nil, fmt.Errorf("read proposal state %s: %w", filepath.Join(dir, "base.json"), err)
 		}
 	}
-	l.ignore = sync.OnceValue(func() gitignore.Matcher { return readIgnores(absRoot) })
+	if l.ignore, err = ignore.New(absRoot, ignore.Options{Getenv: opts.Getenv, ReadFile: l.readIgnoreFile}); err != nil {
+		return nil, fmt.Errorf("open proposal over %s: %w", root, err)
+	}
 	return l, nil
 }
 
-// readIgnores reads the patterns of every .gitignore in the tree and of .git/info/exclude.
-// Unreadable files are skipped: ignoring too little only lists more files.
-func readIgnores(root string) gitignore.Matcher {
-	patterns, _ := gitignore.ReadPatterns(osfs.New(root), nil)
-	patterns = append([]gitignore.Pattern{gitignore.ParsePattern(".git", nil)}, patterns...)
-	if b, err := os.ReadFile(filepath.Join(root, ".git", "info", "exclude")); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if s := strings.TrimSpace(line); s != "" && !strings.HasPrefix(s, "#") {
-				patterns = append(patterns, gitignore.ParsePattern(s, nil))
-			}
-		}
+// ignores returns git's ignore rules as they stand now: .gitignore files are read from the
+// merged view, so a proposed .gitignore counts, and afresh for each walk, so that changes made
+// since (by the proposal, a command or the user) count too; the index is re-read only when it
+// changed.
+func (l *Layer) ignores() *ignore.Matcher {
+	if m, err := l.ignore.Renew(); err == nil {
+		return m
 	}
-	return gitignore.NewMatcher(patterns)
+	return l.ignore
+}
+
+// readIgnoreFile reads a .gitignore from the merged view for the matcher; a symbolic link does
+// not count, as in git. Callers hold l.mu.
+func (l *Layer) readIgnoreFile(name string) ([]byte, error) {
+	w, err := l.locate(name)
+	if err != nil {
+		return nil, err
+	}
+	if !w.info.Mode().IsRegular() {
+		return nil, fs.ErrNotExist
+	}
+	return os.ReadFile(w.path)
 }
 
 // Root is the working tree the layer lies over.
@@ -93,13 +113,13 @@ func (l *Layer) Upper() string { return l.upper }
 // Work is the overlayfs work directory that goes with Upper.
 func (l *Layer) Work() string { return filepath.Join(l.dir, "work") }
 
-// Ignored reports whether name (slash-separated, relative to the root) is ignored by git.
-// Ignored files can be read and written but are never part of the change set.
-func (l *Layer) Ignored(name string, isDir bool) bool {
-	if name == "" || name == "." {
-		return false
-	}
-	return l.ignore().Match(strings.Split(name, "/"), isDir)
+// Excluded reports whether name (slash-separated, relative to the root) is left out of listings
+// as git ls-files -co --exclude-standard leaves it out: ignored by git and not tracked (see
+// gitops/ignore). Excluded files can be read and written but are never part of the change set.
+func (l *Layer) Excluded(name string, isDir bool) bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.ignores().Excluded(name, isDir)
 }
 
 // Clean checks a tool-supplied path and returns it slash-separated and relative to the root.
@@ -269,7 +289,7 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 	var out []fs.DirEntry
 	upperDir := filepath.Join(l.upper, filepath.FromSlash(name))
 	lowerVisible := true
-	if ents, err := os.ReadDir(upperDir); err == nil {
+	if ents, err := readDirUnsorted(upperDir); err == nil {
 		lowerVisible = !isOpaque(upperDir) && l.lowerVisible(name)
 		for _, e := range ents {
 			seen[e.Name()] = true
@@ -284,7 +304,7 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 		lowerVisible = l.lowerVisible(name)
 	}
 	if lowerVisible {
-		ents, err := os.ReadDir(filepath.Join(l.root, filepath.FromSlash(name)))
+		ents, err := readDirUnsorted(filepath.Join(l.root, filepath.FromSlash(name)))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrInvalid) {
 			return nil, err
 		}
@@ -296,6 +316,16 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
+}
+
+// readDirUnsorted is os.ReadDir without the sorting, which readDir does once for both layers.
+func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 // lowerVisible reports whether the lower directory name shows through every upper ancestor.
@@ -322,7 +352,7 @@ func (l *Layer) lowerVisible(name string) bool {
 type WalkFunc func(name string, d fs.DirEntry) error
 
 // WalkDir walks the merged view under dir in lexical order, skipping .git and, when
-// skipIgnored, everything git ignores.
+// skipIgnored, what Excluded excludes.
 func (l *Layer) WalkDir(dir string, skipIgnored bool, fn WalkFunc) error {
 	dir, err := l.Clean(dir)
 	if err != nil {
@@ -330,14 +360,19 @@ func (l *Layer) WalkDir(dir string, skipIgnored bool, fn WalkFunc) error {
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	err = l.walk(dir, skipIgnored, fn)
+	var ign *ignore.Matcher
+	if skipIgnored {
+		ign = l.ignores()
+	}
+	err = l.walk(dir, ign, fn)
 	if errors.Is(err, fs.SkipAll) {
 		return nil
 	}
 	return err
 }
 
-func (l *Layer) walk(dir string, skipIgnored bool, fn WalkFunc) error {
+// walk walks below dir, skipping what ign excludes unless ign is nil.
+func (l *Layer) walk(dir string, ign *ignore.Matcher, fn WalkFunc) error {
 	ents, err := l.readDir(dir)
 	if err != nil {
 		return err
@@ -347,7 +382,7 @@ func (l *Layer) walk(dir string, skipIgnored bool, fn WalkFunc) error {
 		if dir != "." {
 			name = dir + "/" + name
 		}
-		if skipIgnored && l.Ignored(name, e.IsDir()) {
+		if ign != nil && ign.Excluded(name, e.IsDir()) {
 			continue
 		}
 		if err := fn(name, e); err != nil {
@@ -357,7 +392,7 @@ func (l *Layer) walk(dir string, skipIgnored bool, fn WalkFunc) error {
 			return err
 		}
 		if e.IsDir() {
-			if err := l.walk(name, skipIgnored, fn); err != nil {
+			if err := l.walk(name, ign, fn); err != nil {
 				return err
 			}
 		}

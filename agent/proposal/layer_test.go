@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"hew/gitops/gittest"
 )
 
 // newTree makes a working tree with files (name → content) and a proposal layer over it.
@@ -208,5 +210,35 @@ rm -rf re && mkdir re && echo fresh > re/new.txt`
 	}
 	if b, err := l.ReadFile("gone/x.txt"); err != nil || string(b) != "x\n" {
 		t.Errorf("after drop: %q %v", b, err)
+	}
+}
+
+// TestChangesFollowGitsIgnoreRules: the change set leaves out what git ls-files -co
+// --exclude-standard would: untracked files matched by a .gitignore (a proposed one included),
+// by info/exclude or by the user's excludes file, but keeps tracked files a pattern matches.
+func TestChangesFollowGitsIgnoreRules(t *testing.T) {
+	home := t.TempDir()
+	gittest.WriteFile(t, filepath.Join(home, ".config", "git", "ignore"), "*.env\n")
+	root := gittest.NewRepo(t, map[string]string{".gitignore": "gen/\n", "a.txt": "a\n"})
+	gittest.WriteFile(t, filepath.Join(root, "gen", "keep.go"), "package gen\n")
+	gittest.Git(t, root, "add", "-f", "gen/keep.go")
+	gittest.Git(t, root, "commit", "-q", "-m", "generated, but tracked")
+	gittest.WriteFile(t, filepath.Join(root, ".git", "info", "exclude"), "*.local\n")
+	l, err := OpenWith(root, t.TempDir(), Options{Getenv: func(k string) string { return map[string]string{"HOME": home}[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"gen/keep.go": "package gen // changed\n", "gen/new.go": "package gen\n",
+		".gitignore": "gen/\n*.out\n", "x.out": "built\n", "secret.env": "TOKEN\n", "y.local": "mine\n", "a.txt": "A\n"} {
+		if err := l.WriteFile(name, []byte(content), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"M .gitignore", "M a.txt", "M gen/keep.go"}
+	if got := summary(t, l); !reflect.DeepEqual(got, want) {
+		t.Errorf("changes = %v, want %v", got, want)
+	}
+	if !l.Excluded("x.out", false) || l.Excluded("gen", true) || !l.Excluded("gen/new.go", false) || l.Excluded("a.txt", false) {
+		t.Error("Excluded disagrees with the change set")
 	}
 }
