@@ -55,8 +55,6 @@ type Agent struct {
 	steps   int
 	total   llm.Usage
 	cost    float64
-	// lastProposal is the change set last reported, so an unchanged one is not reported again.
-	lastProposal []event.FileStat
 	plan         []event.PlanStep
 	// lastUsed is the context the last model call reported (prompt and answer) and lastLen
 	// the length of the history it covers; messages after lastLen are estimated.
@@ -329,6 +327,13 @@ func (a *Agent) checkCaps() *CapError {
 func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 	results := make([]tools.Result, len(calls))
 	changed := false
+	// The change set before the batch, so that a batch that leaves it as it was (a command that
+	// only reads) is not reported; taken now, not remembered from the last report, because the
+	// user may have changed the proposal since (an edit, a reject).
+	var before []event.FileStat
+	if slices.ContainsFunc(calls, func(c llm.ToolCall) bool { return !a.readOnly(c) }) {
+		before = a.proposalFiles()
+	}
 	for i := 0; i < len(calls); {
 		j := i + 1
 		if a.readOnly(calls[i]) {
@@ -352,7 +357,7 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 		i = j
 	}
 	if changed {
-		a.emitProposal()
+		a.emitProposal(before)
 	}
 	for k, c := range calls {
 		if c.Name == "update_plan" && !results[k].IsError {
@@ -401,8 +406,21 @@ func (a *Agent) runTool(ctx context.Context, c llm.ToolCall) tools.Result {
 	return r
 }
 
-// emitProposal reports the proposal's current change set.
-func (a *Agent) emitProposal() {
+// proposalFiles is the proposal's change set now; nil when there is no proposal or it cannot
+// be read.
+func (a *Agent) proposalFiles() []event.FileStat {
+	if a.Env == nil || a.Env.Layer == nil {
+		return nil
+	}
+	ev, err := ProposalStats(a.Env.Layer)
+	if err != nil {
+		return nil
+	}
+	return ev.Files
+}
+
+// emitProposal reports the proposal's change set if it differs from before.
+func (a *Agent) emitProposal(before []event.FileStat) {
 	if a.Env == nil || a.Env.Layer == nil {
 		return
 	}
@@ -411,10 +429,9 @@ func (a *Agent) emitProposal() {
 		a.emit(event.Error{Message: err.Error()})
 		return
 	}
-	if slices.Equal(ev.Files, a.lastProposal) {
+	if before != nil && slices.Equal(ev.Files, before) {
 		return
 	}
-	a.lastProposal = ev.Files
 	ev.Cause = event.CauseTools
 	a.emit(ev)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hew/agent/event"
 	"hew/agent/llm"
@@ -229,4 +230,48 @@ func TestInterruptKeepsPartialText(t *testing.T) {
 	if r := rec.evs[len(rec.evs)-1].(event.TurnFinished).Reason; r != "interrupted" {
 		t.Errorf("reason %q", r)
 	}
+}
+
+// A change the user made to the proposal between turns (a reject) does not hide the model's
+// next change from the report, even when the change set ends up as it was reported before; a
+// batch that changes nothing is not reported.
+func TestProposalReportComparesWithTheProposalBeforeTheBatch(t *testing.T) {
+	edit := llm.ToolCall{ID: "1", Name: "edit_file", Arguments: `{"path":"a.txt","old_string":"alpha","new_string":"ALPHA"}`}
+	p := &scripted{resps: []llm.Response{calls(edit), text("edited"), calls(edit), text("edited again")}}
+	a, rec := newAgent(t, p)
+	count := func() int {
+		n := 0
+		for _, e := range rec.evs {
+			if pc, ok := e.(event.ProposalChanged); ok && pc.Cause == event.CauseTools {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := a.Send(context.Background(), "edit"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Env.Layer.Drop("a.txt"); err != nil { // the user rejects the change
+		t.Fatal(err)
+	}
+	if _, err := a.Send(context.Background(), "edit it again"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 2 {
+		t.Errorf("%d proposal reports, want 2 (one per turn)", n)
+	}
+	p.resps = []llm.Response{calls(llm.ToolCall{ID: "2", Name: "run", Arguments: `{"command":"true"}`}), text("ran")}
+	a.Env.Runner = noopRunner{}
+	if _, err := a.Send(context.Background(), "run something"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 2 {
+		t.Errorf("a command that changed nothing was reported: %d reports", n)
+	}
+}
+
+type noopRunner struct{}
+
+func (noopRunner) Run(context.Context, string, time.Duration) (tools.RunResult, error) {
+	return tools.RunResult{}, nil
 }
