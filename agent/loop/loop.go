@@ -55,7 +55,7 @@ type Agent struct {
 	steps   int
 	total   llm.Usage
 	cost    float64
-	plan         []event.PlanStep
+	plan    []event.PlanStep
 	// lastUsed is the context the last model call reported (prompt and answer) and lastLen
 	// the length of the history it covers; messages after lastLen are estimated.
 	lastUsed int64
