@@ -268,9 +268,13 @@ type (
 
 // edit opens the proposed file in $EDITOR at the hunk; what is saved becomes the proposal.
 func (m *Model) edit(req changeset.Request) tea.Cmd {
-	editor := os.Getenv("VISUAL")
+	getenv := m.opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	editor := getenv("VISUAL")
 	if editor == "" {
-		editor = os.Getenv("EDITOR")
+		editor = getenv("EDITOR")
 	}
 	if editor == "" {
 		m.rv.SetMessage("set $EDITOR to edit hunks")

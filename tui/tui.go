@@ -36,6 +36,8 @@ type Options struct {
 	TestTimeout time.Duration
 	// Open starts or resumes another session for /new and /resume; nil disables them.
 	Open OpenFunc
+	// Getenv reads the environment ($VISUAL, $EDITOR); nil means the process's.
+	Getenv func(string) string
 }
 
 // view is which screen is showing.

@@ -40,7 +40,7 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 	if err != nil {
 		return engineError(err)
 	}
-	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, Open: open})
+	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, Open: open, Getenv: ios.Getenv})
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("save session %s: %w", eng.SessionID(), cerr)
 	}
