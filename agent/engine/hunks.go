@@ -234,6 +234,7 @@ func (e *Engine) reportProposal(cause, path string) {
 	}
 	ev.Cause, ev.Path = cause, path
 	e.events.Emit(ev)
+	e.agent.ProposalReported(ev.Files)
 }
 
 // ErrNoRejections is returned by RejectionNote when there is nothing to tell the model.

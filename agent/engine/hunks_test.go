@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,5 +250,33 @@ func TestProposalChangesAreReportedAndLogged(t *testing.T) {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("the session log lacks %s", want)
 		}
+	}
+}
+
+// After the user rejects the model's change, the model making the same change again is
+// reported again: the engine tells the loop what it reported.
+func TestAChangeMadeAgainAfterARejectIsReported(t *testing.T) {
+	dir := testRepo(t, map[string]string{"a.txt": "alpha\n"})
+	edit := llmtest.ToolCall{Name: "apply_patch", Arguments: `{"patch":"*** Begin Patch\n*** Update File: a.txt\n@@\n-alpha\n+ALPHA\n*** End Patch"}`}
+	e, got := newEngine(t, dir,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{edit}}, llmtest.Turn{Text: "edited"},
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{edit}}, llmtest.Turn{Text: "edited again"})
+	if _, err := e.Send(context.Background(), "edit"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Reject(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Send(context.Background(), "edit it again"); err != nil {
+		t.Fatal(err)
+	}
+	var causes []string
+	for _, ev := range *got {
+		if pc, ok := ev.(event.ProposalChanged); ok {
+			causes = append(causes, fmt.Sprintf("%s:%d", pc.Cause, len(pc.Files)))
+		}
+	}
+	if want := "tools:1 reject:0 tools:1"; strings.Join(causes, " ") != want {
+		t.Errorf("proposal reports %q, want %q", strings.Join(causes, " "), want)
 	}
 }

@@ -56,6 +56,9 @@ type Agent struct {
 	total   llm.Usage
 	cost    float64
 	plan    []event.PlanStep
+	// lastProposal is the change set last reported (none: empty), so that a batch that leaves
+	// the proposal as it was (a command that only reads) is not reported.
+	lastProposal []event.FileStat
 	// lastUsed is the context the last model call reported (prompt and answer) and lastLen
 	// the length of the history it covers; messages after lastLen are estimated.
 	lastUsed int64
@@ -327,13 +330,6 @@ func (a *Agent) checkCaps() *CapError {
 func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 	results := make([]tools.Result, len(calls))
 	changed := false
-	// The change set before the batch, so that a batch that leaves it as it was (a command that
-	// only reads) is not reported; taken now, not remembered from the last report, because the
-	// user may have changed the proposal since (an edit, a reject).
-	var before []event.FileStat
-	if slices.ContainsFunc(calls, func(c llm.ToolCall) bool { return !a.readOnly(c) }) {
-		before = a.proposalFiles()
-	}
 	for i := 0; i < len(calls); {
 		j := i + 1
 		if a.readOnly(calls[i]) {
@@ -357,7 +353,7 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 		i = j
 	}
 	if changed {
-		a.emitProposal(before)
+		a.emitProposal()
 	}
 	for k, c := range calls {
 		if c.Name == "update_plan" && !results[k].IsError {
@@ -406,21 +402,8 @@ func (a *Agent) runTool(ctx context.Context, c llm.ToolCall) tools.Result {
 	return r
 }
 
-// proposalFiles is the proposal's change set now; nil when there is no proposal or it cannot
-// be read.
-func (a *Agent) proposalFiles() []event.FileStat {
-	if a.Env == nil || a.Env.Layer == nil {
-		return nil
-	}
-	ev, err := ProposalStats(a.Env.Layer)
-	if err != nil {
-		return nil
-	}
-	return ev.Files
-}
-
-// emitProposal reports the proposal's change set if it differs from before.
-func (a *Agent) emitProposal(before []event.FileStat) {
+// emitProposal reports the proposal's change set, unless it is the one last reported.
+func (a *Agent) emitProposal() {
 	if a.Env == nil || a.Env.Layer == nil {
 		return
 	}
@@ -429,11 +412,24 @@ func (a *Agent) emitProposal(before []event.FileStat) {
 		a.emit(event.Error{Message: err.Error()})
 		return
 	}
-	if before != nil && slices.Equal(ev.Files, before) {
+	a.mu.Lock()
+	same := slices.Equal(ev.Files, a.lastProposal)
+	a.mu.Unlock()
+	if same {
 		return
 	}
 	ev.Cause = event.CauseTools
 	a.emit(ev)
+	a.ProposalReported(ev.Files)
+}
+
+// ProposalReported records the change set last reported to listeners, by whoever changed the
+// proposal (the user's edit, accept or reject go through the engine, which calls this), so that
+// the loop reports its own next change even when it restores a change set reported before.
+func (a *Agent) ProposalReported(files []event.FileStat) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.lastProposal = files
 }
 
 func orEmptyObject(s string) string {

@@ -251,9 +251,10 @@ func TestProposalReportComparesWithTheProposalBeforeTheBatch(t *testing.T) {
 	if _, err := a.Send(context.Background(), "edit"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Env.Layer.Drop("a.txt"); err != nil { // the user rejects the change
+	if err := a.Env.Layer.Drop("a.txt"); err != nil { // the user rejects the change …
 		t.Fatal(err)
 	}
+	a.ProposalReported([]event.FileStat{}) // … and the engine reports the empty proposal
 	if _, err := a.Send(context.Background(), "edit it again"); err != nil {
 		t.Fatal(err)
 	}
