@@ -68,9 +68,7 @@ func (e *Engine) Commit(ctx context.Context, files []string, message, branch str
 	}
 	e.mu.Unlock()
 	if branch == "" {
-		if h, err := e.repo.Head(); err == nil {
-			branch = h.Branch
-		}
+		branch = e.Branch()
 	}
 	subject, _, _ := strings.Cut(message, "\n")
 	e.events.Emit(event.Committed{Hash: hash, Branch: branch, Subject: subject, Files: files})

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"slices"
 	"sort"
 	"strings"
@@ -40,26 +39,16 @@ func (e *Engine) Patch() (string, error) {
 // Accept writes the proposal's changes to the named paths (all when paths is empty) into the
 // working tree and removes them from the proposal. It returns the paths written.
 func (e *Engine) Accept(paths []string) ([]string, error) {
-	changes, err := e.layer.Changes()
-	if err != nil {
+	changes, err := e.pick(paths)
+	if err != nil || len(changes) == 0 {
 		return nil, err
 	}
-	want := map[string]bool{}
-	for _, p := range paths {
-		want[p] = true
-	}
-	var ups []gitops.Update
-	var done []string
-	for _, c := range changes {
-		if len(paths) > 0 && !want[c.Path] {
-			continue
-		}
-		ups = append(ups, gitops.Update{Path: c.Path, Base: c.Base, BaseExists: c.BaseExists, New: c.New,
-			Delete: c.Op == proposal.Delete, Mode: c.NewMode})
-		done = append(done, c.Path)
-	}
-	if len(ups) == 0 {
-		return nil, nil
+	ups := make([]gitops.Update, len(changes))
+	done := make([]string, len(changes))
+	for i, c := range changes {
+		ups[i] = gitops.Update{Path: c.Path, Base: c.Base, BaseExists: c.BaseExists, New: c.New,
+			Delete: c.Op == proposal.Delete, Mode: c.NewMode}
+		done[i] = c.Path
 	}
 	e.Checkpoint(context.Background(), "before accepting "+strings.Join(done, ", "))
 	if err := e.repo.Accept(ups); err != nil {
@@ -71,6 +60,15 @@ func (e *Engine) Accept(paths []string) ([]string, error) {
 	}
 	e.reportResolution(done, true, false)
 	return done, nil
+}
+
+// pick returns the proposal's changes to the named paths, or all of them when paths is empty.
+func (e *Engine) pick(paths []string) ([]proposal.Change, error) {
+	changes, err := e.layer.Changes()
+	if err != nil || len(paths) == 0 {
+		return changes, err
+	}
+	return slices.DeleteFunc(changes, func(c proposal.Change) bool { return !slices.Contains(paths, c.Path) }), nil
 }
 
 // recordAccepted remembers accepted updates for the next commit. A path accepted twice keeps
@@ -103,18 +101,13 @@ func (e *Engine) Accepted() []string {
 
 // Reject drops the named paths (all when paths is empty) from the proposal and returns them.
 func (e *Engine) Reject(paths []string) ([]string, error) {
-	changes, err := e.layer.Changes()
-	if err != nil {
+	changes, err := e.pick(paths)
+	if err != nil || len(changes) == 0 {
 		return nil, err
 	}
-	var done []string
-	for _, c := range changes {
-		if len(paths) == 0 || slices.Contains(paths, c.Path) {
-			done = append(done, c.Path)
-		}
-	}
-	if len(done) == 0 {
-		return nil, nil
+	done := make([]string, len(changes))
+	for i, c := range changes {
+		done[i] = c.Path
 	}
 	if err := e.layer.Drop(done...); err != nil {
 		return nil, fmt.Errorf("reject: %w", err)
@@ -131,8 +124,7 @@ func (e *Engine) ProposedFile(path string) ([]byte, error) { return e.layer.Read
 // file in $EDITOR; the file's mode is kept. The change is reported as a ProposalChanged event
 // with cause "editor", so it reaches the session log and every front end.
 func (e *Engine) EditProposed(path string, data []byte) error {
-	var perm fs.FileMode // 0 keeps the proposed file's mode
-	if err := e.layer.WriteFile(path, data, perm); err != nil {
+	if err := e.layer.WriteFile(path, data, 0); err != nil { // 0 keeps the file's mode
 		return fmt.Errorf("edit %s in the proposal: %w", path, err)
 	}
 	e.reportProposal(event.CauseEditor, path)
