@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +61,10 @@ type Agent struct {
 	// lastProposal is the change set last reported (none: empty), so that a batch that leaves
 	// the proposal as it was (a command that only reads) is not reported.
 	lastProposal []event.FileStat
+	// learnedWindow is the window a server's refusal named, for a model whose window is unknown.
+	learnedWindow int64
+	// repeats counts the latest batch of tool calls made again with the same results.
+	repeats repeatState
 	// lastUsed is the context the last model call reported (prompt and answer) and lastLen
 	// the length of the history it covers; messages after lastLen are estimated.
 	lastUsed int64
@@ -185,19 +191,25 @@ func (a *Agent) loop(ctx context.Context) (final, reason string, err error) {
 			return final, "max_turns", &CapError{Cap: "max_turns", Limit: fmt.Sprint(a.Caps.MaxSteps)}
 		}
 		a.steps++
-		if a.nearlyFull() {
-			if err := a.compact(ctx, "auto"); err != nil && ctx.Err() == nil {
-				a.emit(event.Notice{Level: "warn", Text: err.Error()})
+		if err := a.makeRoom(ctx); err != nil {
+			if ctx.Err() != nil {
+				return final, "interrupted", ctx.Err()
 			}
+			return final, "error", err
 		}
-		resp, err := a.step(ctx)
-		if llm.KindOf(err) == llm.ErrContextOverflow && ctx.Err() == nil {
-			// The window is full after all: compact and try the same step once more.
-			if cerr := a.compact(ctx, "overflow"); cerr == nil {
-				resp, err = a.step(ctx)
-			} else if ctx.Err() == nil {
-				err = fmt.Errorf("%w; %v", err, cerr)
+		resp, err := a.stepRetried(ctx)
+		for try := 0; try < overflowTries && llm.KindOf(err) == llm.ErrContextOverflow && ctx.Err() == nil; try++ {
+			// The window is full after all: compact (learning the window the server named, when
+			// it did) and try the same step again.
+			a.learnWindow(err)
+			cerr := a.compact(ctx, "overflow")
+			if cerr != nil {
+				if ctx.Err() == nil {
+					err = fmt.Errorf("%w; %v", err, cerr)
+				}
+				break
 			}
+			resp, err = a.stepRetried(ctx)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -219,9 +231,81 @@ func (a *Agent) loop(ctx context.Context) (final, reason string, err error) {
 			return final, "done", nil
 		}
 		if err := a.runTools(ctx, resp.Message.ToolCalls); err != nil {
+			if errors.Is(err, ErrRepeating) {
+				return final, "repeating", err
+			}
 			return final, "interrupted", err
 		}
 	}
+}
+
+// overflowTries is how many times a step the server refused as over the window is compacted
+// and sent again.
+const overflowTries = 3
+
+// streamRetries is how many times a step whose stream broke before any tool call is sent
+// again whole.
+const streamRetries = 2
+
+// stepRetried is step, sending the request again whole when the stream broke before the model
+// called any tool: nothing was done on its answer yet, so nothing is done twice.
+func (a *Agent) stepRetried(ctx context.Context) (llm.Response, error) {
+	resp, err := a.step(ctx)
+	for try := 1; try <= streamRetries && llm.KindOf(err) == llm.ErrStream && ctx.Err() == nil && len(resp.Message.ToolCalls) == 0; try++ {
+		a.emit(event.Notice{Level: "warn", Text: fmt.Sprintf("the response stream broke before any tool call; sending the request again (%d of %d)", try, streamRetries)})
+		resp, err = a.step(ctx)
+	}
+	return resp, err
+}
+
+// window returns the model's context window: the known one, the one a server named, or
+// compact.DefaultWindow.
+func (a *Agent) window() int64 {
+	if a.ContextWindow > 0 {
+		return a.ContextWindow
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return compact.WindowOr(a.learnedWindow)
+}
+
+// windowRE finds the window in a server's refusal, as OpenAI and vLLM word it.
+var windowRE = regexp.MustCompile(`(?i)maximum context length is (\d+) tokens`)
+
+// learnWindow takes the window a server's overflow error names, for a model whose window is
+// not known, when it is below the one assumed.
+func (a *Agent) learnWindow(err error) {
+	m := windowRE.FindStringSubmatch(err.Error())
+	if a.ContextWindow > 0 || m == nil {
+		return
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if n > 0 && n < compact.WindowOr(a.learnedWindow) {
+		a.learnedWindow = n
+	}
+}
+
+// makeRoom compacts the conversation when it has passed the compaction threshold, and makes
+// sure the next request is not estimated above compact.SendLimit of the window: outputs are
+// trimmed further, and a conversation that still does not fit is not sent.
+func (a *Agent) makeRoom(ctx context.Context) error {
+	if a.nearlyFull() {
+		if err := a.compact(ctx, "auto"); err != nil && ctx.Err() == nil {
+			a.emit(event.Notice{Level: "warn", Text: err.Error()})
+		}
+	}
+	limit := int64(float64(a.window()) * compact.SendLimit)
+	if a.ContextUsed() <= limit {
+		return nil
+	}
+	fitted, ok := compact.Fit(a.History(), limit-a.overhead())
+	a.setCompacted(fitted, "fit", a.ContextUsed())
+	if !ok {
+		return fmt.Errorf("not sent: the request would take about %d tokens, over the %d-token context window: %w", a.ContextUsed(), a.window(), compact.ErrTooLarge)
+	}
+	return nil
 }
 
 // step makes one model call, streaming its text as events, and records the answer.
@@ -238,6 +322,8 @@ func (a *Agent) step(ctx context.Context) (llm.Response, error) {
 			a.emit(event.TextDelta{Text: d.Text})
 		case llm.DeltaReasoning:
 			a.emit(event.ReasoningDelta{Text: d.Text})
+		case llm.DeltaNotice:
+			a.emit(event.Notice{Level: "warn", Text: d.Text})
 		}
 	})
 	if err != nil {
@@ -277,7 +363,7 @@ func (a *Agent) nearlyFull() bool {
 	if at <= 0 {
 		at = 0.85
 	}
-	return a.ContextWindow > 0 && float64(a.ContextUsed()) >= at*float64(a.ContextWindow)
+	return float64(a.ContextUsed()) >= at*float64(a.window())
 }
 
 // Compact shortens the conversation now (the /compact command): the model summarises the
@@ -295,23 +381,27 @@ func (a *Agent) compact(ctx context.Context, reason string) error {
 		}
 	}
 	res, err := compact.Compact(ctx, compact.Options{Provider: a.Provider, Model: a.Model, MaxOutputTokens: a.MaxOutputTokens,
-		Window: a.ContextWindow, Overhead: a.overhead(), Summarise: reason != "auto"}, in)
-	if err != nil {
-		if res.Usage != (llm.Usage{}) {
-			a.account(res.Usage, a.ContextUsed())
-		}
-		return fmt.Errorf("compact the conversation: %w", err)
-	}
-	a.mu.Lock()
-	a.history = res.History
-	a.lastUsed, a.lastLen = res.After, len(a.history)
-	a.mu.Unlock()
+		Window: a.window(), Overhead: a.overhead(), Summarise: reason != "auto"}, in)
 	if res.Usage != (llm.Usage{}) {
 		a.account(res.Usage, res.After)
 	}
-	a.emit(event.Compacted{Messages: res.History, Before: res.Before, After: res.After, Reason: reason})
+	if err != nil && !(errors.Is(err, compact.ErrTooLarge) && res.History != nil) {
+		return fmt.Errorf("compact the conversation: %w", err)
+	}
+	a.setCompacted(res.History, reason, res.Before)
 	a.emit(event.Notice{Text: fmt.Sprintf("compacted the conversation (%s): about %d → %d tokens", reason, res.Before, res.After)})
 	return nil
+}
+
+// setCompacted replaces the conversation with a shorter one and records it as a Compacted
+// event, so that a resumed session starts from it.
+func (a *Agent) setCompacted(h []llm.Message, reason string, before int64) {
+	after := a.overhead() + compact.Estimate(h)
+	a.mu.Lock()
+	a.history = h
+	a.lastUsed, a.lastLen = after, len(a.history)
+	a.mu.Unlock()
+	a.emit(event.Compacted{Messages: h, Before: before, After: after, Reason: reason})
 }
 
 func (a *Agent) checkCaps() *CapError {
@@ -355,6 +445,15 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 	if changed {
 		a.emitProposal()
 	}
+	limit := compact.OutputLimit(a.window())
+	for k := range results {
+		results[k].Output = tools.ClipWhy(results[k].Output, limit, fmt.Sprintf("the output is cut to %d bytes, a share of the context window: run it again narrower (a line range, a filter) to see the rest", limit))
+	}
+	verdict := a.repeats.observe(calls, results)
+	if verdict == repeatWarn {
+		last := len(results) - 1
+		results[last].Output += fmt.Sprintf("\n\n[hew: you have made this same call with the same result %d times in a row. Repeating it will not change the result: try something different, or stop and explain what blocks you.]", a.repeats.count)
+	}
 	for k, c := range calls {
 		if c.Name == "update_plan" && !results[k].IsError {
 			var p struct {
@@ -368,7 +467,13 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 		}
 		a.add(llm.Message{Role: llm.RoleTool, ToolCallID: c.ID, ToolName: c.Name, Text: results[k].Output, IsError: results[k].IsError})
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if verdict == repeatStop {
+		return fmt.Errorf("%w: the same tool call (%s) gave the same result %d times in a row, even after the model was told", ErrRepeating, a.summary(calls[0]), a.repeats.count)
+	}
+	return nil
 }
 
 func (a *Agent) readOnly(c llm.ToolCall) bool {

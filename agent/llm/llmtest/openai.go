@@ -52,6 +52,10 @@ type RecordedRequest struct {
 	Header http.Header
 	Body   []byte         // the raw JSON body
 	JSON   map[string]any // Body decoded, nil when it is not a JSON object
+	// Tokens is the fake's count of the prompt (see OpenAIServer.Window), and Refused says the
+	// server refused the request as over the window.
+	Tokens  int
+	Refused bool
 }
 
 // OpenAIServer is a fake OpenAI API on 127.0.0.1 answering POST /v1/chat/completions and
@@ -64,6 +68,11 @@ type OpenAIServer struct {
 	mu       sync.Mutex
 	turns    []Turn
 	requests []RecordedRequest
+	// window, style and counting: see Window; respond: see Respond.
+	window   int
+	style    string
+	counting bool
+	respond  func(RecordedRequest) Turn
 }
 
 // NewOpenAIServer starts a fake OpenAI server that answers requests with turns in order and
@@ -156,11 +165,24 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	known := r.Method == http.MethodPost && (api == "chat/completions" || api == "responses")
 
 	s.mu.Lock()
+	var refusal string
+	if known && s.counting {
+		rec.Tokens, refusal = overWindow(rec.JSON, s.window, s.style)
+		rec.Refused = refusal != ""
+	}
 	s.requests = append(s.requests, rec)
 	n := len(s.requests)
 	turn, ok := Turn{}, known && len(s.turns) > 0
-	if ok {
+	switch {
+	case refusal != "":
+		turn, ok = Turn{Status: http.StatusBadRequest, ErrorBody: refusal}, true
+	case known && s.respond != nil:
+		turn, ok = s.respond(rec), true
+	case ok:
 		turn, s.turns = s.turns[0], s.turns[1:]
+	}
+	if s.counting && turn.Usage == (llm.Usage{}) {
+		turn.Usage = llm.Usage{InputTokens: int64(rec.Tokens), OutputTokens: 20}
 	}
 	s.mu.Unlock()
 
