@@ -247,15 +247,34 @@ const overflowTries = 3
 // again whole.
 const streamRetries = 2
 
-// stepRetried is step, sending the request again whole when the stream broke before the model
-// called any tool: nothing was done on its answer yet, so nothing is done twice.
+// stepRetried is step, sending the request again whole when the stream broke after the answer
+// began but before the model called any tool: nothing was done on its answer yet, so nothing
+// is done twice. (A stream that breaks before anything arrived is retried by the provider.)
 func (a *Agent) stepRetried(ctx context.Context) (llm.Response, error) {
-	resp, err := a.step(ctx)
-	for try := 1; try <= streamRetries && llm.KindOf(err) == llm.ErrStream && ctx.Err() == nil && len(resp.Message.ToolCalls) == 0; try++ {
-		a.emit(event.Notice{Level: "warn", Text: fmt.Sprintf("the response stream broke before any tool call; sending the request again (%d of %d)", try, streamRetries)})
-		resp, err = a.step(ctx)
+	resp, began, err := a.step(ctx)
+	for try := 1; try <= streamRetries && began == beganText && llm.KindOf(err) == llm.ErrStream && ctx.Err() == nil; try++ {
+		a.emit(event.Notice{Level: "warn", Text: fmt.Sprintf("%v; the answer broke off before any tool call: sending the request again (%d of %d)", errorText(err), try, streamRetries)})
+		resp, began, err = a.step(ctx)
 	}
 	return resp, err
+}
+
+// How far a streamed answer got.
+type began int
+
+const (
+	beganNothing began = iota
+	beganText          // text or reasoning arrived
+	beganTools         // a tool call arrived
+)
+
+// errorText is an error's message without the provider's hint.
+func errorText(err error) string {
+	var le *llm.Error
+	if errors.As(err, &le) && le.Message != "" {
+		return le.Message
+	}
+	return err.Error()
 }
 
 // window returns the model's context window: the known one, the one a server named, or
@@ -308,20 +327,26 @@ func (a *Agent) makeRoom(ctx context.Context) error {
 	return nil
 }
 
-// step makes one model call, streaming its text as events, and records the answer.
-func (a *Agent) step(ctx context.Context) (llm.Response, error) {
+// step makes one model call, streaming its text as events, and records the answer. It says how
+// far the answer got, for a broken stream.
+func (a *Agent) step(ctx context.Context) (llm.Response, began, error) {
 	req := llm.Request{
 		Model: a.Model, System: a.System, Messages: a.history, Tools: a.Tools.Specs(),
 		MaxOutputTokens: a.MaxOutputTokens, ReasoningEffort: a.ReasoningEffort,
 	}
 	var partial strings.Builder
+	got := beganNothing
 	resp, err := a.Provider.Stream(ctx, req, func(d llm.Delta) {
 		switch d.Kind {
 		case llm.DeltaText:
+			got = max(got, beganText)
 			partial.WriteString(d.Text)
 			a.emit(event.TextDelta{Text: d.Text})
 		case llm.DeltaReasoning:
+			got = max(got, beganText)
 			a.emit(event.ReasoningDelta{Text: d.Text})
+		case llm.DeltaToolCall:
+			got = beganTools
 		case llm.DeltaNotice:
 			a.emit(event.Notice{Level: "warn", Text: d.Text})
 		}
@@ -331,7 +356,10 @@ func (a *Agent) step(ctx context.Context) (llm.Response, error) {
 			// Keep what the user already saw; the conversation stays valid without tool calls.
 			a.add(llm.Message{Role: llm.RoleAssistant, Text: partial.String() + "\n[interrupted]"})
 		}
-		return resp, err
+		if len(resp.Message.ToolCalls) > 0 {
+			got = beganTools
+		}
+		return resp, got, err
 	}
 	a.add(resp.Message)
 	used := resp.Usage.InputTokens + resp.Usage.OutputTokens
@@ -339,7 +367,7 @@ func (a *Agent) step(ctx context.Context) (llm.Response, error) {
 	a.lastUsed, a.lastLen = used, len(a.history)
 	a.mu.Unlock()
 	a.account(resp.Usage, used)
-	return resp, nil
+	return resp, got, nil
 }
 
 // account adds one model call's usage to the session's totals and reports it.

@@ -311,8 +311,9 @@ func TestExceptionBeforeFirstDeltaIsRetried(t *testing.T) {
 		llmtest.BedrockTurn{Text: []string{"never shown"}, StreamException: "throttlingException", ExceptionAfter: 1, ExceptionText: "slow down"},
 		llmtest.BedrockTurn{Text: []string{"fine"}})
 	resp, deltas, err := collect(t, newProvider(t, srv, Options{}), llm.Request{Model: claude, Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
-	if err != nil || resp.Message.Text != "fine" || len(deltas) != 1 {
-		t.Fatalf("resp = %+v, deltas = %+v, err = %v; want the retried answer alone", resp, deltas, err)
+	// The wait is shown (a notice), then only the retried answer.
+	if err != nil || resp.Message.Text != "fine" || len(deltas) != 2 || deltas[0].Kind != llm.DeltaNotice || !strings.Contains(deltas[0].Text, "(2 of 6)") {
+		t.Fatalf("resp = %+v, deltas = %+v, err = %v; want the wait shown, then the retried answer alone", resp, deltas, err)
 	}
 }
 

@@ -33,6 +33,11 @@ type Turn struct {
 	// CutAfterBytes, when positive, makes the server drop the connection after writing that
 	// many bytes of the streamed body.
 	CutAfterBytes int `json:"cut_after_bytes,omitempty"`
+	// Hang makes the server accept the request and never answer; HangAfterBytes, when
+	// positive, makes it stream that many bytes of the answer and then go silent. Either way
+	// it waits until the client gives up or the server closes.
+	Hang           bool `json:"hang,omitempty"`
+	HangAfterBytes int  `json:"hang_after_bytes,omitempty"`
 	// Incomplete makes the answer stop at the output token limit (finish_reason "length",
 	// Responses status "incomplete").
 	Incomplete bool `json:"incomplete,omitempty"`
@@ -73,6 +78,9 @@ type OpenAIServer struct {
 	style    string
 	counting bool
 	respond  func(RecordedRequest) Turn
+	// closing ends the waits of hanging turns when the server closes.
+	closing   chan struct{}
+	closeOnce sync.Once
 }
 
 // NewOpenAIServer starts a fake OpenAI server that answers requests with turns in order and
@@ -111,7 +119,7 @@ func StartOpenAIServer(addr string, logf func(format string, args ...any), turns
 }
 
 func newOpenAIServer(fail func(string, ...any), turns []Turn) *OpenAIServer {
-	s := &OpenAIServer{fail: fail, turns: turns}
+	s := &OpenAIServer{fail: fail, turns: turns, closing: make(chan struct{})}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -136,7 +144,18 @@ func (s *OpenAIServer) Certificate() []byte {
 }
 
 // Close shuts the server down.
-func (s *OpenAIServer) Close() { s.srv.Close() }
+func (s *OpenAIServer) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	s.srv.Close()
+}
+
+// hang waits until the client gives up on r or the server closes.
+func (s *OpenAIServer) hang(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
+}
 
 // Requests returns the requests received so far.
 func (s *OpenAIServer) Requests() []RecordedRequest {
@@ -206,6 +225,10 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if turn.Hang {
+		s.hang(r)
+		return
+	}
 	model, _ := rec.JSON["model"].(string)
 	stream, _ := rec.JSON["stream"].(bool)
 	var ans answer
@@ -221,7 +244,11 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(ans.body)
 		return
 	}
-	writeStream(w, ans.events, turn.CutAfterBytes)
+	if turn.HangAfterBytes > 0 {
+		writeStream(w, ans.events, turn.HangAfterBytes, func() { s.hang(r) })
+		return
+	}
+	writeStream(w, ans.events, turn.CutAfterBytes, nil)
 }
 
 // answer is a reply ready to send: a JSON body, or SSE events.
@@ -236,8 +263,9 @@ type sseEvent struct {
 }
 
 // writeStream sends events in the text/event-stream format, flushing each, and drops the
-// connection once cut bytes are written when cut is positive.
-func writeStream(w http.ResponseWriter, events []sseEvent, cut int) {
+// connection once cut bytes are written when cut is positive — or, when stall is set, calls
+// stall there instead and ends.
+func writeStream(w http.ResponseWriter, events []sseEvent, cut int, stall func()) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
@@ -254,6 +282,10 @@ func writeStream(w http.ResponseWriter, events []sseEvent, cut int) {
 			_, _ = io.WriteString(w, chunk[:cut-written])
 			if flusher != nil {
 				flusher.Flush()
+			}
+			if stall != nil {
+				stall()
+				return
 			}
 			panic(http.ErrAbortHandler) // closes the connection without ending the body
 		}
