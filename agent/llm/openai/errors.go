@@ -151,7 +151,7 @@ func (p *Provider) fromTransport(e *llm.Error, err error) {
 	var idle *netwait.IdleError
 	if errors.As(err, &idle) {
 		e.Kind, e.Message = llm.ErrStream, idle.Error()
-		e.Hint = "the server or the model hangs; try again later, or raise stream_idle in [timeouts] of the config if the model is slow to start"
+		e.Hint = "the server or the model hangs; try again later, or raise stream_idle_timeout in [network] of the config (HEW_STREAM_IDLE_TIMEOUT) if the model is slow to start"
 		return
 	}
 	var op *net.OpError
