@@ -76,15 +76,6 @@ func TestARetryAfterOverTheCeilingFailsAtOnce(t *testing.T) {
 	}
 }
 
-func TestMaxTurnsMustBePositive(t *testing.T) {
-	for _, n := range []string{"0", "-3"} {
-		_, stderr, code, _ := runHew(t, t.TempDir(), "http://127.0.0.1:1/v1", "", "exec", "--max-turns", n, "hi")
-		if code != exitUsage || !strings.Contains(stderr, "--max-turns must be 1 or more") {
-			t.Errorf("--max-turns %s: exit %d\n%s", n, code, stderr)
-		}
-	}
-}
-
 func TestAModelRepeatingAFailingCallIsStopped(t *testing.T) {
 	dir := goRepo(t)
 	var turns []llmtest.Turn
