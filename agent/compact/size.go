@@ -35,7 +35,7 @@ const (
 	// conversation; OutputMin and OutputMax bound it in bytes.
 	OutputShare = 0.125
 	OutputMin   = 2 << 10
-	OutputMax   = 64 << 10
+	OutputMax   = 32 << 10
 )
 
 // WindowOr returns window, or DefaultWindow when it is unknown (0 or less).

@@ -446,6 +446,7 @@ func (a *Agent) checkCaps() *CapError {
 // the others run one at a time in the order the model gave. Results go into the history in
 // call order.
 func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
+	env := a.toolEnv()
 	results := make([]tools.Result, len(calls))
 	changed := false
 	for i := 0; i < len(calls); {
@@ -461,7 +462,7 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 			wg.Add(1)
 			go func(k int) {
 				defer wg.Done()
-				results[k] = a.runTool(ctx, calls[k])
+				results[k] = a.runTool(ctx, env, calls[k])
 			}(k)
 		}
 		wg.Wait()
@@ -472,10 +473,6 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 	}
 	if changed {
 		a.emitProposal()
-	}
-	limit := compact.OutputLimit(a.window())
-	for k := range results {
-		results[k].Output = tools.ClipWhy(results[k].Output, limit, fmt.Sprintf("the output is cut to %d bytes, a share of the context window: run it again narrower (a line range, a filter) to see the rest", limit))
 	}
 	verdict := a.repeats.observe(calls, results)
 	if verdict == repeatWarn {
@@ -516,7 +513,21 @@ func (a *Agent) summary(c llm.ToolCall) string {
 	return c.Name
 }
 
-func (a *Agent) runTool(ctx context.Context, c llm.ToolCall) tools.Result {
+// toolEnv is the tools' environment for one batch: each output is capped at its share of the
+// context window (compact.OutputLimit), within the cap the Env sets.
+func (a *Agent) toolEnv() *tools.Env {
+	if a.Env == nil {
+		return nil
+	}
+	env := *a.Env
+	limit := compact.OutputLimit(a.window())
+	if env.OutputLimit <= 0 || env.OutputLimit > limit {
+		env.OutputLimit = limit
+	}
+	return &env
+}
+
+func (a *Agent) runTool(ctx context.Context, env *tools.Env, c llm.ToolCall) tools.Result {
 	start := time.Now()
 	var r tools.Result
 	t, ok := a.Tools.Get(c.Name)
@@ -526,7 +537,7 @@ func (a *Agent) runTool(ctx context.Context, c llm.ToolCall) tools.Result {
 	case !json.Valid([]byte(orEmptyObject(c.Arguments))):
 		r = tools.Result{IsError: true, Output: fmt.Sprintf("the arguments for %s are not valid JSON: %s. Send one JSON object matching the tool's schema", c.Name, clipArgs(c.Arguments))}
 	default:
-		r = t.Run(ctx, a.Env, json.RawMessage(orEmptyObject(c.Arguments)))
+		r = t.Run(ctx, env, json.RawMessage(orEmptyObject(c.Arguments)))
 	}
 	if ctx.Err() != nil && !r.IsError {
 		r = tools.Result{IsError: true, Output: "interrupted by the user"}

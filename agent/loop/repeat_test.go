@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"hew/agent/compact"
 	"hew/agent/event"
 	"hew/agent/llm"
 )
@@ -88,4 +89,20 @@ func hasNotice(rec *recorder, text string) bool {
 		}
 	}
 	return false
+}
+
+func TestAToolOutputIsCappedAtAShareOfTheWindow(t *testing.T) {
+	p := &scripted{resps: []llm.Response{calls(llm.ToolCall{ID: "r", Name: "read_file", Arguments: `{"path":"big.txt"}`}), text("done")}}
+	a, _ := newAgent(t, p)
+	a.ContextWindow = 16_000
+	if err := a.Env.Layer.WriteFile("big.txt", []byte(strings.Repeat("a line of a large file\n", 1000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Send(context.Background(), "read big.txt"); err != nil {
+		t.Fatal(err)
+	}
+	out := toolResults(a)[0].Text
+	if limit := compact.OutputLimit(16_000); len(out) > limit+200 || !strings.Contains(out, "omitted") {
+		t.Errorf("output of %d bytes, want at most about %d with the cut counted", len(out), limit)
+	}
 }
