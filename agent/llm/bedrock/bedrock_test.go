@@ -16,6 +16,7 @@ import (
 
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
+	"hew/agent/llm/netwait"
 )
 
 const claude = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -490,5 +491,19 @@ func TestDefaultTransportSurvivesInstantServers(t *testing.T) {
 		if _, err := p.Stream(context.Background(), req, nil); err != nil {
 			t.Fatalf("call %d of %d: %v", i+1, n, err)
 		}
+	}
+}
+
+func TestAHangingBedrockEndsAtTheIdleTimeout(t *testing.T) {
+	isolate(t)
+	srv := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Hang: true}, llmtest.BedrockTurn{Hang: true})
+	p := newProvider(t, srv, Options{MaxRetries: 1, RetryWait: time.Millisecond, Timeouts: netwait.Timeouts{Idle: 200 * time.Millisecond}})
+	start := time.Now()
+	_, deltas, err := collect(t, p, llm.Request{Model: claude, Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
+	if llm.KindOf(err) != llm.ErrStream || !strings.Contains(err.Error(), "did not answer within 200ms") || time.Since(start) > 10*time.Second {
+		t.Fatalf("err = %v after %s, want the idle timeout", err, time.Since(start))
+	}
+	if len(srv.Requests()) != 2 || len(deltas) != 1 || deltas[0].Kind != llm.DeltaNotice {
+		t.Errorf("%d requests, deltas %+v: want one retry, shown", len(srv.Requests()), deltas)
 	}
 }
