@@ -61,7 +61,7 @@ type Agent struct {
 	// lastProposal is the change set last reported (none: empty), so that a batch that leaves
 	// the proposal as it was (a command that only reads) is not reported.
 	lastProposal []event.FileStat
-	// learnedWindow is the window a server's refusal named, for a model whose window is unknown.
+	// learnedWindow is the window a server's refusal named, when smaller than the one assumed.
 	learnedWindow int64
 	// repeats counts the latest batch of tool calls made again with the same results.
 	repeats repeatState
@@ -277,32 +277,34 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// window returns the model's context window: the known one, the one a server named, or
-// compact.DefaultWindow.
+// window returns the model's context window: the known one (or compact.DefaultWindow), or the
+// smaller one a server's refusal named.
 func (a *Agent) window() int64 {
-	if a.ContextWindow > 0 {
-		return a.ContextWindow
-	}
+	w := compact.WindowOr(a.ContextWindow)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return compact.WindowOr(a.learnedWindow)
+	if a.learnedWindow > 0 && a.learnedWindow < w {
+		return a.learnedWindow
+	}
+	return w
 }
 
 // windowRE finds the window in a server's refusal, as OpenAI and vLLM word it.
 var windowRE = regexp.MustCompile(`(?i)maximum context length is (\d+) tokens`)
 
-// learnWindow takes the window a server's overflow error names, for a model whose window is
-// not known, when it is below the one assumed.
+// learnWindow takes the window a server's overflow error names when it is below the one
+// assumed: a model whose window is unknown, or a server configured with less than the
+// catalogue says (a local server's context setting).
 func (a *Agent) learnWindow(err error) {
 	m := windowRE.FindStringSubmatch(err.Error())
-	if a.ContextWindow > 0 || m == nil {
+	if m == nil {
 		return
 	}
 	n, _ := strconv.ParseInt(m[1], 10, 64)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if n > 0 && n < compact.WindowOr(a.learnedWindow) {
+	if n > 0 && n < a.window() {
+		a.mu.Lock()
 		a.learnedWindow = n
+		a.mu.Unlock()
 	}
 }
 

@@ -69,14 +69,17 @@ func TestAStreamBrokenBeforeAnyToolCallIsSentAgainWhole(t *testing.T) {
 func TestAnOverflowTeachesTheWindowOfAnUnknownModel(t *testing.T) {
 	over := &llm.Error{Kind: llm.ErrContextOverflow, Provider: "scripted",
 		Message: "400 This model's maximum context length is 4096 tokens. However, you requested 5000 tokens"}
-	p := &scripted{resps: []llm.Response{text("SUMMARY"), text("done")}, fail: map[int]error{0: over}}
-	a, _ := newAgent(t, p)
-	a.Restore(Restored{History: seenHistory(), Turns: 1})
-	if _, err := a.Send(context.Background(), "LATEST"); err != nil {
-		t.Fatal(err)
-	}
-	if a.window() != 4096 {
-		t.Errorf("window = %d, want the 4096 the server named", a.window())
+	for _, known := range []int64{0, 128_000} { // unknown, and a catalogue window larger than the server's
+		p := &scripted{resps: []llm.Response{text("SUMMARY"), text("done")}, fail: map[int]error{0: over}}
+		a, _ := newAgent(t, p)
+		a.ContextWindow = known
+		a.Restore(Restored{History: seenHistory(), Turns: 1})
+		if _, err := a.Send(context.Background(), "LATEST"); err != nil {
+			t.Fatal(err)
+		}
+		if a.window() != 4096 {
+			t.Errorf("window %d: now %d, want the 4096 the server named", known, a.window())
+		}
 	}
 }
 
