@@ -25,7 +25,7 @@ func longRepo(t *testing.T) string { return sizedRepo(t, 8500) }
 
 // sizedRepo makes a repository of 40 source files of about size bytes each.
 func sizedRepo(t *testing.T, size int) string {
-	files := map[string]string{"go.mod": "module example.com/long\n\ngo 1.21\n"}
+	files := map[string]string{"go.mod": "module example.com/long\n\ngo 1.21\n", "AGENTS.md": "AGENTS-RULE: read files one at a time.\n"}
 	for i := range 40 {
 		var b strings.Builder
 		for j := 0; b.Len() < size; j++ {
@@ -93,8 +93,8 @@ func runTask(t *testing.T, ios *IO, window int, style string, task *llmtest.Long
 			t.Errorf("window %d: request %d took %d tokens", window, i+1, q.Tokens)
 		}
 		body := string(q.Body)
-		if !llmtest.IsSummary(q) && (!strings.Contains(body, "ORIGINAL-REQUEST") || !strings.Contains(body, "You are hew")) {
-			t.Errorf("window %d: request %d lacks the system prompt or the original request", window, i+1)
+		if !llmtest.IsSummary(q) && (!strings.Contains(body, "ORIGINAL-REQUEST") || !strings.Contains(body, "You are hew") || !strings.Contains(body, "AGENTS-RULE")) {
+			t.Errorf("window %d: request %d lacks the system prompt, AGENTS.md or the original request", window, i+1)
 		}
 	}
 	if r.refused > 0 {
