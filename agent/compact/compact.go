@@ -3,8 +3,12 @@
 // Compaction keeps what must never be lost — the user's original request and latest message,
 // the current plan and the pending proposal (the system prompt and project instructions are
 // sent apart from the conversation and are not touched) — and replaces the older turns with a
-// summary the model writes. Tool outputs the model has already seen are trimmed first: they
-// are the bulk of most long sessions and can be produced again by running the tool again.
+// summary the model writes, as often as the conversation fills up again: an earlier summary is
+// folded into the next. Tool outputs the model has already seen are trimmed first: they are the
+// bulk of most long sessions and can be produced again by running the tool again. Sizes are
+// relative to the window (see Target, SendLimit, OutputLimit), which is DefaultWindow for a
+// model whose window is unknown, and Fit cuts outputs further until a conversation is under a
+// budget, every cut saying what was left out.
 package compact
 
 import (
