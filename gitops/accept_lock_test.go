@@ -52,3 +52,40 @@ func TestAcceptWritesNothingWhenTheFileChangesUnderIt(t *testing.T) {
 		t.Fatalf("err = %v; file %q", err, readFileT(t, dir, "a.txt"))
 	}
 }
+
+// TestConcurrentAcceptsOfTheSameLineConflict accepts two changes to the same line at once: one
+// is written, the other is refused as a conflict, never silently overwritten.
+func TestConcurrentAcceptsOfTheSameLineConflict(t *testing.T) {
+	base := numbered(10)
+	dir := newRepo(t, map[string]string{"a.txt": base})
+	for trial := range 10 {
+		writeFile(t, dir, "a.txt", base)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u := Update{Path: "a.txt", Base: []byte(base), BaseExists: true, New: []byte(replaceLine(base, 5, fmt.Sprintf("session %d", i)))}
+				errs[i] = open(t, dir).Accept([]Update{u})
+			}()
+		}
+		wg.Wait()
+		var ce *ConflictError
+		won := -1
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won = i
+			case !errors.As(err, &ce):
+				t.Fatalf("trial %d: accept %d: %v, want a conflict", trial, i, err)
+			}
+		}
+		if won < 0 || (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("trial %d: errors %v, want one accept written and the other refused", trial, errs)
+		}
+		if got := readFileT(t, dir, "a.txt"); got != replaceLine(base, 5, fmt.Sprintf("session %d", won)) {
+			t.Fatalf("trial %d: file %q, want exactly the accepted change", trial, got)
+		}
+	}
+}
