@@ -162,7 +162,7 @@ func (c *Config) mergeProject(root, path string, getenv func(string) string, o L
 	}
 	var raw map[string]any
 	toml.Decode(string(data), &raw)
-	skip := ""                      // the key of an array of tables whose keys were all ignored as one
+	skip := "" // the key of an array of tables whose keys were all ignored as one
 	for _, k := range md.Keys() {
 		name := k.String()
 		if skip != "" && strings.HasPrefix(name, skip+".") {
