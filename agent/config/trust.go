@@ -132,14 +132,45 @@ func (c *Config) mergeProject(root, path string, getenv func(string) string, o L
 	if err != nil {
 		return fmt.Errorf("read config %s: %w", path, err)
 	}
-	sum := sha256.Sum256(data)
-	c.Project = ProjectFile{Path: path, Root: canonicalRoot(root), SHA256: hex.EncodeToString(sum[:])}
 	trusted := o.TrustProject
 	if !trusted {
-		if trusted, err = IsTrusted(getenv, root, c.Project.SHA256); err != nil {
+		if trusted, err = IsTrusted(getenv, root, HashProject(data)); err != nil {
 			return err
 		}
 	}
+	return c.mergeProjectData(root, path, data, trusted)
+}
+
+// HashProject is the hash trust is keyed by: the hex SHA-256 of the file's content.
+func HashProject(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// InspectProject reads the repository's config file over the user's as an untrusted one, as
+// `hew trust` shows it: its hash, and the settings that apply only once it is trusted. It
+// returns the content it read, which is what the hash is of. A missing file is fs.ErrNotExist.
+func InspectProject(root string, getenv func(string) string) (ProjectFile, []byte, error) {
+	c := Defaults()
+	if p := UserFile(getenv); p != "" {
+		if err := c.mergeFile(p); err != nil {
+			return ProjectFile{}, nil, err
+		}
+	}
+	path := ProjectPath(root)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ProjectFile{}, nil, err
+	}
+	if err := c.mergeProjectData(root, path, data, false); err != nil {
+		return ProjectFile{}, nil, err
+	}
+	return c.Project, data, nil
+}
+
+// mergeProjectData merges the repository's file at path with content data.
+func (c *Config) mergeProjectData(root, path string, data []byte, trusted bool) error {
+	c.Project = ProjectFile{Path: path, Root: canonicalRoot(root), SHA256: HashProject(data)}
 	if trusted {
 		c.Project.Trusted = true
 		return c.mergeData(path, data)

@@ -42,6 +42,15 @@ type Progress struct {
 	mu      sync.Mutex
 	w       io.Writer
 	started map[string]string // tool call id → summary
+	control func(path string) string
+}
+
+// SetControlKind makes the progress mark proposed changes to control files, of the kind kind
+// names ("" for an ordinary file).
+func (p *Progress) SetControlKind(kind func(path string) string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.control = kind
 }
 
 // NewProgress returns a progress writer to w.
@@ -92,7 +101,13 @@ func (p *Progress) Emit(e event.Event) {
 		}
 		var parts []string
 		for _, f := range e.Files {
-			parts = append(parts, fmt.Sprintf("%s %s +%d -%d", f.Op, f.Path, f.Added, f.Removed))
+			part := fmt.Sprintf("%s %s +%d -%d", f.Op, f.Path, f.Added, f.Removed)
+			if p.control != nil {
+				if k := p.control(f.Path); k != "" {
+					part += " [control file: " + k + "]"
+				}
+			}
+			parts = append(parts, part)
 		}
 		if len(parts) == 0 {
 			p.printf("proposal: no changes\n")

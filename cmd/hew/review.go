@@ -19,7 +19,7 @@ type reviewOptions struct {
 	Commit      string
 	Format      string
 	FailOn      string
-	Session     sessionFlags // --provider, --model, --region, --profile
+	Session     sessionFlags // --provider, --model, --region, --profile, --trust-project-config
 }
 
 func newReviewCmd(ios *IO, runF func(*reviewOptions) error) *cobra.Command {
@@ -56,6 +56,7 @@ or configuration error.`,
 	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: text, json or markdown")
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
 	addModelFlags(f)
+	addTrustFlag(f)
 	return cmd
 }
 
@@ -86,6 +87,9 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	cfg, err := loadConfig(ios, o.Session)
 	if err != nil {
 		return err
+	}
+	if n := cfg.Project.IgnoredNotice(); n != "" {
+		fmt.Fprintf(ios.ErrOut, "warning: %s\n", n)
 	}
 
 	target := codereview.Target{Base: o.Base, Commit: o.Commit}

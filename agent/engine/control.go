@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"hew/agent/proposal"
+)
+
+// ControlFile is a proposed change to a file that steers hew, git, commit hooks or CI (see
+// proposal.ControlKind).
+type ControlFile struct {
+	Path string
+	Kind string // such as "CI configuration"; "symlink to …" for a link made to point at one
+}
+
+// String is "PATH (KIND)".
+func (c ControlFile) String() string { return c.Path + " (" + c.Kind + ")" }
+
+// ErrControlFiles is returned by RunTask when the proposal changes control files and the task
+// did not allow accepting them; nothing was written.
+type ErrControlFiles struct{ Files []ControlFile }
+
+func (e *ErrControlFiles) Error() string {
+	return fmt.Sprintf("the proposal changes %s that steer hew, git or CI: %s; --accept does not accept them unless you pass --accept-control-files after reviewing them, so nothing was written to your tree",
+		plural(len(e.Files), "control file"), joinControl(e.Files))
+}
+
+func joinControl(files []ControlFile) string {
+	parts := make([]string, len(files))
+	for i, f := range files {
+		parts[i] = f.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// hooksRel is the hooks directory relative to the root when it lies inside the working tree
+// (core.hooksPath such as .githooks), or "" when it lies outside it or in the git directory.
+func (e *Engine) hooksRel() string {
+	rel, err := filepath.Rel(e.repo.Root(), e.repo.HooksDir())
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return ""
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == ".git" || strings.HasPrefix(rel, ".git/") {
+		return ""
+	}
+	return rel
+}
+
+// ControlKind says which kind of control file a proposed change to path would change ("" when
+// none), as the review marks it.
+func (e *Engine) ControlKind(path string) string {
+	return proposal.ControlKind(path, e.hooksRel())
+}
+
+// ControlFiles lists the control files among changes: by their path, by where their path leads
+// through symbolic links in the working tree or the proposal, and symbolic links the proposal
+// makes to point at a control file or directory.
+func (e *Engine) ControlFiles(changes []proposal.Change) []ControlFile {
+	hooks := e.hooksRel()
+	links := map[string]string{} // the proposal's symbolic links: path → target
+	for _, c := range changes {
+		if c.Op != proposal.Delete && c.NewMode&fs.ModeSymlink != 0 {
+			links[c.Path] = string(c.New)
+		}
+	}
+	var out []ControlFile
+	for _, c := range changes {
+		kind := proposal.ControlKind(c.Path, hooks)
+		if kind == "" {
+			if real, ok := e.resolve(c.Path, links); ok && real != c.Path {
+				kind = proposal.ControlKind(real, hooks)
+			}
+		}
+		if target, ok := links[c.Path]; kind == "" && ok {
+			if t, inside := linkTarget(c.Path, target); inside {
+				if k := controlDirKind(t, hooks); k != "" {
+					kind = "symlink to " + k
+				}
+			}
+		}
+		if kind != "" {
+			out = append(out, ControlFile{Path: c.Path, Kind: kind})
+		}
+	}
+	return out
+}
+
+// controlDirKind is the control kind of p or of files in directory p, such as ".github/workflows"
+// or the root itself.
+func controlDirKind(p, hooks string) string {
+	if k := proposal.ControlKind(p, hooks); k != "" {
+		return k
+	}
+	if p == "." || p == ".github" || p == ".forgejo" || p == ".gitea" || p == ".vscode" {
+		return "a directory of control files"
+	}
+	return proposal.ControlKind(path.Join(p, "x"), hooks)
+}
+
+// linkTarget is where a link at name to target leads, relative to the root, and whether that
+// lies inside the tree.
+func linkTarget(name, target string) (string, bool) {
+	if path.IsAbs(target) {
+		return "", false
+	}
+	t := path.Clean(path.Join(path.Dir(name), target))
+	return t, t != ".." && !strings.HasPrefix(t, "../")
+}
+
+// resolve follows the symbolic links among the directories of name — the proposal's (links)
+// first, then the working tree's — and returns where name leads relative to the root; ok is
+// false when it leads outside the tree or the links go round.
+func (e *Engine) resolve(name string, links map[string]string) (string, bool) {
+	root := e.repo.Root()
+	parts := strings.Split(name, "/")
+	done := ""
+	for hops := 0; len(parts) > 1; {
+		next := path.Join(done, parts[0])
+		target, ok := links[next]
+		if !ok {
+			fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(next)))
+			if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				if t, err := os.Readlink(filepath.Join(root, filepath.FromSlash(next))); err == nil {
+					target, ok = filepath.ToSlash(t), true
+				}
+			}
+		}
+		if !ok {
+			done, parts = next, parts[1:]
+			continue
+		}
+		if hops++; hops > 40 {
+			return "", false
+		}
+		t, inside := linkTarget(next, target)
+		if !inside {
+			return "", false
+		}
+		// Start again from the root with the link replaced by its target.
+		rest := parts[1:]
+		parts = append(strings.Split(t, "/"), rest...)
+		parts = slices.DeleteFunc(parts, func(s string) bool { return s == "." || s == "" })
+		done = ""
+	}
+	return path.Join(done, path.Join(parts...)), true
+}
+
+// ErrHookChanges is returned by Commit when the changes accepted and not yet committed create
+// or change what the commit's hooks run (the hooks directory inside the tree, a hook manager's
+// configuration) and the caller did not pass RunChangedHooks: hew does not run code the model
+// wrote as a hook without the user's say.
+type ErrHookChanges struct{ Files []ControlFile }
+
+func (e *ErrHookChanges) Error() string {
+	return fmt.Sprintf("the accepted changes create or change what the commit's hooks run: %s; hew does not run hooks the model wrote without your say: review them, then commit with --run-changed-hooks (or /commit and confirm), or commit yourself",
+		joinControl(e.Files))
+}
+
+// CommitOption changes what Commit allows.
+type CommitOption int
+
+// RunChangedHooks lets Commit run the repository's hooks although the accepted changes create
+// or change them: the user reviewed them and said yes.
+const RunChangedHooks CommitOption = 1
+
+// hookFiles lists the changes among changes that create or change what commit hooks run.
+func (e *Engine) hookFiles(changes []proposal.Change) []ControlFile {
+	var out []ControlFile
+	for _, c := range e.ControlFiles(changes) {
+		if isHookKind(c.Kind) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func isHookKind(kind string) bool {
+	kind = strings.TrimPrefix(kind, "symlink to ")
+	return kind == proposal.ControlHooks || kind == proposal.ControlHookConfig
+}
+
+// acceptedHookFiles lists the accepted, uncommitted changes that create or change what commit
+// hooks run. Hooks run from the working tree, so every such change counts, whichever files a
+// commit takes.
+func (e *Engine) acceptedHookFiles() []ControlFile {
+	e.mu.Lock()
+	changes := make([]proposal.Change, 0, len(e.accepted))
+	for p, u := range e.accepted {
+		c := proposal.Change{Path: p, Op: proposal.Modify, New: u.New, NewMode: u.Mode}
+		if u.Delete {
+			c.Op = proposal.Delete
+		}
+		changes = append(changes, c)
+	}
+	e.mu.Unlock()
+	slices.SortFunc(changes, func(a, b proposal.Change) int { return strings.Compare(a.Path, b.Path) })
+	return e.hookFiles(changes)
+}
