@@ -18,6 +18,9 @@ import (
 type confirmPrompt struct {
 	question string
 	yes      func() tea.Cmd
+	// details are lines shown above the question; no, when set, runs on any other key.
+	details []string
+	no      func() tea.Cmd
 }
 
 // confirm asks question; y or enter runs yes, any other key cancels.
@@ -33,16 +36,23 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, keymap.ConfirmKeys.Yes) {
 		return p.yes()
 	}
+	if p.no != nil {
+		return p.no()
+	}
 	m.info("Cancelled.")
 	return nil
 }
 
 func (p *confirmPrompt) view(width int) []string {
 	yes := keymap.ConfirmKeys.Yes.Help()
-	return []string{
+	var lines []string
+	for _, d := range p.details {
+		lines = append(lines, ansi.Truncate(d, width, "…"))
+	}
+	return append(lines,
 		askStyle.Render(ansi.Truncate(p.question, width, "…")),
 		hintStyle.Render(fmt.Sprintf("  %s: %s · any other key: no", yes.Key, yes.Desc)),
-	}
+	)
 }
 
 // rewindList is how many checkpoints /rewind lists.
