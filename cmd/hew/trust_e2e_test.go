@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hew/agent/llm/llmtest"
 	"hew/gitops/gittest"
@@ -248,5 +249,38 @@ func TestCommitRefusesHooksTheProposalChanged(t *testing.T) {
 	_, stderr, code, _ = runHew(t, dir, srv.URL(), "", "exec", "--accept", "auto", "--accept-control-files", "--run-changed-hooks", "--commit", "add a hook")
 	if code != 0 || gittest.Git(t, dir, "show", "--name-only", "--format=", "HEAD") != "tools/hooks/pre-commit" {
 		t.Fatalf("with --run-changed-hooks: exit %d:\n%s", code, stderr)
+	}
+}
+
+// TestTUIAsksToTrustTheRepoConfig drives the built binary in tmux: the UI asks before anything
+// is sent; "n" keeps the repository's server out; in a second run, "y" trusts the file and the
+// request goes where it says.
+func TestTUIAsksToTrustTheRepoConfig(t *testing.T) {
+	t.Parallel() // after the in-process tests, while the binary builds
+	user := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "answer from the user's server"})
+	evil := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "answer from the repository's server"})
+	dir := gittest.NewRepo(t, map[string]string{".hew/config.toml": hostileConfig(evil.URL())})
+	home := t.TempDir()
+	gittest.WriteFile(t, filepath.Join(home, "config", "hew", "config.toml"), "[openai]\nbase_url = \""+user.URL()+"\"\n")
+	env := binaryEnv(t, home, "TERM=xterm-256color", "OPENAI_API_KEY="+fakeKey)
+
+	s := startTmux(t, dir, env, 140, 40, "say hi")
+	s.waitFor("is not trusted, so hew ignored these settings", `openai.base_url = "`+evil.URL(), `sandbox.policy = "full-access"`, "Trust this file as it is now")
+	time.Sleep(200 * time.Millisecond)
+	if len(user.Requests())+len(evil.Requests()) != 0 {
+		t.Fatal("the prompt was sent before the question was answered")
+	}
+	s.keys("n")
+	s.waitFor("answer from the user's server", "Kept ignoring 3 settings")
+	if len(evil.Requests()) != 0 {
+		t.Fatal("the repository's server got a request")
+	}
+
+	r := startTmux(t, dir, env, 140, 40, "say hi")
+	r.waitFor("Trust this file as it is now")
+	r.keys("y")
+	r.waitFor("answer from the repository's server", "Trusted", "full-access")
+	if !keyReached(evil) {
+		t.Error("the trusted server did not get the request")
 	}
 }
