@@ -238,7 +238,7 @@ func (msg commitReadyMsg) apply(m *Model) tea.Cmd {
 }
 
 func (msg commitDoneMsg) apply(m *Model) tea.Cmd {
-	var hooks *engine.ErrHookChanges
+	var hooks *engine.HookChangesError
 	if errors.As(msg.err, &hooks) && len(msg.opts) == 0 {
 		// Hooks the model wrote run only when the user says so, here and now.
 		m.view = viewTranscript

@@ -22,13 +22,13 @@ type ControlFile struct {
 // String is "PATH (KIND)".
 func (c ControlFile) String() string { return c.Path + " (" + c.Kind + ")" }
 
-// ErrControlFiles is returned by RunTask when the proposal changes control files and the task
+// ControlFilesError is returned by RunTask when the proposal changes control files and the task
 // did not allow accepting them; nothing was written.
-type ErrControlFiles struct{ Files []ControlFile }
+type ControlFilesError struct{ Files []ControlFile }
 
-func (e *ErrControlFiles) Error() string {
-	return fmt.Sprintf("the proposal changes %s that steer hew, git or CI: %s; --accept does not accept them unless you pass --accept-control-files after reviewing them, so nothing was written to your tree",
-		plural(len(e.Files), "control file"), joinControl(e.Files))
+func (e *ControlFilesError) Error() string {
+	return fmt.Sprintf("the proposal changes files that steer hew, git, hooks or CI: %s; --accept does not take control files unless you pass --accept-control-files after reviewing them, so nothing was written to your tree",
+		joinControl(e.Files))
 }
 
 func joinControl(files []ControlFile) string {
@@ -37,13 +37,6 @@ func joinControl(files []ControlFile) string {
 		parts[i] = f.String()
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // hooksRel is the hooks directory relative to the root when it lies inside the working tree
@@ -159,13 +152,13 @@ func (e *Engine) resolve(name string, links map[string]string) (string, bool) {
 	return path.Join(done, path.Join(parts...)), true
 }
 
-// ErrHookChanges is returned by Commit when the changes accepted and not yet committed create
+// HookChangesError is returned by Commit when the changes accepted and not yet committed create
 // or change what the commit's hooks run (the hooks directory inside the tree, a hook manager's
 // configuration) and the caller did not pass RunChangedHooks: hew does not run code the model
 // wrote as a hook without the user's say.
-type ErrHookChanges struct{ Files []ControlFile }
+type HookChangesError struct{ Files []ControlFile }
 
-func (e *ErrHookChanges) Error() string {
+func (e *HookChangesError) Error() string {
 	return fmt.Sprintf("the accepted changes create or change what the commit's hooks run: %s; hew does not run hooks the model wrote without your say: review them, then commit with --run-changed-hooks (or /commit and confirm), or commit yourself",
 		joinControl(e.Files))
 }

@@ -56,7 +56,7 @@ func TestCommitRefusesAcceptedHookChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.Commit(context.Background(), nil, "add hook", "")
-	var he *engine.ErrHookChanges
+	var he *engine.HookChangesError
 	if !errors.As(err, &he) || len(he.Files) != 1 || he.Files[0].Path != ".hooks/pre-commit" {
 		t.Fatalf("commit: %v", err)
 	}

@@ -34,11 +34,11 @@ func (e *Engine) Checkpoint(ctx context.Context, label string) string {
 // uncommitted. The trailer from the configuration names hew and the model.
 //
 // When the accepted changes create or change what the commit's hooks run, Commit refuses with
-// *ErrHookChanges unless opts has RunChangedHooks (or the configuration skips hooks).
+// *HookChangesError unless opts has RunChangedHooks (or the configuration skips hooks).
 func (e *Engine) Commit(ctx context.Context, files []string, message, branch string, opts ...CommitOption) (string, error) {
 	if !e.cfg.Commit.NoVerify && !slices.Contains(opts, RunChangedHooks) {
 		if hooks := e.acceptedHookFiles(); len(hooks) > 0 {
-			return "", &ErrHookChanges{Files: hooks}
+			return "", &HookChangesError{Files: hooks}
 		}
 	}
 	trailer := strings.ReplaceAll(e.cfg.Commit.Trailer, "{model}", e.agent.Model)

@@ -74,11 +74,11 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	if control := e.ControlFiles(changes); len(control) > 0 {
 		e.Notify("warn", "the proposal changes control files: "+joinControl(control))
 		if e.defaults.Accept != AcceptNever && !t.AcceptControlFiles {
-			return fail(1, "%v (the proposal is kept: resume session %s to review it)", &ErrControlFiles{Files: control}, e.SessionID())
+			return fail(1, "%v (the proposal is kept: 'hew resume %s' reviews it)", &ControlFilesError{Files: control}, e.SessionID())
 		}
 	}
 	if hooks := e.hookFiles(changes); commit && len(hooks) > 0 && !t.RunChangedHooks && !e.cfg.Commit.NoVerify {
-		return fail(1, "%v; nothing was written to your tree", &ErrHookChanges{Files: hooks})
+		return fail(1, "%v; nothing was written to your tree", &HookChangesError{Files: hooks})
 	}
 	if e.defaults.Accept == AcceptTests {
 		tr, err := e.RunTests(ctx, t.TestTime)
