@@ -284,3 +284,27 @@ func TestTUIAsksToTrustTheRepoConfig(t *testing.T) {
 		t.Error("the trusted server did not get the request")
 	}
 }
+
+func TestTrustSaysWhatIsWrong(t *testing.T) {
+	_, stderr, code, _ := runHewEnv(t, t.TempDir(), nil, "", "trust")
+	if code != exitUsage || !strings.Contains(stderr, "not in a git repository") {
+		t.Errorf("outside a repository: exit %d %s", code, stderr)
+	}
+	dir := gittest.NewRepo(t, map[string]string{"a.txt": "a\n"})
+	_, stderr, code, _ = runHewEnv(t, dir, nil, "", "trust")
+	if code != exitFailed || !strings.Contains(stderr, "nothing to trust") {
+		t.Errorf("no config: exit %d %s", code, stderr)
+	}
+	gittest.WriteFile(t, filepath.Join(dir, ".hew", "config.toml"), "[sandbox]\npolicy = \"yolo\"\n\x1b]52;c;aGk=\x07\n")
+	stdout, stderr, code, _ := runHewEnv(t, dir, nil, "", "trust")
+	if code != exitUsage || !strings.Contains(stderr, "fix the file before trusting it") || stdout != "" {
+		t.Errorf("bad config: exit %d %s %s", code, stderr, stdout)
+	}
+	// TOML allows no control characters, but it does allow bidirectional overrides, which
+	// could make the file read differently from what it says.
+	gittest.WriteFile(t, filepath.Join(dir, ".hew", "config.toml"), "# \u202e hi\nmodel = \"gpt-5.1-codex\"\n")
+	stdout, _, code, _ = runHewEnv(t, dir, nil, "", "trust")
+	if code != 0 || strings.ContainsRune(stdout, 0x202e) || !strings.Contains(stdout, `\u202e`) || !strings.Contains(stdout, "applies without trust already") {
+		t.Errorf("terminal controls not escaped, or: exit %d\n%q", code, stdout)
+	}
+}
