@@ -30,6 +30,17 @@ func (m *Model) confirm(question string, yes func() tea.Cmd) tea.Cmd {
 	return nil
 }
 
+// confirmFiles asks question below a headline and a list of files, one a line.
+func (m *Model) confirmFiles(headline string, files []string, question string, yes func() tea.Cmd) tea.Cmd {
+	details := []string{askStyle.Render(headline)}
+	for _, f := range files {
+		details = append(details, "  "+f)
+	}
+	m.asking = &confirmPrompt{details: details, question: question, yes: yes}
+	m.tr.Bottom()
+	return nil
+}
+
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.asking
 	m.asking = nil

@@ -246,8 +246,7 @@ func (msg commitDoneMsg) apply(m *Model) tea.Cmd {
 		for _, f := range hooks.Files {
 			files = append(files, f.String())
 		}
-		q := "The accepted changes create or change what the commit's hooks run: " + strings.Join(files, ", ") + ". Commit and run them?"
-		return m.confirm(q, func() tea.Cmd {
+		return m.confirmFiles("The accepted changes create or change what the commit's hooks run:", files, "Commit, running them?", func() tea.Cmd {
 			eng := m.eng
 			ready := commitReadyMsg{message: msg.message, files: msg.files, opts: []engine.CommitOption{engine.RunChangedHooks}}
 			return m.startOp("committing…", func() tea.Msg {

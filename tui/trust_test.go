@@ -72,6 +72,13 @@ func TestReviewMarksControlFilesAndCommitAsksBeforeChangedHooks(t *testing.T) {
 	head := gittest.Git(t, h.dir, "rev-parse", "HEAD")
 	h.run(h.key("esc"))
 	h.command("/accept")
+	if h.m.asking == nil || !strings.Contains(h.screen(), "  .github/workflows/ci.yml (CI configuration)\n  .hooks/pre-commit (git hooks)\nAccept them too?") {
+		t.Fatalf("/accept did not ask about the control files:\n%s", h.screen())
+	}
+	if st := gittest.Git(t, h.dir, "status", "--porcelain"); st != "" {
+		t.Fatalf("written before the answer: %q", st)
+	}
+	h.run(h.key("y"))
 	h.command("/commit")
 	if h.m.asking == nil || !strings.Contains(h.screen(), ".hooks/pre-commit (git hooks)") {
 		t.Fatalf("no question before running the changed hook:\n%s", h.screen())

@@ -203,3 +203,18 @@ func (e *Engine) acceptedHookFiles() []ControlFile {
 	slices.SortFunc(changes, func(a, b proposal.Change) int { return strings.Compare(a.Path, b.Path) })
 	return e.hookFiles(changes)
 }
+
+// ProposedControlFiles lists the control files among the proposal's changes to paths (all of
+// them when paths is empty), as Accept would take them.
+func (e *Engine) ProposedControlFiles(paths []string) ([]ControlFile, error) {
+	// Links among the other changes still count: the whole proposal is resolved.
+	changes, err := e.layer.Changes()
+	if err != nil {
+		return nil, err
+	}
+	cf := e.ControlFiles(changes)
+	if len(paths) > 0 {
+		cf = slices.DeleteFunc(cf, func(c ControlFile) bool { return !slices.Contains(paths, c.Path) })
+	}
+	return cf, nil
+}
