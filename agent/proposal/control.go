@@ -40,7 +40,7 @@ func ControlKind(p, hooksDir string) string {
 		return ControlHew
 	case base == "agents.md" || base == "agents.override.md":
 		return ControlInstructions
-	case base == ".gitattributes" || p == ".gitmodules" || base == ".lfsconfig":
+	case base == ".gitattributes" || p == ".gitmodules" || p == ".lfsconfig" || p == ".gitconfig":
 		return ControlGit
 	case IsHookConfig(p):
 		return ControlHookConfig

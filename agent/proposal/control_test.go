@@ -10,6 +10,7 @@ func TestControlKind(t *testing.T) {
 		"svc/api/agents.override.md":      ControlInstructions,
 		"src/.gitattributes":              ControlGit,
 		".gitmodules":                     ControlGit,
+		".gitconfig":                      ControlGit,
 		"tools/hooks/pre-commit":          ControlHooks,
 		".pre-commit-config.yaml":         ControlHookConfig,
 		".husky/pre-commit":               ControlHookConfig,
