@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/pflag"
 
 	"hew/agent/config"
@@ -19,6 +21,14 @@ func loadConfig(ios *IO, flags sessionFlags) (config.Config, error) {
 		return cfg, usageError("%v", err)
 	}
 	return cfg, nil
+}
+
+// warnIgnored says on standard error which settings of an untrusted repository config were
+// ignored, for the commands that do not start an engine (which says it as a notice).
+func warnIgnored(ios *IO, cfg config.Config) {
+	if n := cfg.Project.IgnoredNotice(); n != "" {
+		fmt.Fprintf(ios.ErrOut, "warning: %s\n", n)
+	}
 }
 
 // addSessionFlags registers the flags that shape a session — which model, and how commands

@@ -88,9 +88,7 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	if err != nil {
 		return err
 	}
-	if n := cfg.Project.IgnoredNotice(); n != "" {
-		fmt.Fprintf(ios.ErrOut, "warning: %s\n", n)
-	}
+	warnIgnored(ios, cfg)
 
 	target := codereview.Target{Base: o.Base, Commit: o.Commit}
 	files, err := codereview.Collect(ios.Dir, target)
