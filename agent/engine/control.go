@@ -70,11 +70,30 @@ func (e *Engine) ControlFiles(changes []proposal.Change) []ControlFile {
 			links[c.Path] = string(c.New)
 		}
 	}
+	// The working tree's links, by directory: one Lstat per directory, however many files.
+	treeLinks := map[string]*string{}
+	treeLink := func(p string) (string, bool) {
+		t, seen := treeLinks[p]
+		if !seen {
+			full := filepath.Join(e.repo.Root(), filepath.FromSlash(p))
+			if fi, err := os.Lstat(full); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				if target, err := os.Readlink(full); err == nil {
+					target = filepath.ToSlash(target)
+					t = &target
+				}
+			}
+			treeLinks[p] = t
+		}
+		if t == nil {
+			return "", false
+		}
+		return *t, true
+	}
 	var out []ControlFile
 	for _, c := range changes {
 		kind := proposal.ControlKind(c.Path, hooks)
 		if kind == "" {
-			if real, ok := e.resolve(c.Path, links); ok && real != c.Path {
+			if real, ok := resolve(c.Path, links, treeLink); ok && real != c.Path {
 				kind = proposal.ControlKind(real, hooks)
 			}
 		}
@@ -115,22 +134,16 @@ func linkTarget(name, target string) (string, bool) {
 }
 
 // resolve follows the symbolic links among the directories of name — the proposal's (links)
-// first, then the working tree's — and returns where name leads relative to the root; ok is
-// false when it leads outside the tree or the links go round.
-func (e *Engine) resolve(name string, links map[string]string) (string, bool) {
-	root := e.repo.Root()
+// first, then the working tree's (treeLink) — and returns where name leads relative to the
+// root; ok is false when it leads outside the tree or the links go round.
+func resolve(name string, links map[string]string, treeLink func(string) (string, bool)) (string, bool) {
 	parts := strings.Split(name, "/")
 	done := ""
 	for hops := 0; len(parts) > 1; {
 		next := path.Join(done, parts[0])
 		target, ok := links[next]
 		if !ok {
-			fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(next)))
-			if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-				if t, err := os.Readlink(filepath.Join(root, filepath.FromSlash(next))); err == nil {
-					target, ok = filepath.ToSlash(t), true
-				}
-			}
+			target, ok = treeLink(next)
 		}
 		if !ok {
 			done, parts = next, parts[1:]

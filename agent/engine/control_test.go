@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"hew/agent/engine"
+	"hew/agent/engine/enginetest"
+	"hew/agent/llm/llmtest"
 	"hew/agent/proposal"
 	"hew/gitops/gittest"
 )
@@ -68,5 +71,26 @@ func TestCommitRefusesAcceptedHookChanges(t *testing.T) {
 	}
 	if _, err := e.Commit(context.Background(), nil, "add hook", "", engine.RunChangedHooks); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkControlFiles10k classifies a proposal of 10,000 files three directories deep, as
+// every read of the review does.
+func BenchmarkControlFiles10k(b *testing.B) {
+	dir := gittest.NewRepo(b, map[string]string{"a.txt": "a\n"})
+	o := enginetest.Options(b, dir, llmtest.NewOpenAIServer(b))
+	e, err := engine.New(context.Background(), o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	changes := make([]proposal.Change, 10000)
+	for i := range changes {
+		changes[i] = proposal.Change{Path: fmt.Sprintf("pkg%d/sub/dir/file%d.go", i%100, i), Op: proposal.Add, New: []byte("x"), NewMode: 0o644}
+	}
+	for b.Loop() {
+		if cf := e.ControlFiles(changes); len(cf) != 0 {
+			b.Fatal(cf)
+		}
 	}
 }
