@@ -125,12 +125,12 @@ func tighten[T int | int64 | float64 | time.Duration](cur *T, v T) bool {
 // mergeProject merges the repository's file at path: all of it when trusted, else only the
 // projectSafe keys, recording the rest in c.Project.Ignored.
 func (c *Config) mergeProject(root, path string, getenv func(string) string, o LoadOptions) error {
-	data, err := os.ReadFile(path)
+	data, err := readProjectFile(root, path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("read config %s: %w", path, err)
+		return err
 	}
 	trusted := o.TrustProject
 	if !trusted {
@@ -139,6 +139,47 @@ func (c *Config) mergeProject(root, path string, getenv func(string) string, o L
 		}
 	}
 	return c.mergeProjectData(root, path, data, trusted)
+}
+
+// maxProjectFile caps the repository's config file.
+const maxProjectFile = 1 << 20
+
+// readProjectFile reads the repository's config file at path: a regular file of at most
+// maxProjectFile bytes inside the repository at root. A symbolic link leading out of the
+// repository, a FIFO or a device is refused without being opened, so the file can neither
+// hang hew nor make an error message quote a file from elsewhere (~/.aws/credentials).
+func readProjectFile(root, path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, fmt.Errorf("read config %s: %w", path, err)
+		}
+		croot := canonicalRoot(root)
+		if rel, err := filepath.Rel(croot, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, fmt.Errorf("config %s is a symbolic link to %s, outside the repository: hew reads only a file inside it", path, real)
+		}
+		if fi, err = os.Stat(real); err != nil {
+			return nil, fmt.Errorf("read config %s: %w", path, err)
+		}
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("config %s is not a regular file (%v)", path, fi.Mode().Type())
+	}
+	if fi.Size() > maxProjectFile {
+		return nil, fmt.Errorf("config %s is %d bytes; hew reads at most %d", path, fi.Size(), maxProjectFile)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	return data, nil
 }
 
 // HashProject is the hash trust is keyed by: the hex SHA-256 of the file's content.
@@ -158,7 +199,7 @@ func InspectProject(root string, getenv func(string) string) (ProjectFile, []byt
 		}
 	}
 	path := ProjectPath(root)
-	data, err := os.ReadFile(path)
+	data, err := readProjectFile(root, path)
 	if err != nil {
 		return ProjectFile{}, nil, err
 	}

@@ -181,3 +181,38 @@ func TestEveryKeyIsClassified(t *testing.T) {
 		}
 	}
 }
+
+func TestProjectFileMustBeARegularFileInTheRepository(t *testing.T) {
+	repo, outside := t.TempDir(), t.TempDir()
+	secret := filepath.Join(outside, "credentials")
+	write(t, secret, "aws_secret_access_key = \"SECRET-9f2a\"\n[oops\n")
+	os.MkdirAll(filepath.Join(repo, ".hew"), 0o755)
+	if err := os.Symlink(secret, ProjectPath(repo)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(repo, env(nil))
+	if err == nil || !strings.Contains(err.Error(), "outside the repository") || strings.Contains(err.Error(), "SECRET-9f2a") {
+		t.Errorf("link out of the repository: %v", err)
+	}
+	os.Remove(ProjectPath(repo))
+	if err := syscallMkfifo(ProjectPath(repo)); err != nil {
+		t.Skip(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := Load(repo, env(nil)); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("fifo: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a FIFO hung Load")
+	}
+	// A link inside the repository is fine.
+	os.Remove(ProjectPath(repo))
+	write(t, filepath.Join(repo, "shared.toml"), "reasoning_effort = \"low\"\n")
+	os.Symlink("../shared.toml", ProjectPath(repo))
+	if c, err := Load(repo, env(nil)); err != nil || c.ReasoningEffort != "low" {
+		t.Errorf("link inside: %v %+v", err, c)
+	}
+}
