@@ -149,25 +149,20 @@ const maxProjectFile = 1 << 20
 // repository, a FIFO or a device is refused without being opened, so the file can neither
 // hang hew nor make an error message quote a file from elsewhere (~/.aws/credentials).
 func readProjectFile(root, path string) ([]byte, error) {
-	fi, err := os.Lstat(path)
+	// Every component counts: .hew itself may be the link.
+	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		real, err := filepath.EvalSymlinks(path)
-		if err != nil {
-			return nil, fmt.Errorf("read config %s: %w", path, err)
-		}
-		croot := canonicalRoot(root)
-		if rel, err := filepath.Rel(croot, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return nil, fmt.Errorf("config %s is a symbolic link to %s, outside the repository: hew reads only a file inside it", path, real)
-		}
-		if fi, err = os.Stat(real); err != nil {
-			return nil, fmt.Errorf("read config %s: %w", path, err)
-		}
+	if rel, err := filepath.Rel(canonicalRoot(root), real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, fmt.Errorf("config %s leads through a symbolic link to %s, outside the repository: hew reads only a file inside it", path, real)
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("config %s is not a regular file (%v)", path, fi.Mode().Type())
@@ -175,7 +170,7 @@ func readProjectFile(root, path string) ([]byte, error) {
 	if fi.Size() > maxProjectFile {
 		return nil, fmt.Errorf("config %s is %d bytes; hew reads at most %d", path, fi.Size(), maxProjectFile)
 	}
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(real)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}

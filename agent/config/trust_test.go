@@ -194,7 +194,15 @@ func TestProjectFileMustBeARegularFileInTheRepository(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "outside the repository") || strings.Contains(err.Error(), "SECRET-9f2a") {
 		t.Errorf("link out of the repository: %v", err)
 	}
-	os.Remove(ProjectPath(repo))
+	// .hew itself a link out of the repository.
+	os.RemoveAll(filepath.Join(repo, ".hew"))
+	write(t, filepath.Join(outside, "config.toml"), "[oops\nSECRET-9f2a\n")
+	os.Symlink(outside, filepath.Join(repo, ".hew"))
+	if _, err := Load(repo, env(nil)); err == nil || !strings.Contains(err.Error(), "outside the repository") || strings.Contains(err.Error(), "SECRET-9f2a") {
+		t.Errorf("directory link out of the repository: %v", err)
+	}
+	os.Remove(filepath.Join(repo, ".hew"))
+	os.MkdirAll(filepath.Join(repo, ".hew"), 0o755)
 	if err := syscallMkfifo(ProjectPath(repo)); err != nil {
 		t.Skip(err)
 	}
