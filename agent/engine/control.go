@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"hew/agent/event"
 	"hew/agent/proposal"
 )
 
@@ -51,12 +52,6 @@ func (e *Engine) hooksRel() string {
 		return ""
 	}
 	return rel
-}
-
-// ControlKind says which kind of control file a proposed change to path would change ("" when
-// none), as the review marks it.
-func (e *Engine) ControlKind(path string) string {
-	return proposal.ControlKind(path, e.hooksRel())
 }
 
 // ControlFiles lists the control files among changes: by their path, by where their path leads
@@ -230,4 +225,26 @@ func (e *Engine) ProposedControlFiles(paths []string) ([]ControlFile, error) {
 		cf = slices.DeleteFunc(cf, func(c ControlFile) bool { return !slices.Contains(paths, c.Path) })
 	}
 	return cf, nil
+}
+
+// emitMarked emits ev, marking the control files of a ProposalChanged (FileStat.Control) so
+// that every front end, the JSON stream and the session log see them.
+func (e *Engine) emitMarked(ev event.Event) {
+	if pc, ok := ev.(event.ProposalChanged); ok && len(pc.Files) > 0 {
+		changes := make([]proposal.Change, len(pc.Files))
+		for i, f := range pc.Files {
+			changes[i] = proposal.Change{Path: f.Path, Op: proposal.Modify, NewMode: 0o644}
+		}
+		kinds := map[string]string{}
+		for _, c := range e.ControlFiles(changes) {
+			kinds[c.Path] = c.Kind
+		}
+		files := slices.Clone(pc.Files)
+		for i := range files {
+			files[i].Control = kinds[files[i].Path]
+		}
+		pc.Files = files
+		ev = pc
+	}
+	e.events.Emit(ev)
 }

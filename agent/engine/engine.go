@@ -158,7 +158,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		System:          project.SystemPrompt(prompts.Text("system.md"), ins),
 		Tools:           tools.NewSet(editTool(cfg.EditTool, e.model)),
 		Env:             env,
-		Sink:            e.events,
+		Sink:            event.SinkFunc(e.emitMarked),
 		ReasoningEffort: cfg.ReasoningEffort,
 		MaxOutputTokens: cfg.MaxOutputTokens,
 		ContextWindow:   int64(e.model.ContextWindow),

@@ -242,7 +242,7 @@ func (e *Engine) reportProposal(cause, path string) {
 		return
 	}
 	ev.Cause, ev.Path = cause, path
-	e.events.Emit(ev)
+	e.emitMarked(ev)
 	e.agent.ProposalReported(ev.Files)
 }
 

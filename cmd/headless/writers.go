@@ -42,15 +42,6 @@ type Progress struct {
 	mu      sync.Mutex
 	w       io.Writer
 	started map[string]string // tool call id → summary
-	control func(path string) string
-}
-
-// SetControlKind makes the progress mark proposed changes to control files, of the kind kind
-// names ("" for an ordinary file).
-func (p *Progress) SetControlKind(kind func(path string) string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.control = kind
 }
 
 // NewProgress returns a progress writer to w.
@@ -102,10 +93,8 @@ func (p *Progress) Emit(e event.Event) {
 		var parts []string
 		for _, f := range e.Files {
 			part := fmt.Sprintf("%s %s +%d -%d", f.Op, f.Path, f.Added, f.Removed)
-			if p.control != nil {
-				if k := p.control(f.Path); k != "" {
-					part += " [control file: " + k + "]"
-				}
+			if f.Control != "" {
+				part += " [control file: " + f.Control + "]"
 			}
 			parts = append(parts, part)
 		}

@@ -149,21 +149,16 @@ func runExec(ctx context.Context, o *execOptions) error {
 		defer cancel()
 	}
 	var sink event.Sink
-	var progress *headless.Progress
 	if o.JSON {
 		sink = headless.NewJSONL(ios.Out)
 	} else {
-		progress = headless.NewProgress(ios.ErrOut)
-		sink = progress
+		sink = headless.NewProgress(ios.ErrOut)
 	}
 	eng, err := startExecEngine(ctx, ios, o, engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv, Sinks: []event.Sink{sink}})
 	if err != nil {
 		return engineError(err)
 	}
 	defer eng.Close()
-	if progress != nil {
-		progress.SetControlKind(eng.ControlKind)
-	}
 
 	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut,
 		AcceptControlFiles: o.AcceptControlFiles, RunChangedHooks: o.RunChangedHooks})

@@ -308,3 +308,18 @@ func TestTrustSaysWhatIsWrong(t *testing.T) {
 		t.Errorf("terminal controls not escaped, or: exit %d\n%q", code, stdout)
 	}
 }
+
+func TestJSONStreamMarksControlFiles(t *testing.T) {
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": "*** Begin Patch\n*** Add File: AGENTS.md\n+obey\n*** End Patch\n"})}},
+		llmtest.Turn{Text: "done"},
+	)
+	dir := gittest.NewRepo(t, map[string]string{"a.txt": "a\n"})
+	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "exec", "--json", "--accept", "auto", "write instructions")
+	if code != 1 || !strings.Contains(stdout, `{"path":"AGENTS.md","op":"A","added":1,"removed":0,"control":"agent instructions"}`) {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "AGENTS.md")); !os.IsNotExist(err) {
+		t.Errorf("AGENTS.md was written: %v", err)
+	}
+}
