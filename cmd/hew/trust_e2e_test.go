@@ -323,3 +323,11 @@ func TestJSONStreamMarksControlFiles(t *testing.T) {
 		t.Errorf("AGENTS.md was written: %v", err)
 	}
 }
+
+func TestIgnoredTestCommandIsNamedWhenAcceptTestsNeedsOne(t *testing.T) {
+	dir := gittest.NewRepo(t, map[string]string{".hew/config.toml": "test_cmd = \"make check\"\n"})
+	_, stderr, code, _ := runHew(t, dir, "http://127.0.0.1:1/v1", "", "exec", "--accept", "tests", "x")
+	if code != exitUsage || !strings.Contains(stderr, "test_cmd in "+filepath.Join(dir, ".hew", "config.toml")+" is ignored") || !strings.Contains(stderr, "hew trust") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
