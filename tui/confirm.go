@@ -21,6 +21,16 @@ type confirmPrompt struct {
 	// details are lines shown above the question; no, when set, runs on any other key.
 	details []string
 	no      func() tea.Cmd
+	// yesKey, when set, is the only answer yes (keymap.ConfirmKeys.Yes otherwise).
+	yesKey *key.Binding
+}
+
+// yes is the binding that answers yes.
+func (p *confirmPrompt) yesBinding() key.Binding {
+	if p.yesKey != nil {
+		return *p.yesKey
+	}
+	return keymap.ConfirmKeys.Yes
 }
 
 // confirm asks question; y or enter runs yes, any other key cancels.
@@ -44,7 +54,7 @@ func (m *Model) confirmFiles(headline string, files []string, question string, y
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.asking
 	m.asking = nil
-	if key.Matches(k, keymap.ConfirmKeys.Yes) {
+	if key.Matches(k, p.yesBinding()) {
 		return p.yes()
 	}
 	if p.no != nil {
@@ -55,7 +65,7 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (p *confirmPrompt) view(width int) []string {
-	yes := keymap.ConfirmKeys.Yes.Help()
+	yes := p.yesBinding().Help()
 	var lines []string
 	for _, d := range p.details {
 		lines = append(lines, ansi.Truncate(d, width, "…"))

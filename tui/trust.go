@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hew/agent/engine"
+	"hew/tui/keymap"
 )
 
 // UntrustedConfig is the repository's .hew/config.toml when the user has not trusted it and it
@@ -45,6 +46,7 @@ func (m *Model) askTrust() {
 		details:  details,
 		question: "Trust this file as it is now, and apply them?",
 		yes:      m.trustProject,
+		yesKey:   &keymap.TrustKey,
 		no: func() tea.Cmd {
 			m.info(fmt.Sprintf("Kept ignoring %s of %s; 'hew trust' trusts it later.", plural(len(u.Settings), "setting"), u.Path))
 			return m.sendDeferred()

@@ -13,7 +13,7 @@ import (
 // The trust question comes first; the first prompt waits for the answer, and trusting
 // restarts the session with the engine Trust returns.
 func TestTrustQuestionAtStartHoldsThePrompt(t *testing.T) {
-	for _, answer := range []string{"y", "n"} {
+	for _, answer := range []string{"y", "enter"} {
 		h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never", llmtest.Turn{Text: "Hello."})
 		first := h.m.eng
 		trusted := 0
@@ -41,7 +41,7 @@ func TestTrustQuestionAtStartHoldsThePrompt(t *testing.T) {
 			t.Fatal("the prompt was sent before the answer")
 		}
 		h.finish(h.start(h.key(answer)))
-		if got := trusted; got != map[string]int{"y": 1, "n": 0}[answer] {
+		if got := trusted; got != map[string]int{"y": 1, "enter": 0}[answer] {
 			t.Errorf("%s: Trust called %d times", answer, got)
 		}
 		if answer == "y" && (h.m.eng == first || h.m.eng.SessionID() != first.SessionID()) {
