@@ -167,7 +167,7 @@ func resolve(name string, links map[string]string, treeLink func(string) (string
 type HookChangesError struct{ Files []ControlFile }
 
 func (e *HookChangesError) Error() string {
-	return fmt.Sprintf("the accepted changes create or change what the commit's hooks run: %s; hew does not run hooks the model wrote without your say: review them, then commit with --run-changed-hooks (or /commit and confirm), or commit yourself",
+	return fmt.Sprintf("the change creates or changes what the commit's hooks run: %s; hew does not run hooks the model wrote without your say: review them, then pass --run-changed-hooks (in the UI, say yes at /commit), or commit yourself",
 		joinControl(e.Files))
 }
 
