@@ -173,11 +173,35 @@ type (
 	}
 )
 
+// acceptControlMsg stops /accept to ask about the control files it would write.
+type acceptControlMsg struct {
+	args    []string
+	control []engine.ControlFile
+}
+
 func (m *Model) cmdAccept(args []string) tea.Cmd {
 	eng := m.eng
 	return m.startOp("accepting…", func() tea.Msg {
+		if cf, err := eng.ProposedControlFiles(args); err == nil && len(cf) > 0 {
+			return acceptControlMsg{args: args, control: cf}
+		}
 		done, err := eng.Accept(args)
 		return acceptDoneMsg{args: args, done: done, err: err}
+	})
+}
+
+// apply asks before /accept writes files that steer hew, git, hooks or CI.
+func (msg acceptControlMsg) apply(m *Model) tea.Cmd {
+	files := make([]string, len(msg.control))
+	for i, c := range msg.control {
+		files[i] = c.String()
+	}
+	return m.confirmFiles("The proposal changes files that steer hew, git, hooks or CI:", files, "Accept them too?", func() tea.Cmd {
+		eng, args := m.eng, msg.args
+		return m.startOp("accepting…", func() tea.Msg {
+			done, err := eng.Accept(args)
+			return acceptDoneMsg{args: args, done: done, err: err}
+		})
 	})
 }
 

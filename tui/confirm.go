@@ -18,6 +18,19 @@ import (
 type confirmPrompt struct {
 	question string
 	yes      func() tea.Cmd
+	// details are lines shown above the question; no, when set, runs on any other key.
+	details []string
+	no      func() tea.Cmd
+	// yesKey, when set, is the only answer yes (keymap.ConfirmKeys.Yes otherwise).
+	yesKey *key.Binding
+}
+
+// yes is the binding that answers yes.
+func (p *confirmPrompt) yesBinding() key.Binding {
+	if p.yesKey != nil {
+		return *p.yesKey
+	}
+	return keymap.ConfirmKeys.Yes
 }
 
 // confirm asks question; y or enter runs yes, any other key cancels.
@@ -27,22 +40,40 @@ func (m *Model) confirm(question string, yes func() tea.Cmd) tea.Cmd {
 	return nil
 }
 
+// confirmFiles asks question below a headline and a list of files, one a line.
+func (m *Model) confirmFiles(headline string, files []string, question string, yes func() tea.Cmd) tea.Cmd {
+	details := []string{askStyle.Render(headline)}
+	for _, f := range files {
+		details = append(details, "  "+f)
+	}
+	m.asking = &confirmPrompt{details: details, question: question, yes: yes}
+	m.tr.Bottom()
+	return nil
+}
+
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	p := m.asking
 	m.asking = nil
-	if key.Matches(k, keymap.ConfirmKeys.Yes) {
+	if key.Matches(k, p.yesBinding()) {
 		return p.yes()
+	}
+	if p.no != nil {
+		return p.no()
 	}
 	m.info("Cancelled.")
 	return nil
 }
 
 func (p *confirmPrompt) view(width int) []string {
-	yes := keymap.ConfirmKeys.Yes.Help()
-	return []string{
+	yes := p.yesBinding().Help()
+	var lines []string
+	for _, d := range p.details {
+		lines = append(lines, ansi.Truncate(d, width, "…"))
+	}
+	return append(lines,
 		askStyle.Render(ansi.Truncate(p.question, width, "…")),
 		hintStyle.Render(fmt.Sprintf("  %s: %s · any other key: no", yes.Key, yes.Desc)),
-	}
+	)
 }
 
 // rewindList is how many checkpoints /rewind lists.

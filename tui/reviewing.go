@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -190,12 +191,15 @@ type (
 		message string
 		files   int
 		hooks   []string
+		opts    []engine.CommitOption
 	}
 	// commitDoneMsg reports the commit.
 	commitDoneMsg struct {
-		hash  string
-		files int
-		err   error
+		hash    string
+		files   int
+		err     error
+		message string
+		opts    []engine.CommitOption
 	}
 )
 
@@ -228,12 +232,29 @@ func (msg commitReadyMsg) apply(m *Model) tea.Cmd {
 	}
 	eng, ctx := m.eng, m.ctx
 	return m.startOp(what, func() tea.Msg {
-		hash, err := eng.Commit(ctx, nil, msg.message, "")
-		return commitDoneMsg{hash: hash, files: msg.files, err: err}
+		hash, err := eng.Commit(ctx, nil, msg.message, "", msg.opts...)
+		return commitDoneMsg{hash: hash, files: msg.files, err: err, message: msg.message, opts: msg.opts}
 	})
 }
 
 func (msg commitDoneMsg) apply(m *Model) tea.Cmd {
+	var hooks *engine.HookChangesError
+	if errors.As(msg.err, &hooks) && len(msg.opts) == 0 {
+		// Hooks the model wrote run only when the user says so, here and now.
+		m.view = viewTranscript
+		var files []string
+		for _, f := range hooks.Files {
+			files = append(files, f.String())
+		}
+		return m.confirmFiles("The accepted changes create or change what the commit's hooks run:", files, "Commit, running them?", func() tea.Cmd {
+			eng := m.eng
+			ready := commitReadyMsg{message: msg.message, files: msg.files, opts: []engine.CommitOption{engine.RunChangedHooks}}
+			return m.startOp("committing…", func() tea.Msg {
+				ready.hooks = eng.CommitHooks()
+				return ready
+			})
+		})
+	}
 	if msg.err != nil {
 		m.rv.SetMessage("✗ commit failed: " + msg.err.Error())
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: "commit failed: " + msg.err.Error(), Hint: "fix the problem and commit again with c or /commit"})

@@ -38,6 +38,9 @@ type Options struct {
 	Open OpenFunc
 	// Getenv reads the environment ($VISUAL, $EDITOR); nil means the process's.
 	Getenv func(string) string
+	// Untrusted, when set, is the repository's config file whose restricted settings were
+	// ignored because the user has not trusted it: the UI asks first whether to trust it.
+	Untrusted *UntrustedConfig
 }
 
 // view is which screen is showing.
@@ -87,6 +90,7 @@ type Model struct {
 
 	approval *approvalPrompt
 	asking   *confirmPrompt
+	deferred string // the first prompt, waiting for the answer to a question asked at start
 
 	op          string // the operation running in the background (see startOp); "" when none
 	reviewSeq   int    // counts the proposal reads for the review (see loadReview)
@@ -111,6 +115,7 @@ func New(ctx context.Context, o Options) (*Model, error) {
 		m.replay(h) // a resumed session
 		m.pendingProposal(about.pending)
 	}
+	m.askTrust()
 	return m, nil
 }
 
@@ -131,7 +136,9 @@ func newInput() textarea.Model {
 // Init waits for engine events and sends the first prompt, if any.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.queue.wait()}
-	if p := strings.TrimSpace(m.opts.Prompt); p != "" {
+	if p := strings.TrimSpace(m.opts.Prompt); p != "" && m.asking != nil {
+		m.deferred = p // sent once the trust question is answered
+	} else if p != "" {
 		cmds = append(cmds, m.submit(p))
 	}
 	return tea.Batch(cmds...)

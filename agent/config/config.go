@@ -1,5 +1,7 @@
 // Package config loads hew's settings: the user's config file, then the repository's
 // .hew/config.toml, then environment variables; command-line flags are applied by the caller.
+// From a repository file the user has not trusted only settings that can neither move
+// credentials nor weaken containment apply (see trust.go).
 //
 // Unknown keys are an error that names the key, so a typo never silently does nothing. Secrets
 // (API keys, AWS credentials) are read from the environment only, never from config files.
@@ -46,6 +48,9 @@ type Config struct {
 
 	// Files lists the config files that were read, in order.
 	Files []string `toml:"-"`
+	// Project describes the repository's .hew/config.toml: whether it is trusted, and the
+	// settings ignored because it is not.
+	Project ProjectFile `toml:"-"`
 }
 
 // OpenAI configures the OpenAI provider.
@@ -142,18 +147,23 @@ func DefaultModel(provider string) string {
 }
 
 // Load reads the user config (under XDG_CONFIG_HOME or ~/.config), the repository's
-// .hew/config.toml when repoRoot is not empty, then the environment.
+// .hew/config.toml when repoRoot is not empty — all of it when the user trusts it, else only
+// the settings that are safe from anyone (c.Project says which were ignored) — then the
+// environment.
 func Load(repoRoot string, getenv func(string) string) (Config, error) {
+	return LoadWith(repoRoot, getenv, LoadOptions{})
+}
+
+// LoadWith is Load with options.
+func LoadWith(repoRoot string, getenv func(string) string, o LoadOptions) (Config, error) {
 	c := Defaults()
-	paths := []string{UserFile(getenv)}
-	if repoRoot != "" {
-		paths = append(paths, filepath.Join(repoRoot, ".hew", "config.toml"))
-	}
-	for _, p := range paths {
-		if p == "" {
-			continue
-		}
+	if p := UserFile(getenv); p != "" {
 		if err := c.mergeFile(p); err != nil {
+			return c, err
+		}
+	}
+	if repoRoot != "" {
+		if err := c.mergeProject(repoRoot, ProjectPath(repoRoot), getenv, o); err != nil {
 			return c, err
 		}
 	}
@@ -185,6 +195,9 @@ func StateDir(getenv func(string) string) string {
 	return filepath.Join(os.TempDir(), "hew-state")
 }
 
+// ProjectPath is the path of the repository's config file.
+func ProjectPath(repoRoot string) string { return filepath.Join(repoRoot, ".hew", "config.toml") }
+
 func (c *Config) mergeFile(path string) error {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -193,6 +206,11 @@ func (c *Config) mergeFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("read config %s: %w", path, err)
 	}
+	return c.mergeData(path, data)
+}
+
+// mergeData merges the content of config file path over c.
+func (c *Config) mergeData(path string, data []byte) error {
 	md, err := toml.Decode(string(data), c)
 	if err != nil {
 		return fmt.Errorf("config %s: %w", path, err)

@@ -22,7 +22,7 @@ func TestLayering(t *testing.T) {
 	home, repo := t.TempDir(), t.TempDir()
 	write(t, filepath.Join(home, "hew", "config.toml"), "provider = \"bedrock\"\nmodel = \"user-model\"\n[bedrock]\nregion = \"eu-west-1\"\n[limits]\ntimeout = \"90s\"\n")
 	write(t, filepath.Join(repo, ".hew", "config.toml"), "model = \"repo-model\"\ntest_cmd = \"make test\"\n")
-	c, err := Load(repo, env(map[string]string{"XDG_CONFIG_HOME": home, "AWS_REGION": "us-west-2", "OPENAI_API_KEY": "sk-123456789"}))
+	c, err := LoadWith(repo, env(map[string]string{"XDG_CONFIG_HOME": home, "AWS_REGION": "us-west-2", "OPENAI_API_KEY": "sk-123456789"}), LoadOptions{TrustProject: true})
 	if err != nil {
 		t.Fatal(err)
 	}

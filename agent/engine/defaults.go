@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"slices"
+
 	"hew/agent/config"
 	"hew/agent/project"
 )
@@ -41,6 +43,9 @@ func decideDefaults(cfg config.Config, root string) (Defaults, error) {
 		}
 	case AcceptTests:
 		if d.TestCmd == "" {
+			if slices.Contains(cfg.Project.IgnoredKeys(), "test_cmd") {
+				return d, usage("accept = tests needs a test command: test_cmd in %s is ignored because you have not trusted that file; review it and run 'hew trust', or pass --trust-project-config or --test-cmd", cfg.Project.Path)
+			}
 			return d, usage("accept = tests needs a test command, and none was found at the repository root %s: pass --test-cmd or set test_cmd in .hew/config.toml", root)
 		}
 	case AcceptAuto, AcceptNever:

@@ -160,7 +160,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		System:          project.SystemPrompt(prompts.Text("system.md"), ins),
 		Tools:           tools.NewSet(editTool(cfg.EditTool, e.model)),
 		Env:             env,
-		Sink:            e.events,
+		Sink:            event.SinkFunc(e.emitMarked),
 		ReasoningEffort: cfg.ReasoningEffort,
 		MaxOutputTokens: cfg.MaxOutputTokens,
 		ContextWindow:   int64(e.model.ContextWindow),
@@ -170,6 +170,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	o.restore(e.agent)
 	e.events.Emit(event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,
 		Model: modelID, Sandbox: e.policyLabel(), Resumed: o.resume != nil})
+	if n := cfg.Project.IgnoredNotice(); n != "" {
+		e.events.Emit(event.Notice{Level: "warn", Text: n})
+	}
 	if policy == sandbox.PolicyFullAccess {
 		e.events.Emit(event.Notice{Level: "warn", Text: "commands run WITHOUT a sandbox (policy full-access): they can read your credentials and change anything"})
 	}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,7 +32,15 @@ func (e *Engine) Checkpoint(ctx context.Context, label string) string {
 // is empty) with message, on a new branch when branch is not empty. Each file is committed as
 // HEAD has it plus exactly the accepted change: edits the user made to the same file stay
 // uncommitted. The trailer from the configuration names hew and the model.
-func (e *Engine) Commit(ctx context.Context, files []string, message, branch string) (string, error) {
+//
+// When the accepted changes create or change what the commit's hooks run, Commit refuses with
+// *HookChangesError unless opts has RunChangedHooks (or the configuration skips hooks).
+func (e *Engine) Commit(ctx context.Context, files []string, message, branch string, opts ...CommitOption) (string, error) {
+	if !e.cfg.Commit.NoVerify && !slices.Contains(opts, RunChangedHooks) {
+		if hooks := e.acceptedHookFiles(); len(hooks) > 0 {
+			return "", &HookChangesError{Files: hooks}
+		}
+	}
 	trailer := strings.ReplaceAll(e.cfg.Commit.Trailer, "{model}", e.agent.Model)
 	if trailer == "none" {
 		trailer = ""

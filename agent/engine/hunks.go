@@ -30,6 +30,9 @@ type FileReview struct {
 	Whole bool
 	// Added and Removed count the lines the change adds and removes.
 	Added, Removed int
+	// Control names the kind of control file the change is (see ControlFiles), "" for none:
+	// the review marks it.
+	Control string
 }
 
 // Review lists the proposal's files with their hunks, sorted by path.
@@ -51,9 +54,15 @@ func (e *Engine) ReviewWith(c *ReviewCache) ([]FileReview, error) {
 	if err != nil {
 		return nil, err
 	}
+	control := map[string]string{}
+	for _, cf := range e.ControlFiles(changes) {
+		control[cf.Path] = cf.Kind
+	}
 	out := make([]FileReview, 0, len(changes))
 	for _, ch := range changes {
-		out = append(out, c.review(ch))
+		f := c.review(ch)
+		f.Control = control[ch.Path]
+		out = append(out, f)
 	}
 	if c != nil {
 		c.mu.Lock()
@@ -233,7 +242,7 @@ func (e *Engine) reportProposal(cause, path string) {
 		return
 	}
 	ev.Cause, ev.Path = cause, path
-	e.events.Emit(ev)
+	e.emitMarked(ev)
 	e.agent.ProposalReported(ev.Files)
 }
 

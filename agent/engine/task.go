@@ -18,6 +18,11 @@ type Task struct {
 	Commit   bool          // commit what was accepted
 	Branch   string        // commit on this new branch (implies Commit)
 	PatchOut string        // write the proposal as a unified diff to this file
+	// AcceptControlFiles lets the acceptance mode accept changes to control files (see
+	// ControlFiles); without it a proposal that changes one is not accepted at all.
+	AcceptControlFiles bool
+	// RunChangedHooks lets the commit run hooks the accepted changes create or change.
+	RunChangedHooks bool
 }
 
 // Outcome is what a task did. ExitCode follows hew's contract: 0 success, 1 the task failed,
@@ -64,6 +69,17 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	if err != nil {
 		return fail(1, "%v", err)
 	}
+	// Control files are all or nothing: the proposal is refused whole before the tests run,
+	// and the tree is not touched.
+	if control := e.ControlFiles(changes); len(control) > 0 {
+		e.Notify("warn", "the proposal changes control files: "+joinControl(control))
+		if e.defaults.Accept != AcceptNever && !t.AcceptControlFiles {
+			return fail(1, "%v (the proposal is kept: 'hew resume %s' reviews it)", &ControlFilesError{Files: control}, e.SessionID())
+		}
+	}
+	if hooks := e.hookFiles(changes); commit && len(hooks) > 0 && !t.RunChangedHooks && !e.cfg.Commit.NoVerify {
+		return fail(1, "%v; nothing was written to your tree", &HookChangesError{Files: hooks})
+	}
 	if e.defaults.Accept == AcceptTests {
 		tr, err := e.RunTests(ctx, t.TestTime)
 		if err != nil {
@@ -91,7 +107,11 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	}
 	out.Accepted = accepted
 	if commit {
-		hash, err := e.Commit(ctx, nil, CommitMessage(t.Prompt, final), t.Branch)
+		var opts []CommitOption
+		if t.RunChangedHooks {
+			opts = append(opts, RunChangedHooks)
+		}
+		hash, err := e.Commit(ctx, nil, CommitMessage(t.Prompt, final), t.Branch, opts...)
 		if err != nil {
 			return fail(1, "the changes were written to your tree but not committed: %v", err)
 		}

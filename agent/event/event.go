@@ -89,6 +89,9 @@ type FileStat struct {
 	From    string `json:"from,omitempty"`
 	Added   int    `json:"added"`
 	Removed int    `json:"removed"`
+	// Control names the kind of control file this is — one that steers hew, git, hooks or CI,
+	// such as "CI configuration" — or is empty for an ordinary file.
+	Control string `json:"control,omitempty"`
 }
 
 // ProposalChanged says the pending proposal now differs from the tree as listed. Every change

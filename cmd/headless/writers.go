@@ -92,7 +92,11 @@ func (p *Progress) Emit(e event.Event) {
 		}
 		var parts []string
 		for _, f := range e.Files {
-			parts = append(parts, fmt.Sprintf("%s %s +%d -%d", f.Op, f.Path, f.Added, f.Removed))
+			part := fmt.Sprintf("%s %s +%d -%d", f.Op, f.Path, f.Added, f.Removed)
+			if f.Control != "" {
+				part += " [control file: " + f.Control + "]"
+			}
+			parts = append(parts, part)
 		}
 		if len(parts) == 0 {
 			p.printf("proposal: no changes\n")

@@ -65,3 +65,12 @@ func TestProgressReportsProposalChangesOnce(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+func TestProgressMarksControlFiles(t *testing.T) {
+	var b strings.Builder
+	p := NewProgress(&b)
+	p.Emit(event.ProposalChanged{Files: []event.FileStat{{Path: ".github/workflows/x.yml", Op: "A", Added: 2, Control: "CI configuration"}, {Path: "a.go", Op: "M", Added: 1}}})
+	if want := "proposal: A .github/workflows/x.yml +2 -0 [control file: CI configuration], M a.go +1 -0\n"; b.String() != want {
+		t.Errorf("got %q\nwant %q", b.String(), want)
+	}
+}

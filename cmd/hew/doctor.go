@@ -58,6 +58,15 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 	} else {
 		say("  read %s", strings.Join(cfg.Files, ", "))
 	}
+	switch p := cfg.Project; {
+	case p.Path == "":
+	case p.Trusted:
+		say("  %s is trusted: all of it applies", p.Path)
+	case len(p.Ignored) > 0:
+		say("  %s is not trusted: ignored %s ('hew trust' trusts it)", p.Path, strings.Join(p.IgnoredKeys(), ", "))
+	default:
+		say("  %s is not trusted, and sets nothing that needs trust", p.Path)
+	}
 
 	model := cfg.ModelOrDefault()
 	say("model\n  %s / %s", cfg.Provider, model)

@@ -26,6 +26,10 @@ type execOptions struct {
 	Commit   bool
 	Branch   string
 	PatchOut string
+	// AcceptControlFiles lets --accept take changes to control files; RunChangedHooks lets
+	// --commit run hooks the accepted changes create or change.
+	AcceptControlFiles bool
+	RunChangedHooks    bool
 	// The flags that override the configuration; nil when not given.
 	TestCmd   *string
 	MaxTurns  *int
@@ -57,6 +61,17 @@ What happens to the proposal at the end is set by --accept:
 Accepted changes are written into the working tree; --commit also commits exactly those
 files (your other changes stay as they were), and --branch NAME commits them on a new
 branch without switching to it.
+
+Control files — files that steer hew, git, hooks or CI: .hew/**, AGENTS.md, .gitattributes,
+.gitmodules, the core.hooksPath directory and hook managers' configuration, CI workflows,
+.envrc and editor auto-run tasks — are marked in the progress and never accepted by
+--accept tests|auto unless --accept-control-files is given: without it a proposal that
+changes one is not accepted at all (exit 1, naming each file). When the accepted changes
+create or change what the commit's hooks run, --commit refuses unless --run-changed-hooks.
+
+Settings of an untrusted .hew/config.toml that could send credentials elsewhere or weaken
+the sandbox are ignored with a warning; 'hew trust' trusts the file as it is now, and
+--trust-project-config applies it for this run only.
 
 Exit codes: 0 success; 1 the task failed (tests failing, model error, a cap hit, nothing
 accepted when acceptance was required); 2 usage or configuration error; 130 interrupted.`,
@@ -90,6 +105,8 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	f.BoolVar(&o.Commit, "commit", false, "commit the accepted changes")
 	f.StringVar(&o.Branch, "branch", "", "commit the accepted changes on this new branch (implies --commit)")
 	f.StringVar(&o.PatchOut, "patch-out", "", "write the proposal as a unified diff to this file")
+	f.BoolVar(&o.AcceptControlFiles, "accept-control-files", false, "let --accept take changes to files that steer hew, git, hooks or CI (.hew/, AGENTS.md, CI workflows, ...)")
+	f.BoolVar(&o.RunChangedHooks, "run-changed-hooks", false, "let --commit run git hooks that the accepted changes create or change")
 	f.Int("max-turns", 0, "stop after this many model calls (default 100)")
 	f.Float64("max-cost", 0, "stop once the session has cost this many US dollars")
 	f.Int64("max-tokens", 0, "stop once the session has used this many tokens")
@@ -146,7 +163,8 @@ func runExec(ctx context.Context, o *execOptions) error {
 	}
 	defer eng.Close()
 
-	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut})
+	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut,
+		AcceptControlFiles: o.AcceptControlFiles, RunChangedHooks: o.RunChangedHooks})
 	if !o.JSON && out.Final != "" {
 		fmt.Fprintln(ios.Out, strings.TrimSpace(out.Final))
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/pflag"
 
 	"hew/agent/config"
@@ -10,7 +12,7 @@ import (
 // loadConfig reads the configuration for the repository around ios.Dir, lays the session flags
 // given over it and checks it.
 func loadConfig(ios *IO, flags sessionFlags) (config.Config, error) {
-	cfg, err := config.Load(findRepoRoot(ios.Dir), ios.Getenv)
+	cfg, err := config.LoadWith(findRepoRoot(ios.Dir), ios.Getenv, config.LoadOptions{TrustProject: flags.TrustProject})
 	if err != nil {
 		return cfg, usageError("%v", err)
 	}
@@ -21,12 +23,29 @@ func loadConfig(ios *IO, flags sessionFlags) (config.Config, error) {
 	return cfg, nil
 }
 
+// warnIgnored says on standard error which settings of an untrusted repository config were
+// ignored, for the commands that do not start an engine (which says it as a notice).
+func warnIgnored(ios *IO, cfg config.Config) {
+	if n := cfg.Project.IgnoredNotice(); n != "" {
+		fmt.Fprintf(ios.ErrOut, "warning: %s\n", n)
+	}
+}
+
 // addSessionFlags registers the flags that shape a session — which model, and how commands
 // run — shared by `hew` and `hew exec`.
 func addSessionFlags(f *pflag.FlagSet) {
 	addModelFlags(f)
 	f.String("sandbox", "", "sandbox policy: read-only, workspace-write or full-access")
 	f.Bool("network", false, "let commands use the network")
+	addTrustFlag(f)
+}
+
+// trustFlag applies every setting of the repository's .hew/config.toml for one run.
+const trustFlag = "trust-project-config"
+
+// addTrustFlag registers --trust-project-config.
+func addTrustFlag(f *pflag.FlagSet) {
+	f.Bool(trustFlag, false, "apply every setting of this repository's .hew/config.toml for this run, trusted or not (see 'hew trust')")
 }
 
 // addModelFlags registers the flags that choose the model and how to reach it.
@@ -42,11 +61,13 @@ func addModelFlags(f *pflag.FlagSet) {
 type sessionFlags struct {
 	Provider, Model, Region, Profile, Sandbox *string
 	Network                                   *bool
+	// TrustProject applies the repository's whole config file for this run (--trust-project-config).
+	TrustProject bool
 }
 
 // givenSessionFlags reads the session flags given in f.
 func givenSessionFlags(f *pflag.FlagSet) sessionFlags {
-	return sessionFlags{
+	s := sessionFlags{
 		Provider: given(f, "provider", f.GetString),
 		Model:    given(f, "model", f.GetString),
 		Region:   given(f, "region", f.GetString),
@@ -54,6 +75,10 @@ func givenSessionFlags(f *pflag.FlagSet) sessionFlags {
 		Sandbox:  given(f, "sandbox", f.GetString),
 		Network:  given(f, "network", f.GetBool),
 	}
+	if v := given(f, trustFlag, f.GetBool); v != nil {
+		s.TrustProject = *v
+	}
+	return s
 }
 
 // given returns the value of flag name, read with get, when the flag is in f and was given, and

@@ -375,3 +375,23 @@ func TestUnitOnlySystemReadsTheProcess(t *testing.T) {
 		}
 	}
 }
+
+func TestFlagsTrust(t *testing.T) {
+	ios, _, _ := testIO(t, t.TempDir(), nil)
+	if got := parseOK(t, ios, newTrustCmd, "trust", "../repo", "--revoke"); !reflect.DeepEqual(got, &trustOptions{IO: ios, Dir: "../repo", Revoke: true}) {
+		t.Errorf("trust ../repo --revoke: %+v", got)
+	}
+	if got := parseOK(t, ios, newTrustCmd, "trust", "--list"); !got.List {
+		t.Errorf("trust --list: %+v", got)
+	}
+	if got := parseOK(t, ios, newExecCmd, "exec", "--accept-control-files", "--run-changed-hooks", "--trust-project-config", "x"); !got.AcceptControlFiles || !got.RunChangedHooks || !got.Session.TrustProject {
+		t.Errorf("exec: %+v", got)
+	}
+	if got := parseOK(t, ios, newReviewCmd, "review", "--trust-project-config"); !got.Session.TrustProject {
+		t.Errorf("review: %+v", got)
+	}
+	checkUsage(t, newTrustCmd, []usageCase{
+		{[]string{"trust", "--list", "--revoke"}, "--list takes no directory and no --revoke"},
+		{[]string{"trust", "a", "b"}, "accepts at most 1 arg"},
+	})
+}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
+	"hew/agent/config"
 	"hew/agent/engine"
 	"hew/tui"
 )
@@ -40,7 +43,8 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 	if err != nil {
 		return engineError(err)
 	}
-	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, Open: open, Getenv: ios.Getenv})
+	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, Open: open, Getenv: ios.Getenv,
+		Untrusted: untrustedConfig(ios, flags, &cfg, open)})
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("save session %s: %w", eng.SessionID(), cerr)
 	}
@@ -52,4 +56,42 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 		return failure(err)
 	}
 	return nil
+}
+
+// untrustedConfig is what the UI asks about when the repository's config file is not trusted
+// and settings in it were ignored; nil when there is nothing to ask. Trusting records the
+// content that was read, loads the configuration again and restarts the session with it
+// (the same session: it has just started); *cfg becomes the new configuration, which /new uses.
+func untrustedConfig(ios *IO, flags sessionFlags, cfg *config.Config, open func(context.Context, string) (*engine.Engine, error)) *tui.UntrustedConfig {
+	p := cfg.Project
+	if p.Trusted || len(p.Ignored) == 0 {
+		return nil
+	}
+	settings := make([]string, len(p.Ignored))
+	for i, s := range p.Ignored {
+		settings[i] = s.Key + " = " + printable(s.Value)
+	}
+	trust := func(ctx context.Context, cur *engine.Engine) (*engine.Engine, string, error) {
+		if err := config.TrustProject(ios.Getenv, p.Root, p.SHA256, time.Now()); err != nil {
+			return cur, "", err
+		}
+		next, err := loadConfig(ios, flags)
+		if err != nil {
+			return cur, "", err
+		}
+		if !next.Project.Trusted {
+			return cur, "", errors.New(p.Path + " changed after hew read it, so the version you saw is trusted but this one is not: run 'hew trust' to see it")
+		}
+		id := cur.SessionID()
+		if err := cur.Close(); err != nil {
+			return cur, "", fmt.Errorf("save session %s: %w", id, err)
+		}
+		*cfg = next
+		eng, err := open(ctx, id)
+		if err != nil {
+			eng, err = open(ctx, "")
+		}
+		return eng, next.Approval, err
+	}
+	return &tui.UntrustedConfig{Path: p.Path, Settings: settings, Trust: trust}
 }

@@ -47,6 +47,7 @@ func runModels(opts *modelsOptions) error {
 	if err != nil {
 		return err
 	}
+	warnIgnored(ios, cfg)
 	cat, err := catalog.Default().Merge(cfg.Models)
 	if err != nil {
 		return usageError("model catalogue in the configuration: %v", err)

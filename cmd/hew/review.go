@@ -21,7 +21,7 @@ type reviewOptions struct {
 	Format      string
 	FailOn      string
 	Timeout     time.Duration
-	Session     sessionFlags // --provider, --model, --region, --profile
+	Session     sessionFlags // --provider, --model, --region, --profile, --trust-project-config
 }
 
 func newReviewCmd(ios *IO, runF func(*reviewOptions) error) *cobra.Command {
@@ -60,6 +60,7 @@ was met; 2 usage or configuration error.`,
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
 	f.DurationVar(&o.Timeout, "timeout", defaultReviewTimeout, "give up on the review after this long (e.g. 90s, 20m)")
 	addModelFlags(f)
+	addTrustFlag(f)
 	return cmd
 }
 
@@ -100,6 +101,7 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	if err != nil {
 		return err
 	}
+	warnIgnored(ios, cfg)
 
 	target := codereview.Target{Base: o.Base, Commit: o.Commit}
 	files, err := codereview.Collect(ios.Dir, target)

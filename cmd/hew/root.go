@@ -165,6 +165,7 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		newResumeCmd(ios, nil),
 		newModelsCmd(ios, nil),
 		newDoctorCmd(ios, nil),
+		newTrustCmd(ios, nil),
 	)
 	return root
 }

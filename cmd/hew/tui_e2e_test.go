@@ -25,7 +25,10 @@ func startTmux(t *testing.T, dir string, env []string, width, height int, args .
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")
 	}
-	s := &tmuxSession{t: t, socket: "hew-e2e-" + filepath.Base(t.TempDir()), name: "hew"}
+	// The socket is unique to the test and the call: parallel tests number their temporary
+	// directories alike.
+	tmp := t.TempDir()
+	s := &tmuxSession{t: t, socket: "hew-e2e-" + filepath.Base(filepath.Dir(tmp)) + "-" + filepath.Base(tmp), name: "hew"}
 	command := append([]string{"env", "-i"}, env...)
 	command = append(command, hewBinary(t))
 	command = append(command, args...)

@@ -226,6 +226,8 @@ var (
 	delStyle   = lipgloss.NewStyle().Foreground(lipgloss.Color("203"))
 	selStyle   = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("229"))
 	hunkStyle  = lipgloss.NewStyle().Foreground(lipgloss.Color("139"))
+	// controlStyle marks files that steer hew, git, hooks or CI.
+	controlStyle = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("214"))
 )
 
 // fileListRows is how many files the list shows at most.
@@ -297,6 +299,9 @@ func (m *Model) fileList(w int) []string {
 		units := "whole file"
 		if !f.Whole {
 			units = fmt.Sprintf("%d hunks", len(f.Hunks))
+		}
+		if f.Control != "" {
+			name += "  " + controlStyle.Render("⚠ control file: "+f.Control)
 		}
 		row := fmt.Sprintf("%s%c %s  %s %s  %s", mark, f.Change.Op, name,
 			addStyle.Render(fmt.Sprintf("+%d", f.Added)), delStyle.Render(fmt.Sprintf("-%d", f.Removed)), dimStyle.Render(units))

@@ -136,6 +136,10 @@ type Confirm struct {
 // ConfirmKeys answer a confirmation.
 var ConfirmKeys = Confirm{Yes: bind("y or enter", "yes", "y", "Y", "enter")}
 
+// TrustKey is yes to trusting a repository's configuration: y only, so that a reflexive enter
+// does not trust it.
+var TrustKey = bind("y", "trust it", "y")
+
 // All lists the bindings in the order help shows them.
 func (k Confirm) All() []key.Binding { return []key.Binding{k.Yes} }
 
