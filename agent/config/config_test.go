@@ -60,8 +60,8 @@ func TestErrorsNameTheProblem(t *testing.T) {
 
 func TestNetworkSettings(t *testing.T) {
 	repo := t.TempDir()
-	write(t, filepath.Join(repo, ".hew", "config.toml"), "[network]\nstream_idle_timeout = \"2m\"\nconnect_timeout = \"5s\"\nmax_retries = 0\n")
-	c, err := Load(repo, env(map[string]string{"HEW_MAX_RETRY_WAIT": "90s"}))
+	write(t, filepath.Join(repo, ".hew", "config.toml"), "[network]\nstream_idle_timeout = \"2m\"\nconnect_timeout = \"5s\"\n")
+	c, err := Load(repo, env(map[string]string{"HEW_MAX_RETRY_WAIT": "90s", "HEW_MAX_RETRIES": "0"}))
 	if err != nil {
 		t.Fatal(err)
 	}

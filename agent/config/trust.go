@@ -109,6 +109,16 @@ var projectSafe = map[string]func(c, p *Config) bool{
 	"limits.timeout": func(c, p *Config) bool {
 		return tighten(&c.Limits.Timeout.Duration, p.Limits.Timeout.Duration)
 	},
+	// Waits on the server only shorten, as limits do; how often to retry needs trust.
+	"network.stream_idle_timeout": func(c, p *Config) bool {
+		return tighten(&c.Network.StreamIdle.Duration, p.Network.StreamIdle.Duration)
+	},
+	"network.connect_timeout": func(c, p *Config) bool {
+		return tighten(&c.Network.Connect.Duration, p.Network.Connect.Duration)
+	},
+	"network.max_retry_wait": func(c, p *Config) bool {
+		return tighten(&c.Network.MaxRetryWait.Duration, p.Network.MaxRetryWait.Duration)
+	},
 }
 
 // tighten sets a cap (0 means none) to v when v is a tighter cap, and reports whether it did.
