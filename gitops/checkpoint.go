@@ -127,12 +127,23 @@ func (r *Repo) RestoreCheckpoint(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	var ws []write
+	var changed []string
 	for p, e := range want {
-		if cur[p] == e || e.mode == filemode.Submodule {
-			continue
+		if cur[p] != e && e.mode != filemode.Submodule {
+			changed = append(changed, p)
 		}
-		f, err := r.entryFile(p, e)
+	}
+	var cfg gitConfig
+	if len(changed) > 0 {
+		cfg = r.readConfig()
+	}
+	cv, err := r.conversions(ctx, cfg, changed)
+	if err != nil {
+		return err
+	}
+	var ws []write
+	for _, p := range changed {
+		f, err := cv.smudge(ctx, p, want[p])
 		if err != nil {
 			return err
 		}
@@ -175,9 +186,10 @@ func (r *Repo) findCheckpoint(id string) (plumbing.Hash, error) {
 func (r *Repo) snapshot(ctx context.Context) (map[string]entry, error) { return r.scan(ctx, true) }
 
 // scan lists what `git ls-files -co --exclude-standard` lists: the tracked files present in the
-// working tree and the untracked files that are not ignored, each with its mode and blob hash.
-// A tracked file whose stat data matches its index entry is taken from the index without being
-// read. With store, the blobs of the files read are written to the object database.
+// working tree and the untracked files that are not ignored, each with its mode and blob hash
+// as git add would record it (filters and line endings applied). A tracked file whose stat data
+// matches its index entry is taken from the index without being read. With store, the blobs of
+// the files read are written to the object database.
 func (r *Repo) scan(ctx context.Context, store bool) (map[string]entry, error) {
 	idx, idxTime, err := readIndexFile(filepath.Join(r.gitDir, "index"))
 	if err != nil {
@@ -193,6 +205,7 @@ func (r *Repo) scan(ctx context.Context, store bool) (map[string]entry, error) {
 	for _, e := range idx.Entries {
 		tracked[e.Name] = e
 	}
+	var toRead []string
 	for p, e := range tracked {
 		if e.Mode == filemode.Submodule {
 			files[p] = entry{e.Mode, e.Hash}
@@ -206,16 +219,51 @@ func (r *Repo) scan(ctx context.Context, store bool) (map[string]entry, error) {
 			files[p] = entry{e.Mode, e.Hash}
 			continue
 		}
-		if err := r.scanFile(root, p, store, files); err != nil {
-			return nil, err
-		}
+		toRead = append(toRead, p)
 	}
 	ign, err := ignore.New(r.root, ignore.Options{Getenv: r.opts.Getenv})
 	if err != nil {
 		return nil, err
 	}
-	w := walker{r: r, root: root, ignore: ign, tracked: tracked, files: files, store: store, ctx: ctx}
-	return files, w.walk(".")
+	w := walker{root: root, ignore: ign, tracked: tracked, ctx: ctx}
+	if err := w.walk("."); err != nil {
+		return nil, err
+	}
+	toRead = append(toRead, w.found...)
+	var cfg gitConfig
+	if len(toRead) > 0 {
+		cfg = r.readConfig()
+	}
+	cv, err := r.conversions(ctx, cfg, toRead)
+	if err != nil {
+		return nil, err
+	}
+	var viaGit []string
+	for _, p := range toRead {
+		if fi, err := root.Lstat(p); err == nil && fi.Mode().IsRegular() && cv.converts(p) {
+			viaGit = append(viaGit, p)
+			continue
+		}
+		if err := r.scanFile(root, p, store, files); err != nil {
+			return nil, err
+		}
+	}
+	hashes, err := cv.cleanHashes(ctx, viaGit, store)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range viaGit {
+		fi, err := root.Lstat(p)
+		if err != nil {
+			continue
+		}
+		mode := filemode.Regular
+		if fi.Mode()&0o111 != 0 {
+			mode = filemode.Executable
+		}
+		files[p] = entry{mode, hashes[p]}
+	}
+	return files, nil
 }
 
 // statMatches reports whether fi is the file e was recorded from, by git's stat comparison, and
@@ -247,13 +295,11 @@ func (r *Repo) scanFile(root *os.Root, p string, store bool, files map[string]en
 
 // walker finds the untracked files that are not ignored.
 type walker struct {
-	r       *Repo
 	root    *os.Root
 	ignore  *ignore.Matcher
 	tracked map[string]*index.Entry
-	files   map[string]entry
-	store   bool
 	ctx     context.Context
+	found   []string // the untracked files, slash-separated
 }
 
 // walk visits directory dir (slash-separated, "." for the top).
@@ -293,9 +339,7 @@ func (w *walker) walk(dir string) error {
 		if _, ok := w.tracked[p]; ok || w.ignore.Ignored(p, false) {
 			continue
 		}
-		if err := w.r.scanFile(w.root, p, w.store, w.files); err != nil {
-			return err
-		}
+		w.found = append(w.found, p)
 	}
 	return nil
 }

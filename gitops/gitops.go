@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -29,14 +30,23 @@ type Repo struct {
 	commonDir string // the directory of objects, refs and config shared by all worktrees
 	git       *gogit.Repository
 	opts      Options
+	nowSet    bool // whether Options.Now was given, so commits take their time from it
 }
 
 // Options adjusts how Open reads the environment; the zero value uses the process's.
 type Options struct {
 	// Getenv reads environment variables such as HOME and GIT_AUTHOR_NAME; nil means os.Getenv.
 	Getenv func(string) string
-	// Now is the clock for commit and checkpoint times; nil means time.Now.
+	// Now is the clock for commit and checkpoint times; nil means time.Now (and, for commits,
+	// git's own clock, which honours GIT_AUTHOR_DATE and GIT_COMMITTER_DATE).
 	Now func() time.Time
+	// GitProgram is the git command hew runs for what go-git cannot do as git does (filters,
+	// line endings, signing, identity); "" looks for git on PATH, "none" does without it.
+	GitProgram string
+	// RunHookCmd runs a repository hook's prepared command (path, arguments, directory,
+	// environment and output are set) and waits for it; a sandbox wraps or replaces the command
+	// here. nil runs it as git does, directly.
+	RunHookCmd func(cmd *exec.Cmd) error
 }
 
 // Open finds the repository containing dir, which may be any directory of its working tree,
@@ -48,8 +58,15 @@ func OpenWith(dir string, opts Options) (*Repo, error) {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	if opts.Now == nil {
+	nowSet := opts.Now != nil
+	if !nowSet {
 		opts.Now = time.Now
+	}
+	switch opts.GitProgram {
+	case "":
+		opts.GitProgram = gitProgram()
+	case "none":
+		opts.GitProgram = ""
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -63,7 +80,7 @@ func OpenWith(dir string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository at %s: %w", d.Root, err)
 	}
-	return &Repo{root: d.Root, gitDir: d.GitDir, commonDir: d.CommonDir, git: g, opts: opts}, nil
+	return &Repo{root: d.Root, gitDir: d.GitDir, commonDir: d.CommonDir, git: g, opts: opts, nowSet: nowSet}, nil
 }
 
 // Root returns the top directory of the working tree.

@@ -84,11 +84,19 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if err != nil {
 		return UndoResult{}, err
 	}
+	var paths []string
+	for _, f := range rec.Files {
+		paths = append(paths, f.Path)
+	}
+	cv, err := r.conversions(ctx, cfg, paths)
+	if err != nil {
+		return UndoResult{}, err
+	}
 	var ws []write
 	var plan []indexChange
 	var changed []string
 	for _, f := range rec.Files {
-		w, c, ok, err := r.undoFile(root, idx, f, commitTree, parentTree)
+		w, c, ok, err := r.undoFile(ctx, cv, root, idx, f, commitTree, parentTree)
 		if err != nil {
 			return UndoResult{}, err
 		}
@@ -115,7 +123,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	for _, c := range plan {
 		res.Files = append(res.Files, c.path)
 	}
-	if _, err := r.applyIndexPlan(idx, plan); err != nil {
+	if _, err := r.applyIndexPlan(ctx, cv, idx, plan); err != nil {
 		return res, fmt.Errorf("the branch moved back to %s, but: %w", rec.Parent, err)
 	}
 	if err := r.appendRecord(record{Undone: rec.Commit}); err != nil {
@@ -128,7 +136,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 // commitTree, is taken out: the working-tree file to write and the index entry to set. It
 // reports !ok when the file or its index entry changed since hew committed it, and a
 // *RefusedError when the commit's change cannot be taken out of what is there.
-func (r *Repo) undoFile(root *os.Root, idx *lockedIndex, f recordFile, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
+func (r *Repo) undoFile(ctx context.Context, cv *conversion, root *os.Root, idx *lockedIndex, f recordFile, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
 	wt, err := readFile(root, f.Path)
 	if err != nil {
 		return w, c, false, err
@@ -148,9 +156,15 @@ func (r *Repo) undoFile(root *os.Root, idx *lockedIndex, f recordFile, commitTre
 	if err != nil {
 		return w, c, false, err
 	}
+	if wt, err = cv.clean(ctx, f.Path, wt, false); err != nil {
+		return w, c, false, err
+	}
 	newWT, err := revert(f.Path, committed, wt, before)
 	if err != nil {
 		return w, c, false, &RefusedError{Reason: err.Error()}
+	}
+	if newWT, err = cv.smudgeFile(ctx, f.Path, newWT); err != nil {
+		return w, c, false, err
 	}
 	stagedFile := file{}
 	if !staged.hash.IsZero() {
