@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -227,6 +228,7 @@ func (r *Repo) committedFiles(ctx context.Context, cfg gitConfig, headTree plumb
 	if err != nil {
 		return nil, nil, fmt.Errorf("commit: %w", err)
 	}
+	fileMode := cfg.Get("core", "", "fileMode") == "" || cfg.Bool("core", "", "fileMode")
 	for _, u := range opts.Updates {
 		head, err := r.headFile(headTree, u.Path)
 		if err != nil {
@@ -257,6 +259,14 @@ func (r *Repo) committedFiles(ctx context.Context, cfg gitConfig, headTree plumb
 		}
 		if f, err = cv.clean(ctx, p, f, true); err != nil {
 			return nil, nil, fmt.Errorf("commit: %w", err)
+		}
+		if f.exists && f.mode != filemode.Symlink && !fileMode {
+			// core.fileMode=false: the executable bit on disk means nothing; git keeps the mode
+			// the index (here HEAD) has, and a new file is not executable.
+			f.mode = filemode.Regular
+			if head, ok, err := r.lookup(headTree, p); err == nil && ok && head.mode == filemode.Executable {
+				f.mode = filemode.Executable
+			}
 		}
 		out = append(out, committedFile{p, f})
 	}
@@ -400,7 +410,10 @@ func (r *Repo) mergeStaged(f committedFile, head entry, inHead bool, stagedHash 
 }
 
 // applyIndexPlan writes the planned entries into the index, with the files' stat data where the
-// working tree holds exactly the entry's content, and returns what it recorded for undo.
+// working tree holds exactly the entry's content, and returns what it recorded for undo. With
+// the git command, git writes the index (`git update-index`), so that everything hew does not
+// change — flags such as assume-unchanged, the index version and its extensions — stays as git
+// keeps it; the lock is given up just before.
 func (r *Repo) applyIndexPlan(ctx context.Context, cv *conversion, idx *lockedIndex, plan []indexChange) ([]recordFile, error) {
 	root, err := os.OpenRoot(r.root)
 	if err != nil {
@@ -408,6 +421,7 @@ func (r *Repo) applyIndexPlan(ctx context.Context, cv *conversion, idx *lockedIn
 	}
 	defer root.Close()
 	var recs []recordFile
+	var fromWorktree, info bytes.Buffer
 	for _, c := range plan {
 		wt, err := readFile(root, c.path)
 		if err != nil {
@@ -418,15 +432,38 @@ func (r *Repo) applyIndexPlan(ctx context.Context, cv *conversion, idx *lockedIn
 			return nil, err
 		}
 		var fi os.FileInfo
-		if clean.exists && clean.entry() == c.entry {
+		matches := clean.exists && clean.entry() == c.entry
+		if matches {
 			if fi, err = root.Lstat(c.path); err != nil {
 				return nil, fmt.Errorf("stat %s: %w", c.path, err)
 			}
 		}
 		idx.set(c.path, c.entry, fi)
+		switch {
+		case matches || c.entry.hash.IsZero() && !wt.exists:
+			fromWorktree.WriteString(c.path + "\x00")
+		case c.entry.hash.IsZero():
+			fmt.Fprintf(&info, "0 %s\t%s\x00", plumbing.ZeroHash, c.path)
+		default:
+			fmt.Fprintf(&info, "%o %s\t%s\x00", uint32(c.entry.mode), c.entry.hash, c.path)
+		}
 		recs = append(recs, recordFile{Path: c.path, Worktree: hashString(wt.entry().hash), Index: hashString(c.entry.hash)})
 	}
-	return recs, idx.save()
+	if !r.hasGit() {
+		return recs, idx.save()
+	}
+	idx.release()
+	if fromWorktree.Len() > 0 {
+		if _, err := r.runGit(ctx, fromWorktree.Bytes(), "update-index", "--add", "--remove", "-z", "--stdin"); err != nil {
+			return nil, fmt.Errorf("update the index: %w", err)
+		}
+	}
+	if info.Len() > 0 {
+		if _, err := r.runGit(ctx, info.Bytes(), "update-index", "-z", "--index-info"); err != nil {
+			return nil, fmt.Errorf("update the index: %w", err)
+		}
+	}
+	return recs, nil
 }
 
 // hashString is h in hex, or "" for the zero hash.

@@ -262,3 +262,261 @@ func TestUndoKeepsWorkingTreeEndings(t *testing.T) {
 		t.Fatalf("status after undo: %q", st)
 	}
 }
+
+// commitSigned commits a change to a.txt in dir through hew and fails unless git verify-commit
+// accepts the commit.
+func commitSigned(t *testing.T, dir string) string {
+	t.Helper()
+	writeFile(t, dir, "a.txt", "signed\n")
+	r := open(t, dir)
+	opts := CommitOptions{Files: []string{"a.txt"}, Message: "signed"}
+	if err := r.CheckCommit(context.Background(), opts); err != nil {
+		t.Fatalf("CheckCommit: %v", err)
+	}
+	h, err := r.Commit(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	if out, err := gitErr(dir, "verify-commit", "-v", h); err != nil {
+		t.Fatalf("git verify-commit rejects hew's commit: %v\n%s", err, out)
+	}
+	return h
+}
+
+func TestCommitSignedOpenPGP(t *testing.T) {
+	needTool(t, "gpg")
+	home, err := os.MkdirTemp("", "gpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c := exec.Command("gpgconf", "--kill", "gpg-agent")
+		c.Env = append(os.Environ(), "GNUPGHOME="+home)
+		_ = c.Run()
+		os.RemoveAll(home)
+	})
+	t.Setenv("GNUPGHOME", home)
+	if out, err := exec.Command("gpg", "--batch", "--passphrase", "", "--quick-gen-key", "Signer <signer@example.com>", "ed25519", "sign", "never").CombinedOutput(); err != nil {
+		t.Fatalf("make a key: %v\n%s", err, out)
+	}
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	git(t, dir, "config", "commit.gpgSign", "true")
+	git(t, dir, "config", "user.signingKey", "signer@example.com")
+	commitSigned(t, dir)
+
+	// A key that does not exist: refused before anything, and never an unsigned commit.
+	git(t, dir, "config", "user.signingKey", "nobody@example.com")
+	head := git(t, dir, "rev-parse", "HEAD")
+	writeFile(t, dir, "a.txt", "unsigned?\n")
+	r := open(t, dir)
+	opts := CommitOptions{Files: []string{"a.txt"}, Message: "m"}
+	if err := r.CheckCommit(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "sign") {
+		t.Fatalf("CheckCommit with a missing key = %v", err)
+	}
+	if _, err := r.Commit(context.Background(), opts); err == nil {
+		t.Fatal("Commit with a missing key succeeded")
+	}
+	if got := git(t, dir, "rev-parse", "HEAD"); got != head {
+		t.Fatal("HEAD moved without a signature")
+	}
+}
+
+func TestCommitSignedSSH(t *testing.T) {
+	needTool(t, "ssh-keygen")
+	keys := t.TempDir()
+	key := filepath.Join(keys, "id")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "signer", "-f", key).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	pub := strings.TrimSpace(readFileT(t, keys, "id.pub"))
+	writeFile(t, keys, "allowed", "test@example.com namespaces=\"git\" "+pub+"\n")
+	for _, c := range []struct{ name, key string }{{"file", key + ".pub"}, {"key::", "key::" + pub}} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+			git(t, dir, "config", "commit.gpgSign", "true")
+			git(t, dir, "config", "gpg.format", "ssh")
+			git(t, dir, "config", "user.signingKey", c.key)
+			git(t, dir, "config", "gpg.ssh.allowedSignersFile", filepath.Join(keys, "allowed"))
+			if c.name == "key::" {
+				// A literal key signs through the agent; none runs here, so the commit must be
+				// refused rather than made unsigned.
+				head := git(t, dir, "rev-parse", "HEAD")
+				writeFile(t, dir, "a.txt", "x\n")
+				r := open(t, dir)
+				if err := r.CheckCommit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"}); err == nil {
+					t.Skip("an ssh agent holds the key here")
+				}
+				if _, err := r.Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"}); err == nil || git(t, dir, "rev-parse", "HEAD") != head {
+					t.Fatalf("Commit without an agent: %v", err)
+				}
+				return
+			}
+			commitSigned(t, dir)
+		})
+	}
+}
+
+func TestRefusesDubiousOwnershipBeforeHooks(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give the repository to another user")
+	}
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	marker := filepath.Join(t.TempDir(), "hook-ran")
+	writeFile(t, dir, ".git/hooks/pre-commit", "#!/bin/sh\ntouch "+marker+"\n")
+	os.Chmod(filepath.Join(dir, ".git/hooks/pre-commit"), 0o755)
+	writeFile(t, dir, "a.txt", "b\n")
+	if out, err := exec.Command("chown", "-R", "12345:12345", dir).CombinedOutput(); err != nil {
+		t.Fatalf("chown: %v\n%s", err, out)
+	}
+	if out, err := gitErr(dir, "status"); err == nil || !strings.Contains(out, "dubious ownership") {
+		t.Fatalf("git itself accepts the repository: %v %s", err, out)
+	}
+	r := open(t, dir)
+	opts := CommitOptions{Files: []string{"a.txt"}, Message: "m"}
+	err := r.CheckCommit(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "dubious ownership") || !strings.Contains(err.Error(), "safe.directory "+dir) {
+		t.Fatalf("CheckCommit = %v", err)
+	}
+	if _, err := r.Commit(context.Background(), opts); err == nil {
+		t.Fatal("Commit succeeded")
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the hook of another user's repository ran")
+	}
+	// safe.directory from the command-line configuration lets it through, as it does git.
+	t.Setenv("GIT_CONFIG_COUNT", "1")
+	t.Setenv("GIT_CONFIG_KEY_0", "safe.directory")
+	t.Setenv("GIT_CONFIG_VALUE_0", dir)
+	if err := open(t, dir).CheckCommit(context.Background(), opts); err != nil {
+		t.Fatalf("CheckCommit with safe.directory: %v", err)
+	}
+}
+
+// conflicted makes a repository where `git <op> side` stopped on a conflict in c.txt.
+func conflicted(t *testing.T, op string) string {
+	t.Helper()
+	dir := newRepo(t, map[string]string{"a.txt": "a\n", "c.txt": "base\n"})
+	git(t, dir, "checkout", "-q", "-b", "side")
+	writeFile(t, dir, "c.txt", "side\n")
+	git(t, dir, "commit", "-qam", "side")
+	git(t, dir, "checkout", "-q", "main")
+	writeFile(t, dir, "c.txt", "main\n")
+	git(t, dir, "commit", "-qam", "main")
+	if out, err := gitErr(dir, op, "side"); err == nil {
+		t.Fatalf("git %s did not stop: %s", op, out)
+	}
+	return dir
+}
+
+func TestRefusesPartialCommitDuringMergeOrCherryPick(t *testing.T) {
+	for _, op := range []string{"merge", "cherry-pick"} {
+		t.Run(op, func(t *testing.T) {
+			dir := conflicted(t, op)
+			writeFile(t, dir, "a.txt", "edited\n")
+			if out, err := gitErr(dir, "commit", "-m", "m", "--", "a.txt"); err == nil || !strings.Contains(out, "partial commit") {
+				t.Fatalf("git commit -- a.txt: %v %s", err, out)
+			}
+			head, index := git(t, dir, "rev-parse", "HEAD"), git(t, dir, "ls-files", "-s")
+			r := open(t, dir)
+			opts := CommitOptions{Files: []string{"a.txt"}, Message: "m"}
+			if err := r.CheckCommit(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "partial commit during") {
+				t.Fatalf("CheckCommit = %v", err)
+			}
+			if _, err := r.Commit(context.Background(), opts); err == nil {
+				t.Fatal("Commit succeeded")
+			}
+			if git(t, dir, "rev-parse", "HEAD") != head || git(t, dir, "ls-files", "-s") != index {
+				t.Fatal("HEAD or the index changed")
+			}
+		})
+	}
+}
+
+func TestRefusesUnmergedIndex(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n", "c.txt": "base\n"})
+	writeFile(t, dir, "c.txt", "stashed\n")
+	git(t, dir, "stash", "-q")
+	writeFile(t, dir, "c.txt", "committed\n")
+	git(t, dir, "commit", "-qam", "c")
+	if _, err := gitErr(dir, "stash", "pop"); err == nil {
+		t.Fatal("stash pop did not conflict")
+	}
+	index := git(t, dir, "ls-files", "-s")
+	writeFile(t, dir, "a.txt", "edited\n")
+	if _, err := open(t, dir).Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"}); err == nil || !strings.Contains(err.Error(), "unmerged") {
+		t.Fatalf("Commit = %v", err)
+	}
+	if got := git(t, dir, "ls-files", "-s"); got != index {
+		t.Fatalf("index changed:\n%s", got)
+	}
+	git(t, dir, "fsck", "--strict")
+}
+
+func TestIndexKeepsFlagsAndPassesFsck(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n", "b.txt": "b\n", "d/c.txt": "c\n"})
+	git(t, dir, "update-index", "--assume-unchanged", "b.txt")
+	git(t, dir, "update-index", "--skip-worktree", "d/c.txt")
+	commitLikeGit(t, dir, "a.txt", "changed\n")
+	if got := git(t, dir, "ls-files", "-v"); !strings.Contains(got, "h b.txt") || !strings.Contains(got, "S d/c.txt") {
+		t.Fatalf("flags lost:\n%s", got)
+	}
+	git(t, dir, "fsck", "--strict")
+}
+
+func TestObjectPermissions(t *testing.T) {
+	for _, c := range []struct {
+		shared string
+		want   os.FileMode
+	}{{"", 0o444 &^ processUmask()}, {"group", 0o444&^processUmask() | 0o440}, {"0640", 0o440}} {
+		t.Run(c.shared, func(t *testing.T) {
+			dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+			if c.shared != "" {
+				git(t, dir, "config", "core.sharedRepository", c.shared)
+			}
+			r := open(t, dir)
+			writeFile(t, dir, "n/new.txt", "new\n")
+			h, err := r.Commit(context.Background(), CommitOptions{Files: []string{"n/new.txt"}, Message: "m"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := r.Checkpoint(context.Background(), "cp")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, obj := range []string{h, id, git(t, dir, "rev-parse", id+"^{tree}"), git(t, dir, "rev-parse", h+":n")} {
+				obj = strings.TrimSpace(obj)
+				fi, err := os.Stat(filepath.Join(dir, ".git/objects", obj[:2], obj[2:]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fi.Mode().Perm() != c.want {
+					t.Errorf("object %s is %v, want %v", obj, fi.Mode().Perm(), c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestFileModeFalseAndPermissionsKept(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n", "secret.txt": "s\n"})
+	git(t, dir, "config", "core.fileMode", "false")
+	os.Chmod(filepath.Join(dir, "a.txt"), 0o755)
+	os.Chmod(filepath.Join(dir, "secret.txt"), 0o600)
+	writeFile(t, dir, "a.txt", "a2\n")
+	ref := copyRepo(t, dir)
+	if _, err := open(t, dir).Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	git(t, ref, "commit", "-q", "-m", "m", "--", "a.txt")
+	if got, want := stateOf(t, dir), stateOf(t, ref); got != want {
+		t.Fatalf("hew: %+v\ngit: %+v", got, want)
+	}
+	// An accepted change keeps the file's permissions.
+	r := open(t, dir)
+	if err := r.Accept([]Update{{Path: "secret.txt", Base: []byte("s\n"), BaseExists: true, New: []byte("s2\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "secret.txt")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret.txt became %v", fi.Mode().Perm())
+	}
+}

@@ -11,9 +11,11 @@ package gitops
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
 
 	gogit "github.com/go-git/go-git/v5"
@@ -31,6 +33,8 @@ type Repo struct {
 	git       *gogit.Repository
 	opts      Options
 	nowSet    bool // whether Options.Now was given, so commits take their time from it
+	permOnce  sync.Once
+	objPerm   fs.FileMode // the mode of loose objects, see objectPerm
 }
 
 // Options adjusts how Open reads the environment; the zero value uses the process's.

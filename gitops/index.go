@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -91,8 +92,13 @@ func (li *lockedIndex) set(p string, e entry, fi fs.FileInfo) {
 	li.byKey[p] = ne
 }
 
-// save writes the index through its lock file and renames it into place.
+// save writes the index through its lock file and renames it into place. It refuses an index
+// with unmerged entries, which go-git's writer could put out of git's order.
 func (li *lockedIndex) save() error {
+	if len(li.other) > 0 {
+		li.release()
+		return fmt.Errorf("the index has unmerged paths (%s); resolve them with git first", strings.Join(sortedKeys(li.other), ", "))
+	}
 	entries := make([]*index.Entry, 0, len(li.byKey)+len(li.other))
 	for _, e := range li.idx.Entries {
 		if e.Stage != stageMerged {

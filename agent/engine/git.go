@@ -32,10 +32,6 @@ func (e *Engine) Checkpoint(ctx context.Context, label string) string {
 // HEAD has it plus exactly the accepted change: edits the user made to the same file stay
 // uncommitted. The trailer from the configuration names hew and the model.
 func (e *Engine) Commit(ctx context.Context, files []string, message, branch string) (string, error) {
-	trailer := strings.ReplaceAll(e.cfg.Commit.Trailer, "{model}", e.agent.Model)
-	if trailer == "none" {
-		trailer = ""
-	}
 	e.mu.Lock()
 	var ups []gitops.Update
 	if len(files) == 0 {
@@ -57,8 +53,7 @@ func (e *Engine) Commit(ctx context.Context, files []string, message, branch str
 	if len(ups) == 0 {
 		return "", errors.New("commit: nothing was accepted, so there is nothing to commit")
 	}
-	hash, err := e.repo.Commit(ctx, gitops.CommitOptions{Updates: ups, Message: message, Branch: branch,
-		Trailer: trailer, NoVerify: e.cfg.Commit.NoVerify})
+	hash, err := e.repo.Commit(ctx, e.commitOptions(ups, message, branch))
 	if err != nil {
 		return "", err
 	}
@@ -73,6 +68,49 @@ func (e *Engine) Commit(ctx context.Context, files []string, message, branch str
 	subject, _, _ := strings.Cut(message, "\n")
 	e.events.Emit(event.Committed{Hash: hash, Branch: branch, Subject: subject, Files: files})
 	return hash, nil
+}
+
+// commitOptions are the options of a commit of ups, with the configured trailer and hooks.
+func (e *Engine) commitOptions(ups []gitops.Update, message, branch string) gitops.CommitOptions {
+	trailer := strings.ReplaceAll(e.cfg.Commit.Trailer, "{model}", e.agent.Model)
+	if trailer == "none" {
+		trailer = ""
+	}
+	return gitops.CommitOptions{Updates: ups, Message: message, Branch: branch, Trailer: trailer, NoVerify: e.cfg.Commit.NoVerify}
+}
+
+// CheckCommit checks, before anything is written, that accepting the whole proposal and then
+// committing every accepted change (Accept(nil), then Commit(ctx, nil, message, branch)) can
+// succeed as far as git decides it: identity, signing, filters, no merge or rebase stopped,
+// ownership (see gitops.Repo.CheckCommit). Hooks still run only at the commit itself.
+func (e *Engine) CheckCommit(ctx context.Context, message, branch string) error {
+	changes, err := e.pick(nil)
+	if err != nil {
+		return err
+	}
+	pending, _ := updatesOf(changes)
+	e.mu.Lock()
+	all := make(map[string]gitops.Update, len(e.accepted)+len(pending))
+	for p, u := range e.accepted {
+		all[p] = u
+	}
+	e.mu.Unlock()
+	for _, u := range pending {
+		if prev, ok := all[u.Path]; ok {
+			u.Base, u.BaseExists = prev.Base, prev.BaseExists
+		}
+		all[u.Path] = u
+	}
+	paths := make([]string, 0, len(all))
+	for p := range all {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	ups := make([]gitops.Update, len(paths))
+	for i, p := range paths {
+		ups[i] = all[p]
+	}
+	return e.repo.CheckCommit(ctx, e.commitOptions(ups, message, branch))
 }
 
 // Undo reverts the last commit hew made in this repository, when that is safe (see

@@ -85,6 +85,11 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 		e.Notify("", fmt.Sprintf("the proposal (%d changed file(s)) is kept, not applied; see it with --patch-out or resume session %s", len(changes), e.SessionID()))
 		return out
 	}
+	if commit {
+		if err := e.CheckCommit(ctx, CommitMessage(t.Prompt, final), t.Branch); err != nil {
+			return fail(1, "the commit cannot be made, so nothing was written to your tree: %v", err)
+		}
+	}
 	accepted, err := e.Accept(nil)
 	if err != nil {
 		return fail(1, "accept the proposal: %v", err)
