@@ -44,7 +44,7 @@ func (r *Repo) identities(ctx context.Context, cfg gitConfig) ([2]string, error)
 		cmd.Env = append(cmd.Env, r.dateEnv()...)
 		out, err := runCmd(cmd)
 		if err != nil {
-			return ids, fmt.Errorf("no git identity to commit with: %w", err)
+			return ids, fmt.Errorf("no git identity to commit with: set user.name and user.email (git config --global user.name ...; git config --global user.email ...) or GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL; %w", err)
 		}
 		ids[i] = strings.TrimSpace(string(out))
 	}

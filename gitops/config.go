@@ -3,6 +3,7 @@ package gitops
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -82,12 +83,76 @@ type Signature struct {
 	Name, Email string
 }
 
-// Identity returns the author of the commits hew makes: GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL
-// when set, else user.name and user.email from the repository's, the global or the system git
-// configuration. The error names the setting that is missing and how to set it.
-func (r *Repo) Identity() (Signature, error) { return r.identity(r.readConfig(), "AUTHOR") }
+// IdentityInfo is the author git would record for a commit, and where each part came from.
+type IdentityInfo struct {
+	Signature
+	// NameFrom and EmailFrom say where git took the name and the email: an environment
+	// variable ("GIT_AUTHOR_NAME", "EMAIL"), or a setting and the file that set it
+	// ("user.email in /home/me/.gitconfig-work"); "detected" when git made it up from the
+	// system.
+	NameFrom, EmailFrom string
+}
 
-// identity reads the author ("AUTHOR") or committer ("COMMITTER") identity.
+// Identity returns the author of the commits hew makes, as git would record it.
+func (r *Repo) Identity() (Signature, error) {
+	info, err := r.AuthorIdentity(context.Background())
+	return info.Signature, err
+}
+
+// AuthorIdentity returns the author git would record and where it came from. With the git
+// command it is what `git var GIT_AUTHOR_IDENT` says, so includes, includeIf, author.*,
+// EMAIL and GIT_CONFIG_COUNT count exactly as for git; without it, GIT_AUTHOR_NAME and
+// GIT_AUTHOR_EMAIL, then author.* and user.* from the configuration files, then EMAIL. The
+// error names the settings to set.
+func (r *Repo) AuthorIdentity(ctx context.Context) (IdentityInfo, error) {
+	if !r.hasGit() {
+		s, err := r.identity(r.readConfig(), "AUTHOR")
+		return IdentityInfo{Signature: s}, err
+	}
+	ids, err := r.identities(ctx, gitConfig{})
+	if err != nil {
+		return IdentityInfo{}, err
+	}
+	info := IdentityInfo{Signature: parseIdent(ids[0])}
+	entries, _ := r.configEntries(ctx)
+	from := func(env string, keys []string, fallback string) string {
+		if r.opts.Getenv(env) != "" {
+			return env
+		}
+		for _, k := range keys {
+			for i := len(entries) - 1; i >= 0; i-- {
+				if e := entries[i]; e.key == k {
+					origin := strings.TrimPrefix(e.origin, "file:")
+					if origin == "" || e.scope == "command" {
+						origin = "the command line (GIT_CONFIG_COUNT or -c)"
+					} else if !filepath.IsAbs(origin) {
+						origin = filepath.Join(r.root, origin)
+					}
+					return k + " in " + origin
+				}
+			}
+		}
+		if fallback != "" && r.opts.Getenv(fallback) != "" {
+			return fallback
+		}
+		return "detected"
+	}
+	info.NameFrom = from("GIT_AUTHOR_NAME", []string{"author.name", "user.name"}, "")
+	info.EmailFrom = from("GIT_AUTHOR_EMAIL", []string{"author.email", "user.email"}, "EMAIL")
+	return info, nil
+}
+
+// parseIdent reads "Name <email> 1700000000 +0100".
+func parseIdent(s string) Signature {
+	i, j := strings.LastIndex(s, " <"), strings.LastIndex(s, ">")
+	if i < 0 || j < i {
+		return Signature{Name: s}
+	}
+	return Signature{Name: s[:i], Email: s[i+2 : j]}
+}
+
+// identity reads the author ("AUTHOR") or committer ("COMMITTER") identity from the
+// environment and the configuration files, for when the git command is not there.
 func (r *Repo) identity(cfg gitConfig, role string) (Signature, error) {
 	var s Signature
 	var missing []string
@@ -97,7 +162,13 @@ func (r *Repo) identity(cfg gitConfig, role string) (Signature, error) {
 	}{{&s.Name, "GIT_" + role + "_NAME", "name"}, {&s.Email, "GIT_" + role + "_EMAIL", "email"}} {
 		*f.dst = r.opts.Getenv(f.env)
 		if *f.dst == "" {
+			*f.dst = cfg.Get(strings.ToLower(role), "", f.key)
+		}
+		if *f.dst == "" {
 			*f.dst = cfg.Get("user", "", f.key)
+		}
+		if *f.dst == "" && f.key == "email" {
+			*f.dst = r.opts.Getenv("EMAIL")
 		}
 		if strings.TrimSpace(*f.dst) == "" {
 			missing = append(missing, fmt.Sprintf("user.%s (git config --global user.%s ...) or %s", f.key, f.key, f.env))

@@ -520,3 +520,35 @@ func TestFileModeFalseAndPermissionsKept(t *testing.T) {
 		t.Fatalf("secret.txt became %v", fi.Mode().Perm())
 	}
 }
+
+func TestIdentityAsGitResolvesIt(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	home := t.TempDir()
+	work := filepath.Join(home, "work.inc")
+	writeFile(t, home, "work.inc", "[user]\n\temail = me@work.example\n[author]\n\tname = Work Author\n")
+	writeFile(t, home, ".gitconfig", "[user]\n\tname = Personal\n\temail = me@home.example\n[includeIf \"gitdir:"+dir+"/\"]\n\tpath = "+work+"\n")
+	env := map[string]string{"HOME": home, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": "2001-02-03T04:05:06Z",
+		"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "committer.email", "GIT_CONFIG_VALUE_0": "ci@example.com"}
+	git(t, dir, "config", "--unset", "user.name")
+	git(t, dir, "config", "--unset", "user.email")
+	r, err := OpenWith(dir, Options{Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := r.AuthorIdentity(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Signature != (Signature{"Work Author", "me@work.example"}) || info.NameFrom != "author.name in "+work || info.EmailFrom != "user.email in "+work {
+		t.Fatalf("identity: %+v", info)
+	}
+	writeFile(t, dir, "a.txt", "b\n")
+	h, err := r.Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := git(t, dir, "log", "-1", "--format=%an <%ae> %aI|%cn <%ce>", h)
+	if want := "Work Author <me@work.example> 2001-02-03T04:05:06+00:00|Personal <ci@example.com>\n"; got != want {
+		t.Fatalf("commit identity %q, want %q", got, want)
+	}
+}
