@@ -552,3 +552,28 @@ func TestIdentityAsGitResolvesIt(t *testing.T) {
 		t.Fatalf("commit identity %q, want %q", got, want)
 	}
 }
+
+func TestHooksRunAsGitRunsThem(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n", "b.txt": "b\n"})
+	hook := func(name, body string) {
+		p := filepath.Join(dir, ".git/hooks", name)
+		writeFile(t, dir, ".git/hooks/"+name, "#!/bin/sh\n"+body)
+		os.Chmod(p, 0o755)
+	}
+	log := `echo "$(basename "$0") $(basename "${1:-none}") ${2:-} index=$(test -f "$GIT_INDEX_FILE" && echo yes)" >> .git/hooklog` + "\n"
+	// The formatter upper-cases a.txt and stages the result, as pre-commit formatters do.
+	hook("pre-commit", log+"tr a-z A-Z < a.txt > a.tmp && mv a.tmp a.txt && git add a.txt\n")
+	hook("prepare-commit-msg", log+"echo prepared >> \"$1\"\n")
+	hook("commit-msg", log+"echo checked >> \"$1\"\n")
+	hook("post-commit", log)
+	hewDir, gitDir := commitLikeGit(t, dir, "a.txt", "formatted by the hook\n")
+	if got, want := readFileT(t, hewDir, ".git/hooklog"), readFileT(t, gitDir, ".git/hooklog"); got != want {
+		t.Fatalf("hooks ran as\n%s\ngit ran them as\n%s", got, want)
+	}
+	if got := headBlob(t, hewDir, "a.txt"); got != "FORMATTED BY THE HOOK\n" {
+		t.Fatalf("committed %q, not what the formatter staged", got)
+	}
+	if got, want := git(t, hewDir, "log", "-1", "--format=%B"), git(t, gitDir, "log", "-1", "--format=%B"); got != want {
+		t.Fatalf("message %q, git's %q", got, want)
+	}
+}
