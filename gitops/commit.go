@@ -140,7 +140,7 @@ func (r *Repo) planCommit(ctx context.Context, cfg gitConfig, opts CommitOptions
 		msg += "\n\n" + opts.Trailer
 	}
 	p := &commitPlan{msg: msg + "\n", sign: cfg.Bool("commit", "", "gpgSign")}
-	if err := r.checkOwnership(cfg); err != nil {
+	if err := r.checkOwnership(); err != nil {
 		return nil, err
 	}
 	if opts.Branch == "" {
@@ -171,7 +171,11 @@ func (r *Repo) planCommit(ctx context.Context, cfg gitConfig, opts CommitOptions
 		return nil, err
 	}
 	if opts.Branch == "" {
-		if p.idx, err = r.lockIndex(); err != nil {
+		paths := make([]string, len(p.files))
+		for i, f := range p.files {
+			paths[i] = f.path
+		}
+		if p.idx, err = r.lockIndex(ctx, paths); err != nil {
 			return nil, err
 		}
 		if len(p.idx.other) > 0 {

@@ -51,6 +51,12 @@ type Options struct {
 	// environment and output are set) and waits for it; a sandbox wraps or replaces the command
 	// here. nil runs it as git does, directly.
 	RunHookCmd func(cmd *exec.Cmd) error
+	// MaxCheckpoints is how many checkpoints of a worktree are kept, the oldest pruned first; 0
+	// means DefaultMaxCheckpoints, a negative number no limit.
+	MaxCheckpoints int
+	// MaxUntrackedSize is the size in bytes above which checkpoints leave an untracked file out
+	// (and say so); 0 means DefaultMaxUntrackedSize, a negative number no limit.
+	MaxUntrackedSize int64
 }
 
 // Open finds the repository containing dir, which may be any directory of its working tree,

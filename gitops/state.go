@@ -14,7 +14,7 @@ import (
 // checkOwnership refuses a repository owned by another user unless safe.directory allows it,
 // as git does since 2.35.2 ("detected dubious ownership"), before any hook or filter of the
 // repository could run.
-func (r *Repo) checkOwnership(cfg gitConfig) error {
+func (r *Repo) checkOwnership() error {
 	uid := os.Geteuid()
 	if uid == 0 {
 		if s := r.opts.Getenv("SUDO_UID"); s != "" {

@@ -23,7 +23,7 @@ type WorkingChange struct {
 // ignored, sorted by path: what committing everything would commit. A change of mode alone, and
 // submodules, are left out. On an unborn branch every file is created.
 func (r *Repo) Uncommitted(ctx context.Context) ([]WorkingChange, error) {
-	work, err := r.scan(ctx, false)
+	work, _, err := r.scan(ctx, false)
 	if err != nil {
 		return nil, fmt.Errorf("list uncommitted changes: %w", err)
 	}

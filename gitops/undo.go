@@ -66,7 +66,11 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if err := ctx.Err(); err != nil {
 		return UndoResult{}, err
 	}
-	idx, err := r.lockIndex()
+	var paths []string
+	for _, f := range rec.Files {
+		paths = append(paths, f.Path)
+	}
+	idx, err := r.lockIndex(ctx, paths)
 	if err != nil {
 		return UndoResult{}, err
 	}
@@ -83,10 +87,6 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	parentTree, err := r.commitTree(parent)
 	if err != nil {
 		return UndoResult{}, err
-	}
-	var paths []string
-	for _, f := range rec.Files {
-		paths = append(paths, f.Path)
 	}
 	cv, err := r.conversions(ctx, cfg, paths)
 	if err != nil {
