@@ -2,6 +2,8 @@ package gitops
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -575,5 +577,142 @@ func TestHooksRunAsGitRunsThem(t *testing.T) {
 	}
 	if got, want := git(t, hewDir, "log", "-1", "--format=%B"), git(t, gitDir, "log", "-1", "--format=%B"); got != want {
 		t.Fatalf("message %q, git's %q", got, want)
+	}
+}
+
+func TestGitDirAndWorkTreeFromTheEnvironment(t *testing.T) {
+	gitDir := filepath.Join(t.TempDir(), "repo.git")
+	work := t.TempDir()
+	decoy := newRepo(t, map[string]string{"a.txt": "decoy\n"}) // hew runs from inside another repository
+	env := map[string]string{"GIT_DIR": gitDir, "GIT_WORK_TREE": work, "HOME": os.Getenv("HOME"), "GIT_CONFIG_NOSYSTEM": "1"}
+	g := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = decoy
+		cmd.Env = append(os.Environ(), "GIT_DIR="+gitDir, "GIT_WORK_TREE="+work)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	g("init", "-q", "-b", "main")
+	g("config", "user.name", "Env")
+	g("config", "user.email", "env@example.com")
+	writeFile(t, work, "a.txt", "one\n")
+	g("add", "a.txt")
+	g("commit", "-q", "-m", "first")
+	r, err := OpenWith(decoy, Options{Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Root() != work {
+		t.Fatalf("root %s, want %s", r.Root(), work)
+	}
+	u := Update{Path: "a.txt", Base: []byte("one\n"), BaseExists: true, New: []byte("two\n")}
+	if err := r.Accept([]Update{u}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Commit(context.Background(), CommitOptions{Updates: []Update{u}, Message: "second"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := g("log", "--format=%s"); got != "second\nfirst\n" {
+		t.Fatalf("log of GIT_DIR: %q", got)
+	}
+	if got := g("status", "--porcelain"); got != "" {
+		t.Fatalf("status: %q", got)
+	}
+	if got := git(t, decoy, "log", "--format=%s"); got != "initial\n" && !strings.Contains(got, "initial") {
+		t.Fatalf("the decoy repository changed: %q", got)
+	}
+	if got := readFileT(t, decoy, "a.txt"); got != "decoy\n" {
+		t.Fatalf("the decoy's file changed: %q", got)
+	}
+}
+
+func TestUndoRefusesCommitPushedUnderAnotherName(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	remote := t.TempDir()
+	git(t, remote, "init", "-q", "--bare")
+	git(t, dir, "remote", "add", "origin", remote)
+	r := open(t, dir)
+	writeFile(t, dir, "a.txt", "b\n")
+	h, err := r.Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	git(t, dir, "push", "-q", "origin", "HEAD:refs/heads/review/other-name")
+	var refused *RefusedError
+	if _, err := r.Undo(context.Background()); !errors.As(err, &refused) || !strings.Contains(err.Error(), "origin/review/other-name") {
+		t.Fatalf("Undo = %v", err)
+	}
+	if got := strings.TrimSpace(git(t, dir, "rev-parse", "HEAD")); got != h {
+		t.Fatal("HEAD moved")
+	}
+}
+
+func TestUndoWhenTheBranchTracksALocalBranch(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	git(t, dir, "checkout", "-q", "-b", "topic", "--track", "main")
+	r := open(t, dir)
+	writeFile(t, dir, "a.txt", "b\n")
+	if _, err := r.Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Undo(context.Background()); err != nil {
+		t.Fatalf("Undo: %v", err)
+	}
+	if got := git(t, dir, "log", "-1", "--format=%s"); got != git(t, dir, "log", "-1", "--format=%s", "main") {
+		t.Fatalf("HEAD is at %q", got)
+	}
+}
+
+func TestCheckpointsSkipLargeUntrackedFilesAndArePruned(t *testing.T) {
+	for _, tool := range []string{"", "none"} {
+		t.Run("git="+tool, func(t *testing.T) {
+			dir := newRepo(t, map[string]string{"a.txt": "a\n", "big-tracked.bin": strings.Repeat("t", 2000)})
+			r, err := OpenWith(dir, Options{Now: fixedClock(), GitProgram: tool, MaxCheckpoints: 3, MaxUntrackedSize: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, dir, "huge.log", strings.Repeat("x", 1001))
+			writeFile(t, dir, "small.txt", "s\n")
+			res, err := r.TakeCheckpoint(context.Background(), "one")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(res.Skipped, ",") != "huge.log" {
+				t.Fatalf("skipped %v", res.Skipped)
+			}
+			if got := git(t, dir, "ls-tree", "-r", "--name-only", res.ID); got != "a.txt\nbig-tracked.bin\nsmall.txt\n" {
+				t.Fatalf("checkpoint holds:\n%s", got)
+			}
+			var ids []string
+			for i := range 4 {
+				writeFile(t, dir, "a.txt", fmt.Sprintf("%d\n", i))
+				id, err := r.Checkpoint(context.Background(), fmt.Sprintf("cp %d", i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			cps, err := r.Checkpoints()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range cps {
+				got = append(got, c.ID)
+			}
+			if want := []string{ids[3], ids[2], ids[1]}; strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Fatalf("checkpoints %v, want the newest three %v", got, want)
+			}
+			// The IDs of the checkpoints kept did not change, and restoring one still works.
+			if err := r.RestoreCheckpoint(context.Background(), ids[1][:8]); err != nil {
+				t.Fatal(err)
+			}
+			if got := readFileT(t, dir, "a.txt"); got != "1\n" {
+				t.Fatalf("restored a.txt = %q", got)
+			}
+		})
 	}
 }

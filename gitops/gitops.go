@@ -15,12 +15,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"hew/gitops/internal/gitenv"
 )
@@ -82,15 +88,72 @@ func OpenWith(dir string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository at %s: %w", dir, err)
 	}
+	if gd := opts.Getenv("GIT_DIR"); gd != "" {
+		return openGitDir(abs, gd, opts, nowSet)
+	}
 	d, err := gitenv.Find(abs)
 	if err != nil {
 		return nil, err
 	}
+	if wt := opts.Getenv("GIT_WORK_TREE"); wt != "" {
+		d.Root = absFrom(abs, wt)
+	}
 	g, err := gogit.PlainOpenWithOptions(d.Root, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		// A work tree named by GIT_WORK_TREE has no .git of its own.
+		g, err = openStorage(d)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open repository at %s: %w", d.Root, err)
 	}
 	return &Repo{root: d.Root, gitDir: d.GitDir, commonDir: d.CommonDir, git: g, opts: opts, nowSet: nowSet}, nil
+}
+
+// openGitDir opens the repository GIT_DIR names, as git does: its working tree is GIT_WORK_TREE,
+// else core.worktree, else the current directory (dir); relative names are taken from dir.
+func openGitDir(dir, gitDir string, opts Options, nowSet bool) (*Repo, error) {
+	d := gitenv.Dirs{GitDir: absFrom(dir, gitDir)}
+	if _, err := os.Stat(filepath.Join(d.GitDir, "HEAD")); err != nil {
+		return nil, fmt.Errorf("GIT_DIR=%s is not a git directory (no HEAD in it)", gitDir)
+	}
+	d.CommonDir = d.GitDir
+	if b, err := os.ReadFile(filepath.Join(d.GitDir, "commondir")); err == nil {
+		d.CommonDir = absFrom(d.GitDir, strings.TrimSpace(string(b)))
+	}
+	switch wt := opts.Getenv("GIT_WORK_TREE"); {
+	case wt != "":
+		d.Root = absFrom(dir, wt)
+	default:
+		cfg := gitenv.ReadConfig(opts.Getenv, gitenv.Dirs{GitDir: d.GitDir, CommonDir: d.CommonDir})
+		if w := cfg.Get("core", "", "worktree"); w != "" {
+			d.Root = absFrom(d.GitDir, w)
+		} else {
+			d.Root = dir
+		}
+	}
+	g, err := openStorage(d)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", d.GitDir, err)
+	}
+	return &Repo{root: d.Root, gitDir: d.GitDir, commonDir: d.CommonDir, git: g, opts: opts, nowSet: nowSet}, nil
+}
+
+// openStorage opens the repository of d through go-git, its git directory apart from its
+// working tree.
+func openStorage(d gitenv.Dirs) (*gogit.Repository, error) {
+	var fs billy.Filesystem = osfs.New(d.GitDir)
+	if d.CommonDir != d.GitDir {
+		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(d.CommonDir))
+	}
+	return gogit.Open(filesystem.NewStorage(fs, cache.NewObjectLRUDefault()), osfs.New(d.Root))
+}
+
+// absFrom is p made absolute from base.
+func absFrom(base, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(base, p)
 }
 
 // Root returns the top directory of the working tree.

@@ -2,7 +2,6 @@ package gitops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -58,7 +57,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 		return refuse("commit %s is the first of the repository; there is nothing to go back to", short)
 	}
 	cfg := r.readConfig()
-	if up, err := r.pushedTo(cfg, refName, commit); err != nil {
+	if up, err := r.pushedTo(ctx, commit); err != nil {
 		return UndoResult{}, err
 	} else if up != "" {
 		return refuse("commit %s was pushed (it is in %s); revert it with 'git revert %s' instead", short, up, short)
@@ -201,47 +200,43 @@ func revert(p string, committed, cur, before file) (file, error) {
 	return file{exists: true, data: text, mode: before.mode}, nil
 }
 
-// pushedTo returns the remote-tracking ref that contains commit, checking the branch's
-// configured upstream and every remote's branch of the same name; "" when none does.
-func (r *Repo) pushedTo(cfg gitConfig, ref plumbing.ReferenceName, commit plumbing.Hash) (string, error) {
-	if !ref.IsBranch() {
-		return "", nil
-	}
-	var candidates []plumbing.ReferenceName
-	if remote := cfg.Get("branch", ref.Short(), "remote"); remote != "" {
-		if merge := cfg.Get("branch", ref.Short(), "merge"); merge != "" {
-			candidates = append(candidates, plumbing.NewRemoteReferenceName(remote, plumbing.ReferenceName(merge).Short()))
+// pushedTo returns a remote-tracking ref (refs/remotes/...) that contains commit, whatever the
+// branch it was pushed under; "" when none does. A branch that tracks a local branch has no
+// remote-tracking ref to check.
+func (r *Repo) pushedTo(ctx context.Context, commit plumbing.Hash) (string, error) {
+	if r.hasGit() {
+		out, err := r.runGit(ctx, nil, "for-each-ref", "--count=1", "--format=%(refname:short)", "--contains", commit.String(), "refs/remotes/")
+		if err != nil {
+			return "", fmt.Errorf("look for the commit in remote-tracking branches: %w", err)
 		}
+		return strings.TrimSpace(string(out)), nil
 	}
-	remotes, err := r.git.Remotes()
+	iter, err := r.git.Storer.IterReferences()
 	if err != nil {
-		return "", fmt.Errorf("list remotes: %w", err)
+		return "", fmt.Errorf("list remote-tracking branches: %w", err)
 	}
-	for _, rm := range remotes {
-		candidates = append(candidates, plumbing.NewRemoteReferenceName(rm.Config().Name, ref.Short()))
-	}
+	defer iter.Close()
 	c, err := object.GetCommit(r.git.Storer, commit)
 	if err != nil {
 		return "", fmt.Errorf("read commit %s: %w", commit, err)
 	}
-	for _, name := range candidates {
-		up, err := r.git.Storer.Reference(name)
-		if errors.Is(err, plumbing.ErrReferenceNotFound) {
-			continue
+	found := ""
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		if found != "" || !ref.Name().IsRemote() || ref.Type() != plumbing.HashReference {
+			return nil
 		}
+		if ref.Hash() == commit {
+			found = ref.Name().Short()
+			return nil
+		}
+		upc, err := object.GetCommit(r.git.Storer, ref.Hash())
 		if err != nil {
-			return "", fmt.Errorf("read %s: %w", name, err)
-		}
-		if up.Hash() == commit {
-			return name.Short(), nil
-		}
-		upc, err := object.GetCommit(r.git.Storer, up.Hash())
-		if err != nil {
-			continue // the remote ref names a commit we do not have: it cannot contain ours
+			return nil // the remote ref names a commit we do not have: it cannot contain ours
 		}
 		if ok, err := c.IsAncestor(upc); err == nil && ok {
-			return name.Short(), nil
+			found = ref.Name().Short()
 		}
-	}
-	return "", nil
+		return nil
+	})
+	return found, err
 }

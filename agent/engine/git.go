@@ -19,12 +19,16 @@ import (
 // hew's private ref without touching the index or the user's refs. A failure is reported as a
 // warning: it must not stop the user's work.
 func (e *Engine) Checkpoint(ctx context.Context, label string) string {
-	id, err := e.repo.Checkpoint(ctx, label)
+	res, err := e.repo.TakeCheckpoint(ctx, label)
 	if err != nil {
 		e.events.Emit(event.Notice{Level: "warn", Text: "could not checkpoint the working tree: " + err.Error()})
 		return ""
 	}
-	return id
+	if len(res.Skipped) > 0 {
+		e.events.Emit(event.Notice{Level: "warn", Text: fmt.Sprintf("the checkpoint leaves out untracked files larger than %d MiB, so rewinding cannot bring them back: %s",
+			gitops.DefaultMaxUntrackedSize>>20, strings.Join(res.Skipped, ", "))})
+	}
+	return res.ID
 }
 
 // Commit commits the accepted changes to files (every accepted, uncommitted change when files
