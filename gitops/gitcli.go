@@ -68,6 +68,11 @@ func (r *Repo) gitEnv(extra ...string) []string {
 	for _, k := range passEnv {
 		add(k)
 	}
+	if r.opts.Getenv("PATH") == "" {
+		// Filters and signing programs are found on PATH; an environment without one still
+		// runs them as git would from hew's own.
+		env = append(env, "PATH="+os.Getenv("PATH"))
+	}
 	for _, k := range passGitEnv {
 		add(k)
 	}
