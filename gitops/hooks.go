@@ -83,7 +83,7 @@ func (r *Repo) runCommitHooks(ctx context.Context, cfg gitConfig, run func(conte
 	if pre == "" && prepare == "" && commitMsg == "" {
 		return nil
 	}
-	tmpIndex, err := r.writeTreeIndex(p.tree)
+	tmpIndex, err := r.writeTreeIndex(ctx, p.tree)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (r *Repo) runCommitHooks(ctx context.Context, cfg gitConfig, run func(conte
 		if out, err := run(ctx, h); err != nil {
 			return &HookError{Hook: h.Name, Output: out, Err: err}
 		}
-		if p.tree, err = r.treeOfIndex(p.tree, tmpIndex); err != nil {
+		if p.tree, err = r.treeOfIndex(ctx, p.tree, tmpIndex); err != nil {
 			return fmt.Errorf("read the index the pre-commit hook left: %w", err)
 		}
 		if p.tree == p.headTree {
@@ -162,7 +162,16 @@ func (r *Repo) runHook(ctx context.Context, h Hook) (string, error) {
 
 // treeOfIndex returns the tree the index file at p holds, as tree (the tree it was written from)
 // edited with the entries that differ.
-func (r *Repo) treeOfIndex(tree plumbing.Hash, p string) (plumbing.Hash, error) {
+func (r *Repo) treeOfIndex(ctx context.Context, tree plumbing.Hash, p string) (plumbing.Hash, error) {
+	if r.hasGit() {
+		cmd := r.gitCmd(ctx, nil, "write-tree")
+		cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+p)
+		out, err := runCmd(cmd)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		return plumbing.NewHash(strings.TrimSpace(string(out))), nil
+	}
 	idx, _, err := readIndexFile(p)
 	if err != nil {
 		return plumbing.ZeroHash, err
@@ -191,7 +200,10 @@ func (r *Repo) treeOfIndex(tree plumbing.Hash, p string) (plumbing.Hash, error) 
 }
 
 // writeTreeIndex writes an index holding exactly tree to a temporary file and returns its path.
-func (r *Repo) writeTreeIndex(tree plumbing.Hash) (string, error) {
+func (r *Repo) writeTreeIndex(ctx context.Context, tree plumbing.Hash) (string, error) {
+	if r.hasGit() {
+		return r.readTreeIndex(ctx, tree)
+	}
 	files, err := r.flatten(tree)
 	if err != nil {
 		return "", err
@@ -213,6 +225,27 @@ func (r *Repo) writeTreeIndex(tree plumbing.Hash) (string, error) {
 		err = cerr
 	}
 	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write the index for hooks: %w", err)
+	}
+	return f.Name(), nil
+}
+
+// readTreeIndex is writeTreeIndex through `git read-tree`.
+func (r *Repo) readTreeIndex(ctx context.Context, tree plumbing.Hash) (string, error) {
+	dir := filepath.Join(r.gitDir, "hew")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "index-*")
+	if err != nil {
+		return "", fmt.Errorf("write the index for hooks: %w", err)
+	}
+	f.Close()
+	os.Remove(f.Name()) // git writes it afresh
+	cmd := r.gitCmd(ctx, nil, "read-tree", tree.String())
+	cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+f.Name())
+	if _, err := runCmd(cmd); err != nil {
 		os.Remove(f.Name())
 		return "", fmt.Errorf("write the index for hooks: %w", err)
 	}
