@@ -716,3 +716,63 @@ func TestCheckpointsSkipLargeUntrackedFilesAndArePruned(t *testing.T) {
 		})
 	}
 }
+
+func TestWithoutGitRefusesWhatNeedsIt(t *testing.T) {
+	noGit := func(t *testing.T, dir string) *Repo {
+		r, err := OpenWith(dir, Options{Now: fixedClock(), GitProgram: "none"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	t.Run("plain commit as git", func(t *testing.T) {
+		dir := newRepo(t, map[string]string{"a.txt": "a\n", "b.txt": "b\n"})
+		git(t, dir, "update-index", "--assume-unchanged", "b.txt")
+		ref := copyRepo(t, dir)
+		writeFile(t, dir, "a.txt", "changed\n")
+		writeFile(t, ref, "a.txt", "changed\n")
+		if _, err := noGit(t, dir).Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"}); err != nil {
+			t.Fatal(err)
+		}
+		git(t, ref, "commit", "-q", "-m", "m", "--", "a.txt")
+		if got, want := stateOf(t, dir), stateOf(t, ref); got.tree != want.tree || got.status != want.status {
+			t.Fatalf("hew: %+v\ngit: %+v", got, want)
+		}
+		git(t, dir, "fsck", "--strict")
+	})
+	for name, setup := range map[string]func(dir string){
+		"filter":   func(dir string) { writeFile(t, dir, ".gitattributes", "*.txt filter=x\n") },
+		"autocrlf": func(dir string) { git(t, dir, "config", "core.autocrlf", "true") },
+		"signing":  func(dir string) { git(t, dir, "config", "commit.gpgSign", "true") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+			setup(dir)
+			head := git(t, dir, "rev-parse", "HEAD")
+			writeFile(t, dir, "a.txt", "changed\n")
+			_, err := noGit(t, dir).Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"})
+			if err == nil || !strings.Contains(err.Error(), "needs the git command") {
+				t.Fatalf("Commit = %v", err)
+			}
+			if git(t, dir, "rev-parse", "HEAD") != head {
+				t.Fatal("HEAD moved")
+			}
+		})
+	}
+}
+
+func TestUncommittedComparesAsGitDiffDoes(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "one\ntwo\n", "b.txt": "b\n"})
+	git(t, dir, "config", "core.autocrlf", "true")
+	os.Remove(filepath.Join(dir, "a.txt"))
+	os.Remove(filepath.Join(dir, "b.txt"))
+	git(t, dir, "checkout", "--", ".")
+	writeFile(t, dir, "a.txt", "one\r\nTWO\r\n")
+	changes, err := open(t, dir).Uncommitted(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Path != "a.txt" || string(changes[0].New) != "one\nTWO\n" {
+		t.Fatalf("changes: %+v (git diff --name-only HEAD: %q)", changes, git(t, dir, "diff", "--name-only", "HEAD"))
+	}
+}
