@@ -19,10 +19,10 @@ type WorkingChange struct {
 	Deleted  bool // not in the working tree, or ignored and untracked there
 }
 
-// Uncommitted lists the changes `git diff HEAD` shows (in the form git stores files, as git diff
-// compares them) plus the untracked files that are not
-// ignored, sorted by path: what committing everything would commit. A change of mode alone, and
-// submodules, are left out. On an unborn branch every file is created.
+// Uncommitted lists the changes `git diff HEAD` shows plus the untracked files that are not
+// ignored, sorted by path: what committing everything would commit. Like git diff, it compares
+// files in the form git stores them (filters and line endings applied). A change of mode alone,
+// and submodules, are left out. On an unborn branch every file is created.
 func (r *Repo) Uncommitted(ctx context.Context) ([]WorkingChange, error) {
 	work, _, err := r.scan(ctx, false)
 	if err != nil {
