@@ -32,7 +32,8 @@ type CommitOptions struct {
 	// Branch, when set, names a new branch to commit on, created from HEAD; HEAD, the index and
 	// the working tree are left alone. Commit refuses a branch that exists.
 	Branch string
-	// NoVerify skips the pre-commit and commit-msg hooks.
+	// NoVerify skips the pre-commit and commit-msg hooks, as git commit --no-verify does
+	// (prepare-commit-msg and post-commit still run).
 	NoVerify bool
 	// RunHook runs a hook, in the sandbox; nil runs it directly.
 	RunHook func(ctx context.Context, h Hook) (output string, err error)
@@ -97,10 +98,12 @@ func (r *Repo) Commit(ctx context.Context, opts CommitOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !opts.NoVerify {
-		if err := r.runCommitHooks(ctx, cfg, opts.RunHook, p); err != nil {
-			return "", err
-		}
+	if err := r.runCommitHooks(ctx, cfg, opts.RunHook, p, opts.NoVerify); err != nil {
+		return "", err
+	}
+	p.msg = cleanupMessage(p.msg, cfg)
+	if strings.TrimSpace(p.msg) == "" {
+		return "", errors.New("commit: the message is empty after the hooks and git's clean-up; nothing was committed")
 	}
 	hash, err := r.makeCommit(ctx, cfg, p, p.msg)
 	if err != nil {
@@ -123,23 +126,24 @@ func (r *Repo) Commit(ctx context.Context, opts CommitOptions) (string, error) {
 	if err := r.appendRecord(rec); err != nil {
 		return "", fmt.Errorf("commit %s was made, but: %w", hash, err)
 	}
-	if !opts.NoVerify {
-		r.runPostCommit(ctx, cfg, opts.RunHook)
-	}
+	r.runPostCommit(ctx, cfg, opts.RunHook)
 	return hash.String(), nil
 }
 
 // planCommit works out the commit opts asks for and checks it can be made; the index is
 // locked (p.idx) unless the commit goes to a new branch, also when an error is returned.
 func (r *Repo) planCommit(ctx context.Context, cfg gitConfig, opts CommitOptions) (*commitPlan, error) {
-	msg := strings.TrimSpace(opts.Message)
-	if msg == "" {
+	msg := opts.Message
+	if strings.TrimSpace(msg) == "" {
 		return nil, errors.New("commit: the message is empty")
 	}
 	if opts.Trailer != "" && !strings.Contains(msg, opts.Trailer) {
-		msg += "\n\n" + opts.Trailer
+		msg = strings.TrimRight(msg, " \t\r\n") + "\n\n" + opts.Trailer
 	}
-	p := &commitPlan{msg: msg + "\n", sign: cfg.Bool("commit", "", "gpgSign")}
+	if strings.ToLower(cfg.Get("commit", "", "cleanup")) != "verbatim" {
+		msg = stripSpace(msg, "") // as git does before the hooks see it
+	}
+	p := &commitPlan{msg: msg, sign: cfg.Bool("commit", "", "gpgSign")}
 	if err := r.checkOwnership(); err != nil {
 		return nil, err
 	}
@@ -201,6 +205,49 @@ func (r *Repo) planCommit(ctx context.Context, cfg gitConfig, opts CommitOptions
 		return p, ErrNothingToCommit
 	}
 	return p, nil
+}
+
+// cleanupMessage cleans msg as git commit -m does after the hooks (commit.cleanup, default
+// "whitespace"): see stripSpace; "strip" also drops comment lines (core.commentChar, "#");
+// "verbatim" leaves it alone.
+func cleanupMessage(msg string, cfg gitConfig) string {
+	switch strings.ToLower(cfg.Get("commit", "", "cleanup")) {
+	case "verbatim":
+		return msg
+	case "strip":
+		comment := cfg.Get("core", "", "commentChar")
+		if comment == "" || comment == "auto" {
+			comment = "#"
+		}
+		return stripSpace(msg, comment)
+	}
+	return stripSpace(msg, "")
+}
+
+// stripSpace is git stripspace: trailing whitespace and leading and trailing blank lines go,
+// runs of blank lines become one, and lines starting with comment (when not "") are dropped.
+func stripSpace(msg, comment string) string {
+	var out []string
+	blank := false
+	for _, line := range strings.Split(msg, "\n") {
+		if comment != "" && strings.HasPrefix(line, comment) {
+			continue
+		}
+		line = strings.TrimRight(line, " \t\r\v\f")
+		if line == "" {
+			blank = len(out) > 0
+			continue
+		}
+		if blank {
+			out = append(out, "")
+			blank = false
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return strings.Join(out, "\n") + "\n"
 }
 
 // committedFile is a path and the content the commit gives it.

@@ -776,3 +776,26 @@ func TestUncommittedComparesAsGitDiffDoes(t *testing.T) {
 		t.Fatalf("changes: %+v (git diff --name-only HEAD: %q)", changes, git(t, dir, "diff", "--name-only", "HEAD"))
 	}
 }
+
+func TestNoVerifyAndMessageCleanupAsGit(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	for name, body := range map[string]string{
+		"pre-commit":         "exit 1\n",
+		"commit-msg":         "exit 1\n",
+		"prepare-commit-msg": "printf '\\n\\n# a comment  \\n\\n' >> \"$1\"\n",
+	} {
+		writeFile(t, dir, ".git/hooks/"+name, "#!/bin/sh\n"+body)
+		os.Chmod(filepath.Join(dir, ".git/hooks", name), 0o755)
+	}
+	ref := copyRepo(t, dir)
+	msg := "\n  subject  \n\n\n\nbody line   \n\n"
+	writeFile(t, dir, "a.txt", "b\n")
+	writeFile(t, ref, "a.txt", "b\n")
+	if _, err := open(t, dir).Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: msg, NoVerify: true}); err != nil {
+		t.Fatal(err)
+	}
+	git(t, ref, "commit", "-q", "--no-verify", "-m", msg, "--", "a.txt")
+	if got, want := git(t, dir, "cat-file", "-p", "HEAD"), git(t, ref, "cat-file", "-p", "HEAD"); strings.SplitN(got, "\n\n", 2)[1] != strings.SplitN(want, "\n\n", 2)[1] {
+		t.Fatalf("message %q, git's %q", strings.SplitN(got, "\n\n", 2)[1], strings.SplitN(want, "\n\n", 2)[1])
+	}
+}

@@ -74,12 +74,16 @@ func (r *Repo) CommitHooks() []string {
 // in its order and with its arguments: pre-commit against a temporary index holding the tree
 // to be committed (GIT_INDEX_FILE); what that index holds afterwards is committed, so files a
 // formatter re-staged are included. Then prepare-commit-msg (COMMIT_EDITMSG, "message") and
-// commit-msg (COMMIT_EDITMSG), whose edits to the message are kept.
-func (r *Repo) runCommitHooks(ctx context.Context, cfg gitConfig, run func(context.Context, Hook) (string, error), p *commitPlan) error {
+// commit-msg (COMMIT_EDITMSG), whose edits to the message are kept. noVerify skips pre-commit and
+// commit-msg, as --no-verify does.
+func (r *Repo) runCommitHooks(ctx context.Context, cfg gitConfig, run func(context.Context, Hook) (string, error), p *commitPlan, noVerify bool) error {
 	if run == nil {
 		run = r.runHook
 	}
 	pre, prepare, commitMsg := r.hookPath(cfg, "pre-commit"), r.hookPath(cfg, "prepare-commit-msg"), r.hookPath(cfg, "commit-msg")
+	if noVerify {
+		pre, commitMsg = "", ""
+	}
 	if pre == "" && prepare == "" && commitMsg == "" {
 		return nil
 	}

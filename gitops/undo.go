@@ -40,6 +40,9 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if rec == nil {
 		return refuse("hew has made no commit in this repository that is not undone")
 	}
+	if err := r.checkOwnership(); err != nil {
+		return UndoResult{}, err
+	}
 	commit := plumbing.NewHash(rec.Commit)
 	short := rec.Commit[:min(len(rec.Commit), 12)]
 	if rec.Branch != "" {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -210,11 +211,14 @@ func (e *Engine) Rewind(ctx context.Context, id string) error {
 	return nil
 }
 
-// CommitHooks names the git hooks a commit runs (pre-commit, commit-msg; none when the
-// configuration skips them), so that a front end can say what a commit waits for.
+// CommitHooks names the git hooks a commit runs (pre-commit, prepare-commit-msg, commit-msg,
+// post-commit; no_verify skips pre-commit and commit-msg as --no-verify does), so that a front
+// end can say what a commit waits for.
 func (e *Engine) CommitHooks() []string {
+	hooks := e.repo.CommitHooks()
 	if e.cfg.Commit.NoVerify {
-		return nil
+		// As git commit --no-verify: prepare-commit-msg and post-commit still run.
+		hooks = slices.DeleteFunc(hooks, func(h string) bool { return h == "pre-commit" || h == "commit-msg" })
 	}
-	return e.repo.CommitHooks()
+	return hooks
 }
