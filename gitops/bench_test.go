@@ -16,6 +16,8 @@ func largeRepo(b *testing.B, n int) string {
 	git(b, dir, "init", "-q", "-b", "main")
 	git(b, dir, "config", "user.name", "Bench")
 	git(b, dir, "config", "user.email", "bench@example.com")
+	git(b, dir, "config", "gc.auto", "0") // no background gc racing the temporary directory's removal
+	git(b, dir, "config", "maintenance.auto", "false")
 	for i := range n {
 		sub := filepath.Join(dir, fmt.Sprintf("pkg%03d", i/300))
 		if i%300 == 0 {

@@ -32,7 +32,7 @@ func errNoGit(what string) error {
 
 // passEnv are the variables, besides GIT_*, that the git command hew runs reads from the
 // environment hew was given (Options.Getenv) rather than from hew's own process.
-var passEnv = []string{"HOME", "XDG_CONFIG_HOME", "EMAIL", "GNUPGHOME", "SSH_AUTH_SOCK", "PATH", "TZ", "LANG", "LC_ALL"}
+var passEnv = []string{"HOME", "XDG_CONFIG_HOME", "EMAIL", "USER", "LOGNAME", "GNUPGHOME", "GPG_TTY", "SSH_AUTH_SOCK", "PATH", "TZ", "LANG", "LC_ALL"}
 
 // passGitEnv are the GIT_* variables git commands read that hew passes on from Options.Getenv.
 var passGitEnv = []string{
@@ -40,7 +40,8 @@ var passGitEnv = []string{
 	"GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE",
 	"GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_PARAMETERS",
 	"GIT_CONFIG_COUNT", "GIT_CEILING_DIRECTORIES", "GIT_LFS_SKIP_SMUDGE", "GIT_SSH_COMMAND",
-	"GIT_ALLOW_PROTOCOL",
+	"GIT_ALLOW_PROTOCOL", "GIT_EXEC_PATH", "GIT_SSH", "GIT_ASKPASS", "GIT_TRACE", "GIT_TRACE2",
+	"GIT_TRACE2_EVENT", "GIT_TRACE_PERFORMANCE",
 }
 
 // gitEnv is the environment for a git command run on this repository: hew's process
