@@ -799,3 +799,42 @@ func TestNoVerifyAndMessageCleanupAsGit(t *testing.T) {
 		t.Fatalf("message %q, git's %q", strings.SplitN(got, "\n\n", 2)[1], strings.SplitN(want, "\n\n", 2)[1])
 	}
 }
+
+func TestLinkedWorktreeCommitAndCheckpoint(t *testing.T) {
+	main := newRepo(t, map[string]string{"a.txt": "one\ntwo\n"})
+	dir := filepath.Join(t.TempDir(), "wt")
+	git(t, main, "worktree", "add", "-q", "-b", "feature", dir)
+	git(t, main, "config", "core.autocrlf", "true") // shared by both worktrees
+	os.Remove(filepath.Join(dir, "a.txt"))
+	git(t, dir, "checkout", "--", "a.txt")
+	r := open(t, dir)
+	id, err := r.Checkpoint(context.Background(), "wt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := Update{Path: "a.txt", Base: []byte("one\r\ntwo\r\n"), BaseExists: true, New: []byte("one\r\nTWO\r\n")}
+	if err := r.Accept([]Update{u}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Commit(context.Background(), CommitOptions{Updates: []Update{u}, Message: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := git(t, dir, "show", "feature:a.txt"); got != "one\nTWO\n" {
+		t.Fatalf("feature has %q", got)
+	}
+	if st := git(t, dir, "status", "--porcelain"); st != "" {
+		t.Fatalf("worktree status %q", st)
+	}
+	if st := git(t, main, "status", "--porcelain"); st != "" || git(t, main, "rev-parse", "--abbrev-ref", "HEAD") != "main\n" {
+		t.Fatalf("the main worktree changed: %q", st)
+	}
+	if err := r.RestoreCheckpoint(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFileT(t, dir, "a.txt"); got != "one\r\ntwo\r\n" {
+		t.Fatalf("restored %q", got)
+	}
+	if refs := git(t, main, "for-each-ref", "--format=%(refname)", "refs/hew/"); !strings.Contains(refs, "refs/hew/cp/wt/") {
+		t.Fatalf("checkpoint refs: %s", refs)
+	}
+}
