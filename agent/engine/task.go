@@ -46,7 +46,10 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	if commit && e.defaults.Accept == AcceptNever {
 		return fail(2, "--commit needs changes to be accepted: use --accept tests or --accept auto")
 	}
-	final, err := e.Send(ctx, t.Prompt)
+	// A task checkpoints once, before it accepts (Accept does): until then hew writes nothing to
+	// the working tree, so a checkpoint before the turn would hold the same files, and taking only
+	// one halves the git work of `hew exec` in a large repository.
+	final, err := e.agent.Send(ctx, t.Prompt)
 	out.Final = final
 	if t.PatchOut != "" {
 		if perr := e.writePatch(t.PatchOut); perr != nil {

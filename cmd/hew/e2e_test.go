@@ -126,11 +126,11 @@ func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 		t.Errorf("commit message:\n%s", msg)
 	}
 	gittest.Git(t, dir, "fsck", "--no-progress")
-	// The tree was checkpointed before the turn and before accepting, under hew's private refs,
-	// which the user's branch does not reach.
+	// The tree was checkpointed before accepting, under hew's private refs, which the user's
+	// branch does not reach.
 	cps := strings.Fields(gittest.Git(t, dir, "for-each-ref", "--format=%(refname)", "refs/hew/"))
-	if len(cps) != 2 {
-		t.Errorf("checkpoints %v, want 2", cps)
+	if len(cps) != 1 {
+		t.Errorf("checkpoints %v, want 1", cps)
 	}
 	for _, cp := range cps {
 		if gittest.Git(t, dir, "branch", "--contains", cp) != "" {
