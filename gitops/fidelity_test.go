@@ -838,3 +838,23 @@ func TestLinkedWorktreeCommitAndCheckpoint(t *testing.T) {
 		t.Fatalf("checkpoint refs: %s", refs)
 	}
 }
+
+func TestIdentityFromGitConfigGlobalAndEMAIL(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	git(t, dir, "config", "--unset", "user.name")
+	git(t, dir, "config", "--unset", "user.email")
+	global := filepath.Join(t.TempDir(), "global.cfg")
+	writeFile(t, filepath.Dir(global), "global.cfg", "[user]\n\tname = From Global\n")
+	env := map[string]string{"HOME": t.TempDir(), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": global, "EMAIL": "mail@example.com"}
+	r, err := OpenWith(dir, Options{Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := r.AuthorIdentity(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Signature != (Signature{"From Global", "mail@example.com"}) || info.NameFrom != "user.name in "+global || info.EmailFrom != "EMAIL" {
+		t.Fatalf("identity %+v", info)
+	}
+}
