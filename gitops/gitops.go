@@ -1,8 +1,12 @@
-// Package gitops reads and writes the user's git repository with go-git.
+// Package gitops reads and writes the user's git repository with go-git, and with the git
+// command for what only git does faithfully: content filters and line endings, signing, the
+// identity as git resolves it, index updates that keep git's flags and extensions, and the
+// checkpoint snapshot (see gitcli.go and convert.go). Without the git command it refuses what
+// would need it.
 //
 // It accepts proposed changes into the working tree, commits exactly those changes while the
 // user's other staged and unstaged work stays as it was, snapshots the working tree as
-// checkpoints under a private ref, and undoes the last commit hew made when that is safe. Accept,
+// checkpoints under private refs, and undoes the last commit hew made when that is safe. Accept,
 // Commit and Undo never run a full worktree status: they work from HEAD's tree, the index and the
 // files named. Checkpoint walks the working tree for untracked files but reads only the tracked
 // files whose stat data no longer matches the index.
