@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -63,7 +64,17 @@ func (e *ConflictError) Error() string {
 // content gets New; a file the user has edited since gets the proposal's change merged into the
 // edit, line by line; if an edit touches the same or adjacent lines as the change, Accept writes
 // nothing and returns a *ConflictError naming the files and lines.
+//
+// Accepts are serialised across processes (hew sessions over one working tree): each holds an
+// exclusive lock on the worktree's git directory while it reads, merges and writes, and right
+// before writing checks that each file is still what it merged with (compare-and-swap), so an
+// edit that lands in between is never lost: Accept then writes nothing and says so.
 func (r *Repo) Accept(updates []Update) error {
+	unlock, err := lockPath(filepath.Join(r.gitDir, "hew-accept.lock"))
+	if err != nil {
+		return fmt.Errorf("serialise accepts: %w", err)
+	}
+	defer unlock()
 	root, err := os.OpenRoot(r.root)
 	if err != nil {
 		return fmt.Errorf("open working tree: %w", err)
@@ -85,7 +96,7 @@ func (r *Repo) Accept(updates []Update) error {
 			continue
 		}
 		if target.exists != cur.exists || !bytes.Equal(target.data, cur.data) || target.mode != cur.mode {
-			ws = append(ws, write{u.Path, target})
+			ws = append(ws, write{path: u.Path, file: target, expect: &cur})
 		}
 	}
 	if len(conflicts) > 0 {

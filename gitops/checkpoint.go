@@ -262,7 +262,7 @@ func (r *Repo) RestoreCheckpoint(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		ws = append(ws, write{p, f})
+		ws = append(ws, write{path: p, file: f})
 	}
 	for p, e := range cur {
 		if _, ok := want[p]; !ok && e.mode != filemode.Submodule {

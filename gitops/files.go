@@ -87,6 +87,16 @@ func readFile(root *os.Root, p string) (file, error) {
 type write struct {
 	path string
 	file file
+	// expect, when set, is what the file must still be right before it is replaced; if it
+	// changed since, nothing is written (a *ChangedError).
+	expect *file
+}
+
+// ChangedError reports a file that changed while it was being accepted; nothing was written.
+type ChangedError struct{ Path string }
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("%s changed while the change was being accepted; nothing was written: accept again", e.Path)
 }
 
 // writeFiles puts every write into the working tree or none: each file is first written beside
@@ -110,6 +120,9 @@ func (r *Repo) writeFiles(ws []write) (err error) {
 	for i, w := range ws {
 		if prev[i], err = readFile(root, w.path); err != nil {
 			return err
+		}
+		if e := w.expect; e != nil && (e.exists != prev[i].exists || !bytes.Equal(e.data, prev[i].data) || e.mode != prev[i].mode) {
+			return &ChangedError{Path: w.path}
 		}
 		if w.file.exists {
 			if prev[i].exists && w.file.perm == 0 {

@@ -183,7 +183,7 @@ func (r *Repo) undoFile(ctx context.Context, cv *conversion, root *os.Root, idx 
 			return w, c, false, err
 		}
 	}
-	return write{f.Path, newWT}, indexChange{path: f.Path, entry: newIdx.entry()}, true, nil
+	return write{path: f.Path, file: newWT}, indexChange{path: f.Path, entry: newIdx.entry()}, true, nil
 }
 
 // revert takes a commit's change (before → committed) out of cur, a later state of the file.

@@ -3,8 +3,12 @@
 // Compaction keeps what must never be lost — the user's original request and latest message,
 // the current plan and the pending proposal (the system prompt and project instructions are
 // sent apart from the conversation and are not touched) — and replaces the older turns with a
-// summary the model writes. Tool outputs the model has already seen are trimmed first: they
-// are the bulk of most long sessions and can be produced again by running the tool again.
+// summary the model writes, as often as the conversation fills up again: an earlier summary is
+// folded into the next. Tool outputs the model has already seen are trimmed first: they are the
+// bulk of most long sessions and can be produced again by running the tool again. Sizes are
+// relative to the window (see Target, SendLimit, OutputLimit), which is DefaultWindow for a
+// model whose window is unknown, and Fit cuts outputs further until a conversation is under a
+// budget, every cut saying what was left out.
 package compact
 
 import (
@@ -15,6 +19,7 @@ import (
 
 	"hew/agent/event"
 	"hew/agent/llm"
+	"hew/agent/tools"
 	"hew/prompts"
 )
 
@@ -57,32 +62,44 @@ type Result struct {
 	Summarised bool
 }
 
+// ErrTooLarge reports a conversation that does not fit the window even with every tool output
+// cut to its head and tail: the latest messages themselves are too long.
+var ErrTooLarge = errors.New("the conversation does not fit the model's context window even with every tool output trimmed; start a new session or use a model with a larger window")
+
 // ErrNothingToCompact reports a conversation that is already as short as compaction makes it.
 var ErrNothingToCompact = errors.New("the conversation is already as short as compaction can make it")
 
 // Continue is the user message placed before kept messages that start in the middle of a turn.
 const Continue = "Continue with the task from where you left off."
 
-// summaryHeader opens the message that stands for the compacted turns.
-const summaryHeader = "[Earlier turns of this session were compacted to fit the context window. Summary of the work so far:]"
+// summaryHeader opens the message that stands for the compacted turns; summaryHeaderLatest
+// when the summary also covers work done on the latest request, which follows it.
+const (
+	summaryHeader       = "[Earlier turns of this session were compacted to fit the context window. Summary of the work so far:]"
+	summaryHeaderLatest = "[Earlier turns of this session were compacted to fit the context window. Summary of the work so far, including the first steps taken on the latest request below:]"
+)
 
 // trimBudget is the share of the window a conversation may fill after trimming alone.
 const trimBudget = 0.5
 
 // Compact returns a shorter version of in.History. It first trims the tool outputs the model
 // has already answered; when that is not enough (or o.Summarise is set) it asks the model to
-// summarise everything before the latest user message (or, in one long turn, before the
-// latest steps) and rebuilds the conversation as: the original request, the summary with the
-// plan and the proposal, then the kept messages.
+// summarise everything but the latest steps and rebuilds the conversation as: the original
+// request, the summary with the plan and the proposal, the latest user message (or Continue),
+// then the kept messages. It summarises again each time it is called: an earlier summary and
+// the Continue message are not taken for user messages, and a later turn of a resumed session
+// is summarised like the first. The result is fitted under Target of the window (see Fit).
 func Compact(ctx context.Context, o Options, in Input) (Result, error) {
 	h := in.History
+	window := WindowOr(o.Window)
+	target := int64(float64(window) * Target)
 	res := Result{Before: Estimate(h) + o.Overhead}
 	first := indexOf(h, 0, llm.RoleUser)
 	if first < 0 {
 		return res, ErrNothingToCompact
 	}
 	trimmed := TrimSeen(h, seenLimit)
-	if !o.Summarise && o.Window > 0 && Estimate(trimmed)+o.Overhead <= int64(float64(o.Window)*trimBudget) {
+	if !o.Summarise && Estimate(trimmed)+o.Overhead <= int64(float64(window)*trimBudget) {
 		res.History, res.After = trimmed, Estimate(trimmed)+o.Overhead
 		if res.After >= res.Before {
 			return res, ErrNothingToCompact
@@ -90,46 +107,78 @@ func Compact(ctx context.Context, o Options, in Input) (Result, error) {
 		return res, nil
 	}
 
-	cut := keepFrom(h, first, cmpOr(o.KeepSteps, 2))
+	latest := latestUser(h, first)
+	cut := keepFrom(h, first, latest, cmpOr(o.KeepSteps, 2))
 	if cut <= first+1 {
-		if res.After = Estimate(trimmed) + o.Overhead; res.After < res.Before {
-			res.History = trimmed
+		// Nothing before the kept steps to summarise: trimming is all there is.
+		fitted, ok := Fit(trimmed, target-o.Overhead)
+		if res.After = Estimate(fitted) + o.Overhead; res.After < res.Before {
+			res.History = fitted
+			if !ok {
+				return res, ErrTooLarge
+			}
 			return res, nil
 		}
 		return res, ErrNothingToCompact
 	}
-	older := append(append([]llm.Message(nil), h[:first]...), h[first+1:cut]...)
-	summary, usage, err := summarise(ctx, o, h[first].Text, older)
+	var older []llm.Message
+	for i, m := range h[:cut] {
+		if i != first && !(m.Role == llm.RoleUser && m.Text == Continue) {
+			older = append(older, m)
+		}
+	}
+	summary, usage, err := summarise(ctx, o, window, h[first].Text, older)
 	res.Usage = usage
 	if err != nil {
 		return res, err
 	}
 
-	out := []llm.Message{h[first], {Role: llm.RoleAssistant, Text: summaryHeader + "\n\n" + summary + describeState(in.Plan, in.Proposal)}}
-	tail := TrimSeen(h[cut:], tailLimit)
-	if tail[0].Role != llm.RoleUser {
+	header := summaryHeader
+	if latest > first && latest < cut {
+		header = summaryHeaderLatest
+	}
+	out := []llm.Message{h[first], {Role: llm.RoleAssistant, Text: header + "\n\n" + summary + describeState(in.Plan, in.Proposal)}}
+	switch {
+	case latest > first && latest < cut:
+		out = append(out, h[latest])
+	case latest < 0 && h[cut].Role != llm.RoleUser:
 		out = append(out, llm.Message{Role: llm.RoleUser, Text: Continue})
 	}
-	out = append(out, tail...)
-	res.History, res.After, res.Summarised = out, Estimate(out)+o.Overhead, true
+	out = append(out, TrimSeen(h[cut:], tailLimit)...)
+	fitted, ok := Fit(out, target-o.Overhead)
+	res.History, res.After, res.Summarised = fitted, Estimate(fitted)+o.Overhead, true
+	if !ok {
+		return res, ErrTooLarge
+	}
 	return res, nil
 }
 
-// keepFrom returns the index the kept messages start at: the latest user message when there
-// is more than one, otherwise the keep-th last assistant message of the one long turn.
-func keepFrom(h []llm.Message, first, keep int) int {
+// latestUser returns the index of the latest message the user wrote after the first one, or -1:
+// the Continue message compaction inserts is not one.
+func latestUser(h []llm.Message, first int) int {
 	for i := len(h) - 1; i > first; i-- {
-		if h[i].Role == llm.RoleUser {
+		if h[i].Role == llm.RoleUser && h[i].Text != Continue {
 			return i
 		}
 	}
+	return -1
+}
+
+// keepFrom returns the index the kept messages start at: the keep-th last model step after
+// the latest user message, or that message itself when its turn has fewer steps, or, in one
+// long turn, the keep-th last model step.
+func keepFrom(h []llm.Message, first, latest, keep int) int {
+	from := max(first, latest)
 	seen := 0
-	for i := len(h) - 1; i > first; i-- {
+	for i := len(h) - 1; i > from; i-- {
 		if h[i].Role == llm.RoleAssistant {
 			if seen++; seen == keep {
 				return i
 			}
 		}
+	}
+	if latest > first {
+		return latest
 	}
 	return first + 1
 }
@@ -151,17 +200,27 @@ func cmpOr(n, def int) int {
 }
 
 // summarise asks the model for a summary of older, the messages between the original request
-// and the kept ones.
-func summarise(ctx context.Context, o Options, request string, older []llm.Message) (string, llm.Usage, error) {
-	budget := maxTranscript
-	if o.Window > 0 {
-		budget = min(budget, int(o.Window)*charsPerToken/2)
-	}
+// and the kept ones. An earlier summary among them is given whole, ahead of the transcript,
+// so that what it holds is never the part cut for length.
+func summarise(ctx context.Context, o Options, window int64, request string, older []llm.Message) (string, llm.Usage, error) {
+	budget := min(maxTranscript, CharsFor(window/2))
 	var b strings.Builder
 	b.WriteString("The user's original request (kept verbatim, do not repeat it):\n\n")
 	b.WriteString(request)
+	var rest []llm.Message
+	for _, m := range older {
+		if m.Role == llm.RoleAssistant && strings.HasPrefix(m.Text, summaryHeader[:40]) {
+			b.WriteString("\n\nThe summary of the turns before (fold what still matters into your summary):\n\n")
+			_, body, _ := strings.Cut(m.Text, "\n\n")
+			body = tools.ClipWhy(body, budget/4, "summary clipped")
+			b.WriteString(body)
+			budget -= len(body)
+			continue
+		}
+		rest = append(rest, m)
+	}
 	b.WriteString("\n\nThe transcript to summarise:\n\n")
-	b.WriteString(Transcript(older, budget))
+	b.WriteString(Transcript(rest, max(budget, 1<<10)))
 	req := llm.Request{Model: o.Model, System: prompts.Text("compact.md"), MaxOutputTokens: o.MaxOutputTokens,
 		Messages: []llm.Message{{Role: llm.RoleUser, Text: b.String()}}}
 	resp, err := o.Provider.Stream(ctx, req, func(llm.Delta) {})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -135,5 +136,78 @@ func TestCompactFailsClearly(t *testing.T) {
 	_, err = Compact(context.Background(), Options{Provider: p, Model: "m"}, Input{History: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
 	if !errors.Is(err, ErrNothingToCompact) {
 		t.Errorf("single message: %v", err)
+	}
+}
+
+// steps appends n read_file steps named from prefix to h.
+func steps(h []llm.Message, prefix string, n int) []llm.Message {
+	for i := range n {
+		id := fmt.Sprintf("%s%d", prefix, i)
+		h = append(h, call(id, "read_file", fmt.Sprintf(`{"path":%q}`, id)), result(id, "read_file", "out "+id))
+	}
+	return h
+}
+
+func TestCompactSummarisesAgainAfterASummary(t *testing.T) {
+	p, srv := provider(t, llmtest.Turn{Text: "FIRST-SUMMARY"}, llmtest.Turn{Text: "SECOND-SUMMARY"})
+	o := Options{Provider: p, Model: "m", Summarise: true}
+	res, err := Compact(context.Background(), o, Input{History: steps([]llm.Message{{Role: llm.RoleUser, Text: "ORIGINAL"}}, "a", 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Continue message is not the user's: the steps after it are summarised the next time.
+	res, err = Compact(context.Background(), o, Input{History: steps(res.History, "b", 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.History
+	if len(got) != 7 || got[0].Text != "ORIGINAL" || !strings.Contains(got[1].Text, "SECOND-SUMMARY") || got[2].Text != Continue ||
+		got[3].ToolCalls[0].ID != "b3" || got[6].ToolCallID != "b4" {
+		t.Fatalf("history after the second compaction: %+v", got)
+	}
+	body := string(srv.Requests()[1].Body)
+	for _, want := range []string{"FIRST-SUMMARY", "a4", "b2", "The summary of the turns before"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the second summary request lacks %q", want)
+		}
+	}
+	if strings.Contains(body, Continue) {
+		t.Error("the Continue message was sent to be summarised as the user's")
+	}
+}
+
+func TestCompactSummarisesALongLatestTurn(t *testing.T) {
+	p, _ := provider(t, llmtest.Turn{Text: "SUMMARY"})
+	h := steps([]llm.Message{{Role: llm.RoleUser, Text: "ORIGINAL"}}, "a", 2)
+	h = steps(append(h, llm.Message{Role: llm.RoleAssistant, Text: "first done"}, llm.Message{Role: llm.RoleUser, Text: "LATEST"}), "b", 5)
+	res, err := Compact(context.Background(), Options{Provider: p, Model: "m", Summarise: true}, Input{History: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.History
+	// original, summary (covering b0..b2 too), the latest request verbatim, its last two steps.
+	if len(got) != 7 || got[0].Text != "ORIGINAL" || !strings.Contains(got[1].Text, "latest request below") || got[2].Text != "LATEST" ||
+		got[3].ToolCalls[0].ID != "b3" || got[6].ToolCallID != "b4" {
+		t.Fatalf("history: %+v", got)
+	}
+}
+
+func TestFitTrimsUnseenOutputsAndSaysSo(t *testing.T) {
+	big := strings.Repeat("0123456789abcdef\n", 2000) // 34 KB
+	h := []llm.Message{{Role: llm.RoleUser, Text: "ORIGINAL"},
+		{Role: llm.RoleAssistant, ToolCalls: []llm.ToolCall{{ID: "1"}, {ID: "2"}, {ID: "3"}}},
+		result("1", "read_file", big), result("2", "read_file", big), result("3", "read_file", "small")}
+	out, ok := Fit(h, 8000)
+	if !ok || Estimate(out) > 8000 {
+		t.Fatalf("fit: ok %v, %d tokens", ok, Estimate(out))
+	}
+	if !strings.Contains(out[2].Text, "trimmed to fit the context window") || out[4].Text != "small" || len(h[2].Text) != len(big) {
+		t.Errorf("outputs after fitting: %d / %q; the input must stay as it was", len(out[2].Text), out[4].Text)
+	}
+	if _, ok := Fit([]llm.Message{{Role: llm.RoleUser, Text: big}}, 1000); ok {
+		t.Error("a request too long to trim was said to fit")
+	}
+	if OutputLimit(0) != CharsFor(DefaultWindow/8) || OutputLimit(1_000) != OutputMin || OutputLimit(10_000_000) != OutputMax {
+		t.Errorf("output limits: %d %d %d", OutputLimit(0), OutputLimit(1_000), OutputLimit(10_000_000))
 	}
 }

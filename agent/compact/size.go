@@ -10,8 +10,77 @@ import (
 	"hew/gitops/diff"
 )
 
-// charsPerToken is the local estimate of text per token, used between reported usages.
-const charsPerToken = 4
+// The local estimate of text per token, used between reported usages: 3.5 characters a token,
+// on the safe side of the four that English prose takes, since source code and JSON take more
+// tokens.
+const (
+	estimateChars  = 7 // characters per estimateTokens tokens
+	estimateTokens = 2
+)
+
+// Sizes relative to the model's context window.
+const (
+	// DefaultWindow is the window, in tokens, assumed for a model whose window is unknown (not in
+	// the catalogue, no context setting): small enough for most local models' configured
+	// context, so a server that never refuses an oversized prompt (and cuts it silently, as
+	// Ollama does) still gets a conversation that fits.
+	DefaultWindow = 32_000
+	// Target is the share of the window a compacted conversation is fitted under, leaving room
+	// for the steps that follow.
+	Target = 0.6
+	// SendLimit is the share of the window no request may be estimated above: past it the
+	// conversation is compacted, and a request still above it is not sent.
+	SendLimit = 0.95
+	// OutputShare is the share of the window one tool output may take when it joins the
+	// conversation; OutputMin and OutputMax bound it in bytes.
+	OutputShare = 0.125
+	OutputMin   = 2 << 10
+	OutputMax   = 32 << 10
+)
+
+// WindowOr returns window, or DefaultWindow when it is unknown (0 or less).
+func WindowOr(window int64) int64 {
+	if window <= 0 {
+		return DefaultWindow
+	}
+	return window
+}
+
+// CharsFor returns how many bytes of text fit in tokens, counting three a token so that text
+// that tokenises densely still fits.
+func CharsFor(tokens int64) int { return int(max(tokens, 0) * 3) }
+
+// OutputLimit returns the bytes one tool output may keep when it joins a conversation with
+// window (0: unknown): OutputShare of the window, within OutputMin and OutputMax.
+func OutputLimit(window int64) int {
+	return min(max(CharsFor(int64(float64(WindowOr(window))*OutputShare)), OutputMin), OutputMax)
+}
+
+// Fit returns h with tool outputs cut until Estimate(h) is at most budget tokens: first the
+// outputs the model has seen, then, largest first, every output, each down to no less than
+// minOutput bytes. Every cut says what was left out. It reports whether h now fits; h itself
+// is not changed.
+func Fit(h []llm.Message, budget int64) ([]llm.Message, bool) {
+	if Estimate(h) <= budget {
+		return h, true
+	}
+	out := TrimSeen(h, seenLimit)
+	for Estimate(out) > budget {
+		big := -1
+		for i, m := range out {
+			if m.Role == llm.RoleTool && len(m.Text) > 2*minOutput && (big < 0 || len(m.Text) > len(out[big].Text)) {
+				big = i
+			}
+		}
+		if big < 0 {
+			return out, false
+		}
+		over := int(Estimate(out)-budget) * estimateChars / estimateTokens
+		limit := max(len(out[big].Text)-over-200, len(out[big].Text)/2, minOutput)
+		out[big].Text = tools.ClipWhy(out[big].Text, limit, "trimmed to fit the context window: run the tool again, narrower, to see more")
+	}
+	return out, true
+}
 
 // Limits on what compaction keeps, in bytes.
 const (
@@ -20,6 +89,7 @@ const (
 	clipInSummary = 2 << 10   // a tool output in the transcript sent to be summarised
 	maxTranscript = 400 << 10 // the transcript sent to be summarised
 	maxProposal   = 6 << 10   // the proposal's diff kept after compaction
+	minOutput     = 512       // the least of a tool output Fit keeps
 )
 
 // perMessage is the estimated overhead of one message (role, framing) in tokens.
@@ -36,7 +106,7 @@ func Estimate(msgs []llm.Message) int64 {
 		for _, r := range m.Reasoning {
 			chars += len(r.Text) + len(r.Encrypted)
 		}
-		n += int64(chars/charsPerToken) + perMessage
+		n += int64(chars*estimateTokens/estimateChars) + perMessage
 	}
 	return n
 }

@@ -37,6 +37,7 @@ type Config struct {
 	Sandbox Sandbox            `toml:"sandbox"`
 	Commit  Commit             `toml:"commit"`
 	Limits  Limits             `toml:"limits"`
+	Network Network            `toml:"network"`
 	Models  []catalog.Override `toml:"models"`
 
 	// Secrets, from the environment only.
@@ -79,6 +80,33 @@ type Limits struct {
 	MaxTokens int64    `toml:"max_tokens"`
 	MaxCost   float64  `toml:"max_cost"`
 	Timeout   Duration `toml:"timeout"`
+}
+
+// Network bounds the waits on the model server; zero means the default, a negative duration
+// no limit.
+type Network struct {
+	// StreamIdle is how long the server may stay silent — before answering, or mid-stream —
+	// before the request is abandoned (default 300s). Env: HEW_STREAM_IDLE_TIMEOUT.
+	StreamIdle Duration `toml:"stream_idle_timeout"`
+	// Connect bounds connecting to the server (default 30s). Env: HEW_CONNECT_TIMEOUT.
+	Connect Duration `toml:"connect_timeout"`
+	// MaxRetryWait is the longest Retry-After hew waits for before retrying (default 5m); a
+	// server asking for longer fails the request at once. Env: HEW_MAX_RETRY_WAIT.
+	MaxRetryWait Duration `toml:"max_retry_wait"`
+	// MaxRetries is how many times a rate-limited, failed (5xx) or broken request is tried
+	// again (default 5; 0 for never). Env: HEW_MAX_RETRIES.
+	MaxRetries *int `toml:"max_retries"`
+}
+
+// RetriesOption returns MaxRetries as the providers' option: 0 for the default, -1 for never.
+func (n Network) RetriesOption() int {
+	switch {
+	case n.MaxRetries == nil:
+		return 0
+	case *n.MaxRetries <= 0:
+		return -1
+	}
+	return *n.MaxRetries
 }
 
 // Duration is a time.Duration written as "90s" or "30m" in TOML.
@@ -199,6 +227,23 @@ func (c *Config) mergeEnv(getenv func(string) string) error {
 	set(&c.Bedrock.Profile, "AWS_PROFILE", "HEW_BEDROCK_PROFILE")
 	set(&c.OpenAIKey, "OPENAI_API_KEY")
 	set(&c.BedrockToken, "AWS_BEARER_TOKEN_BEDROCK")
+	for _, d := range []struct {
+		dst  *Duration
+		name string
+	}{{&c.Network.StreamIdle, "HEW_STREAM_IDLE_TIMEOUT"}, {&c.Network.Connect, "HEW_CONNECT_TIMEOUT"}, {&c.Network.MaxRetryWait, "HEW_MAX_RETRY_WAIT"}} {
+		if v := getenv(d.name); v != "" {
+			if err := d.dst.UnmarshalText([]byte(v)); err != nil {
+				return fmt.Errorf("%s: %w", d.name, err)
+			}
+		}
+	}
+	if v := getenv("HEW_MAX_RETRIES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("HEW_MAX_RETRIES=%q is not a whole number of 0 or more", v)
+		}
+		c.Network.MaxRetries = &n
+	}
 	if v := getenv("HEW_MAX_TURNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

@@ -57,3 +57,24 @@ func TestErrorsNameTheProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestNetworkSettings(t *testing.T) {
+	repo := t.TempDir()
+	write(t, filepath.Join(repo, ".hew", "config.toml"), "[network]\nstream_idle_timeout = \"2m\"\nconnect_timeout = \"5s\"\nmax_retries = 0\n")
+	c, err := Load(repo, env(map[string]string{"HEW_MAX_RETRY_WAIT": "90s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Network
+	if n.StreamIdle.Duration != 2*time.Minute || n.Connect.Duration != 5*time.Second || n.MaxRetryWait.Duration != 90*time.Second || n.RetriesOption() != -1 {
+		t.Errorf("network settings: %+v (retries option %d)", n, n.RetriesOption())
+	}
+	if (Network{}).RetriesOption() != 0 {
+		t.Error("unset max_retries must mean the default")
+	}
+	for k, v := range map[string]string{"HEW_STREAM_IDLE_TIMEOUT": "soon", "HEW_MAX_RETRIES": "-1"} {
+		if _, err := Load("", env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: err = %v, want it named", k, v, err)
+		}
+	}
+}

@@ -52,6 +52,8 @@ type Options struct {
 
 	// resume, when set, continues this saved session instead of starting one (see Resume).
 	resume *session.State
+	// lock holds the resumed session for this process (see session.LockFile).
+	lock *session.Lock
 }
 
 // Engine is one session in one repository. Its methods are the verbs front ends use; it is

@@ -24,16 +24,24 @@ func Resume(ctx context.Context, o Options, id string) (*Engine, error) {
 	if err != nil {
 		return nil, usage("%v", err)
 	}
+	// Hold the session before reading it, so no other process appends between the read and
+	// this one's first event.
+	lock, err := session.LockFile(info.Path)
+	if err != nil {
+		return nil, err
+	}
 	st, err := session.Load(info.Path)
 	if err != nil {
+		lock.Unlock()
 		return nil, err
 	}
 	if repo, err := gitops.Open(o.Dir); err == nil && st.Repo != "" && !session.SameRepo(st.Repo, repo.Root()) {
 		return nil, usage("session %s belongs to the repository %s, not %s; resume it from there", st.ID, st.Repo, repo.Root())
 	}
-	o.resume = &st
+	o.resume, o.lock = &st, lock
 	e, err := New(ctx, o)
 	if err != nil {
+		lock.Unlock()
 		return nil, err
 	}
 	if st.Repaired > 0 {
@@ -114,7 +122,11 @@ func (o Options) sessionID() string {
 // openLog creates the session file, or reopens it to append when resuming.
 func (o Options) openLog(dir, id string, secrets []string) (*session.Log, error) {
 	if o.resume != nil {
-		return session.Append(dir, id, secrets)
+		l, err := session.Append(dir, id, secrets)
+		if err == nil {
+			l.Hold(o.lock)
+		}
+		return l, err
 	}
 	return session.Create(dir, id, secrets)
 }

@@ -135,6 +135,7 @@ const (
 	DeltaText      DeltaKind = iota // Text is more of the answer
 	DeltaReasoning                  // Text is more reasoning (or a reasoning summary)
 	DeltaToolCall                   // a tool call started: ToolCall.ID and Name are known
+	DeltaNotice                     // Text is a status line for people, not part of the answer, such as a retry's wait
 )
 
 // Delta is a piece of a streamed response, reported while it arrives.

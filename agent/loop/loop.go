@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +61,10 @@ type Agent struct {
 	// lastProposal is the change set last reported (none: empty), so that a batch that leaves
 	// the proposal as it was (a command that only reads) is not reported.
 	lastProposal []event.FileStat
+	// learnedWindow is the window a server's refusal named, when smaller than the one assumed.
+	learnedWindow int64
+	// repeats counts the latest batch of tool calls made again with the same results.
+	repeats repeatState
 	// lastUsed is the context the last model call reported (prompt and answer) and lastLen
 	// the length of the history it covers; messages after lastLen are estimated.
 	lastUsed int64
@@ -185,19 +191,25 @@ func (a *Agent) loop(ctx context.Context) (final, reason string, err error) {
 			return final, "max_turns", &CapError{Cap: "max_turns", Limit: fmt.Sprint(a.Caps.MaxSteps)}
 		}
 		a.steps++
-		if a.nearlyFull() {
-			if err := a.compact(ctx, "auto"); err != nil && ctx.Err() == nil {
-				a.emit(event.Notice{Level: "warn", Text: err.Error()})
+		if err := a.makeRoom(ctx); err != nil {
+			if ctx.Err() != nil {
+				return final, "interrupted", ctx.Err()
 			}
+			return final, "error", err
 		}
-		resp, err := a.step(ctx)
-		if llm.KindOf(err) == llm.ErrContextOverflow && ctx.Err() == nil {
-			// The window is full after all: compact and try the same step once more.
-			if cerr := a.compact(ctx, "overflow"); cerr == nil {
-				resp, err = a.step(ctx)
-			} else if ctx.Err() == nil {
-				err = fmt.Errorf("%w; %v", err, cerr)
+		resp, err := a.stepRetried(ctx)
+		for try := 0; try < overflowTries && llm.KindOf(err) == llm.ErrContextOverflow && ctx.Err() == nil; try++ {
+			// The window is full after all: compact (learning the window the server named, when
+			// it did) and try the same step again.
+			a.learnWindow(err)
+			cerr := a.compact(ctx, "overflow")
+			if cerr != nil {
+				if ctx.Err() == nil {
+					err = fmt.Errorf("%w; %v", err, cerr)
+				}
+				break
 			}
+			resp, err = a.stepRetried(ctx)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -219,25 +231,126 @@ func (a *Agent) loop(ctx context.Context) (final, reason string, err error) {
 			return final, "done", nil
 		}
 		if err := a.runTools(ctx, resp.Message.ToolCalls); err != nil {
+			if errors.Is(err, ErrRepeating) {
+				return final, "repeating", err
+			}
 			return final, "interrupted", err
 		}
 	}
 }
 
-// step makes one model call, streaming its text as events, and records the answer.
-func (a *Agent) step(ctx context.Context) (llm.Response, error) {
+// overflowTries is how many times a step the server refused as over the window is compacted
+// and sent again.
+const overflowTries = 3
+
+// streamRetries is how many times a step whose stream broke before any tool call is sent
+// again whole.
+const streamRetries = 2
+
+// stepRetried is step, sending the request again whole when the stream broke after the answer
+// began but before the model called any tool: nothing was done on its answer yet, so nothing
+// is done twice. (A stream that breaks before anything arrived is retried by the provider.)
+func (a *Agent) stepRetried(ctx context.Context) (llm.Response, error) {
+	resp, began, err := a.step(ctx)
+	for try := 1; try <= streamRetries && began == beganText && llm.KindOf(err) == llm.ErrStream && ctx.Err() == nil; try++ {
+		a.emit(event.Notice{Level: "warn", Text: fmt.Sprintf("%v; the answer broke off before any tool call: sending the request again (%d of %d)", errorText(err), try, streamRetries)})
+		resp, began, err = a.step(ctx)
+	}
+	return resp, err
+}
+
+// How far a streamed answer got.
+type began int
+
+const (
+	beganNothing began = iota
+	beganText          // text or reasoning arrived
+	beganTools         // a tool call arrived
+)
+
+// errorText is an error's message without the provider's hint.
+func errorText(err error) string {
+	var le *llm.Error
+	if errors.As(err, &le) && le.Message != "" {
+		return le.Message
+	}
+	return err.Error()
+}
+
+// window returns the model's context window: the known one (or compact.DefaultWindow), or the
+// smaller one a server's refusal named.
+func (a *Agent) window() int64 {
+	w := compact.WindowOr(a.ContextWindow)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.learnedWindow > 0 && a.learnedWindow < w {
+		return a.learnedWindow
+	}
+	return w
+}
+
+// windowRE finds the window in a server's refusal, as OpenAI and vLLM word it.
+var windowRE = regexp.MustCompile(`(?i)maximum context length is (\d+) tokens`)
+
+// learnWindow takes the window a server's overflow error names when it is below the one
+// assumed: a model whose window is unknown, or a server configured with less than the
+// catalogue says (a local server's context setting).
+func (a *Agent) learnWindow(err error) {
+	m := windowRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	if n > 0 && n < a.window() {
+		a.mu.Lock()
+		a.learnedWindow = n
+		a.mu.Unlock()
+	}
+}
+
+// makeRoom compacts the conversation when it has passed the compaction threshold, and makes
+// sure the next request is not estimated above compact.SendLimit of the window: outputs are
+// trimmed further, and a conversation that still does not fit is not sent.
+func (a *Agent) makeRoom(ctx context.Context) error {
+	if a.nearlyFull() {
+		if err := a.compact(ctx, "auto"); err != nil && ctx.Err() == nil {
+			a.emit(event.Notice{Level: "warn", Text: err.Error()})
+		}
+	}
+	limit := int64(float64(a.window()) * compact.SendLimit)
+	if a.ContextUsed() <= limit {
+		return nil
+	}
+	fitted, ok := compact.Fit(a.History(), limit-a.overhead())
+	a.setCompacted(fitted, "fit", a.ContextUsed())
+	if !ok {
+		return fmt.Errorf("not sent: the request would take about %d tokens, over the %d-token context window: %w", a.ContextUsed(), a.window(), compact.ErrTooLarge)
+	}
+	return nil
+}
+
+// step makes one model call, streaming its text as events, and records the answer. It says how
+// far the answer got, for a broken stream.
+func (a *Agent) step(ctx context.Context) (llm.Response, began, error) {
 	req := llm.Request{
 		Model: a.Model, System: a.System, Messages: a.history, Tools: a.Tools.Specs(),
 		MaxOutputTokens: a.MaxOutputTokens, ReasoningEffort: a.ReasoningEffort,
 	}
 	var partial strings.Builder
+	got := beganNothing
 	resp, err := a.Provider.Stream(ctx, req, func(d llm.Delta) {
 		switch d.Kind {
 		case llm.DeltaText:
+			got = max(got, beganText)
 			partial.WriteString(d.Text)
 			a.emit(event.TextDelta{Text: d.Text})
 		case llm.DeltaReasoning:
+			got = max(got, beganText)
 			a.emit(event.ReasoningDelta{Text: d.Text})
+		case llm.DeltaToolCall:
+			got = beganTools
+		case llm.DeltaNotice:
+			a.emit(event.Notice{Level: "warn", Text: d.Text})
 		}
 	})
 	if err != nil {
@@ -245,7 +358,10 @@ func (a *Agent) step(ctx context.Context) (llm.Response, error) {
 			// Keep what the user already saw; the conversation stays valid without tool calls.
 			a.add(llm.Message{Role: llm.RoleAssistant, Text: partial.String() + "\n[interrupted]"})
 		}
-		return resp, err
+		if len(resp.Message.ToolCalls) > 0 {
+			got = beganTools
+		}
+		return resp, got, err
 	}
 	a.add(resp.Message)
 	used := resp.Usage.InputTokens + resp.Usage.OutputTokens
@@ -253,7 +369,7 @@ func (a *Agent) step(ctx context.Context) (llm.Response, error) {
 	a.lastUsed, a.lastLen = used, len(a.history)
 	a.mu.Unlock()
 	a.account(resp.Usage, used)
-	return resp, nil
+	return resp, got, nil
 }
 
 // account adds one model call's usage to the session's totals and reports it.
@@ -277,7 +393,7 @@ func (a *Agent) nearlyFull() bool {
 	if at <= 0 {
 		at = 0.85
 	}
-	return a.ContextWindow > 0 && float64(a.ContextUsed()) >= at*float64(a.ContextWindow)
+	return float64(a.ContextUsed()) >= at*float64(a.window())
 }
 
 // Compact shortens the conversation now (the /compact command): the model summarises the
@@ -295,23 +411,27 @@ func (a *Agent) compact(ctx context.Context, reason string) error {
 		}
 	}
 	res, err := compact.Compact(ctx, compact.Options{Provider: a.Provider, Model: a.Model, MaxOutputTokens: a.MaxOutputTokens,
-		Window: a.ContextWindow, Overhead: a.overhead(), Summarise: reason != "auto"}, in)
-	if err != nil {
-		if res.Usage != (llm.Usage{}) {
-			a.account(res.Usage, a.ContextUsed())
-		}
-		return fmt.Errorf("compact the conversation: %w", err)
-	}
-	a.mu.Lock()
-	a.history = res.History
-	a.lastUsed, a.lastLen = res.After, len(a.history)
-	a.mu.Unlock()
+		Window: a.window(), Overhead: a.overhead(), Summarise: reason != "auto"}, in)
 	if res.Usage != (llm.Usage{}) {
 		a.account(res.Usage, res.After)
 	}
-	a.emit(event.Compacted{Messages: res.History, Before: res.Before, After: res.After, Reason: reason})
+	if err != nil && !(errors.Is(err, compact.ErrTooLarge) && res.History != nil) {
+		return fmt.Errorf("compact the conversation: %w", err)
+	}
+	a.setCompacted(res.History, reason, res.Before)
 	a.emit(event.Notice{Text: fmt.Sprintf("compacted the conversation (%s): about %d → %d tokens", reason, res.Before, res.After)})
 	return nil
+}
+
+// setCompacted replaces the conversation with a shorter one and records it as a Compacted
+// event, so that a resumed session starts from it.
+func (a *Agent) setCompacted(h []llm.Message, reason string, before int64) {
+	after := a.overhead() + compact.Estimate(h)
+	a.mu.Lock()
+	a.history = h
+	a.lastUsed, a.lastLen = after, len(a.history)
+	a.mu.Unlock()
+	a.emit(event.Compacted{Messages: h, Before: before, After: after, Reason: reason})
 }
 
 func (a *Agent) checkCaps() *CapError {
@@ -328,6 +448,7 @@ func (a *Agent) checkCaps() *CapError {
 // the others run one at a time in the order the model gave. Results go into the history in
 // call order.
 func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
+	env := a.toolEnv()
 	results := make([]tools.Result, len(calls))
 	changed := false
 	for i := 0; i < len(calls); {
@@ -343,7 +464,7 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 			wg.Add(1)
 			go func(k int) {
 				defer wg.Done()
-				results[k] = a.runTool(ctx, calls[k])
+				results[k] = a.runTool(ctx, env, calls[k])
 			}(k)
 		}
 		wg.Wait()
@@ -354,6 +475,11 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 	}
 	if changed {
 		a.emitProposal()
+	}
+	verdict := a.repeats.observe(calls, results)
+	if verdict == repeatWarn {
+		last := len(results) - 1
+		results[last].Output += fmt.Sprintf("\n\n[hew: you have made this same call with the same result %d times in a row. Repeating it will not change the result: try something different, or stop and explain what blocks you.]", a.repeats.count)
 	}
 	for k, c := range calls {
 		if c.Name == "update_plan" && !results[k].IsError {
@@ -368,7 +494,13 @@ func (a *Agent) runTools(ctx context.Context, calls []llm.ToolCall) error {
 		}
 		a.add(llm.Message{Role: llm.RoleTool, ToolCallID: c.ID, ToolName: c.Name, Text: results[k].Output, IsError: results[k].IsError})
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if verdict == repeatStop {
+		return fmt.Errorf("%w: the same tool call (%s) gave the same result %d times in a row, even after the model was told", ErrRepeating, a.summary(calls[0]), a.repeats.count)
+	}
+	return nil
 }
 
 func (a *Agent) readOnly(c llm.ToolCall) bool {
@@ -383,7 +515,21 @@ func (a *Agent) summary(c llm.ToolCall) string {
 	return c.Name
 }
 
-func (a *Agent) runTool(ctx context.Context, c llm.ToolCall) tools.Result {
+// toolEnv is the tools' environment for one batch: each output is capped at its share of the
+// context window (compact.OutputLimit), within the cap the Env sets.
+func (a *Agent) toolEnv() *tools.Env {
+	if a.Env == nil {
+		return nil
+	}
+	env := *a.Env
+	limit := compact.OutputLimit(a.window())
+	if env.OutputLimit <= 0 || env.OutputLimit > limit {
+		env.OutputLimit = limit
+	}
+	return &env
+}
+
+func (a *Agent) runTool(ctx context.Context, env *tools.Env, c llm.ToolCall) tools.Result {
 	start := time.Now()
 	var r tools.Result
 	t, ok := a.Tools.Get(c.Name)
@@ -393,7 +539,7 @@ func (a *Agent) runTool(ctx context.Context, c llm.ToolCall) tools.Result {
 	case !json.Valid([]byte(orEmptyObject(c.Arguments))):
 		r = tools.Result{IsError: true, Output: fmt.Sprintf("the arguments for %s are not valid JSON: %s. Send one JSON object matching the tool's schema", c.Name, clipArgs(c.Arguments))}
 	default:
-		r = t.Run(ctx, a.Env, json.RawMessage(orEmptyObject(c.Arguments)))
+		r = t.Run(ctx, env, json.RawMessage(orEmptyObject(c.Arguments)))
 	}
 	if ctx.Err() != nil && !r.IsError {
 		r = tools.Result{IsError: true, Output: "interrupted by the user"}

@@ -23,6 +23,9 @@ type scripted struct {
 	reqs  []llm.Request
 	// block, when set, makes a call stream "partial" and wait for ctx to end.
 	block bool
+	// fail, when it holds an error for a call's number (from 0), makes that call stream
+	// "partial" and fail with it.
+	fail map[int]error
 }
 
 func (s *scripted) Name() string { return "scripted" }
@@ -37,6 +40,10 @@ func (s *scripted) Stream(ctx context.Context, req llm.Request, on func(llm.Delt
 		return llm.Response{}, ctx.Err()
 	}
 	defer s.mu.Unlock()
+	if err := s.fail[len(s.reqs)-1]; err != nil {
+		on(llm.Delta{Kind: llm.DeltaText, Text: "partial"})
+		return llm.Response{}, err
+	}
 	if len(s.resps) == 0 {
 		return llm.Response{}, errors.New("no more scripted responses")
 	}

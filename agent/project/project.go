@@ -4,9 +4,11 @@ package project
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Instructions is one AGENTS.md file's text.
@@ -15,14 +17,28 @@ type Instructions struct {
 	Text string
 }
 
-// maxInstructionBytes caps one AGENTS.md file; the rest is cut with a note.
-const maxInstructionBytes = 32 << 10
+// instructionFiles are the names read in each directory, in order of precedence: as Codex
+// defines it, AGENTS.override.md replaces AGENTS.md in its directory. The first non-empty one
+// is used.
+var instructionFiles = []string{"AGENTS.override.md", "AGENTS.md"}
+
+// MaxInstructionBytes caps the instructions of all the files together (as Codex's
+// project_doc_max_bytes does): files are taken from the root down until the cap, the one that
+// crosses it is cut with a note, and deeper ones are left out with a note.
+const MaxInstructionBytes = 32 << 10
 
 // LoadInstructions returns the AGENTS.md files from the repository root down to dir, outermost
-// first, so deeper, more specific files come last and take precedence.
+// first, so deeper, more specific files come last and take precedence. In each directory
+// AGENTS.override.md is used in place of AGENTS.md; empty files are skipped. Only regular files
+// inside the repository are read: a symbolic link that leads out of it (to /proc/self/environ,
+// to ~/.ssh) is not followed, and FIFOs, devices and directories are never opened.
 func LoadInstructions(root, dir string) ([]Instructions, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("resolve the repository root %s: %w", root, err)
+	}
 	rel, err := filepath.Rel(root, dir)
-	if err != nil || strings.HasPrefix(rel, "..") {
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
 		rel = "."
 	}
 	var out []Instructions
@@ -31,24 +47,64 @@ func LoadInstructions(root, dir string) ([]Instructions, error) {
 	if rel != "." {
 		parts = append(parts, strings.Split(filepath.ToSlash(rel), "/")...)
 	}
+	budget := MaxInstructionBytes
 	for _, p := range parts {
 		cur = filepath.Join(cur, p)
-		path := filepath.Join(cur, "AGENTS.md")
-		b, err := os.ReadFile(path)
-		if os.IsNotExist(err) {
-			continue
+		for _, name := range instructionFiles {
+			path := filepath.Join(cur, name)
+			text, err := readContained(realRoot, path, max(budget, 4<<10))
+			if err != nil {
+				return nil, err
+			}
+			text = strings.TrimSpace(text)
+			if text == "" {
+				continue
+			}
+			r, _ := filepath.Rel(root, path)
+			r = filepath.ToSlash(r)
+			switch {
+			case budget <= 0:
+				text = fmt.Sprintf("[left out: the project instructions reached their %d KiB cap before this file]", MaxInstructionBytes>>10)
+			case len(text) > budget:
+				text = strings.ToValidUTF8(text[:budget], "") + fmt.Sprintf("\n[… cut: the project instructions are capped at %d KiB in all]", MaxInstructionBytes>>10)
+			}
+			budget -= len(text)
+			out = append(out, Instructions{Path: r, Text: text})
+			break
 		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-		text := string(b)
-		if len(text) > maxInstructionBytes {
-			text = text[:maxInstructionBytes] + "\n[… cut: the file is longer than 32 KiB]"
-		}
-		r, _ := filepath.Rel(root, path)
-		out = append(out, Instructions{Path: filepath.ToSlash(r), Text: strings.TrimSpace(text)})
 	}
 	return out, nil
+}
+
+// readContained reads up to limit+1 bytes of path when it is a regular file inside realRoot
+// (after symbolic links are resolved), and returns "" for a file that is absent, outside the
+// repository or not a regular file.
+func readContained(realRoot, path string, limit int) (string, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", nil // absent, a dangling link, or a loop: nothing to read
+	}
+	if r, err := filepath.Rel(realRoot, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) || filepath.IsAbs(r) {
+		return "", nil // leads out of the repository
+	}
+	if fi, err := os.Stat(real); err != nil || !fi.Mode().IsRegular() {
+		return "", nil
+	}
+	// O_NOFOLLOW and O_NONBLOCK: a link or a FIFO swapped in since the checks is not followed
+	// or waited on; the opened file is checked again.
+	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return "", nil
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return "", nil
+	}
+	b, err := io.ReadAll(io.LimitReader(f, int64(max(limit, 0))+1))
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return string(b), nil
 }
 
 // SystemPrompt appends the instructions to the base system prompt.

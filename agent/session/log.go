@@ -34,6 +34,8 @@ type Log struct {
 	f       *os.File
 	secrets []string
 	err     error
+	// lock holds the session for this process until Close (see Lock).
+	lock *Lock
 }
 
 // NewID returns a new session id: the start time and a random suffix, sortable by time.
@@ -46,13 +48,23 @@ func NewID(now time.Time) string {
 // Dir is where session files live below hew's state directory.
 func Dir(stateDir string) string { return filepath.Join(stateDir, "sessions") }
 
-// Create opens a new session file for id in dir. secrets are values that must never be written.
+// Create opens a new session file for id in dir and holds it for this process until Close (see
+// Lock). secrets are values that must never be written.
 func Create(dir, id string, secrets []string) (*Log, error) {
-	return open(dir, id, secrets, os.O_CREATE|os.O_EXCL|os.O_WRONLY)
+	l, err := open(dir, id, secrets, os.O_CREATE|os.O_EXCL|os.O_WRONLY)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockFile(l.f); err != nil {
+		l.f.Close()
+		return nil, err
+	}
+	return l, nil
 }
 
 // Append reopens an existing session file to continue it. A torn last line (the write a kill
-// interrupted) is cut first, so the events appended next stay readable.
+// interrupted) is cut first, so the events appended next stay readable. The caller holds the
+// session: LockFile before reading it, then Hold.
 func Append(dir, id string, secrets []string) (*Log, error) {
 	l, err := open(dir, id, secrets, os.O_APPEND|os.O_RDWR)
 	if err != nil {
@@ -117,6 +129,9 @@ func (l *Log) Close() error {
 	}
 	err := l.f.Close()
 	l.f = nil
+	if uerr := l.lock.Unlock(); err == nil {
+		err = uerr
+	}
 	if l.err != nil {
 		return l.err
 	}

@@ -101,6 +101,9 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 
 // validate checks what it can of the flags without the configuration or the repository.
 func (o *execOptions) validate() error {
+	if o.MaxTurns != nil && *o.MaxTurns < 1 {
+		return usageError("--max-turns must be 1 or more (got %d): it counts model calls; leave it out for the default (100)", *o.MaxTurns)
+	}
 	if err := checkAccept(o.Accept, o.Commit || o.Branch != ""); err != nil {
 		return err
 	}

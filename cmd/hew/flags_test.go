@@ -111,8 +111,8 @@ func TestFlagsExec(t *testing.T) {
 		}
 	})
 	t.Run("a flag given its zero value still overrides the configuration", func(t *testing.T) {
-		got := parseOK(t, ios, newExecCmd, "exec", "--max-turns", "0", "--test-cmd", "", "--network=false", "x")
-		if got.MaxTurns == nil || *got.MaxTurns != 0 || got.TestCmd == nil || got.Session.Network == nil || *got.Session.Network {
+		got := parseOK(t, ios, newExecCmd, "exec", "--max-cost", "0", "--test-cmd", "", "--network=false", "x")
+		if got.MaxCost == nil || *got.MaxCost != 0 || got.TestCmd == nil || got.Session.Network == nil || *got.Session.Network {
 			t.Errorf("got %+v", got)
 		}
 	})
@@ -151,6 +151,8 @@ func TestFlagsExec(t *testing.T) {
 		{[]string{"exec", "--accept", "never", "--branch", "b", "x"}, "use --accept tests or --accept auto"},
 		{[]string{"exec", "--resume", "abc", "--last", "x"}, "give a session id or --last, not both"},
 		{[]string{"exec", "--max-turns", "many", "x"}, "invalid argument"},
+		{[]string{"exec", "--max-turns", "0", "x"}, "--max-turns must be 1 or more (got 0)"},
+		{[]string{"exec", "--max-turns", "-2", "x"}, "--max-turns must be 1 or more (got -2)"},
 		{[]string{"exec", "--timeout", "10", "x"}, "see 'hew exec --help'"},
 		{[]string{"exec", "--frob", "x"}, "unknown flag: --frob"},
 	})
@@ -160,12 +162,12 @@ func TestFlagsReview(t *testing.T) {
 	ios, _, _ := testIO(t, t.TempDir(), nil)
 	got := parseOK(t, ios, newReviewCmd, "review", "--base", "main", "--format", "markdown", "--fail-on", "medium",
 		"-m", "m2", "--provider", "openai", "--region", "r", "--profile", "p")
-	want := &reviewOptions{IO: ios, Base: "main", Format: "markdown", FailOn: "medium",
+	want := &reviewOptions{IO: ios, Base: "main", Format: "markdown", FailOn: "medium", Timeout: defaultReviewTimeout,
 		Session: sessionFlags{Provider: ptr("openai"), Model: ptr("m2"), Region: ptr("r"), Profile: ptr("p")}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
-	if got := parseOK(t, ios, newReviewCmd, "review"); !reflect.DeepEqual(got, &reviewOptions{IO: ios, Format: "text"}) {
+	if got := parseOK(t, ios, newReviewCmd, "review"); !reflect.DeepEqual(got, &reviewOptions{IO: ios, Format: "text", Timeout: defaultReviewTimeout}) {
 		t.Errorf("defaults: %+v, want the uncommitted changes as text", got)
 	}
 	if got := parseOK(t, ios, newReviewCmd, "review", "--uncommitted"); !got.Uncommitted {
@@ -181,6 +183,7 @@ func TestFlagsReview(t *testing.T) {
 		{[]string{"review", "--fail-on", "urgent"}, `--fail-on "urgent": use high, medium or low`},
 		{[]string{"review", "HEAD"}, `unknown command "HEAD"`},
 		{[]string{"review", "--sandbox", "read-only"}, "unknown flag: --sandbox"},
+		{[]string{"review", "--timeout", "-1s"}, "--timeout -1s: give a positive duration"},
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ type reviewOptions struct {
 	Commit      string
 	Format      string
 	FailOn      string
+	Timeout     time.Duration
 	Session     sessionFlags // --provider, --model, --region, --profile
 }
 
@@ -34,9 +36,10 @@ with the code around each change; findings come back with file, line range, seve
 confidence, explanation and a suggested fix where one is obvious.
 
 --format text (default), json (a stable schema, see docs/ci.md) or markdown (for a
-pull-request comment). Exit codes: 0 the review ran, whatever it found; 1 the review could
-not be done (model error, an unusable answer) or --fail-on high|medium|low was met; 2 usage
-or configuration error.`,
+pull-request comment). --timeout bounds the whole review (default 10m); when it runs out
+hew says so and exits 1. Exit codes: 0 the review ran, whatever it found; 1 the review could
+not be done (model error, an unusable answer, the time limit) or --fail-on high|medium|low
+was met; 2 usage or configuration error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Session = givenSessionFlags(cmd.Flags())
@@ -55,6 +58,7 @@ or configuration error.`,
 	f.StringVar(&o.Commit, "commit", "", "review this commit")
 	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: text, json or markdown")
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
+	f.DurationVar(&o.Timeout, "timeout", defaultReviewTimeout, "give up on the review after this long (e.g. 90s, 20m)")
 	addModelFlags(f)
 	return cmd
 }
@@ -78,8 +82,17 @@ func (o *reviewOptions) validate() error {
 	if o.FailOn != "" && codereview.Rank(o.FailOn) == 0 {
 		return usageError("--fail-on %q: use high, medium or low", o.FailOn)
 	}
+	if o.Timeout <= 0 {
+		return usageError("--timeout %s: give a positive duration such as 90s or 20m", o.Timeout)
+	}
 	return nil
 }
+
+// defaultReviewTimeout bounds a review when --timeout is not given.
+const defaultReviewTimeout = 10 * time.Minute
+
+// errReviewTimeout is the cause of a review's context ending at --timeout.
+var errReviewTimeout = errors.New("review timed out")
 
 func runReview(ctx context.Context, o *reviewOptions) error {
 	ios := o.IO
@@ -111,9 +124,14 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 		return engineError(err)
 	}
 	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, codereview.Count(len(files), "file"), id)
+	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errReviewTimeout)
+	defer cancel()
 	rep, err := codereview.Run(ctx, codereview.Options{Provider: p, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
 		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, target.String(), files)
 	if err != nil {
+		if errors.Is(context.Cause(ctx), errReviewTimeout) {
+			return failure(fmt.Errorf("the review did not finish within --timeout %s; raise --timeout or review a smaller change", o.Timeout))
+		}
 		if ctx.Err() != nil {
 			return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 		}

@@ -7,15 +7,18 @@ package bedrock
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
 	"hew/agent/llm"
 	"hew/agent/llm/awscreds"
 	"hew/agent/llm/catalog"
+	"hew/agent/llm/netwait"
 	"hew/agent/llm/retry"
 )
 
@@ -33,6 +36,8 @@ type Options struct {
 	Endpoint string
 	// HTTPClient sends requests on both routes; nil means the AWS SDK's default client.
 	HTTPClient *http.Client
+	// Timeouts bound the waits on the server (see package netwait); zero means the defaults.
+	Timeouts netwait.Timeouts
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string
 	// MaxRetries is how many times a throttled, failed (5xx) or broken request is tried again
@@ -41,6 +46,9 @@ type Options struct {
 	// RetryWait is the wait before the first retry, doubled for each later one with jitter;
 	// 0 means one second. Waits never exceed 30 seconds.
 	RetryWait time.Duration
+	// MaxRetryWait is the longest Retry-After a server may ask for and still be waited for;
+	// 0 means retry.DefaultMaxAfter.
+	MaxRetryWait time.Duration
 	// Catalog describes the models; nil means catalog.Default().
 	Catalog *catalog.Catalog
 }
@@ -66,11 +74,16 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b, ok := cfg.AWS.HTTPClient.(*awshttp.BuildableClient); ok {
+		dialer := netwait.Dialer(opts.Timeouts)
+		cfg.AWS.HTTPClient = b.WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialer.Timeout }).
+			WithTransportOptions(func(t *http.Transport) { t.TLSHandshakeTimeout = dialer.Timeout })
+	}
 	client := bedrockruntime.NewFromConfig(cfg.AWS, cfg.ClientOptions, func(o *bedrockruntime.Options) {
 		// Stream retries whole attempts itself, so a stream that breaks before its first
 		// delta is retried like a refused request; the SDK must not retry underneath.
 		o.Retryer = aws.NopRetryer{}
-		o.HTTPClient = hideWriteTo{o.HTTPClient}
+		o.HTTPClient = hideWriteTo{netwait.Wrap(o.HTTPClient, opts.Timeouts)}
 	})
 	cat := opts.Catalog
 	if cat == nil {
@@ -78,8 +91,8 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	}
 	return &Provider{
 		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
-		policy: retry.Tuned(opts.MaxRetries, opts.RetryWait),
-		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait},
+		policy: retry.Tuned(opts.MaxRetries, opts.RetryWait).WithMaxAfter(opts.MaxRetryWait),
+		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, timeouts: opts.Timeouts, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait, maxRetryWait: opts.MaxRetryWait},
 	}, nil
 }
 
@@ -116,7 +129,13 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 		}
 		return retryable(err)
 	}
-	err := retry.Do(ctx, p.policy, classify, func(ctx context.Context) error {
+	policy := p.policy
+	policy.OnRetry = func(attempt int, wait time.Duration, err error) {
+		if onDelta != nil {
+			onDelta(llm.Delta{Kind: llm.DeltaNotice, Text: retry.Notice(retry.Reason(p.classify(err, model.ID)), attempt+1, policy.Attempts, wait)})
+		}
+	}
+	err := retry.Do(ctx, policy, classify, func(ctx context.Context) error {
 		var err error
 		if len(req.Tools) > 0 && !model.StreamTools {
 			resp, err = p.converse(ctx, in, emit)

@@ -16,6 +16,7 @@ import (
 
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
+	"hew/agent/llm/netwait"
 )
 
 const claude = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -311,8 +312,9 @@ func TestExceptionBeforeFirstDeltaIsRetried(t *testing.T) {
 		llmtest.BedrockTurn{Text: []string{"never shown"}, StreamException: "throttlingException", ExceptionAfter: 1, ExceptionText: "slow down"},
 		llmtest.BedrockTurn{Text: []string{"fine"}})
 	resp, deltas, err := collect(t, newProvider(t, srv, Options{}), llm.Request{Model: claude, Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
-	if err != nil || resp.Message.Text != "fine" || len(deltas) != 1 {
-		t.Fatalf("resp = %+v, deltas = %+v, err = %v; want the retried answer alone", resp, deltas, err)
+	// The wait is shown (a notice), then only the retried answer.
+	if err != nil || resp.Message.Text != "fine" || len(deltas) != 2 || deltas[0].Kind != llm.DeltaNotice || !strings.Contains(deltas[0].Text, "(2 of 6)") {
+		t.Fatalf("resp = %+v, deltas = %+v, err = %v; want the wait shown, then the retried answer alone", resp, deltas, err)
 	}
 }
 
@@ -489,5 +491,19 @@ func TestDefaultTransportSurvivesInstantServers(t *testing.T) {
 		if _, err := p.Stream(context.Background(), req, nil); err != nil {
 			t.Fatalf("call %d of %d: %v", i+1, n, err)
 		}
+	}
+}
+
+func TestAHangingBedrockEndsAtTheIdleTimeout(t *testing.T) {
+	isolate(t)
+	srv := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Hang: true}, llmtest.BedrockTurn{Hang: true})
+	p := newProvider(t, srv, Options{MaxRetries: 1, RetryWait: time.Millisecond, Timeouts: netwait.Timeouts{Idle: 200 * time.Millisecond}})
+	start := time.Now()
+	_, deltas, err := collect(t, p, llm.Request{Model: claude, Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
+	if llm.KindOf(err) != llm.ErrStream || !strings.Contains(err.Error(), "did not answer within 200ms") || time.Since(start) > 10*time.Second {
+		t.Fatalf("err = %v after %s, want the idle timeout", err, time.Since(start))
+	}
+	if len(srv.Requests()) != 2 || len(deltas) != 1 || deltas[0].Kind != llm.DeltaNotice {
+		t.Errorf("%d requests, deltas %+v: want one retry, shown", len(srv.Requests()), deltas)
 	}
 }

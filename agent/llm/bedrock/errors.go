@@ -14,6 +14,7 @@ import (
 
 	"hew/agent/llm"
 	"hew/agent/llm/awscreds"
+	"hew/agent/llm/netwait"
 	"hew/agent/llm/retry"
 )
 
@@ -39,8 +40,9 @@ func retryable(err error) (bool, time.Duration) {
 		return true, after
 	}
 	var se *streamError
-	if errors.As(err, &se) {
-		return true, 0 // the connection broke before anything was shown: replay the request
+	var idle *netwait.IdleError
+	if errors.As(err, &se) || errors.As(err, &idle) {
+		return true, 0 // the connection broke or went silent before anything was shown: replay the request
 	}
 	// Connection resets, refused dials and the like, as the AWS SDK judges them.
 	return awsretry.IsErrorRetryables(awsretry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary, after
@@ -63,6 +65,11 @@ func (p *Provider) classify(err error, model string) error {
 func (p *Provider) describe(err error, model string) *llm.Error {
 	if ce := awscreds.CredentialsError(err, p.profile); ce != nil {
 		return ce
+	}
+	var idle *netwait.IdleError
+	if errors.As(err, &idle) {
+		return &llm.Error{Kind: llm.ErrStream, Message: idle.Error(),
+			Hint: "Bedrock or the model hangs; try again later, or raise stream_idle_timeout in [network] of the config (HEW_STREAM_IDLE_TIMEOUT) if the model is slow to start"}
 	}
 	var se *streamError
 	inStream := errors.As(err, &se)

@@ -17,6 +17,7 @@ import (
 	"hew/agent/llm"
 	"hew/agent/llm/awscreds"
 	"hew/agent/llm/catalog"
+	"hew/agent/llm/netwait"
 	"hew/agent/llm/openai"
 )
 
@@ -36,8 +37,11 @@ func Route(m catalog.Model) string {
 type openAIRoute struct {
 	aws        awscreds.Config
 	httpClient *http.Client
-	maxRetries int
-	retryWait  time.Duration
+	timeouts   netwait.Timeouts
+	// maxRetryWait: see Options.MaxRetryWait.
+	maxRetryWait time.Duration
+	maxRetries   int
+	retryWait    time.Duration
 
 	mu       sync.Mutex
 	provider *openai.Provider
@@ -90,7 +94,7 @@ func (r *openAIRoute) get(ctx context.Context, profile string) (*openai.Provider
 			Hint: "check the region and the endpoint overrides (" + awscreds.EnvMantleEndpoint + ", " + awscreds.EnvEndpoint + ")"}
 	}
 	op, err := openai.New(openai.Options{BaseURL: base, API: openai.APIResponses, Client: &client,
-		MaxRetries: r.maxRetries, RetryWait: r.retryWait})
+		MaxRetries: r.maxRetries, RetryWait: r.retryWait, MaxRetryWait: r.maxRetryWait})
 	if err != nil {
 		return nil, err
 	}
@@ -106,13 +110,13 @@ func (r *openAIRoute) get(ctx context.Context, profile string) (*openai.Provider
 // local server through this client, TestOpenAIRouteDefaultTransportSurvivesInstantServers six
 // times): no failures.
 func (r *openAIRoute) client() *http.Client {
-	if r.httpClient != nil {
-		return r.httpClient
-	}
 	c := &http.Client{}
-	if b, ok := r.aws.AWS.HTTPClient.(*awshttp.BuildableClient); ok {
+	if r.httpClient != nil {
+		*c = *r.httpClient
+	} else if b, ok := r.aws.AWS.HTTPClient.(*awshttp.BuildableClient); ok {
 		c.Transport = b.GetTransport()
 	}
+	c.Transport = netwait.Transport(c.Transport, r.timeouts)
 	return c
 }
 

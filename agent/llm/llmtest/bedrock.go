@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 )
@@ -49,6 +50,10 @@ type BedrockTurn struct {
 	StreamException string
 	ExceptionAfter  int
 	ExceptionText   string
+
+	// Hang makes the server accept the request and never answer, until the client gives up
+	// (or a minute passes).
+	Hang bool
 }
 
 // BedrockToolUse is one scripted tool use.
@@ -133,6 +138,11 @@ func (s *BedrockServer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case turn.Hang:
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
 	case turn.ErrorType != "":
 		writeBedrockError(w, turn)
 	case req.Stream:

@@ -33,6 +33,11 @@ type Turn struct {
 	// CutAfterBytes, when positive, makes the server drop the connection after writing that
 	// many bytes of the streamed body.
 	CutAfterBytes int `json:"cut_after_bytes,omitempty"`
+	// Hang makes the server accept the request and never answer; HangAfterBytes, when
+	// positive, makes it stream that many bytes of the answer and then go silent. Either way
+	// it waits until the client gives up or the server closes.
+	Hang           bool `json:"hang,omitempty"`
+	HangAfterBytes int  `json:"hang_after_bytes,omitempty"`
 	// Incomplete makes the answer stop at the output token limit (finish_reason "length",
 	// Responses status "incomplete").
 	Incomplete bool `json:"incomplete,omitempty"`
@@ -52,6 +57,10 @@ type RecordedRequest struct {
 	Header http.Header
 	Body   []byte         // the raw JSON body
 	JSON   map[string]any // Body decoded, nil when it is not a JSON object
+	// Tokens is the fake's count of the prompt (see OpenAIServer.Window), and Refused says the
+	// server refused the request as over the window.
+	Tokens  int
+	Refused bool
 }
 
 // OpenAIServer is a fake OpenAI API on 127.0.0.1 answering POST /v1/chat/completions and
@@ -64,6 +73,14 @@ type OpenAIServer struct {
 	mu       sync.Mutex
 	turns    []Turn
 	requests []RecordedRequest
+	// window, style and counting: see Window; respond: see Respond.
+	window   int
+	style    string
+	counting bool
+	respond  func(RecordedRequest) Turn
+	// closing ends the waits of hanging turns when the server closes.
+	closing   chan struct{}
+	closeOnce sync.Once
 }
 
 // NewOpenAIServer starts a fake OpenAI server that answers requests with turns in order and
@@ -102,7 +119,7 @@ func StartOpenAIServer(addr string, logf func(format string, args ...any), turns
 }
 
 func newOpenAIServer(fail func(string, ...any), turns []Turn) *OpenAIServer {
-	s := &OpenAIServer{fail: fail, turns: turns}
+	s := &OpenAIServer{fail: fail, turns: turns, closing: make(chan struct{})}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -127,7 +144,18 @@ func (s *OpenAIServer) Certificate() []byte {
 }
 
 // Close shuts the server down.
-func (s *OpenAIServer) Close() { s.srv.Close() }
+func (s *OpenAIServer) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	s.srv.Close()
+}
+
+// hang waits until the client gives up on r or the server closes.
+func (s *OpenAIServer) hang(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
+}
 
 // Requests returns the requests received so far.
 func (s *OpenAIServer) Requests() []RecordedRequest {
@@ -156,11 +184,24 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	known := r.Method == http.MethodPost && (api == "chat/completions" || api == "responses")
 
 	s.mu.Lock()
+	var refusal string
+	if known && s.counting {
+		rec.Tokens, refusal = overWindow(rec.JSON, s.window, s.style)
+		rec.Refused = refusal != ""
+	}
 	s.requests = append(s.requests, rec)
 	n := len(s.requests)
 	turn, ok := Turn{}, known && len(s.turns) > 0
-	if ok {
+	switch {
+	case refusal != "":
+		turn, ok = Turn{Status: http.StatusBadRequest, ErrorBody: refusal}, true
+	case known && s.respond != nil:
+		turn, ok = s.respond(rec), true
+	case ok:
 		turn, s.turns = s.turns[0], s.turns[1:]
+	}
+	if s.counting && turn.Usage == (llm.Usage{}) {
+		turn.Usage = llm.Usage{InputTokens: int64(rec.Tokens), OutputTokens: 20}
 	}
 	s.mu.Unlock()
 
@@ -184,6 +225,10 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if turn.Hang {
+		s.hang(r)
+		return
+	}
 	model, _ := rec.JSON["model"].(string)
 	stream, _ := rec.JSON["stream"].(bool)
 	var ans answer
@@ -199,7 +244,11 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(ans.body)
 		return
 	}
-	writeStream(w, ans.events, turn.CutAfterBytes)
+	if turn.HangAfterBytes > 0 {
+		writeStream(w, ans.events, turn.HangAfterBytes, func() { s.hang(r) })
+		return
+	}
+	writeStream(w, ans.events, turn.CutAfterBytes, nil)
 }
 
 // answer is a reply ready to send: a JSON body, or SSE events.
@@ -214,8 +263,9 @@ type sseEvent struct {
 }
 
 // writeStream sends events in the text/event-stream format, flushing each, and drops the
-// connection once cut bytes are written when cut is positive.
-func writeStream(w http.ResponseWriter, events []sseEvent, cut int) {
+// connection once cut bytes are written when cut is positive — or, when stall is set, calls
+// stall there instead and ends.
+func writeStream(w http.ResponseWriter, events []sseEvent, cut int, stall func()) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
@@ -232,6 +282,10 @@ func writeStream(w http.ResponseWriter, events []sseEvent, cut int) {
 			_, _ = io.WriteString(w, chunk[:cut-written])
 			if flusher != nil {
 				flusher.Flush()
+			}
+			if stall != nil {
+				stall()
+				return
 			}
 			panic(http.ErrAbortHandler) // closes the connection without ending the body
 		}

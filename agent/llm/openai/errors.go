@@ -17,6 +17,7 @@ import (
 	"github.com/openai/openai-go/v3/packages/ssestream"
 
 	"hew/agent/llm"
+	"hew/agent/llm/netwait"
 	"hew/agent/llm/retry"
 )
 
@@ -147,6 +148,12 @@ func (p *Provider) fromAPIError(e *llm.Error, api apiError) {
 
 // fromTransport classifies a failure to reach the server or to read its reply.
 func (p *Provider) fromTransport(e *llm.Error, err error) {
+	var idle *netwait.IdleError
+	if errors.As(err, &idle) {
+		e.Kind, e.Message = llm.ErrStream, idle.Error()
+		e.Hint = "the server or the model hangs; try again later, or raise stream_idle_timeout in [network] of the config (HEW_STREAM_IDLE_TIMEOUT) if the model is slow to start"
+		return
+	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		e.Kind = llm.ErrServer

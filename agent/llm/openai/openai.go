@@ -16,6 +16,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"hew/agent/llm"
+	"hew/agent/llm/netwait"
 	"hew/agent/llm/retry"
 )
 
@@ -38,14 +39,19 @@ type Options struct {
 	// API is APIResponses, APIChat, or "" to choose: Responses for api.openai.com, Chat
 	// Completions for any other server.
 	API string
-	// HTTPClient, if set, sends the requests.
+	// HTTPClient, if set, sends the requests; Timeouts' idle timeout still applies.
 	HTTPClient *http.Client
+	// Timeouts bound the waits on the server (see package netwait); zero means the defaults.
+	Timeouts netwait.Timeouts
 	// MaxRetries is how many times a rate-limited, failed (5xx) or broken request is retried:
-	// 0 means the default (3), a negative value means never.
+	// 0 means the default (5), a negative value means never.
 	MaxRetries int
 	// RetryWait is the wait before the first retry, doubled for each later one with jitter;
 	// 0 means the default (one second).
 	RetryWait time.Duration
+	// MaxRetryWait is the longest Retry-After a server may ask for and still be waited for;
+	// 0 means retry.DefaultMaxAfter.
+	MaxRetryWait time.Duration
 	// Organization and Project, if set, are sent as OpenAI-Organization and OpenAI-Project.
 	Organization, Project string
 	// Client, if set, sends the requests in place of a client New would build from APIKey,
@@ -78,7 +84,7 @@ func New(opts Options) (*Provider, error) {
 			"set OPENAI_BASE_URL to the server's API root, such as http://localhost:11434/v1")
 	}
 	p := &Provider{baseURL: base, openAI: strings.EqualFold(u.Hostname(), "api.openai.com"),
-		retry: retry.Tuned(opts.MaxRetries, opts.RetryWait)}
+		retry: retry.Tuned(opts.MaxRetries, opts.RetryWait).WithMaxAfter(opts.MaxRetryWait)}
 	switch opts.API {
 	case APIResponses, APIChat:
 		p.api = opts.API
@@ -108,9 +114,13 @@ func New(opts Options) (*Provider, error) {
 		option.WithAPIKey(key),
 		option.WithMaxRetries(0), // retries are ours, see Stream
 	}
+	httpClient := netwait.Client(opts.Timeouts)
 	if opts.HTTPClient != nil {
-		reqOpts = append(reqOpts, option.WithHTTPClient(opts.HTTPClient))
+		c := *opts.HTTPClient
+		c.Transport = netwait.Transport(c.Transport, opts.Timeouts)
+		httpClient = &c
 	}
+	reqOpts = append(reqOpts, option.WithHTTPClient(httpClient))
 	if opts.Organization != "" {
 		reqOpts = append(reqOpts, option.WithOrganization(opts.Organization))
 	}
@@ -148,7 +158,11 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 		onDelta(d)
 	}
 	var resp llm.Response
-	err := retry.Do(ctx, p.retry, func(err error) (bool, time.Duration) {
+	policy := p.retry
+	policy.OnRetry = func(attempt int, wait time.Duration, err error) {
+		onDelta(llm.Delta{Kind: llm.DeltaNotice, Text: retry.Notice(retry.Reason(err), attempt+1, policy.Attempts, wait)})
+	}
+	err := retry.Do(ctx, policy, func(err error) (bool, time.Duration) {
 		var e *llm.Error
 		if streamed || !errors.As(err, &e) {
 			return false, 0

@@ -10,6 +10,7 @@ import (
 	"hew/agent/llm"
 	"hew/agent/llm/bedrock"
 	"hew/agent/llm/catalog"
+	"hew/agent/llm/netwait"
 	"hew/agent/llm/openai"
 )
 
@@ -23,14 +24,21 @@ func New(ctx context.Context, cfg config.Config, m catalog.Model, getenv func(st
 			return nil, err
 		}
 		return bedrock.New(ctx, bedrock.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
-			BearerToken: cfg.BedrockToken, Getenv: getenv, Catalog: cat})
+			BearerToken: cfg.BedrockToken, Getenv: getenv, Catalog: cat,
+			Timeouts: timeouts(cfg), MaxRetryWait: cfg.Network.MaxRetryWait.Duration, MaxRetries: cfg.Network.RetriesOption()})
 	default:
 		api := cfg.OpenAI.API
 		if api == "" {
 			api = m.API
 		}
-		return openai.New(openai.Options{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAI.BaseURL, API: api})
+		return openai.New(openai.Options{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAI.BaseURL, API: api,
+			Timeouts: timeouts(cfg), MaxRetryWait: cfg.Network.MaxRetryWait.Duration, MaxRetries: cfg.Network.RetriesOption()})
 	}
+}
+
+// timeouts are the configuration's bounds on waiting for the server.
+func timeouts(cfg config.Config) netwait.Timeouts {
+	return netwait.Timeouts{Idle: cfg.Network.StreamIdle.Duration, Connect: cfg.Network.Connect.Duration}
 }
 
 // Model describes the configured model from the catalogue (with the configuration's overrides);

@@ -4,11 +4,15 @@ package retry
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
+
+	"hew/agent/llm"
 )
 
 // Policy says how many times to try and how long to wait between tries. The zero Policy tries
@@ -18,17 +22,72 @@ type Policy struct {
 	Attempts int
 	// Base is the backoff before the first retry; it doubles for each later retry.
 	Base time.Duration
-	// Max caps every wait. A server asking to wait longer than Max is not retried: its error is
-	// returned at once so the caller can report when to try again.
+	// Max caps the backoff between tries.
 	Max time.Duration
+	// MaxAfter is the longest wait a server may ask for (Retry-After) and still be waited for;
+	// a server asking for longer is not retried: its error is returned at once so the caller
+	// can report when to try again. 0 means Max.
+	MaxAfter time.Duration
 	// OnRetry, if set, is called before each wait with the number of the failed try (from 1),
 	// the wait and the error that caused it.
 	OnRetry func(attempt int, wait time.Duration, err error)
 }
 
-// Default returns the policy providers use: 4 tries, 1s base, 30s cap.
+// Defaults of the policy providers use.
+const (
+	DefaultAttempts = 6
+	DefaultMaxAfter = 5 * time.Minute
+)
+
+// Default returns the policy providers use: 6 tries, backoff from 1 s doubling up to 30 s
+// (about a minute of waits in all), and a server's Retry-After honoured up to 5 minutes.
 func Default() Policy {
-	return Policy{Attempts: 4, Base: time.Second, Max: 30 * time.Second}
+	return Policy{Attempts: DefaultAttempts, Base: time.Second, Max: 30 * time.Second, MaxAfter: DefaultMaxAfter}
+}
+
+// WithMaxAfter returns p with its Retry-After ceiling set to d, when d is above 0.
+func (p Policy) WithMaxAfter(d time.Duration) Policy {
+	if d > 0 {
+		p.MaxAfter = d
+	}
+	return p
+}
+
+// ceiling is the longest server-requested wait honoured.
+func (p Policy) ceiling() time.Duration {
+	if p.MaxAfter > 0 {
+		return p.MaxAfter
+	}
+	return p.Max
+}
+
+// Notice says a wait for people, such as "rate limited; retrying in 20 s (2 of 6)": why the
+// last try failed (see Reason), how long the wait is, and which try comes next of how many.
+func Notice(reason string, next, attempts int, wait time.Duration) string {
+	return fmt.Sprintf("%s; retrying in %s (%d of %d)", reason, wait.Round(100*time.Millisecond), next, attempts)
+}
+
+// Reason says in a few words why a try failed: for an *llm.Error, by its kind.
+func Reason(err error) string {
+	var e *llm.Error
+	if !errors.As(err, &e) {
+		return "the request failed: " + err.Error()
+	}
+	switch e.Kind {
+	case llm.ErrRateLimit:
+		return "rate limited"
+	case llm.ErrServer:
+		if e.Status != 0 {
+			return fmt.Sprintf("the server failed (%d)", e.Status)
+		}
+		return "the server could not be reached"
+	case llm.ErrStream:
+		if e.Message != "" {
+			return e.Message
+		}
+		return "the response stream broke"
+	}
+	return e.Message
 }
 
 // Tuned returns the Default policy with a provider's retry options applied: maxRetries is how
@@ -62,7 +121,7 @@ func Do(ctx context.Context, p Policy, classify Classify, op func(ctx context.Co
 			return err
 		}
 		ok, after := classify(err)
-		if !ok || (p.Max > 0 && after > p.Max) {
+		if c := p.ceiling(); !ok || (c > 0 && after > c) {
 			return err
 		}
 		wait := p.Delay(attempt, after)
@@ -80,7 +139,8 @@ func Do(ctx context.Context, p Policy, classify Classify, op func(ctx context.Co
 }
 
 // Delay returns the wait after failed try number attempt (from 1): Base·2^(attempt-1) with
-// jitter drawn from its upper half, at least after, and at most Max when Max is set.
+// jitter drawn from its upper half and at most Max, or after when that is longer (up to
+// MaxAfter, or Max when MaxAfter is not set).
 func (p Policy) Delay(attempt int, after time.Duration) time.Duration {
 	backoff := p.Base
 	for i := 1; i < attempt && backoff < math.MaxInt64/2 && (p.Max <= 0 || backoff < p.Max); i++ {
@@ -94,8 +154,8 @@ func (p Policy) Delay(attempt int, after time.Duration) time.Duration {
 		backoff = half + rand.N(backoff-half+1)
 	}
 	wait := max(backoff, after)
-	if p.Max > 0 {
-		wait = min(wait, p.Max)
+	if c := p.ceiling(); c > 0 {
+		wait = min(wait, max(c, p.Max))
 	}
 	return wait
 }

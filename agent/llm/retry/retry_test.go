@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"hew/agent/llm"
 )
 
 var errTransient = errors.New("transient")
@@ -138,5 +140,33 @@ func TestTunedAppliesProviderOptions(t *testing.T) {
 			t.Errorf("Tuned(%d, %v) = %d tries, base %v, cap %v; want %d, %v, %v",
 				tc.retries, tc.wait, p.Attempts, p.Base, p.Max, tc.attempts, tc.base, def.Max)
 		}
+	}
+}
+
+func TestALongRetryAfterIsHonouredUpToTheCeiling(t *testing.T) {
+	p := Policy{Attempts: 2, Base: time.Millisecond, Max: 10 * time.Millisecond, MaxAfter: 300 * time.Millisecond}
+	if d := p.Delay(1, 120*time.Millisecond); d != 120*time.Millisecond {
+		t.Errorf("Delay with Retry-After 120ms past Max = %v, want the 120ms asked for", d)
+	}
+	var waits []time.Duration
+	p.OnRetry = func(_ int, d time.Duration, _ error) { waits = append(waits, d) }
+	asks := func(d time.Duration) Classify { return func(error) (bool, time.Duration) { return true, d } }
+	calls := 0
+	_ = Do(context.Background(), p, asks(time.Second), func(context.Context) error { calls++; return errTransient })
+	if calls != 1 || len(waits) != 0 {
+		t.Errorf("Retry-After over the ceiling: %d calls, waits %v; want it failed at once", calls, waits)
+	}
+	if d := Default(); d.Attempts != 6 || d.MaxAfter != 5*time.Minute || Default().WithMaxAfter(time.Hour).MaxAfter != time.Hour || Default().WithMaxAfter(0).MaxAfter != 5*time.Minute {
+		t.Errorf("default policy %+v", d)
+	}
+}
+
+func TestNoticeSaysWhyHowLongAndWhichTry(t *testing.T) {
+	rate := &llm.Error{Kind: llm.ErrRateLimit, Message: "429 slow down"}
+	if got := Notice(Reason(rate), 2, 6, 20*time.Second); got != "rate limited; retrying in 20s (2 of 6)" {
+		t.Errorf("notice %q", got)
+	}
+	if got := Reason(&llm.Error{Kind: llm.ErrServer, Status: 503}); got != "the server failed (503)" {
+		t.Errorf("reason %q", got)
 	}
 }
