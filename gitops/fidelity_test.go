@@ -858,3 +858,30 @@ func TestIdentityFromGitConfigGlobalAndEMAIL(t *testing.T) {
 		t.Fatalf("identity %+v", info)
 	}
 }
+
+func TestRunHookCmdIsTheSeamHooksRunThrough(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	writeFile(t, dir, ".git/hooks/pre-commit", "#!/bin/sh\necho \"pre-commit in $WRAPPED\"\n")
+	os.Chmod(filepath.Join(dir, ".git/hooks/pre-commit"), 0o755)
+	var seen []string
+	r, err := OpenWith(dir, Options{Now: fixedClock(), RunHookCmd: func(cmd *exec.Cmd) error {
+		seen = append(seen, filepath.Base(cmd.Path)+" "+strings.Join(cmd.Args[1:], " "))
+		cmd.Env = append(cmd.Env, "WRAPPED=the sandbox")
+		if err := cmd.Run(); err != nil {
+			return err
+		}
+		return errors.New("refused by the wrapper")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "a.txt", "b\n")
+	_, err = r.Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m"})
+	var he *HookError
+	if !errors.As(err, &he) || !strings.Contains(he.Output, "pre-commit in the sandbox") {
+		t.Fatalf("Commit = %v", err)
+	}
+	if len(seen) != 1 || seen[0] != "pre-commit " {
+		t.Fatalf("the seam saw %q", seen)
+	}
+}
