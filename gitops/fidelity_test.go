@@ -885,3 +885,30 @@ func TestRunHookCmdIsTheSeamHooksRunThrough(t *testing.T) {
 		t.Fatalf("the seam saw %q", seen)
 	}
 }
+
+func TestLargeUntrackedSkippedWithIndexV4AndExtendedFlags(t *testing.T) {
+	files := map[string]string{"big-tracked.bin": strings.Repeat("t", 3000)}
+	for i := range 50 {
+		files[fmt.Sprintf("dir/sub/file%02d.txt", i)] = "x\n"
+	}
+	dir := newRepo(t, files)
+	git(t, dir, "update-index", "--index-version", "4")
+	git(t, dir, "update-index", "--skip-worktree", "dir/sub/file07.txt")
+	writeFile(t, dir, "dir/sub/huge-untracked.dat", strings.Repeat("u", 3000))
+	writeFile(t, dir, "dir/sub/small-untracked.txt", "s\n")
+	r, err := OpenWith(dir, Options{Now: fixedClock(), MaxUntrackedSize: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.TakeCheckpoint(context.Background(), "v4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Skipped, ",") != "dir/sub/huge-untracked.dat" {
+		t.Fatalf("skipped %v", res.Skipped)
+	}
+	tree := git(t, dir, "ls-tree", "-r", "--name-only", res.ID)
+	if strings.Contains(tree, "huge-untracked") || !strings.Contains(tree, "small-untracked.txt") || !strings.Contains(tree, "big-tracked.bin") {
+		t.Fatalf("checkpoint holds:\n%s", tree)
+	}
+}
