@@ -289,7 +289,12 @@ func (r *Repo) committedFiles(ctx context.Context, cfg gitConfig, headTree plumb
 			return nil, nil, fmt.Errorf("commit: %w", err)
 		}
 		f, fc := merged(u, head)
-		if fc != nil {
+		switch {
+		case fc != nil && !head.exists && u.BaseExists:
+			return nil, nil, fmt.Errorf("commit: %s is not in HEAD: it is a file of yours that is not committed yet, and hew commits only its own change on top of HEAD; commit the file first (git add %s && git commit), then commit again", u.Path, u.Path)
+		case fc != nil && head.exists && !u.BaseExists:
+			return nil, nil, fmt.Errorf("commit: HEAD has %s, but it was missing from your working tree when the change was proposed (deleted and not committed); commit or restore the deletion first (git rm %s, or git restore %s), then commit again", u.Path, u.Path, u.Path)
+		case fc != nil:
 			return nil, nil, fmt.Errorf("commit: %s in HEAD differs from the proposal's base and %s; commit or stash your own changes to it first, or commit the whole file",
 				u.Path, describeConflict(fc))
 		}

@@ -912,3 +912,16 @@ func TestLargeUntrackedSkippedWithIndexV4AndExtendedFlags(t *testing.T) {
 		t.Fatalf("checkpoint holds:\n%s", tree)
 	}
 }
+
+func TestCommitOfAnEditToAnUncommittedFileSaysWhy(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	writeFile(t, dir, "mine.txt", "my own file\n")
+	u := Update{Path: "mine.txt", Base: []byte("my own file\n"), BaseExists: true, New: []byte("my own file\nplus hew's line\n")}
+	err := open(t, dir).CheckCommit(context.Background(), CommitOptions{Updates: []Update{u}, Message: "m"})
+	if err == nil || !strings.Contains(err.Error(), "not in HEAD") || !strings.Contains(err.Error(), "git add mine.txt") {
+		t.Fatalf("CheckCommit = %v", err)
+	}
+	if got := readFileT(t, dir, "mine.txt"); got != "my own file\n" {
+		t.Fatalf("mine.txt = %q", got)
+	}
+}
