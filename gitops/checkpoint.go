@@ -1,12 +1,16 @@
 package gitops
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,8 +30,19 @@ type CheckpointInfo struct {
 	Head  string // HEAD's commit when it was taken; "" on an unborn branch
 }
 
-// checkpointRef is the private ref whose history is this worktree's checkpoints, newest first.
-func (r *Repo) checkpointRef() plumbing.ReferenceName {
+// checkpointPrefix is the private namespace of this worktree's checkpoints: one ref per
+// checkpoint, named by the time it was taken, so that old ones can be pruned without changing
+// the IDs of the others.
+func (r *Repo) checkpointPrefix() string {
+	if r.gitDir != r.commonDir {
+		return "refs/hew/cp/" + filepath.Base(r.gitDir) + "/"
+	}
+	return "refs/hew/cp/main/"
+}
+
+// legacyCheckpointRef is where earlier versions of hew kept this worktree's checkpoints, as one
+// chain of commits; they are still listed, and dropped when checkpoints are pruned.
+func (r *Repo) legacyCheckpointRef() plumbing.ReferenceName {
 	if r.gitDir != r.commonDir {
 		return plumbing.ReferenceName("refs/hew/checkpoints-" + filepath.Base(r.gitDir))
 	}
@@ -37,73 +52,169 @@ func (r *Repo) checkpointRef() plumbing.ReferenceName {
 // checkpointAuthor signs checkpoint commits, which need no user identity.
 var checkpointAuthor = Signature{Name: "hew", Email: "hew@localhost"}
 
+// Default limits of checkpoints (see Options).
+const (
+	DefaultMaxCheckpoints   = 100
+	DefaultMaxUntrackedSize = 10 << 20
+)
+
+// CheckpointResult is a checkpoint taken.
+type CheckpointResult struct {
+	ID string
+	// Skipped are the untracked files left out for being larger than Options.MaxUntrackedSize.
+	Skipped []string
+}
+
 // Checkpoint snapshots the working tree, tracked and untracked files that are not ignored, as a
 // commit on a private ref, and returns its ID. The index and the user's refs are not touched.
 func (r *Repo) Checkpoint(ctx context.Context, label string) (string, error) {
-	id, _, err := r.checkpoint(ctx, label)
-	return id, err
+	res, err := r.TakeCheckpoint(ctx, label)
+	return res.ID, err
 }
 
-func (r *Repo) checkpoint(ctx context.Context, label string) (string, map[string]entry, error) {
-	files, err := r.snapshot(ctx)
-	if err != nil {
-		return "", nil, fmt.Errorf("checkpoint: %w", err)
+// TakeCheckpoint is Checkpoint, also saying which large untracked files it left out. Untracked
+// files larger than Options.MaxUntrackedSize are not kept, and the oldest checkpoints beyond
+// Options.MaxCheckpoints are pruned.
+func (r *Repo) TakeCheckpoint(ctx context.Context, label string) (CheckpointResult, error) {
+	res, _, err := r.checkpoint(ctx, label)
+	return res, err
+}
+
+func (r *Repo) checkpoint(ctx context.Context, label string) (CheckpointResult, plumbing.Hash, error) {
+	if err := r.checkOwnership(); err != nil {
+		return CheckpointResult{}, plumbing.ZeroHash, fmt.Errorf("checkpoint: %w", err)
 	}
-	tree, err := r.editTree(plumbing.ZeroHash, files)
+	tree, skipped, err := r.snapshotTree(ctx)
 	if err != nil {
-		return "", nil, fmt.Errorf("checkpoint: %w", err)
+		return CheckpointResult{}, plumbing.ZeroHash, fmt.Errorf("checkpoint: %w", err)
 	}
 	_, head, err := r.head()
 	if err != nil {
-		return "", nil, err
-	}
-	ref := r.checkpointRef()
-	var parent plumbing.Hash
-	if cur, err := r.git.Storer.Reference(ref); err == nil {
-		parent = cur.Hash()
+		return CheckpointResult{}, plumbing.ZeroHash, err
 	}
 	now := r.opts.Now()
 	c := &object.Commit{
 		Author: checkpointAuthor.at(now), Committer: checkpointAuthor.at(now), TreeHash: tree,
 		Message: strings.TrimSpace(label) + "\n\nhead: " + hashString(head) + "\n",
 	}
-	if !parent.IsZero() {
-		c.ParentHashes = []plumbing.Hash{parent}
-	}
 	h, err := r.writeCommit(c)
 	if err != nil {
-		return "", nil, fmt.Errorf("checkpoint: %w", err)
+		return CheckpointResult{}, plumbing.ZeroHash, fmt.Errorf("checkpoint: %w", err)
 	}
-	if err := r.swapRef(ref, parent, h); err != nil {
-		return "", nil, fmt.Errorf("checkpoint: %w", err)
+	existing, err := r.checkpointRefs()
+	if err != nil {
+		return CheckpointResult{}, plumbing.ZeroHash, err
 	}
-	return h.String(), files, nil
+	stamp := now.UnixNano()
+	if len(existing) > 0 {
+		if last := existing[len(existing)-1].stamp; stamp <= last {
+			stamp = last + 1 // refs sort by name: keep them in the order taken
+		}
+	}
+	name := plumbing.ReferenceName(fmt.Sprintf("%s%020d", r.checkpointPrefix(), stamp))
+	if err := r.swapRef(name, plumbing.ZeroHash, h); err != nil {
+		return CheckpointResult{}, plumbing.ZeroHash, fmt.Errorf("checkpoint: %w", err)
+	}
+	r.pruneCheckpoints(append(existing, checkpointRef{name, stamp, h}))
+	return CheckpointResult{ID: h.String(), Skipped: skipped}, tree, nil
+}
+
+// checkpointRef is one checkpoint's ref.
+type checkpointRef struct {
+	name  plumbing.ReferenceName
+	stamp int64 // when it was taken, in Unix nanoseconds
+	hash  plumbing.Hash
+}
+
+// checkpointRefs lists this worktree's checkpoint refs, oldest first.
+func (r *Repo) checkpointRefs() ([]checkpointRef, error) {
+	iter, err := r.git.Storer.IterReferences()
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoints: %w", err)
+	}
+	defer iter.Close()
+	prefix := r.checkpointPrefix()
+	var out []checkpointRef
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		rest, ok := strings.CutPrefix(ref.Name().String(), prefix)
+		if !ok || ref.Type() != plumbing.HashReference {
+			return nil
+		}
+		stamp, err := strconv.ParseInt(rest, 10, 64)
+		if err == nil {
+			out = append(out, checkpointRef{ref.Name(), stamp, ref.Hash()})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoints: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].stamp < out[j].stamp })
+	return out, nil
+}
+
+// pruneCheckpoints deletes the oldest checkpoints beyond Options.MaxCheckpoints, and the
+// checkpoints an earlier hew kept as one chain once there are that many of the new kind. It is
+// best effort: a checkpoint that stays is harmless.
+func (r *Repo) pruneCheckpoints(refs []checkpointRef) {
+	limit := r.opts.MaxCheckpoints
+	if limit == 0 {
+		limit = DefaultMaxCheckpoints
+	}
+	if limit < 0 || len(refs) < limit {
+		return
+	}
+	_ = r.git.Storer.RemoveReference(r.legacyCheckpointRef())
+	for _, ref := range refs[:len(refs)-limit] {
+		_ = r.git.Storer.RemoveReference(ref.name)
+	}
 }
 
 // Checkpoints lists the checkpoints, newest first.
 func (r *Repo) Checkpoints() ([]CheckpointInfo, error) {
-	ref, err := r.git.Storer.Reference(r.checkpointRef())
+	refs, err := r.checkpointRefs()
+	if err != nil {
+		return nil, err
+	}
+	var out []CheckpointInfo
+	for i := len(refs) - 1; i >= 0; i-- {
+		info, _, err := r.checkpointInfo(refs[i].hash)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, info)
+	}
+	ref, err := r.git.Storer.Reference(r.legacyCheckpointRef())
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return nil, nil
+		return out, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read checkpoints: %w", err)
 	}
-	var out []CheckpointInfo
 	for h := ref.Hash(); !h.IsZero(); {
-		c, err := object.GetCommit(r.git.Storer, h)
+		info, parent, err := r.checkpointInfo(h)
 		if err != nil {
-			return nil, fmt.Errorf("read checkpoint %s: %w", h, err)
+			return nil, err
 		}
-		label, rest, _ := strings.Cut(c.Message, "\n\n")
-		head, _ := strings.CutPrefix(strings.TrimSpace(rest), "head: ")
-		out = append(out, CheckpointInfo{ID: h.String(), Label: label, Time: c.Author.When, Head: head})
-		h = plumbing.ZeroHash
-		if len(c.ParentHashes) > 0 {
-			h = c.ParentHashes[0]
-		}
+		out = append(out, info)
+		h = parent
 	}
 	return out, nil
+}
+
+// checkpointInfo reads checkpoint commit h, and its parent in an earlier hew's chain.
+func (r *Repo) checkpointInfo(h plumbing.Hash) (CheckpointInfo, plumbing.Hash, error) {
+	c, err := object.GetCommit(r.git.Storer, h)
+	if err != nil {
+		return CheckpointInfo{}, plumbing.ZeroHash, fmt.Errorf("read checkpoint %s: %w", h, err)
+	}
+	label, rest, _ := strings.Cut(c.Message, "\n\n")
+	head, _ := strings.CutPrefix(strings.TrimSpace(rest), "head: ")
+	var parent plumbing.Hash
+	if len(c.ParentHashes) > 0 {
+		parent = c.ParentHashes[0]
+	}
+	return CheckpointInfo{ID: h.String(), Label: label, Time: c.Author.When, Head: head}, parent, nil
 }
 
 // RestoreCheckpoint puts the working tree back as checkpoint id (or a unique prefix of it, at
@@ -123,16 +234,31 @@ func (r *Repo) RestoreCheckpoint(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	_, cur, err := r.checkpoint(ctx, "before restoring "+target.String()[:12])
+	_, curTree, err := r.checkpoint(ctx, "before restoring "+target.String()[:12])
+	if err != nil {
+		return err
+	}
+	cur, err := r.flatten(curTree)
+	if err != nil {
+		return err
+	}
+	var changed []string
+	for p, e := range want {
+		if cur[p] != e && e.mode != filemode.Submodule {
+			changed = append(changed, p)
+		}
+	}
+	var cfg gitConfig
+	if len(changed) > 0 {
+		cfg = r.readConfig()
+	}
+	cv, err := r.conversions(ctx, cfg, changed)
 	if err != nil {
 		return err
 	}
 	var ws []write
-	for p, e := range want {
-		if cur[p] == e || e.mode == filemode.Submodule {
-			continue
-		}
-		f, err := r.entryFile(p, e)
+	for _, p := range changed {
+		f, err := cv.smudge(ctx, p, want[p])
 		if err != nil {
 			return err
 		}
@@ -170,22 +296,116 @@ func (r *Repo) findCheckpoint(id string) (plumbing.Hash, error) {
 	return plumbing.ZeroHash, fmt.Errorf("checkpoint ID %s is ambiguous (%d match); give more characters", id, len(found))
 }
 
-// snapshot lists the working tree's tracked files and untracked files that are not ignored, with
-// the blob of each stored.
-func (r *Repo) snapshot(ctx context.Context) (map[string]entry, error) { return r.scan(ctx, true) }
+// snapshotTree writes the tree of the working tree's tracked files and untracked files that are
+// not ignored, as `git add -A && git write-tree` on a copy of the index would, leaving out
+// untracked files larger than Options.MaxUntrackedSize (returned). With the git command, git
+// does it on a temporary copy of the index, reusing its stat data and cached trees; without it,
+// the tree is built from a scan.
+func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error) {
+	if !r.hasGit() {
+		files, skipped, err := r.scan(ctx, true)
+		if err != nil {
+			return plumbing.ZeroHash, nil, err
+		}
+		tree, err := r.editTree(plumbing.ZeroHash, files)
+		return tree, skipped, err
+	}
+	dir := filepath.Join(r.gitDir, "hew")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return plumbing.ZeroHash, nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "checkpoint-index-*")
+	if err != nil {
+		return plumbing.ZeroHash, nil, fmt.Errorf("make a temporary index: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if src, err := os.Open(filepath.Join(r.gitDir, "index")); err == nil {
+		_, err = io.Copy(tmp, src)
+		src.Close()
+		if err != nil {
+			tmp.Close()
+			return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
+		}
+	}
+	if err := tmp.Close(); err != nil {
+		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
+	}
+	if fi, _ := os.Stat(tmp.Name()); fi != nil && fi.Size() == 0 {
+		os.Remove(tmp.Name()) // no index yet: git starts an empty one
+	}
+	run := func(stdin []byte, args ...string) ([]byte, error) {
+		cmd := r.gitCmd(ctx, stdin, args...)
+		cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+tmp.Name(), "GIT_LITERAL_PATHSPECS=1")
+		return runCmd(cmd)
+	}
+	if _, err := run(nil, "add", "-A"); err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
+	// Untracked files too large to keep: the large entries of the snapshot that the index
+	// does not have.
+	var skipped []string
+	if limit := r.maxUntrackedSize(); limit > 0 {
+		large, err := indexEntriesLargerThan(tmp.Name(), limit)
+		if err != nil {
+			return plumbing.ZeroHash, nil, err
+		}
+		if len(large) > 0 {
+			cmd := r.gitCmd(ctx, nil, append([]string{"ls-files", "-z", "--"}, large...)...)
+			cmd.Env = append(cmd.Env, "GIT_LITERAL_PATHSPECS=1")
+			out, err := runCmd(cmd)
+			if err != nil {
+				return plumbing.ZeroHash, nil, err
+			}
+			tracked := map[string]bool{}
+			for _, p := range strings.Split(string(out), "\x00") {
+				tracked[p] = true
+			}
+			var drop bytes.Buffer
+			for _, p := range large {
+				if !tracked[p] {
+					skipped = append(skipped, p)
+					drop.WriteString(p + "\x00")
+				}
+			}
+			if drop.Len() > 0 {
+				if _, err := run(drop.Bytes(), "update-index", "--force-remove", "-z", "--stdin"); err != nil {
+					return plumbing.ZeroHash, nil, err
+				}
+			}
+		}
+	}
+	out, err := run(nil, "write-tree")
+	if err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
+	return plumbing.NewHash(strings.TrimSpace(string(out))), skipped, nil
+}
+
+// maxUntrackedSize is the size above which checkpoints leave untracked files out; 0 for none.
+func (r *Repo) maxUntrackedSize() int64 {
+	switch n := r.opts.MaxUntrackedSize; {
+	case n == 0:
+		return DefaultMaxUntrackedSize
+	case n < 0:
+		return 0
+	default:
+		return n
+	}
+}
 
 // scan lists what `git ls-files -co --exclude-standard` lists: the tracked files present in the
-// working tree and the untracked files that are not ignored, each with its mode and blob hash.
-// A tracked file whose stat data matches its index entry is taken from the index without being
-// read. With store, the blobs of the files read are written to the object database.
-func (r *Repo) scan(ctx context.Context, store bool) (map[string]entry, error) {
+// working tree and the untracked files that are not ignored, each with its mode and blob hash
+// as git add would record it (filters and line endings applied). A tracked file whose stat data
+// matches its index entry is taken from the index without being read. With store, the blobs of
+// the files read are written to the object database.
+func (r *Repo) scan(ctx context.Context, store bool) (map[string]entry, []string, error) {
 	idx, idxTime, err := readIndexFile(filepath.Join(r.gitDir, "index"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	root, err := os.OpenRoot(r.root)
 	if err != nil {
-		return nil, fmt.Errorf("open working tree: %w", err)
+		return nil, nil, fmt.Errorf("open working tree: %w", err)
 	}
 	defer root.Close()
 	tracked := make(map[string]*index.Entry, len(idx.Entries))
@@ -193,6 +413,7 @@ func (r *Repo) scan(ctx context.Context, store bool) (map[string]entry, error) {
 	for _, e := range idx.Entries {
 		tracked[e.Name] = e
 	}
+	var toRead []string
 	for p, e := range tracked {
 		if e.Mode == filemode.Submodule {
 			files[p] = entry{e.Mode, e.Hash}
@@ -206,16 +427,59 @@ func (r *Repo) scan(ctx context.Context, store bool) (map[string]entry, error) {
 			files[p] = entry{e.Mode, e.Hash}
 			continue
 		}
-		if err := r.scanFile(root, p, store, files); err != nil {
-			return nil, err
-		}
+		toRead = append(toRead, p)
 	}
 	ign, err := ignore.New(r.root, ignore.Options{Getenv: r.opts.Getenv})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	w := walker{r: r, root: root, ignore: ign, tracked: tracked, files: files, store: store, ctx: ctx}
-	return files, w.walk(".")
+	w := walker{root: root, ignore: ign, tracked: tracked, ctx: ctx}
+	if err := w.walk("."); err != nil {
+		return nil, nil, err
+	}
+	var skipped []string
+	limit := r.maxUntrackedSize()
+	for _, p := range w.found {
+		if fi, err := root.Lstat(p); store && limit > 0 && err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+			skipped = append(skipped, p)
+			continue
+		}
+		toRead = append(toRead, p)
+	}
+	var cfg gitConfig
+	if len(toRead) > 0 {
+		cfg = r.readConfig()
+	}
+	cv, err := r.conversions(ctx, cfg, toRead)
+	if err != nil {
+		return nil, nil, err
+	}
+	var viaGit []string
+	for _, p := range toRead {
+		if fi, err := root.Lstat(p); err == nil && fi.Mode().IsRegular() && cv.converts(p) {
+			viaGit = append(viaGit, p)
+			continue
+		}
+		if err := r.scanFile(root, p, store, files); err != nil {
+			return nil, nil, err
+		}
+	}
+	hashes, err := cv.cleanHashes(ctx, viaGit, store)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range viaGit {
+		fi, err := root.Lstat(p)
+		if err != nil {
+			continue
+		}
+		mode := filemode.Regular
+		if fi.Mode()&0o111 != 0 {
+			mode = filemode.Executable
+		}
+		files[p] = entry{mode, hashes[p]}
+	}
+	return files, skipped, nil
 }
 
 // statMatches reports whether fi is the file e was recorded from, by git's stat comparison, and
@@ -247,13 +511,11 @@ func (r *Repo) scanFile(root *os.Root, p string, store bool, files map[string]en
 
 // walker finds the untracked files that are not ignored.
 type walker struct {
-	r       *Repo
 	root    *os.Root
 	ignore  *ignore.Matcher
 	tracked map[string]*index.Entry
-	files   map[string]entry
-	store   bool
 	ctx     context.Context
+	found   []string // the untracked files, slash-separated
 }
 
 // walk visits directory dir (slash-separated, "." for the top).
@@ -293,9 +555,7 @@ func (w *walker) walk(dir string) error {
 		if _, ok := w.tracked[p]; ok || w.ignore.Ignored(p, false) {
 			continue
 		}
-		if err := w.r.scanFile(w.root, p, w.store, w.files); err != nil {
-			return err
-		}
+		w.found = append(w.found, p)
 	}
 	return nil
 }

@@ -1,10 +1,13 @@
 package gitops
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing/format/config"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"hew/gitops/internal/gitenv"
@@ -13,9 +16,62 @@ import (
 // gitConfig is the git configuration as read once for an operation.
 type gitConfig = gitenv.Config
 
-// readConfig reads git's configuration files for this repository.
+// readConfig reads git's configuration for this repository. With the git command it is what
+// `git config --list` resolves (includes, includeIf, GIT_CONFIG_COUNT and the other variables
+// git reads); without it, the configuration files are read directly, without includes.
 func (r *Repo) readConfig() gitConfig {
+	if r.hasGit() {
+		if entries, err := r.configEntries(context.Background()); err == nil {
+			return configOf(entries)
+		}
+	}
 	return gitenv.ReadConfig(r.opts.Getenv, gitenv.Dirs{Root: r.root, GitDir: r.gitDir, CommonDir: r.commonDir})
+}
+
+// configEntry is one setting as `git config --list --show-origin --show-scope` lists it.
+type configEntry struct {
+	scope, origin string
+	key, value    string // key is section[.subsection].name, section and name in lower case
+	noValue       bool   // "key" alone, which reads as true
+}
+
+// configEntries lists every setting git reads for this repository, in the order it reads them.
+func (r *Repo) configEntries(ctx context.Context) ([]configEntry, error) {
+	out, err := r.runGit(ctx, nil, "config", "--list", "-z", "--show-origin", "--show-scope")
+	if err != nil {
+		return nil, fmt.Errorf("read the git configuration: %w", err)
+	}
+	fields := strings.Split(string(out), "\x00")
+	var entries []configEntry
+	for i := 0; i+2 < len(fields); i += 3 {
+		e := configEntry{scope: fields[i], origin: fields[i+1]}
+		var hasValue bool
+		e.key, e.value, hasValue = strings.Cut(fields[i+2], "\n")
+		e.noValue = !hasValue
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// configOf builds the configuration lookups from the entries git listed.
+func configOf(entries []configEntry) gitConfig {
+	cfg := config.New()
+	for _, e := range entries {
+		first := strings.IndexByte(e.key, '.')
+		last := strings.LastIndexByte(e.key, '.')
+		if first < 0 {
+			continue
+		}
+		section, name := e.key[:first], e.key[last+1:]
+		sec := cfg.Section(section)
+		if first == last {
+			sec.Options = append(sec.Options, &config.Option{Key: name, Value: e.value})
+			continue
+		}
+		sub := sec.Subsection(e.key[first+1 : last])
+		sub.Options = append(sub.Options, &config.Option{Key: name, Value: e.value})
+	}
+	return gitConfig{cfg}
 }
 
 // expandHome replaces a leading "~/" in a path from the configuration with the home directory,
@@ -27,12 +83,76 @@ type Signature struct {
 	Name, Email string
 }
 
-// Identity returns the author of the commits hew makes: GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL
-// when set, else user.name and user.email from the repository's, the global or the system git
-// configuration. The error names the setting that is missing and how to set it.
-func (r *Repo) Identity() (Signature, error) { return r.identity(r.readConfig(), "AUTHOR") }
+// IdentityInfo is the author git would record for a commit, and where each part came from.
+type IdentityInfo struct {
+	Signature
+	// NameFrom and EmailFrom say where git took the name and the email: an environment
+	// variable ("GIT_AUTHOR_NAME", "EMAIL"), or a setting and the file that set it
+	// ("user.email in /home/me/.gitconfig-work"); "detected" when git made it up from the
+	// system.
+	NameFrom, EmailFrom string
+}
 
-// identity reads the author ("AUTHOR") or committer ("COMMITTER") identity.
+// Identity returns the author of the commits hew makes, as git would record it.
+func (r *Repo) Identity() (Signature, error) {
+	info, err := r.AuthorIdentity(context.Background())
+	return info.Signature, err
+}
+
+// AuthorIdentity returns the author git would record and where it came from. With the git
+// command it is what `git var GIT_AUTHOR_IDENT` says, so includes, includeIf, author.*,
+// EMAIL and GIT_CONFIG_COUNT count exactly as for git; without it, GIT_AUTHOR_NAME and
+// GIT_AUTHOR_EMAIL, then author.* and user.* from the configuration files, then EMAIL. The
+// error names the settings to set.
+func (r *Repo) AuthorIdentity(ctx context.Context) (IdentityInfo, error) {
+	if !r.hasGit() {
+		s, err := r.identity(r.readConfig(), "AUTHOR")
+		return IdentityInfo{Signature: s}, err
+	}
+	ids, err := r.identities(ctx, gitConfig{})
+	if err != nil {
+		return IdentityInfo{}, err
+	}
+	info := IdentityInfo{Signature: parseIdent(ids[0])}
+	entries, _ := r.configEntries(ctx)
+	from := func(env string, keys []string, fallback string) string {
+		if r.opts.Getenv(env) != "" {
+			return env
+		}
+		for _, k := range keys {
+			for i := len(entries) - 1; i >= 0; i-- {
+				if e := entries[i]; e.key == k {
+					origin := strings.TrimPrefix(e.origin, "file:")
+					if origin == "" || e.scope == "command" {
+						origin = "the command line (GIT_CONFIG_COUNT or -c)"
+					} else if !filepath.IsAbs(origin) {
+						origin = filepath.Join(r.root, origin)
+					}
+					return k + " in " + origin
+				}
+			}
+		}
+		if fallback != "" && r.opts.Getenv(fallback) != "" {
+			return fallback
+		}
+		return "detected"
+	}
+	info.NameFrom = from("GIT_AUTHOR_NAME", []string{"author.name", "user.name"}, "")
+	info.EmailFrom = from("GIT_AUTHOR_EMAIL", []string{"author.email", "user.email"}, "EMAIL")
+	return info, nil
+}
+
+// parseIdent reads "Name <email> 1700000000 +0100".
+func parseIdent(s string) Signature {
+	i, j := strings.LastIndex(s, " <"), strings.LastIndex(s, ">")
+	if i < 0 || j < i {
+		return Signature{Name: s}
+	}
+	return Signature{Name: s[:i], Email: s[i+2 : j]}
+}
+
+// identity reads the author ("AUTHOR") or committer ("COMMITTER") identity from the
+// environment and the configuration files, for when the git command is not there.
 func (r *Repo) identity(cfg gitConfig, role string) (Signature, error) {
 	var s Signature
 	var missing []string
@@ -42,7 +162,13 @@ func (r *Repo) identity(cfg gitConfig, role string) (Signature, error) {
 	}{{&s.Name, "GIT_" + role + "_NAME", "name"}, {&s.Email, "GIT_" + role + "_EMAIL", "email"}} {
 		*f.dst = r.opts.Getenv(f.env)
 		if *f.dst == "" {
+			*f.dst = cfg.Get(strings.ToLower(role), "", f.key)
+		}
+		if *f.dst == "" {
 			*f.dst = cfg.Get("user", "", f.key)
+		}
+		if *f.dst == "" && f.key == "email" {
+			*f.dst = r.opts.Getenv("EMAIL")
 		}
 		if strings.TrimSpace(*f.dst) == "" {
 			missing = append(missing, fmt.Sprintf("user.%s (git config --global user.%s ...) or %s", f.key, f.key, f.env))
@@ -57,4 +183,9 @@ func (r *Repo) identity(cfg gitConfig, role string) (Signature, error) {
 // at is s at time t, as go-git records it.
 func (s Signature) at(t time.Time) object.Signature {
 	return object.Signature{Name: s.Name, Email: s.Email, When: t}
+}
+
+// readGlobalConfig reads the system and global configuration files only, without includes.
+func readGlobalConfig(getenv func(string) string) gitConfig {
+	return gitenv.ReadConfig(getenv, gitenv.Dirs{})
 }

@@ -20,6 +20,7 @@ type file struct {
 	exists bool
 	data   []byte            // the content, or a symbolic link's target
 	mode   filemode.FileMode // Regular, Executable or Symlink
+	perm   fs.FileMode       // a regular file's permission bits in the working tree; 0 if unknown
 }
 
 // hash is the blob hash of the file's content.
@@ -79,7 +80,7 @@ func readFile(root *os.Root, p string) (file, error) {
 	if fi.Mode()&0o111 != 0 {
 		mode = filemode.Executable
 	}
-	return file{exists: true, data: data, mode: mode}, nil
+	return file{exists: true, data: data, mode: mode, perm: fi.Mode().Perm()}, nil
 }
 
 // write is one file to put into the working tree; a file that does not exist is deleted.
@@ -124,6 +125,9 @@ func (r *Repo) writeFiles(ws []write) (err error) {
 			return &ChangedError{Path: w.path}
 		}
 		if w.file.exists {
+			if prev[i].exists && w.file.perm == 0 {
+				w.file.perm = keepPerm(prev[i], w.file.mode)
+			}
 			if temps[i], err = writeTemp(root, w.path, w.file); err != nil {
 				return err
 			}
@@ -178,11 +182,30 @@ func writeTemp(root *os.Root, p string, f file) (string, error) {
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && f.perm != 0 {
+		err = root.Chmod(tmp, f.perm)
+	}
 	if err != nil {
 		_ = root.Remove(tmp)
 		return "", fmt.Errorf("write %s: %w", p, err)
 	}
 	return tmp, nil
+}
+
+// keepPerm is the permission bits a file that was prev gets when rewritten with mode: its own,
+// as git keeps them, with the execute bits following the mode (set where it can be read).
+func keepPerm(prev file, mode filemode.FileMode) fs.FileMode {
+	if prev.perm == 0 || prev.mode == filemode.Symlink || mode == filemode.Symlink {
+		return 0
+	}
+	p := prev.perm
+	switch {
+	case mode == filemode.Executable && p&0o111 == 0:
+		p |= (p & 0o444) >> 2
+	case mode == filemode.Regular:
+		p &^= 0o111
+	}
+	return p
 }
 
 // restore puts f back at p, best effort, after a failed writeFiles.

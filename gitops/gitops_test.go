@@ -263,7 +263,7 @@ func TestHooks(t *testing.T) {
 	var ran []string
 	run := func(ctx context.Context, h Hook) (string, error) {
 		ran = append(ran, h.Name)
-		return runHook(ctx, h)
+		return r.runHook(ctx, h)
 	}
 	if _, err := r.Commit(context.Background(), CommitOptions{Files: []string{"a.txt"}, Message: "m", RunHook: run}); err != nil {
 		t.Fatalf("commit with passing hooks: %v", err)

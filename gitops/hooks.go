@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -52,12 +53,16 @@ func (r *Repo) hookPath(cfg gitConfig, name string) string {
 	return p
 }
 
+// commitHookNames are the hooks a commit runs, in git's order.
+var commitHookNames = []string{"pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"}
+
 // CommitHooks names the hooks a commit runs in this repository, in the order it runs them:
-// those of pre-commit and commit-msg that are present and executable.
+// those of pre-commit, prepare-commit-msg, commit-msg and post-commit that are present and
+// executable.
 func (r *Repo) CommitHooks() []string {
 	cfg := r.readConfig()
 	var names []string
-	for _, name := range []string{"pre-commit", "commit-msg"} {
+	for _, name := range commitHookNames {
 		if r.hookPath(cfg, name) != "" {
 			names = append(names, name)
 		}
@@ -65,55 +70,144 @@ func (r *Repo) CommitHooks() []string {
 	return names
 }
 
-// runCommitHooks runs pre-commit against an index of the tree to be committed, as
-// `git commit PATHS` does, then commit-msg on msg, and returns the message commit-msg left.
-func (r *Repo) runCommitHooks(ctx context.Context, cfg gitConfig, run func(context.Context, Hook) (string, error), tree plumbing.Hash, msg string) (string, error) {
+// runCommitHooks runs the hooks `git commit -m MSG -- PATHS` runs before the commit is made,
+// in its order and with its arguments: pre-commit against a temporary index holding the tree
+// to be committed (GIT_INDEX_FILE); what that index holds afterwards is committed, so files a
+// formatter re-staged are included. Then prepare-commit-msg (COMMIT_EDITMSG, "message") and
+// commit-msg (COMMIT_EDITMSG), whose edits to the message are kept. noVerify skips pre-commit and
+// commit-msg, as --no-verify does.
+func (r *Repo) runCommitHooks(ctx context.Context, cfg gitConfig, run func(context.Context, Hook) (string, error), p *commitPlan, noVerify bool) error {
 	if run == nil {
-		run = runHook
+		run = r.runHook
 	}
-	if p := r.hookPath(cfg, "pre-commit"); p != "" {
-		tmpIndex, err := r.writeTreeIndex(tree)
-		if err != nil {
-			return "", err
-		}
-		defer os.Remove(tmpIndex)
-		h := Hook{Name: "pre-commit", Path: p, Dir: r.root, Env: []string{"GIT_INDEX_FILE=" + tmpIndex, "GIT_EDITOR=:"}}
+	pre, prepare, commitMsg := r.hookPath(cfg, "pre-commit"), r.hookPath(cfg, "prepare-commit-msg"), r.hookPath(cfg, "commit-msg")
+	if noVerify {
+		pre, commitMsg = "", ""
+	}
+	if pre == "" && prepare == "" && commitMsg == "" {
+		return nil
+	}
+	tmpIndex, err := r.writeTreeIndex(ctx, p.tree)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmpIndex)
+	env := []string{"GIT_INDEX_FILE=" + tmpIndex, "GIT_EDITOR=:"}
+	if pre != "" {
+		h := Hook{Name: "pre-commit", Path: pre, Dir: r.root, Env: env}
 		if out, err := run(ctx, h); err != nil {
-			return "", &HookError{Hook: h.Name, Output: out, Err: err}
+			return &HookError{Hook: h.Name, Output: out, Err: err}
+		}
+		if p.tree, err = r.treeOfIndex(ctx, p.tree, tmpIndex); err != nil {
+			return fmt.Errorf("read the index the pre-commit hook left: %w", err)
+		}
+		if p.tree == p.headTree {
+			return ErrNothingToCommit
 		}
 	}
-	if p := r.hookPath(cfg, "commit-msg"); p != "" {
-		msgFile := filepath.Join(r.gitDir, "COMMIT_EDITMSG")
-		if err := os.WriteFile(msgFile, []byte(msg), 0o666); err != nil {
-			return "", fmt.Errorf("write %s: %w", msgFile, err)
+	if prepare == "" && commitMsg == "" {
+		return nil
+	}
+	msgFile := filepath.Join(r.gitDir, "COMMIT_EDITMSG")
+	if err := os.WriteFile(msgFile, []byte(p.msg), 0o666); err != nil {
+		return fmt.Errorf("write %s: %w", msgFile, err)
+	}
+	for _, h := range []Hook{
+		{Name: "prepare-commit-msg", Path: prepare, Args: []string{msgFile, "message"}, Dir: r.root, Env: env},
+		{Name: "commit-msg", Path: commitMsg, Args: []string{msgFile}, Dir: r.root, Env: env},
+	} {
+		if h.Path == "" {
+			continue
 		}
-		h := Hook{Name: "commit-msg", Path: p, Args: []string{msgFile}, Dir: r.root, Env: []string{"GIT_EDITOR=:"}}
 		if out, err := run(ctx, h); err != nil {
-			return "", &HookError{Hook: h.Name, Output: out, Err: err}
+			return &HookError{Hook: h.Name, Output: out, Err: err}
 		}
-		b, err := os.ReadFile(msgFile)
-		if err != nil {
-			return "", fmt.Errorf("read the message the commit-msg hook left: %w", err)
-		}
-		if strings.TrimSpace(string(b)) == "" {
-			return "", &HookError{Hook: h.Name, Output: "the hook emptied the commit message", Err: fmt.Errorf("empty message")}
-		}
-		msg = string(b)
 	}
-	return msg, nil
+	b, err := os.ReadFile(msgFile)
+	if err != nil {
+		return fmt.Errorf("read the message the hooks left: %w", err)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return &HookError{Hook: "commit-msg", Output: "the hook emptied the commit message", Err: fmt.Errorf("empty message")}
+	}
+	p.msg = string(b)
+	return nil
 }
 
-// runHook runs a hook directly, with its output combined.
-func runHook(ctx context.Context, h Hook) (string, error) {
+// runPostCommit runs the post-commit hook, as git does after a commit; like git, its failure
+// does not undo the commit, and its output is not shown.
+func (r *Repo) runPostCommit(ctx context.Context, cfg gitConfig, run func(context.Context, Hook) (string, error)) {
+	path := r.hookPath(cfg, "post-commit")
+	if path == "" {
+		return
+	}
+	if run == nil {
+		run = r.runHook
+	}
+	_, _ = run(ctx, Hook{Name: "post-commit", Path: path, Dir: r.root, Env: []string{"GIT_INDEX_FILE=" + filepath.Join(r.gitDir, "index"), "GIT_EDITOR=:"}})
+}
+
+// runHook runs a hook with its output combined, through Options.StartHook when set (the seam
+// a sandbox plugs into), else directly as git does. The hook gets the environment hew was
+// given, as a hook git runs would.
+func (r *Repo) runHook(ctx context.Context, h Hook) (string, error) {
 	cmd := exec.CommandContext(ctx, h.Path, h.Args...)
 	cmd.Dir = h.Dir
-	cmd.Env = append(os.Environ(), h.Env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	cmd.Env = append(r.gitEnv(), h.Env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	run := r.opts.RunHookCmd
+	if run == nil {
+		run = (*exec.Cmd).Run
+	}
+	err := run(cmd)
+	return out.String(), err
+}
+
+// treeOfIndex returns the tree the index file at p holds, as tree (the tree it was written from)
+// edited with the entries that differ.
+func (r *Repo) treeOfIndex(ctx context.Context, tree plumbing.Hash, p string) (plumbing.Hash, error) {
+	if r.hasGit() {
+		cmd := r.gitCmd(ctx, nil, "write-tree")
+		cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+p)
+		out, err := runCmd(cmd)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		return plumbing.NewHash(strings.TrimSpace(string(out))), nil
+	}
+	idx, _, err := readIndexFile(p)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	files, err := r.flatten(tree)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	changes := map[string]entry{}
+	for _, e := range idx.Entries {
+		if e.Stage != stageMerged {
+			return plumbing.ZeroHash, fmt.Errorf("%s has unmerged entries", p)
+		}
+		if files[e.Name] != (entry{e.Mode, e.Hash}) {
+			changes[e.Name] = entry{e.Mode, e.Hash}
+		}
+		delete(files, e.Name)
+	}
+	for name := range files {
+		changes[name] = entry{}
+	}
+	if len(changes) == 0 {
+		return tree, nil
+	}
+	return r.editTree(tree, changes)
 }
 
 // writeTreeIndex writes an index holding exactly tree to a temporary file and returns its path.
-func (r *Repo) writeTreeIndex(tree plumbing.Hash) (string, error) {
+func (r *Repo) writeTreeIndex(ctx context.Context, tree plumbing.Hash) (string, error) {
+	if r.hasGit() {
+		return r.readTreeIndex(ctx, tree)
+	}
 	files, err := r.flatten(tree)
 	if err != nil {
 		return "", err
@@ -135,6 +229,27 @@ func (r *Repo) writeTreeIndex(tree plumbing.Hash) (string, error) {
 		err = cerr
 	}
 	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write the index for hooks: %w", err)
+	}
+	return f.Name(), nil
+}
+
+// readTreeIndex is writeTreeIndex through `git read-tree`.
+func (r *Repo) readTreeIndex(ctx context.Context, tree plumbing.Hash) (string, error) {
+	dir := filepath.Join(r.gitDir, "hew")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "index-*")
+	if err != nil {
+		return "", fmt.Errorf("write the index for hooks: %w", err)
+	}
+	f.Close()
+	os.Remove(f.Name()) // git writes it afresh
+	cmd := r.gitCmd(ctx, nil, "read-tree", tree.String())
+	cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+f.Name())
+	if _, err := runCmd(cmd); err != nil {
 		os.Remove(f.Name())
 		return "", fmt.Errorf("write the index for hooks: %w", err)
 	}

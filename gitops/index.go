@@ -2,14 +2,20 @@ package gitops
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
@@ -23,8 +29,11 @@ type lockedIndex struct {
 	other map[string]bool         // paths with unmerged (stage 1-3) entries
 }
 
-// lockIndex takes index.lock and reads the index.
-func (r *Repo) lockIndex() (*lockedIndex, error) {
+// lockIndex takes index.lock and reads the index: the stage-0 entries of paths and which paths
+// have unmerged entries. With the git command, git reads them (`git ls-files`), which is much
+// faster than decoding a large index in Go, and only the entries asked for are kept; without it,
+// the whole index is decoded, and save can write it back.
+func (r *Repo) lockIndex(ctx context.Context, paths []string) (*lockedIndex, error) {
 	p := filepath.Join(r.gitDir, "index")
 	lock, err := os.OpenFile(p+".lock", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if errors.Is(err, fs.ErrExist) {
@@ -33,13 +42,18 @@ func (r *Repo) lockIndex() (*lockedIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock the index: %w", err)
 	}
-	li := &lockedIndex{path: p, lock: lock}
+	li := &lockedIndex{path: p, lock: lock, byKey: map[string]*index.Entry{}, other: map[string]bool{}}
+	if r.hasGit() {
+		if err := r.readIndexEntries(ctx, li, paths); err != nil {
+			li.release()
+			return nil, err
+		}
+		return li, nil
+	}
 	if li.idx, _, err = readIndexFile(p); err != nil {
 		li.release()
 		return nil, err
 	}
-	li.byKey = make(map[string]*index.Entry, len(li.idx.Entries))
-	li.other = map[string]bool{}
 	for _, e := range li.idx.Entries {
 		if e.Stage == stageMerged {
 			li.byKey[e.Name] = e
@@ -48,6 +62,57 @@ func (r *Repo) lockIndex() (*lockedIndex, error) {
 		}
 	}
 	return li, nil
+}
+
+// readIndexEntries asks git for the unmerged paths and the entries of paths.
+func (r *Repo) readIndexEntries(ctx context.Context, li *lockedIndex, paths []string) error {
+	list := func(args ...string) ([]*index.Entry, error) {
+		cmd := r.gitCmd(ctx, nil, append([]string{"ls-files", "-z", "-s"}, args...)...)
+		cmd.Env = append(cmd.Env, "GIT_LITERAL_PATHSPECS=1")
+		out, err := runCmd(cmd)
+		if err != nil {
+			return nil, fmt.Errorf("read the index: %w", err)
+		}
+		var entries []*index.Entry
+		for _, rec := range strings.Split(string(out), "\x00") {
+			meta, name, ok := strings.Cut(rec, "\t")
+			f := strings.Fields(meta)
+			if !ok || len(f) != 3 {
+				continue
+			}
+			mode, err1 := strconv.ParseUint(f[0], 8, 32)
+			stage, err2 := strconv.Atoi(f[2])
+			if err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("read the index: git ls-files printed %q", rec)
+			}
+			entries = append(entries, &index.Entry{Name: name, Mode: filemode.FileMode(mode), Hash: plumbing.NewHash(f[1]), Stage: index.Stage(stage)})
+		}
+		return entries, nil
+	}
+	unmerged, err := list("-u")
+	if err != nil {
+		return err
+	}
+	for _, e := range unmerged {
+		li.other[e.Name] = true
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+	}
+	entries, err := list(append([]string{"--"}, paths...)...)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if want[e.Name] && e.Stage == stageMerged {
+			li.byKey[e.Name] = e
+		}
+	}
+	return nil
 }
 
 // readIndexFile reads the index at p, without locking it, and its modification time; a missing
@@ -91,8 +156,17 @@ func (li *lockedIndex) set(p string, e entry, fi fs.FileInfo) {
 	li.byKey[p] = ne
 }
 
-// save writes the index through its lock file and renames it into place.
+// save writes the index through its lock file and renames it into place. It refuses an index
+// with unmerged entries, which go-git's writer could put out of git's order.
 func (li *lockedIndex) save() error {
+	if li.idx == nil {
+		li.release()
+		return errors.New("write the index: it was read through git, which writes it")
+	}
+	if len(li.other) > 0 {
+		li.release()
+		return fmt.Errorf("the index has unmerged paths (%s); resolve them with git first", strings.Join(sortedKeys(li.other), ", "))
+	}
 	entries := make([]*index.Entry, 0, len(li.byKey)+len(li.other))
 	for _, e := range li.idx.Entries {
 		if e.Stage != stageMerged {
@@ -140,3 +214,60 @@ func blobHash(data []byte) plumbing.Hash { return plumbing.ComputeHash(plumbing.
 // stageMerged is the stage of an ordinary index entry (go-git's index.Merged constant is 1, which
 // is the stage of a conflict's base, not of a merged entry).
 const stageMerged index.Stage = 0
+
+// indexEntriesLargerThan lists the paths of the index file at p whose recorded size is above
+// limit, reading only the entries' sizes and names (index versions 2 to 4).
+func indexEntriesLargerThan(p string, limit int64) ([]string, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("read the index: %w", err)
+	}
+	bad := fmt.Errorf("read the index %s: not an index file git writes", p)
+	if len(b) < 12 || string(b[:4]) != "DIRC" {
+		return nil, bad
+	}
+	version := binary.BigEndian.Uint32(b[4:8])
+	count := binary.BigEndian.Uint32(b[8:12])
+	if version < 2 || version > 4 {
+		return nil, fmt.Errorf("read the index %s: version %d is not one hew reads", p, version)
+	}
+	var out []string
+	var prev []byte
+	off := 12
+	for range count {
+		if off+62 > len(b) {
+			return nil, bad
+		}
+		size := binary.BigEndian.Uint32(b[off+36 : off+40])
+		flags := binary.BigEndian.Uint16(b[off+60 : off+62])
+		nameAt := off + 62
+		if flags&0x4000 != 0 && version >= 3 {
+			nameAt += 2
+		}
+		var name []byte
+		if version == 4 {
+			strip, n := binary.Uvarint(b[nameAt:])
+			if n <= 0 || int(strip) > len(prev) {
+				return nil, bad
+			}
+			end := bytes.IndexByte(b[nameAt+n:], 0)
+			if end < 0 {
+				return nil, bad
+			}
+			name = append(append([]byte{}, prev[:len(prev)-int(strip)]...), b[nameAt+n:nameAt+n+end]...)
+			off = nameAt + n + end + 1
+		} else {
+			end := bytes.IndexByte(b[nameAt:], 0)
+			if end < 0 {
+				return nil, bad
+			}
+			name = b[nameAt : nameAt+end]
+			off += (nameAt - off + end + 8) &^ 7
+		}
+		prev = name
+		if int64(size) > limit {
+			out = append(out, string(name))
+		}
+	}
+	return out, nil
+}

@@ -39,6 +39,7 @@ func (r *Repo) writeObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, e
 	if _, err := r.git.Storer.SetEncodedObject(obj); err != nil {
 		return h, fmt.Errorf("write %s object: %w", t, err)
 	}
+	r.fixObjectPerm(h)
 	return h, nil
 }
 
@@ -57,6 +58,7 @@ func (r *Repo) store(o interface {
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write %s: %w", kind, err)
 	}
+	r.fixObjectPerm(h)
 	return h, nil
 }
 

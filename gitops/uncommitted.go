@@ -20,10 +20,11 @@ type WorkingChange struct {
 }
 
 // Uncommitted lists the changes `git diff HEAD` shows plus the untracked files that are not
-// ignored, sorted by path: what committing everything would commit. A change of mode alone, and
-// submodules, are left out. On an unborn branch every file is created.
+// ignored, sorted by path: what committing everything would commit. Like git diff, it compares
+// files in the form git stores them (filters and line endings applied). A change of mode alone,
+// and submodules, are left out. On an unborn branch every file is created.
 func (r *Repo) Uncommitted(ctx context.Context) ([]WorkingChange, error) {
-	work, err := r.scan(ctx, false)
+	work, _, err := r.scan(ctx, false)
 	if err != nil {
 		return nil, fmt.Errorf("list uncommitted changes: %w", err)
 	}
@@ -44,6 +45,22 @@ func (r *Repo) Uncommitted(ctx context.Context) ([]WorkingChange, error) {
 		return nil, fmt.Errorf("open working tree: %w", err)
 	}
 	defer root.Close()
+	var changed []string
+	for p, e := range work {
+		if b, inHead := base[p]; e.mode != filemode.Submodule && (!inHead || b.hash != e.hash && b.mode != filemode.Submodule) {
+			changed = append(changed, p)
+		}
+	}
+	var cfg gitConfig
+	if len(changed) > 0 {
+		cfg = r.readConfig()
+	}
+	// As git diff does, the working-tree side is compared in the form git stores (filters and
+	// line endings applied).
+	cv, err := r.conversions(ctx, cfg, changed)
+	if err != nil {
+		return nil, err
+	}
 	var out []WorkingChange
 	for p, e := range work {
 		if e.mode == filemode.Submodule {
@@ -56,6 +73,9 @@ func (r *Repo) Uncommitted(ctx context.Context) ([]WorkingChange, error) {
 		c := WorkingChange{Path: p, Created: !inHead}
 		f, err := readFile(root, p)
 		if err != nil {
+			return nil, err
+		}
+		if f, err = cv.clean(ctx, p, f, false); err != nil {
 			return nil, err
 		}
 		c.New = f.data

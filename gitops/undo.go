@@ -2,7 +2,6 @@ package gitops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -41,6 +40,9 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if rec == nil {
 		return refuse("hew has made no commit in this repository that is not undone")
 	}
+	if err := r.checkOwnership(); err != nil {
+		return UndoResult{}, err
+	}
 	commit := plumbing.NewHash(rec.Commit)
 	short := rec.Commit[:min(len(rec.Commit), 12)]
 	if rec.Branch != "" {
@@ -58,7 +60,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 		return refuse("commit %s is the first of the repository; there is nothing to go back to", short)
 	}
 	cfg := r.readConfig()
-	if up, err := r.pushedTo(cfg, refName, commit); err != nil {
+	if up, err := r.pushedTo(ctx, commit); err != nil {
 		return UndoResult{}, err
 	} else if up != "" {
 		return refuse("commit %s was pushed (it is in %s); revert it with 'git revert %s' instead", short, up, short)
@@ -66,7 +68,11 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if err := ctx.Err(); err != nil {
 		return UndoResult{}, err
 	}
-	idx, err := r.lockIndex()
+	var paths []string
+	for _, f := range rec.Files {
+		paths = append(paths, f.Path)
+	}
+	idx, err := r.lockIndex(ctx, paths)
 	if err != nil {
 		return UndoResult{}, err
 	}
@@ -84,11 +90,15 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if err != nil {
 		return UndoResult{}, err
 	}
+	cv, err := r.conversions(ctx, cfg, paths)
+	if err != nil {
+		return UndoResult{}, err
+	}
 	var ws []write
 	var plan []indexChange
 	var changed []string
 	for _, f := range rec.Files {
-		w, c, ok, err := r.undoFile(root, idx, f, commitTree, parentTree)
+		w, c, ok, err := r.undoFile(ctx, cv, root, idx, f, commitTree, parentTree)
 		if err != nil {
 			return UndoResult{}, err
 		}
@@ -115,7 +125,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	for _, c := range plan {
 		res.Files = append(res.Files, c.path)
 	}
-	if _, err := r.applyIndexPlan(idx, plan); err != nil {
+	if _, err := r.applyIndexPlan(ctx, cv, idx, plan); err != nil {
 		return res, fmt.Errorf("the branch moved back to %s, but: %w", rec.Parent, err)
 	}
 	if err := r.appendRecord(record{Undone: rec.Commit}); err != nil {
@@ -128,7 +138,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 // commitTree, is taken out: the working-tree file to write and the index entry to set. It
 // reports !ok when the file or its index entry changed since hew committed it, and a
 // *RefusedError when the commit's change cannot be taken out of what is there.
-func (r *Repo) undoFile(root *os.Root, idx *lockedIndex, f recordFile, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
+func (r *Repo) undoFile(ctx context.Context, cv *conversion, root *os.Root, idx *lockedIndex, f recordFile, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
 	wt, err := readFile(root, f.Path)
 	if err != nil {
 		return w, c, false, err
@@ -148,9 +158,15 @@ func (r *Repo) undoFile(root *os.Root, idx *lockedIndex, f recordFile, commitTre
 	if err != nil {
 		return w, c, false, err
 	}
+	if wt, err = cv.clean(ctx, f.Path, wt, false); err != nil {
+		return w, c, false, err
+	}
 	newWT, err := revert(f.Path, committed, wt, before)
 	if err != nil {
 		return w, c, false, &RefusedError{Reason: err.Error()}
+	}
+	if newWT, err = cv.smudgeFile(ctx, f.Path, newWT); err != nil {
+		return w, c, false, err
 	}
 	stagedFile := file{}
 	if !staged.hash.IsZero() {
@@ -187,47 +203,43 @@ func revert(p string, committed, cur, before file) (file, error) {
 	return file{exists: true, data: text, mode: before.mode}, nil
 }
 
-// pushedTo returns the remote-tracking ref that contains commit, checking the branch's
-// configured upstream and every remote's branch of the same name; "" when none does.
-func (r *Repo) pushedTo(cfg gitConfig, ref plumbing.ReferenceName, commit plumbing.Hash) (string, error) {
-	if !ref.IsBranch() {
-		return "", nil
-	}
-	var candidates []plumbing.ReferenceName
-	if remote := cfg.Get("branch", ref.Short(), "remote"); remote != "" {
-		if merge := cfg.Get("branch", ref.Short(), "merge"); merge != "" {
-			candidates = append(candidates, plumbing.NewRemoteReferenceName(remote, plumbing.ReferenceName(merge).Short()))
+// pushedTo returns a remote-tracking ref (refs/remotes/...) that contains commit, whatever the
+// branch it was pushed under; "" when none does. A branch that tracks a local branch has no
+// remote-tracking ref to check.
+func (r *Repo) pushedTo(ctx context.Context, commit plumbing.Hash) (string, error) {
+	if r.hasGit() {
+		out, err := r.runGit(ctx, nil, "for-each-ref", "--count=1", "--format=%(refname:short)", "--contains", commit.String(), "refs/remotes/")
+		if err != nil {
+			return "", fmt.Errorf("look for the commit in remote-tracking branches: %w", err)
 		}
+		return strings.TrimSpace(string(out)), nil
 	}
-	remotes, err := r.git.Remotes()
+	iter, err := r.git.Storer.IterReferences()
 	if err != nil {
-		return "", fmt.Errorf("list remotes: %w", err)
+		return "", fmt.Errorf("list remote-tracking branches: %w", err)
 	}
-	for _, rm := range remotes {
-		candidates = append(candidates, plumbing.NewRemoteReferenceName(rm.Config().Name, ref.Short()))
-	}
+	defer iter.Close()
 	c, err := object.GetCommit(r.git.Storer, commit)
 	if err != nil {
 		return "", fmt.Errorf("read commit %s: %w", commit, err)
 	}
-	for _, name := range candidates {
-		up, err := r.git.Storer.Reference(name)
-		if errors.Is(err, plumbing.ErrReferenceNotFound) {
-			continue
+	found := ""
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		if found != "" || !ref.Name().IsRemote() || ref.Type() != plumbing.HashReference {
+			return nil
 		}
+		if ref.Hash() == commit {
+			found = ref.Name().Short()
+			return nil
+		}
+		upc, err := object.GetCommit(r.git.Storer, ref.Hash())
 		if err != nil {
-			return "", fmt.Errorf("read %s: %w", name, err)
-		}
-		if up.Hash() == commit {
-			return name.Short(), nil
-		}
-		upc, err := object.GetCommit(r.git.Storer, up.Hash())
-		if err != nil {
-			continue // the remote ref names a commit we do not have: it cannot contain ours
+			return nil // the remote ref names a commit we do not have: it cannot contain ours
 		}
 		if ok, err := c.IsAncestor(upc); err == nil && ok {
-			return name.Short(), nil
+			found = ref.Name().Short()
 		}
-	}
-	return "", nil
+		return nil
+	})
+	return found, err
 }

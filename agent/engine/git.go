@@ -20,12 +20,16 @@ import (
 // hew's private ref without touching the index or the user's refs. A failure is reported as a
 // warning: it must not stop the user's work.
 func (e *Engine) Checkpoint(ctx context.Context, label string) string {
-	id, err := e.repo.Checkpoint(ctx, label)
+	res, err := e.repo.TakeCheckpoint(ctx, label)
 	if err != nil {
 		e.events.Emit(event.Notice{Level: "warn", Text: "could not checkpoint the working tree: " + err.Error()})
 		return ""
 	}
-	return id
+	if len(res.Skipped) > 0 {
+		e.events.Emit(event.Notice{Level: "warn", Text: fmt.Sprintf("the checkpoint leaves out untracked files larger than %d MiB, so rewinding cannot bring them back: %s",
+			gitops.DefaultMaxUntrackedSize>>20, strings.Join(res.Skipped, ", "))})
+	}
+	return res.ID
 }
 
 // Commit commits the accepted changes to files (every accepted, uncommitted change when files
@@ -34,16 +38,13 @@ func (e *Engine) Checkpoint(ctx context.Context, label string) string {
 // uncommitted. The trailer from the configuration names hew and the model.
 //
 // When the accepted changes create or change what the commit's hooks run, Commit refuses with
-// *HookChangesError unless opts has RunChangedHooks (or the configuration skips hooks).
+// *HookChangesError unless opts has RunChangedHooks. (commit.no_verify does not lift this: as
+// with git commit --no-verify, prepare-commit-msg and post-commit still run.)
 func (e *Engine) Commit(ctx context.Context, files []string, message, branch string, opts ...CommitOption) (string, error) {
-	if !e.cfg.Commit.NoVerify && !slices.Contains(opts, RunChangedHooks) {
+	if !slices.Contains(opts, RunChangedHooks) {
 		if hooks := e.acceptedHookFiles(); len(hooks) > 0 {
 			return "", &HookChangesError{Files: hooks}
 		}
-	}
-	trailer := strings.ReplaceAll(e.cfg.Commit.Trailer, "{model}", e.agent.Model)
-	if trailer == "none" {
-		trailer = ""
 	}
 	e.mu.Lock()
 	var ups []gitops.Update
@@ -66,8 +67,7 @@ func (e *Engine) Commit(ctx context.Context, files []string, message, branch str
 	if len(ups) == 0 {
 		return "", errors.New("commit: nothing was accepted, so there is nothing to commit")
 	}
-	hash, err := e.repo.Commit(ctx, gitops.CommitOptions{Updates: ups, Message: message, Branch: branch,
-		Trailer: trailer, NoVerify: e.cfg.Commit.NoVerify})
+	hash, err := e.repo.Commit(ctx, e.commitOptions(ups, message, branch))
 	if err != nil {
 		return "", err
 	}
@@ -82,6 +82,49 @@ func (e *Engine) Commit(ctx context.Context, files []string, message, branch str
 	subject, _, _ := strings.Cut(message, "\n")
 	e.events.Emit(event.Committed{Hash: hash, Branch: branch, Subject: subject, Files: files})
 	return hash, nil
+}
+
+// commitOptions are the options of a commit of ups, with the configured trailer and hooks.
+func (e *Engine) commitOptions(ups []gitops.Update, message, branch string) gitops.CommitOptions {
+	trailer := strings.ReplaceAll(e.cfg.Commit.Trailer, "{model}", e.agent.Model)
+	if trailer == "none" {
+		trailer = ""
+	}
+	return gitops.CommitOptions{Updates: ups, Message: message, Branch: branch, Trailer: trailer, NoVerify: e.cfg.Commit.NoVerify}
+}
+
+// CheckCommit checks, before anything is written, that accepting the whole proposal and then
+// committing every accepted change (Accept(nil), then Commit(ctx, nil, message, branch)) can
+// succeed as far as git decides it: identity, signing, filters, no merge or rebase stopped,
+// ownership (see gitops.Repo.CheckCommit). Hooks still run only at the commit itself.
+func (e *Engine) CheckCommit(ctx context.Context, message, branch string) error {
+	changes, err := e.pick(nil)
+	if err != nil {
+		return err
+	}
+	pending, _ := updatesOf(changes)
+	e.mu.Lock()
+	all := make(map[string]gitops.Update, len(e.accepted)+len(pending))
+	for p, u := range e.accepted {
+		all[p] = u
+	}
+	e.mu.Unlock()
+	for _, u := range pending {
+		if prev, ok := all[u.Path]; ok {
+			u.Base, u.BaseExists = prev.Base, prev.BaseExists
+		}
+		all[u.Path] = u
+	}
+	paths := make([]string, 0, len(all))
+	for p := range all {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	ups := make([]gitops.Update, len(paths))
+	for i, p := range paths {
+		ups[i] = all[p]
+	}
+	return e.repo.CheckCommit(ctx, e.commitOptions(ups, message, branch))
 }
 
 // Undo reverts the last commit hew made in this repository, when that is safe (see
@@ -177,11 +220,14 @@ func (e *Engine) Rewind(ctx context.Context, id string) error {
 	return nil
 }
 
-// CommitHooks names the git hooks a commit runs (pre-commit, commit-msg; none when the
-// configuration skips them), so that a front end can say what a commit waits for.
+// CommitHooks names the git hooks a commit runs (pre-commit, prepare-commit-msg, commit-msg,
+// post-commit; no_verify skips pre-commit and commit-msg as --no-verify does), so that a front
+// end can say what a commit waits for.
 func (e *Engine) CommitHooks() []string {
+	hooks := e.repo.CommitHooks()
 	if e.cfg.Commit.NoVerify {
-		return nil
+		// As git commit --no-verify: prepare-commit-msg and post-commit still run.
+		hooks = slices.DeleteFunc(hooks, func(h string) bool { return h == "pre-commit" || h == "commit-msg" })
 	}
-	return e.repo.CommitHooks()
+	return hooks
 }

@@ -43,13 +43,7 @@ func (e *Engine) Accept(paths []string) ([]string, error) {
 	if err != nil || len(changes) == 0 {
 		return nil, err
 	}
-	ups := make([]gitops.Update, len(changes))
-	done := make([]string, len(changes))
-	for i, c := range changes {
-		ups[i] = gitops.Update{Path: c.Path, Base: c.Base, BaseExists: c.BaseExists, New: c.New,
-			Delete: c.Op == proposal.Delete, Mode: c.NewMode}
-		done[i] = c.Path
-	}
+	ups, done := updatesOf(changes)
 	e.Checkpoint(context.Background(), "before accepting "+strings.Join(done, ", "))
 	if err := e.repo.Accept(ups); err != nil {
 		return nil, err
@@ -60,6 +54,18 @@ func (e *Engine) Accept(paths []string) ([]string, error) {
 	}
 	e.reportResolution(done, true, false)
 	return done, nil
+}
+
+// updatesOf turns proposal changes into the updates gitops accepts, and lists their paths.
+func updatesOf(changes []proposal.Change) ([]gitops.Update, []string) {
+	ups := make([]gitops.Update, len(changes))
+	done := make([]string, len(changes))
+	for i, c := range changes {
+		ups[i] = gitops.Update{Path: c.Path, Base: c.Base, BaseExists: c.BaseExists, New: c.New,
+			Delete: c.Op == proposal.Delete, Mode: c.NewMode}
+		done[i] = c.Path
+	}
+	return ups, done
 }
 
 // pick returns the proposal's changes to the named paths, or all of them when paths is empty.

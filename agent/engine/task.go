@@ -51,7 +51,10 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	if commit && e.defaults.Accept == AcceptNever {
 		return fail(2, "--commit needs changes to be accepted: use --accept tests or --accept auto")
 	}
-	final, err := e.Send(ctx, t.Prompt)
+	// A task checkpoints once, before it accepts (Accept does): until then hew writes nothing to
+	// the working tree, so a checkpoint before the turn would hold the same files, and taking only
+	// one halves the git work of `hew exec` in a large repository.
+	final, err := e.agent.Send(ctx, t.Prompt)
 	out.Final = final
 	if t.PatchOut != "" {
 		if perr := e.writePatch(t.PatchOut); perr != nil {
@@ -77,7 +80,7 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 			return fail(1, "%v (the proposal is kept: 'hew resume %s' reviews it)", &ControlFilesError{Files: control}, e.SessionID())
 		}
 	}
-	if hooks := e.hookFiles(changes); commit && len(hooks) > 0 && !t.RunChangedHooks && !e.cfg.Commit.NoVerify {
+	if hooks := e.hookFiles(changes); commit && len(hooks) > 0 && !t.RunChangedHooks {
 		return fail(1, "%v; nothing was written to your tree", &HookChangesError{Files: hooks})
 	}
 	if e.defaults.Accept == AcceptTests {
@@ -100,6 +103,11 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	if e.defaults.Accept == AcceptNever {
 		e.Notify("", fmt.Sprintf("the proposal (%d changed file(s)) is kept, not applied; see it with --patch-out or resume session %s", len(changes), e.SessionID()))
 		return out
+	}
+	if commit {
+		if err := e.CheckCommit(ctx, CommitMessage(t.Prompt, final), t.Branch); err != nil {
+			return fail(1, "the commit cannot be made, so nothing was written to your tree: %v", err)
+		}
 	}
 	accepted, err := e.Accept(nil)
 	if err != nil {

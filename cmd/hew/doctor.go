@@ -131,10 +131,13 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 		if h, err := repo.Head(); err == nil {
 			say("  HEAD: %s", firstNonEmpty(h.Branch, "detached at "+h.Hash))
 		}
-		if sig, err := repo.Identity(); err != nil {
+		if id, err := repo.AuthorIdentity(ctx); err != nil {
 			bad("%v", err)
 		} else {
-			say("  identity: %s <%s>", sig.Name, sig.Email)
+			say("  identity: %s <%s>", id.Name, id.Email)
+			if id.NameFrom != "" {
+				say("    name from %s; email from %s", id.NameFrom, id.EmailFrom)
+			}
 		}
 	}
 	if problems > 0 {

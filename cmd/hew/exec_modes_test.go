@@ -68,6 +68,32 @@ func TestExecBranchCommitsWithoutSwitching(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "hew/fix-add") {
 		t.Errorf("existing branch: exit %d, %s", code, stderr)
 	}
+	if _, err := os.Stat(filepath.Join(dir, "more.txt")); err == nil {
+		t.Error("the change was written although the commit was refused")
+	}
+}
+
+// With --commit, whatever decides that the commit cannot be made is found before the change is
+// written: either both happen or neither.
+func TestExecCommitRefusedBeforeWriting(t *testing.T) {
+	dir := goRepo(t)
+	gittest.Git(t, dir, "config", "commit.gpgSign", "true")
+	gittest.Git(t, dir, "config", "gpg.program", "false") // signing fails
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": "*** Begin Patch\n*** Add File: more.txt\n+x\n*** End Patch"})}},
+		llmtest.Turn{Text: "added"},
+	)
+	_, stderr, code, _ := runHew(t, dir, srv.URL(), "", "exec", "--accept", "auto", "--commit", "add a file")
+	if code != 1 || !strings.Contains(stderr, "signing failed") || !strings.Contains(stderr, "nothing was written") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "more.txt")); err == nil {
+		t.Error("the change was written although the commit could not be made")
+	}
+	if got := gittest.Git(t, dir, "rev-parse", "HEAD"); got != head {
+		t.Errorf("HEAD moved to %s", got)
+	}
 }
 
 func TestExecCommitWithNothingToCommitFails(t *testing.T) {
