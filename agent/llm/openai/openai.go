@@ -4,18 +4,22 @@
 package openai
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
 	"hew/agent/llm"
+	"hew/agent/llm/catalog"
 	"hew/agent/llm/retry"
 )
 
@@ -54,6 +58,10 @@ type Options struct {
 	// github.com/openai/openai-go/v3/bedrock). BaseURL then only names the server in errors,
 	// and the client should make no retries of its own: Stream retries.
 	Client *openai.Client
+	// Catalog says which models take reasoning settings; nil means catalog.Default().
+	// CatalogProvider is the provider whose entries apply: "" means "openai".
+	Catalog         *catalog.Catalog
+	CatalogProvider string
 }
 
 // Provider streams responses from an OpenAI-compatible API. It is safe for concurrent use.
@@ -63,7 +71,20 @@ type Provider struct {
 	baseURL string
 	openAI  bool // the server is api.openai.com
 	retry   retry.Policy
+
+	catalog         *catalog.Catalog
+	catalogProvider string
+	// drops remembers, per model, the request parameters the server refused as unsupported
+	// this session, so they are not sent again.
+	mu    sync.Mutex
+	drops map[string]map[string]bool
 }
+
+// Parameters the provider drops for a model whose server refuses them.
+const (
+	paramReasoningEffort = "reasoning_effort" // Chat Completions
+	paramReasoning       = "reasoning"        // Responses
+)
 
 // New returns a Provider for opts. It fails with an *llm.Error of kind llm.ErrConfig when the
 // options cannot work: no key for api.openai.com, a malformed base URL, an unknown API.
@@ -78,7 +99,10 @@ func New(opts Options) (*Provider, error) {
 			"set OPENAI_BASE_URL to the server's API root, such as http://localhost:11434/v1")
 	}
 	p := &Provider{baseURL: base, openAI: strings.EqualFold(u.Hostname(), "api.openai.com"),
-		retry: retry.Tuned(opts.MaxRetries, opts.RetryWait)}
+		retry: retry.Tuned(opts.MaxRetries, opts.RetryWait), catalog: opts.Catalog, catalogProvider: cmp.Or(opts.CatalogProvider, "openai")}
+	if p.catalog == nil {
+		p.catalog = catalog.Default()
+	}
 	switch opts.API {
 	case APIResponses, APIChat:
 		p.api = opts.API
@@ -138,7 +162,78 @@ func (p *Provider) API() string { return p.api }
 // the context's own error when ctx ends. When a stream breaks after output was reported, Stream
 // returns an llm.ErrStream error along with the partial response received so far; callers must
 // not treat that response as complete.
+//
+// A model the catalogue does not know is sent the reasoning setting; if its server refuses it as
+// an unsupported parameter (400), the request is sent once more without it, and the setting is
+// left out for that model for the rest of the session.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
+	resp, streamed, err := p.stream(ctx, req, onDelta)
+	if err == nil || streamed {
+		return resp, err
+	}
+	if name := p.refusedParam(err, req); name != "" {
+		p.drop(req.Model, name)
+		resp, _, err = p.stream(ctx, req, onDelta)
+	}
+	return resp, err
+}
+
+// takesReasoning reports whether model may be sent reasoning settings: a catalogue model when it
+// reasons, and any model the catalogue does not know (see Stream).
+func (p *Provider) takesReasoning(model string) bool {
+	if m, ok := p.catalog.Lookup(p.catalogProvider, model); ok {
+		return m.Reasoning
+	}
+	return true
+}
+
+// dropped returns the parameters the server refused for model this session.
+func (p *Provider) dropped(model string) map[string]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.drops[model])
+}
+
+func (p *Provider) drop(model, name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drops == nil {
+		p.drops = map[string]map[string]bool{}
+	}
+	if p.drops[model] == nil {
+		p.drops[model] = map[string]bool{}
+	}
+	p.drops[model][name] = true
+}
+
+// refusedParam returns the reasoning parameter that err says the server does not support
+// ("Unsupported parameter: 'reasoning.effort' is not supported with this model."), when the
+// request sent it and it was not dropped already; else "".
+func (p *Provider) refusedParam(err error, req llm.Request) string {
+	var e *llm.Error
+	if !errors.As(err, &e) || e.Kind != llm.ErrBadRequest || req.ReasoningEffort == "" || !p.takesReasoning(req.Model) {
+		return ""
+	}
+	msg := strings.ToLower(e.Message)
+	if !strings.Contains(msg, "reasoning") {
+		return ""
+	}
+	refused := false
+	for _, s := range []string{"unsupported", "not supported", "unrecognized", "unknown", "not allowed", "extra inputs", "does not support"} {
+		refused = refused || strings.Contains(msg, s)
+	}
+	name := paramReasoningEffort
+	if p.api == APIResponses {
+		name = paramReasoning
+	}
+	if !refused || p.dropped(req.Model)[name] {
+		return ""
+	}
+	return name
+}
+
+// stream makes the request with retries; streamed reports whether any delta was reported.
+func (p *Provider) stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, bool, error) {
 	if onDelta == nil {
 		onDelta = func(llm.Delta) {}
 	}
@@ -163,5 +258,5 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 		}
 		return p.classify(ctx, err, req.Model)
 	})
-	return resp, err
+	return resp, streamed, err
 }
