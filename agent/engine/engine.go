@@ -114,6 +114,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if e.model, err = provider.Model(cfg); err != nil {
 		return nil, usage("%v", err)
 	}
+	if err := provider.CheckAgent(e.model); err != nil {
+		return nil, usage("%v", err)
+	}
 
 	e.provider = o.Provider
 	if e.provider == nil {

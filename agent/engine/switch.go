@@ -40,6 +40,9 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 		choice.Model = catalog.Model{Provider: e.cfg.Provider, ID: id, Tools: true}
 		choice.Suggestions = cat.Suggest(id)
 	}
+	if err := provider.CheckAgent(choice.Model); err != nil {
+		return ModelChoice{}, err
+	}
 	if e.cfg.Provider != "bedrock" && choice.Model.API != e.model.API && e.cfg.OpenAI.API == "" {
 		// Bedrock's provider routes each request by the catalogue; an OpenAI client is bound
 		// to one API.

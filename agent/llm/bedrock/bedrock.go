@@ -7,6 +7,7 @@ package bedrock
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -98,6 +99,9 @@ func (p *Provider) Region() string { return p.region }
 // same retries.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
 	model := p.model(req.Model)
+	if len(req.Tools) > 0 && !model.Tools {
+		return llm.Response{}, NoToolsError(model)
+	}
 	if model.API == catalog.APIOpenAI {
 		return p.streamOpenAI(ctx, req, onDelta)
 	}
@@ -134,10 +138,19 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 	return resp, nil
 }
 
+// NoToolsError is the error for offering tools to a model the catalogue says cannot use them
+// (Bedrock answers "This model doesn't support tool use in streaming mode." to every request).
+func NoToolsError(m catalog.Model) *llm.Error {
+	return &llm.Error{Kind: llm.ErrBadRequest, Final: true, Provider: m.Provider, Model: m.ID,
+		Message: fmt.Sprintf("model %s cannot use tools, and hew's agent works through tools", m.ID),
+		Hint:    "choose a model with tool use (`hew models` marks them); `hew review` can still use this one"}
+}
+
 // model returns the catalogue entry for id, or defaults for a model the catalogue lacks.
 func (p *Provider) model(id string) catalog.Model {
 	if m, ok := p.catalog.Lookup("bedrock", id); ok {
 		return m
 	}
-	return catalog.Model{Provider: "bedrock", ID: id, API: catalog.APIConverse, StreamTools: true, System: true, EditTool: catalog.EditFile}
+	return catalog.Model{Provider: "bedrock", ID: id, API: catalog.APIConverse, StreamTools: true, System: true, EditTool: catalog.EditFile,
+		Tools: true, Family: catalog.BedrockFamily(id)}
 }

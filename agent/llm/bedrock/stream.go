@@ -136,7 +136,11 @@ func finish(msg llm.Message, stop types.StopReason, u llm.Usage) (llm.Response, 
 			Message: "the conversation filled the model's context window",
 			Hint:    "compact the conversation or start a new session"}
 	}
-	return llm.Response{Message: msg, Usage: u, Stop: stopReason(stop, len(msg.ToolCalls) > 0)}, nil
+	resp := llm.Response{Message: msg, Usage: u, Stop: stopReason(stop, len(msg.ToolCalls) > 0)}
+	if resp.Stop == llm.StopFiltered || resp.Stop == llm.StopOther {
+		resp.StopDetail = string(stop)
+	}
+	return resp, nil
 }
 
 func stopReason(s types.StopReason, calls bool) llm.StopReason {
@@ -150,6 +154,8 @@ func stopReason(s types.StopReason, calls bool) llm.StopReason {
 		return llm.StopToolUse
 	case types.StopReasonMaxTokens:
 		return llm.StopMaxTokens
+	case types.StopReasonGuardrailIntervened, types.StopReasonContentFiltered:
+		return llm.StopFiltered // the text is the guardrail's or filter's, not the model's answer
 	}
 	return llm.StopOther
 }

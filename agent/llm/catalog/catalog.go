@@ -283,6 +283,23 @@ func (c *Catalog) Lookup(provider, id string) (Model, bool) {
 	return Model{}, false
 }
 
+// BedrockFamily returns the maker of a Bedrock model from its id ("meta" for
+// "us.meta.llama3-3-70b-instruct-v1:0"), for models the catalogue lacks; "" when the id names
+// none hew knows. Application inference profile ARNs name no family.
+func BedrockFamily(id string) string {
+	parts := strings.Split(id, ".")
+	for i, part := range parts {
+		if i > 1 {
+			break // the family is the first part, or the second after a profile prefix
+		}
+		switch part {
+		case "anthropic", "meta", "mistral", "amazon", "deepseek", "qwen", "openai", "cohere", "ai21", "writer", "google", "moonshot", "moonshotai", "minimax", "nvidia", "zai":
+			return part
+		}
+	}
+	return ""
+}
+
 // IDs returns every id the catalogue knows, profile-prefixed Bedrock ids included.
 func (c *Catalog) IDs() []string {
 	var ids []string

@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"hew/agent/config"
 	"hew/agent/llm"
@@ -46,4 +47,15 @@ func Model(cfg config.Config) (catalog.Model, error) {
 		return m, nil
 	}
 	return catalog.Model{Provider: cfg.Provider, ID: id, Tools: true}, nil
+}
+
+// CheckAgent refuses a model the catalogue says cannot use tools (such as DeepSeek-R1 and
+// Mistral 7B on Bedrock) for the agent, which works only through tools; every request would
+// fail. `hew review` sends no tools and may still use such a model.
+func CheckAgent(m catalog.Model) error {
+	if m.Tools {
+		return nil
+	}
+	return fmt.Errorf("model %s cannot use tools (the catalogue says tools = false), and hew's agent works only through tools: "+
+		"choose a model with tool use (`hew models` lists them), or use this one with `hew review`", m.ID)
 }
