@@ -82,6 +82,7 @@ type BedrockServer struct {
 	mu    sync.Mutex
 	turns []BedrockTurn
 	reqs  []BedrockRequest
+	rules []BedrockRule
 }
 
 // NewBedrockServer starts a plain-HTTP fake Bedrock runtime on 127.0.0.1 that answers turns in
@@ -130,6 +131,10 @@ func (s *BedrockServer) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.t.Errorf("llmtest: bedrock server: request %d for %s has no scripted turn", len(s.Requests()), req.Model)
 		writeBedrockError(w, BedrockTurn{ErrorType: "InternalServerException", Status: 500, ErrorMessage: "llmtest: no scripted turn left"})
+		return
+	}
+	if msg := s.check(req); msg != "" {
+		writeBedrockError(w, BedrockTurn{ErrorType: "ValidationException", ErrorMessage: msg})
 		return
 	}
 	switch {

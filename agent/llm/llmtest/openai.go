@@ -36,6 +36,9 @@ type Turn struct {
 	// Incomplete makes the answer stop at the output token limit (finish_reason "length",
 	// Responses status "incomplete").
 	Incomplete bool `json:"incomplete,omitempty"`
+	// Raw, when set, is the whole streamed body, sent byte for byte as text/event-stream: the
+	// SSE a real server sent, quirks included (see Chunks and Events).
+	Raw string `json:"raw,omitempty"`
 }
 
 // ToolCall is a scripted tool call. An empty ID is filled in as call_N.
@@ -64,6 +67,7 @@ type OpenAIServer struct {
 	mu       sync.Mutex
 	turns    []Turn
 	requests []RecordedRequest
+	rules    []Rule
 }
 
 // NewOpenAIServer starts a fake OpenAI server that answers requests with turns in order and
@@ -174,6 +178,16 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 		msg := fmt.Sprintf("llmtest: unexpected request %d to %s: no scripted turn left", n, r.URL.Path)
 		s.fail("%s", msg)
 		writeErrorBody(w, http.StatusInternalServerError, msg)
+		return
+	}
+	if status, body := s.check(rec); status != 0 {
+		writeErrorBody(w, status, body)
+		return
+	}
+	if turn.Raw != "" {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, turn.Raw)
 		return
 	}
 	if turn.Status != 0 && turn.Status != http.StatusOK {
