@@ -162,6 +162,14 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
 	n := len(s.requests)
+	s.mu.Unlock()
+	if known {
+		if status, body := s.check(rec); status != 0 {
+			writeErrorBody(w, status, body)
+			return
+		}
+	}
+	s.mu.Lock()
 	turn, ok := Turn{}, known && len(s.turns) > 0
 	if ok {
 		turn, s.turns = s.turns[0], s.turns[1:]
@@ -178,10 +186,6 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 		msg := fmt.Sprintf("llmtest: unexpected request %d to %s: no scripted turn left", n, r.URL.Path)
 		s.fail("%s", msg)
 		writeErrorBody(w, http.StatusInternalServerError, msg)
-		return
-	}
-	if status, body := s.check(rec); status != 0 {
-		writeErrorBody(w, status, body)
 		return
 	}
 	if turn.Raw != "" {

@@ -103,7 +103,7 @@ func (a *assembler) toolCallExtra(key string, fields map[string]respjson.Field) 
 		_ = json.Unmarshal(a.calls[i].Extra, &kept)
 	}
 	for name, f := range fields {
-		if _, seen := kept[name]; !seen && f.Valid() && json.Valid([]byte(f.Raw())) {
+		if _, seen := kept[name]; !seen && f.Raw() != "" && f.Raw() != "null" && json.Valid([]byte(f.Raw())) {
 			kept[name] = json.RawMessage(f.Raw())
 		}
 	}
