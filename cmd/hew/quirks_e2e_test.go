@@ -1,0 +1,81 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"hew/agent/llm/llmtest"
+	"hew/gitops/gittest"
+)
+
+// Real servers' quirks through the whole command: the exit code and what reaches the tree.
+
+func TestExecFailsWhenAContentFilterStopsTheAnswer(t *testing.T) {
+	dir := goRepo(t)
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	stub := "Here is the fix you asked"
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}},
+		// Azure: the answer is cut by its content filter.
+		llmtest.Turn{Raw: llmtest.Chunks(
+			`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"`+stub+`"},"finish_reason":null}]}`,
+			`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"content_filter_results":{"violence":{"filtered":true,"severity":"medium"}},"index":0,"delta":{},"finish_reason":"content_filter"}]}`,
+		)},
+	)
+	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "exec", "--accept", "auto", "--commit", "fix it")
+	if code != 1 || !strings.Contains(stderr, "content filter") {
+		t.Fatalf("exit %d, want 1 naming the filter\nstderr:\n%s", code, stderr)
+	}
+	if strings.Contains(stdout, stub) {
+		t.Errorf("the filtered stub was printed as the answer: %q", stdout)
+	}
+	if got := gittest.Git(t, dir, "rev-parse", "HEAD"); got != head {
+		t.Error("a filtered run committed")
+	}
+}
+
+func TestExecRunsGeminisIndexlessParallelCalls(t *testing.T) {
+	dir := goRepo(t)
+	call := func(id, path string) string {
+		return `{"model":"gemini-2.5-flash","object":"chat.completion.chunk","choices":[{"delta":{"role":"assistant","tool_calls":[{"function":{"arguments":"{\"path\":\"` + path + `\"}","name":"read_file"},"id":"` + id + `","type":"function"}]},"index":0}]}`
+	}
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{Raw: llmtest.Chunks(call("call_1", "calc.go"), call("call_2", "NOTES.md"),
+			`{"model":"gemini-2.5-flash","object":"chat.completion.chunk","choices":[{"delta":{},"finish_reason":"stop","index":0}]}`)},
+		llmtest.Turn{Text: "Both files read."},
+	)
+	srv.Enforce(llmtest.RuleChatToolPairing)
+	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "exec", "--accept", "never", "--model", "gemini-2.5-flash", "read both files")
+	if code != 0 || !strings.Contains(stdout, "Both files read.") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	follow := string(srv.Requests()[1].Body)
+	if !strings.Contains(follow, "func Add") || !strings.Contains(follow, `"tool_call_id":"call_2"`) {
+		t.Errorf("the follow-up lacks one of the two results:\n%.3000s", follow)
+	}
+}
+
+func TestExecRefusesABedrockModelWithoutToolUse(t *testing.T) {
+	dir := goRepo(t)
+	srv := llmtest.NewBedrockServer(t)
+	env := awsEnv(t, map[string]string{"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": srv.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY": "secret"})
+	_, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--provider", "bedrock", "--model", "us.deepseek.r1-v1:0", "hi")
+	if code != 2 || !strings.Contains(stderr, "cannot use tools") || !strings.Contains(stderr, "hew review") {
+		t.Errorf("exit %d, want 2 with a clear refusal:\n%s", code, stderr)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests reached Bedrock", n)
+	}
+}
+
+func TestExecFailsWhenABedrockGuardrailIntervenes(t *testing.T) {
+	dir := goRepo(t)
+	srv := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Text: []string{"Sorry, I can't help with that."}, Stop: "guardrail_intervened"})
+	env := awsEnv(t, map[string]string{"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": srv.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY": "secret"})
+	stdout, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--provider", "bedrock", "--model", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "hi")
+	if code != 1 || !strings.Contains(stderr, "guardrail") || strings.Contains(stdout, "Sorry") {
+		t.Errorf("exit %d, want 1 naming the guardrail\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
