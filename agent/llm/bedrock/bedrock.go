@@ -80,7 +80,7 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	return &Provider{
 		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
 		policy: retry.Tuned(opts.MaxRetries, opts.RetryWait),
-		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait},
+		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait, catalog: cat},
 	}, nil
 }
 

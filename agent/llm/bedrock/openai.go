@@ -38,6 +38,7 @@ type openAIRoute struct {
 	httpClient *http.Client
 	maxRetries int
 	retryWait  time.Duration
+	catalog    *catalog.Catalog
 
 	mu       sync.Mutex
 	provider *openai.Provider
@@ -90,7 +91,7 @@ func (r *openAIRoute) get(ctx context.Context, profile string) (*openai.Provider
 			Hint: "check the region and the endpoint overrides (" + awscreds.EnvMantleEndpoint + ", " + awscreds.EnvEndpoint + ")"}
 	}
 	op, err := openai.New(openai.Options{BaseURL: base, API: openai.APIResponses, Client: &client,
-		MaxRetries: r.maxRetries, RetryWait: r.retryWait})
+		MaxRetries: r.maxRetries, RetryWait: r.retryWait, Catalog: r.catalog, CatalogProvider: "bedrock"})
 	if err != nil {
 		return nil, err
 	}
