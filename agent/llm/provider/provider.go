@@ -16,13 +16,14 @@ import (
 
 // New makes the provider the configuration names for model m.
 func New(ctx context.Context, cfg config.Config, m catalog.Model, getenv func(string) string) (llm.Provider, error) {
+	// The catalogue with the configuration's overrides decides each model's route and which
+	// models take reasoning settings.
+	cat, err := catalog.Default().Merge(cfg.Models)
+	if err != nil {
+		return nil, err
+	}
 	switch cfg.Provider {
 	case "bedrock":
-		// The catalogue with the configuration's overrides decides each model's route.
-		cat, err := catalog.Default().Merge(cfg.Models)
-		if err != nil {
-			return nil, err
-		}
 		return bedrock.New(ctx, bedrock.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
 			BearerToken: cfg.BedrockToken, Getenv: getenv, Catalog: cat})
 	default:
@@ -30,7 +31,7 @@ func New(ctx context.Context, cfg config.Config, m catalog.Model, getenv func(st
 		if api == "" {
 			api = m.API
 		}
-		return openai.New(openai.Options{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAI.BaseURL, API: api})
+		return openai.New(openai.Options{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAI.BaseURL, API: api, Catalog: cat})
 	}
 }
 
