@@ -37,7 +37,7 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 	choice := ModelChoice{}
 	choice.Model, choice.Known = cat.Lookup(e.cfg.Provider, id)
 	if !choice.Known {
-		choice.Model = catalog.Model{Provider: e.cfg.Provider, ID: id, Tools: true}
+		choice.Model = provider.Unknown(e.cfg.Provider, id)
 		choice.Suggestions = cat.Suggest(id)
 	}
 	if err := provider.CheckAgent(choice.Model); err != nil {

@@ -23,7 +23,8 @@ func newModelsCmd(ios *IO, runF func(*modelsOptions) error) *cobra.Command {
 		Use:   "models",
 		Short: "List the models hew knows, with context window, prices and capabilities",
 		Long: `List the model catalogue: provider, model id, context window, price per million input,
-cached input and output tokens, tool and reasoning support, and the edit tool the model prefers.
+cached input and output tokens ("unknown" where no public price was found) and the day the price
+was read (PRICED), tool and reasoning support, and the edit tool the model prefers.
 Entries come from hew's built-in catalogue and [[models]] tables in the configuration. Bedrock
 models marked with profiles are also served as PROFILE.ID (for example us.anthropic...).`,
 		Args: cobra.NoArgs,
@@ -52,11 +53,14 @@ func runModels(opts *modelsOptions) error {
 		return usageError("model catalogue in the configuration: %v", err)
 	}
 	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "PROVIDER\tMODEL\tCONTEXT\tINPUT $/M\tCACHED $/M\tOUTPUT $/M\tTOOLS\tREASONING\tEDIT TOOL\tPROFILES")
+	fmt.Fprintln(w, "PROVIDER\tMODEL\tCONTEXT\tINPUT $/M\tCACHED $/M\tOUTPUT $/M\tPRICED\tTOOLS\tREASONING\tEDIT TOOL\tPROFILES")
 	for _, m := range cat.Models(opts.Provider) {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			m.Provider, m.ID, tokens(m.ContextWindow),
-			price(m.InputPrice), price(cachedPrice(m)), price(m.OutputPrice),
+		in, cached, out := price(m.InputPrice), price(cachedPrice(m)), price(m.OutputPrice)
+		if !m.Priced() {
+			in, cached, out = "unknown", "unknown", "unknown"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			m.Provider, m.ID, tokens(m.ContextWindow), in, cached, out, orDash(m.PriceDate),
 			yesNo(m.Tools), yesNo(m.Reasoning), m.EditTool, strings.Join(m.Profiles, ","))
 	}
 	return w.Flush()
@@ -88,6 +92,13 @@ func price(p float64) string {
 		frac += "0"
 	}
 	return whole + "." + frac
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func yesNo(b bool) string {

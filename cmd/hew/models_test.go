@@ -35,16 +35,22 @@ func TestModelsListsTheCatalogue(t *testing.T) {
 	if !strings.HasPrefix(out, "PROVIDER") {
 		t.Errorf("no header line:\n%s", out)
 	}
-	want := []string{"bedrock", "anthropic.claude-sonnet-4-5-20250929-v1:0", "200K", "3.00", "0.30", "15.00", "yes", "yes", "edit_file", "us,eu,apac,global"}
+	want := []string{"bedrock", "anthropic.claude-sonnet-4-5-20250929-v1:0", "200K", "3.00", "0.30", "15.00", "-", "yes", "yes", "edit_file", "us,eu,apac,global"}
 	if got := row(t, out, "anthropic.claude-sonnet-4-5-20250929-v1:0"); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("Claude row = %q, want %q", got, want)
 	}
 	gpt := row(t, out, "gpt-4.1")
-	if gpt[0] != "openai" || gpt[2] != "1.05M" || gpt[8] != "apply_patch" {
+	if gpt[0] != "openai" || gpt[2] != "1.05M" || gpt[9] != "apply_patch" {
 		t.Errorf("gpt-4.1 row = %q", gpt)
 	}
 	if nova := row(t, out, "amazon.nova-micro-v1:0"); nova[3] != "0.035" || nova[4] != "0.00875" {
 		t.Errorf("Nova Micro prices = %q, want 0.035 and 0.00875 kept exact", nova[3:5])
+	}
+	if sol := row(t, out, "gpt-5.6-sol"); sol[3] != "5.00" || sol[6] != "2026-07-30" {
+		t.Errorf("GPT-5.6 Sol row = %q, want its price with the date it was read", sol)
+	}
+	if sol := row(t, out, "openai.gpt-5.6-sol"); sol[3] != "unknown" || sol[5] != "unknown" {
+		t.Errorf("Bedrock GPT-5.6 Sol row = %q, want its price unknown rather than invented", sol)
 	}
 }
 

@@ -135,7 +135,8 @@ func messages(msgs []llm.Message, model catalog.Model) []types.Message {
 			}}})
 		case llm.RoleAssistant:
 			var blocks []types.ContentBlock
-			if model.ReasoningStyle == catalog.ReasoningAnthropic {
+			if model.ReasoningStyle == catalog.ReasoningAnthropic || model.Family == "anthropic" {
+				// Claude needs its signed thinking back, also when it thinks unasked.
 				blocks = reasoningBlocks(m.Reasoning)
 			}
 			blocks = append(blocks, textBlock(m.Text)...)

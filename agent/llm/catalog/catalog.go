@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -57,6 +58,10 @@ type Model struct {
 	CachedInputPrice float64 // prompt tokens read from a cache; 0 means InputPrice
 	CacheWritePrice  float64 // prompt tokens written to a cache; 0 means InputPrice
 	OutputPrice      float64
+	// PriceDate is the day the prices were taken from the provider's pricing page
+	// (YYYY-MM-DD); "" when not recorded. A model with no input and no output price has an
+	// unknown price (see Priced).
+	PriceDate string
 
 	Tools     bool
 	Reasoning bool
@@ -77,6 +82,10 @@ type Model struct {
 	// which the model is also served, as "us." + ID.
 	Profiles []string
 }
+
+// Priced reports whether the catalogue knows the model's price; Cost is 0 for a model it
+// does not.
+func (m Model) Priced() bool { return m.InputPrice > 0 || m.OutputPrice > 0 }
 
 // Caches reports whether a prompt-cache point may go at place (CacheSystem or CacheTools).
 func (m Model) Caches(place string) bool { return slices.Contains(m.CachePoints, place) }
@@ -113,6 +122,7 @@ type Override struct {
 	CachedInput    *float64  `toml:"cached_input"`
 	CacheWrite     *float64  `toml:"cache_write"`
 	Output         *float64  `toml:"output"`
+	PriceDate      *string   `toml:"price_date"`
 	Tools          *bool     `toml:"tools"`
 	Reasoning      *bool     `toml:"reasoning"`
 	EditTool       *string   `toml:"edit_tool"`
@@ -207,6 +217,7 @@ func (o Override) apply(m *Model) {
 	set(&m.CachedInputPrice, o.CachedInput)
 	set(&m.CacheWritePrice, o.CacheWrite)
 	set(&m.OutputPrice, o.Output)
+	set(&m.PriceDate, o.PriceDate)
 	set(&m.Tools, o.Tools)
 	set(&m.Reasoning, o.Reasoning)
 	set(&m.EditTool, o.EditTool)
@@ -235,6 +246,8 @@ func (m Model) validate() error {
 		return bad("context must be a positive number of tokens")
 	case m.InputPrice < 0 || m.CachedInputPrice < 0 || m.CacheWritePrice < 0 || m.OutputPrice < 0:
 		return bad("prices cannot be negative")
+	case m.PriceDate != "" && !validDate(m.PriceDate):
+		return bad("price_date %q is not a date such as 2026-07-30", m.PriceDate)
 	case m.EditTool != EditApplyPatch && m.EditTool != EditFile:
 		return bad("edit_tool %q is not %s or %s", m.EditTool, EditApplyPatch, EditFile)
 	case m.Provider == "bedrock" && m.API != APIConverse && m.API != APIOpenAI:
@@ -248,6 +261,11 @@ func (m Model) validate() error {
 		}
 	}
 	return nil
+}
+
+func validDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 // Models returns the catalogue's models, those of provider only unless provider is "".
@@ -327,6 +345,9 @@ func (c *Catalog) Suggest(id string) []string {
 		d := min(lev, prefix+(len(k)-len(want))/8) // want may be the start of k, mistyped
 		if strings.Contains(k, want) || strings.Contains(want, k) {
 			d = min(d, abs(len(k)-len(want))/4) // a prefix or a longer spelling of a known id
+		}
+		if strings.HasPrefix(k, want) {
+			d = 0 // the start of a known id, such as one without its date and version
 		}
 		if d <= max(len(want), len(k))/3 {
 			cands = append(cands, scored{known, d, lev})

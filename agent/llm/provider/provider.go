@@ -36,7 +36,7 @@ func New(ctx context.Context, cfg config.Config, m catalog.Model, getenv func(st
 }
 
 // Model describes the configured model from the catalogue (with the configuration's overrides);
-// a model the catalogue does not know gets no prices and no context window. A bad override is
+// a model the catalogue does not know gets no prices and DefaultContextWindow. A bad override is
 // a configuration error.
 func Model(cfg config.Config) (catalog.Model, error) {
 	cat, err := catalog.Default().Merge(cfg.Models)
@@ -47,7 +47,17 @@ func Model(cfg config.Config) (catalog.Model, error) {
 	if m, ok := cat.Lookup(cfg.Provider, id); ok {
 		return m, nil
 	}
-	return catalog.Model{Provider: cfg.Provider, ID: id, Tools: true}, nil
+	return Unknown(cfg.Provider, id), nil
+}
+
+// DefaultContextWindow is the context window assumed for a model the catalogue does not know
+// and discovery did not size: small enough that compaction starts before most servers' limits.
+const DefaultContextWindow = 32768
+
+// Unknown describes a model the catalogue lacks: tools assumed, no price, and the conservative
+// DefaultContextWindow so that the conversation is compacted in time.
+func Unknown(providerName, id string) catalog.Model {
+	return catalog.Model{Provider: providerName, ID: id, Tools: true, ContextWindow: DefaultContextWindow}
 }
 
 // CheckAgent refuses a model the catalogue says cannot use tools (such as DeepSeek-R1 and
