@@ -124,6 +124,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 			return nil, err
 		}
 	}
+	// A model the catalogue lacks: its context from the server's model list, or an
+	// application inference profile's base model.
+	e.model = provider.Refine(ctx, cfg, e.provider, e.model)
 
 	state := config.StateDir(o.Getenv)
 	id := o.sessionID()

@@ -220,3 +220,17 @@ func KindOf(err error) ErrorKind {
 	}
 	return ""
 }
+
+// ModelInfo is a model a server says the caller can use now, as model discovery lists it
+// (`hew models --available`).
+type ModelInfo struct {
+	ID string `json:"id"`
+	// ContextWindow is the context length the server reports (vLLM, Ollama, LM Studio,
+	// llama.cpp), or 0 when it says none.
+	ContextWindow int `json:"context_window,omitempty"`
+	// Kind says what the id names: "model", or on Bedrock "foundation model", "cross-region
+	// profile" or "application profile".
+	Kind string `json:"kind,omitempty"`
+	// BaseModel is the foundation model id an inference profile routes to, when it names one.
+	BaseModel string `json:"base_model,omitempty"`
+}

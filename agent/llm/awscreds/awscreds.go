@@ -108,12 +108,13 @@ func (c Config) ClientOptions(o *bedrockruntime.Options) {
 		o.BaseEndpoint = aws.String(c.Endpoint)
 	}
 	if c.BearerToken != "" {
-		o.BearerAuthTokenProvider = bearerToken(c.BearerToken)
+		o.BearerAuthTokenProvider = BearerToken(c.BearerToken)
 		o.AuthSchemePreference = []string{"httpBearerAuth"}
 	}
 }
 
-func bearerToken(token string) bearer.TokenProvider {
+// BearerToken provides a Bedrock API key to an AWS SDK client.
+func BearerToken(token string) bearer.TokenProvider {
 	return bearer.TokenProviderFunc(func(context.Context) (bearer.Token, error) {
 		return bearer.Token{Value: token}, nil
 	})

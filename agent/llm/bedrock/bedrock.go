@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,6 +55,8 @@ type Provider struct {
 	profile string
 	policy  retry.Policy
 	openAI  *openAIRoute
+	getenv  func(string) string
+	apps    profiles
 }
 
 // New resolves the AWS configuration (see awscreds.Load) and returns a Provider. It fails with
@@ -77,7 +80,12 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	if cat == nil {
 		cat = catalog.Default()
 	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	return &Provider{
+		getenv: getenv,
 		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
 		policy: retry.Tuned(opts.MaxRetries, opts.RetryWait),
 		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait, catalog: cat},
@@ -98,7 +106,7 @@ func (p *Provider) Region() string { return p.region }
 // api = "openai" go through Bedrock's OpenAI-compatible endpoint instead (see Route), with the
 // same retries.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
-	model := p.model(req.Model)
+	model := p.model(ctx, req.Model)
 	if len(req.Tools) > 0 && !model.Tools {
 		return llm.Response{}, NoToolsError(model)
 	}
@@ -147,8 +155,8 @@ func NoToolsError(m catalog.Model) *llm.Error {
 }
 
 // model returns the catalogue entry for id, or defaults for a model the catalogue lacks.
-func (p *Provider) model(id string) catalog.Model {
-	if m, ok := p.catalog.Lookup("bedrock", id); ok {
+func (p *Provider) model(ctx context.Context, id string) catalog.Model {
+	if m, ok := p.Resolve(ctx, id); ok {
 		return m
 	}
 	return catalog.Model{Provider: "bedrock", ID: id, API: catalog.APIConverse, StreamTools: true, System: true, EditTool: catalog.EditFile,

@@ -334,8 +334,8 @@ func (c *Catalog) IDs() []string {
 // It returns nothing when no id is reasonably close.
 func (c *Catalog) Suggest(id string) []string {
 	type scored struct {
-		id        string
-		dist, lev int
+		id                string
+		dist, prefix, lev int
 	}
 	want := strings.ToLower(id)
 	var cands []scored
@@ -350,12 +350,18 @@ func (c *Catalog) Suggest(id string) []string {
 			d = 0 // the start of a known id, such as one without its date and version
 		}
 		if d <= max(len(want), len(k))/3 {
-			cands = append(cands, scored{known, d, lev})
+			cands = append(cands, scored{known, d, prefix, lev})
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		a, b := cands[i], cands[j]
-		return a.dist < b.dist || a.dist == b.dist && a.lev < b.lev
+		if a.dist != b.dist {
+			return a.dist < b.dist
+		}
+		if a.prefix != b.prefix {
+			return a.prefix < b.prefix // a mistyped start of a longer id beats another id
+		}
+		return a.lev < b.lev
 	})
 	var out []string
 	for _, s := range cands[:min(3, len(cands))] {

@@ -83,6 +83,10 @@ type BedrockServer struct {
 	turns []BedrockTurn
 	reqs  []BedrockRequest
 	rules []BedrockRule
+
+	control  bool // see SetControlPlane
+	models   []BedrockFoundationModel
+	profiles []BedrockProfile
 }
 
 // NewBedrockServer starts a plain-HTTP fake Bedrock runtime on 127.0.0.1 that answers turns in
@@ -114,6 +118,9 @@ func (s *BedrockServer) Requests() []BedrockRequest {
 }
 
 func (s *BedrockServer) serve(w http.ResponseWriter, r *http.Request) {
+	if s.serveControl(w, r) {
+		return
+	}
 	req, err := readBedrockRequest(r)
 	if err != nil {
 		s.t.Errorf("llmtest: bedrock server: %v", err)

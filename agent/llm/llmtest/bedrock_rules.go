@@ -1,7 +1,11 @@
 package llmtest
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -95,4 +99,91 @@ func RuleBedrockNoToolUse(req BedrockRequest) error {
 		return fmt.Errorf("This model doesn't support tool use in streaming mode.")
 	}
 	return nil
+}
+
+// BedrockFoundationModel is a model the fake control plane lists (ListFoundationModels).
+type BedrockFoundationModel struct {
+	ID string
+	// InferenceTypes are "ON_DEMAND" and/or "INFERENCE_PROFILE"; empty means ON_DEMAND.
+	InferenceTypes []string
+	Legacy         bool
+}
+
+// BedrockProfile is an inference profile the fake control plane lists and describes
+// (ListInferenceProfiles, GetInferenceProfile): Type is "SYSTEM_DEFINED" or "APPLICATION".
+type BedrockProfile struct {
+	ID, ARN, Type string
+	BaseModel     string // the foundation model id it routes to
+}
+
+// SetControlPlane makes the server answer Bedrock's control plane too (GET /foundation-models,
+// GET /inference-profiles, GET /inference-profiles/{id}), as AWS_ENDPOINT_URL_BEDROCK points
+// there.
+func (s *BedrockServer) SetControlPlane(models []BedrockFoundationModel, profiles []BedrockProfile) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.models, s.profiles, s.control = models, profiles, true
+}
+
+// serveControl answers a control-plane request; it reports whether it did.
+func (s *BedrockServer) serveControl(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	models, profiles, on := s.models, s.profiles, s.control
+	s.mu.Unlock()
+	if !on || r.Method != http.MethodGet {
+		return false
+	}
+	arnOf := func(id string) string { return "arn:aws:bedrock:us-east-1::foundation-model/" + id }
+	profile := func(p BedrockProfile) obj {
+		return obj{"inferenceProfileId": p.ID, "inferenceProfileArn": p.ARN, "inferenceProfileName": p.ID,
+			"type": p.Type, "status": "ACTIVE", "models": []obj{{"modelArn": arnOf(p.BaseModel)}}}
+	}
+	var body any
+	switch path := r.URL.Path; {
+	case path == "/foundation-models":
+		var list []obj
+		for _, m := range models {
+			types := m.InferenceTypes
+			if len(types) == 0 {
+				types = []string{"ON_DEMAND"}
+			}
+			status := "ACTIVE"
+			if m.Legacy {
+				status = "LEGACY"
+			}
+			list = append(list, obj{"modelId": m.ID, "modelArn": arnOf(m.ID), "inferenceTypesSupported": types,
+				"outputModalities": []string{"TEXT"}, "modelLifecycle": obj{"status": status}})
+		}
+		body = obj{"modelSummaries": list}
+	case path == "/inference-profiles":
+		typ := r.URL.Query().Get("type")
+		if typ == "" {
+			typ = "SYSTEM_DEFINED"
+		}
+		list := []obj{}
+		for _, p := range profiles {
+			if p.Type == typ {
+				list = append(list, profile(p))
+			}
+		}
+		body = obj{"inferenceProfileSummaries": list}
+	case strings.HasPrefix(path, "/inference-profiles/"):
+		id, _ := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), "/inference-profiles/"))
+		for _, p := range profiles {
+			if p.ID == id || p.ARN == id {
+				body = profile(p)
+			}
+		}
+		if body == nil {
+			w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"message":"Inference profile not found"}`)
+			return true
+		}
+	default:
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(body)
+	return true
 }

@@ -68,6 +68,8 @@ type OpenAIServer struct {
 	turns    []Turn
 	requests []RecordedRequest
 	rules    []Rule
+	extra    map[string]string // "METHOD /path" -> JSON body, see Handle
+	models   []map[string]any
 }
 
 // NewOpenAIServer starts a fake OpenAI server that answers requests with turns in order and
@@ -156,6 +158,9 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	rec := RecordedRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	_ = json.Unmarshal(body, &rec.JSON)
 
+	if s.serveExtra(w, r, rec) {
+		return
+	}
 	_, api, _ := strings.Cut(r.URL.Path, "/v1/")
 	known := r.Method == http.MethodPost && (api == "chat/completions" || api == "responses")
 
@@ -176,6 +181,12 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
+	if !known && strings.HasPrefix(r.URL.Path, "/api/") {
+		// Another server's API (Ollama's, LM Studio's), which clients probe for: an
+		// OpenAI-only server answers 404.
+		writeErrorBody(w, http.StatusNotFound, "llmtest: not found: "+r.URL.Path)
+		return
+	}
 	if !known {
 		msg := fmt.Sprintf("llmtest: unexpected %s %s (the fake serves POST [prefix]/v1/chat/completions and [prefix]/v1/responses)", r.Method, r.URL.Path)
 		s.fail("%s", msg)
@@ -311,4 +322,51 @@ func (c ToolCall) callID(i int) string {
 		return c.ID
 	}
 	return fmt.Sprintf("call_%d", i+1)
+}
+
+// SetModels makes GET [prefix]/v1/models list these models, each an object such as
+// {"id":"qwen3","max_model_len":32768} (fields beyond id as the server reports them). Without
+// it the list is empty.
+func (s *OpenAIServer) SetModels(models ...map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.models = models
+}
+
+// Handle makes the server answer method and path (outside the OpenAI API, such as Ollama's
+// POST /api/show) with the JSON body.
+func (s *OpenAIServer) Handle(method, path, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.extra == nil {
+		s.extra = map[string]string{}
+	}
+	s.extra[method+" "+path] = body
+}
+
+// serveExtra answers the model list and the handled paths; it reports whether it answered.
+func (s *OpenAIServer) serveExtra(w http.ResponseWriter, r *http.Request, rec RecordedRequest) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if body, ok := s.extra[r.Method+" "+r.URL.Path]; ok {
+		s.requests = append(s.requests, rec)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+		return true
+	}
+	if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/v1/models") {
+		return false
+	}
+	s.requests = append(s.requests, rec)
+	data := []map[string]any{}
+	for _, m := range s.models {
+		entry := map[string]any{"object": "model", "created": 1700000000, "owned_by": "llmtest"}
+		for k, v := range m {
+			entry[k] = v
+		}
+		data = append(data, entry)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, mustJSON(map[string]any{"object": "list", "data": data}))
+	return true
 }

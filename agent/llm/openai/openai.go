@@ -74,6 +74,9 @@ type Provider struct {
 
 	catalog         *catalog.Catalog
 	catalogProvider string
+	httpClient      *http.Client // for the local servers' own APIs (see ListModels)
+	hosted          bool         // a hosted endpoint with its own client (Bedrock), not a local server
+	apiKey          string
 	// drops remembers, per model, the request parameters the server refused as unsupported
 	// this session, so they are not sent again.
 	mu    sync.Mutex
@@ -103,6 +106,10 @@ func New(opts Options) (*Provider, error) {
 	if p.catalog == nil {
 		p.catalog = catalog.Default()
 	}
+	p.httpClient, p.apiKey = opts.HTTPClient, opts.APIKey
+	if p.httpClient == nil {
+		p.httpClient = http.DefaultClient
+	}
 	switch opts.API {
 	case APIResponses, APIChat:
 		p.api = opts.API
@@ -120,7 +127,7 @@ func New(opts Options) (*Provider, error) {
 	}
 
 	if opts.Client != nil {
-		p.client = *opts.Client
+		p.client, p.hosted = *opts.Client, true
 		return p, nil
 	}
 	key := opts.APIKey
