@@ -57,6 +57,9 @@ type OpenAI struct {
 type Bedrock struct {
 	Region  string `toml:"region"`
 	Profile string `toml:"profile"`
+	// Guardrail applies a Bedrock guardrail to every Converse request, as "ID:VERSION"
+	// (VERSION a number or DRAFT); an intervention fails the run naming it.
+	Guardrail string `toml:"guardrail"`
 }
 
 // Sandbox configures how commands run.
@@ -197,6 +200,7 @@ func (c *Config) mergeEnv(getenv func(string) string) error {
 	set(&c.OpenAI.API, "HEW_OPENAI_API")
 	set(&c.Bedrock.Region, "AWS_REGION", "HEW_BEDROCK_REGION")
 	set(&c.Bedrock.Profile, "AWS_PROFILE", "HEW_BEDROCK_PROFILE")
+	set(&c.Bedrock.Guardrail, "HEW_BEDROCK_GUARDRAIL")
 	set(&c.OpenAIKey, "OPENAI_API_KEY")
 	set(&c.BedrockToken, "AWS_BEARER_TOKEN_BEDROCK")
 	if v := getenv("HEW_MAX_TURNS"); v != "" {
@@ -226,6 +230,12 @@ func (c *Config) Validate() error {
 		{"openai.api", c.OpenAI.API, []string{"", "responses", "chat"}},
 		{"sandbox.policy", c.Sandbox.Policy, []string{"read-only", "workspace-write", "full-access"}},
 		{"sandbox.backend", c.Sandbox.Backend, []string{"auto", "bwrap", "namespaces", "landlock", "none"}},
+	}
+	if g := c.Bedrock.Guardrail; g != "" {
+		id, version, ok := strings.Cut(g, ":")
+		if !ok || id == "" || version == "" {
+			return fmt.Errorf("bedrock.guardrail = %q is not ID:VERSION (such as \"gr-abc123:1\" or \"gr-abc123:DRAFT\")", g)
+		}
 	}
 	for _, ch := range checks {
 		ok := false

@@ -79,3 +79,17 @@ func TestExecFailsWhenABedrockGuardrailIntervenes(t *testing.T) {
 		t.Errorf("exit %d, want 1 naming the guardrail\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 }
+
+func TestExecNamesTheConfiguredGuardrailWhenItIntervenes(t *testing.T) {
+	dir := goRepo(t)
+	srv := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Text: []string{"Blocked by policy."}, Stop: "guardrail_intervened"})
+	env := awsEnv(t, map[string]string{"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": srv.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY": "secret", "HEW_BEDROCK_GUARDRAIL": "gr-team7:DRAFT"})
+	_, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--provider", "bedrock", "--model", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "hi")
+	if code != 1 || !strings.Contains(stderr, "gr-team7:DRAFT") {
+		t.Errorf("exit %d, want 1 naming the guardrail:\n%s", code, stderr)
+	}
+	if g, _ := srv.Requests()[0].Body["guardrailConfig"].(map[string]any); g["guardrailIdentifier"] != "gr-team7" {
+		t.Errorf("the guardrail was not applied: %v", srv.Requests()[0].Body)
+	}
+}

@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
 	"hew/agent/llm"
 	"hew/agent/llm/awscreds"
@@ -45,6 +47,9 @@ type Options struct {
 	RetryWait time.Duration
 	// Catalog describes the models; nil means catalog.Default().
 	Catalog *catalog.Catalog
+	// Guardrail, as "ID:VERSION", applies a Bedrock guardrail to every Converse request;
+	// an intervention stops the answer with llm.StopFiltered naming the guardrail.
+	Guardrail string
 }
 
 // Provider streams Bedrock models. It is safe for concurrent use.
@@ -57,6 +62,8 @@ type Provider struct {
 	openAI  *openAIRoute
 	getenv  func(string) string
 	apps    profiles
+	// guardrail and its version apply to every Converse request when set.
+	guardrail, guardrailVersion string
 }
 
 // New resolves the AWS configuration (see awscreds.Load) and returns a Provider. It fails with
@@ -84,7 +91,9 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	guardrail, version, _ := strings.Cut(opts.Guardrail, ":")
 	return &Provider{
+		guardrail: guardrail, guardrailVersion: version,
 		getenv: getenv,
 		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
 		policy: retry.Tuned(opts.MaxRetries, opts.RetryWait),
@@ -114,6 +123,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 		return p.streamOpenAI(ctx, req, onDelta)
 	}
 	in := buildInput(req, model)
+	in.guardrail, in.guardrailVersion = p.guardrail, p.guardrailVersion
 	emitted := false
 	emit := func(d llm.Delta) {
 		emitted = true
@@ -142,6 +152,9 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 			return llm.Response{}, err
 		}
 		return llm.Response{}, p.classify(err, model.ID)
+	}
+	if resp.Stop == llm.StopFiltered && p.guardrail != "" && resp.StopDetail == string(types.StopReasonGuardrailIntervened) {
+		resp.StopDetail += ": guardrail " + p.guardrail + ":" + p.guardrailVersion
 	}
 	return resp, nil
 }

@@ -116,3 +116,17 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestGuardrailIsAppliedAndNamedWhenItIntervenes(t *testing.T) {
+	isolate(t)
+	srv := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Text: []string{"Sorry, the model cannot answer this question."}, Stop: "guardrail_intervened"})
+	p := newProvider(t, srv, Options{Guardrail: "gr-abc123:3"})
+	resp, _, err := collect(t, p, llm.Request{Model: claude, Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}})
+	if err != nil || resp.Stop != llm.StopFiltered || !strings.Contains(resp.StopDetail, "gr-abc123:3") {
+		t.Fatalf("stop %s (%q), %v; want filtered naming the guardrail", resp.Stop, resp.StopDetail, err)
+	}
+	g, _ := srv.Requests()[0].Body["guardrailConfig"].(map[string]any)
+	if g["guardrailIdentifier"] != "gr-abc123" || g["guardrailVersion"] != "3" || g["trace"] != "enabled" {
+		t.Errorf("guardrailConfig = %v", srv.Requests()[0].Body["guardrailConfig"])
+	}
+}

@@ -21,6 +21,26 @@ type input struct {
 	tools      *types.ToolConfiguration
 	inference  *types.InferenceConfiguration
 	additional document.Interface
+	// guardrail and guardrailVersion name the Bedrock guardrail to apply, when set.
+	guardrail, guardrailVersion string
+}
+
+// streamGuardrail is the guardrail setting of a ConverseStream request, or nil.
+func (in input) streamGuardrail() *types.GuardrailStreamConfiguration {
+	if in.guardrail == "" {
+		return nil
+	}
+	return &types.GuardrailStreamConfiguration{GuardrailIdentifier: aws.String(in.guardrail),
+		GuardrailVersion: aws.String(in.guardrailVersion), Trace: types.GuardrailTraceEnabled}
+}
+
+// guardrailConfig is the guardrail setting of a Converse request, or nil.
+func (in input) guardrailConfig() *types.GuardrailConfiguration {
+	if in.guardrail == "" {
+		return nil
+	}
+	return &types.GuardrailConfiguration{GuardrailIdentifier: aws.String(in.guardrail),
+		GuardrailVersion: aws.String(in.guardrailVersion), Trace: types.GuardrailTraceEnabled}
 }
 
 // thinkingBudget is Claude's thinking budget in tokens for a reasoning effort; 0 means none.
