@@ -142,13 +142,17 @@ func RuleChatToolPairing(req RecordedRequest) error {
 }
 
 // RuleNoReasoning is OpenAI's rule for models that do not reason (gpt-4.1 and the like): a
-// reasoning setting is refused as an unsupported parameter.
+// reasoning setting is refused as an unsupported parameter, and so is asking the Responses API
+// for encrypted reasoning.
 func RuleNoReasoning(req RecordedRequest) error {
 	if _, ok := req.JSON["reasoning_effort"]; ok {
 		return fmt.Errorf("Unsupported parameter: 'reasoning_effort' is not supported with this model.")
 	}
 	if r, ok := req.JSON["reasoning"].(map[string]any); ok && r["effort"] != nil {
 		return fmt.Errorf("Unsupported parameter: 'reasoning.effort' is not supported with this model.")
+	}
+	if inc, _ := req.JSON["include"].([]any); len(inc) > 0 && strings.Contains(fmt.Sprint(inc), "reasoning.encrypted_content") {
+		return fmt.Errorf("Encrypted content is not supported with this model.")
 	}
 	return nil
 }

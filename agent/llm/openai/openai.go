@@ -87,6 +87,7 @@ type Provider struct {
 const (
 	paramReasoningEffort = "reasoning_effort" // Chat Completions
 	paramReasoning       = "reasoning"        // Responses
+	paramEncrypted       = "include"          // Responses: include reasoning.encrypted_content
 )
 
 // New returns a Provider for opts. It fails with an *llm.Error of kind llm.ErrConfig when the
@@ -178,9 +179,18 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 	if err == nil || streamed {
 		return resp, err
 	}
-	if name := p.refusedParam(err, req); name != "" {
+	// Each refused parameter is dropped once; a server refusing two (reasoning and encrypted
+	// content) costs two more requests.
+	for range 2 {
+		name := p.refusedParam(err, req)
+		if name == "" {
+			break
+		}
 		p.drop(req.Model, name)
-		resp, _, err = p.stream(ctx, req, onDelta)
+		var streamed bool
+		if resp, streamed, err = p.stream(ctx, req, onDelta); err == nil || streamed {
+			break
+		}
 	}
 	return resp, err
 }
@@ -214,26 +224,30 @@ func (p *Provider) drop(model, name string) {
 }
 
 // refusedParam returns the reasoning parameter that err says the server does not support
-// ("Unsupported parameter: 'reasoning.effort' is not supported with this model."), when the
-// request sent it and it was not dropped already; else "".
+// ("Unsupported parameter: 'reasoning.effort' is not supported with this model.", "Encrypted
+// content is not supported with this model."), when the request sent it and it was not
+// dropped already; else "".
 func (p *Provider) refusedParam(err error, req llm.Request) string {
 	var e *llm.Error
-	if !errors.As(err, &e) || e.Kind != llm.ErrBadRequest || req.ReasoningEffort == "" || !p.takesReasoning(req.Model) {
+	if !errors.As(err, &e) || e.Kind != llm.ErrBadRequest || !p.takesReasoning(req.Model) {
 		return ""
 	}
 	msg := strings.ToLower(e.Message)
-	if !strings.Contains(msg, "reasoning") {
-		return ""
-	}
 	refused := false
 	for _, s := range []string{"unsupported", "not supported", "unrecognized", "unknown", "not allowed", "extra inputs", "does not support"} {
 		refused = refused || strings.Contains(msg, s)
 	}
-	name := paramReasoningEffort
-	if p.api == APIResponses {
+	var name string
+	switch {
+	case !refused:
+	case p.api == APIResponses && strings.Contains(msg, "encrypted"):
+		name = paramEncrypted
+	case req.ReasoningEffort != "" && strings.Contains(msg, "reasoning") && p.api == APIResponses:
 		name = paramReasoning
+	case req.ReasoningEffort != "" && strings.Contains(msg, "reasoning"):
+		name = paramReasoningEffort
 	}
-	if !refused || p.dropped(req.Model)[name] {
+	if name == "" || p.dropped(req.Model)[name] {
 		return ""
 	}
 	return name

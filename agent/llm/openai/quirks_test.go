@@ -160,9 +160,11 @@ func TestReasoningSettingsOnlyForModelsThatTakeThem(t *testing.T) {
 					t.Fatalf("got %q, %v; want %q", resp.Message.Text, err, want)
 				}
 			}
-			// Refused once, then left out for the rest of the session.
-			if n := len(srv.Requests()); n != 3 {
-				t.Errorf("%d requests, want 3 (one refused, then two without the setting)", n)
+			// Refused once, then left out for the rest of the session. The Responses API also
+			// refuses encrypted reasoning for such a model: one refusal more.
+			want := map[string]int{APIChat: 3, APIResponses: 4}[api]
+			if n := len(srv.Requests()); n != want {
+				t.Errorf("%d requests, want %d (each refused setting once, then two without them)", n, want)
 			}
 		})
 	}

@@ -141,9 +141,12 @@ func assistantMessage(text, phase string) responses.ResponseInputItemUnionParam 
 // server, and reasoning travels back and forth encrypted.
 func (p *Provider) responsesParams(req llm.Request) (responses.ResponseNewParams, error) {
 	params := responses.ResponseNewParams{
-		Model:   shared.ResponsesModel(req.Model),
-		Store:   param.NewOpt(false),
-		Include: []responses.ResponseIncludable{responses.ResponseIncludableReasoningEncryptedContent},
+		Model: shared.ResponsesModel(req.Model),
+		Store: param.NewOpt(false),
+	}
+	if p.takesReasoning(req.Model) && !p.dropped(req.Model)[paramEncrypted] {
+		// Reasoning travels back encrypted; models that do not reason refuse to include it.
+		params.Include = []responses.ResponseIncludable{responses.ResponseIncludableReasoningEncryptedContent}
 	}
 	if req.System != "" {
 		params.Instructions = param.NewOpt(req.System)
