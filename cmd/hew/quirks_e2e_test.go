@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
 	"hew/gitops/gittest"
 )
@@ -92,5 +93,25 @@ func TestExecNamesTheConfiguredGuardrailWhenItIntervenes(t *testing.T) {
 	}
 	if g, _ := srv.Requests()[0].Body["guardrailConfig"].(map[string]any); g["guardrailIdentifier"] != "gr-team7" {
 		t.Errorf("the guardrail was not applied: %v", srv.Requests()[0].Body)
+	}
+}
+
+func TestExecSizesAModelTheCatalogueLacks(t *testing.T) {
+	for name, tc := range map[string]struct {
+		models []map[string]any
+		want   string
+	}{
+		"from the server's list":      {[]map[string]any{{"id": "qwen-local", "max_model_len": 8192}}, `"context_window":8192`},
+		"else a conservative default": {nil, `"context_window":32768`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := goRepo(t)
+			srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "hi", Usage: llm.Usage{InputTokens: 100, OutputTokens: 5}})
+			srv.SetModels(tc.models...)
+			stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "exec", "--json", "--accept", "never", "--model", "qwen-local", "hi")
+			if code != 0 || !strings.Contains(stdout, tc.want) {
+				t.Errorf("exit %d; want usage with %s\nstdout:\n%s\nstderr:\n%s", code, tc.want, stdout, stderr)
+			}
+		})
 	}
 }
