@@ -115,3 +115,15 @@ func TestExecSizesAModelTheCatalogueLacks(t *testing.T) {
 		})
 	}
 }
+
+func TestReviewRunsAModelWithoutToolUse(t *testing.T) {
+	dir := reviewRepo(t)
+	srv := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Text: []string{"```json\n" + plantedFinding + "\n```"}})
+	srv.Enforce(llmtest.RuleBedrockConversation, llmtest.RuleBedrockNoToolUse)
+	env := awsEnv(t, map[string]string{"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": srv.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY": "secret"})
+	stdout, stderr, code, _ := runHewEnv(t, dir, env, "", "review", "--provider", "bedrock", "--model", "us.deepseek.r1-v1:0", "--uncommitted", "--format", "json")
+	if code != 0 || !strings.Contains(stdout, "Add subtracts instead of adding") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
