@@ -50,6 +50,9 @@ type Options struct {
 	// Guardrail, as "ID:VERSION", applies a Bedrock guardrail to every Converse request;
 	// an intervention stops the answer with llm.StopFiltered naming the guardrail.
 	Guardrail string
+	// Latency "optimized" asks for latency-optimised inference for the models the catalogue
+	// marks latency_optimized; "" or "standard" never does.
+	Latency string
 }
 
 // Provider streams Bedrock models. It is safe for concurrent use.
@@ -64,6 +67,7 @@ type Provider struct {
 	apps    profiles
 	// guardrail and its version apply to every Converse request when set.
 	guardrail, guardrailVersion string
+	latencyOptimized            bool
 }
 
 // New resolves the AWS configuration (see awscreds.Load) and returns a Provider. It fails with
@@ -93,7 +97,7 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	}
 	guardrail, version, _ := strings.Cut(opts.Guardrail, ":")
 	return &Provider{
-		guardrail: guardrail, guardrailVersion: version,
+		guardrail: guardrail, guardrailVersion: version, latencyOptimized: opts.Latency == "optimized",
 		getenv: getenv,
 		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
 		policy: retry.Tuned(opts.MaxRetries, opts.RetryWait),
@@ -124,6 +128,9 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 	}
 	in := buildInput(req, model)
 	in.guardrail, in.guardrailVersion = p.guardrail, p.guardrailVersion
+	if p.latencyOptimized && model.LatencyOptimized {
+		in.performance = &types.PerformanceConfiguration{Latency: types.PerformanceConfigLatencyOptimized}
+	}
 	emitted := false
 	emit := func(d llm.Delta) {
 		emitted = true

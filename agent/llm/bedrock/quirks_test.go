@@ -130,3 +130,17 @@ func TestGuardrailIsAppliedAndNamedWhenItIntervenes(t *testing.T) {
 		t.Errorf("guardrailConfig = %v", srv.Requests()[0].Body["guardrailConfig"])
 	}
 }
+
+func TestLatencyOptimisedOnlyWhereTheModelOffersIt(t *testing.T) {
+	for model, want := range map[string]bool{"us.amazon.nova-pro-v1:0": true, claude: false} {
+		isolate(t)
+		srv := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Text: []string{"ok"}})
+		if _, _, err := collect(t, newProvider(t, srv, Options{Latency: "optimized"}), llm.Request{Model: model, Messages: []llm.Message{{Role: llm.RoleUser, Text: "hi"}}}); err != nil {
+			t.Fatal(err)
+		}
+		perf, got := srv.Requests()[0].Body["performanceConfig"].(map[string]any)
+		if got != want || got && perf["latency"] != "optimized" {
+			t.Errorf("%s: performanceConfig = %v, want it %v", model, perf, want)
+		}
+	}
+}

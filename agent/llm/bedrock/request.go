@@ -23,6 +23,8 @@ type input struct {
 	additional document.Interface
 	// guardrail and guardrailVersion name the Bedrock guardrail to apply, when set.
 	guardrail, guardrailVersion string
+	// performance asks for latency-optimised inference, when set.
+	performance *types.PerformanceConfiguration
 }
 
 // streamGuardrail is the guardrail setting of a ConverseStream request, or nil.

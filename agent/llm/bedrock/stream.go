@@ -26,7 +26,7 @@ func (p *Provider) converseStream(ctx context.Context, in input, emit func(llm.D
 	out, err := p.client.ConverseStream(ctx, &bedrockruntime.ConverseStreamInput{
 		ModelId: aws.String(in.model), Messages: in.messages, System: in.system,
 		ToolConfig: in.tools, InferenceConfig: in.inference, AdditionalModelRequestFields: in.additional,
-		GuardrailConfig: in.streamGuardrail(),
+		GuardrailConfig: in.streamGuardrail(), PerformanceConfig: in.performance,
 	})
 	if err != nil {
 		return llm.Response{}, err
@@ -182,7 +182,7 @@ func (p *Provider) converse(ctx context.Context, in input, emit func(llm.Delta))
 	out, err := p.client.Converse(ctx, &bedrockruntime.ConverseInput{
 		ModelId: aws.String(in.model), Messages: in.messages, System: in.system,
 		ToolConfig: in.tools, InferenceConfig: in.inference, AdditionalModelRequestFields: in.additional,
-		GuardrailConfig: in.guardrailConfig(),
+		GuardrailConfig: in.guardrailConfig(), PerformanceConfig: in.performance,
 	})
 	if err != nil {
 		return llm.Response{}, err

@@ -78,6 +78,9 @@ type Model struct {
 	// ReasoningStyle is how to ask for reasoning (ReasoningAnthropic, ReasoningEffort,
 	// ReasoningNative) or "".
 	ReasoningStyle string
+	// LatencyOptimized is true when Bedrock offers the model with latency-optimised inference
+	// (performanceConfig latency "optimized").
+	LatencyOptimized bool
 	// Profiles lists the cross-region inference profile prefixes (us, eu, apac, global) under
 	// which the model is also served, as "us." + ID.
 	Profiles []string
@@ -132,6 +135,7 @@ type Override struct {
 	CachePoints    *[]string `toml:"cache_points"`
 	ReasoningStyle *string   `toml:"reasoning_style"`
 	Profiles       *[]string `toml:"profiles"`
+	Latency        *bool     `toml:"latency_optimized"`
 }
 
 // ParseOverrides reads [[models]] tables from TOML text.
@@ -227,6 +231,7 @@ func (o Override) apply(m *Model) {
 	set(&m.CachePoints, o.CachePoints)
 	set(&m.ReasoningStyle, o.ReasoningStyle)
 	set(&m.Profiles, o.Profiles)
+	set(&m.LatencyOptimized, o.Latency)
 }
 
 func set[T any](dst *T, v *T) {

@@ -25,7 +25,7 @@ func New(ctx context.Context, cfg config.Config, m catalog.Model, getenv func(st
 	switch cfg.Provider {
 	case "bedrock":
 		return bedrock.New(ctx, bedrock.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
-			BearerToken: cfg.BedrockToken, Getenv: getenv, Catalog: cat, Guardrail: cfg.Bedrock.Guardrail})
+			BearerToken: cfg.BedrockToken, Getenv: getenv, Catalog: cat, Guardrail: cfg.Bedrock.Guardrail, Latency: cfg.Bedrock.Latency})
 	default:
 		api := cfg.OpenAI.API
 		if api == "" {
