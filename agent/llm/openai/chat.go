@@ -168,7 +168,7 @@ func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, 
 			for _, c := range m.ToolCalls {
 				call := &openai.ChatCompletionMessageFunctionToolCallParam{
 					ID:       c.ID,
-					Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: c.Arguments},
+					Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: jsonArguments(c.Arguments)},
 				}
 				if extra := extraFields(c.Extra); extra != nil {
 					call.SetExtraFields(extra) // Gemini's thought signature, as it came
@@ -209,6 +209,17 @@ func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, 
 		params.ReasoningEffort = shared.ReasoningEffort(req.ReasoningEffort)
 	}
 	return params, nil
+}
+
+// jsonArguments returns a call's arguments to send back: as they came when they are JSON, else
+// "{}". Strict servers (Gemini, Anthropic-backed ones) refuse a conversation holding arguments
+// that are not JSON — none at all, or a call the model broke off — and the tool's result has
+// already told the model what was wrong with them.
+func jsonArguments(args string) string {
+	if json.Valid([]byte(args)) {
+		return args
+	}
+	return "{}"
 }
 
 // chatReasoningText returns the reasoning text a Chat Completions server sent with m (DeepSeek's

@@ -311,3 +311,16 @@ func TestParallelWrapperIsUnwrapped(t *testing.T) {
 		t.Errorf("calls = %+v, want the two wrapped calls", calls)
 	}
 }
+
+func TestBrokenOrMissingArgumentsGoBackAsJSON(t *testing.T) {
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{Raw: llmtest.Chunks(
+			chunk(`{"role":"assistant","tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"read_file","arguments":"{\"path\": \"a.t"}}]}`, ""),
+			chunk(`{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"list_files"}}]}`, ""),
+			chunk(`{}`, "length"),
+		)},
+		llmtest.Turn{Text: "ok"},
+	)
+	srv.Enforce(llmtest.RuleChatToolPairing)
+	toolLoop(t, newTestProvider(t, srv, APIChat), chatRequest("gemini-2.5-flash"))
+}
