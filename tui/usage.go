@@ -115,7 +115,8 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 		if len(ch.Suggestions) > 0 {
 			hint = "did you mean " + strings.Join(ch.Suggestions, ", ") + "?"
 		}
-		m.notice(fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and no context window; %s", ch.Model.ID, hint))
+		m.notice(fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and a context window of %s tokens assumed; %s",
+			ch.Model.ID, status.Tokens(int64(ch.Model.ContextWindow)), hint))
 		m.tr.Bottom()
 		return nil
 	}
