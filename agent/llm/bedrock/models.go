@@ -25,10 +25,10 @@ func (p *Provider) control() *awsbedrock.Client {
 		if c.HTTPClient != nil {
 			o.HTTPClient = c.HTTPClient
 		}
+		// The runtime endpoint override (often a VPC endpoint of bedrock-runtime) does not
+		// serve the control plane: only its own override applies.
 		if e := p.getenv(EnvControlEndpoint); e != "" {
 			o.BaseEndpoint = aws.String(e)
-		} else if c.Endpoint != "" {
-			o.BaseEndpoint = aws.String(c.Endpoint)
 		}
 		if c.BearerToken != "" {
 			o.BearerAuthTokenProvider = awscreds.BearerToken(c.BearerToken)
