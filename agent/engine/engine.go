@@ -74,6 +74,7 @@ type Engine struct {
 	provider llm.Provider
 	gate     *approval.Gate
 	dir      string
+	getenv   func(string) string
 
 	mu sync.Mutex
 	// accepted holds the changes written into the working tree and not yet committed, by path;
@@ -105,7 +106,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, defaults: defaults, repo: repo, events: &event.Broker{}, dir: o.Dir}
+	e := &Engine{cfg: cfg, defaults: defaults, repo: repo, events: &event.Broker{}, dir: o.Dir, getenv: o.Getenv}
 	for _, s := range o.Sinks {
 		e.events.Subscribe(s)
 	}
