@@ -215,7 +215,9 @@ func (t *thinkSplitter) feed(s string, a *assembler, report func(llm.Delta)) {
 	}
 }
 
-// flush reports what is held back when the stream ends.
+// flush reports what is held back when the stream ends. An answer holding a closing </think>
+// with no opening one (the chat template opened the block, as Qwen3 and R1 distills do) keeps
+// only the text after it; what came before becomes reasoning. It was already shown as text.
 func (t *thinkSplitter) flush(a *assembler, report func(llm.Delta)) {
 	if t.state == 1 {
 		a.reasoning(t.pending, report)
@@ -223,6 +225,15 @@ func (t *thinkSplitter) flush(a *assembler, report func(llm.Delta)) {
 		a.text(t.pending, report)
 	}
 	t.pending = ""
+	if t.state != 3 || a.thinking.Len() > 0 {
+		return
+	}
+	answer := a.answer.String()
+	if before, after, ok := strings.Cut(answer, closeThink); ok && !strings.Contains(before, openThink) {
+		a.thinking.WriteString(before)
+		a.answer.Reset()
+		a.answer.WriteString(strings.TrimLeft(after, " \t\r\n"))
+	}
 }
 
 // partialSuffix returns the length of the longest end of s that is a proper start of tag.

@@ -324,3 +324,18 @@ func TestBrokenOrMissingArgumentsGoBackAsJSON(t *testing.T) {
 	srv.Enforce(llmtest.RuleChatToolPairing)
 	toolLoop(t, newTestProvider(t, srv, APIChat), chatRequest("gemini-2.5-flash"))
 }
+
+func TestClosingThinkTagAloneEndsTheReasoning(t *testing.T) {
+	// The chat template opened the block: only </think> arrives.
+	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Raw: llmtest.Chunks(
+		chunk(`{"role":"assistant","content":"The user wants a fix."}`, ""),
+		chunk(`{"content":"</think>\n\nFix the bound"}`, "stop"),
+	)})
+	resp, err := newTestProvider(t, srv, APIChat).Stream(context.Background(), chatRequest("qwen3-8b"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Message.Text != "Fix the bound" || len(resp.Message.Reasoning) != 1 || resp.Message.Reasoning[0].Text != "The user wants a fix." {
+		t.Errorf("answer %q, reasoning %+v", resp.Message.Text, resp.Message.Reasoning)
+	}
+}
