@@ -158,7 +158,13 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	rec := RecordedRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	_ = json.Unmarshal(body, &rec.JSON)
 
-	if s.serveExtra(w, r, rec) {
+	if s.serveExtra(w, r) {
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		// Another server's API (Ollama's, LM Studio's), which clients probe for: an
+		// OpenAI-only server answers 404. Not recorded, like the model list.
+		writeErrorBody(w, http.StatusNotFound, "llmtest: not found: "+r.URL.Path)
 		return
 	}
 	_, api, _ := strings.Cut(r.URL.Path, "/v1/")
@@ -181,12 +187,6 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	if !known && strings.HasPrefix(r.URL.Path, "/api/") {
-		// Another server's API (Ollama's, LM Studio's), which clients probe for: an
-		// OpenAI-only server answers 404.
-		writeErrorBody(w, http.StatusNotFound, "llmtest: not found: "+r.URL.Path)
-		return
-	}
 	if !known {
 		msg := fmt.Sprintf("llmtest: unexpected %s %s (the fake serves POST [prefix]/v1/chat/completions and [prefix]/v1/responses)", r.Method, r.URL.Path)
 		s.fail("%s", msg)
@@ -345,11 +345,11 @@ func (s *OpenAIServer) Handle(method, path, body string) {
 }
 
 // serveExtra answers the model list and the handled paths; it reports whether it answered.
-func (s *OpenAIServer) serveExtra(w http.ResponseWriter, r *http.Request, rec RecordedRequest) bool {
+// These requests are not recorded: Requests holds the model calls only.
+func (s *OpenAIServer) serveExtra(w http.ResponseWriter, r *http.Request) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if body, ok := s.extra[r.Method+" "+r.URL.Path]; ok {
-		s.requests = append(s.requests, rec)
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, body)
 		return true
@@ -357,7 +357,6 @@ func (s *OpenAIServer) serveExtra(w http.ResponseWriter, r *http.Request, rec Re
 	if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/v1/models") {
 		return false
 	}
-	s.requests = append(s.requests, rec)
 	data := []map[string]any{}
 	for _, m := range s.models {
 		entry := map[string]any{"object": "model", "created": 1700000000, "owned_by": "llmtest"}
