@@ -52,10 +52,6 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 		}
 		e.provider, e.agent.Provider = p, p
 	}
-	if !choice.Known {
-		// Its context from the server's model list, or an application profile's base model.
-		choice.Model = provider.Refine(ctx, e.cfg, e.provider, choice.Model)
-	}
 	e.model = choice.Model
 	e.agent.Model = choice.Model.ID
 	e.agent.ContextWindow = int64(choice.Model.ContextWindow)
