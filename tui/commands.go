@@ -33,6 +33,7 @@ func commands() []slashCommand {
 		{"/undo", "", "revert the last commit hew made, if it is safe", (*Model).cmdUndo},
 		{"/rewind", "[N|ID]", "list checkpoints of the working tree, or restore one (asks first)", (*Model).cmdRewind},
 		{"/model", "[NAME]", "show the model, or switch to NAME for the next turn", (*Model).cmdModel},
+		{"/models", "", "list the models your credentials can use now (asks the server)", (*Model).cmdModels},
 		{"/cost", "", "show tokens and cost per turn and for the session", (*Model).cmdCost},
 		{"/compact", "", "summarise the conversation to free context", (*Model).cmdCompact},
 		{"/sandbox", "", "show how commands are contained", (*Model).cmdSandbox},

@@ -271,3 +271,13 @@ func TestNewAsksFirstWhenAcceptedChangesAreUncommitted(t *testing.T) {
 		t.Errorf("y: session %s, a.txt %q", h.m.Engine().SessionID(), h.file("a.txt"))
 	}
 }
+
+func TestModelsCommandListsWhatTheServerOffers(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	h.srv.SetModels(map[string]any{"id": "gpt-4.1"}, map[string]any{"id": "qwen-local", "max_model_len": 8192})
+	h.command("/models")
+	scr := h.screen()
+	if !strings.Contains(scr, "gpt-4.1  1.0M tokens  $2.00/$8.00") || !strings.Contains(scr, "qwen-local  8.2k tokens  not in the catalogue") {
+		t.Errorf("/models:\n%s", scr)
+	}
+}

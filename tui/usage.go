@@ -115,7 +115,8 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 		if len(ch.Suggestions) > 0 {
 			hint = "did you mean " + strings.Join(ch.Suggestions, ", ") + "?"
 		}
-		m.notice(fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and no context window; %s", ch.Model.ID, hint))
+		m.notice(fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and a context window of %s tokens assumed; %s",
+			ch.Model.ID, status.Tokens(int64(ch.Model.ContextWindow)), hint))
 		m.tr.Bottom()
 		return nil
 	}
@@ -125,5 +126,44 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 			ch.Model.InputPrice, ch.Model.OutputPrice)
 	}
 	m.info(s + ".")
+	return nil
+}
+
+// modelsList is the answer to /models, asked of the server off Update.
+type modelsList struct {
+	list []engine.ModelChoice
+	err  error
+}
+
+func (m *Model) cmdModels([]string) tea.Cmd {
+	eng, ctx := m.eng, m.ctx
+	m.info("Asking " + eng.Model().Provider + " which models your credentials can use…")
+	return func() tea.Msg {
+		list, err := eng.AvailableModels(ctx)
+		return modelsList{list: list, err: err}
+	}
+}
+
+func (r modelsList) apply(m *Model) tea.Cmd {
+	if r.err != nil {
+		m.fail(r.err, "hew models lists the catalogue without asking the server")
+		return nil
+	}
+	if len(r.list) == 0 {
+		m.info("The server lists no models for these credentials.")
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("Models your credentials can use now (/model NAME switches):")
+	for _, c := range r.list {
+		fmt.Fprintf(&b, "\n  %s  %s tokens", c.Model.ID, status.Tokens(int64(c.Model.ContextWindow)))
+		switch {
+		case !c.Known:
+			b.WriteString("  not in the catalogue")
+		case c.Model.Priced():
+			fmt.Fprintf(&b, "  $%.2f/$%.2f per million in/out", c.Model.InputPrice, c.Model.OutputPrice)
+		}
+	}
+	m.info(b.String())
 	return nil
 }

@@ -63,6 +63,12 @@ type OpenAI struct {
 type Bedrock struct {
 	Region  string `toml:"region"`
 	Profile string `toml:"profile"`
+	// Guardrail applies a Bedrock guardrail to every Converse request, as "ID:VERSION"
+	// (VERSION a number or DRAFT); an intervention fails the run naming it.
+	Guardrail string `toml:"guardrail"`
+	// Latency is "standard" (or "") or "optimized": latency-optimised inference for the
+	// models Bedrock offers it for; other models run at standard latency.
+	Latency string `toml:"latency"`
 }
 
 // Sandbox configures how commands run.
@@ -243,6 +249,8 @@ func (c *Config) mergeEnv(getenv func(string) string) error {
 	set(&c.OpenAI.API, "HEW_OPENAI_API")
 	set(&c.Bedrock.Region, "AWS_REGION", "HEW_BEDROCK_REGION")
 	set(&c.Bedrock.Profile, "AWS_PROFILE", "HEW_BEDROCK_PROFILE")
+	set(&c.Bedrock.Guardrail, "HEW_BEDROCK_GUARDRAIL")
+	set(&c.Bedrock.Latency, "HEW_BEDROCK_LATENCY")
 	set(&c.OpenAIKey, "OPENAI_API_KEY")
 	set(&c.BedrockToken, "AWS_BEARER_TOKEN_BEDROCK")
 	for _, d := range []struct {
@@ -287,8 +295,15 @@ func (c *Config) Validate() error {
 		{"edit_tool", c.EditTool, []string{"", "apply_patch", "edit_file", "both"}},
 		{"reasoning_effort", c.ReasoningEffort, []string{"", "minimal", "low", "medium", "high"}},
 		{"openai.api", c.OpenAI.API, []string{"", "responses", "chat"}},
+		{"bedrock.latency", c.Bedrock.Latency, []string{"", "standard", "optimized"}},
 		{"sandbox.policy", c.Sandbox.Policy, []string{"read-only", "workspace-write", "full-access"}},
 		{"sandbox.backend", c.Sandbox.Backend, []string{"auto", "bwrap", "namespaces", "landlock", "none"}},
+	}
+	if g := c.Bedrock.Guardrail; g != "" {
+		id, version, ok := strings.Cut(g, ":")
+		if !ok || id == "" || version == "" {
+			return fmt.Errorf("bedrock.guardrail = %q is not ID:VERSION (such as \"gr-abc123:1\" or \"gr-abc123:DRAFT\")", g)
+		}
 	}
 	for _, ch := range checks {
 		ok := false

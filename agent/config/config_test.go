@@ -42,12 +42,13 @@ func TestLayering(t *testing.T) {
 
 func TestErrorsNameTheProblem(t *testing.T) {
 	for content, want := range map[string]string{
-		"modle = \"x\"\n":                `unknown key "modle"`,
-		"[sandbox]\nnetwrok = true\n":    `unknown key "sandbox.netwrok"`,
-		"provider = \"azure\"\n":         `provider = "azure" is not one of openai, bedrock`,
-		"[limits]\ntimeout = \"soon\"\n": "not a duration",
-		"model = \n":                     "config",
-		"[sandbox]\npolicy = \"yolo\"\n": "sandbox.policy",
+		"modle = \"x\"\n":                   `unknown key "modle"`,
+		"[sandbox]\nnetwrok = true\n":       `unknown key "sandbox.netwrok"`,
+		"provider = \"azure\"\n":            `provider = "azure" is not one of openai, bedrock`,
+		"[limits]\ntimeout = \"soon\"\n":    "not a duration",
+		"model = \n":                        "config",
+		"[sandbox]\npolicy = \"yolo\"\n":    "sandbox.policy",
+		"[bedrock]\nguardrail = \"gr-1\"\n": `bedrock.guardrail = "gr-1" is not ID:VERSION`,
 	} {
 		repo := t.TempDir()
 		write(t, filepath.Join(repo, ".hew", "config.toml"), content)

@@ -76,6 +76,7 @@ type Engine struct {
 	provider llm.Provider
 	gate     *approval.Gate
 	dir      string
+	getenv   func(string) string
 
 	mu sync.Mutex
 	// accepted holds the changes written into the working tree and not yet committed, by path;
@@ -107,13 +108,16 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, defaults: defaults, repo: repo, events: &event.Broker{}, dir: o.Dir}
+	e := &Engine{cfg: cfg, defaults: defaults, repo: repo, events: &event.Broker{}, dir: o.Dir, getenv: o.Getenv}
 	for _, s := range o.Sinks {
 		e.events.Subscribe(s)
 	}
 
 	modelID := cfg.ModelOrDefault()
 	if e.model, err = provider.Model(cfg); err != nil {
+		return nil, usage("%v", err)
+	}
+	if err := provider.CheckAgent(e.model); err != nil {
 		return nil, usage("%v", err)
 	}
 
@@ -123,6 +127,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 			return nil, err
 		}
 	}
+	// A model the catalogue lacks: its context from the server's model list, or an
+	// application inference profile's base model.
+	e.model = provider.Refine(ctx, cfg, e.provider, e.model)
 
 	state := config.StateDir(o.Getenv)
 	id := o.sessionID()

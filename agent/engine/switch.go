@@ -13,7 +13,7 @@ import (
 type ModelChoice struct {
 	Model catalog.Model
 	// Known reports that the catalogue (with the configuration's overrides) lists the id;
-	// an unknown id is used as given, with no price and no context window.
+	// an unknown id is used as given, with no price and a conservative context window.
 	Known bool
 	// Suggestions are known ids close to an unknown one.
 	Suggestions []string
@@ -37,8 +37,11 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 	choice := ModelChoice{}
 	choice.Model, choice.Known = cat.Lookup(e.cfg.Provider, id)
 	if !choice.Known {
-		choice.Model = catalog.Model{Provider: e.cfg.Provider, ID: id, Tools: true}
+		choice.Model = provider.Unknown(e.cfg.Provider, id)
 		choice.Suggestions = cat.Suggest(id)
+	}
+	if err := provider.CheckAgent(choice.Model); err != nil {
+		return ModelChoice{}, err
 	}
 	if e.cfg.Provider != "bedrock" && choice.Model.API != e.model.API && e.cfg.OpenAI.API == "" {
 		// Bedrock's provider routes each request by the catalogue; an OpenAI client is bound
@@ -57,4 +60,19 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 		e.agent.Cost = choice.Model.Cost
 	}
 	return choice, nil
+}
+
+// AvailableModels lists the models the configured provider's server offers to these
+// credentials now, each with what the catalogue knows of it (what `hew models --available`
+// prints), for the model picker.
+func (e *Engine) AvailableModels(ctx context.Context) ([]ModelChoice, error) {
+	list, err := provider.Available(ctx, e.cfg, e.getenv)
+	if err != nil {
+		return nil, fmt.Errorf("list the models %s offers: %w", e.cfg.Provider, err)
+	}
+	out := make([]ModelChoice, 0, len(list))
+	for _, l := range list {
+		out = append(out, ModelChoice{Model: l.Model, Known: l.Known})
+	}
+	return out, nil
 }

@@ -33,6 +33,13 @@ type Message struct {
 	// that require them (Claude thinking signatures, Responses encrypted reasoning) can send
 	// them back on the next request.
 	Reasoning []Reasoning `json:"reasoning,omitempty"`
+	// Commentary is what an assistant wrote to the user while working, before its answer
+	// (OpenAI Responses "commentary" phase). It is shown but is not the answer, and goes back
+	// to the server marked as commentary.
+	Commentary string `json:"commentary,omitempty"`
+	// Phase is the phase the server gave Text ("final_answer" from the Responses API), sent
+	// back with it; "" when the server uses none.
+	Phase string `json:"phase,omitempty"`
 	// ToolCalls are the tool invocations an assistant message asks for.
 	ToolCalls []ToolCall `json:"tool_calls,omitempty"`
 	// ToolCallID and ToolName identify the call a RoleTool message answers.
@@ -57,6 +64,9 @@ type ToolCall struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Arguments string `json:"arguments"`
+	// Extra holds provider fields of the call that the server needs back unchanged, as a JSON
+	// object of field name to value (Gemini's extra_content with its thought signature).
+	Extra json.RawMessage `json:"extra,omitempty"`
 }
 
 // Tool describes a tool to the model.
@@ -117,7 +127,10 @@ const (
 	StopEnd       StopReason = "end"        // the model finished its answer
 	StopToolUse   StopReason = "tool_use"   // the model wants tool results
 	StopMaxTokens StopReason = "max_tokens" // the output cap cut the answer
-	StopOther     StopReason = "other"
+	// StopFiltered: a content filter or guardrail stopped or replaced the answer, so the
+	// message is not the model's answer. Response.StopDetail names the filter.
+	StopFiltered StopReason = "filtered"
+	StopOther    StopReason = "other"
 )
 
 // Response is the complete result of one model call.
@@ -125,6 +138,9 @@ type Response struct {
 	Message Message
 	Usage   Usage
 	Stop    StopReason
+	// StopDetail says what stopped the model in the server's own words, for StopFiltered and
+	// StopOther (such as "content_filter" or "guardrail_intervened").
+	StopDetail string
 }
 
 // DeltaKind says what a Delta carries.
@@ -178,9 +194,13 @@ type Error struct {
 	Model      string
 	Status     int           // HTTP status, when there was one
 	RetryAfter time.Duration // from the server, when it said
-	Message    string
-	Hint       string
-	Err        error
+	// Final marks a failure that sending the same request again cannot cure (an account out
+	// of quota, a request larger than the rate limit ever allows), even when its kind is
+	// usually transient.
+	Final   bool
+	Message string
+	Hint    string
+	Err     error
 }
 
 func (e *Error) Error() string {
@@ -200,4 +220,18 @@ func KindOf(err error) ErrorKind {
 		return e.Kind
 	}
 	return ""
+}
+
+// ModelInfo is a model a server says the caller can use now, as model discovery lists it
+// (`hew models --available`).
+type ModelInfo struct {
+	ID string `json:"id"`
+	// ContextWindow is the context length the server reports (vLLM, Ollama, LM Studio,
+	// llama.cpp), or 0 when it says none.
+	ContextWindow int `json:"context_window,omitempty"`
+	// Kind says what the id names: "model", or on Bedrock "foundation model", "cross-region
+	// profile" or "application profile".
+	Kind string `json:"kind,omitempty"`
+	// BaseModel is the foundation model id an inference profile routes to, when it names one.
+	BaseModel string `json:"base_model,omitempty"`
 }

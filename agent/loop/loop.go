@@ -217,6 +217,10 @@ func (a *Agent) loop(ctx context.Context) (final, reason string, err error) {
 			}
 			return final, "error", err
 		}
+		if resp.Stop == llm.StopFiltered {
+			// What arrived is a filter's stub, not the model's answer: never the final text.
+			return final, "error", filteredError(a.Provider.Name(), a.Model, resp.StopDetail)
+		}
 		if t := strings.TrimSpace(resp.Message.Text); t != "" {
 			final = resp.Message.Text
 		}
@@ -237,6 +241,24 @@ func (a *Agent) loop(ctx context.Context) (final, reason string, err error) {
 			return final, "interrupted", err
 		}
 	}
+}
+
+// filteredError is the error for an answer a content filter or guardrail stopped; detail is
+// the server's stop reason.
+func filteredError(provider, model, detail string) *llm.Error {
+	name := "a content filter"
+	switch {
+	case strings.Contains(detail, "guardrail"):
+		name = "a Bedrock guardrail"
+	case strings.Contains(detail, "content_filter"):
+		name = "the server's content filter"
+	}
+	msg := "the answer was stopped by " + name
+	if detail != "" {
+		msg += " (" + detail + ")"
+	}
+	return &llm.Error{Kind: llm.ErrBadRequest, Final: true, Provider: provider, Model: model, Message: msg,
+		Hint: "the partial answer was not used; rephrase the request, or check the filter or guardrail settings"}
 }
 
 // overflowTries is how many times a step the server refused as over the window is compacted

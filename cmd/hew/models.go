@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,12 +10,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/llm/catalog"
+	"hew/agent/llm/provider"
 )
 
 // modelsOptions are the flags of `hew models`.
 type modelsOptions struct {
-	IO       *IO
-	Provider string // "" for every provider
+	IO        *IO
+	Provider  string // "" for every provider
+	Available bool   // ask the provider's server what these credentials can use now
+	Region    string // --region for Bedrock, with --available
 }
 
 func newModelsCmd(ios *IO, runF func(*modelsOptions) error) *cobra.Command {
@@ -23,7 +27,8 @@ func newModelsCmd(ios *IO, runF func(*modelsOptions) error) *cobra.Command {
 		Use:   "models",
 		Short: "List the models hew knows, with context window, prices and capabilities",
 		Long: `List the model catalogue: provider, model id, context window, price per million input,
-cached input and output tokens, tool and reasoning support, and the edit tool the model prefers.
+cached input and output tokens ("unknown" where no public price was found) and the day the price
+was read (PRICED), tool and reasoning support, and the edit tool the model prefers.
 Entries come from hew's built-in catalogue and [[models]] tables in the configuration. Bedrock
 models marked with profiles are also served as PROFILE.ID (for example us.anthropic...).`,
 		Args: cobra.NoArgs,
@@ -34,10 +39,15 @@ models marked with profiles are also served as PROFILE.ID (for example us.anthro
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Available {
+				return runAvailable(cmd.Context(), opts)
+			}
 			return runModels(opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Provider, "provider", "", "list only this provider's models (openai or bedrock)")
+	cmd.Flags().BoolVar(&opts.Available, "available", false, "list the models your credentials can use now, asking the provider's server")
+	cmd.Flags().StringVar(&opts.Region, "region", "", "AWS region for Bedrock (with --available)")
 	return cmd
 }
 
@@ -53,12 +63,49 @@ func runModels(opts *modelsOptions) error {
 		return usageError("model catalogue in the configuration: %v", err)
 	}
 	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "PROVIDER\tMODEL\tCONTEXT\tINPUT $/M\tCACHED $/M\tOUTPUT $/M\tTOOLS\tREASONING\tEDIT TOOL\tPROFILES")
+	fmt.Fprintln(w, "PROVIDER\tMODEL\tCONTEXT\tINPUT $/M\tCACHED $/M\tOUTPUT $/M\tPRICED\tTOOLS\tREASONING\tEDIT TOOL\tPROFILES")
 	for _, m := range cat.Models(opts.Provider) {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			m.Provider, m.ID, tokens(m.ContextWindow),
-			price(m.InputPrice), price(cachedPrice(m)), price(m.OutputPrice),
+		in, cached, out := price(m.InputPrice), price(cachedPrice(m)), price(m.OutputPrice)
+		if !m.Priced() {
+			in, cached, out = "unknown", "unknown", "unknown"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			m.Provider, m.ID, tokens(m.ContextWindow), in, cached, out, orDash(m.PriceDate),
 			yesNo(m.Tools), yesNo(m.Reasoning), m.EditTool, strings.Join(m.Profiles, ","))
+	}
+	return w.Flush()
+}
+
+// runAvailable lists what the provider's server offers to the configured credentials.
+func runAvailable(ctx context.Context, opts *modelsOptions) error {
+	ios := opts.IO
+	flags := sessionFlags{}
+	if opts.Provider != "" {
+		flags.Provider = &opts.Provider
+	}
+	if opts.Region != "" {
+		flags.Region = &opts.Region
+	}
+	cfg, err := loadConfig(ios, flags)
+	if err != nil {
+		return err
+	}
+	list, err := provider.Available(ctx, cfg, ios.Getenv)
+	if err != nil {
+		return fmt.Errorf("list the models %s offers: %w", cfg.Provider, err)
+	}
+	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "MODEL\tKIND\tCONTEXT\tINPUT $/M\tOUTPUT $/M\tTOOLS\tKNOWN\tBASE MODEL")
+	for _, l := range list {
+		in, out := price(l.Model.InputPrice), price(l.Model.OutputPrice)
+		if !l.Model.Priced() {
+			in, out = "unknown", "unknown"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.Kind, tokens(l.Model.ContextWindow), in, out,
+			yesNo(l.Model.Tools), yesNo(l.Known), orDash(l.BaseModel))
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(ios.ErrOut, "%s lists no models for these credentials\n", cfg.Provider)
 	}
 	return w.Flush()
 }
@@ -89,6 +136,13 @@ func price(p float64) string {
 		frac += "0"
 	}
 	return whole + "." + frac
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func yesNo(b bool) string {

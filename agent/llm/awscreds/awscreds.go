@@ -108,12 +108,13 @@ func (c Config) ClientOptions(o *bedrockruntime.Options) {
 		o.BaseEndpoint = aws.String(c.Endpoint)
 	}
 	if c.BearerToken != "" {
-		o.BearerAuthTokenProvider = bearerToken(c.BearerToken)
+		o.BearerAuthTokenProvider = BearerToken(c.BearerToken)
 		o.AuthSchemePreference = []string{"httpBearerAuth"}
 	}
 }
 
-func bearerToken(token string) bearer.TokenProvider {
+// BearerToken provides a Bedrock API key to an AWS SDK client.
+func BearerToken(token string) bearer.TokenProvider {
 	return bearer.TokenProviderFunc(func(context.Context) (bearer.Token, error) {
 		return bearer.Token{Value: token}, nil
 	})
@@ -208,6 +209,16 @@ func CredentialsError(err error, profile string) *llm.Error {
 			Hint:    "run " + login}
 	}
 	msg := err.Error()
+	if strings.Contains(msg, "login token") || strings.Contains(msg, "login session") {
+		// Console credentials from `aws login` (a login_session profile).
+		login := "aws login"
+		if profile != "" {
+			login += " --profile " + profile
+		}
+		return &llm.Error{Kind: llm.ErrAuth, Provider: "bedrock", Err: err,
+			Message: "the AWS console sign-in (aws login) has expired or is missing",
+			Hint:    "run " + login}
+	}
 	for _, s := range []string{"get identity", "failed to refresh cached credentials", "no EC2 IMDS role", "static credentials are empty", "failed to retrieve credentials"} {
 		if strings.Contains(msg, s) {
 			return &llm.Error{Kind: llm.ErrAuth, Provider: "bedrock", Err: err,
@@ -227,6 +238,8 @@ func describeSource(src string) string {
 		return "environment (AWS_ACCESS_KEY_ID)"
 	case strings.HasPrefix(src, "SharedConfigCredentials"):
 		return "shared credentials file (" + strings.TrimSpace(strings.TrimPrefix(src, "SharedConfigCredentials:")) + ")"
+	case strings.HasPrefix(src, "LoginProvider"):
+		return "AWS console sign-in (aws login)"
 	case strings.Contains(src, "SSO"):
 		return "AWS SSO"
 	case strings.Contains(src, "WebIdentity"):

@@ -55,6 +55,10 @@ func TestReportNamesSourcesWithoutSecrets(t *testing.T) {
 		{"nothing found", func(t *testing.T, dir string) Options {
 			return Options{Region: "us-east-1"}
 		}, []string{"credentials: none", "problem:     bedrock: no AWS credentials were found (set AWS_PROFILE"}},
+		{"aws login not signed in", func(t *testing.T, dir string) Options {
+			write(t, filepath.Join(dir, "config"), "[profile console]\nlogin_session = arn:aws:iam::123456789012:user/dev\nregion = us-east-1\n")
+			return Options{Profile: "console"}
+		}, []string{"problem:     bedrock: the AWS console sign-in (aws login) has expired or is missing (run aws login --profile console)"}},
 		{"sso not logged in", func(t *testing.T, dir string) Options {
 			write(t, filepath.Join(dir, "config"), "[profile dev]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Dev\nregion = us-east-1\n")
 			return Options{Profile: "dev"}

@@ -7,13 +7,17 @@ package bedrock
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
 	"hew/agent/llm"
 	"hew/agent/llm/awscreds"
@@ -51,6 +55,12 @@ type Options struct {
 	MaxRetryWait time.Duration
 	// Catalog describes the models; nil means catalog.Default().
 	Catalog *catalog.Catalog
+	// Guardrail, as "ID:VERSION", applies a Bedrock guardrail to every Converse request;
+	// an intervention stops the answer with llm.StopFiltered naming the guardrail.
+	Guardrail string
+	// Latency "optimized" asks for latency-optimised inference for the models the catalogue
+	// marks latency_optimized; "" or "standard" never does.
+	Latency string
 }
 
 // Provider streams Bedrock models. It is safe for concurrent use.
@@ -61,6 +71,11 @@ type Provider struct {
 	profile string
 	policy  retry.Policy
 	openAI  *openAIRoute
+	getenv  func(string) string
+	apps    profiles
+	// guardrail and its version apply to every Converse request when set.
+	guardrail, guardrailVersion string
+	latencyOptimized            bool
 }
 
 // New resolves the AWS configuration (see awscreds.Load) and returns a Provider. It fails with
@@ -89,10 +104,17 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	if cat == nil {
 		cat = catalog.Default()
 	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	guardrail, version, _ := strings.Cut(opts.Guardrail, ":")
 	return &Provider{
+		guardrail: guardrail, guardrailVersion: version, latencyOptimized: opts.Latency == "optimized",
+		getenv: getenv,
 		client: client, catalog: cat, region: cfg.AWS.Region, profile: cfg.Profile,
 		policy: retry.Tuned(opts.MaxRetries, opts.RetryWait).WithMaxAfter(opts.MaxRetryWait),
-		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, timeouts: opts.Timeouts, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait, maxRetryWait: opts.MaxRetryWait},
+		openAI: &openAIRoute{aws: cfg, httpClient: opts.HTTPClient, timeouts: opts.Timeouts, maxRetries: opts.MaxRetries, retryWait: opts.RetryWait, maxRetryWait: opts.MaxRetryWait, catalog: cat},
 	}, nil
 }
 
@@ -110,11 +132,18 @@ func (p *Provider) Region() string { return p.region }
 // api = "openai" go through Bedrock's OpenAI-compatible endpoint instead (see Route), with the
 // same retries.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
-	model := p.model(req.Model)
+	model := p.model(ctx, req.Model)
+	if len(req.Tools) > 0 && !model.Tools {
+		return llm.Response{}, NoToolsError(model)
+	}
 	if model.API == catalog.APIOpenAI {
 		return p.streamOpenAI(ctx, req, onDelta)
 	}
 	in := buildInput(req, model)
+	in.guardrail, in.guardrailVersion = p.guardrail, p.guardrailVersion
+	if p.latencyOptimized && model.LatencyOptimized {
+		in.performance = &types.PerformanceConfiguration{Latency: types.PerformanceConfigLatencyOptimized}
+	}
 	emitted := false
 	emit := func(d llm.Delta) {
 		emitted = true
@@ -150,13 +179,25 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 		}
 		return llm.Response{}, p.classify(err, model.ID)
 	}
+	if resp.Stop == llm.StopFiltered && p.guardrail != "" && resp.StopDetail == string(types.StopReasonGuardrailIntervened) {
+		resp.StopDetail += ": guardrail " + p.guardrail + ":" + p.guardrailVersion
+	}
 	return resp, nil
 }
 
+// NoToolsError is the error for offering tools to a model the catalogue says cannot use them
+// (Bedrock answers "This model doesn't support tool use in streaming mode." to every request).
+func NoToolsError(m catalog.Model) *llm.Error {
+	return &llm.Error{Kind: llm.ErrBadRequest, Final: true, Provider: m.Provider, Model: m.ID,
+		Message: fmt.Sprintf("model %s cannot use tools, and hew's agent works through tools", m.ID),
+		Hint:    "choose a model with tool use (`hew models` marks them); `hew review` can still use this one"}
+}
+
 // model returns the catalogue entry for id, or defaults for a model the catalogue lacks.
-func (p *Provider) model(id string) catalog.Model {
-	if m, ok := p.catalog.Lookup("bedrock", id); ok {
+func (p *Provider) model(ctx context.Context, id string) catalog.Model {
+	if m, ok := p.Resolve(ctx, id); ok {
 		return m
 	}
-	return catalog.Model{Provider: "bedrock", ID: id, API: catalog.APIConverse, StreamTools: true, System: true, EditTool: catalog.EditFile}
+	return catalog.Model{Provider: "bedrock", ID: id, API: catalog.APIConverse, StreamTools: true, System: true, EditTool: catalog.EditFile,
+		Tools: true, Family: catalog.BedrockFamily(id)}
 }

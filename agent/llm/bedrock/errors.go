@@ -91,9 +91,6 @@ func (p *Provider) describe(err error, model string) *llm.Error {
 	switch {
 	case isContextOverflow(code, lower):
 		return &llm.Error{Kind: llm.ErrContextOverflow, Message: text, Hint: "compact the conversation or start a new session"}
-	case inStream:
-		return &llm.Error{Kind: llm.ErrStream, Message: "the model stopped mid-answer with " + text,
-			Hint: "try again; nothing after the break was kept"}
 	case code == "AccessDeniedException":
 		return &llm.Error{Kind: llm.ErrPermission, Message: text,
 			Hint: fmt.Sprintf("enable access to %s in %s in the Bedrock console (Model access), and check your IAM policy allows bedrock:InvokeModelWithResponseStream", model, p.region)}
@@ -111,6 +108,9 @@ func (p *Provider) describe(err error, model string) *llm.Error {
 	case code == "ThrottlingException" || code == "ServiceQuotaExceededException":
 		return &llm.Error{Kind: llm.ErrRateLimit, Message: text,
 			Hint: fmt.Sprintf("wait and try again, or ask for a higher Bedrock quota for %s in %s", model, p.region)}
+	case inStream && code != "ValidationException":
+		return &llm.Error{Kind: llm.ErrStream, Message: "the model stopped mid-answer with " + text,
+			Hint: "try again; nothing after the break was kept"}
 	case slices.Contains(retryableCodes, code) || code == "ModelErrorException" || httpStatus(err) >= 500:
 		return &llm.Error{Kind: llm.ErrServer, Message: text, Hint: "Bedrock failed; try again later"}
 	}

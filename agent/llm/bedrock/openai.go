@@ -42,6 +42,7 @@ type openAIRoute struct {
 	maxRetryWait time.Duration
 	maxRetries   int
 	retryWait    time.Duration
+	catalog      *catalog.Catalog
 
 	mu       sync.Mutex
 	provider *openai.Provider
@@ -94,7 +95,7 @@ func (r *openAIRoute) get(ctx context.Context, profile string) (*openai.Provider
 			Hint: "check the region and the endpoint overrides (" + awscreds.EnvMantleEndpoint + ", " + awscreds.EnvEndpoint + ")"}
 	}
 	op, err := openai.New(openai.Options{BaseURL: base, API: openai.APIResponses, Client: &client,
-		MaxRetries: r.maxRetries, RetryWait: r.retryWait, MaxRetryWait: r.maxRetryWait})
+		MaxRetries: r.maxRetries, RetryWait: r.retryWait, MaxRetryWait: r.maxRetryWait, Catalog: r.catalog, CatalogProvider: "bedrock"})
 	if err != nil {
 		return nil, err
 	}

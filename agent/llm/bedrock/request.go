@@ -3,6 +3,7 @@ package bedrock
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/document"
@@ -20,6 +21,28 @@ type input struct {
 	tools      *types.ToolConfiguration
 	inference  *types.InferenceConfiguration
 	additional document.Interface
+	// guardrail and guardrailVersion name the Bedrock guardrail to apply, when set.
+	guardrail, guardrailVersion string
+	// performance asks for latency-optimised inference, when set.
+	performance *types.PerformanceConfiguration
+}
+
+// streamGuardrail is the guardrail setting of a ConverseStream request, or nil.
+func (in input) streamGuardrail() *types.GuardrailStreamConfiguration {
+	if in.guardrail == "" {
+		return nil
+	}
+	return &types.GuardrailStreamConfiguration{GuardrailIdentifier: aws.String(in.guardrail),
+		GuardrailVersion: aws.String(in.guardrailVersion), Trace: types.GuardrailTraceEnabled}
+}
+
+// guardrailConfig is the guardrail setting of a Converse request, or nil.
+func (in input) guardrailConfig() *types.GuardrailConfiguration {
+	if in.guardrail == "" {
+		return nil
+	}
+	return &types.GuardrailConfiguration{GuardrailIdentifier: aws.String(in.guardrail),
+		GuardrailVersion: aws.String(in.guardrailVersion), Trace: types.GuardrailTraceEnabled}
 }
 
 // thinkingBudget is Claude's thinking budget in tokens for a reasoning effort; 0 means none.
@@ -94,16 +117,23 @@ func cachePoint() types.CachePointBlock {
 }
 
 // messages converts the conversation. Tool results become toolResult blocks of a user message,
-// and consecutive messages of one role merge, as Converse requires roles to alternate.
+// and consecutive messages of one role merge, as Converse requires roles to alternate. For the
+// families that reject text and tool results in one user turn (Llama, Mistral), a prompt that
+// follows tool results (a resumed session) gets its own turn after a short assistant turn.
 func messages(msgs []llm.Message, model catalog.Model) []types.Message {
 	var out []types.Message
+	separate := separatesToolResults(model)
 	add := func(role types.ConversationRole, blocks []types.ContentBlock) {
 		if len(blocks) == 0 {
 			return
 		}
 		if n := len(out); n > 0 && out[n-1].Role == role {
-			out[n-1].Content = append(out[n-1].Content, blocks...)
-			return
+			if !separate || role != types.ConversationRoleUser || hasToolResult(out[n-1].Content) == hasToolResult(blocks) {
+				out[n-1].Content = append(out[n-1].Content, blocks...)
+				return
+			}
+			out = append(out, types.Message{Role: types.ConversationRoleAssistant,
+				Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: toolResultsSeen}}})
 		}
 		out = append(out, types.Message{Role: role, Content: blocks})
 	}
@@ -127,7 +157,8 @@ func messages(msgs []llm.Message, model catalog.Model) []types.Message {
 			}}})
 		case llm.RoleAssistant:
 			var blocks []types.ContentBlock
-			if model.ReasoningStyle == catalog.ReasoningAnthropic {
+			if model.ReasoningStyle == catalog.ReasoningAnthropic || model.Family == "anthropic" {
+				// Claude needs its signed thinking back, also when it thinks unasked.
 				blocks = reasoningBlocks(m.Reasoning)
 			}
 			blocks = append(blocks, textBlock(m.Text)...)
@@ -142,6 +173,29 @@ func messages(msgs []llm.Message, model catalog.Model) []types.Message {
 		}
 	}
 	return out
+}
+
+// toolResultsSeen is the assistant turn put between tool results and a later prompt for the
+// model families that need them in separate user turns.
+const toolResultsSeen = "(I have the tool results above.)"
+
+// separatesToolResults reports whether model's family rejects "Conversation blocks and tool
+// result blocks ... in the same turn": Meta Llama and Mistral.
+func separatesToolResults(model catalog.Model) bool {
+	family := model.Family
+	if family == "" {
+		family = catalog.BedrockFamily(model.ID)
+	}
+	return family == "meta" || family == "mistral"
+}
+
+func hasToolResult(blocks []types.ContentBlock) bool {
+	for _, b := range blocks {
+		if _, ok := b.(*types.ContentBlockMemberToolResult); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // reasoningBlocks returns the reasoning Claude needs back: signed thinking and redacted
@@ -165,8 +219,11 @@ func reasoningBlocks(rs []llm.Reasoning) []types.ContentBlock {
 	return blocks
 }
 
+// textBlock returns s as a text block, or nothing when s is blank: Bedrock rejects
+// whitespace-only text ("The text field in the ContentBlock object ... is blank"), which Claude
+// itself writes before a tool use.
 func textBlock(s string) []types.ContentBlock {
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return nil
 	}
 	return []types.ContentBlock{&types.ContentBlockMemberText{Value: s}}

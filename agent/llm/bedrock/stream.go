@@ -26,6 +26,7 @@ func (p *Provider) converseStream(ctx context.Context, in input, emit func(llm.D
 	out, err := p.client.ConverseStream(ctx, &bedrockruntime.ConverseStreamInput{
 		ModelId: aws.String(in.model), Messages: in.messages, System: in.system,
 		ToolConfig: in.tools, InferenceConfig: in.inference, AdditionalModelRequestFields: in.additional,
+		GuardrailConfig: in.streamGuardrail(), PerformanceConfig: in.performance,
 	})
 	if err != nil {
 		return llm.Response{}, err
@@ -136,7 +137,11 @@ func finish(msg llm.Message, stop types.StopReason, u llm.Usage) (llm.Response, 
 			Message: "the conversation filled the model's context window",
 			Hint:    "compact the conversation or start a new session"}
 	}
-	return llm.Response{Message: msg, Usage: u, Stop: stopReason(stop, len(msg.ToolCalls) > 0)}, nil
+	resp := llm.Response{Message: msg, Usage: u, Stop: stopReason(stop, len(msg.ToolCalls) > 0)}
+	if resp.Stop == llm.StopFiltered || resp.Stop == llm.StopOther {
+		resp.StopDetail = string(stop)
+	}
+	return resp, nil
 }
 
 func stopReason(s types.StopReason, calls bool) llm.StopReason {
@@ -150,6 +155,8 @@ func stopReason(s types.StopReason, calls bool) llm.StopReason {
 		return llm.StopToolUse
 	case types.StopReasonMaxTokens:
 		return llm.StopMaxTokens
+	case types.StopReasonGuardrailIntervened, types.StopReasonContentFiltered:
+		return llm.StopFiltered // the text is the guardrail's or filter's, not the model's answer
 	}
 	return llm.StopOther
 }
@@ -175,6 +182,7 @@ func (p *Provider) converse(ctx context.Context, in input, emit func(llm.Delta))
 	out, err := p.client.Converse(ctx, &bedrockruntime.ConverseInput{
 		ModelId: aws.String(in.model), Messages: in.messages, System: in.system,
 		ToolConfig: in.tools, InferenceConfig: in.inference, AdditionalModelRequestFields: in.additional,
+		GuardrailConfig: in.guardrailConfig(), PerformanceConfig: in.performance,
 	})
 	if err != nil {
 		return llm.Response{}, err

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -57,6 +58,10 @@ type Model struct {
 	CachedInputPrice float64 // prompt tokens read from a cache; 0 means InputPrice
 	CacheWritePrice  float64 // prompt tokens written to a cache; 0 means InputPrice
 	OutputPrice      float64
+	// PriceDate is the day the prices were taken from the provider's pricing page
+	// (YYYY-MM-DD); "" when not recorded. A model with no input and no output price has an
+	// unknown price (see Priced).
+	PriceDate string
 
 	Tools     bool
 	Reasoning bool
@@ -73,10 +78,17 @@ type Model struct {
 	// ReasoningStyle is how to ask for reasoning (ReasoningAnthropic, ReasoningEffort,
 	// ReasoningNative) or "".
 	ReasoningStyle string
+	// LatencyOptimized is true when Bedrock offers the model with latency-optimised inference
+	// (performanceConfig latency "optimized").
+	LatencyOptimized bool
 	// Profiles lists the cross-region inference profile prefixes (us, eu, apac, global) under
 	// which the model is also served, as "us." + ID.
 	Profiles []string
 }
+
+// Priced reports whether the catalogue knows the model's price; Cost is 0 for a model it
+// does not.
+func (m Model) Priced() bool { return m.InputPrice > 0 || m.OutputPrice > 0 }
 
 // Caches reports whether a prompt-cache point may go at place (CacheSystem or CacheTools).
 func (m Model) Caches(place string) bool { return slices.Contains(m.CachePoints, place) }
@@ -113,6 +125,7 @@ type Override struct {
 	CachedInput    *float64  `toml:"cached_input"`
 	CacheWrite     *float64  `toml:"cache_write"`
 	Output         *float64  `toml:"output"`
+	PriceDate      *string   `toml:"price_date"`
 	Tools          *bool     `toml:"tools"`
 	Reasoning      *bool     `toml:"reasoning"`
 	EditTool       *string   `toml:"edit_tool"`
@@ -122,6 +135,7 @@ type Override struct {
 	CachePoints    *[]string `toml:"cache_points"`
 	ReasoningStyle *string   `toml:"reasoning_style"`
 	Profiles       *[]string `toml:"profiles"`
+	Latency        *bool     `toml:"latency_optimized"`
 }
 
 // ParseOverrides reads [[models]] tables from TOML text.
@@ -207,6 +221,7 @@ func (o Override) apply(m *Model) {
 	set(&m.CachedInputPrice, o.CachedInput)
 	set(&m.CacheWritePrice, o.CacheWrite)
 	set(&m.OutputPrice, o.Output)
+	set(&m.PriceDate, o.PriceDate)
 	set(&m.Tools, o.Tools)
 	set(&m.Reasoning, o.Reasoning)
 	set(&m.EditTool, o.EditTool)
@@ -216,6 +231,7 @@ func (o Override) apply(m *Model) {
 	set(&m.CachePoints, o.CachePoints)
 	set(&m.ReasoningStyle, o.ReasoningStyle)
 	set(&m.Profiles, o.Profiles)
+	set(&m.LatencyOptimized, o.Latency)
 }
 
 func set[T any](dst *T, v *T) {
@@ -235,6 +251,8 @@ func (m Model) validate() error {
 		return bad("context must be a positive number of tokens")
 	case m.InputPrice < 0 || m.CachedInputPrice < 0 || m.CacheWritePrice < 0 || m.OutputPrice < 0:
 		return bad("prices cannot be negative")
+	case m.PriceDate != "" && !validDate(m.PriceDate):
+		return bad("price_date %q is not a date such as 2026-07-30", m.PriceDate)
 	case m.EditTool != EditApplyPatch && m.EditTool != EditFile:
 		return bad("edit_tool %q is not %s or %s", m.EditTool, EditApplyPatch, EditFile)
 	case m.Provider == "bedrock" && m.API != APIConverse && m.API != APIOpenAI:
@@ -248,6 +266,11 @@ func (m Model) validate() error {
 		}
 	}
 	return nil
+}
+
+func validDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 // Models returns the catalogue's models, those of provider only unless provider is "".
@@ -283,6 +306,23 @@ func (c *Catalog) Lookup(provider, id string) (Model, bool) {
 	return Model{}, false
 }
 
+// BedrockFamily returns the maker of a Bedrock model from its id ("meta" for
+// "us.meta.llama3-3-70b-instruct-v1:0"), for models the catalogue lacks; "" when the id names
+// none hew knows. Application inference profile ARNs name no family.
+func BedrockFamily(id string) string {
+	parts := strings.Split(id, ".")
+	for i, part := range parts {
+		if i > 1 {
+			break // the family is the first part, or the second after a profile prefix
+		}
+		switch part {
+		case "anthropic", "meta", "mistral", "amazon", "deepseek", "qwen", "openai", "cohere", "ai21", "writer", "google", "moonshot", "moonshotai", "minimax", "nvidia", "zai":
+			return part
+		}
+	}
+	return ""
+}
+
 // IDs returns every id the catalogue knows, profile-prefixed Bedrock ids included.
 func (c *Catalog) IDs() []string {
 	var ids []string
@@ -299,8 +339,8 @@ func (c *Catalog) IDs() []string {
 // It returns nothing when no id is reasonably close.
 func (c *Catalog) Suggest(id string) []string {
 	type scored struct {
-		id        string
-		dist, lev int
+		id                string
+		dist, prefix, lev int
 	}
 	want := strings.ToLower(id)
 	var cands []scored
@@ -311,13 +351,22 @@ func (c *Catalog) Suggest(id string) []string {
 		if strings.Contains(k, want) || strings.Contains(want, k) {
 			d = min(d, abs(len(k)-len(want))/4) // a prefix or a longer spelling of a known id
 		}
+		if strings.HasPrefix(k, want) {
+			d = 0 // the start of a known id, such as one without its date and version
+		}
 		if d <= max(len(want), len(k))/3 {
-			cands = append(cands, scored{known, d, lev})
+			cands = append(cands, scored{known, d, prefix, lev})
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		a, b := cands[i], cands[j]
-		return a.dist < b.dist || a.dist == b.dist && a.lev < b.lev
+		if a.dist != b.dist {
+			return a.dist < b.dist
+		}
+		if a.prefix != b.prefix {
+			return a.prefix < b.prefix // a mistyped start of a longer id beats another id
+		}
+		return a.lev < b.lev
 	})
 	var out []string
 	for _, s := range cands[:min(3, len(cands))] {

@@ -87,6 +87,11 @@ type BedrockServer struct {
 	mu    sync.Mutex
 	turns []BedrockTurn
 	reqs  []BedrockRequest
+	rules []BedrockRule
+
+	control  bool // see SetControlPlane
+	models   []BedrockFoundationModel
+	profiles []BedrockProfile
 }
 
 // NewBedrockServer starts a plain-HTTP fake Bedrock runtime on 127.0.0.1 that answers turns in
@@ -118,6 +123,9 @@ func (s *BedrockServer) Requests() []BedrockRequest {
 }
 
 func (s *BedrockServer) serve(w http.ResponseWriter, r *http.Request) {
+	if s.serveControl(w, r) {
+		return
+	}
 	req, err := readBedrockRequest(r)
 	if err != nil {
 		s.t.Errorf("llmtest: bedrock server: %v", err)
@@ -135,6 +143,10 @@ func (s *BedrockServer) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.t.Errorf("llmtest: bedrock server: request %d for %s has no scripted turn", len(s.Requests()), req.Model)
 		writeBedrockError(w, BedrockTurn{ErrorType: "InternalServerException", Status: 500, ErrorMessage: "llmtest: no scripted turn left"})
+		return
+	}
+	if msg := s.check(req); msg != "" {
+		writeBedrockError(w, BedrockTurn{ErrorType: "ValidationException", ErrorMessage: msg})
 		return
 	}
 	switch {

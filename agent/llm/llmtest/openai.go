@@ -41,6 +41,9 @@ type Turn struct {
 	// Incomplete makes the answer stop at the output token limit (finish_reason "length",
 	// Responses status "incomplete").
 	Incomplete bool `json:"incomplete,omitempty"`
+	// Raw, when set, is the whole streamed body, sent byte for byte as text/event-stream: the
+	// SSE a real server sent, quirks included (see Chunks and Events).
+	Raw string `json:"raw,omitempty"`
 }
 
 // ToolCall is a scripted tool call. An empty ID is filled in as call_N.
@@ -81,6 +84,9 @@ type OpenAIServer struct {
 	// closing ends the waits of hanging turns when the server closes.
 	closing   chan struct{}
 	closeOnce sync.Once
+	rules     []Rule
+	extra     map[string]string // "METHOD /path" -> JSON body, see Handle
+	models    []map[string]any
 }
 
 // NewOpenAIServer starts a fake OpenAI server that answers requests with turns in order and
@@ -180,6 +186,15 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	rec := RecordedRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	_ = json.Unmarshal(body, &rec.JSON)
 
+	if s.serveExtra(w, r) {
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		// Another server's API (Ollama's, LM Studio's), which clients probe for: an
+		// OpenAI-only server answers 404. Not recorded, like the model list.
+		writeErrorBody(w, http.StatusNotFound, "llmtest: not found: "+r.URL.Path)
+		return
+	}
 	_, api, _ := strings.Cut(r.URL.Path, "/v1/")
 	known := r.Method == http.MethodPost && (api == "chat/completions" || api == "responses")
 
@@ -191,6 +206,14 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.requests = append(s.requests, rec)
 	n := len(s.requests)
+	s.mu.Unlock()
+	if known {
+		if status, body := s.check(rec); status != 0 {
+			writeErrorBody(w, status, body)
+			return
+		}
+	}
+	s.mu.Lock()
 	turn, ok := Turn{}, known && len(s.turns) > 0
 	switch {
 	case refusal != "":
@@ -215,6 +238,12 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 		msg := fmt.Sprintf("llmtest: unexpected request %d to %s: no scripted turn left", n, r.URL.Path)
 		s.fail("%s", msg)
 		writeErrorBody(w, http.StatusInternalServerError, msg)
+		return
+	}
+	if turn.Raw != "" {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, turn.Raw)
 		return
 	}
 	if turn.Status != 0 && turn.Status != http.StatusOK {
@@ -347,4 +376,50 @@ func (c ToolCall) callID(i int) string {
 		return c.ID
 	}
 	return fmt.Sprintf("call_%d", i+1)
+}
+
+// SetModels makes GET [prefix]/v1/models list these models, each an object such as
+// {"id":"qwen3","max_model_len":32768} (fields beyond id as the server reports them). Without
+// it the list is empty.
+func (s *OpenAIServer) SetModels(models ...map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.models = models
+}
+
+// Handle makes the server answer method and path (outside the OpenAI API, such as Ollama's
+// POST /api/show) with the JSON body.
+func (s *OpenAIServer) Handle(method, path, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.extra == nil {
+		s.extra = map[string]string{}
+	}
+	s.extra[method+" "+path] = body
+}
+
+// serveExtra answers the model list and the handled paths; it reports whether it answered.
+// These requests are not recorded: Requests holds the model calls only.
+func (s *OpenAIServer) serveExtra(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if body, ok := s.extra[r.Method+" "+r.URL.Path]; ok {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+		return true
+	}
+	if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/v1/models") {
+		return false
+	}
+	data := []map[string]any{}
+	for _, m := range s.models {
+		entry := map[string]any{"object": "model", "created": 1700000000, "owned_by": "llmtest"}
+		for k, v := range m {
+			entry[k] = v
+		}
+		data = append(data, entry)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, mustJSON(map[string]any{"object": "list", "data": data}))
+	return true
 }

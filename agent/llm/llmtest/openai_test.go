@@ -124,7 +124,7 @@ func TestStartOpenAIServerOutsideTests(t *testing.T) {
 	if !strings.HasPrefix(srv.URL(), "http://127.0.0.1:") || !strings.HasSuffix(srv.URL(), "/v1") {
 		t.Errorf("URL = %q, want http://127.0.0.1:PORT/v1", srv.URL())
 	}
-	if _, err := http.Get(srv.URL() + "/models"); err != nil {
+	if _, err := http.Get(srv.URL() + "/embeddings"); err != nil {
 		t.Fatal(err)
 	}
 	res, err := http.Post(srv.URL()+"/chat/completions", "application/json", strings.NewReader(`{}`))
@@ -135,7 +135,7 @@ func TestStartOpenAIServerOutsideTests(t *testing.T) {
 	if res.StatusCode != 429 || res.Header.Get("Retry-After") != "7" {
 		t.Errorf("reply %d Retry-After %q, want 429 and 7", res.StatusCode, res.Header.Get("Retry-After"))
 	}
-	if len(logged) != 1 || !strings.Contains(logged[0], "unexpected GET /v1/models") {
+	if len(logged) != 1 || !strings.Contains(logged[0], "unexpected GET /v1/embeddings") {
 		t.Errorf("logged %q, want the unexpected request", logged)
 	}
 	if srv.Remaining() != 0 {

@@ -23,9 +23,13 @@ func (p *Provider) streamChat(ctx context.Context, req llm.Request, report func(
 	defer stream.Close()
 
 	var acc assembler
-	finish := ""
+	var think thinkSplitter
+	finish, lastKey := "", ""
 	for stream.Next() {
 		chunk := stream.Current()
+		if err := flatError(chunk); err != nil {
+			return acc.response(llm.StopOther), p.streamFailed(req.Model, *err)
+		}
 		if chunk.JSON.Usage.Valid() {
 			acc.usage = chatUsage(chunk.Usage)
 		}
@@ -35,15 +39,18 @@ func (p *Provider) streamChat(ctx context.Context, req llm.Request, report func(
 			}
 			d := choice.Delta
 			acc.reasoning(chatReasoning(d), report)
-			acc.text(d.Content, report)
+			think.feed(d.Content, &acc, report)
 			for _, tc := range d.ToolCalls {
-				acc.toolCall(fmt.Sprint(tc.Index), tc.ID, tc.Function.Name, tc.Function.Arguments, report)
+				lastKey = toolCallKey(tc, lastKey)
+				acc.toolCall(lastKey, tc.ID, tc.Function.Name, tc.Function.Arguments, report)
+				acc.toolCallExtra(lastKey, tc.JSON.ExtraFields)
 			}
 			if choice.FinishReason != "" {
 				finish = choice.FinishReason
 			}
 		}
 	}
+	think.flush(&acc, report)
 	if err := stream.Err(); err != nil {
 		return acc.response(llm.StopOther), err
 	}
@@ -52,6 +59,10 @@ func (p *Provider) streamChat(ctx context.Context, req llm.Request, report func(
 	}
 	stop := llm.StopOther
 	switch {
+	case finish == "content_filter":
+		resp := acc.response(llm.StopFiltered)
+		resp.StopDetail = finish
+		return resp, nil
 	case len(acc.calls) > 0 || finish == "tool_calls" || finish == "function_call":
 		stop = llm.StopToolUse // some servers say "stop" after tool calls
 	case finish == "stop":
@@ -59,7 +70,45 @@ func (p *Provider) streamChat(ctx context.Context, req llm.Request, report func(
 	case finish == "length":
 		stop = llm.StopMaxTokens
 	}
-	return acc.response(stop), nil
+	resp := acc.response(stop)
+	if stop == llm.StopOther {
+		resp.StopDetail = finish
+	}
+	return resp, nil
+}
+
+// toolCallKey returns the key a streamed tool call delta belongs to: its index when the server
+// sends one; otherwise (Gemini sends none) its id, each id being its own call, never merged;
+// and for a delta with neither, the call the previous delta added to.
+func toolCallKey(tc openai.ChatCompletionChunkChoiceDeltaToolCall, last string) string {
+	switch {
+	case tc.JSON.Index.Valid():
+		return fmt.Sprint(tc.Index)
+	case tc.ID != "":
+		return "id:" + tc.ID
+	case last != "":
+		return last
+	}
+	return "0"
+}
+
+// flatError returns the error an older vLLM sends as a bare chunk ({"object":"error",
+// "message":...,"type":...,"code":500}) in place of OpenAI's {"error":{...}}, or nil.
+func flatError(chunk openai.ChatCompletionChunk) *apiError {
+	if chunk.Object != "error" {
+		return nil
+	}
+	var body struct {
+		Message string          `json:"message"`
+		Type    string          `json:"type"`
+		Code    json.RawMessage `json:"code"`
+	}
+	_ = json.Unmarshal([]byte(chunk.RawJSON()), &body)
+	code := strings.Trim(string(body.Code), `"`)
+	if code == "null" {
+		code = ""
+	}
+	return &apiError{Code: code, Type: body.Type, Message: body.Message}
 }
 
 // chatReasoning returns the reasoning text a delta carries in the reasoning_content field
@@ -81,17 +130,25 @@ func chatUsage(u openai.CompletionUsage) llm.Usage {
 	if f, ok := u.JSON.ExtraFields["prompt_cache_hit_tokens"]; ok && cached == 0 { // DeepSeek
 		_ = json.Unmarshal([]byte(f.Raw()), &cached)
 	}
+	out := u.CompletionTokens
+	reasoning := u.CompletionTokensDetails.ReasoningTokens
+	if reasoning > 0 && u.TotalTokens == u.PromptTokens+u.CompletionTokens+reasoning {
+		// xAI counts reasoning outside completion_tokens (total = prompt + completion +
+		// reasoning) but bills it as output: count what is billed.
+		out += reasoning
+	}
 	return llm.Usage{
 		InputTokens:      u.PromptTokens,
 		CachedTokens:     cached,
 		CacheWriteTokens: u.PromptTokensDetails.CacheWriteTokens,
-		OutputTokens:     u.CompletionTokens,
-		ReasoningTokens:  u.CompletionTokensDetails.ReasoningTokens,
+		OutputTokens:     out,
+		ReasoningTokens:  reasoning,
 	}
 }
 
 // chatParams maps req onto a streamed Chat Completions request.
 func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, error) {
+	drop := p.dropped(req.Model)
 	params := openai.ChatCompletionNewParams{
 		Model:         shared.ChatModel(req.Model),
 		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: param.NewOpt(true)},
@@ -109,12 +166,19 @@ func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, 
 				a.Content.OfString = param.NewOpt(m.Text)
 			}
 			for _, c := range m.ToolCalls {
-				a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{
-					OfFunction: &openai.ChatCompletionMessageFunctionToolCallParam{
-						ID:       c.ID,
-						Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: c.Arguments},
-					},
-				})
+				call := &openai.ChatCompletionMessageFunctionToolCallParam{
+					ID:       c.ID,
+					Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: jsonArguments(c.Arguments)},
+				}
+				if extra := extraFields(c.Extra); extra != nil {
+					call.SetExtraFields(extra) // Gemini's thought signature, as it came
+				}
+				a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{OfFunction: call})
+			}
+			if text := chatReasoningText(m); text != "" && len(m.ToolCalls) > 0 && !p.openAI {
+				// DeepSeek and Kimi thinking models answer 400 unless an assistant message with
+				// tool calls carries the reasoning that led to them.
+				a.SetExtraFields(map[string]any{"reasoning_content": text})
 			}
 			params.Messages = append(params.Messages, openai.ChatCompletionMessageParamUnion{OfAssistant: &a})
 		case llm.RoleTool:
@@ -141,10 +205,45 @@ func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, 
 			params.MaxTokens = param.NewOpt(int64(req.MaxOutputTokens)) // what most compatible servers read
 		}
 	}
-	if req.ReasoningEffort != "" {
+	if req.ReasoningEffort != "" && p.takesReasoning(req.Model) && !drop[paramReasoningEffort] {
 		params.ReasoningEffort = shared.ReasoningEffort(req.ReasoningEffort)
 	}
 	return params, nil
+}
+
+// jsonArguments returns a call's arguments to send back: as they came when they are JSON, else
+// "{}". Strict servers (Gemini, Anthropic-backed ones) refuse a conversation holding arguments
+// that are not JSON — none at all, or a call the model broke off — and the tool's result has
+// already told the model what was wrong with them.
+func jsonArguments(args string) string {
+	if json.Valid([]byte(args)) {
+		return args
+	}
+	return "{}"
+}
+
+// chatReasoningText returns the reasoning text a Chat Completions server sent with m (DeepSeek's
+// reasoning_content and the like): reasoning without ids, signatures or encrypted content.
+func chatReasoningText(m llm.Message) string {
+	var parts []string
+	for _, r := range m.Reasoning {
+		if r.ID == "" && r.Signature == "" && r.Encrypted == "" && r.Text != "" {
+			parts = append(parts, r.Text)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// extraFields decodes a tool call's kept provider fields, or returns nil when there are none.
+func extraFields(raw json.RawMessage) map[string]any {
+	if len(raw) == 0 {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // toolSchema decodes a tool's JSON Schema; an empty schema means no parameters.

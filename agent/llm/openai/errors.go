@@ -111,9 +111,18 @@ func (p *Provider) setKind(e *llm.Error, status int, api apiError) {
 		e.Kind, e.Hint = llm.ErrNotFound, fmt.Sprintf("model %q is unknown to %s; check the model id (`hew models` lists known ones)", e.Model, p.baseURL)
 	case status == http.StatusNotFound:
 		e.Kind, e.Hint = llm.ErrNotFound, fmt.Sprintf("%s has no %s endpoint; check OPENAI_BASE_URL (it usually ends in /v1) and the API setting", p.baseURL, p.api)
-	case status == http.StatusTooManyRequests && api.Code == "insufficient_quota":
-		e.Kind, e.Hint = llm.ErrRateLimit, "the account is out of quota; check billing at platform.openai.com"
+	case status == http.StatusTooManyRequests && (api.Code == "insufficient_quota" || api.Type == "insufficient_quota"):
+		e.Kind, e.Final, e.Hint = llm.ErrRateLimit, true, "the account is out of quota; check billing at platform.openai.com"
+		if !p.openAI {
+			e.Hint = "the account is out of quota; check its billing with the provider of " + p.baseURL
+		}
+	case status == http.StatusTooManyRequests && tooLarge(api):
+		e.Kind, e.Final, e.Hint = llm.ErrRateLimit, true,
+			"this one request is larger than the account's tokens-per-minute limit allows, so retrying cannot help; compact the conversation (/compact) or raise the limit"
 	case status == http.StatusTooManyRequests:
+		if e.RetryAfter == 0 {
+			e.RetryAfter = retry.AfterMessage(api.Message)
+		}
 		e.Kind, e.Hint = llm.ErrRateLimit, "rate limited; wait a moment and try again"
 		if e.RetryAfter > 0 {
 			e.Hint = fmt.Sprintf("rate limited; try again in %s", e.RetryAfter.Round(time.Second))
@@ -125,18 +134,26 @@ func (p *Provider) setKind(e *llm.Error, status int, api apiError) {
 	}
 }
 
-// fromAPIError classifies an error reported inside a stream, after a 200 reply.
+// fromAPIError classifies an error reported inside a stream, after a 200 reply, as the same
+// error in an HTTP reply would be: the stream gives no status and no Retry-After header, so the
+// code, type and message decide, and a wait the message names ("try again in 2.4s") counts.
 func (p *Provider) fromAPIError(e *llm.Error, api apiError) {
 	e.Message = api.Message
 	if e.Message == "" {
 		e.Message = "the server reported an error in the stream"
 	}
+	if e.RetryAfter == 0 {
+		e.RetryAfter = retry.AfterMessage(api.Message)
+	}
+	code, typ := strings.ToLower(api.Code), strings.ToLower(api.Type)
 	switch {
 	case isContextOverflow(api):
 		p.setKind(e, http.StatusBadRequest, api)
-	case api.Code == "rate_limit_exceeded":
+	case code == "insufficient_quota" || typ == "insufficient_quota" ||
+		code == "rate_limit_exceeded" || typ == "rate_limit_error" || typ == "tokens" || typ == "requests" ||
+		strings.Contains(code, "rate_limit") || typ == "ratelimiterror":
 		p.setKind(e, http.StatusTooManyRequests, api)
-	case api.Code == "server_error" || api.Type == "server_error":
+	case code == "server_error" || typ == "server_error" || typ == "internalservererror" || code == "500" || code == "503":
 		p.setKind(e, http.StatusInternalServerError, api)
 	default:
 		e.Kind, e.Hint = llm.ErrStream, "the model stopped with an error; try again"
@@ -144,6 +161,13 @@ func (p *Provider) fromAPIError(e *llm.Error, api apiError) {
 			e.Message += " (" + api.Code + ")"
 		}
 	}
+}
+
+// tooLarge reports whether a rate-limit error says the one request asks for more tokens than
+// the limit allows at all ("Request too large for gpt-4o-mini ... Limit 30000, Requested
+// 35364"): waiting cannot help.
+func tooLarge(api apiError) bool {
+	return strings.Contains(strings.ToLower(api.Message), "request too large")
 }
 
 // fromTransport classifies a failure to reach the server or to read its reply.
@@ -171,11 +195,11 @@ func (p *Provider) fromTransport(e *llm.Error, err error) {
 
 // retryable reports whether a request that failed with e may succeed if sent again.
 func retryable(e *llm.Error) bool {
+	if e.Final {
+		return false
+	}
 	switch e.Kind {
-	case llm.ErrRateLimit:
-		var api *openai.Error
-		return !errors.As(e.Err, &api) || api.Code != "insufficient_quota"
-	case llm.ErrServer, llm.ErrStream:
+	case llm.ErrRateLimit, llm.ErrServer, llm.ErrStream:
 		return true
 	}
 	return false

@@ -4,18 +4,22 @@
 package openai
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
 	"hew/agent/llm"
+	"hew/agent/llm/catalog"
 	"hew/agent/llm/netwait"
 	"hew/agent/llm/retry"
 )
@@ -60,6 +64,10 @@ type Options struct {
 	// github.com/openai/openai-go/v3/bedrock). BaseURL then only names the server in errors,
 	// and the client should make no retries of its own: Stream retries.
 	Client *openai.Client
+	// Catalog says which models take reasoning settings; nil means catalog.Default().
+	// CatalogProvider is the provider whose entries apply: "" means "openai".
+	Catalog         *catalog.Catalog
+	CatalogProvider string
 }
 
 // Provider streams responses from an OpenAI-compatible API. It is safe for concurrent use.
@@ -69,7 +77,24 @@ type Provider struct {
 	baseURL string
 	openAI  bool // the server is api.openai.com
 	retry   retry.Policy
+
+	catalog         *catalog.Catalog
+	catalogProvider string
+	httpClient      *http.Client // for the local servers' own APIs (see ListModels)
+	hosted          bool         // a hosted endpoint with its own client (Bedrock), not a local server
+	apiKey          string
+	// drops remembers, per model, the request parameters the server refused as unsupported
+	// this session, so they are not sent again.
+	mu    sync.Mutex
+	drops map[string]map[string]bool
 }
+
+// Parameters the provider drops for a model whose server refuses them.
+const (
+	paramReasoningEffort = "reasoning_effort" // Chat Completions
+	paramReasoning       = "reasoning"        // Responses
+	paramEncrypted       = "include"          // Responses: include reasoning.encrypted_content
+)
 
 // New returns a Provider for opts. It fails with an *llm.Error of kind llm.ErrConfig when the
 // options cannot work: no key for api.openai.com, a malformed base URL, an unknown API.
@@ -84,7 +109,14 @@ func New(opts Options) (*Provider, error) {
 			"set OPENAI_BASE_URL to the server's API root, such as http://localhost:11434/v1")
 	}
 	p := &Provider{baseURL: base, openAI: strings.EqualFold(u.Hostname(), "api.openai.com"),
-		retry: retry.Tuned(opts.MaxRetries, opts.RetryWait).WithMaxAfter(opts.MaxRetryWait)}
+		retry: retry.Tuned(opts.MaxRetries, opts.RetryWait).WithMaxAfter(opts.MaxRetryWait), catalog: opts.Catalog, catalogProvider: cmp.Or(opts.CatalogProvider, "openai")}
+	if p.catalog == nil {
+		p.catalog = catalog.Default()
+	}
+	p.httpClient, p.apiKey = opts.HTTPClient, opts.APIKey
+	if p.httpClient == nil {
+		p.httpClient = http.DefaultClient
+	}
 	switch opts.API {
 	case APIResponses, APIChat:
 		p.api = opts.API
@@ -102,7 +134,7 @@ func New(opts Options) (*Provider, error) {
 	}
 
 	if opts.Client != nil {
-		p.client = *opts.Client
+		p.client, p.hosted = *opts.Client, true
 		return p, nil
 	}
 	key := opts.APIKey
@@ -120,6 +152,7 @@ func New(opts Options) (*Provider, error) {
 		c.Transport = netwait.Transport(c.Transport, opts.Timeouts)
 		httpClient = &c
 	}
+	p.httpClient = httpClient // model lists wait within the same bounds
 	reqOpts = append(reqOpts, option.WithHTTPClient(httpClient))
 	if opts.Organization != "" {
 		reqOpts = append(reqOpts, option.WithOrganization(opts.Organization))
@@ -148,7 +181,91 @@ func (p *Provider) API() string { return p.api }
 // the context's own error when ctx ends. When a stream breaks after output was reported, Stream
 // returns an llm.ErrStream error along with the partial response received so far; callers must
 // not treat that response as complete.
+//
+// A model the catalogue does not know is sent the reasoning setting; if its server refuses it as
+// an unsupported parameter (400), the request is sent once more without it, and the setting is
+// left out for that model for the rest of the session.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
+	resp, streamed, err := p.stream(ctx, req, onDelta)
+	if err == nil || streamed {
+		return resp, err
+	}
+	// Each refused parameter is dropped once; a server refusing two (reasoning and encrypted
+	// content) costs two more requests.
+	for range 2 {
+		name := p.refusedParam(err, req)
+		if name == "" {
+			break
+		}
+		p.drop(req.Model, name)
+		var streamed bool
+		if resp, streamed, err = p.stream(ctx, req, onDelta); err == nil || streamed {
+			break
+		}
+	}
+	return resp, err
+}
+
+// takesReasoning reports whether model may be sent reasoning settings: a catalogue model when it
+// reasons, and any model the catalogue does not know (see Stream).
+func (p *Provider) takesReasoning(model string) bool {
+	if m, ok := p.catalog.Lookup(p.catalogProvider, model); ok {
+		return m.Reasoning
+	}
+	return true
+}
+
+// dropped returns the parameters the server refused for model this session.
+func (p *Provider) dropped(model string) map[string]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.drops[model])
+}
+
+func (p *Provider) drop(model, name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drops == nil {
+		p.drops = map[string]map[string]bool{}
+	}
+	if p.drops[model] == nil {
+		p.drops[model] = map[string]bool{}
+	}
+	p.drops[model][name] = true
+}
+
+// refusedParam returns the reasoning parameter that err says the server does not support
+// ("Unsupported parameter: 'reasoning.effort' is not supported with this model.", "Encrypted
+// content is not supported with this model."), when the request sent it and it was not
+// dropped already; else "".
+func (p *Provider) refusedParam(err error, req llm.Request) string {
+	var e *llm.Error
+	if !errors.As(err, &e) || e.Kind != llm.ErrBadRequest || !p.takesReasoning(req.Model) {
+		return ""
+	}
+	msg := strings.ToLower(e.Message)
+	refused := false
+	for _, s := range []string{"unsupported", "not supported", "unrecognized", "unknown", "not allowed", "extra inputs", "does not support"} {
+		refused = refused || strings.Contains(msg, s)
+	}
+	var name string
+	switch {
+	case !refused:
+	case p.api == APIResponses && strings.Contains(msg, "encrypted"):
+		name = paramEncrypted
+	case req.ReasoningEffort != "" && strings.Contains(msg, "reasoning") && p.api == APIResponses:
+		name = paramReasoning
+	case req.ReasoningEffort != "" && strings.Contains(msg, "reasoning"):
+		name = paramReasoningEffort
+	}
+	if name == "" || p.dropped(req.Model)[name] {
+		return ""
+	}
+	return name
+}
+
+// stream makes the request with retries; streamed reports whether any delta was reported.
+func (p *Provider) stream(ctx context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, bool, error) {
 	if onDelta == nil {
 		onDelta = func(llm.Delta) {}
 	}
@@ -177,5 +294,5 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(llm
 		}
 		return p.classify(ctx, err, req.Model)
 	})
-	return resp, err
+	return resp, streamed, err
 }

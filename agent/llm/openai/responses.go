@@ -1,7 +1,9 @@
 package openai
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/openai/openai-go/v3/packages/param"
@@ -13,7 +15,7 @@ import (
 
 // streamResponses makes one streamed Responses API call.
 func (p *Provider) streamResponses(ctx context.Context, req llm.Request, report func(llm.Delta)) (llm.Response, error) {
-	params, err := responsesParams(req)
+	params, err := p.responsesParams(req)
 	if err != nil {
 		return llm.Response{}, err
 	}
@@ -22,11 +24,16 @@ func (p *Provider) streamResponses(ctx context.Context, req llm.Request, report 
 
 	var acc assembler
 	var final *responses.Response
+	phases := map[string]string{} // message item id -> its phase
 	for stream.Next() {
 		ev := stream.Current()
 		switch ev.Type {
 		case "response.output_text.delta":
-			acc.text(ev.Delta, report)
+			if phases[ev.ItemID] == "commentary" {
+				acc.comment(ev.Delta, report)
+			} else {
+				acc.text(ev.Delta, report)
+			}
 		case "response.reasoning_summary_text.delta", "response.reasoning_text.delta":
 			acc.reasoning(ev.Delta, report)
 		case "response.reasoning_summary_part.added":
@@ -34,6 +41,10 @@ func (p *Provider) streamResponses(ctx context.Context, req llm.Request, report 
 				acc.reasoning("\n\n", report)
 			}
 		case "response.output_item.added":
+			if ev.Item.Type == "message" {
+				phases[ev.Item.ID] = string(ev.Item.Phase)
+				acc.newMessage(string(ev.Item.Phase), report)
+			}
 			if ev.Item.Type == "function_call" {
 				acc.toolCall(ev.Item.ID, ev.Item.CallID, ev.Item.Name, ev.Item.Arguments.OfString, report)
 			}
@@ -56,7 +67,7 @@ func (p *Provider) streamResponses(ctx context.Context, req llm.Request, report 
 				ReasoningTokens: r.Usage.OutputTokensDetails.ReasoningTokens,
 			}
 		case "error":
-			return acc.response(llm.StopOther), p.streamFailed(req.Model, apiError{Code: ev.Code, Message: ev.Message})
+			return acc.response(llm.StopOther), p.streamFailed(req.Model, eventError(ev))
 		}
 	}
 	if err := stream.Err(); err != nil {
@@ -72,14 +83,33 @@ func (p *Provider) streamResponses(ctx context.Context, req llm.Request, report 
 		}
 		return acc.response(llm.StopEnd), nil
 	case "incomplete":
-		if final.IncompleteDetails.Reason == "max_output_tokens" {
+		reason := final.IncompleteDetails.Reason
+		if reason == "max_output_tokens" {
 			return acc.response(llm.StopMaxTokens), nil
 		}
-		return acc.response(llm.StopOther), nil
+		// The other reason is a content filter: what arrived is not the model's answer.
+		resp := acc.response(llm.StopFiltered)
+		resp.StopDetail = "incomplete: " + cmp.Or(reason, "no reason given")
+		return resp, nil
 	default:
 		return acc.response(llm.StopOther), p.streamFailed(req.Model,
 			apiError{Code: string(final.Error.Code), Message: final.Error.Message})
 	}
+}
+
+// eventError reads an "error" event, whose fields come flat ({"code","message"}) or nested
+// ({"error":{"type","code","message"}}) depending on the server.
+func eventError(ev responses.ResponseStreamEventUnion) apiError {
+	api := apiError{Code: ev.Code, Message: ev.Message}
+	var body struct {
+		Error apiError `json:"error"`
+	}
+	if json.Unmarshal([]byte(ev.RawJSON()), &body) == nil {
+		api.Code = cmp.Or(api.Code, body.Error.Code)
+		api.Type = body.Error.Type
+		api.Message = cmp.Or(api.Message, body.Error.Message)
+	}
+	return api
 }
 
 // streamFailed is the error for a response the server ended with an error.
@@ -98,13 +128,25 @@ func reasoningBlock(item responses.ResponseOutputItemUnion) llm.Reasoning {
 	return llm.Reasoning{ID: item.ID, Text: strings.Join(parts, "\n\n"), Encrypted: item.EncryptedContent}
 }
 
+// assistantMessage is an earlier assistant message to send back, with its phase when it had one.
+func assistantMessage(text, phase string) responses.ResponseInputItemUnionParam {
+	item := responses.ResponseInputItemParamOfMessage(text, responses.EasyInputMessageRoleAssistant)
+	if phase != "" && item.OfMessage != nil {
+		item.OfMessage.Phase = responses.EasyInputMessagePhase(phase)
+	}
+	return item
+}
+
 // responsesParams maps req onto a stateless Responses API request: nothing is stored on the
 // server, and reasoning travels back and forth encrypted.
-func responsesParams(req llm.Request) (responses.ResponseNewParams, error) {
+func (p *Provider) responsesParams(req llm.Request) (responses.ResponseNewParams, error) {
 	params := responses.ResponseNewParams{
-		Model:   shared.ResponsesModel(req.Model),
-		Store:   param.NewOpt(false),
-		Include: []responses.ResponseIncludable{responses.ResponseIncludableReasoningEncryptedContent},
+		Model: shared.ResponsesModel(req.Model),
+		Store: param.NewOpt(false),
+	}
+	if p.takesReasoning(req.Model) && !p.dropped(req.Model)[paramEncrypted] {
+		// Reasoning travels back encrypted; models that do not reason refuse to include it.
+		params.Include = []responses.ResponseIncludable{responses.ResponseIncludableReasoningEncryptedContent}
 	}
 	if req.System != "" {
 		params.Instructions = param.NewOpt(req.System)
@@ -126,8 +168,11 @@ func responsesParams(req llm.Request) (responses.ResponseNewParams, error) {
 				}
 				input = append(input, responses.ResponseInputItemUnionParam{OfReasoning: &item})
 			}
+			if m.Commentary != "" {
+				input = append(input, assistantMessage(m.Commentary, "commentary"))
+			}
 			if m.Text != "" {
-				input = append(input, responses.ResponseInputItemParamOfMessage(m.Text, responses.EasyInputMessageRoleAssistant))
+				input = append(input, assistantMessage(m.Text, m.Phase))
 			}
 			for _, c := range m.ToolCalls {
 				input = append(input, responses.ResponseInputItemParamOfFunctionCall(c.Arguments, c.ID, c.Name))
@@ -156,7 +201,7 @@ func responsesParams(req llm.Request) (responses.ResponseNewParams, error) {
 	if req.MaxOutputTokens > 0 {
 		params.MaxOutputTokens = param.NewOpt(int64(req.MaxOutputTokens))
 	}
-	if req.ReasoningEffort != "" {
+	if req.ReasoningEffort != "" && p.takesReasoning(req.Model) && !p.dropped(req.Model)[paramReasoning] {
 		params.Reasoning = shared.ReasoningParam{Effort: shared.ReasoningEffort(req.ReasoningEffort), Summary: shared.ReasoningSummaryAuto}
 	}
 	return params, nil

@@ -9,7 +9,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"hew/agent/llm"
@@ -183,4 +185,30 @@ func After(h http.Header, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+// waitText matches the wait a server names in an error message: OpenAI's "Please try again in
+// 20s" (also "1.5s", "250ms", "6m0s") and "retry after 30 seconds".
+var waitText = regexp.MustCompile(`(?i)(?:try again in|retry after|retry in)\s+((?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+|[0-9]+(?:\.[0-9]+)?\s*seconds?)`)
+
+// AfterMessage reads how long an error message asks the client to wait, for errors that
+// arrive without headers (inside a stream). It returns 0 when the message names no wait.
+func AfterMessage(msg string) time.Duration {
+	m := waitText.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	v := strings.ToLower(strings.TrimSpace(m[1]))
+	if n, ok := strings.CutSuffix(strings.TrimSuffix(v, "s"), "second"); ok {
+		s, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+		if err != nil || s <= 0 {
+			return 0
+		}
+		return time.Duration(s * float64(time.Second))
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0
+	}
+	return d
 }

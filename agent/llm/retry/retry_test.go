@@ -170,3 +170,19 @@ func TestNoticeSaysWhyHowLongAndWhichTry(t *testing.T) {
 		t.Errorf("reason %q", got)
 	}
 }
+
+func TestAfterMessage(t *testing.T) {
+	for msg, want := range map[string]time.Duration{
+		"Rate limit reached for gpt-4o on tokens per min (TPM): Limit 30000, Used 29000, Requested 1200. Please try again in 2.4s. Visit https://platform.openai.com/account/rate-limits": 2400 * time.Millisecond,
+		"Please try again in 250ms.":                     250 * time.Millisecond,
+		"Please try again in 6m0s.":                      6 * time.Minute,
+		"Too many requests, retry after 30 seconds":      30 * time.Second,
+		"You exceeded your current quota":                0,
+		"please try again in a moment":                   0,
+		"Request too large for gpt-4o-mini: Limit 30000": 0,
+	} {
+		if got := AfterMessage(msg); got != want {
+			t.Errorf("AfterMessage(%q) = %v, want %v", msg, got, want)
+		}
+	}
+}
