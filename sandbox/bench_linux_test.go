@@ -21,6 +21,17 @@ func BenchmarkTrue(b *testing.B) {
 			}
 		}
 	})
+	b.Run("bare-bwrap", func(b *testing.B) {
+		bw, err := exec.LookPath("bwrap")
+		if err != nil {
+			b.Skip("no bwrap:", err)
+		}
+		for b.Loop() {
+			if err := exec.Command(bw, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--", "/bin/sh", "-c", "true").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	ws, home, layer := b.TempDir(), b.TempDir(), b.TempDir()
 	ov := &Overlay{Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
 	for _, d := range []string{ov.Upper, ov.Work} {
