@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 }
 
 func child() int {
-	if err := Install(); err != nil {
+	if err := Install(Options{}); err != nil {
 		println("install:", err.Error())
 		return 10
 	}
@@ -54,7 +54,7 @@ func TestFilterDeniesInternetSocketsOnly(t *testing.T) {
 }
 
 func TestFilterEndsWithAllow(t *testing.T) {
-	prog, err := Filter()
+	prog, err := Filter(Options{DenyConnect: true})
 	if err != nil {
 		t.Skip(err)
 	}
