@@ -100,8 +100,8 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	if goroot := goRoot(spec.Env); goroot != "" && j.masked(goroot) {
 		j.readPaths = append(j.readPaths, goroot)
 	}
-	if dir := filepath.Dir(s.opts.Executable); j.masked(dir) && !within(j.Workspace, dir) {
-		j.readPaths = append(j.readPaths, dir)
+	if exe := s.opts.Executable; j.masked(exe) {
+		j.readPaths = append(j.readPaths, exe) // hew itself, for commands that run hew
 	}
 	if s.report.ReadThrough && j.mountNS {
 		if j.caches, err = j.readThroughCaches(); err != nil {

@@ -67,7 +67,13 @@ func (j *job) landlockOnlyPlan() *helperPlan {
 	}
 	hidden = append(hidden, "/dev", "/tmp")
 	carve("/", hidden, &lp.ReadDirs, &lp.ReadFiles)
-	lp.ReadDirs = append(lp.ReadDirs, j.readPaths...)
+	for _, p := range j.readPaths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			lp.ReadDirs = append(lp.ReadDirs, p)
+		} else {
+			lp.ReadFiles = append(lp.ReadFiles, p)
+		}
+	}
 	if j.Policy == PolicyReadOnly {
 		lp.ReadDirs = append(lp.ReadDirs, j.Workspace)
 	}
