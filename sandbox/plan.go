@@ -74,16 +74,13 @@ func (j *job) landlockOnlyPlan() *helperPlan {
 			lp.ReadFiles = append(lp.ReadFiles, p)
 		}
 	}
-	if j.Policy == PolicyReadOnly {
-		lp.ReadDirs = append(lp.ReadDirs, j.Workspace)
-	}
+	lp.ReadDirs = append(lp.ReadDirs, j.Workspace)
 	lp.WriteDirs = []string{j.tmp}
 	if j.Policy != PolicyReadOnly {
 		if j.gitDir == "" {
 			lp.WriteDirs = append(lp.WriteDirs, j.Workspace)
 		} else {
 			carve(j.Workspace, []string{j.gitDir}, &lp.WriteDirs, &lp.WriteFiles)
-			lp.ReadDirs = append(lp.ReadDirs, j.gitDir)
 		}
 	}
 	p.Landlock = lp

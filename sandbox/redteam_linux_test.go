@@ -340,7 +340,7 @@ func TestRedTeamDenyByDefault(t *testing.T) {
 			}
 		}
 		// The workspace under the masked home is still there and writable.
-		res = run(t, s, v.spec("cat main.go && echo ok > pkg/new.txt"))
+		res = run(t, s, v.spec("ls >/dev/null && cat main.go && echo ok > pkg/new.txt"))
 		if res.ExitCode != 0 || !strings.Contains(res.Output, "package main") {
 			t.Errorf("the workspace under the home is not usable: exit %d\n%s", res.ExitCode, res.Output)
 		}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"hew/agent/proposal"
@@ -99,6 +100,15 @@ func (r *Runner) runCopy(ctx context.Context, spec sandbox.Spec, keep bool) (too
 	return result(res), nil
 }
 
+// result is the sandbox's result as the tool reports it; when a limit stopped the command, the
+// output ends with a line that says which, so the model knows why.
 func result(res sandbox.Result) tools.RunResult {
-	return tools.RunResult{ExitCode: res.ExitCode, Output: res.Output, TimedOut: res.TimedOut, Duration: res.Duration}
+	out := res.Output
+	if res.Stopped != "" {
+		if out != "" && !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+		out += "[hew: " + res.Stopped + "]\n"
+	}
+	return tools.RunResult{ExitCode: res.ExitCode, Output: out, TimedOut: res.TimedOut, Duration: res.Duration}
 }

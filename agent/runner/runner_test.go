@@ -76,3 +76,25 @@ echo "key=${OPENAI_API_KEY:-unset}"`, 30*time.Second)
 		})
 	}
 }
+
+// A command a limit stopped says so in the tool's output.
+func TestLimitIsReported(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Limits: sandbox.Limits{FileSize: 1 << 20}})
+	if err != nil || sb.Backend() == sandbox.BackendNone {
+		t.Skip("no sandbox backend here:", err)
+	}
+	root := t.TempDir()
+	layer, err := proposal.Open(root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Sandbox: sync.OnceValues(func() (*sandbox.Sandbox, error) { return sb, nil }), Layer: layer,
+		Policy: sandbox.PolicyWorkspaceWrite, Env: []string{"PATH=" + os.Getenv("PATH")}}
+	res, err := r.Run(context.Background(), "head -c 3000000 /dev/zero > big", 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode == 0 || !strings.Contains(res.Output, "[hew: stopped: file size limit 1 MiB exceeded") {
+		t.Errorf("exit %d, output %q: want the file size limit named", res.ExitCode, res.Output)
+	}
+}
