@@ -292,6 +292,7 @@ func TestRedTeamTerminal(t *testing.T) {
 
 // Class 8: the home, other people's data, runtime sockets and secret variables are out of reach.
 func TestRedTeamDenyByDefault(t *testing.T) {
+	t.Setenv("HEW_REDTEAM_PROCESS_SECRET", "SECRET-hew-process-env") // hew's own environment
 	eachBackend(t, func(t *testing.T, s *Sandbox) {
 		v := newVictim(t)
 		ln, err := net.Listen("unix", v.bus)
@@ -319,6 +320,7 @@ func TestRedTeamDenyByDefault(t *testing.T) {
 			v.home + "/.local/state/hew/sessions/s1.jsonl", v.root + "/other-repo-state/hew/sessions/s.jsonl", hostTmp + "/secret",
 		}
 		cmd := "env; ls -a " + v.home + " " + v.runtime + "; cat " + strings.Join(reads, " ") + "; grep -r SECRET " + v.root + " /tmp 2>/dev/null | head; "
+		cmd += fmt.Sprintf("cat /proc/%d/environ /proc/%d/environ | tr '\\0' '\\n'; ", os.Getpid(), os.Getppid())
 		cmd += "SANDBOX_TEST_UNIX=" + v.bus + " " + os.Args[0]
 		res := run(t, s, v.spec(cmd))
 		v.noSecret(t, "reads", res.Output)
