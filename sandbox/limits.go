@@ -3,7 +3,6 @@ package sandbox
 import (
 	"fmt"
 	"regexp"
-	"syscall"
 )
 
 // Limits bound what each command may take. A zero field means the default; a negative one turns
@@ -74,6 +73,9 @@ func bytesText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
+// sigXFSZ is SIGXFSZ's number on Linux (x86-64, arm64) and macOS.
+const sigXFSZ = 25
+
 // Messages programs print when an allocation or a fork failed.
 var (
 	outOfMemory = regexp.MustCompile(`(?i)out of memory|cannot allocate memory|memory allocation failed|MemoryError|std::bad_alloc|ENOMEM`)
@@ -88,7 +90,7 @@ func (l Limits) stoppedBy(code int, output string, processes bool) string {
 	switch {
 	case code == 0:
 		return ""
-	case l.FileSize > 0 && code == 128+int(syscall.SIGXFSZ):
+	case l.FileSize > 0 && code == 128+sigXFSZ:
 		return fmt.Sprintf("stopped: file size limit %s exceeded (a process was killed writing past it)", bytesText(l.FileSize))
 	case l.Memory > 0 && outOfMemory.MatchString(output):
 		return fmt.Sprintf("stopped: probably the memory limit, %s per process (an allocation failed)", bytesText(l.Memory))
