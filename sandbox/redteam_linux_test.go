@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unsafe"
@@ -38,6 +40,24 @@ func redTeamProbe() bool {
 				continue
 			}
 			tiocsti(path, fd)
+		}
+		os.Exit(0)
+	case os.Getenv("SANDBOX_TEST_CTTY_BACKEND") != "":
+		// Play hew in a terminal: this process's controlling terminal is the test's pty. Run
+		// a command that types into /dev/tty, as a command that kept hew's terminal could.
+		s, err := New(Options{Backend: os.Getenv("SANDBOX_TEST_CTTY_BACKEND")})
+		if err != nil {
+			fmt.Println("new:", err)
+			os.Exit(3)
+		}
+		ws, _ := os.MkdirTemp("", "hew-redteam-ctty-")
+		defer os.RemoveAll(ws)
+		res, err := s.Run(context.Background(), Spec{Command: "SANDBOX_TEST_TIOCSTI=/dev/tty " + os.Args[0], Workspace: ws,
+			Env: []string{"PATH=" + os.Getenv("PATH")}, Timeout: 20 * time.Second})
+		fmt.Print(res.Output)
+		if err != nil {
+			fmt.Println("run:", err)
+			os.Exit(4)
 		}
 		os.Exit(0)
 	case os.Getenv("SANDBOX_TEST_UNIX") != "":
@@ -288,6 +308,41 @@ func TestRedTeamTerminal(t *testing.T) {
 			t.Errorf("the terminal received injected input: %q", buf[:n])
 		}
 	})
+}
+
+// Class 6, with the terminal hew's own: hew runs with a pseudo-terminal as its controlling
+// terminal, and the command it runs tries to type into it through /dev/tty.
+func TestRedTeamControllingTerminal(t *testing.T) {
+	for _, b := range []string{BackendBwrap, BackendNamespaces, BackendLandlock} {
+		t.Run(b, func(t *testing.T) {
+			if _, err := New(Options{Backend: b}); err != nil {
+				t.Skip(err)
+			}
+			master, slavePath := openPTY(t)
+			slave, err := os.OpenFile(slavePath, os.O_RDWR|unix.O_NOCTTY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer slave.Close()
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "SANDBOX_TEST_CTTY_BACKEND="+b)
+			cmd.Stdin = slave
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("hew's stand-in: %v\n%s", err, out)
+			}
+			if !strings.Contains(string(out), "TIOCSTI fd0") || strings.Contains(string(out), "INJECTED") {
+				t.Errorf("the command's probe did not run, or typed into the terminal:\n%s", out)
+			}
+			master.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			buf := make([]byte, 256)
+			n, _ := master.Read(buf)
+			if strings.Contains(string(buf[:n]), "INJECTED") {
+				t.Errorf("hew's terminal received injected input: %q", buf[:n])
+			}
+		})
+	}
 }
 
 // Class 8: the home, other people's data, runtime sockets and secret variables are out of reach.
