@@ -38,6 +38,9 @@ func runHelper(p *helperPlan, status *os.File) int {
 		return fail(err)
 	}
 	if p.Subreaper {
+		if err := detachTerminal(); err != nil {
+			return fail(err)
+		}
 		// Landlock gives each thread of this Go process its own domain, and a domain may not
 		// signal outside itself; so this stage stays unrestricted to be able to kill the tree, and
 		// a second helper stage restricts itself and becomes the command.
@@ -207,6 +210,22 @@ func maskDir(dir string, keep []string, cover func() error) error {
 		if err := unix.Mount(fmt.Sprintf("/proc/self/fd/%d", fds[i]), k, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 			return fmt.Errorf("keep %s visible: %w", k, err)
 		}
+	}
+	return nil
+}
+
+// detachTerminal gives up this process's controlling terminal, if it has one: it and every
+// process it starts afterwards can then neither open /dev/tty nor push input into the terminal
+// (TIOCSTI needs the caller's controlling terminal, or CAP_SYS_ADMIN, which commands lack), and
+// not being a session leader, cannot acquire it again.
+func detachTerminal() error {
+	fd, err := unix.Open("/dev/tty", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil // no controlling terminal (ENXIO)
+	}
+	defer unix.Close(fd)
+	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.TIOCNOTTY, 0); errno != 0 {
+		return fmt.Errorf("give up the controlling terminal: %w", errno)
 	}
 	return nil
 }
