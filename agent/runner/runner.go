@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"hew/agent/proposal"
@@ -29,6 +30,25 @@ type Runner struct {
 	Env         []string // environment to start from; the sandbox scrubs secrets
 	AllowEnv    []string
 	OutputLimit int
+	// Notice, if set, is told what the sandbox wants the user to know about how a command was
+	// set up (such as an allow_env variable it will not pass), after each command; OnceEach
+	// makes it tell each thing once.
+	Notice func(string)
+}
+
+// OnceEach returns f called at most once for each distinct text.
+func OnceEach(f func(string)) func(string) {
+	var mu sync.Mutex
+	told := map[string]bool{}
+	return func(s string) {
+		mu.Lock()
+		first := !told[s]
+		told[s] = true
+		mu.Unlock()
+		if first {
+			f(s)
+		}
+	}
 }
 
 // RunWithNetwork is Run on a copy of r with the network turned on or off, as an approved
@@ -70,7 +90,18 @@ func (r *Runner) Run(ctx context.Context, command string, timeout time.Duration)
 	if err := r.Layer.Sync(); err != nil {
 		return tools.RunResult{}, err
 	}
+	r.notify(res)
 	return result(res), nil
+}
+
+// notify passes the notices of res to r.Notice.
+func (r *Runner) notify(res sandbox.Result) {
+	if r.Notice == nil {
+		return
+	}
+	for _, n := range res.Notices {
+		r.Notice(n)
+	}
 }
 
 // runCopy runs the command over a copy of the merged view, importing its changes when keep.
@@ -97,6 +128,7 @@ func (r *Runner) runCopy(ctx context.Context, spec sandbox.Spec, keep bool) (too
 			return tools.RunResult{}, err
 		}
 	}
+	r.notify(res)
 	return result(res), nil
 }
 
