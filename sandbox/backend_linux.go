@@ -218,13 +218,24 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 		l   *launch
 		err error
 	)
+	// RLIMIT_NPROC does not bind root: count root's commands' processes in a pids cgroup.
+	cgroup := ""
+	if os.Geteuid() == 0 {
+		if cg := newPidsCgroup(j.limits.Processes); cg != nil {
+			j.pids, cgroup = cg, cg.procs()
+		}
+	}
 	switch s.Backend() {
 	case BackendBwrap:
-		l, err = s.bwrapLaunch(ctx, j)
+		l, err = s.bwrapLaunch(ctx, j, cgroup)
 	case BackendNamespaces:
-		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, j.namespacePlan(), namespaceFlags(j.Network), false)
+		p := j.namespacePlan()
+		p.Cgroup = cgroup
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, namespaceFlags(j.Network), false)
 	case BackendLandlock:
-		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, j.landlockOnlyPlan(), 0, true)
+		p := j.landlockOnlyPlan()
+		p.Cgroup = cgroup
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, 0, true)
 	default:
 		return nil, ErrNoContainment
 	}
@@ -247,7 +258,7 @@ func (s *Sandbox) overlayByNamespaces() bool {
 // bwrapLaunch runs bubblewrap, taken from a fixed system directory, from the helper stage, which
 // sets the resource limits first; to put the proposal and read-through overlays under it, the
 // helper stage runs in a user and mount namespace of its own.
-func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job) (*launch, error) {
+func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job, cgroup string) (*launch, error) {
 	path, err := systemProgram("bwrap")
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: bubblewrap disappeared: %w", err)
@@ -255,6 +266,7 @@ func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job) (*launch, error) {
 	p := j.basePlan()
 	p.Argv = append([]string{path}, bwrapArgs(j)...)
 	p.Limits = j.limits.rlimits(true)
+	p.Cgroup = cgroup
 	var flags uintptr
 	if j.Overlay != nil || len(j.caches) > 0 {
 		flags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS

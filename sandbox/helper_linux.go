@@ -34,6 +34,11 @@ func runHelper(p *helperPlan, status *os.File) int {
 		fmt.Fprint(status, probeMounts(p))
 		return 0
 	}
+	if p.Cgroup != "" {
+		if err := joinCgroup(p.Cgroup); err != nil {
+			return fail(err)
+		}
+	}
 	if err := setUpMounts(p); err != nil {
 		return fail(err)
 	}
@@ -45,7 +50,7 @@ func runHelper(p *helperPlan, status *os.File) int {
 		// signal outside itself; so this stage stays unrestricted to be able to kill the tree, and
 		// a second helper stage restricts itself and becomes the command.
 		inner := *p
-		inner.Subreaper = false
+		inner.Subreaper, inner.Cgroup = false, ""
 		return superviseTree(&inner, status)
 	}
 	if p.Landlock != nil {

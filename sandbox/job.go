@@ -35,6 +35,10 @@ type job struct {
 	env       []string // the command's environment
 	notices   []string // what the caller should tell the user about this command's set-up
 	limits    Limits
+	pids      interface {
+		hitMax() bool
+		remove()
+	} // the command's pids cgroup, or nil
 }
 
 // prepare checks spec and makes the scratch places; the caller must call cleanup.
@@ -124,6 +128,9 @@ func (j *job) cleanup() {
 	}
 	if j.cacheDir != "" {
 		os.RemoveAll(j.cacheDir)
+	}
+	if j.pids != nil {
+		j.pids.remove()
 	}
 }
 

@@ -12,8 +12,8 @@ type Limits struct {
 	// Processes caps the tasks (processes and threads) the command's user may have: RLIMIT_NPROC.
 	// Inside the new user namespace of the bwrap and namespaces backends the kernel counts only
 	// the command's own tasks. Default 4096. Not set on the Landlock-only backend, where it would
-	// count every process of the user; and the kernel does not enforce it for root (uid 0
-	// outside), where the bwrap and namespaces backends' pid namespace is the only bound.
+	// count every process of the user. The kernel does not enforce it for root (uid 0 outside):
+	// for root each command gets a pids cgroup with this pids.max where one can be made.
 	Processes int
 	// Memory caps each process's data segment (heap and private writable mappings): RLIMIT_DATA.
 	// Default 4 GiB. It is per process, not for the command as a whole.

@@ -76,8 +76,12 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 		Backend:      l.backend,
 		Notices:      j.notices,
 	}
-	if j.Policy != PolicyFullAccess {
-		res.Stopped = j.limits.stoppedBy(res.ExitCode, res.Output, l.backend != BackendLandlock)
+	switch {
+	case j.Policy == PolicyFullAccess:
+	case j.pids != nil && j.pids.hitMax() && res.ExitCode != 0:
+		res.Stopped = fmt.Sprintf("stopped: process limit %d reached (a fork failed)", j.limits.Processes)
+	default:
+		res.Stopped = j.limits.stoppedBy(res.ExitCode, res.Output, l.backend != BackendLandlock || j.pids != nil)
 	}
 	if msg := <-status; msg != "" {
 		if rest, ok := strings.CutPrefix(msg, overlayFailure); ok {
