@@ -35,9 +35,10 @@ func runHelper(p *helperPlan, status *os.File) int {
 		return 0
 	}
 	if p.Cgroup != "" {
-		if err := joinCgroup(p.Cgroup); err != nil {
-			return fail(err)
-		}
+		// Best effort, as the cgroup itself: where the kernel refuses the move (cgroup
+		// delegation rules differ between hosts), the command runs without the process bound
+		// rather than not at all.
+		_ = joinCgroup(p.Cgroup)
 	}
 	if err := setUpMounts(p); err != nil {
 		return fail(err)
