@@ -130,7 +130,9 @@ func (j *job) cleanup() {
 		os.RemoveAll(j.cacheDir)
 	}
 	if j.pids != nil {
-		j.pids.remove()
+		// Its last processes may still be exiting; the next command's sweep removes what a
+		// process ending first leaves behind.
+		go j.pids.remove()
 	}
 }
 
