@@ -104,6 +104,11 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	if goroot := goRoot(spec.Env); goroot != "" && j.masked(goroot) {
 		j.readPaths = append(j.readPaths, goroot)
 	}
+	for _, p := range s.opts.ReadPaths {
+		if real, err := filepath.EvalSymlinks(p); err == nil && j.masked(real) {
+			j.readPaths = append(j.readPaths, real)
+		}
+	}
 	if exe := s.opts.Executable; j.masked(exe) {
 		j.readPaths = append(j.readPaths, exe) // hew itself, for commands that run hew
 	}

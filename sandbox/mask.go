@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,4 +112,36 @@ func systemProgram(name string) (string, error) {
 		}
 	}
 	return "", &exec.Error{Name: name, Err: exec.ErrNotFound}
+}
+
+// checkReadPaths refuses read paths that would expose what the masks hide: a relative or missing
+// path, a home or an XDG directory itself, or one that holds or lies in a credential location.
+func checkReadPaths(paths []string) error {
+	var homes []string
+	for _, name := range userDirVars {
+		if v := os.Getenv(name); filepath.IsAbs(v) {
+			homes = append(homes, filepath.Clean(v))
+		}
+	}
+	for _, p := range paths {
+		if !filepath.IsAbs(p) {
+			return fmt.Errorf("sandbox: read path %q must be absolute", p)
+		}
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return fmt.Errorf("sandbox: read path %s: %w", p, err)
+		}
+		if real == "/" || slices.Contains(hostDirs, real) || slices.Contains(homes, real) {
+			return fmt.Errorf("sandbox: read path %s would show a whole home or runtime directory; name the directories a tool needs, such as ~/.nvm", p)
+		}
+		for _, h := range append(homes, "/root") {
+			for _, c := range append(slices.Clone(homeCredentials), ".local/state/hew", ".config", ".local/share/hew", ".codex", ".claude", ".pgpass", ".vault-token") {
+				cred := filepath.Join(h, c)
+				if within(real, cred) || within(cred, real) {
+					return fmt.Errorf("sandbox: read path %s holds or lies in %s, where credentials or hew's sessions live", p, cred)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -544,3 +544,38 @@ func TestRedTeamAsOrdinaryUser(t *testing.T) {
 	}
 	t.Logf("as uid 65534:\n%s", out)
 }
+
+// Read paths show a tool installed under the home, read-only, and nothing next to it; a read
+// path that would show a home or a credential location is refused.
+func TestRedTeamReadPaths(t *testing.T) {
+	for _, b := range []string{BackendBwrap, BackendNamespaces, BackendLandlock} {
+		t.Run(b, func(t *testing.T) {
+			v := newVictim(t)
+			t.Setenv("HOME", v.home)
+			tool := v.home + "/.nvm/bin/tool"
+			os.MkdirAll(filepath.Dir(tool), 0o755)
+			write(t, tool, "#!/bin/sh\necho TOOL-RAN\n")
+			os.Chmod(tool, 0o755)
+			for _, bad := range []string{v.home, v.home + "/.aws", v.home + "/.config", v.home + "/.local/state/hew/sessions"} {
+				if _, err := New(Options{Backend: b, ReadPaths: []string{bad}}); err == nil {
+					t.Errorf("read path %s was accepted", bad)
+				}
+			}
+			s, err := New(Options{Backend: b, ReadPaths: []string{v.home + "/.nvm"}})
+			if err != nil {
+				t.Skip(err)
+			}
+			res := run(t, s, v.spec(tool+"; cat "+v.home+"/.aws/credentials "+v.home+"/.pgpass; echo x > "+tool+"; echo x > "+v.home+"/.nvm/new"))
+			if !strings.Contains(res.Output, "TOOL-RAN") {
+				t.Errorf("the tool under the read path did not run:\n%s", res.Output)
+			}
+			v.noSecret(t, "read paths", res.Output)
+			if b, _ := os.ReadFile(tool); string(b) != "#!/bin/sh\necho TOOL-RAN\n" {
+				t.Errorf("the read path was written: %q", b)
+			}
+			if _, err := os.Stat(v.home + "/.nvm/new"); err == nil {
+				t.Error("a file was made under the read path")
+			}
+		})
+	}
+}

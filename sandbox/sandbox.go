@@ -131,6 +131,10 @@ type Options struct {
 	// Limits bound each command's processes, memory and file sizes; the zero value means the
 	// defaults.
 	Limits Limits
+	// ReadPaths are directories under a hidden place (the home) that commands may read, such as
+	// a toolchain installed there (~/.nvm, ~/.rustup, ~/.cargo/bin). New refuses one that holds
+	// or lies inside a credential location, or that is a home itself.
+	ReadPaths []string
 }
 
 // Sandbox runs commands with the backend chosen when it was made.
@@ -220,6 +224,9 @@ func withDefaults(opts Options) (Options, error) {
 func New(opts Options) (*Sandbox, error) {
 	opts, err := withDefaults(opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkReadPaths(opts.ReadPaths); err != nil {
 		return nil, err
 	}
 	rep := detect(opts)
