@@ -18,13 +18,14 @@ var (
 		"PATH", "LANG", "LANGUAGE", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "CLICOLOR", "TZ",
 		"USER", "LOGNAME", "SHELL", "EDITOR", "VISUAL", "PAGER", "CI", "DEBIAN_FRONTEND",
 		"CC", "CXX", "CPP", "LD", "AR", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "PKG_CONFIG_PATH",
-		"MAKEFLAGS", "SOURCE_DATE_EPOCH", "JAVA_HOME", "VIRTUAL_ENV",
+		"MAKEFLAGS", "SOURCE_DATE_EPOCH", "JAVA_HOME", "VIRTUAL_ENV", "LD_LIBRARY_PATH", "LIBRARY_PATH",
+		"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "PERL5LIB", "RUBYLIB",
 		"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
 		"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
 		// Set by the sandbox itself; kept here so a caller's value is not reported as dropped.
 		"HOME", "TMPDIR",
 	}
-	allowPrefixes = []string{"LC_", "GO", "CGO_", "RUST", "CARGO_", "NODE_", "NPM_CONFIG_", "PYTHON", "PIP_", "UV_", "PYTEST_", "JAVA_", "MAVEN_", "GRADLE_"}
+	allowPrefixes = []string{"LC_", "GO", "CGO_", "RUST", "CARGO_", "NODE_", "NPM_CONFIG_", "PYTHON", "PIP_", "UV_", "PYTEST_", "JAVA_", "MAVEN_", "GRADLE_", "CMAKE_", "YARN_", "PNPM_", "DENO_", "BUN_", "CONDA_"}
 )
 
 // secretSubstrings, secretSuffixes and secretNames describe names that carry credentials. (Other
