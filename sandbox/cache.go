@@ -17,9 +17,10 @@ type readThrough struct {
 	Work   string // overlayfs's work directory, next to Upper
 }
 
-// scratchGoCache and scratchModCache are where the command's Go caches are, under the scratch HOME.
-func scratchGoCache(home string) string  { return filepath.Join(home, ".cache", "go-build") }
-func scratchModCache(home string) string { return filepath.Join(home, "go", "pkg", "mod") }
+// scratchGoCache and scratchModCache are where the command's Go caches are, in its private temp
+// dir: one directory each, so that making them costs little.
+func scratchGoCache(tmp string) string  { return filepath.Join(tmp, ".gocache") }
+func scratchModCache(tmp string) string { return filepath.Join(tmp, ".gomodcache") }
 
 // userGoCache is the user's Go build cache as `go env GOCACHE` computes it from env: $GOCACHE,
 // else $XDG_CACHE_HOME/go-build, else $HOME/.cache/go-build. It is "" when caching is off or the
@@ -61,8 +62,8 @@ func userModuleCache(env []string) string {
 // cannot carry, is left out.
 func (j *job) readThroughCaches() ([]readThrough, error) {
 	pairs := [][2]string{
-		{userGoCache(j.Env), scratchGoCache(j.home)},
-		{userModuleCache(j.Env), scratchModCache(j.home)},
+		{userGoCache(j.Env), scratchGoCache(j.tmp)},
+		{userModuleCache(j.Env), scratchModCache(j.tmp)},
 	}
 	var caches []readThrough
 	for i, p := range pairs {
@@ -73,15 +74,12 @@ func (j *job) readThroughCaches() ([]readThrough, error) {
 		if st, err := os.Stat(lower); err != nil || !st.IsDir() {
 			continue
 		}
-		if j.cacheDir == "" {
-			var err error
-			if j.cacheDir, err = os.MkdirTemp("", "hew-sandbox-cache-"); err != nil {
-				return nil, fmt.Errorf("sandbox: make overlay directories for the build caches: %w", err)
-			}
-		}
-		c := readThrough{Lower: lower, Target: target, Upper: filepath.Join(j.cacheDir, fmt.Sprint(i), "upper"), Work: filepath.Join(j.cacheDir, fmt.Sprint(i), "work")}
+		// The upper and work directories sit next to the mount point in the private temp dir,
+		// removed with it; the command could write them directly, which changes only its own,
+		// discarded, view.
+		c := readThrough{Lower: lower, Target: target, Upper: fmt.Sprintf("%s/.hew-cache-%d-upper", j.tmp, i), Work: fmt.Sprintf("%s/.hew-cache-%d-work", j.tmp, i)}
 		for _, d := range []string{c.Target, c.Upper, c.Work} {
-			if err := os.MkdirAll(d, 0o700); err != nil {
+			if err := os.Mkdir(d, 0o700); err != nil {
 				return nil, fmt.Errorf("sandbox: make overlay directories for the build caches: %w", err)
 			}
 		}

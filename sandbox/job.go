@@ -2,10 +2,12 @@ package sandbox
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // homeCredentials are paths under a home directory that hold credentials; none is readable inside
@@ -25,7 +27,6 @@ type job struct {
 	mountNS   bool     // the backend builds the command's file system view in a mount namespace
 	home      string   // scratch HOME, fresh for this command, inside tmp
 	tmp       string   // private temp dir, removed afterwards; /tmp inside a mount namespace
-	cacheDir  string   // upper and work directories of the read-through overlays, removed afterwards
 	gitDir    string   // Workspace/.git when it exists
 	masks     []mask   // directories hidden whole: homes, runtime dirs, the host's /tmp
 	readPaths []string // paths under a mask that stay visible read-only (the go toolchain, hew itself)
@@ -87,7 +88,7 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	}
 	backend := s.Backend()
 	j.mountNS = j.Policy != PolicyFullAccess && (backend == BackendBwrap || backend == BackendNamespaces)
-	if j.tmp, err = os.MkdirTemp("", "hew-sandbox-"); err != nil {
+	if j.tmp, err = os.MkdirTemp("", fmt.Sprintf("%s%d-", tmpPrefix, os.Getpid())); err != nil {
 		return nil, fmt.Errorf("sandbox: make private temp dir: %w", err)
 	}
 	// A fresh, empty HOME for every command: nothing one command writes there (a ~/.npmrc, a
@@ -125,20 +126,49 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	return j, nil
 }
 
-// cleanup removes the private temp dir and the read-through overlays' work directories.
+// cleanup removes the private temp dir, with the scratch HOME and the read-through overlays'
+// directories in it, and, in the background (its last processes may still be exiting), the pids
+// cgroup. What a hew killed before cleaning up leaves behind, a later Sandbox sweeps away.
 func (j *job) cleanup() {
-	os.RemoveAll(j.tmp)
 	for _, c := range j.caches {
-		removeOverlayWork(c.Work)
+		unlockOverlayWork(c.Work)
 	}
-	if j.cacheDir != "" {
-		os.RemoveAll(j.cacheDir)
-	}
+	os.RemoveAll(j.tmp)
 	if j.pids != nil {
-		// Its last processes may still be exiting; the next command's sweep removes what a
-		// process ending first leaves behind.
 		go j.pids.remove()
 	}
+}
+
+// tmpPrefix starts the names of private temp dirs, followed by the pid of the hew that made them.
+const tmpPrefix = "hew-sandbox-"
+
+// sweepStale removes, in the background, the private temp dirs older than an hour left by hew
+// processes that are gone.
+func sweepStale() {
+	go func() {
+		entries, _ := os.ReadDir(os.TempDir())
+		for _, e := range entries {
+			rest, ok := strings.CutPrefix(e.Name(), tmpPrefix)
+			pid, _, found := strings.Cut(rest, "-")
+			if !ok || !found || !e.IsDir() || strings.Trim(pid, "0123456789") != "" {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil || time.Since(info.ModTime()) < time.Hour {
+				continue // a hew in another pid namespace sharing /tmp may still be using it
+			}
+			if _, err := os.Stat("/proc/" + pid); os.IsNotExist(err) {
+				dir := filepath.Join(os.TempDir(), e.Name())
+				filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+					if err == nil && d.IsDir() {
+						os.Chmod(p, 0o700) // overlayfs leaves work/work with mode 000
+					}
+					return nil
+				})
+				os.RemoveAll(dir)
+			}
+		}
+	}()
 }
 
 // inside is where host path p, under the private temp dir, is seen by the command.
@@ -183,9 +213,9 @@ func (j *job) environment() []string {
 	set("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	set("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
 	set("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
-	set("GOCACHE", scratchGoCache(home))
+	set("GOCACHE", scratchGoCache(j.inside(j.tmp)))
 	set("GOPATH", filepath.Join(home, "go"))
-	set("GOMODCACHE", scratchModCache(home))
+	set("GOMODCACHE", scratchModCache(j.inside(j.tmp)))
 	if flags := getenv(env, "GOFLAGS"); !strings.Contains(flags, "-modcacherw") {
 		set("GOFLAGS", strings.TrimSpace(flags+" -modcacherw"))
 	}
@@ -196,7 +226,7 @@ func (j *job) environment() []string {
 			if slices.ContainsFunc(j.caches, func(c readThrough) bool { return c.Lower == filepath.Clean(userModCache) }) {
 				// The scratch module cache reads through the user's: its download directory is the
 				// user's, seen at the scratch path.
-				proxy = "file://" + filepath.Join(scratchModCache(home), "cache", "download")
+				proxy = "file://" + filepath.Join(scratchModCache(j.inside(j.tmp)), "cache", "download")
 			} else {
 				proxy = "file://" + download
 				if j.masked(download) {
