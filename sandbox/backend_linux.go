@@ -55,7 +55,7 @@ func detect(opts Options) Report {
 		nsCheck.CacheDetail = "empty Go caches for each command: overlay mounts in the temp dir fail: " + probe.cache.Error()
 	default:
 		nsCheck.ReadThrough = true
-		nsCheck.CacheDetail = "read through the user's Go build and module caches (read-only); each command's writes to them are discarded when it ends"
+		nsCheck.CacheDetail = "in Go workspaces, read through the user's Go build and module caches (read-only); each command's writes to them are discarded when it ends"
 	}
 	bw := Check{Backend: BackendBwrap, Overlay: nsCheck.Overlay, ReadThrough: nsCheck.ReadThrough, CacheDetail: nsCheck.CacheDetail}
 	if bwErr != nil {

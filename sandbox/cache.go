@@ -56,6 +56,19 @@ func userModuleCache(env []string) string {
 	return ""
 }
 
+// usesGo reports whether the workspace looks like Go: a go.mod or go.work at its root or one level
+// down. Only then are the caches read through: each overlay costs every command some
+// milliseconds of mounting and tearing down.
+func usesGo(ws string) bool {
+	for _, name := range []string{"go.mod", "go.work"} {
+		if _, err := os.Stat(filepath.Join(ws, name)); err == nil {
+			return true
+		}
+	}
+	matches, _ := filepath.Glob(filepath.Join(ws, "*", "go.mod"))
+	return len(matches) > 0
+}
+
 // readThroughCaches makes, for each of the user's Go caches that exists, the scratch cache it is
 // read through, and fresh upper and work directories outside the temp dir the command sees. A
 // user cache inside the scratch HOME or the workspace, or one whose path overlay mount options

@@ -96,6 +96,7 @@ func TestReadThroughCaches(t *testing.T) {
 		}
 		ageTree(t, userCache)
 		ageTree(t, userMods)
+		write(t, f.ws+"/go.mod", "module m\n") // caches are read through for Go workspaces
 		beforeCache, beforeMods := snapshot(t, userCache), snapshot(t, userMods)
 		spec := f.spec(`cat "$GOCACHE/00/aaa-a" "$GOMODCACHE/cache/download/x/y/@v/list" || exit 1
 mkdir -p "$GOCACHE/02" && echo new > "$GOCACHE/02/new-a" && echo poison >> "$GOCACHE/00/aaa-a" &&
