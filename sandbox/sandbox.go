@@ -17,8 +17,8 @@
 //
 // Each command gets a fresh, empty HOME inside its private temp dir, removed afterwards: nothing a
 // command writes there (a ~/.npmrc, a ~/.gitconfig, `go env -w GOFLAGS=...`, a .pth file) can
-// change a later command. Where the backend controls a mount namespace (bwrap and namespaces),
-// Go's build and module caches (GOCACHE and GOMODCACHE, in the private temp dir) are overlays whose lower layer is the user's own
+// change a later command. In a Go workspace (usesGo), where the backend controls a mount
+// namespace (bwrap and namespaces), Go's build and module caches (GOCACHE and GOMODCACHE, in the private temp dir) are overlays whose lower layer is the user's own
 // cache (GOCACHE and GOMODCACHE as the go command would compute them from the caller's
 // environment), so a build finds what the user has already compiled. The upper layer, where the
 // command's writes land, is fresh for each command and removed afterwards: nothing a command
