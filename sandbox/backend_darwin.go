@@ -45,3 +45,9 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 func runHelper(p *helperPlan, status *os.File) int {
 	return helperFailed
 }
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	llsys "github.com/landlock-lsm/go-landlock/landlock/syscall"
+	"golang.org/x/sys/unix"
 )
 
 // probeTimeout bounds each backend check.
@@ -29,7 +30,7 @@ func detect(opts Options) Report {
 	if !landlockOK {
 		landlockDetail = fmt.Sprintf("Landlock is not available in this kernel (%v)", abiErr)
 	}
-	bwPath, bwErr := exec.LookPath("bwrap")
+	bwPath, bwErr := systemProgram("bwrap")
 	bwProbe := make(chan error, 1)
 	if bwErr == nil {
 		go func() { bwProbe <- probeBwrap(bwPath) }()
@@ -49,16 +50,16 @@ func detect(opts Options) Report {
 	}
 	switch {
 	case probe.ns != nil:
-		nsCheck.CacheDetail = "scratch Go caches only: the read-through overlay needs user namespaces, which are blocked"
+		nsCheck.CacheDetail = "empty Go caches for each command: the read-through overlay needs user namespaces, which are blocked"
 	case probe.cache != nil:
-		nsCheck.CacheDetail = "scratch Go caches only: overlay mounts in the scratch HOME fail: " + probe.cache.Error()
+		nsCheck.CacheDetail = "empty Go caches for each command: overlay mounts in the temp dir fail: " + probe.cache.Error()
 	default:
 		nsCheck.ReadThrough = true
-		nsCheck.CacheDetail = "read through the user's Go build and module caches (read-only); writes go to the scratch HOME"
+		nsCheck.CacheDetail = "in Go workspaces, read through the user's Go build and module caches (read-only); each command's writes to them are discarded when it ends"
 	}
 	bw := Check{Backend: BackendBwrap, Overlay: nsCheck.Overlay, ReadThrough: nsCheck.ReadThrough, CacheDetail: nsCheck.CacheDetail}
 	if bwErr != nil {
-		bw.Detail = "bubblewrap is not installed (apt install bubblewrap)"
+		bw.Detail = "bubblewrap is not installed in " + strings.Join(systemPath, ", ") + " (apt install bubblewrap)"
 	} else if err := <-bwProbe; err != nil {
 		bw.Detail = fmt.Sprintf("%s cannot create namespaces here: %v", bwPath, err)
 	} else {
@@ -69,7 +70,7 @@ func detect(opts Options) Report {
 		}
 	}
 	ll := Check{Backend: BackendLandlock, Available: landlockOK, Detail: landlockDetail,
-		CacheDetail: "scratch Go caches only: Landlock alone has no mount namespace to read through the user's caches"}
+		CacheDetail: "empty Go caches for each command: Landlock alone has no mount namespace to read through the user's caches"}
 	rep := Report{Backend: BackendNone, Checks: []Check{bw, nsCheck, ll}}
 	for _, c := range rep.Checks {
 		if c.Available {
@@ -104,18 +105,12 @@ func probeNamespaces(opts Options) nsProbe {
 		return failed(err)
 	}
 	defer os.RemoveAll(dir)
-	if err := os.MkdirAll(opts.HomeDir, 0o700); err != nil {
-		return failed(fmt.Errorf("make scratch HOME: %w", err))
-	}
-	homeDir, err := os.MkdirTemp(opts.HomeDir, ".hew-probe-")
-	if err != nil {
-		return failed(err)
-	}
-	defer os.RemoveAll(homeDir)
+	// Commands' read-through overlays keep their upper layers in the system temp dir, as this
+	// probe does.
 	ov := &Overlay{Upper: filepath.Join(dir, "upper"), Work: filepath.Join(dir, "work")}
-	cache := readThrough{Lower: filepath.Join(dir, "cache"), Upper: filepath.Join(homeDir, "upper"), Work: filepath.Join(homeDir, "work")}
+	cache := readThrough{Lower: filepath.Join(dir, "cache"), Target: filepath.Join(dir, "target"), Upper: filepath.Join(dir, "cache-upper"), Work: filepath.Join(dir, "cache-work")}
 	lower := filepath.Join(dir, "lower")
-	for _, d := range []string{ov.Upper, ov.Work, lower, cache.Lower, cache.Upper, cache.Work} {
+	for _, d := range []string{ov.Upper, ov.Work, lower, cache.Lower, cache.Target, cache.Upper, cache.Work} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			return failed(err)
 		}
@@ -179,13 +174,19 @@ func helperLaunch(ctx context.Context, executable, dir string, p *helperPlan, cl
 	cmd.Args = []string{"hew-sandbox-helper"}
 	cmd.Env = []string{planVar}
 	cmd.ExtraFiles = []*os.File{w}
-	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags, Pdeathsig: syscall.SIGKILL}
+	// A new session: no sandboxed process has a controlling terminal to type into (TIOCSTI) or
+	// open as /dev/tty.
+	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags, Pdeathsig: syscall.SIGKILL, Setsid: true}
 	if cloneFlags&syscall.CLONE_NEWUSER != 0 {
 		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
 		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
 		attr.GidMappingsEnableSetgroups = false
 	}
 	if subreaper {
+		// Without a pid namespace a new session costs the Landlock backend tens of milliseconds a
+		// command on a busy machine (each session is a scheduler autogroup); its helper gives up
+		// the controlling terminal itself instead (TIOCNOTTY), in a process group of its own.
+		attr.Setsid, attr.Setpgid = false, true
 		// The helper outlives the command to kill its descendants; SIGTERM asks it to.
 		attr.Pdeathsig = syscall.SIGTERM
 		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
@@ -217,13 +218,24 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 		l   *launch
 		err error
 	)
+	// RLIMIT_NPROC does not bind root: count root's commands' processes in a pids cgroup.
+	cgroup := ""
+	if os.Geteuid() == 0 {
+		if cg := newPidsCgroup(j.limits.Processes); cg != nil {
+			j.pids, cgroup = cg, cg.procs()
+		}
+	}
 	switch s.Backend() {
 	case BackendBwrap:
-		l, err = s.bwrapLaunch(ctx, j)
+		l, err = s.bwrapLaunch(ctx, j, cgroup)
 	case BackendNamespaces:
-		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, j.namespacePlan(), namespaceFlags(j.Network), false)
+		p := j.namespacePlan()
+		p.Cgroup = cgroup
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, namespaceFlags(j.Network), false)
 	case BackendLandlock:
-		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, j.landlockOnlyPlan(), 0, true)
+		p := j.landlockOnlyPlan()
+		p.Cgroup = cgroup
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, 0, true)
 	default:
 		return nil, ErrNoContainment
 	}
@@ -243,21 +255,35 @@ func (s *Sandbox) overlayByNamespaces() bool {
 	return false
 }
 
-// bwrapLaunch runs bubblewrap directly, or, to put the proposal and read-through overlays under it,
-// from the helper stage in a user and mount namespace of its own.
-func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job) (*launch, error) {
-	path, err := exec.LookPath("bwrap")
+// bwrapLaunch runs bubblewrap, taken from a fixed system directory, from the helper stage, which
+// sets the resource limits first; to put the proposal and read-through overlays under it, the
+// helper stage runs in a user and mount namespace of its own.
+func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job, cgroup string) (*launch, error) {
+	path, err := systemProgram("bwrap")
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: bubblewrap disappeared: %w", err)
 	}
-	argv := append([]string{path}, bwrapArgs(j)...)
-	if j.Overlay == nil && len(j.caches) == 0 {
-		cmd := exec.CommandContext(ctx, path, argv[1:]...)
-		cmd.Env = j.env
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		return &launch{cmd: cmd}, nil
-	}
 	p := j.basePlan()
-	p.Argv = argv
-	return helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false)
+	p.Argv = append([]string{path}, bwrapArgs(j)...)
+	p.Limits = j.limits.rlimits(true)
+	p.Cgroup = cgroup
+	var flags uintptr
+	if j.Overlay != nil || len(j.caches) > 0 {
+		flags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS
+	} else {
+		p.MakePrivate, p.Overlay = false, nil
+	}
+	l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, flags, false)
+	if l != nil {
+		// bwrap --new-session makes the command's session; another one for the helper stage
+		// would only cost a scheduler autogroup.
+		l.cmd.SysProcAttr.Setsid = false
+	}
+	return l, err
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

@@ -11,7 +11,8 @@ import (
 // BenchmarkTrue measures starting a sandboxed `true` with each backend, against running it
 // directly, without and with the proposal overlay the agent always asks for. The helper stage is
 // this test binary, which initializes far fewer packages than hew; BenchmarkSandboxTrue in
-// cmd/hew measures with all of hew linked in.
+// cmd/hew measures with all of hew linked in. "+go" runs in a Go workspace, where the user's Go
+// caches are read through (two more overlays); bare-bwrap is bubblewrap alone, for the ratio.
 // Run: go test ./sandbox -run '^$' -bench True -benchtime 30x
 func BenchmarkTrue(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
@@ -21,20 +22,37 @@ func BenchmarkTrue(b *testing.B) {
 			}
 		}
 	})
-	ws, home, layer := b.TempDir(), b.TempDir(), b.TempDir()
+	b.Run("bare-bwrap", func(b *testing.B) {
+		bw, err := exec.LookPath("bwrap")
+		if err != nil {
+			b.Skip("no bwrap:", err)
+		}
+		for b.Loop() {
+			if err := exec.Command(bw, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--", "/bin/sh", "-c", "true").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	ws, goWS, home, layer := b.TempDir(), b.TempDir(), b.TempDir(), b.TempDir()
+	if err := os.WriteFile(filepath.Join(goWS, "go.mod"), []byte("module m\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
 	ov := &Overlay{Upper: filepath.Join(layer, "upper"), Work: filepath.Join(layer, "work")}
-	for _, d := range []string{ov.Upper, ov.Work} {
+	goOv := &Overlay{Upper: filepath.Join(layer, "go-upper"), Work: filepath.Join(layer, "go-work")}
+	for _, d := range []string{ov.Upper, ov.Work, goOv.Upper, goOv.Work} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			b.Fatal(err)
 		}
 	}
 	for _, backend := range []string{BackendBwrap, BackendNamespaces, BackendLandlock} {
 		s, err := New(Options{Backend: backend, HomeDir: home})
-		for _, overlay := range []*Overlay{nil, ov} {
-			name := backend
-			if overlay != nil {
-				name += "+overlay"
-			}
+		for _, variant := range []struct {
+			overlay *Overlay
+			ws      string
+			suffix  string
+		}{{nil, ws, ""}, {ov, ws, "+overlay"}, {goOv, goWS, "+overlay+go"}} {
+			overlay, ws := variant.overlay, variant.ws
+			name := backend + variant.suffix
 			b.Run(name, func(b *testing.B) {
 				if err != nil {
 					b.Skip(err)

@@ -6,23 +6,21 @@ import (
 	"path/filepath"
 )
 
-// readThrough is one of the user's build caches that commands read through: an overlay whose
-// lower layer is the user's cache and whose upper layer is the scratch cache, mounted over the
-// scratch cache's own path. Reads find what the user has already built; writes land in the
-// scratch cache; the user's cache is never written.
+// readThrough is one of the user's build caches that a command reads through: an overlay whose
+// lower layer is the user's cache, mounted over the scratch cache's path in the scratch HOME, with
+// an upper layer of the command's own, removed when it ends. Reads find what the user has
+// already built; writes land in the upper layer; the user's cache is never written.
 type readThrough struct {
-	Lower string // the user's cache, read-only
-	Upper string // the scratch cache in the scratch HOME, also the mount point
-	Work  string // overlayfs's work directory for this run, next to Upper
+	Lower  string // the user's cache, read-only
+	Target string // the scratch cache in the scratch HOME: the mount point
+	Upper  string // where the command's writes land
+	Work   string // overlayfs's work directory, next to Upper
 }
 
-// overlayWorkDir holds, inside the scratch HOME, the per-run work directories of read-through
-// overlays; each must be on Upper's file system and none may be shared by two mounts.
-const overlayWorkDir = ".hew-overlay-work"
-
-// scratchGoCache and scratchModCache are where the command's Go caches are, under the scratch HOME.
-func scratchGoCache(home string) string  { return filepath.Join(home, ".cache", "go-build") }
-func scratchModCache(home string) string { return filepath.Join(home, "go", "pkg", "mod") }
+// scratchGoCache and scratchModCache are where the command's Go caches are, in its private temp
+// dir: one directory each, so that making them costs little.
+func scratchGoCache(tmp string) string  { return filepath.Join(tmp, ".gocache") }
+func scratchModCache(tmp string) string { return filepath.Join(tmp, ".gomodcache") }
 
 // userGoCache is the user's Go build cache as `go env GOCACHE` computes it from env: $GOCACHE,
 // else $XDG_CACHE_HOME/go-build, else $HOME/.cache/go-build. It is "" when caching is off or the
@@ -58,34 +56,50 @@ func userModuleCache(env []string) string {
 	return ""
 }
 
+// usesGo reports whether the workspace looks like Go: a go.mod or go.work at its root or one level
+// down. Only then are the caches read through: each overlay costs every command some
+// milliseconds of mounting and tearing down.
+func usesGo(ws string) bool {
+	for _, name := range []string{"go.mod", "go.work"} {
+		if _, err := os.Stat(filepath.Join(ws, name)); err == nil {
+			return true
+		}
+	}
+	matches, _ := filepath.Glob(filepath.Join(ws, "*", "go.mod"))
+	return len(matches) > 0
+}
+
 // readThroughCaches makes, for each of the user's Go caches that exists, the scratch cache it is
-// read through and a fresh work directory. A user cache inside the scratch HOME or the workspace,
-// or one whose path overlay mount options cannot carry, is left out: commands could write it.
+// read through, and fresh upper and work directories outside the temp dir the command sees. A
+// user cache inside the scratch HOME or the workspace, or one whose path overlay mount options
+// cannot carry, is left out.
 func (j *job) readThroughCaches() ([]readThrough, error) {
 	pairs := [][2]string{
-		{userGoCache(j.Env), scratchGoCache(j.home)},
-		{userModuleCache(j.Env), scratchModCache(j.home)},
+		{userGoCache(j.Env), scratchGoCache(j.tmp)},
+		{userModuleCache(j.Env), scratchModCache(j.tmp)},
 	}
 	var caches []readThrough
-	for _, p := range pairs {
-		lower, upper := filepath.Clean(p[0]), p[1]
-		if !filepath.IsAbs(lower) || within(lower, j.home) || within(j.home, lower) || within(lower, j.Workspace) || checkMountPath(lower) != nil {
+	for i, p := range pairs {
+		lower, target := filepath.Clean(p[0]), p[1]
+		if !filepath.IsAbs(lower) || within(lower, j.tmp) || within(j.tmp, lower) || within(lower, j.Workspace) || checkMountPath(lower) != nil {
 			continue
 		}
 		if st, err := os.Stat(lower); err != nil || !st.IsDir() {
 			continue
 		}
-		if err := os.MkdirAll(upper, 0o700); err != nil {
-			return nil, fmt.Errorf("sandbox: make scratch cache: %w", err)
+		// The upper and work directories sit next to the mount point in the private temp dir,
+		// removed with it; the command could write them directly, which changes only its own,
+		// discarded, view.
+		c := readThrough{Lower: lower, Target: target, Upper: fmt.Sprintf("%s/.hew-cache-%d-upper", j.tmp, i), Work: fmt.Sprintf("%s/.hew-cache-%d-work", j.tmp, i)}
+		for _, d := range []string{c.Target, c.Upper, c.Work} {
+			if err := os.Mkdir(d, 0o700); err != nil {
+				return nil, fmt.Errorf("sandbox: make overlay directories for the build caches: %w", err)
+			}
 		}
-		if err := os.MkdirAll(filepath.Join(j.home, overlayWorkDir), 0o700); err != nil {
-			return nil, fmt.Errorf("sandbox: make overlay work directory: %w", err)
+		if checkMountPath(c.Upper) != nil || checkMountPath(c.Target) != nil {
+			continue
 		}
-		work, err := os.MkdirTemp(filepath.Join(j.home, overlayWorkDir), filepath.Base(upper)+"-")
-		if err != nil {
-			return nil, fmt.Errorf("sandbox: make overlay work directory: %w", err)
-		}
-		caches = append(caches, readThrough{Lower: lower, Upper: upper, Work: work})
+		caches = append(caches, c)
 	}
 	return caches, nil
 }

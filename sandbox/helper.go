@@ -16,15 +16,20 @@ type helperPlan struct {
 	ReadThrough []readThrough // mounted when possible; a cache that fails stays scratch-only
 	MakePrivate bool          // running in a new mount namespace: stop mount propagation first
 	BindTmp     string        // private temp dir to mount over /tmp, or ""
+	TmpKeep     []string      // paths under /tmp bound back over BindTmp
+	Masks       []mask        // directories hidden by an empty read-only tmpfs, with paths bound back
 	ReadOnly    []string      // paths bind-mounted read-only over themselves, in order
 	HideDirs    []string      // get an empty, inaccessible tmpfs
 	HideFiles   []string      // get /dev/null
 	MountProc   bool          // mount a /proc for the new pid namespace
 	Landlock    *landlockPlan
-	DropCaps    bool   // empty the capability bounding set so the command has no capabilities
-	Seccomp     bool   // deny non-Unix sockets
-	Subreaper   bool   // stay as parent of the command and kill every descendant at the end
-	PlanDir     string // where a Subreaper writes the plan of the stage it starts
+	DropCaps    bool     // empty every capability set, lock securebits, set no_new_privs
+	Seccomp     bool     // deny non-Unix sockets
+	DenyConnect bool     // with Seccomp: deny connect(2) too (no named Unix sockets)
+	Limits      *rlimits // set just before the command starts
+	Cgroup      string   // cgroup.procs of a pids cgroup to join first, or ""
+	Subreaper   bool     // stay as parent of the command and kill every descendant at the end
+	PlanDir     string   // where a Subreaper writes the plan of the stage it starts
 	Argv        []string
 	Env         []string
 	Dir         string

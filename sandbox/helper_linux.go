@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +22,9 @@ import (
 // runHelper carries out p and returns the helper's exit code; when it replaces itself with the
 // command it does not return.
 func runHelper(p *helperPlan, status *os.File) int {
+	// Capabilities, no_new_privs and rlimits are set per thread or inherited from the thread that
+	// calls execve: keep all of it on one thread.
+	runtime.LockOSThread()
 	unix.CloseOnExec(statusFD)
 	fail := func(err error) int { return helperFailure(status, err) }
 	if p.Probe {
@@ -30,15 +34,24 @@ func runHelper(p *helperPlan, status *os.File) int {
 		fmt.Fprint(status, probeMounts(p))
 		return 0
 	}
+	if p.Cgroup != "" {
+		// Best effort, as the cgroup itself: where the kernel refuses the move (cgroup
+		// delegation rules differ between hosts), the command runs without the process bound
+		// rather than not at all.
+		_ = joinCgroup(p.Cgroup)
+	}
 	if err := setUpMounts(p); err != nil {
 		return fail(err)
 	}
 	if p.Subreaper {
+		if err := detachTerminal(); err != nil {
+			return fail(err)
+		}
 		// Landlock gives each thread of this Go process its own domain, and a domain may not
 		// signal outside itself; so this stage stays unrestricted to be able to kill the tree, and
 		// a second helper stage restricts itself and becomes the command.
 		inner := *p
-		inner.Subreaper = false
+		inner.Subreaper, inner.Cgroup = false, ""
 		return superviseTree(&inner, status)
 	}
 	if p.Landlock != nil {
@@ -47,14 +60,17 @@ func runHelper(p *helperPlan, status *os.File) int {
 		}
 	}
 	if p.DropCaps {
-		for c := 0; c <= unix.CAP_LAST_CAP; c++ {
-			if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
-				return fail(fmt.Errorf("drop capability %d: %w", c, err))
-			}
+		if err := dropCapabilities(); err != nil {
+			return fail(err)
 		}
 	}
 	if p.Seccomp {
-		if err := seccomp.Install(); err != nil {
+		if err := seccomp.Install(seccomp.Options{DenyConnect: p.DenyConnect}); err != nil {
+			return fail(err)
+		}
+	}
+	if p.Limits != nil {
+		if err := setLimits(p.Limits); err != nil {
 			return fail(err)
 		}
 	}
@@ -76,7 +92,7 @@ func probeMounts(p *helperPlan) string {
 		fmt.Fprintf(&b, "%s%v\n", overlayFailure, err)
 	}
 	for _, c := range p.ReadThrough {
-		if err := mountOverlay(c.Upper, c.Lower, c.Upper, c.Work); err != nil {
+		if err := mountOverlay(c.Target, c.Lower, c.Upper, c.Work); err != nil {
 			fmt.Fprintf(&b, "%s%v\n", readThroughFailure, err)
 		}
 	}
@@ -115,11 +131,31 @@ func setUpMounts(p *helperPlan) error {
 	for _, c := range p.ReadThrough {
 		// Best effort: the probe found these mountable; if one fails now the command still has the
 		// scratch cache underneath, only colder.
-		_ = mountOverlay(c.Upper, c.Lower, c.Upper, c.Work)
+		_ = mountOverlay(c.Target, c.Lower, c.Upper, c.Work)
 	}
 	if p.BindTmp != "" {
-		if err := unix.Mount(p.BindTmp, "/tmp", "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-			return fmt.Errorf("mount private temp dir over /tmp: %w", err)
+		err := maskDir("/tmp", p.TmpKeep, func() error {
+			if err := unix.Mount(p.BindTmp, "/tmp", "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+				return fmt.Errorf("mount private temp dir over /tmp: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, m := range p.Masks {
+		err := maskDir(m.Path, m.Keep, func() error {
+			if err := unix.Mount("tmpfs", m.Path, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=755,size=64k"); err != nil {
+				return fmt.Errorf("hide %s: %w", m.Path, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := unix.Mount("", m.Path, "", unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV, ""); err != nil {
+			return fmt.Errorf("make %s read-only: %w", m.Path, err)
 		}
 	}
 	for _, path := range p.ReadOnly {
@@ -141,6 +177,115 @@ func setUpMounts(p *helperPlan) error {
 		// Best effort: some containers forbid a new proc; Landlock still keeps other processes'
 		// /proc entries out of reach.
 		_ = unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+	}
+	return nil
+}
+
+// maskDir covers dir by calling cover, then binds each path of keep back at its place, from a
+// handle opened before dir was covered.
+func maskDir(dir string, keep []string, cover func() error) error {
+	fds := make([]int, len(keep))
+	for i, k := range keep {
+		fd, err := unix.Open(k, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("keep %s visible: %w", k, err)
+		}
+		defer unix.Close(fd)
+		fds[i] = fd
+	}
+	if err := cover(); err != nil {
+		return err
+	}
+	for i, k := range keep {
+		var st unix.Stat_t
+		if err := unix.Fstat(fds[i], &st); err != nil {
+			return fmt.Errorf("keep %s visible: %w", k, err)
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			if err := os.MkdirAll(k, 0o755); err != nil {
+				return fmt.Errorf("keep %s visible: %w", k, err)
+			}
+		} else {
+			if err := os.MkdirAll(filepath.Dir(k), 0o755); err != nil {
+				return fmt.Errorf("keep %s visible: %w", k, err)
+			}
+			if f, err := os.OpenFile(k, os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+				f.Close()
+			}
+		}
+		if err := unix.Mount(fmt.Sprintf("/proc/self/fd/%d", fds[i]), k, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("keep %s visible: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// detachTerminal gives up this process's controlling terminal, if it has one: it and every
+// process it starts afterwards can then neither open /dev/tty nor push input into the terminal
+// (TIOCSTI needs the caller's controlling terminal, or CAP_SYS_ADMIN, which commands lack), and
+// not being a session leader, cannot acquire it again.
+func detachTerminal() error {
+	fd, err := unix.Open("/dev/tty", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil // no controlling terminal (ENXIO)
+	}
+	defer unix.Close(fd)
+	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.TIOCNOTTY, 0); errno != 0 {
+		return fmt.Errorf("give up the controlling terminal: %w", errno)
+	}
+	return nil
+}
+
+// dropCapabilities leaves this thread, and the command it becomes, no capabilities and no way to
+// gain any: securebits locked so uid 0 means nothing (when this stage may set them), the bounding
+// and ambient sets emptied, the effective, permitted and inheritable sets cleared, and
+// no_new_privs set so set-user-ID and file-capability programs grant nothing.
+func dropCapabilities() error {
+	const secbits = 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 // NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE, locked; KEEP_CAPS locked off
+	if err := unix.Prctl(unix.PR_SET_SECUREBITS, secbits, 0, 0, 0); err != nil && !errors.Is(err, unix.EPERM) {
+		return fmt.Errorf("lock securebits: %w", err)
+	}
+	for c := 0; c < 64; c++ {
+		err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0)
+		if errors.Is(err, unix.EINVAL) {
+			break // past the last capability this kernel knows
+		}
+		// EPERM: no CAP_SETPCAP (an ordinary user on the Landlock-only backend); the bounding set
+		// then stays, but with no_new_privs nothing can be gained from it.
+		if err != nil && !errors.Is(err, unix.EPERM) {
+			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
+		}
+	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+		return fmt.Errorf("clear ambient capabilities: %w", err)
+	}
+	var data [2]unix.CapUserData
+	if err := unix.Capset(&unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}, &data[0]); err != nil {
+		return fmt.Errorf("clear capabilities: %w", err)
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("set no_new_privs: %w", err)
+	}
+	return nil
+}
+
+// setLimits sets the soft and hard resource limits of l that are not zero.
+func setLimits(l *rlimits) error {
+	for _, r := range []struct {
+		res  int
+		v    uint64
+		what string
+	}{{unix.RLIMIT_NPROC, l.Nproc, "process"}, {unix.RLIMIT_DATA, l.Data, "memory"}, {unix.RLIMIT_FSIZE, l.Fsize, "file size"}} {
+		if r.v == 0 {
+			continue
+		}
+		var cur unix.Rlimit
+		if err := unix.Getrlimit(r.res, &cur); err == nil && cur.Max < r.v {
+			continue // already lower
+		}
+		if err := unix.Setrlimit(r.res, &unix.Rlimit{Cur: r.v, Max: r.v}); err != nil {
+			return fmt.Errorf("set the %s limit: %w", r.what, err)
+		}
 	}
 	return nil
 }

@@ -2,10 +2,12 @@ package sandbox
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // homeCredentials are paths under a home directory that hold credentials; none is readable inside
@@ -22,14 +24,22 @@ var credentialEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "
 // job is a Spec checked and made concrete: paths cleaned, scratch places made, environment built.
 type job struct {
 	Spec
-	home      string   // scratch HOME
-	tmp       string   // private temp dir, removed afterwards
-	bindTmp   bool     // tmp may be mounted over /tmp: nothing the command needs lives there
+	mountNS   bool     // the backend builds the command's file system view in a mount namespace
+	home      string   // scratch HOME, fresh for this command, inside tmp
+	tmp       string   // private temp dir, removed afterwards; /tmp inside a mount namespace
 	gitDir    string   // Workspace/.git when it exists
-	hideDirs  []string // credential directories
-	hideFiles []string // credential files
+	masks     []mask   // directories hidden whole: homes, runtime dirs, the host's /tmp
+	readPaths []string // paths under a mask that stay visible read-only (the go toolchain, hew itself)
+	hideDirs  []string // credential directories outside every mask
+	hideFiles []string // credential files and host sockets outside every mask
 	caches    []readThrough
 	env       []string // the command's environment
+	notices   []string // what the caller should tell the user about this command's set-up
+	limits    Limits
+	pids      interface {
+		hitMax() bool
+		remove()
+	} // the command's pids cgroup, or nil
 }
 
 // prepare checks spec and makes the scratch places; the caller must call cleanup.
@@ -72,46 +82,119 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	if j.OutputLimit <= 0 {
 		j.OutputLimit = defaultOutputLimit
 	}
+	j.limits = s.opts.Limits.withDefaults()
 	if st, err := os.Stat(filepath.Join(j.Workspace, ".git")); err == nil && st.IsDir() {
 		j.gitDir = filepath.Join(j.Workspace, ".git")
 	}
-	j.home = s.opts.HomeDir
-	if err := os.MkdirAll(j.home, 0o700); err != nil {
-		return nil, fmt.Errorf("sandbox: make scratch HOME: %w", err)
-	}
-	if j.tmp, err = os.MkdirTemp("", "hew-sandbox-"); err != nil {
+	backend := s.Backend()
+	j.mountNS = j.Policy != PolicyFullAccess && (backend == BackendBwrap || backend == BackendNamespaces)
+	if j.tmp, err = os.MkdirTemp("", fmt.Sprintf("%s%d-", tmpPrefix, os.Getpid())); err != nil {
 		return nil, fmt.Errorf("sandbox: make private temp dir: %w", err)
 	}
-	needed := []string{j.Workspace, j.home, s.opts.Executable}
-	if j.Overlay != nil {
-		needed = append(needed, j.Overlay.Upper, j.Overlay.Work)
+	// A fresh, empty HOME for every command: nothing one command writes there (a ~/.npmrc, a
+	// ~/.gitconfig, go env -w) reaches a later one.
+	j.home = filepath.Join(j.tmp, "home")
+	if err := os.Mkdir(j.home, 0o700); err != nil {
+		j.cleanup()
+		return nil, fmt.Errorf("sandbox: make scratch HOME: %w", err)
 	}
-	j.bindTmp = !slices.ContainsFunc(needed, func(p string) bool { return within(p, "/tmp") })
-	j.hideDirs, j.hideFiles = credentials(spec.Env, j.Workspace)
-	j.env = j.environment()
-	if s.report.ReadThrough && j.Policy != PolicyFullAccess { // only bwrap and namespaces read through
+	j.masks, j.hideFiles = hostMasks(spec.Env, j.Workspace)
+	credDirs, credFiles := credentials(spec.Env, j.Workspace)
+	j.hideDirs = slices.DeleteFunc(credDirs, j.masked)
+	j.hideFiles = slices.DeleteFunc(append(j.hideFiles, credFiles...), j.masked)
+	if goroot := goRoot(spec.Env); goroot != "" && j.masked(goroot) {
+		j.readPaths = append(j.readPaths, goroot)
+	}
+	for _, p := range s.opts.ReadPaths {
+		if real, err := filepath.EvalSymlinks(p); err == nil && j.masked(real) {
+			j.readPaths = append(j.readPaths, real)
+		}
+	}
+	if exe := s.opts.Executable; j.masked(exe) {
+		j.readPaths = append(j.readPaths, exe) // hew itself, for commands that run hew
+	}
+	if s.report.ReadThrough && j.mountNS && usesGo(j.Workspace) {
 		if j.caches, err = j.readThroughCaches(); err != nil {
 			j.cleanup()
 			return nil, err
 		}
 	}
+	j.env = j.environment()
+	for i := range j.masks {
+		j.masks[i].Keep = j.keepsUnder(j.masks[i].Path)
+	}
 	return j, nil
 }
 
-// cleanup removes the private temp dir and the read-through overlays' work directories.
+// cleanup removes the private temp dir, with the scratch HOME and the read-through overlays'
+// directories in it, and, in the background (its last processes may still be exiting), the pids
+// cgroup. What a hew killed before cleaning up leaves behind, a later Sandbox sweeps away.
 func (j *job) cleanup() {
-	os.RemoveAll(j.tmp)
 	for _, c := range j.caches {
-		removeOverlayWork(c.Work)
+		unlockOverlayWork(c.Work)
+	}
+	os.RemoveAll(j.tmp)
+	if j.pids != nil {
+		go j.pids.remove()
 	}
 }
 
-// commandTmp is where the command's TMPDIR is, inside the sandbox.
-func (j *job) commandTmp() string {
-	if j.bindTmp {
-		return "/tmp"
+// tmpPrefix starts the names of private temp dirs, followed by the pid of the hew that made them.
+const tmpPrefix = "hew-sandbox-"
+
+// sweepStale removes, in the background, the private temp dirs older than an hour left by hew
+// processes that are gone.
+func sweepStale() {
+	go func() {
+		entries, _ := os.ReadDir(os.TempDir())
+		for _, e := range entries {
+			rest, ok := strings.CutPrefix(e.Name(), tmpPrefix)
+			pid, _, found := strings.Cut(rest, "-")
+			if !ok || !found || !e.IsDir() || strings.Trim(pid, "0123456789") != "" {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil || time.Since(info.ModTime()) < time.Hour {
+				continue // a hew in another pid namespace sharing /tmp may still be using it
+			}
+			if _, err := os.Stat("/proc/" + pid); os.IsNotExist(err) {
+				dir := filepath.Join(os.TempDir(), e.Name())
+				filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+					if err == nil && d.IsDir() {
+						os.Chmod(p, 0o700) // overlayfs leaves work/work with mode 000
+					}
+					return nil
+				})
+				os.RemoveAll(dir)
+			}
+		}
+	}()
+}
+
+// inside is where host path p, under the private temp dir, is seen by the command.
+func (j *job) inside(p string) string {
+	if !j.mountNS || !within(p, j.tmp) {
+		return p
 	}
-	return j.tmp
+	rel, _ := filepath.Rel(j.tmp, p)
+	return filepath.Join("/tmp", rel)
+}
+
+// masked reports whether p is hidden by one of j's masks or by the private temp dir over /tmp.
+func (j *job) masked(p string) bool {
+	return within(p, "/tmp") || slices.ContainsFunc(j.masks, func(m mask) bool { return within(p, m.Path) })
+}
+
+// keepsUnder lists the paths the command needs that lie under dir: the workspace and the
+// read-only paths.
+func (j *job) keepsUnder(dir string) []string {
+	var keep []string
+	for _, p := range append([]string{j.Workspace}, j.readPaths...) {
+		if within(p, dir) {
+			keep = append(keep, p)
+		}
+	}
+	return keep
 }
 
 // environment is the command's environment: the scrubbed starting environment with HOME, the temp
@@ -119,23 +202,37 @@ func (j *job) commandTmp() string {
 // the backend can mount them). With the network off, Go modules come from the user's module cache
 // (read-only, as a file proxy) and are unpacked into the scratch one.
 func (j *job) environment() []string {
-	env := ScrubEnv(j.Env, j.AllowEnv)
+	env, notices := scrubEnv(j.Env, j.AllowEnv)
+	j.notices = append(j.notices, notices...)
 	userModCache := userModuleCache(j.Env)
+	home := j.inside(j.home)
 	set := func(k, v string) { env = setenv(env, k, v) }
-	set("HOME", j.home)
-	set("TMPDIR", j.commandTmp())
-	set("XDG_CACHE_HOME", filepath.Join(j.home, ".cache"))
-	set("XDG_CONFIG_HOME", filepath.Join(j.home, ".config"))
-	set("GOCACHE", scratchGoCache(j.home))
-	set("GOPATH", filepath.Join(j.home, "go"))
-	set("GOMODCACHE", scratchModCache(j.home))
+	set("HOME", home)
+	set("TMPDIR", j.inside(j.tmp))
+	set("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	set("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	set("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
+	set("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
+	set("GOCACHE", scratchGoCache(j.inside(j.tmp)))
+	set("GOPATH", filepath.Join(home, "go"))
+	set("GOMODCACHE", scratchModCache(j.inside(j.tmp)))
 	if flags := getenv(env, "GOFLAGS"); !strings.Contains(flags, "-modcacherw") {
 		set("GOFLAGS", strings.TrimSpace(flags+" -modcacherw"))
 	}
 	if !j.Network {
 		proxy := "off"
-		if st, err := os.Stat(filepath.Join(userModCache, "cache", "download")); err == nil && st.IsDir() {
-			proxy = "file://" + filepath.Join(userModCache, "cache", "download")
+		download := filepath.Join(userModCache, "cache", "download")
+		if st, err := os.Stat(download); err == nil && st.IsDir() && filepath.IsAbs(download) {
+			if slices.ContainsFunc(j.caches, func(c readThrough) bool { return c.Lower == filepath.Clean(userModCache) }) {
+				// The scratch module cache reads through the user's: its download directory is the
+				// user's, seen at the scratch path.
+				proxy = "file://" + filepath.Join(scratchModCache(j.inside(j.tmp)), "cache", "download")
+			} else {
+				proxy = "file://" + download
+				if j.masked(download) {
+					j.readPaths = append(j.readPaths, download)
+				}
+			}
 			set("GOSUMDB", "off") // the cache was verified when it was filled; sumdb is unreachable
 		}
 		set("GOPROXY", proxy)

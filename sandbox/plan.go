@@ -6,7 +6,8 @@ import (
 	"slices"
 )
 
-// devFiles are the device files a command may write.
+// devFiles are the device files a command may open; the rest of /dev (terminals, the host's
+// /dev/shm, disks) is out of reach.
 var devFiles = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/random", "/dev/urandom"}
 
 // basePlan mounts the overlay, if any, and runs the command: nothing more. Backends add to it.
@@ -22,24 +23,15 @@ func (j *job) basePlan() *helperPlan {
 	}
 }
 
-// writable lists the directories the command may write: the workspace (per policy), the
-// scratch HOME and the private temp dir.
-func (j *job) writable() []string {
-	dirs := []string{j.home, j.commandTmp()}
-	if j.Policy != PolicyReadOnly {
-		dirs = append(dirs, j.Workspace)
-	}
-	return dirs
-}
-
-// namespacePlan is the namespaces backend: mounts hide credentials and make .git (and, under
-// read-only, the workspace) read-only; Landlock confines writes; the command has no capabilities
-// and, with the network off, no sockets but Unix ones.
+// namespacePlan is the namespaces backend: the private temp dir over /tmp; the homes, runtime
+// dirs and sockets masked; .git (and, under read-only, the workspace) read-only; Landlock
+// confines writes to /tmp and the workspace and keeps /dev out of reach; the command has no
+// capabilities, limits, and, with the network off, no sockets but Unix ones.
 func (j *job) namespacePlan() *helperPlan {
 	p := j.basePlan()
-	if j.bindTmp {
-		p.BindTmp = j.tmp
-	}
+	p.BindTmp = j.tmp
+	p.TmpKeep = j.keepsUnder("/tmp")
+	p.Masks = j.masks
 	if j.Policy == PolicyReadOnly {
 		p.ReadOnly = append(p.ReadOnly, j.Workspace)
 	}
@@ -48,23 +40,42 @@ func (j *job) namespacePlan() *helperPlan {
 	}
 	p.HideDirs, p.HideFiles = j.hideDirs, j.hideFiles
 	p.MountProc = true
-	p.Landlock = &landlockPlan{ReadDirs: []string{"/"}, WriteDirs: j.writable(), WriteFiles: devFiles, Network: j.Network}
+	lp := &landlockPlan{WriteDirs: []string{"/tmp"}, WriteFiles: devFiles, Network: j.Network}
+	carve("/", []string{"/dev"}, &lp.ReadDirs, &lp.ReadFiles)
+	if j.Policy != PolicyReadOnly {
+		lp.WriteDirs = append(lp.WriteDirs, j.Workspace)
+	}
+	p.Landlock = lp
 	p.DropCaps = true
 	p.Seccomp = !j.Network
+	p.Limits = j.limits.rlimits(true)
 	return p
 }
 
 // landlockOnlyPlan is the Landlock backend, for where namespaces are blocked: without mounts,
-// credentials are hidden by granting reads on everything but them, and .git stays read-only by
-// granting writes on each other entry of the workspace (so new top-level entries cannot be made
-// next to .git). A subreaper helper kills the tree.
+// what the others mask is hidden by granting reads on everything but it, and .git stays
+// read-only by granting writes on each other entry of the workspace (so new top-level entries
+// cannot be made next to .git). A subreaper helper kills the tree. Named Unix sockets cannot be
+// hidden without a mount namespace, so with the network off connect(2) is denied outright.
 func (j *job) landlockOnlyPlan() *helperPlan {
 	p := j.basePlan()
 	p.MakePrivate, p.Overlay, p.ReadThrough = false, nil, nil
 	lp := &landlockPlan{Network: j.Network, WriteFiles: slices.Clone(devFiles)}
 	hidden := append(slices.Clone(j.hideDirs), j.hideFiles...)
+	for _, m := range j.masks {
+		hidden = append(hidden, m.Path)
+	}
+	hidden = append(hidden, "/dev", "/tmp")
 	carve("/", hidden, &lp.ReadDirs, &lp.ReadFiles)
-	lp.WriteDirs = []string{j.home, j.tmp}
+	for _, p := range j.readPaths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			lp.ReadDirs = append(lp.ReadDirs, p)
+		} else {
+			lp.ReadFiles = append(lp.ReadFiles, p)
+		}
+	}
+	lp.ReadDirs = append(lp.ReadDirs, j.Workspace)
+	lp.WriteDirs = []string{j.tmp}
 	if j.Policy != PolicyReadOnly {
 		if j.gitDir == "" {
 			lp.WriteDirs = append(lp.WriteDirs, j.Workspace)
@@ -73,7 +84,10 @@ func (j *job) landlockOnlyPlan() *helperPlan {
 		}
 	}
 	p.Landlock = lp
+	p.DropCaps = true
 	p.Seccomp = !j.Network
+	p.DenyConnect = !j.Network
+	p.Limits = j.limits.rlimits(false)
 	p.Subreaper, p.PlanDir = true, j.tmp
 	return p
 }
@@ -105,26 +119,32 @@ func carve(root string, excluded []string, dirs, files *[]string) {
 	}
 }
 
-// bwrapArgs are bubblewrap's arguments for j: the root read-only, a fresh /dev and /proc, every
-// namespace unshared (the network kept only when allowed), the writable places bound
-// read-write, .git read-only again, and credentials covered.
+// bwrapArgs are bubblewrap's arguments for j: no capabilities, a new session, every namespace
+// unshared (the network kept only when allowed), the root read-only, a fresh /dev and /proc, the
+// private temp dir over /tmp, the homes and runtime dirs masked with only the workspace and the
+// read-only paths bound back, .git read-only again, and credentials and sockets covered.
 func bwrapArgs(j *job) []string {
-	a := []string{"--die-with-parent", "--new-session", "--unshare-all"}
+	a := []string{"--die-with-parent", "--new-session", "--unshare-all", "--cap-drop", "ALL"}
 	if j.Network {
 		a = append(a, "--share-net")
 	}
-	a = append(a, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc")
-	if j.bindTmp {
-		a = append(a, "--bind", j.tmp, "/tmp")
-	} else {
-		a = append(a, "--bind", j.tmp, j.tmp)
+	a = append(a, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind", j.tmp, "/tmp")
+	for _, m := range j.masks {
+		a = append(a, "--tmpfs", m.Path)
 	}
-	a = append(a, "--bind", j.home, j.home)
-	if j.Policy != PolicyReadOnly {
-		a = append(a, "--bind", j.Workspace, j.Workspace)
+	ws := "--bind"
+	if j.Policy == PolicyReadOnly {
+		ws = "--ro-bind"
+	}
+	a = append(a, ws, j.Workspace, j.Workspace)
+	for _, p := range j.readPaths {
+		a = append(a, "--ro-bind", p, p)
 	}
 	if j.gitDir != "" {
 		a = append(a, "--ro-bind", j.gitDir, j.gitDir)
+	}
+	for _, m := range j.masks {
+		a = append(a, "--remount-ro", m.Path)
 	}
 	for _, d := range j.hideDirs {
 		a = append(a, "--tmpfs", d, "--remount-ro", d)

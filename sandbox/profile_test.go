@@ -3,6 +3,7 @@ package sandbox
 import (
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -25,11 +26,20 @@ func TestSeatbeltProfileFromJob(t *testing.T) {
 
 func TestScrubEnv(t *testing.T) {
 	env := []string{"PATH=/bin", "OPENAI_API_KEY=k", "AWS_REGION=r", "AWS_BEARER_TOKEN_BEDROCK=t", "NPM_TOKEN=n",
-		"MY_CLIENT_SECRET_X=s", "STRIPE_KEY=s", "SSH_AUTH_SOCK=/s", "GOFLAGS=-v", "broken", "HEW_SANDBOX_HELPER=/p", "DB_PASSWORD=p"}
-	got := ScrubEnv(env, []string{"AWS_REGION", "HEW_SANDBOX_HELPER"})
-	want := []string{"PATH=/bin", "AWS_REGION=r", "GOFLAGS=-v"}
+		"MY_CLIENT_SECRET_X=s", "STRIPE_KEY=s", "SSH_AUTH_SOCK=/s", "GOFLAGS=-v", "broken", "HEW_SANDBOX_HELPER=/p", "DB_PASSWORD=p",
+		"DATABASE_URL=postgres://u@h/db", "MYSQL_PWD=p", "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/0/bus", "UNLISTED=x",
+		"https_proxy=http://user:hunter2@proxy:3128", "http_proxy=http://proxy:3128", "GOPROXY=https://u:p@goproxy.example",
+		"LC_ALL=C", "GIT_AUTHOR_NAME=A", "MY_SETTING=sk-abcdefghijklmnopqrstuvwx", "GITHUB_TOKEN=g"}
+	allow := []string{"AWS_REGION", "HEW_SANDBOX_HELPER", "MY_SETTING", "GITHUB_TOKEN", "DATABASE_URL"}
+	got, notices := scrubEnv(env, allow)
+	want := []string{"PATH=/bin", "AWS_REGION=r", "GOFLAGS=-v", "http_proxy=http://proxy:3128", "LC_ALL=C", "GIT_AUTHOR_NAME=A"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ScrubEnv = %v, want %v", got, want)
+	}
+	for _, name := range []string{"DATABASE_URL", "GITHUB_TOKEN", "HEW_SANDBOX_HELPER", "MY_SETTING"} {
+		if !slices.ContainsFunc(notices, func(n string) bool { return strings.Contains(n, name+" was not passed") }) {
+			t.Errorf("no notice for %s: %q", name, notices)
+		}
 	}
 }
 

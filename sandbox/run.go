@@ -43,7 +43,13 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 		return Result{}, err
 	}
 	out := capture.New(j.OutputLimit)
-	l.cmd.Stdin = j.Stdin
+	stdin, closeStdin, err := commandStdin(j.Stdin)
+	if err != nil {
+		closeAll(l.status, l.statusW)
+		return Result{}, err
+	}
+	defer closeStdin()
+	l.cmd.Stdin = stdin
 	l.cmd.Stdout, l.cmd.Stderr = out, out
 	l.cmd.WaitDelay = helperCleanupWindow
 	start := time.Now()
@@ -68,6 +74,14 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 		OmittedBytes: out.Omitted(),
 		Duration:     time.Since(start),
 		Backend:      l.backend,
+		Notices:      j.notices,
+	}
+	switch {
+	case j.Policy == PolicyFullAccess:
+	case j.pids != nil && j.pids.hitMax() && res.ExitCode != 0:
+		res.Stopped = fmt.Sprintf("stopped: process limit %d reached (a fork failed)", j.limits.Processes)
+	default:
+		res.Stopped = j.limits.stoppedBy(res.ExitCode, res.Output, l.backend != BackendLandlock || j.pids != nil)
 	}
 	if msg := <-status; msg != "" {
 		if rest, ok := strings.CutPrefix(msg, overlayFailure); ok {
@@ -87,6 +101,26 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 		return res, fmt.Errorf("sandbox: wait for command: %w", waitErr)
 	}
 	return res, nil
+}
+
+// commandStdin is what the command reads: nothing for nil, and never a terminal itself: a
+// terminal's bytes are copied through a pipe, so no sandboxed process holds a descriptor of the
+// user's terminal to change its modes or inject input with. The returned function ends the copy
+// (a read already waiting on the terminal is left to finish on its own).
+func commandStdin(r io.Reader) (io.Reader, func(), error) {
+	f, ok := r.(*os.File)
+	if !ok || !isTerminal(f) {
+		return r, func() {}, nil
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: pipe for the command's input: %w", err)
+	}
+	go func() {
+		io.Copy(pw, f)
+		pw.Close()
+	}()
+	return pr, func() { pr.Close(); pw.Close() }, nil
 }
 
 // exitCode is the command's exit status, 128+n when signal n ended it.

@@ -3,22 +3,31 @@
 // whole process tree, and output kept within a cap. On Linux the workspace can be overlaid with a
 // proposal's upper directory so what a command writes lands there instead of in the real tree.
 //
-// # Build caches
+// # What a command sees
 //
-// Commands get a scratch HOME, kept between runs, with Go's build and module caches in it. Where
-// the backend controls a mount namespace (bwrap and namespaces), each scratch cache is an overlay
-// whose lower layer is the user's own cache (GOCACHE and GOMODCACHE as the go command would
-// compute them from the caller's environment), so a first build finds what the user has already
-// compiled instead of building the standard library again. The user's caches cannot be poisoned
-// from inside: overlayfs never writes a lower layer, and the user's cache directories are outside
-// every place a command may write (read-only bind under bwrap, Landlock under namespaces), so a
-// command can change only the upper layer, the scratch cache, which nothing outside the sandbox
-// uses. Commands do share the scratch caches with later sandboxed commands, as they did before
-// read-through. Commands running at the same time share the upper layers (each mount has its own
-// work directory); overlayfs warns that this is undefined, and at worst a command misses an entry
-// another just wrote, which the go command treats as a cache miss. The Landlock-only and macOS
-// backends have no mount namespace: their commands start from the scratch caches alone (Report
-// says so), and full-access commands never read through.
+// Deny by default: the user's home, every other home, the XDG directories, runtime directories
+// and the sockets of privileged services (session and system D-Bus, docker, ssh and gpg agents)
+// are hidden (an empty read-only directory in their place on the mount-namespace backends,
+// unreadable under Landlock); the host's /tmp is replaced by a private temp dir. The environment
+// is an allow-list (see ScrubEnv). Every sandboxed process has no capabilities, no_new_privs,
+// and has no controlling terminal (a new session; the Landlock-only backend gives the terminal up). Resource limits (Limits) bound
+// processes, memory and file sizes.
+//
+// # Scratch HOME and build caches
+//
+// Each command gets a fresh, empty HOME inside its private temp dir, removed afterwards: nothing a
+// command writes there (a ~/.npmrc, a ~/.gitconfig, `go env -w GOFLAGS=...`, a .pth file) can
+// change a later command. In a Go workspace (usesGo), where the backend controls a mount
+// namespace (bwrap and namespaces), Go's build and module caches (GOCACHE and GOMODCACHE, in the private temp dir) are overlays whose lower layer is the user's own
+// cache (GOCACHE and GOMODCACHE as the go command would compute them from the caller's
+// environment), so a build finds what the user has already compiled. The upper layer, where the
+// command's writes land, is fresh for each command and removed afterwards: nothing a command
+// writes to a cache persists either. That is deliberate: the go command trusts its build cache,
+// test results included, so a command that could leave an entry behind could make a later
+// `go test` report "ok (cached)" for code that fails. The user's caches cannot be written from
+// inside: overlayfs never writes a lower layer and the user's cache directories are hidden with
+// the rest of the home. The Landlock-only and macOS backends have no mount namespace: their
+// commands start from empty caches (Report says so), and full-access commands never read through.
 package sandbox
 
 import (
@@ -26,7 +35,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -88,7 +97,7 @@ type Spec struct {
 	Policy    Policy
 	Network   bool
 	Env       []string // starting environment; Run scrubs secrets from it
-	AllowEnv  []string // names kept even if they look secret
+	AllowEnv  []string // names passed besides the allow-list; never a name or value that looks secret
 	Timeout   time.Duration
 	// OutputLimit is how many bytes of combined output are kept, head and tail; 0 means 64 KiB.
 	OutputLimit int
@@ -103,6 +112,12 @@ type Result struct {
 	TimedOut     bool
 	Duration     time.Duration
 	Backend      string // the containment used; says so loudly when there was none
+	// Stopped says which limit stopped the command, for the model and the user, e.g. "stopped:
+	// file size limit 1 GiB exceeded ..."; empty when none did as far as can be told.
+	Stopped string
+	// Notices are things the user should know about how the command was set up, such as an
+	// allow_env variable that was not passed because it looks like a credential.
+	Notices []string
 }
 
 // Options configure a Sandbox.
@@ -111,9 +126,16 @@ type Options struct {
 	Backend string
 	// Executable is the hew binary re-executed as the helper stage; empty means os.Executable.
 	Executable string
-	// HomeDir is the scratch HOME commands get, kept between runs so build caches stay warm;
-	// empty means hew/sandbox-home under the user's cache directory.
+	// HomeDir is no longer used: each command gets a fresh scratch HOME in its private temp dir,
+	// removed when it ends. The field stays so existing callers compile.
 	HomeDir string
+	// Limits bound each command's processes, memory and file sizes; the zero value means the
+	// defaults.
+	Limits Limits
+	// ReadPaths are directories under a hidden place (the home) that commands may read, such as
+	// a toolchain installed there (~/.nvm, ~/.rustup, ~/.cargo/bin). New refuses one that holds
+	// or lies inside a credential location, or that is a home itself.
+	ReadPaths []string
 }
 
 // Sandbox runs commands with the backend chosen when it was made.
@@ -195,13 +217,6 @@ func withDefaults(opts Options) (Options, error) {
 		}
 		opts.Executable = exe
 	}
-	if opts.HomeDir == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			return opts, fmt.Errorf("sandbox: choose a scratch HOME: %w (set Options.HomeDir)", err)
-		}
-		opts.HomeDir = filepath.Join(cache, "hew", "sandbox-home")
-	}
 	return opts, nil
 }
 
@@ -212,8 +227,14 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkReadPaths(opts.ReadPaths); err != nil {
+		return nil, err
+	}
 	rep := detect(opts)
 	s := &Sandbox{opts: opts, report: rep}
+	if runtime.GOOS == "linux" {
+		sweepStale()
+	}
 	switch opts.Backend {
 	case BackendAuto:
 		return s, nil

@@ -149,7 +149,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		return nil, usage("%v", err)
 	}
 	e.runner = &runner.Runner{Sandbox: e.sandbox, Layer: e.layer, Policy: policy, Network: cfg.Sandbox.Network,
-		Env: o.Env, AllowEnv: cfg.Sandbox.AllowEnv, OutputLimit: 64 << 10}
+		Env: o.Env, AllowEnv: cfg.Sandbox.AllowEnv, OutputLimit: 64 << 10,
+		Notice: runner.OnceEach(func(text string) { e.events.Emit(event.Notice{Text: "sandbox: " + text}) })}
 
 	if e.log, err = o.openLog(session.Dir(state), id, cfg.Secrets()); err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"hew/agent/proposal"
@@ -28,6 +30,25 @@ type Runner struct {
 	Env         []string // environment to start from; the sandbox scrubs secrets
 	AllowEnv    []string
 	OutputLimit int
+	// Notice, if set, is told what the sandbox wants the user to know about how a command was
+	// set up (such as an allow_env variable it will not pass), after each command; OnceEach
+	// makes it tell each thing once.
+	Notice func(string)
+}
+
+// OnceEach returns f called at most once for each distinct text.
+func OnceEach(f func(string)) func(string) {
+	var mu sync.Mutex
+	told := map[string]bool{}
+	return func(s string) {
+		mu.Lock()
+		first := !told[s]
+		told[s] = true
+		mu.Unlock()
+		if first {
+			f(s)
+		}
+	}
 }
 
 // RunWithNetwork is Run on a copy of r with the network turned on or off, as an approved
@@ -69,7 +90,18 @@ func (r *Runner) Run(ctx context.Context, command string, timeout time.Duration)
 	if err := r.Layer.Sync(); err != nil {
 		return tools.RunResult{}, err
 	}
+	r.notify(res)
 	return result(res), nil
+}
+
+// notify passes the notices of res to r.Notice.
+func (r *Runner) notify(res sandbox.Result) {
+	if r.Notice == nil {
+		return
+	}
+	for _, n := range res.Notices {
+		r.Notice(n)
+	}
 }
 
 // runCopy runs the command over a copy of the merged view, importing its changes when keep.
@@ -96,9 +128,19 @@ func (r *Runner) runCopy(ctx context.Context, spec sandbox.Spec, keep bool) (too
 			return tools.RunResult{}, err
 		}
 	}
+	r.notify(res)
 	return result(res), nil
 }
 
+// result is the sandbox's result as the tool reports it; when a limit stopped the command, the
+// output ends with a line that says which, so the model knows why.
 func result(res sandbox.Result) tools.RunResult {
-	return tools.RunResult{ExitCode: res.ExitCode, Output: res.Output, TimedOut: res.TimedOut, Duration: res.Duration}
+	out := res.Output
+	if res.Stopped != "" {
+		if out != "" && !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+		out += "[hew: " + res.Stopped + "]\n"
+	}
+	return tools.RunResult{ExitCode: res.ExitCode, Output: out, TimedOut: res.TimedOut, Duration: res.Duration}
 }

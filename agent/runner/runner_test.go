@@ -76,3 +76,53 @@ echo "key=${OPENAI_API_KEY:-unset}"`, 30*time.Second)
 		})
 	}
 }
+
+// A command a limit stopped says so in the tool's output.
+func TestLimitIsReported(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Limits: sandbox.Limits{FileSize: 1 << 20}})
+	if err != nil || sb.Backend() == sandbox.BackendNone {
+		t.Skip("no sandbox backend here:", err)
+	}
+	root := t.TempDir()
+	layer, err := proposal.Open(root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Sandbox: sync.OnceValues(func() (*sandbox.Sandbox, error) { return sb, nil }), Layer: layer,
+		Policy: sandbox.PolicyWorkspaceWrite, Env: []string{"PATH=" + os.Getenv("PATH")}}
+	res, err := r.Run(context.Background(), "head -c 3000000 /dev/zero > big", 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode == 0 || !strings.Contains(res.Output, "[hew: stopped: file size limit 1 MiB exceeded") {
+		t.Errorf("exit %d, output %q: want the file size limit named", res.ExitCode, res.Output)
+	}
+}
+
+// An allow_env variable the sandbox will not pass is told once, however many commands run.
+func TestNoticeToldOnce(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil || sb.Backend() == sandbox.BackendNone {
+		t.Skip("no sandbox backend here:", err)
+	}
+	layer, err := proposal.Open(t.TempDir(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told []string
+	r := &Runner{Sandbox: sync.OnceValues(func() (*sandbox.Sandbox, error) { return sb, nil }), Layer: layer,
+		Policy: sandbox.PolicyWorkspaceWrite, Env: []string{"PATH=" + os.Getenv("PATH"), "GITHUB_TOKEN=ghs-secret"},
+		AllowEnv: []string{"GITHUB_TOKEN"}, Notice: OnceEach(func(s string) { told = append(told, s) })}
+	for i := 0; i < 2; i++ {
+		res, err := r.RunWithNetwork(context.Background(), "echo ${GITHUB_TOKEN:-unset}", 30*time.Second, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(res.Output, "ghs-secret") {
+			t.Fatalf("the token reached the command: %q", res.Output)
+		}
+	}
+	if len(told) != 1 || !strings.Contains(told[0], "GITHUB_TOKEN") {
+		t.Errorf("notices = %q, want one about GITHUB_TOKEN", told)
+	}
+}

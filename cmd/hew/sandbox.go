@@ -79,7 +79,13 @@ func runSandbox(ctx context.Context, o *sandboxOptions) error {
 		}
 		fmt.Fprintf(ios.ErrOut, "hew sandbox: %s, %s, network %s\n", res.Backend, o.Policy, network)
 	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(ios.ErrOut, "hew sandbox: %s\n", n)
+	}
 	fmt.Fprint(ios.Out, res.Output)
+	if res.Stopped != "" {
+		fmt.Fprintf(ios.ErrOut, "hew sandbox: %s\n", res.Stopped)
+	}
 	switch {
 	case errors.Is(err, sandbox.ErrNoContainment):
 		return failure(err)

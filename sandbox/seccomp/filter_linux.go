@@ -18,11 +18,19 @@ const (
 // x32 system calls on x86-64 carry this bit in their number.
 const x32SyscallBit = 0x40000000
 
+// Options change what the filter denies.
+type Options struct {
+	// DenyConnect denies connect(2) as well, so no named Unix socket of the host can be reached
+	// where it cannot be hidden (no mount namespace).
+	DenyConnect bool
+}
+
 // Filter returns the BPF program for the running architecture. It lets every system call through
 // except socket(2) for any family but AF_UNIX and io_uring_setup(2) (io_uring can open sockets
-// on its own), which fail with EPERM; system calls of another architecture (32-bit compat entry
-// points, which have their own socketcall) fail the same way.
-func Filter() ([]unix.SockFilter, error) {
+// on its own), which fail with EPERM, and, with opts.DenyConnect, connect(2); system calls of
+// another architecture (32-bit compat entry points, which have their own socketcall) fail the
+// same way.
+func Filter(opts Options) ([]unix.SockFilter, error) {
 	var arch uint32
 	switch runtime.GOARCH {
 	case "amd64":
@@ -42,6 +50,10 @@ func Filter() ([]unix.SockFilter, error) {
 		return unix.SockFilter{Code: unix.BPF_JMP | op | unix.BPF_K, K: k, Jt: jt, Jf: jf}
 	}
 	ret := func(k uint32) unix.SockFilter { return unix.SockFilter{Code: unix.BPF_RET | unix.BPF_K, K: k} }
+	connect := uint32(0xffffffff) // no system call has this number
+	if opts.DenyConnect {
+		connect = unix.SYS_CONNECT
+	}
 	return []unix.SockFilter{
 		/* 0 */ load(offArch),
 		/* 1 */ jump(unix.BPF_JEQ, arch, 1, 0),
@@ -51,18 +63,20 @@ func Filter() ([]unix.SockFilter, error) {
 		/* 5 */ ret(deny),
 		/* 6 */ jump(unix.BPF_JEQ, unix.SYS_IO_URING_SETUP, 0, 1),
 		/* 7 */ ret(deny),
-		/* 8 */ jump(unix.BPF_JEQ, unix.SYS_SOCKET, 0, 3),
-		/* 9 */ load(offArg0),
-		/* 10 */ jump(unix.BPF_JEQ, unix.AF_UNIX, 1, 0),
-		/* 11 */ ret(deny),
-		/* 12 */ ret(allow),
+		/* 8 */ jump(unix.BPF_JEQ, connect, 0, 1),
+		/* 9 */ ret(deny),
+		/* 10 */ jump(unix.BPF_JEQ, unix.SYS_SOCKET, 0, 3),
+		/* 11 */ load(offArg0),
+		/* 12 */ jump(unix.BPF_JEQ, unix.AF_UNIX, 1, 0),
+		/* 13 */ ret(deny),
+		/* 14 */ ret(allow),
 	}, nil
 }
 
 // Install applies Filter to every thread of the calling process and to everything it starts
 // afterwards. It sets no_new_privs, which installing a filter without CAP_SYS_ADMIN requires.
-func Install() error {
-	prog, err := Filter()
+func Install(opts Options) error {
+	prog, err := Filter(opts)
 	if err != nil {
 		return err
 	}
