@@ -38,15 +38,7 @@ func (e *HookError) Unwrap() error { return e.Err }
 // hookPath returns the program for hook name, or "" when the repository has none (git skips
 // hooks that are not executable).
 func (r *Repo) hookPath(cfg gitConfig, name string) string {
-	dir := filepath.Join(r.commonDir, "hooks")
-	if p := cfg.Get("core", "", "hooksPath"); p != "" {
-		p = r.expandHome(p)
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(r.root, p)
-		}
-		dir = p
-	}
-	p := filepath.Join(dir, name)
+	p := filepath.Join(r.hooksDir(cfg), name)
 	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
 		return ""
 	}

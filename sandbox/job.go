@@ -28,6 +28,7 @@ type job struct {
 	home      string   // scratch HOME, fresh for this command, inside tmp
 	tmp       string   // private temp dir, removed afterwards; /tmp inside a mount namespace
 	gitDir    string   // Workspace/.git when it exists
+	readOnly  []string // paths inside the workspace kept read-only: .git, or parts of it (GitWritable)
 	masks     []mask   // directories hidden whole: homes, runtime dirs, the host's /tmp
 	readPaths []string // paths under a mask that stay visible read-only (the go toolchain, hew itself)
 	hideDirs  []string // credential directories outside every mask
@@ -85,6 +86,9 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	j.limits = s.opts.Limits.withDefaults()
 	if st, err := os.Stat(filepath.Join(j.Workspace, ".git")); err == nil && st.IsDir() {
 		j.gitDir = filepath.Join(j.Workspace, ".git")
+	}
+	if j.readOnly, err = readOnlyPaths(j.Workspace, j.gitDir, spec); err != nil {
+		return nil, err
 	}
 	backend := s.Backend()
 	j.mountNS = j.Policy != PolicyFullAccess && (backend == BackendBwrap || backend == BackendNamespaces)
@@ -307,4 +311,30 @@ func checkMountPath(p string) error {
 func within(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// readOnlyPaths are the paths inside workspace a command may not write: the whole git directory,
+// or with spec.GitWritable its config and hooks, and spec.ReadOnly; only those that exist.
+func readOnlyPaths(workspace, gitDir string, spec Spec) ([]string, error) {
+	var paths []string
+	switch {
+	case gitDir != "" && spec.GitWritable:
+		paths = append(paths, filepath.Join(gitDir, "config"), filepath.Join(gitDir, "hooks"))
+	case gitDir != "":
+		paths = append(paths, gitDir)
+	}
+	for _, p := range spec.ReadOnly {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(workspace, p)
+		}
+		p = filepath.Clean(p)
+		if !within(p, workspace) {
+			return nil, fmt.Errorf("sandbox: read-only path %s is outside the workspace %s", p, workspace)
+		}
+		paths = append(paths, p)
+	}
+	return slices.DeleteFunc(paths, func(p string) bool {
+		_, err := os.Lstat(p)
+		return err != nil
+	}), nil
 }

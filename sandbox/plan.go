@@ -35,9 +35,7 @@ func (j *job) namespacePlan() *helperPlan {
 	if j.Policy == PolicyReadOnly {
 		p.ReadOnly = append(p.ReadOnly, j.Workspace)
 	}
-	if j.gitDir != "" {
-		p.ReadOnly = append(p.ReadOnly, j.gitDir)
-	}
+	p.ReadOnly = append(p.ReadOnly, j.readOnly...)
 	p.HideDirs, p.HideFiles = j.hideDirs, j.hideFiles
 	p.MountProc = true
 	lp := &landlockPlan{WriteDirs: []string{"/tmp"}, WriteFiles: devFiles, Network: j.Network}
@@ -77,10 +75,10 @@ func (j *job) landlockOnlyPlan() *helperPlan {
 	lp.ReadDirs = append(lp.ReadDirs, j.Workspace)
 	lp.WriteDirs = []string{j.tmp}
 	if j.Policy != PolicyReadOnly {
-		if j.gitDir == "" {
+		if len(j.readOnly) == 0 {
 			lp.WriteDirs = append(lp.WriteDirs, j.Workspace)
 		} else {
-			carve(j.Workspace, []string{j.gitDir}, &lp.WriteDirs, &lp.WriteFiles)
+			carve(j.Workspace, j.readOnly, &lp.WriteDirs, &lp.WriteFiles)
 		}
 	}
 	p.Landlock = lp
@@ -140,8 +138,8 @@ func bwrapArgs(j *job) []string {
 	for _, p := range j.readPaths {
 		a = append(a, "--ro-bind", p, p)
 	}
-	if j.gitDir != "" {
-		a = append(a, "--ro-bind", j.gitDir, j.gitDir)
+	for _, p := range j.readOnly {
+		a = append(a, "--ro-bind", p, p)
 	}
 	for _, m := range j.masks {
 		a = append(a, "--remount-ro", m.Path)

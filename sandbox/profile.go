@@ -16,8 +16,8 @@ func (j *job) seatbeltProfile() seatbelt.Profile {
 	if j.Policy != PolicyReadOnly {
 		p.Writable = append(p.Writable, both(j.Workspace)...)
 	}
-	if j.gitDir != "" {
-		p.ReadOnly = both(j.gitDir)
+	for _, ro := range j.readOnly {
+		p.ReadOnly = append(p.ReadOnly, both(ro)...)
 	}
 	for _, h := range append(append([]string{}, j.hideDirs...), j.hideFiles...) {
 		p.Hidden = append(p.Hidden, both(h)...)

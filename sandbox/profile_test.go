@@ -8,7 +8,7 @@ import (
 )
 
 func TestSeatbeltProfileFromJob(t *testing.T) {
-	j := &job{Spec: Spec{Workspace: "/w", Policy: PolicyWorkspaceWrite}, home: "/h", tmp: "/t", gitDir: "/w/.git", hideDirs: []string{"/u/.aws"}, hideFiles: []string{"/u/.netrc"}}
+	j := &job{Spec: Spec{Workspace: "/w", Policy: PolicyWorkspaceWrite}, home: "/h", tmp: "/t", gitDir: "/w/.git", readOnly: []string{"/w/.git"}, hideDirs: []string{"/u/.aws"}, hideFiles: []string{"/u/.netrc"}}
 	p := j.seatbeltProfile()
 	for _, w := range []string{"/w", "/h", "/t"} {
 		if !slices.Contains(p.Writable, w) {

@@ -102,6 +102,13 @@ type Spec struct {
 	// OutputLimit is how many bytes of combined output are kept, head and tail; 0 means 64 KiB.
 	OutputLimit int
 	Stdin       io.Reader // nil means no input
+	// GitWritable lets the command write the repository's .git directory (git hooks update the
+	// index and write objects) except its config and hooks directory, which stay read-only,
+	// as do the paths in ReadOnly. Without it the whole of .git is read-only.
+	GitWritable bool
+	// ReadOnly lists further paths inside the workspace the command may not write, such as a
+	// hooks directory named by core.hooksPath.
+	ReadOnly []string
 }
 
 // Result is what a finished command left behind. A non-zero exit is a Result, not an error.

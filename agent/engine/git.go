@@ -90,7 +90,8 @@ func (e *Engine) commitOptions(ups []gitops.Update, message, branch string) gito
 	if trailer == "none" {
 		trailer = ""
 	}
-	return gitops.CommitOptions{Updates: ups, Message: message, Branch: branch, Trailer: trailer, NoVerify: e.cfg.Commit.NoVerify}
+	return gitops.CommitOptions{Updates: ups, Message: message, Branch: branch, Trailer: trailer, NoVerify: e.cfg.Commit.NoVerify,
+		RunHook: e.runHook}
 }
 
 // CheckCommit checks, before anything is written, that accepting the whole proposal and then
