@@ -76,7 +76,7 @@ type Sandbox struct {
 	Policy   string   `toml:"policy"`  // read-only, workspace-write or full-access
 	Backend  string   `toml:"backend"` // auto, bwrap, namespaces, landlock or none
 	Network  bool     `toml:"network"`
-	AllowEnv []string `toml:"allow_env"` // environment variables kept although they look secret
+	AllowEnv []string `toml:"allow_env"` // variables passed to commands besides the allow-list; never ones that look secret
 }
 
 // Commit configures commits hew makes.
