@@ -202,7 +202,7 @@ func (c *Catalog) Merge(overrides []Override) (*Catalog, error) {
 }
 
 func newModel(provider, id string) Model {
-	m := Model{Provider: provider, ID: id, Name: id, StreamTools: true, System: true, EditTool: EditFile}
+	m := Model{Provider: provider, ID: id, Name: id, Tools: true, StreamTools: true, System: true, EditTool: EditFile}
 	if provider == "openai" {
 		m.EditTool = EditApplyPatch
 	}
