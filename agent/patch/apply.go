@@ -124,9 +124,29 @@ func (pl *plan) loadFile(name, what string) (string, *entry, error) {
 		if what == "update" {
 			hint = "; to create it, use an add (\"*** Add File:\")"
 		}
+		if alt, ok := pl.withoutGitPrefix(clean); ok {
+			hint = fmt.Sprintf("; did you mean %s? Paths in a patch are relative to the repository root, without the a/ or b/ prefix of a git diff's headers", alt)
+		}
 		return "", nil, refuse(clean, fs.ErrNotExist, "cannot %s it: the file does not exist%s", what, hint)
 	}
 	return clean, e, nil
+}
+
+// withoutGitPrefix returns name without a leading "a/" or "b/" when that names an existing
+// file: the mistake of copying a path from a git diff's header.
+func (pl *plan) withoutGitPrefix(name string) (string, bool) {
+	alt, ok := strings.CutPrefix(name, "a/")
+	if !ok {
+		alt, ok = strings.CutPrefix(name, "b/")
+	}
+	if !ok {
+		return "", false
+	}
+	if e, seen := pl.entries[alt]; seen {
+		return alt, e.exists
+	}
+	fi, err := pl.fsys.Stat(alt)
+	return alt, err == nil && fi.Mode().IsRegular()
 }
 
 // checkFile refuses directories and symbolic links.
@@ -182,8 +202,12 @@ func (pl *plan) add(fp *FilePatch) (FileResult, error) {
 	if err := e.checkFile(name, "add"); err != nil {
 		return FileResult{}, err
 	}
-	if fp.MustNotExist && e.exists {
-		return FileResult{}, refuse(name, fs.ErrExist, "cannot add it: the file already exists; update it with a diff against its current content instead")
+	if e.exists {
+		hint := "update it with a diff against its current content instead"
+		if !fp.MustNotExist { // the apply_patch format
+			hint = "to change it, use \"*** Update File:\" with the lines to change; to replace it whole, delete it first (\"*** Delete File:\") in the same patch"
+		}
+		return FileResult{}, refuse(name, fs.ErrExist, "cannot add it: the file already exists; %s", hint)
 	}
 	out, err := applyHunks(name, &text{eol: "\n"}, fp.Hunks, tailNewline)
 	if err != nil {
@@ -249,6 +273,9 @@ func (pl *plan) update(fp *FilePatch) (FileResult, error) {
 	}
 	if err := d.checkFile(dest, "move a file onto"); err != nil {
 		return FileResult{}, err
+	}
+	if d.exists {
+		return FileResult{}, refuse(dest, fs.ErrExist, "cannot move %s here: the file already exists and would be replaced; move it to a new path, or delete %s first in the same patch", name, dest)
 	}
 	d.set(data, mode)
 	e.exists = false

@@ -164,9 +164,17 @@ func (p *applyPatchParser) update(t string) (FilePatch, error) {
 		cur = nil
 		return nil
 	}
-	for ; p.i < len(p.lines) && !endsBlock(p.lines[p.i]); p.i++ {
+	for ; p.i < len(p.lines); p.i++ {
 		l := p.lines[p.i]
+		// Inside a hunk, a line of one space and marker text is context: a document about
+		// the format has such lines (" *** End Patch"). Markers are written flush left.
+		context := cur != nil && len(l) > 1 && l[0] == ' ' && l[1] != ' ' && l[1] != '\t'
+		if !context && endsBlock(l) {
+			break
+		}
 		switch {
+		case context:
+			cur.Lines = append(cur.Lines, Line{Kind: ' ', Text: l[1:]})
 		case strings.TrimSpace(l) == endOfFile:
 			if cur == nil || len(cur.Lines) == 0 {
 				return FilePatch{}, syntaxErr(p.lineNo(), "%q must follow a hunk's lines", endOfFile)

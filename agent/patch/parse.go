@@ -10,14 +10,16 @@ import (
 // models emit: markers padded with spaces, a heredoc or Markdown fence around the patch, and a
 // first apply_patch chunk without "@@". A returned error is an *Error of kind ErrSyntax.
 func Parse(text string) (*Patch, error) {
-	lines, first := unwrap(splitLines(text))
+	lines, first, blankTail := unwrap(splitLines(text))
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if t == beginPatch || isOpMarker(t) {
 			return parseApplyPatch(lines, first)
 		}
 		if strings.HasPrefix(l, "diff --git ") || strings.HasPrefix(l, "--- ") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "+++ ") {
-			return parseUnified(lines, first)
+			// A diff's last line may be context for an empty line: a lone space, which the
+			// clean-up above took for padding. The hunk's counts decide whether it belongs.
+			return parseUnified(append(lines, blankTail...), first)
 		}
 	}
 	return nil, syntaxErr(0, "this is not a patch: expected the apply_patch format (starting \"*** Begin Patch\") or a unified diff (\"--- a/FILE\", \"+++ b/FILE\", \"@@ -N,N +N,N @@\")")
@@ -40,18 +42,22 @@ func splitLines(text string) []string {
 var heredocStart = regexp.MustCompile(`^(?:\S*apply_?patch\S*\s+)?<<-?\s*['"]?(\w+)['"]?$`)
 
 // unwrap removes blank lines around a patch and a heredoc or Markdown fence wrapped around it.
-// It returns the remaining lines and the 1-based number of the first one in the original text.
-func unwrap(lines []string) ([]string, int) {
+// It returns the remaining lines, the 1-based number of the first one in the original text, and
+// the blank lines removed from the end of the patch itself (inside any wrapper).
+func unwrap(lines []string) ([]string, int, []string) {
 	first := 1
 	for {
 		for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
 			lines, first = lines[1:], first+1
 		}
-		for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
-			lines = lines[:len(lines)-1]
+		end := len(lines)
+		for end > 0 && strings.TrimSpace(lines[end-1]) == "" {
+			end--
 		}
+		var blankTail []string
+		lines, blankTail = lines[:end], lines[end:]
 		if len(lines) < 2 {
-			return lines, first
+			return lines, first, blankTail
 		}
 		head, tail := strings.TrimSpace(lines[0]), strings.TrimSpace(lines[len(lines)-1])
 		m := heredocStart.FindStringSubmatch(head)
@@ -59,7 +65,7 @@ func unwrap(lines []string) ([]string, int) {
 		case m != nil && tail == m[1]:
 		case strings.HasPrefix(head, "```") && tail == "```":
 		default:
-			return lines, first
+			return lines, first, blankTail
 		}
 		lines, first = lines[1:len(lines)-1], first+1
 	}

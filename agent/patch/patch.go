@@ -50,7 +50,8 @@ type FilePatch struct {
 	Hunks []Hunk
 	// Mode, when non-zero, is the permission the file gets (from a unified diff's mode lines).
 	Mode fs.FileMode
-	// MustNotExist is set for a unified diff's new file: the file must be absent.
+	// MustNotExist is set for a unified diff's new file. No add replaces an existing file (as
+	// with git apply); the flag only chooses the advice given when the file exists.
 	MustNotExist bool
 	// line is where the operation starts in the patch text, for error messages.
 	line int

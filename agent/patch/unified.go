@@ -183,6 +183,11 @@ func (p *unifiedParser) hunk() error {
 			newLeft--
 		}
 	}
+	if oldLeft > 0 && oldLeft == newLeft {
+		// Only context is missing: most likely blank context lines lost their leading space
+		// and were trimmed away, not a patch cut short.
+		return syntaxErr(p.lineNo(), "the hunk at line %d has %d context line(s) fewer than its header \"%s\" counts; if the hunk ends with empty lines of the file, write each as a line holding a single space, or correct the counts", p.first+header, oldLeft, clip(strings.TrimSpace(m[0])))
+	}
 	if oldLeft > 0 || newLeft > 0 {
 		return syntaxErr(p.lineNo(), "the diff ends inside a hunk (the hunk header at line %d promises %s more); it may have been cut off", p.first+header, remainingText(oldLeft, newLeft))
 	}
@@ -200,10 +205,20 @@ func remainingText(oldLeft, newLeft int) string {
 // "-- " mail signature.
 func continuesHunk(lines []string, i int) bool {
 	l := lines[i]
-	if l == "" || l == "-- " || isFileHeader(lines, i) {
+	if l == "" || l == "-- " || isFileHeader(lines, i) || onlyBlankFrom(lines, i) {
 		return false
 	}
 	return strings.ContainsRune(` -+\`, rune(l[0]))
+}
+
+// onlyBlankFrom reports whether lines[i:] are all blank (padding after the last hunk).
+func onlyBlankFrom(lines []string, i int) bool {
+	for _, l := range lines[i:] {
+		if strings.TrimSpace(l) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func isFileHeader(lines []string, i int) bool {
