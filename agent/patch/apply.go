@@ -367,50 +367,179 @@ func locateHunk(m *matcher, name string, h *Hunk, n, total, cursor int, defTail 
 	hunkErr := func(kind ErrorKind, msg, detail string) error {
 		return &Error{Kind: kind, Path: name, Hunk: n, Hunks: total, Msg: msg, Detail: detail}
 	}
+	var scopes []scope
+	if len(h.Anchors) > 0 {
+		var missing string
+		if scopes, missing = m.anchorScopes(h.Anchors); scopes == nil {
+			return replacement{}, hunkErr(ErrNoMatch, fmt.Sprintf("the @@ line %q was not found", missing), anchorAdvice)
+		}
+	}
 	old := h.oldLines()
 	if len(old) == 0 {
-		pos := len(m.lines)
-		switch {
-		case len(h.Anchors) > 0:
-			anchors, missing := m.anchorPositions(h.Anchors, 0)
-			if anchors == nil {
-				return replacement{}, hunkErr(ErrNoMatch, fmt.Sprintf("the @@ line %q was not found", missing), anchorAdvice)
-			}
-			if len(anchors) > 1 {
-				return replacement{}, hunkErr(ErrAmbiguous, fmt.Sprintf("the @@ lines occur %d times, at %s", len(anchors), lineRanges(anchors, 1)),
-					"The hunk only adds lines, so its @@ lines alone must name one place; add another @@ line for the enclosing scope, or context lines.")
-			}
-			pos = anchors[0] + 1
-		case h.ranged:
-			pos = min(h.OldStart, len(m.lines))
+		pos, err := m.insertionPoint(h, scopes)
+		if err != nil {
+			return replacement{}, hunkErr(err.Kind, err.Msg, err.Detail)
 		}
-		return replacement{start: pos, lines: addedLines(h), tail: tail, hunk: n}, nil
+		added := addedLines(h)
+		if at, ok := m.alreadyAdded(added, pos); ok {
+			return replacement{}, hunkErr(ErrApplied, fmt.Sprintf("its change is already in the file: the lines it adds are already at %s", lineRanges([]int{at}, len(added))), appliedAdvice)
+		}
+		return replacement{start: pos, lines: added, tail: tail, hunk: n}, nil
 	}
-	pl, cands, p, missing := m.locate(h, old, cursor)
-	if pl.start < 0 && cands == nil && missing == "" {
+	pl, cands, p := m.locate(h, old, cursor, scopes)
+	if pl.start < 0 && cands == nil {
 		// Models often add a blank context line the file does not have; retry without them.
 		if trimmed, ok := trimBlankContext(h); ok {
 			if tl := trimmed.oldLines(); len(tl) > 0 {
-				if pl2, c2, p2, _ := m.locate(trimmed, tl, cursor); pl2.start >= 0 || c2 != nil {
+				if pl2, c2, p2 := m.locate(trimmed, tl, cursor, scopes); pl2.start >= 0 || c2 != nil {
 					h, old, pl, cands, p = trimmed, tl, pl2, c2, p2
 				}
 			}
 		}
 	}
+	if at, newLen, ok := m.alreadyApplied(h, old, pl, cands, cursor, scopes); ok {
+		return replacement{}, hunkErr(ErrApplied, fmt.Sprintf("its change is already in the file: %s already read as the hunk's result", lineRanges([]int{at}, newLen)), appliedAdvice)
+	}
 	switch {
-	case missing != "":
-		return replacement{}, hunkErr(ErrNoMatch, fmt.Sprintf("the @@ line %q was not found", missing), anchorAdvice)
 	case cands != nil:
 		var b strings.Builder
 		b.WriteString("The hunk expects these lines:\n")
 		quoteLines(&b, "|", capLines(old))
+		where := ""
+		if scopes != nil {
+			where = " under its @@ line"
+		}
 		b.WriteString("Add unchanged lines around the change until they occur only once, or an \"@@ <line>\" header naming the enclosing function or class.")
-		return replacement{}, hunkErr(ErrAmbiguous, fmt.Sprintf("its lines occur %d times (matching %s), at %s; it is not clear which is meant",
-			len(cands), passNames[p], lineRanges(cands, len(old))), b.String())
+		return replacement{}, hunkErr(ErrAmbiguous, fmt.Sprintf("its lines occur %d times%s (matching %s), at %s; it is not clear which is meant",
+			len(cands), where, passNames[p], lineRanges(cands, len(old))), b.String())
 	case pl.start < 0:
 		return replacement{}, hunkErr(ErrNoMatch, "its lines were not found in the file", notFoundDetail(m, name, old, "The hunk expects these lines (its context and '-' lines), in this order:\n"))
 	}
 	return replacement{start: pl.start, n: len(old), lines: m.place(h, old, pl), tail: tail, hunk: n}, nil
+}
+
+const appliedAdvice = "The patch may have been applied already; nothing was changed. Re-read the file; if other changes are still needed, send only those."
+
+// insertionPoint returns where a hunk that only adds lines goes: right after its @@ line, at the
+// end of the file ("*** End of File", or no @@ line at all, as the apply_patch format defines), or
+// at the line a unified diff's header states. The place must be one the patch names, not a guess:
+// an @@ line occurring more than once is refused, and so are added lines whose indentation shows
+// they belong elsewhere (deeper inside the @@ line's block, or inside a block at the end of the
+// file), and a unified diff's insertion without context in the middle of the file, which git
+// apply also refuses.
+func (m *matcher) insertionPoint(h *Hunk, scopes []scope) (int, *Error) {
+	added := addedLines(h)
+	w := -1 // the indentation of the first non-blank added line
+	for _, l := range added {
+		if strings.TrimSpace(l) != "" {
+			w = indentWidth(l)
+			break
+		}
+	}
+	const placeAdvice = "The hunk only adds lines; give the unchanged lines around the insertion point as context (' ' lines) so its place is certain."
+	switch {
+	case len(scopes) > 1:
+		starts := make([]int, len(scopes))
+		for i, sc := range scopes {
+			starts[i] = sc.anchor
+		}
+		return 0, &Error{Kind: ErrAmbiguous, Msg: fmt.Sprintf("the @@ lines occur %d times, at %s, and the hunk only adds lines, so it is not clear where they go", len(scopes), lineRanges(starts, 1)), Detail: placeAdvice}
+	case len(scopes) == 1:
+		sc := scopes[0]
+		for j := sc.anchor + 1; j < sc.end; j++ {
+			if strings.TrimSpace(m.lines[j]) == "" {
+				continue
+			}
+			if w >= 0 && indentWidth(m.lines[j]) != w {
+				return 0, &Error{Kind: ErrNoMatch, Msg: fmt.Sprintf("the hunk only adds lines, right after its @@ line (line %d), but they are indented unlike the line there, so they belong elsewhere in the block", sc.anchor+1), Detail: placeAdvice}
+			}
+			break
+		}
+		return sc.anchor + 1, nil
+	case h.AtEOF:
+		return len(m.lines), nil
+	case h.ranged:
+		switch {
+		case h.OldStart == 0:
+			return 0, nil
+		case h.OldStart >= len(m.lines):
+			return len(m.lines), nil
+		}
+		return 0, &Error{Kind: ErrNoMatch, Msg: fmt.Sprintf("the hunk only adds lines, after line %d, and has no context lines to check that place by", h.OldStart), Detail: "Make the diff with context lines (git diff -U3), or use the apply_patch format with context lines."}
+	}
+	for j := len(m.lines) - 1; j >= 0; j-- {
+		if strings.TrimSpace(m.lines[j]) == "" {
+			continue
+		}
+		if w > indentWidth(m.lines[j]) {
+			return 0, &Error{Kind: ErrNoMatch, Msg: fmt.Sprintf("the hunk only adds lines and has no @@ line, so they would go at the end of the file, but they are indented deeper than its last line (line %d), so they belong inside a block", j+1), Detail: placeAdvice}
+		}
+		break
+	}
+	return len(m.lines), nil
+}
+
+// alreadyAdded reports whether the lines an add-only hunk adds at pos are already there (just
+// after or just before pos).
+func (m *matcher) alreadyAdded(added []string, pos int) (int, bool) {
+	for _, at := range []int{pos, pos - len(added)} {
+		if at >= 0 && m.matchesAt(passTrimRight, added, at) {
+			return at, true
+		}
+	}
+	return 0, false
+}
+
+// matchesAt reports whether lines occur at line at under pass p.
+func (m *matcher) matchesAt(p pass, lines []string, at int) bool {
+	if at < 0 || at+len(lines) > len(m.lines) {
+		return false
+	}
+	m.prepare(p)
+	for i, l := range lines {
+		if m.keys[p][at+i] != lineKey(p, l) {
+			return false
+		}
+	}
+	return true
+}
+
+// alreadyApplied reports whether a hunk's change is already in the file: its result (context and
+// added lines) occurs, in the hunk's scope, either where its old lines are (an addition applied
+// before: the old lines are still there, followed or preceded by the added ones) or, when the
+// old lines are not found at all, anywhere the hunk could apply. It returns the result's place.
+func (m *matcher) alreadyApplied(h *Hunk, old []string, pl placement, cands []int, cursor int, scopes []scope) (int, int, bool) {
+	newSide := h.newLines()
+	if slicesEqual(newSide, old) || len(newSide) == 0 || cands != nil {
+		return 0, 0, false
+	}
+	probe := &Hunk{AtEOF: h.AtEOF}
+	npl, ncands, _ := m.locate(probe, newSide, cursor, scopes)
+	starts := ncands
+	if npl.start >= 0 {
+		starts = []int{npl.start}
+	}
+	if pl.start < 0 {
+		return npl.start, len(newSide), npl.start >= 0
+	}
+	for _, s := range starts {
+		if s <= pl.start && pl.start+len(old) <= s+len(newSide) {
+			return s, len(newSide), true
+		}
+	}
+	return 0, 0, false
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 const anchorAdvice = "An @@ line must copy a line of the file (a function or class header, say) exactly; re-read the file and retry."

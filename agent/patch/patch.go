@@ -93,6 +93,17 @@ func (h *Hunk) oldLines() []string {
 	return out
 }
 
+// newLines returns the lines the hunk leaves in the file: its context and added lines.
+func (h *Hunk) newLines() []string {
+	var out []string
+	for _, l := range h.Lines {
+		if l.Kind != '-' {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}
+
 // Result lists the files an application changed (or, from Check, would change).
 type Result struct {
 	Files []FileResult

@@ -192,6 +192,11 @@ func (p *unifiedParser) hunk() error {
 		return syntaxErr(p.lineNo(), "the diff ends inside a hunk (the hunk header at line %d promises %s more); it may have been cut off", p.first+header, remainingText(oldLeft, newLeft))
 	}
 done:
+	// git diff omits trailing context only at the end of the file, so git apply anchors such a
+	// hunk there; here that breaks ties and shows a change already applied.
+	if n := len(h.Lines); n > 0 && h.Lines[0].Kind == ' ' && h.Lines[n-1].Kind != ' ' {
+		h.AtEOF = true
+	}
 	p.cur.hunks = append(p.cur.hunks, h)
 	return nil
 }
