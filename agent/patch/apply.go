@@ -407,7 +407,7 @@ func locateHunk(m *matcher, name string, h *Hunk, n, total, cursor int, defTail 
 		quoteLines(&b, "|", capLines(old))
 		where := ""
 		if scopes != nil {
-			where = " under its @@ line"
+			where = " after its @@ line"
 		}
 		b.WriteString("Add unchanged lines around the change until they occur only once, or an \"@@ <line>\" header naming the enclosing function or class.")
 		return replacement{}, hunkErr(ErrAmbiguous, fmt.Sprintf("its lines occur %d times%s (matching %s), at %s; it is not clear which is meant",

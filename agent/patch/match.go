@@ -13,11 +13,11 @@ import (
 type pass int
 
 const (
-	passExact     pass = iota // byte for byte
-	passTrimRight             // ignoring trailing whitespace
-	passTrim                  // ignoring leading and trailing whitespace
-	passUnicodeIndented       // after normalising Unicode dashes, quotes and spaces, keeping indentation
-	passUnicode               // after normalising Unicode, ignoring leading and trailing whitespace
+	passExact           pass = iota // byte for byte
+	passTrimRight                   // ignoring trailing whitespace
+	passTrim                        // ignoring leading and trailing whitespace
+	passUnicodeIndented             // after normalising Unicode dashes, quotes and spaces, keeping indentation
+	passUnicode                     // after normalising Unicode, ignoring leading and trailing whitespace
 	numPasses
 )
 
