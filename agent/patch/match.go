@@ -173,14 +173,28 @@ func (m *matcher) find(p pass, pat []string) []int {
 	return out
 }
 
-// findLine returns the positions of one line under the first pass that finds it.
+// findLine returns the positions of one line under the first pass that finds it. A long line
+// that is found nowhere whole may be the start of a line, cut short as git cuts the function
+// headings it writes after a hunk's range ("@@ -1,2 +1,2 @@ heading"): then the lines it starts.
 func (m *matcher) findLine(line string) []int {
 	for p := range numPasses {
 		if occ := m.find(p, []string{line}); len(occ) > 0 {
 			return occ
 		}
 	}
-	return nil
+	const minPrefix = 40
+	key := lineKey(passUnicode, line)
+	if len(key) < minPrefix {
+		return nil
+	}
+	m.prepare(passUnicode)
+	var occ []int
+	for i, k := range m.keys[passUnicode] {
+		if strings.HasPrefix(k, key) {
+			occ = append(occ, i)
+		}
+	}
+	return occ
 }
 
 // A scope is the part of a file an "@@" line names: the line itself and the block under it.
