@@ -1,8 +1,6 @@
 package patch
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -27,9 +25,6 @@ func endsBlock(l string) bool {
 	t := strings.TrimSpace(l)
 	return isOpMarker(t) || t == endPatch
 }
-
-// unifiedRange matches a unified-diff range some models put on apply_patch "@@" lines.
-var unifiedRange = regexp.MustCompile(`^-(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@\s*(.*)$`)
 
 // applyPatchParser reads the apply_patch format.
 type applyPatchParser struct {
@@ -186,9 +181,10 @@ func (p *applyPatchParser) update(t string) (FilePatch, error) {
 		case strings.HasPrefix(l, "@@"):
 			anchor := strings.TrimSpace(l[2:])
 			oldStart := 0
-			if m := unifiedRange.FindStringSubmatch(anchor); m != nil {
-				oldStart, _ = strconv.Atoi(m[1])
-				anchor = strings.TrimSpace(strings.TrimSuffix(m[2], "@@"))
+			// Some models put a unified diff's range on the line: "@@ -12,7 +12,8 @@ func f() {".
+			if r, rest, ok := cutRange(anchor); ok {
+				oldStart = r.oldStart
+				anchor = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "@@"))
 			}
 			if cur == nil || len(cur.Lines) > 0 {
 				if err := closeHunk(); err != nil {

@@ -1,9 +1,6 @@
 package patch
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Parse parses a patch in the apply_patch format ("*** Begin Patch" ... "*** End Patch") or a
 // unified diff as "git diff" or "diff -u" writes it, detecting which. It accepts the lenient forms
@@ -39,8 +36,6 @@ func splitLines(text string) []string {
 	return lines
 }
 
-var heredocStart = regexp.MustCompile(`^(?:\S*apply_?patch\S*\s+)?<<-?\s*['"]?(\w+)['"]?$`)
-
 // unwrap removes blank lines around a patch and a heredoc or Markdown fence wrapped around it.
 // It returns the remaining lines, the 1-based number of the first one in the original text, and
 // the blank lines removed from the end of the patch itself (inside any wrapper).
@@ -60,9 +55,9 @@ func unwrap(lines []string) ([]string, int, []string) {
 			return lines, first, blankTail
 		}
 		head, tail := strings.TrimSpace(lines[0]), strings.TrimSpace(lines[len(lines)-1])
-		m := heredocStart.FindStringSubmatch(head)
+		word, heredoc := heredocWord(head)
 		switch {
-		case m != nil && tail == m[1]:
+		case heredoc && tail == word:
 		case strings.HasPrefix(head, "```") && tail == "```":
 		default:
 			return lines, first, blankTail

@@ -2,13 +2,9 @@ package patch
 
 import (
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 )
-
-// hunkHeader matches "@@ -a,b +c,d @@ section".
-var hunkHeader = regexp.MustCompile(`^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+`)
 
 // diffFile collects one file's headers and hunks from a unified diff.
 type diffFile struct {
@@ -128,20 +124,12 @@ func (p *unifiedParser) start() error {
 
 // hunk reads one "@@" hunk, using its line counts to know where it ends.
 func (p *unifiedParser) hunk() error {
-	m := hunkHeader.FindStringSubmatch(p.lines[p.i])
-	if m == nil {
+	r, headerText, ok := parseHunkHeader(p.lines[p.i])
+	if !ok {
 		return syntaxErr(p.lineNo(), "%q is not a hunk header; it must read \"@@ -START,COUNT +START,COUNT @@\"", clip(p.lines[p.i]))
 	}
-	count := func(s string) int {
-		if s == "" {
-			return 1
-		}
-		n, _ := strconv.Atoi(s)
-		return n
-	}
-	start, _ := strconv.Atoi(m[1])
-	oldLeft, newLeft := count(m[2]), count(m[4])
-	h := Hunk{OldStart: start, ranged: true, line: p.lineNo()}
+	oldLeft, newLeft := r.oldCount, r.newCount
+	h := Hunk{OldStart: r.oldStart, ranged: true, line: p.lineNo()}
 	header := p.i
 	p.i++
 	for ; p.i < len(p.lines); p.i++ {
@@ -186,7 +174,7 @@ func (p *unifiedParser) hunk() error {
 	if oldLeft > 0 && oldLeft == newLeft {
 		// Only context is missing: most likely blank context lines lost their leading space
 		// and were trimmed away, not a patch cut short.
-		return syntaxErr(p.lineNo(), "the hunk at line %d has %d context line(s) fewer than its header \"%s\" counts; if the hunk ends with empty lines of the file, write each as a line holding a single space, or correct the counts", p.first+header, oldLeft, clip(strings.TrimSpace(m[0])))
+		return syntaxErr(p.lineNo(), "the hunk at line %d has %d context line(s) fewer than its header \"%s\" counts; if the hunk ends with empty lines of the file, write each as a line holding a single space, or correct the counts", p.first+header, oldLeft, clip(headerText))
 	}
 	if oldLeft > 0 || newLeft > 0 {
 		return syntaxErr(p.lineNo(), "the diff ends inside a hunk (the hunk header at line %d promises %s more); it may have been cut off", p.first+header, remainingText(oldLeft, newLeft))
