@@ -513,17 +513,13 @@ func (m *matcher) alreadyApplied(h *Hunk, old []string, pl placement, cands []in
 	if slicesEqual(newSide, old) || len(newSide) == 0 || cands != nil {
 		return 0, 0, false
 	}
-	probe := &Hunk{AtEOF: h.AtEOF}
-	npl, ncands, _ := m.locate(probe, newSide, cursor, scopes)
-	starts := ncands
-	if npl.start >= 0 {
-		starts = []int{npl.start}
-	}
 	if pl.start < 0 {
+		npl, _, _ := m.locate(&Hunk{AtEOF: h.AtEOF}, newSide, cursor, scopes)
 		return npl.start, len(newSide), npl.start >= 0
 	}
-	for _, s := range starts {
-		if s <= pl.start && pl.start+len(old) <= s+len(newSide) {
+	// Found: the result can only be there if it is longer and covers the old lines' place.
+	for s := max(pl.start-(len(newSide)-len(old)), 0); s <= pl.start && len(newSide) > len(old); s++ {
+		if m.matchesAt(pl.pass, newSide, s) {
 			return s, len(newSide), true
 		}
 	}

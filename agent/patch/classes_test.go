@@ -10,7 +10,7 @@ import (
 
 // gitDiff commits before in a fresh repository, stages after in its place and returns
 // "git diff --cached -M" with the extra arguments (-U1, say).
-func gitDiff(t *testing.T, before, after map[string]file, args ...string) string {
+func gitDiff(t testing.TB, before, after map[string]file, args ...string) string {
 	t.Helper()
 	repo := t.TempDir()
 	git(t, repo, "init", "-q")

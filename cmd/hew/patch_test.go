@@ -3,16 +3,51 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"hew/cmd/hew/internal/patchcli"
 )
 
-// runPatchCmd runs "hew" with args through the cobra tree in dir, with fake streams.
+// runPatchCmd runs "hew" with args through the cobra tree in dir, with fake streams. When the
+// early start of "hew patch apply" (patchcli.Main, run before hew's other packages initialize)
+// takes the command line, it is run first on a copy of dir and must print and exit the same.
 func runPatchCmd(t *testing.T, dir, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var early *[3]string
+	if _, ok := patchcli.ParseArgs(args); ok && !absoluteArg(args) {
+		cp := t.TempDir()
+		if err := os.CopyFS(cp, os.DirFS(dir)); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut strings.Builder
+		c, ok := patchcli.Main(args, cp, strings.NewReader(stdin), &out, &errOut)
+		if !ok {
+			t.Fatal("patchcli.ParseArgs took the command line but patchcli.Main did not")
+		}
+		early = &[3]string{out.String(), strings.ReplaceAll(errOut.String(), cp, dir), strconv.Itoa(c)}
+	}
 	ios, out, errOut := testIO(t, dir, nil)
 	ios.In = strings.NewReader(stdin)
 	code = Main(args, ios)
+	if early != nil {
+		if got := [3]string{out.String(), errOut.String(), strconv.Itoa(code)}; got != *early {
+			t.Errorf("%q: the early start gave (out, err, code) %q, cobra %q", args, *early, got)
+		}
+	}
 	return out.String(), errOut.String(), code
+}
+
+// absoluteArg reports whether an argument names something outside the working directory by an
+// absolute path (which a copy of the working directory does not cover).
+func absoluteArg(args []string) bool {
+	for _, a := range args {
+		if filepath.IsAbs(a) || strings.HasPrefix(a, "-C/") {
+			return true
+		}
+	}
+	return false
 }
 
 func readPatchTestFile(t *testing.T, path string) string {
@@ -62,6 +97,26 @@ func TestPatchApplyCommand(t *testing.T) {
 		}
 		out, errOut, code := runPatchCmd(t, t.TempDir(), "", "patch", "apply", "-C", dir, patchFile)
 		if code != 0 || out != "M a.txt\n" {
+			t.Fatalf("code %d, out %q, err %q", code, out, errOut)
+		}
+		if got := readPatchTestFile(t, filepath.Join(dir, "a.txt")); got != "uno\n" {
+			t.Fatalf("a.txt = %q", got)
+		}
+	})
+	t.Run("-C with relative paths", func(t *testing.T) {
+		base := t.TempDir()
+		dir := filepath.Join(base, "w")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("one\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(base, "p.diff"), []byte("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+uno\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := runPatchCmd(t, base, "", "patch", "apply", "-Cw", "p.diff")
+		if code != 0 || out != "M a.txt\n" || errOut != "" {
 			t.Fatalf("code %d, out %q, err %q", code, out, errOut)
 		}
 		if got := readPatchTestFile(t, filepath.Join(dir, "a.txt")); got != "uno\n" {
