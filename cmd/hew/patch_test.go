@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -156,5 +157,35 @@ func TestPatchApplyCommand(t *testing.T) {
 				t.Fatalf("code %d, err %q; want 2 and %q", code, errOut, tc.want)
 			}
 		})
+	}
+}
+
+// TestPatchApplyStartsBeforeTheHeavyPackages runs the built binary: "hew patch apply" does its
+// work and exits before the UI's syntax-highlighting tables are built (GODEBUG=inittrace=1 prints
+// each package's initialization), while help and other commands still go through cobra.
+func TestPatchApplyStartsBeforeTheHeavyPackages(t *testing.T) {
+	bin := hewBinary(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("one\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "patch", "apply", "--check")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	cmd.Stdin = strings.NewReader("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n")
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil || out.String() != "M a.txt\n" {
+		t.Fatalf("%v: out %q err %q", err, out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "init runtime") {
+		t.Fatalf("no init trace: %q", errOut.String())
+	}
+	if strings.Contains(errOut.String(), "init github.com/alecthomas/chroma") {
+		t.Error("the syntax highlighter was initialized before hew patch apply ran")
+	}
+	help, err := exec.Command(bin, "patch", "apply", "--help").Output()
+	if err != nil || !strings.Contains(string(help), "Refused, as git apply refuses them") {
+		t.Errorf("help: %v %q", err, help)
 	}
 }
