@@ -458,7 +458,7 @@ func (m *matcher) insertionPoint(h *Hunk, scopes []scope) (int, *Error) {
 		return sc.anchor + 1, nil
 	case h.AtEOF:
 		return len(m.lines), nil
-	case h.ranged:
+	case h.ranged || h.OldStart > 0: // a unified diff's range, or one on an apply_patch @@ line
 		switch {
 		case h.OldStart == 0:
 			return 0, nil

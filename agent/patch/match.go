@@ -293,8 +293,8 @@ type placement struct {
 }
 
 // locate finds where lines (a hunk's old or new side) are, searching from cursor. With scopes
-// (from the hunk's "@@" lines) only matches inside one of them count, or when there are none
-// inside, matches after the first "@@" line. It returns the placement, or every candidate when
+// (from the hunk's "@@" lines) only matches starting inside one of them count, or when there are
+// none, matches after the first "@@" line. It returns the placement, or every candidate when
 // the place is ambiguous, or neither when the lines are not found.
 func (m *matcher) locate(h *Hunk, lines []string, cursor int, scopes []scope) (pl placement, cands []int, pass_ pass) {
 	for p := range numPasses {
@@ -307,7 +307,7 @@ func (m *matcher) locate(h *Hunk, lines []string, cursor int, scopes []scope) (p
 			c = nil
 			for _, s := range all {
 				for _, sc := range scopes {
-					if s >= sc.anchor && s+len(lines) <= sc.end {
+					if s >= sc.anchor && s < sc.end { // starting in the block; trailing context may run past it
 						c = append(c, s)
 						break
 					}
