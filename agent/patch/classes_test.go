@@ -265,6 +265,17 @@ func TestAddOnlyPlacement(t *testing.T) {
 		wantErr: []string{"@@ lines occur 2 times", "lines 4, 11"},
 		kind:    ErrAmbiguous,
 	}, {
+		name:    "a range on the @@ line, in the middle of the file",
+		files:   map[string]file{"x.txt": f("a\nb\nc\n")},
+		patch:   update("x.txt", "@@ -1,0 +2 @@", "+mid"),
+		wantErr: []string{"only adds lines, after line 1", "no context lines"},
+		kind:    ErrNoMatch,
+	}, {
+		name:  "a range on the @@ line, at the end of the file",
+		files: map[string]file{"x.txt": f("a\nb\nc\n")},
+		patch: update("x.txt", "@@ -3,0 +4 @@", "+d"),
+		want:  map[string]file{"x.txt": f("a\nb\nc\nd\n")},
+	}, {
 		name:  "marked for the end of the file",
 		files: map[string]file{"p.go": f(goFile)},
 		patch: update("p.go", "@@", "+", "+func C() {}", "*** End of File"),
