@@ -82,22 +82,16 @@ type Line struct {
 	Text string
 }
 
-// oldLines returns the lines the hunk expects in the file.
-func (h *Hunk) oldLines() []string {
-	var out []string
-	for _, l := range h.Lines {
-		if l.Kind != '+' {
-			out = append(out, l.Text)
-		}
-	}
-	return out
-}
+// oldLines returns the lines the hunk expects in the file: its context and removed lines.
+func (h *Hunk) oldLines() []string { return h.linesWithout('+') }
 
 // newLines returns the lines the hunk leaves in the file: its context and added lines.
-func (h *Hunk) newLines() []string {
+func (h *Hunk) newLines() []string { return h.linesWithout('-') }
+
+func (h *Hunk) linesWithout(kind byte) []string {
 	var out []string
 	for _, l := range h.Lines {
-		if l.Kind != '-' {
+		if l.Kind != kind {
 			out = append(out, l.Text)
 		}
 	}
