@@ -245,6 +245,12 @@ func (pl *plan) delete(fp *FilePatch) (FileResult, error) {
 func (pl *plan) update(fp *FilePatch) (FileResult, error) {
 	name, e, err := pl.loadFile(fp.Path, "update")
 	if err != nil {
+		if fp.MoveTo != "" && errors.Is(err, fs.ErrNotExist) {
+			if dest, d, derr := pl.load(fp.MoveTo); derr == nil && d.exists && !d.isDir {
+				return FileResult{}, &Error{Kind: ErrApplied, Path: fp.Path,
+					Msg: fmt.Sprintf("cannot move it to %s: it does not exist and %s does, so the move may have been applied already; nothing was changed", dest, dest)}
+			}
+		}
 		return FileResult{}, err
 	}
 	data := e.data

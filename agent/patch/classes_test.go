@@ -223,6 +223,11 @@ func TestAlreadyApplied(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a move made before", func(t *testing.T) {
+		files := map[string]file{"new/name.txt": f("x\n")}
+		_, err, got := applyText(t, files, "*** Begin Patch\n*** Update File: old/name.txt\n*** Move to: new/name.txt\n*** End Patch\n")
+		checkOutcome(t, files, nil, []string{"old/name.txt", "new/name.txt does", "applied already"}, ErrApplied, "", nil, err, got)
+	})
 	t.Run("an add of a file that exists with that content", func(t *testing.T) {
 		files := map[string]file{"n.txt": f("x\n")}
 		_, err, _ := applyText(t, files, "*** Begin Patch\n*** Add File: n.txt\n+x\n*** End Patch\n")
