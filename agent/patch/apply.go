@@ -260,6 +260,11 @@ func (pl *plan) update(fp *FilePatch) (FileResult, error) {
 			return FileResult{}, err
 		}
 		data = out.bytes()
+		if bytes.Equal(data, e.data) && changes(fp.Hunks) {
+			// Hunks found only by a forgiving pass (a change of trailing whitespace, say) can
+			// apply again over their own result.
+			return FileResult{}, &Error{Kind: ErrApplied, Path: name, Msg: "applying it would change nothing: its change is already in the file", Detail: appliedAdvice}
+		}
 	}
 	mode := e.mode
 	if fp.Mode != 0 {
@@ -348,7 +353,7 @@ func applyHunks(name string, t *text, hunks []Hunk, defTail tailPolicy) (*text, 
 	reps := make([]replacement, 0, len(hunks))
 	cursor := 0
 	for i := range hunks {
-		rep, err := locateHunk(m, name, &hunks[i], i+1, len(hunks), cursor, defTail)
+		rep, err := locateHunk(m, t.ends, name, &hunks[i], i+1, len(hunks), cursor, defTail)
 		if err != nil {
 			return nil, err
 		}
@@ -365,7 +370,7 @@ func applyHunks(name string, t *text, hunks []Hunk, defTail tailPolicy) (*text, 
 
 // locateHunk finds one hunk in the file and returns its replacement, or an error a model can act
 // on.
-func locateHunk(m *matcher, name string, h *Hunk, n, total, cursor int, defTail tailPolicy) (replacement, error) {
+func locateHunk(m *matcher, ends []string, name string, h *Hunk, n, total, cursor int, defTail tailPolicy) (replacement, error) {
 	tail := defTail
 	if h.NewNoEOL {
 		tail = tailNone
@@ -390,7 +395,7 @@ func locateHunk(m *matcher, name string, h *Hunk, n, total, cursor int, defTail 
 		if at, ok := m.alreadyAdded(added, pos); ok {
 			return replacement{}, hunkErr(ErrApplied, fmt.Sprintf("its change is already in the file: the lines it adds are already at %s", lineRanges([]int{at}, len(added))), appliedAdvice)
 		}
-		return replacement{start: pos, lines: added, tail: tail, hunk: n}, nil
+		return replacement{start: pos, lines: added, ends: lineEnds(h, nil, ends), tail: tail, hunk: n}, nil
 	}
 	pl, cands, p := m.locate(h, old, cursor, scopes)
 	if pl.start < 0 && cands == nil {
@@ -421,7 +426,49 @@ func locateHunk(m *matcher, name string, h *Hunk, n, total, cursor int, defTail 
 	case pl.start < 0:
 		return replacement{}, hunkErr(ErrNoMatch, "its lines were not found in the file", notFoundDetail(m, name, old, "The hunk expects these lines (its context and '-' lines), in this order:\n"))
 	}
-	return replacement{start: pl.start, n: len(old), lines: m.place(h, old, pl), tail: tail, hunk: n}, nil
+	lines, src := m.placeFrom(h, old, pl)
+	return replacement{start: pl.start, n: len(old), lines: lines, ends: lineEnds(h, src, ends), tail: tail, hunk: n}, nil
+}
+
+// changes reports whether any hunk changes a line (rather than only restating it).
+func changes(hunks []Hunk) bool {
+	for i := range hunks {
+		if hunks[i].OldNoEOL != hunks[i].NewNoEOL || !slicesEqual(hunks[i].oldLines(), hunks[i].newLines()) {
+			return true
+		}
+	}
+	return false
+}
+
+// lineEnds gives a hunk's new lines their terminators: a context line keeps the file's own; an
+// added line takes the file's usual one, unless the hunk says which (Line.CR). src maps each new
+// line to the file line it keeps, or -1 for an added line; nil src means all are added.
+func lineEnds(h *Hunk, src []int, fileEnds []string) []string {
+	explicit := false
+	for _, l := range h.Lines {
+		explicit = explicit || l.CR
+	}
+	var added []bool
+	for _, l := range h.Lines {
+		if l.Kind == '+' {
+			added = append(added, l.CR)
+		}
+	}
+	out := make([]string, 0, len(added))
+	a := 0
+	for i := 0; i < len(src) || src == nil && a < len(added); i++ {
+		switch {
+		case src != nil && src[i] >= 0:
+			out = append(out, fileEnds[src[i]])
+		case explicit && added[a]:
+			out, a = append(out, "\r\n"), a+1
+		case explicit:
+			out, a = append(out, "\n"), a+1
+		default:
+			out, a = append(out, ""), a+1
+		}
+	}
+	return out
 }
 
 const appliedAdvice = "The patch may have been applied already; nothing was changed. Re-read the file; if other changes are still needed, send only those."
@@ -511,9 +558,10 @@ func (m *matcher) matchesAt(p pass, lines []string, at int) bool {
 }
 
 // alreadyApplied reports whether a hunk's change is already in the file: its result (context and
-// added lines) occurs, in the hunk's scope, either where its old lines are (an addition applied
-// before: the old lines are still there, followed or preceded by the added ones) or, when the
-// old lines are not found at all, anywhere the hunk could apply. It returns the result's place.
+// added lines) occurs, in the hunk's scope, either over the place of its old lines (an addition
+// with context on one side, applied before: the old lines are still there, followed or preceded
+// by the added ones; for a hunk that must end the file, at its end) or, when the old lines are
+// not found at all, anywhere the hunk could apply. It returns the result's place.
 func (m *matcher) alreadyApplied(h *Hunk, old []string, pl placement, cands []int, cursor int, scopes []scope) (int, int, bool) {
 	newSide := h.newLines()
 	if slicesEqual(newSide, old) || len(newSide) == 0 || cands != nil {
@@ -523,13 +571,40 @@ func (m *matcher) alreadyApplied(h *Hunk, old []string, pl placement, cands []in
 		npl, _, _ := m.locate(&Hunk{AtEOF: h.AtEOF}, newSide, cursor, scopes)
 		return npl.start, len(newSide), npl.start >= 0
 	}
-	// Found: the result can only be there if it is longer and covers the old lines' place.
-	for s := max(pl.start-(len(newSide)-len(old)), 0); s <= pl.start && len(newSide) > len(old); s++ {
+	// The old lines are found only by a forgiving pass, and the hunk's result is there as it
+	// is: a change of indentation or punctuation, applied before.
+	if pl.pass > passTrimRight {
+		d := len(newSide) - len(old)
+		for s := pl.start - max(d, 0); s <= pl.start+max(-d, 0); s++ {
+			if m.matchesAt(passTrimRight, newSide, s) {
+				return s, len(newSide), true
+			}
+		}
+	}
+	// The old lines are found. A change applied before can leave them in place only when the
+	// hunk has context on one side of its change, or none: then the result covers their place.
+	// (With context on both sides, the added lines now separate it, unless they repeat it, and
+	// then nothing tells a change made from one still to make.)
+	if len(newSide) <= len(old) || contextBothSides(h) {
+		return 0, 0, false
+	}
+	if h.AtEOF && pl.start+len(old) != len(m.lines) {
+		s := len(m.lines) - len(newSide)
+		return s, len(newSide), s >= 0 && m.matchesAt(pl.pass, newSide, s)
+	}
+	for s := max(pl.start-(len(newSide)-len(old)), 0); s <= pl.start; s++ {
 		if m.matchesAt(pl.pass, newSide, s) {
 			return s, len(newSide), true
 		}
 	}
 	return 0, 0, false
+}
+
+// contextBothSides reports whether a hunk has context lines both before its first change and
+// after its last.
+func contextBothSides(h *Hunk) bool {
+	n := len(h.Lines)
+	return n > 0 && h.Lines[0].Kind == ' ' && h.Lines[n-1].Kind == ' '
 }
 
 func slicesEqual(a, b []string) bool {

@@ -29,13 +29,19 @@ func endsBlock(l string) bool {
 // applyPatchParser reads the apply_patch format.
 type applyPatchParser struct {
 	lines []string
-	first int // line number of lines[0] in the patch text
+	first int    // line number of lines[0] in the patch text
+	cr    []bool // by line of the patch text: see splitLines
 	i     int
 }
 
 func (p *applyPatchParser) lineNo() int { return p.first + p.i }
 
-func parseApplyPatch(lines []string, first int) (*Patch, error) {
+// line makes the hunk line of kind from the current patch line's text.
+func (p *applyPatchParser) line(kind byte, text string) Line {
+	return Line{Kind: kind, Text: text, CR: lineCR(p.cr, p.lineNo()-1)}
+}
+
+func parseApplyPatch(lines []string, first int, cr []bool) (*Patch, error) {
 	begin := -1
 	for i, l := range lines {
 		if strings.TrimSpace(l) == beginPatch {
@@ -49,7 +55,7 @@ func parseApplyPatch(lines []string, first int) (*Patch, error) {
 	if len(lines) == begin+1 || strings.TrimSpace(lines[len(lines)-1]) != endPatch {
 		return nil, syntaxErr(first+len(lines)-1, "the patch does not end with %q; it may have been cut off", endPatch)
 	}
-	p := &applyPatchParser{lines: lines[begin+1 : len(lines)-1], first: first + begin + 1}
+	p := &applyPatchParser{lines: lines[begin+1 : len(lines)-1], first: first + begin + 1, cr: cr}
 	patch := &Patch{Format: FormatApplyPatch}
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
@@ -109,7 +115,7 @@ func (p *applyPatchParser) add(t string) (FilePatch, error) {
 			for ; blanks > 0; blanks-- {
 				h.Lines = append(h.Lines, Line{Kind: '+'})
 			}
-			h.Lines = append(h.Lines, Line{Kind: '+', Text: l[1:]})
+			h.Lines = append(h.Lines, p.line('+', l[1:]))
 		case strings.TrimSpace(l) == "":
 			blanks++ // a blank line inside the content is an empty line; trailing ones are dropped
 		default:
@@ -169,7 +175,7 @@ func (p *applyPatchParser) update(t string) (FilePatch, error) {
 		}
 		switch {
 		case context:
-			cur.Lines = append(cur.Lines, Line{Kind: ' ', Text: l[1:]})
+			cur.Lines = append(cur.Lines, p.line(' ', l[1:]))
 		case strings.TrimSpace(l) == endOfFile:
 			if cur == nil || len(cur.Lines) == 0 {
 				return FilePatch{}, syntaxErr(p.lineNo(), "%q must follow a hunk's lines", endOfFile)
@@ -203,7 +209,7 @@ func (p *applyPatchParser) update(t string) (FilePatch, error) {
 			if l != "" {
 				kind, text = l[0], l[1:]
 			}
-			cur.Lines = append(cur.Lines, Line{Kind: kind, Text: text})
+			cur.Lines = append(cur.Lines, p.line(kind, text))
 		default:
 			return FilePatch{}, syntaxErr(p.lineNo(), "%q is not a hunk line of %s; each line of an update starts with ' ' (context), '-' (remove) or '+' (add), or is an \"@@\" header", clip(l), path)
 		}

@@ -371,3 +371,68 @@ func TestMessagesPointTheRightWay(t *testing.T) {
 		t.Errorf("the message suggests creating the file: %v", err)
 	}
 }
+
+// TestCRLFContentInDiffs: a diff of files with CRLF line endings carries the carriage returns as
+// content (its own header lines end in LF); applied, the files get them, as with git apply. A
+// patch that went through CRLF as a whole does not.
+func TestCRLFContentInDiffs(t *testing.T) {
+	crlf := "a\r\nb\r\nc\r\n"
+	cases := []struct {
+		name          string
+		before, after map[string]file
+	}{
+		{"a new CRLF file", map[string]file{"k": f("k\n")}, map[string]file{"k": f("k\n"), "w.txt": f(crlf)}},
+		{"a line added to a CRLF file", map[string]file{"w.txt": f(crlf)}, map[string]file{"w.txt": f("a\r\nb\r\nnew\r\nc\r\n")}},
+		{"CRLF to LF", map[string]file{"w.txt": f(crlf)}, map[string]file{"w.txt": f("a\nb\nc\n")}},
+		{"a mixed file keeps each line's ending", map[string]file{"m.txt": f("a\r\nb\nc\r\nd\n")}, map[string]file{"m.txt": f("a\r\nb\nC\nc\r\nd\n")}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			diff := gitDiff(t, tc.before, tc.after)
+			gitTree, ok := gitApply(t, tc.before, diff)
+			if !ok {
+				t.Fatal("git apply refused")
+			}
+			if d := diffTrees(tc.after, gitTree); d != "" {
+				t.Fatalf("git apply:\n%s", d)
+			}
+			_, err, got := applyText(t, tc.before, diff)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := diffTrees(gitTree, got); d != "" {
+				t.Fatalf("differs from git apply:\n%s\n%s", d, diff)
+			}
+		})
+	}
+	t.Run("a patch sent with CRLF line endings", func(t *testing.T) {
+		text := strings.ReplaceAll(update("x.txt", "@@", " a", "-b", "+B"), "\n", "\r\n")
+		_, err, got := applyText(t, map[string]file{"x.txt": f("a\nb\n")}, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := diffTrees(map[string]file{"x.txt": f("a\nB\n")}, got); d != "" {
+			t.Fatal(d)
+		}
+	})
+}
+
+// TestAlreadyAppliedForgivingPasses: a change that a forgiving pass would find again (of
+// indentation, of trailing whitespace, of the final newline only) is recognised as applied.
+func TestAlreadyAppliedForgivingPasses(t *testing.T) {
+	for _, tc := range []struct{ name, before, after string }{
+		{"indentation", "def f():\n    if x:\n        return 1\n    return 2\n", "def f():\n    if x:\n        return 1\n        return 2\n"},
+		{"trailing whitespace", "a \nb\nc\n", "a\nb\nc\n"},
+		{"the final newline", "a\nb\n", "a\nb"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, after := map[string]file{"f": f(tc.before)}, map[string]file{"f": f(tc.after)}
+			diff := gitDiff(t, before, after)
+			if _, err, got := applyText(t, before, diff); err != nil || diffTrees(after, got) != "" {
+				t.Fatalf("first application: %v %s", err, diffTrees(after, got))
+			}
+			_, err, got := applyText(t, after, diff)
+			checkOutcome(t, after, nil, []string{"already in the file"}, ErrApplied, "", nil, err, got)
+		})
+	}
+}

@@ -391,6 +391,13 @@ func leadingSpace(s string) string {
 // place builds the replacement for a hunk found at pl: context lines keep the file's own text,
 // and when the match ignored indentation, every added line is re-indented (see reindent).
 func (m *matcher) place(h *Hunk, old []string, pl placement) []string {
+	out, _ := m.placeFrom(h, old, pl)
+	return out
+}
+
+// placeFrom is place, also returning for each line the file line it keeps (a context line), or
+// -1 for an added line.
+func (m *matcher) placeFrom(h *Hunk, old []string, pl placement) ([]string, []int) {
 	// ref[i] is the old line an added line's indentation is judged against: the nearest
 	// non-blank context or removed line before it, or for added lines at the start, after it.
 	var re func(s string, ref int) (string, bool)
@@ -427,11 +434,12 @@ func (m *matcher) place(h *Hunk, old []string, pl placement) []string {
 		added[i] = s
 	}
 	out := make([]string, 0, len(h.Lines))
+	src := make([]int, 0, len(h.Lines))
 	k := pl.start
 	for i, l := range h.Lines {
 		switch l.Kind {
 		case ' ':
-			out = append(out, m.lines[k])
+			out, src = append(out, m.lines[k]), append(src, k)
 			k++
 		case '-':
 			k++
@@ -441,9 +449,10 @@ func (m *matcher) place(h *Hunk, old []string, pl placement) []string {
 			} else {
 				out = append(out, l.Text)
 			}
+			src = append(src, -1)
 		}
 	}
-	return out
+	return out, src
 }
 
 // reindent works out how the hunk's indentation maps onto the file's, from its old lines and the

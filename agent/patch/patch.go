@@ -80,6 +80,10 @@ type Hunk struct {
 type Line struct {
 	Kind byte
 	Text string
+	// CR is set when the line ended with a carriage return in a patch whose other lines do not
+	// all end so: a diff of a file with CRLF line endings. An added line then ends as its
+	// patch line did, where otherwise it takes the file's usual line ending.
+	CR bool
 }
 
 // oldLines returns the lines the hunk expects in the file: its context and removed lines.

@@ -22,6 +22,7 @@ type diffFile struct {
 type unifiedParser struct {
 	lines []string
 	first int
+	cr    []bool // by line of the patch text: see splitLines
 	i     int
 	files []FilePatch
 	cur   *diffFile
@@ -29,8 +30,8 @@ type unifiedParser struct {
 
 func (p *unifiedParser) lineNo() int { return p.first + p.i }
 
-func parseUnified(lines []string, first int) (*Patch, error) {
-	p := &unifiedParser{lines: lines, first: first}
+func parseUnified(lines []string, first int, cr []bool) (*Patch, error) {
+	p := &unifiedParser{lines: lines, first: first, cr: cr}
 	for p.i < len(p.lines) {
 		if err := p.step(); err != nil {
 			return nil, err
@@ -154,7 +155,7 @@ func (p *unifiedParser) hunk() error {
 		case l == "" && remaining:
 			h.Lines = append(h.Lines, Line{Kind: ' '})
 		case l != "" && (l[0] == ' ' || l[0] == '-' || l[0] == '+'):
-			h.Lines = append(h.Lines, Line{Kind: l[0], Text: l[1:]})
+			h.Lines = append(h.Lines, Line{Kind: l[0], Text: l[1:], CR: lineCR(p.cr, p.lineNo()-1)})
 		default:
 			if isFileHeader(p.lines, p.i) {
 				goto done // the header's counts were wrong; the next file starts here
