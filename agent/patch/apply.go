@@ -350,15 +350,64 @@ func (pl *plan) rollback(done []string) error {
 // its end and the patch does not say.
 func applyHunks(name string, t *text, hunks []Hunk, defTail tailPolicy) (*text, error) {
 	m := newMatcher(t.lines)
-	reps := make([]replacement, 0, len(hunks))
+	type slot struct {
+		rep  replacement
+		ok   bool
+		pend *pending
+		err  error
+	}
+	slots := make([]slot, len(hunks))
 	cursor := 0
 	for i := range hunks {
-		rep, err := locateHunk(m, t.ends, name, &hunks[i], i+1, len(hunks), cursor, defTail)
-		if err != nil {
+		rep, pend, err := locateHunk(m, t.ends, name, &hunks[i], i+1, len(hunks), cursor, defTail)
+		switch {
+		case pend != nil:
+			slots[i] = slot{pend: pend, err: err}
+		case err != nil:
 			return nil, err
+		default:
+			slots[i] = slot{rep: rep, ok: true}
+			cursor = rep.start + rep.n
 		}
-		reps = append(reps, rep)
-		cursor = rep.start + rep.n
+	}
+	// A hunk found in several places may be placed by the order of the hunks: it comes after
+	// the hunk before it and before the hunk after it.
+	for progress := true; progress; {
+		progress = false
+		for i := range slots {
+			if slots[i].ok {
+				continue
+			}
+			lo, hi := 0, len(t.lines)
+			for j := i - 1; j >= 0; j-- {
+				if slots[j].ok {
+					lo = slots[j].rep.start + slots[j].rep.n
+					break
+				}
+			}
+			for j := i + 1; j < len(slots); j++ {
+				if slots[j].ok {
+					hi = slots[j].rep.start
+					break
+				}
+			}
+			var in []int
+			for _, c := range slots[i].pend.cands {
+				if c >= lo && c+slots[i].pend.n <= hi {
+					in = append(in, c)
+				}
+			}
+			if len(in) == 1 {
+				slots[i].rep, slots[i].ok, progress = slots[i].pend.build(in[0]), true, true
+			}
+		}
+	}
+	reps := make([]replacement, 0, len(hunks))
+	for _, sl := range slots {
+		if !sl.ok {
+			return nil, sl.err
+		}
+		reps = append(reps, sl.rep)
 	}
 	out, pair, ok := t.replace(reps)
 	if !ok {
@@ -368,9 +417,20 @@ func applyHunks(name string, t *text, hunks []Hunk, defTail tailPolicy) (*text, 
 	return out, nil
 }
 
+// pending is a hunk found in several places: its candidate starts, its length in the file, and
+// how to build its replacement at one of them.
+type pending struct {
+	cands []int
+	n     int
+	build func(start int) replacement
+}
+
 // locateHunk finds one hunk in the file and returns its replacement, or an error a model can act
 // on.
-func locateHunk(m *matcher, ends []string, name string, h *Hunk, n, total, cursor int, defTail tailPolicy) (replacement, error) {
+//
+// A hunk whose lines occur in several places is returned as pending, with its error, for the
+// caller to place by the hunks around it if it can.
+func locateHunk(m *matcher, ends []string, name string, h *Hunk, n, total, cursor int, defTail tailPolicy) (replacement, *pending, error) {
 	tail := defTail
 	if h.NewNoEOL {
 		tail = tailNone
@@ -382,20 +442,20 @@ func locateHunk(m *matcher, ends []string, name string, h *Hunk, n, total, curso
 	if len(h.Anchors) > 0 {
 		var missing string
 		if scopes, missing = m.anchorScopes(h.Anchors); scopes == nil {
-			return replacement{}, hunkErr(ErrNoMatch, fmt.Sprintf("the @@ line %q was not found", missing), anchorAdvice)
+			return replacement{}, nil, hunkErr(ErrNoMatch, fmt.Sprintf("the @@ line %q was not found", missing), anchorAdvice)
 		}
 	}
 	old := h.oldLines()
 	if len(old) == 0 {
 		pos, err := m.insertionPoint(h, scopes)
 		if err != nil {
-			return replacement{}, hunkErr(err.Kind, err.Msg, err.Detail)
+			return replacement{}, nil, hunkErr(err.Kind, err.Msg, err.Detail)
 		}
 		added := addedLines(h)
 		if at, ok := m.alreadyAdded(added, pos); ok {
-			return replacement{}, hunkErr(ErrApplied, fmt.Sprintf("its change is already in the file: the lines it adds are already at %s", lineRanges([]int{at}, len(added))), appliedAdvice)
+			return replacement{}, nil, hunkErr(ErrApplied, fmt.Sprintf("its change is already in the file: the lines it adds are already at %s", lineRanges([]int{at}, len(added))), appliedAdvice)
 		}
-		return replacement{start: pos, lines: added, ends: lineEnds(h, nil, ends), tail: tail, hunk: n}, nil
+		return replacement{start: pos, lines: added, ends: lineEnds(h, nil, ends), tail: tail, hunk: n}, nil, nil
 	}
 	pl, cands, p := m.locate(h, old, cursor, scopes)
 	if pl.start < 0 && cands == nil {
@@ -409,7 +469,7 @@ func locateHunk(m *matcher, ends []string, name string, h *Hunk, n, total, curso
 		}
 	}
 	if at, newLen, ok := m.alreadyApplied(h, old, pl, cands, cursor, scopes); ok {
-		return replacement{}, hunkErr(ErrApplied, fmt.Sprintf("its change is already in the file: %s already read as the hunk's result", lineRanges([]int{at}, newLen)), appliedAdvice)
+		return replacement{}, nil, hunkErr(ErrApplied, fmt.Sprintf("its change is already in the file: %s already read as the hunk's result", lineRanges([]int{at}, newLen)), appliedAdvice)
 	}
 	switch {
 	case cands != nil:
@@ -421,13 +481,18 @@ func locateHunk(m *matcher, ends []string, name string, h *Hunk, n, total, curso
 			where = " after its @@ line"
 		}
 		b.WriteString("Add unchanged lines around the change until they occur only once, or an \"@@ <line>\" header naming the enclosing function or class.")
-		return replacement{}, hunkErr(ErrAmbiguous, fmt.Sprintf("its lines occur %d times%s (matching %s), at %s; it is not clear which is meant",
+		h, old, pass := h, old, p
+		build := func(start int) replacement {
+			lines, src := m.placeFrom(h, old, placement{start: start, pass: pass})
+			return replacement{start: start, n: len(old), lines: lines, ends: lineEnds(h, src, ends), tail: tail, hunk: n}
+		}
+		return replacement{}, &pending{cands: cands, n: len(old), build: build}, hunkErr(ErrAmbiguous, fmt.Sprintf("its lines occur %d times%s (matching %s), at %s; it is not clear which is meant",
 			len(cands), where, passNames[p], lineRanges(cands, len(old))), b.String())
 	case pl.start < 0:
-		return replacement{}, hunkErr(ErrNoMatch, "its lines were not found in the file", notFoundDetail(m, name, old, "The hunk expects these lines (its context and '-' lines), in this order:\n"))
+		return replacement{}, nil, hunkErr(ErrNoMatch, "its lines were not found in the file", notFoundDetail(m, name, old, "The hunk expects these lines (its context and '-' lines), in this order:\n"))
 	}
 	lines, src := m.placeFrom(h, old, pl)
-	return replacement{start: pl.start, n: len(old), lines: lines, ends: lineEnds(h, src, ends), tail: tail, hunk: n}, nil
+	return replacement{start: pl.start, n: len(old), lines: lines, ends: lineEnds(h, src, ends), tail: tail, hunk: n}, nil, nil
 }
 
 // changes reports whether any hunk changes a line (rather than only restating it).
@@ -573,13 +638,18 @@ func (m *matcher) alreadyApplied(h *Hunk, old []string, pl placement, cands []in
 	}
 	// The old lines are found only by a forgiving pass, and the hunk's result is there as it
 	// is: a change of indentation or punctuation, applied before.
-	if pl.pass > passTrimRight {
-		d := len(newSide) - len(old)
+	d := len(newSide) - len(old)
+	for p := passExact; p < pl.pass && p <= passTrimRight; p++ {
 		for s := pl.start - max(d, 0); s <= pl.start+max(-d, 0); s++ {
-			if m.matchesAt(passTrimRight, newSide, s) {
+			if m.matchesAt(p, newSide, s) {
 				return s, len(newSide), true
 			}
 		}
+	}
+	// A hunk that must start the file, found further down, while the file starts with its
+	// result: a change at the top applied before (the added lines pushed the old ones down).
+	if h.atStart && pl.start != 0 && len(newSide) > len(old) && m.matchesAt(pl.pass, newSide, 0) {
+		return 0, len(newSide), true
 	}
 	// The old lines are found. A change applied before can leave them in place only when the
 	// hunk has context on one side of its change, or none: then the result covers their place.

@@ -189,6 +189,29 @@ func TestAnchorScope(t *testing.T) {
 	}})
 }
 
+// TestAmbiguityResolvedByHunkOrder: hunks come in file order, so a hunk found in two places is
+// placed when only one lies between the hunks around it; otherwise it is still refused.
+func TestAmbiguityResolvedByHunkOrder(t *testing.T) {
+	src := "x\ndup\ny\nmid\nz\ndup\nw\n"
+	runApplyCases(t, []applyCase{{
+		name:  "before a later unique hunk",
+		files: map[string]file{"f": f(src)},
+		patch: update("f", "@@", "-dup", "+first", "@@", "-mid", "+MID"),
+		want:  map[string]file{"f": f("x\nfirst\ny\nMID\nz\ndup\nw\n")},
+	}, {
+		name:  "after an earlier unique hunk",
+		files: map[string]file{"f": f(src)},
+		patch: update("f", "@@", "-mid", "+MID", "@@", "-dup", "+second"),
+		want:  map[string]file{"f": f("x\ndup\ny\nMID\nz\nsecond\nw\n")},
+	}, {
+		name:    "nothing around it to tell",
+		files:   map[string]file{"f": f(src)},
+		patch:   update("f", "@@", "-dup", "+one"),
+		wantErr: []string{"occur 2 times", "lines 2, 6"},
+		kind:    ErrAmbiguous,
+	}})
+}
+
 // TestAlreadyApplied: a patch sent again is recognised and refused without writing, in both
 // formats, whether it appended, inserted, changed or removed lines.
 func TestAlreadyApplied(t *testing.T) {

@@ -336,6 +336,9 @@ func (m *matcher) locate(h *Hunk, lines []string, cursor int, scopes []scope) (p
 		if len(c) > 1 && h.AtEOF && containsInt(c, len(m.lines)-len(lines)) {
 			c = []int{len(m.lines) - len(lines)}
 		}
+		if len(c) > 1 && h.atStart && containsInt(c, 0) {
+			c = []int{0}
+		}
 		if len(c) > 1 && h.OldStart > 0 && containsInt(c, h.OldStart-1) {
 			c = []int{h.OldStart - 1}
 		}

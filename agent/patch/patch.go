@@ -72,6 +72,9 @@ type Hunk struct {
 	OldNoEOL, NewNoEOL bool
 	// ranged is set when OldStart was stated (a unified diff's "@@ -start,count" header).
 	ranged bool
+	// atStart is set for a unified diff's hunk at the start of the file (-1 or -0), which git
+	// apply anchors there; here that breaks ties and shows a change already applied.
+	atStart bool
 	// line is where the hunk starts in the patch text.
 	line int
 }

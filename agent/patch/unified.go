@@ -186,6 +186,7 @@ done:
 	if n := len(h.Lines); n > 0 && h.Lines[0].Kind == ' ' && h.Lines[n-1].Kind != ' ' {
 		h.AtEOF = true
 	}
+	h.atStart = h.OldStart <= 1
 	p.cur.hunks = append(p.cur.hunks, h)
 	return nil
 }
