@@ -36,7 +36,8 @@ Prints one "A path", "M path" or "D path" line per changed file.
 
 Refused, as git apply refuses them: adding a file that exists, moving or renaming onto one
 (delete it first in the same patch to replace it), a hunk found in more than one place (an @@
-line narrows the search to its block, but must leave one place), a hunk that only adds lines
+line narrows the search to its block, and hunks come in file order, but they must leave one
+place), a hunk that only adds lines
 where nothing certain says where (right after its @@ line, at the end of the file, or at a
 unified diff's stated line), and a patch whose change is already in the files (applied before).`,
 		Args: cobra.MaximumNArgs(1),
