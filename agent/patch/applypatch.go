@@ -1,8 +1,6 @@
 package patch
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -28,19 +26,22 @@ func endsBlock(l string) bool {
 	return isOpMarker(t) || t == endPatch
 }
 
-// unifiedRange matches a unified-diff range some models put on apply_patch "@@" lines.
-var unifiedRange = regexp.MustCompile(`^-(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@\s*(.*)$`)
-
 // applyPatchParser reads the apply_patch format.
 type applyPatchParser struct {
 	lines []string
-	first int // line number of lines[0] in the patch text
+	first int    // line number of lines[0] in the patch text
+	cr    []bool // by line of the patch text: see splitLines
 	i     int
 }
 
 func (p *applyPatchParser) lineNo() int { return p.first + p.i }
 
-func parseApplyPatch(lines []string, first int) (*Patch, error) {
+// line makes the hunk line of kind from the current patch line's text.
+func (p *applyPatchParser) line(kind byte, text string) Line {
+	return Line{Kind: kind, Text: text, CR: lineCR(p.cr, p.lineNo()-1)}
+}
+
+func parseApplyPatch(lines []string, first int, cr []bool) (*Patch, error) {
 	begin := -1
 	for i, l := range lines {
 		if strings.TrimSpace(l) == beginPatch {
@@ -54,7 +55,7 @@ func parseApplyPatch(lines []string, first int) (*Patch, error) {
 	if len(lines) == begin+1 || strings.TrimSpace(lines[len(lines)-1]) != endPatch {
 		return nil, syntaxErr(first+len(lines)-1, "the patch does not end with %q; it may have been cut off", endPatch)
 	}
-	p := &applyPatchParser{lines: lines[begin+1 : len(lines)-1], first: first + begin + 1}
+	p := &applyPatchParser{lines: lines[begin+1 : len(lines)-1], first: first + begin + 1, cr: cr}
 	patch := &Patch{Format: FormatApplyPatch}
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
@@ -114,7 +115,7 @@ func (p *applyPatchParser) add(t string) (FilePatch, error) {
 			for ; blanks > 0; blanks-- {
 				h.Lines = append(h.Lines, Line{Kind: '+'})
 			}
-			h.Lines = append(h.Lines, Line{Kind: '+', Text: l[1:]})
+			h.Lines = append(h.Lines, p.line('+', l[1:]))
 		case strings.TrimSpace(l) == "":
 			blanks++ // a blank line inside the content is an empty line; trailing ones are dropped
 		default:
@@ -164,9 +165,17 @@ func (p *applyPatchParser) update(t string) (FilePatch, error) {
 		cur = nil
 		return nil
 	}
-	for ; p.i < len(p.lines) && !endsBlock(p.lines[p.i]); p.i++ {
+	for ; p.i < len(p.lines); p.i++ {
 		l := p.lines[p.i]
+		// Inside a hunk, a line of one space and marker text is context: a document about
+		// the format has such lines (" *** End Patch"). Markers are written flush left.
+		context := cur != nil && len(l) > 1 && l[0] == ' ' && l[1] != ' ' && l[1] != '\t'
+		if !context && endsBlock(l) {
+			break
+		}
 		switch {
+		case context:
+			cur.Lines = append(cur.Lines, p.line(' ', l[1:]))
 		case strings.TrimSpace(l) == endOfFile:
 			if cur == nil || len(cur.Lines) == 0 {
 				return FilePatch{}, syntaxErr(p.lineNo(), "%q must follow a hunk's lines", endOfFile)
@@ -178,9 +187,10 @@ func (p *applyPatchParser) update(t string) (FilePatch, error) {
 		case strings.HasPrefix(l, "@@"):
 			anchor := strings.TrimSpace(l[2:])
 			oldStart := 0
-			if m := unifiedRange.FindStringSubmatch(anchor); m != nil {
-				oldStart, _ = strconv.Atoi(m[1])
-				anchor = strings.TrimSpace(strings.TrimSuffix(m[2], "@@"))
+			// Some models put a unified diff's range on the line: "@@ -12,7 +12,8 @@ func f() {".
+			if r, rest, ok := cutRange(anchor); ok {
+				oldStart = r.oldStart
+				anchor = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "@@"))
 			}
 			if cur == nil || len(cur.Lines) > 0 {
 				if err := closeHunk(); err != nil {
@@ -199,7 +209,7 @@ func (p *applyPatchParser) update(t string) (FilePatch, error) {
 			if l != "" {
 				kind, text = l[0], l[1:]
 			}
-			cur.Lines = append(cur.Lines, Line{Kind: kind, Text: text})
+			cur.Lines = append(cur.Lines, p.line(kind, text))
 		default:
 			return FilePatch{}, syntaxErr(p.lineNo(), "%q is not a hunk line of %s; each line of an update starts with ' ' (context), '-' (remove) or '+' (add), or is an \"@@\" header", clip(l), path)
 		}

@@ -2,8 +2,10 @@ package patch
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // bigPatch returns a 100,000-line file and a patch with 1,000 hunks, each changing one line with
@@ -83,4 +85,63 @@ func parseApply(fsys FS, text string) error {
 	}
 	_, err = Apply(fsys, p)
 	return err
+}
+
+// realisticChange returns five source files of 400 lines and "git diff" of a change to them:
+// three hunks a file, the size of an ordinary commit.
+func realisticChange(b testing.TB) (map[string]file, string) {
+	before, after := map[string]file{}, map[string]file{}
+	for f := range 5 {
+		var old, new strings.Builder
+		fmt.Fprintf(&old, "package p%d\n", f)
+		fmt.Fprintf(&new, "package p%d\n", f)
+		for i := range 40 {
+			fn := fmt.Sprintf("\nfunc F%d(x int) int {\n\tif x > %d {\n\t\treturn x - %d\n\t}\n\ty := x * %d\n\treturn y + %d\n}\n\n// F%d is number %d.\n", i, i, i, i, i, i, i)
+			old.WriteString(fn)
+			if i%13 == 5 {
+				fn = strings.Replace(fn, "\ty := x", "\ty := 2 * x", 1) + "// changed\n"
+			}
+			new.WriteString(fn)
+		}
+		name := fmt.Sprintf("pkg%d/f.go", f)
+		before[name], after[name] = file{data: old.String()}, file{data: new.String()}
+	}
+	return before, gitDiff(b, before, after)
+}
+
+// BenchmarkEngineVsGitApply checks an ordinary commit's diff against five files, in process
+// with the engine (Parse and Check, reading the files) and with "git apply --check" (a process,
+// as an agent or a user runs it), in turn, and reports both times and their ratio.
+func BenchmarkEngineVsGitApply(b *testing.B) {
+	if _, err := exec.LookPath("git"); err != nil {
+		b.Skip("git is not installed")
+	}
+	files, diff := realisticChange(b)
+	dir := b.TempDir()
+	writeTree(b, dir, files)
+	fsys := DirFS(dir)
+	var hew, gitTime time.Duration
+	for b.Loop() {
+		start := time.Now()
+		p, err := Parse(diff)
+		if err == nil {
+			_, err = Check(fsys, p)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		hew += time.Since(start)
+		start = time.Now()
+		cmd := exec.Command("git", "apply", "--check", "-")
+		cmd.Dir = dir
+		cmd.Stdin = strings.NewReader(diff)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("git apply: %v\n%s", err, out)
+		}
+		gitTime += time.Since(start)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(hew.Microseconds())/n, "engine-µs/op")
+	b.ReportMetric(float64(gitTime.Microseconds())/n, "git-apply-µs/op")
+	b.ReportMetric(float64(hew)/float64(gitTime), "engine/git")
 }

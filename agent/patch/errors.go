@@ -20,6 +20,8 @@ const (
 	ErrAmbiguous
 	// ErrWrite: the file system failed while writing; nothing was left changed.
 	ErrWrite
+	// ErrApplied: the patch's change is already in the file (the patch was applied before).
+	ErrApplied
 )
 
 // Error describes why a patch or edit did not apply. Its text is written for a model to act on:

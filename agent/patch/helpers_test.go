@@ -16,7 +16,7 @@ type file struct {
 }
 
 // writeTree creates files under dir.
-func writeTree(t *testing.T, dir string, files map[string]file) {
+func writeTree(t testing.TB, dir string, files map[string]file) {
 	t.Helper()
 	for name, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))

@@ -13,14 +13,16 @@ import (
 type pass int
 
 const (
-	passExact     pass = iota // byte for byte
-	passTrimRight             // ignoring trailing whitespace
-	passTrim                  // ignoring leading and trailing whitespace
-	passUnicode               // also after normalising Unicode dashes, quotes and spaces
+	passExact           pass = iota // byte for byte
+	passTrimRight                   // ignoring trailing whitespace
+	passTrim                        // ignoring leading and trailing whitespace
+	passUnicodeIndented             // after normalising Unicode dashes, quotes and spaces, keeping indentation
+	passUnicode                     // after normalising Unicode, ignoring leading and trailing whitespace
 	numPasses
 )
 
-var passNames = [numPasses]string{"exactly", "ignoring trailing whitespace", "ignoring indentation", "after normalising Unicode punctuation"}
+var passNames = [numPasses]string{"exactly", "ignoring trailing whitespace", "ignoring indentation",
+	"after normalising Unicode punctuation", "after normalising Unicode punctuation and ignoring indentation"}
 
 // lineKey is what a pass compares: two lines match under p when their keys are equal.
 func lineKey(p pass, s string) string {
@@ -29,6 +31,8 @@ func lineKey(p pass, s string) string {
 		return strings.TrimRightFunc(s, unicode.IsSpace)
 	case passTrim:
 		return strings.TrimSpace(s)
+	case passUnicodeIndented:
+		return strings.TrimRightFunc(normalizeUnicode(s), unicode.IsSpace)
 	case passUnicode:
 		return strings.TrimSpace(normalizeUnicode(s))
 	}
@@ -169,36 +173,117 @@ func (m *matcher) find(p pass, pat []string) []int {
 	return out
 }
 
-// findLine returns the positions of one line under the first pass that finds it.
+// findLine returns the positions of one line under the first pass that finds it. A long line
+// that is found nowhere whole may be the start of a line, cut short as git cuts the function
+// headings it writes after a hunk's range ("@@ -1,2 +1,2 @@ heading"): then the lines it starts.
 func (m *matcher) findLine(line string) []int {
 	for p := range numPasses {
 		if occ := m.find(p, []string{line}); len(occ) > 0 {
 			return occ
 		}
 	}
-	return nil
+	const minPrefix = 40
+	key := lineKey(passUnicode, line)
+	if len(key) < minPrefix {
+		return nil
+	}
+	m.prepare(passUnicode)
+	var occ []int
+	for i, k := range m.keys[passUnicode] {
+		if strings.HasPrefix(k, key) {
+			occ = append(occ, i)
+		}
+	}
+	return occ
 }
 
-// anchorPositions resolves a chain of "@@" lines, each searched after the previous one, starting
-// at or after from. It returns the distinct positions of the last anchor line.
-func (m *matcher) anchorPositions(anchors []string, from int) ([]int, string) {
-	positions := []int{from - 1}
-	for _, a := range anchors {
+// A scope is the part of a file an "@@" line names: the line itself and the block under it.
+type scope struct {
+	anchor int // the "@@" line
+	end    int // one past the block's last line
+}
+
+// tabWidth is the width a tab counts for when indentation is compared.
+const tabWidth = 4
+
+// indentWidth returns the width of s's indentation, a tab counting tabWidth columns.
+func indentWidth(s string) int {
+	w := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ':
+			w++
+		case '\t':
+			w += tabWidth - w%tabWidth
+		default:
+			return w
+		}
+	}
+	return w
+}
+
+// blockEnd returns one past the last line of the block a line opens, judged by indentation: the
+// block runs to the next non-blank line indented no deeper than the line itself, and takes that
+// line too when it closes the block ("}", "})", "end"), unless it opens another part of it
+// ("} else {", ") error {", "):").
+func (m *matcher) blockEnd(at int) int {
+	w := indentWidth(m.lines[at])
+	for j := at + 1; j < len(m.lines); j++ {
+		t := strings.TrimSpace(m.lines[j])
+		if t == "" || indentWidth(m.lines[j]) > w {
+			continue
+		}
+		if !strings.ContainsRune("})]", rune(t[0])) && t != "end" && !strings.HasPrefix(t, "end ") {
+			return j
+		}
+		if !strings.HasSuffix(t, "{") && !strings.HasSuffix(t, ":") && !strings.HasSuffix(t, "(") {
+			return j + 1
+		}
+	}
+	return len(m.lines)
+}
+
+// anchorScopes resolves a chain of "@@" lines: every occurrence of the first, then for each the
+// occurrences of the next one inside its block (or, when there are none inside, the first one
+// after it). It returns the scopes of the last line of the chain, or the line that was not found.
+func (m *matcher) anchorScopes(anchors []string) ([]scope, string) {
+	var scopes []scope
+	for i, a := range anchors {
 		occ := m.findLine(a)
-		var next []int
-		for _, prev := range positions {
-			if j := sort.SearchInts(occ, prev+1); j < len(occ) {
-				if len(next) == 0 || next[len(next)-1] != occ[j] {
-					next = append(next, occ[j])
+		if len(occ) == 0 {
+			return nil, a
+		}
+		var next []scope
+		add := func(o int) {
+			if len(next) == 0 || next[len(next)-1].anchor < o {
+				next = append(next, scope{anchor: o, end: m.blockEnd(o)})
+			}
+		}
+		if i == 0 {
+			for _, o := range occ {
+				add(o)
+			}
+		} else {
+			for _, sc := range scopes {
+				j := sort.SearchInts(occ, sc.anchor+1)
+				if j == len(occ) {
+					continue
+				}
+				if occ[j] >= sc.end { // not inside the block: take the first one after it
+					add(occ[j])
+					continue
+				}
+				for ; j < len(occ) && occ[j] < sc.end; j++ {
+					add(occ[j])
 				}
 			}
 		}
 		if len(next) == 0 {
 			return nil, a
 		}
-		positions = next
+		scopes = next
 	}
-	return positions, ""
+	return scopes, ""
 }
 
 // placement is where a hunk was found.
@@ -207,57 +292,62 @@ type placement struct {
 	pass  pass
 }
 
-// locate finds where a hunk's old lines are, searching from cursor. It returns the placement,
-// or every candidate when the hunk is ambiguous, or neither when it is not found; missingAnchor
-// names an "@@" line that does not occur.
-func (m *matcher) locate(h *Hunk, old []string, cursor int) (pl placement, cands []int, pass_ pass, missingAnchor string) {
-	var anchors []int
-	if len(h.Anchors) > 0 {
-		anchors, missingAnchor = m.anchorPositions(h.Anchors, cursor)
-		if anchors == nil {
-			anchors, missingAnchor = m.anchorPositions(h.Anchors, 0)
-		}
-		if anchors == nil {
-			return placement{start: -1}, nil, 0, missingAnchor
-		}
-	}
+// locate finds where lines (a hunk's old or new side) are, searching from cursor. With scopes
+// (from the hunk's "@@" lines) only matches starting inside one of them count, or when there are
+// none, matches after the first "@@" line. It returns the placement, or every candidate when
+// the place is ambiguous, or neither when the lines are not found.
+func (m *matcher) locate(h *Hunk, lines []string, cursor int, scopes []scope) (pl placement, cands []int, pass_ pass) {
 	for p := range numPasses {
-		all := m.find(p, old)
+		all := m.find(p, lines)
 		if len(all) == 0 {
 			continue
 		}
-		var c []int
-		if anchors != nil {
-			for _, a := range anchors {
-				if j := sort.SearchInts(all, a); j < len(all) && (len(c) == 0 || c[len(c)-1] != all[j]) {
-					c = append(c, all[j])
+		c := all
+		if scopes != nil {
+			c = nil
+			for _, s := range all {
+				for _, sc := range scopes {
+					if s >= sc.anchor && s < sc.end { // starting in the block; trailing context may run past it
+						c = append(c, s)
+						break
+					}
+				}
+			}
+			if len(c) == 0 {
+				for _, s := range all {
+					if s > scopes[0].anchor {
+						c = append(c, s)
+					}
 				}
 			}
 			if len(c) == 0 {
 				continue
 			}
-		} else {
-			for _, s := range all {
-				if s >= cursor {
-					c = append(c, s)
-				}
-			}
-			if len(c) == 0 {
-				c = all // the hunks are out of order; any unique place will do
+		}
+		var after []int
+		for _, s := range c {
+			if s >= cursor {
+				after = append(after, s)
 			}
 		}
-		if len(c) > 1 && h.AtEOF && containsInt(c, len(m.lines)-len(old)) {
-			c = []int{len(m.lines) - len(old)}
+		if len(after) > 0 {
+			c = after
+		} // else the hunks are out of order; any unique place will do
+		if len(c) > 1 && h.AtEOF && containsInt(c, len(m.lines)-len(lines)) {
+			c = []int{len(m.lines) - len(lines)}
+		}
+		if len(c) > 1 && h.atStart && containsInt(c, 0) {
+			c = []int{0}
 		}
 		if len(c) > 1 && h.OldStart > 0 && containsInt(c, h.OldStart-1) {
 			c = []int{h.OldStart - 1}
 		}
 		if len(c) == 1 {
-			return placement{start: c[0], pass: p}, nil, p, ""
+			return placement{start: c[0], pass: p}, nil, p
 		}
-		return placement{start: -1}, c, p, ""
+		return placement{start: -1}, c, p
 	}
-	return placement{start: -1}, nil, 0, ""
+	return placement{start: -1}, nil, 0
 }
 
 func containsInt(s []int, v int) bool {
@@ -302,41 +392,157 @@ func leadingSpace(s string) string {
 }
 
 // place builds the replacement for a hunk found at pl: context lines keep the file's own text,
-// and when the match ignored indentation, each added line is re-indented by the difference
-// between the hunk's and the file's indentation of the nearest line before it (or, for added
-// lines at the start, after it).
+// and when the match ignored indentation, every added line is re-indented (see reindent).
 func (m *matcher) place(h *Hunk, old []string, pl placement) []string {
-	type shift struct{ file, pat string }
-	var cur *shift
+	out, _ := m.placeFrom(h, old, pl)
+	return out
+}
+
+// placeFrom is place, also returning for each line the file line it keeps (a context line), or
+// -1 for an added line.
+func (m *matcher) placeFrom(h *Hunk, old []string, pl placement) ([]string, []int) {
+	// ref[i] is the old line an added line's indentation is judged against: the nearest
+	// non-blank context or removed line before it, or for added lines at the start, after it.
+	var re func(s string, ref int) (string, bool)
+	refs := make([]int, len(h.Lines))
 	if pl.pass >= passTrim {
-		for j, o := range old {
-			if strings.TrimSpace(o) != "" {
-				cur = &shift{leadingSpace(m.lines[pl.start+j]), leadingSpace(o)}
-				break
+		re = m.reindent(old, pl.start)
+		last, j := -1, 0
+		for i, l := range h.Lines {
+			if l.Kind == '+' {
+				refs[i] = last
+				continue
 			}
+			if strings.TrimSpace(l.Text) != "" {
+				last = j
+				for k := i - 1; k >= 0 && refs[k] == -1 && h.Lines[k].Kind == '+'; k-- {
+					refs[k] = j
+				}
+			}
+			j++
 		}
+	}
+	// Re-indent all added lines or none.
+	added := make([]string, len(h.Lines))
+	for i, l := range h.Lines {
+		added[i] = l.Text
+		if l.Kind != '+' || re == nil || strings.TrimSpace(l.Text) == "" || refs[i] < 0 {
+			continue
+		}
+		s, ok := re(l.Text, refs[i])
+		if !ok {
+			added = nil
+			break
+		}
+		added[i] = s
 	}
 	out := make([]string, 0, len(h.Lines))
+	src := make([]int, 0, len(h.Lines))
 	k := pl.start
-	for _, l := range h.Lines {
+	for i, l := range h.Lines {
 		switch l.Kind {
-		case ' ', '-':
-			if cur != nil && strings.TrimSpace(l.Text) != "" {
-				cur = &shift{leadingSpace(m.lines[k]), leadingSpace(l.Text)}
-			}
-			if l.Kind == ' ' {
-				out = append(out, m.lines[k])
-			}
+		case ' ':
+			out, src = append(out, m.lines[k]), append(src, k)
+			k++
+		case '-':
 			k++
 		case '+':
-			s := l.Text
-			if cur != nil && cur.file != cur.pat && strings.TrimSpace(s) != "" && strings.HasPrefix(s, cur.pat) {
-				s = cur.file + s[len(cur.pat):]
+			if added != nil {
+				out = append(out, added[i])
+			} else {
+				out = append(out, l.Text)
 			}
-			out = append(out, s)
+			src = append(src, -1)
 		}
 	}
-	return out
+	return out, src
+}
+
+// reindent works out how the hunk's indentation maps onto the file's, from its old lines and the
+// file lines they matched at start, and returns the function that re-indents an added line given
+// the old line it is judged against; nil when the hunk already has the file's indentation.
+//
+// Widths are compared with a tab counting n columns: a hunk written with spaces for a file's tabs
+// (or the reverse) matches at the right width. When one shift fits every line (none, or a block
+// given less or more indented than the file has it), every added line gets it; otherwise each
+// added line gets its nearest line's shift. Either way every added line is re-indented, in the
+// file's style (tabs, then spaces for what is left, when the matched lines are indented with
+// tabs), or, when some line would end up with negative indentation, none is.
+func (m *matcher) reindent(old []string, start int) func(string, int) (string, bool) {
+	same, tabs, spaces := true, 0, 0
+	for j, o := range old {
+		if strings.TrimSpace(o) == "" {
+			continue
+		}
+		pat, file := leadingSpace(o), leadingSpace(m.lines[start+j])
+		same = same && pat == file
+		if strings.HasPrefix(file, "\t") {
+			tabs++
+		} else if file != "" {
+			spaces++
+		}
+	}
+	if same {
+		return nil
+	}
+	width := func(s string, n int) int {
+		w := 0
+		for _, c := range s {
+			if c == '\t' {
+				w += n - w%n
+			} else {
+				w++
+			}
+		}
+		return w
+	}
+	// The tab width with the fewest distinct shifts, preferring no shift at all.
+	n, shifts, best := 4, map[int]int(nil), -1
+	for _, tw := range []int{4, 8, 2} {
+		d := map[int]int{}
+		for j, o := range old {
+			if strings.TrimSpace(o) != "" {
+				d[j] = width(leadingSpace(m.lines[start+j]), tw) - width(leadingSpace(o), tw)
+			}
+		}
+		distinct := map[int]bool{}
+		zero := true
+		for _, v := range d {
+			distinct[v] = true
+			zero = zero && v == 0
+		}
+		score := len(distinct) * 2
+		if !zero {
+			score++
+		}
+		if best < 0 || score < best {
+			n, shifts, best = tw, d, score
+		}
+	}
+	uniform := best <= 3 // one shift fits every line
+	var one int
+	for _, v := range shifts {
+		one = v
+	}
+	shiftFor := func(ref int) int {
+		if uniform {
+			return one
+		}
+		return shifts[ref]
+	}
+	useTabs := tabs > spaces
+	render := func(s string, ref int) (string, bool) {
+		ind := leadingSpace(s)
+		w := width(ind, n) + shiftFor(ref)
+		if w < 0 {
+			return "", false
+		}
+		if useTabs {
+			return strings.Repeat("\t", w/n) + strings.Repeat(" ", w%n) + s[len(ind):], true
+		}
+		return strings.Repeat(" ", w) + s[len(ind):], true
+	}
+	return render
 }
 
 // lineRanges renders candidate positions of an n-line sequence as "lines 3-5, 9-11".

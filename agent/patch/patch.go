@@ -50,7 +50,8 @@ type FilePatch struct {
 	Hunks []Hunk
 	// Mode, when non-zero, is the permission the file gets (from a unified diff's mode lines).
 	Mode fs.FileMode
-	// MustNotExist is set for a unified diff's new file: the file must be absent.
+	// MustNotExist is set for a unified diff's new file. No add replaces an existing file (as
+	// with git apply); the flag only chooses the advice given when the file exists.
 	MustNotExist bool
 	// line is where the operation starts in the patch text, for error messages.
 	line int
@@ -71,6 +72,9 @@ type Hunk struct {
 	OldNoEOL, NewNoEOL bool
 	// ranged is set when OldStart was stated (a unified diff's "@@ -start,count" header).
 	ranged bool
+	// atStart is set for a unified diff's hunk at the start of the file (-1 or -0), which git
+	// apply anchors there; here that breaks ties and shows a change already applied.
+	atStart bool
 	// line is where the hunk starts in the patch text.
 	line int
 }
@@ -79,13 +83,22 @@ type Hunk struct {
 type Line struct {
 	Kind byte
 	Text string
+	// CR is set when the line ended with a carriage return in a patch whose other lines do not
+	// all end so: a diff of a file with CRLF line endings. An added line then ends as its
+	// patch line did, where otherwise it takes the file's usual line ending.
+	CR bool
 }
 
-// oldLines returns the lines the hunk expects in the file.
-func (h *Hunk) oldLines() []string {
+// oldLines returns the lines the hunk expects in the file: its context and removed lines.
+func (h *Hunk) oldLines() []string { return h.linesWithout('+') }
+
+// newLines returns the lines the hunk leaves in the file: its context and added lines.
+func (h *Hunk) newLines() []string { return h.linesWithout('-') }
+
+func (h *Hunk) linesWithout(kind byte) []string {
 	var out []string
 	for _, l := range h.Lines {
-		if l.Kind != '+' {
+		if l.Kind != kind {
 			out = append(out, l.Text)
 		}
 	}

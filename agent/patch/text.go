@@ -90,8 +90,11 @@ const (
 type replacement struct {
 	start, n int
 	lines    []string
-	tail     tailPolicy
-	hunk     int // 1-based hunk number, for error messages
+	// ends, when set, gives each new line its terminator; "" (or no ends) means the text's
+	// usual one.
+	ends []string
+	tail tailPolicy
+	hunk int // 1-based hunk number, for error messages
 }
 
 // replace applies non-overlapping replacements (sorted here by start) and returns the new text.
@@ -113,9 +116,13 @@ func (t *text) replace(reps []replacement) (*text, [2]int, bool) {
 	for _, r := range reps {
 		out.lines = append(out.lines, t.lines[pos:r.start]...)
 		out.ends = append(out.ends, t.ends[pos:r.start]...)
-		for _, l := range r.lines {
+		for i, l := range r.lines {
+			end := t.eol
+			if i < len(r.ends) && r.ends[i] != "" {
+				end = r.ends[i]
+			}
 			out.lines = append(out.lines, l)
-			out.ends = append(out.ends, t.eol)
+			out.ends = append(out.ends, end)
 		}
 		pos = r.start + r.n
 		if pos == len(t.lines) && len(r.lines) > 0 {

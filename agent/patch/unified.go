@@ -2,13 +2,9 @@ package patch
 
 import (
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 )
-
-// hunkHeader matches "@@ -a,b +c,d @@ section".
-var hunkHeader = regexp.MustCompile(`^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+`)
 
 // diffFile collects one file's headers and hunks from a unified diff.
 type diffFile struct {
@@ -26,6 +22,7 @@ type diffFile struct {
 type unifiedParser struct {
 	lines []string
 	first int
+	cr    []bool // by line of the patch text: see splitLines
 	i     int
 	files []FilePatch
 	cur   *diffFile
@@ -33,8 +30,8 @@ type unifiedParser struct {
 
 func (p *unifiedParser) lineNo() int { return p.first + p.i }
 
-func parseUnified(lines []string, first int) (*Patch, error) {
-	p := &unifiedParser{lines: lines, first: first}
+func parseUnified(lines []string, first int, cr []bool) (*Patch, error) {
+	p := &unifiedParser{lines: lines, first: first, cr: cr}
 	for p.i < len(p.lines) {
 		if err := p.step(); err != nil {
 			return nil, err
@@ -128,20 +125,12 @@ func (p *unifiedParser) start() error {
 
 // hunk reads one "@@" hunk, using its line counts to know where it ends.
 func (p *unifiedParser) hunk() error {
-	m := hunkHeader.FindStringSubmatch(p.lines[p.i])
-	if m == nil {
+	r, headerText, ok := parseHunkHeader(p.lines[p.i])
+	if !ok {
 		return syntaxErr(p.lineNo(), "%q is not a hunk header; it must read \"@@ -START,COUNT +START,COUNT @@\"", clip(p.lines[p.i]))
 	}
-	count := func(s string) int {
-		if s == "" {
-			return 1
-		}
-		n, _ := strconv.Atoi(s)
-		return n
-	}
-	start, _ := strconv.Atoi(m[1])
-	oldLeft, newLeft := count(m[2]), count(m[4])
-	h := Hunk{OldStart: start, ranged: true, line: p.lineNo()}
+	oldLeft, newLeft := r.oldCount, r.newCount
+	h := Hunk{OldStart: r.oldStart, ranged: true, line: p.lineNo()}
 	header := p.i
 	p.i++
 	for ; p.i < len(p.lines); p.i++ {
@@ -166,7 +155,7 @@ func (p *unifiedParser) hunk() error {
 		case l == "" && remaining:
 			h.Lines = append(h.Lines, Line{Kind: ' '})
 		case l != "" && (l[0] == ' ' || l[0] == '-' || l[0] == '+'):
-			h.Lines = append(h.Lines, Line{Kind: l[0], Text: l[1:]})
+			h.Lines = append(h.Lines, Line{Kind: l[0], Text: l[1:], CR: lineCR(p.cr, p.lineNo()-1)})
 		default:
 			if isFileHeader(p.lines, p.i) {
 				goto done // the header's counts were wrong; the next file starts here
@@ -183,10 +172,21 @@ func (p *unifiedParser) hunk() error {
 			newLeft--
 		}
 	}
+	if oldLeft > 0 && oldLeft == newLeft {
+		// Only context is missing: most likely blank context lines lost their leading space
+		// and were trimmed away, not a patch cut short.
+		return syntaxErr(p.lineNo(), "the hunk at line %d has %d context line(s) fewer than its header \"%s\" counts; if the hunk ends with empty lines of the file, write each as a line holding a single space, or correct the counts", p.first+header, oldLeft, clip(headerText))
+	}
 	if oldLeft > 0 || newLeft > 0 {
 		return syntaxErr(p.lineNo(), "the diff ends inside a hunk (the hunk header at line %d promises %s more); it may have been cut off", p.first+header, remainingText(oldLeft, newLeft))
 	}
 done:
+	// git diff omits trailing context only at the end of the file, so git apply anchors such a
+	// hunk there; here that breaks ties and shows a change already applied.
+	if n := len(h.Lines); n > 0 && h.Lines[0].Kind == ' ' && h.Lines[n-1].Kind != ' ' {
+		h.AtEOF = true
+	}
+	h.atStart = h.OldStart <= 1
 	p.cur.hunks = append(p.cur.hunks, h)
 	return nil
 }
@@ -200,10 +200,20 @@ func remainingText(oldLeft, newLeft int) string {
 // "-- " mail signature.
 func continuesHunk(lines []string, i int) bool {
 	l := lines[i]
-	if l == "" || l == "-- " || isFileHeader(lines, i) {
+	if l == "" || l == "-- " || isFileHeader(lines, i) || onlyBlankFrom(lines, i) {
 		return false
 	}
 	return strings.ContainsRune(` -+\`, rune(l[0]))
+}
+
+// onlyBlankFrom reports whether lines[i:] are all blank (padding after the last hunk).
+func onlyBlankFrom(lines []string, i int) bool {
+	for _, l := range lines[i:] {
+		if strings.TrimSpace(l) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func isFileHeader(lines []string, i int) bool {

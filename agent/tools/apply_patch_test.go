@@ -29,3 +29,17 @@ func TestEditsSeeEachOtherThroughTheProposal(t *testing.T) {
 		t.Errorf("bad patch: %+v", r)
 	}
 }
+
+// TestApplyPatchUnifiedDiffEndingInBlankContext: the tool takes unified diffs too, including the
+// common one whose last line is the context line of an empty line (a lone space).
+func TestApplyPatchUnifiedDiffEndingInBlankContext(t *testing.T) {
+	env := newEnv(t, map[string]string{"a.go": "package a\n\nfunc A() {\n\tx()\n}\n\nfunc B() {}\n"})
+	diff := "diff --git a/a.go b/a.go\n--- a/a.go\n+++ b/a.go\n@@ -3,4 +3,4 @@ package a\n func A() {\n-\tx()\n+\ty()\n }\n \n"
+	args, _ := json.Marshal(map[string]string{"patch": diff})
+	if r := call(t, env, "apply_patch", string(args)); r.IsError || !strings.Contains(r.Output, "M a.go") {
+		t.Fatalf("apply_patch: %+v", r)
+	}
+	if r := call(t, env, "read_file", `{"path":"a.go"}`); !strings.Contains(r.Output, "y()") {
+		t.Errorf("the proposal lacks the change: %q", r.Output)
+	}
+}

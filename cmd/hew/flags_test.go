@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/config"
+	"hew/cmd/hew/internal/patchcli"
 	"hew/sandbox"
 )
 
@@ -190,7 +191,7 @@ func TestFlagsReview(t *testing.T) {
 func TestFlagsPatchApply(t *testing.T) {
 	ios, _, _ := testIO(t, t.TempDir(), nil)
 	got := parseOK(t, ios, newPatchApplyCmd, "patch", "apply", "--check", "-C", "sub", "fix.diff")
-	if want := (&patchApplyOptions{IO: ios, Check: true, Dir: "sub", File: "fix.diff"}); !reflect.DeepEqual(got, want) {
+	if want := (&patchApplyOptions{IO: ios, Options: patchcli.Options{Check: true, Dir: "sub", File: "fix.diff"}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 	if got := parseOK(t, ios, newPatchApplyCmd, "patch", "apply"); !reflect.DeepEqual(got, &patchApplyOptions{IO: ios}) {
@@ -203,6 +204,52 @@ func TestFlagsPatchApply(t *testing.T) {
 		{[]string{"patch", "apply", "a", "b"}, "accepts at most 1 arg"},
 		{[]string{"patch", "apply", "--frob"}, "unknown flag: --frob"},
 	})
+}
+
+// The early start of "hew patch apply" (patchcli) reads a command line as cobra does, or leaves
+// it to cobra.
+func TestFlagsPatchApplyEarlyStart(t *testing.T) {
+	ios, _, _ := testIO(t, t.TempDir(), nil)
+	for _, args := range [][]string{
+		{"patch", "apply"},
+		{"patch", "apply", "-"},
+		{"patch", "apply", "--check", "fix.diff"},
+		{"patch", "apply", "fix.diff", "--check"},
+		{"patch", "apply", "-C", "sub", "fix.diff"},
+		{"patch", "apply", "-Csub", "--check"},
+		{"patch", "apply", "-C=sub"},
+		{"patch", "apply", "--directory", "sub", "-"},
+		{"patch", "apply", "--directory=sub", "x.diff"},
+		{"patch", "apply", "--", "-odd-name.diff"},
+		{"patch", "apply", "-C", "a", "-C", "b"},
+	} {
+		o, ok := patchcli.ParseArgs(args)
+		if !ok {
+			t.Errorf("%q: left to cobra", args)
+			continue
+		}
+		got := parseOK(t, ios, newPatchApplyCmd, args...)
+		if got.Options != o {
+			t.Errorf("%q: early start read %+v, cobra %+v", args, o, got.Options)
+		}
+	}
+	for _, args := range [][]string{
+		{"patch", "apply", "-h"},
+		{"patch", "apply", "--help"},
+		{"patch", "apply", "a", "b"},
+		{"patch", "apply", "--check=false"},
+		{"patch", "apply", "-C"},
+		{"patch", "apply", "-C", ""},
+		{"patch", "apply", "--verbose"},
+		{"patch", "apply", "-x.diff"},
+		{"patch"},
+		{"patch", "--help"},
+		{"exec", "patch", "apply"},
+	} {
+		if o, ok := patchcli.ParseArgs(args); ok {
+			t.Errorf("%q: the early start took it (%+v); cobra must", args, o)
+		}
+	}
 }
 
 func TestFlagsSandbox(t *testing.T) {

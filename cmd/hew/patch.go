@@ -2,14 +2,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"hew/agent/patch"
+	"hew/cmd/hew/internal/patchcli"
 )
 
 func newPatchCmd(ios *IO) *cobra.Command {
@@ -24,10 +20,8 @@ func newPatchCmd(ios *IO) *cobra.Command {
 
 // patchApplyOptions are the flags and arguments of "hew patch apply".
 type patchApplyOptions struct {
-	IO    *IO
-	Check bool
-	Dir   string // -C; "" for the working directory
-	File  string // "" or "-" for standard input
+	IO *IO
+	patchcli.Options
 }
 
 func newPatchApplyCmd(ios *IO, runF func(*patchApplyOptions) error) *cobra.Command {
@@ -38,7 +32,14 @@ func newPatchApplyCmd(ios *IO, runF func(*patchApplyOptions) error) *cobra.Comma
 		Long: `Apply a patch in the apply_patch format ("*** Begin Patch" ... "*** End Patch") or a unified
 diff (as "git diff" writes it), read from FILE or, when FILE is absent or "-", standard input.
 Every hunk is checked before any file is written: the patch applies whole or not at all.
-Prints one "A path", "M path" or "D path" line per changed file.`,
+Prints one "A path", "M path" or "D path" line per changed file.
+
+Refused, as git apply refuses them: adding a file that exists, moving or renaming onto one
+(delete it first in the same patch to replace it), a hunk found in more than one place (an @@
+line narrows the search to its block, and hunks come in file order, but they must leave one
+place), a hunk that only adds lines
+where nothing certain says where (right after its @@ line, at the end of the file, or at a
+unified diff's stated line), and a patch whose change is already in the files (applied before).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -57,61 +58,13 @@ Prints one "A path", "M path" or "D path" line per changed file.`,
 
 func runPatchApply(opts *patchApplyOptions) error {
 	ios := opts.IO
-	dir := ios.Dir
-	if opts.Dir != "" {
-		dir = opts.Dir
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(ios.Dir, dir)
-		}
+	err := patchcli.Run(opts.Options, ios.Dir, ios.In, ios.Out)
+	var e *patchcli.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &e) && e.Usage:
+		return usageError("%v", e.Err)
 	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return usageError("-C %s: not a directory", opts.Dir)
-	}
-	text, err := readPatchInput(ios, opts.File)
-	if err != nil {
-		return err
-	}
-	p, err := patch.Parse(string(text))
-	if err != nil {
-		return failure(fmt.Errorf("patch not applied: %w", err))
-	}
-	fsys := patch.DirFS(dir)
-	apply := patch.Apply
-	if opts.Check {
-		apply = patch.Check
-	}
-	res, err := apply(fsys, p)
-	if err != nil {
-		return failure(fmt.Errorf("patch not applied: %w", err))
-	}
-	fmt.Fprint(ios.Out, res.String())
-	return nil
-}
-
-func readPatchInput(ios *IO, file string) ([]byte, error) {
-	if file == "" || file == "-" {
-		data, err := readAll(ios.In)
-		if err != nil {
-			return nil, failure(fmt.Errorf("read patch from standard input: %w", err))
-		}
-		return data, nil
-	}
-	if !filepath.IsAbs(file) {
-		file = filepath.Join(ios.Dir, file)
-	}
-	data, err := os.ReadFile(file)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, usageError("patch file %s does not exist", file)
-	}
-	if err != nil {
-		return nil, failure(fmt.Errorf("read patch: %w", err))
-	}
-	return data, nil
-}
-
-func readAll(r io.Reader) ([]byte, error) {
-	if r == nil {
-		return nil, errors.New("no standard input")
-	}
-	return io.ReadAll(r)
+	return failure(err)
 }
