@@ -27,7 +27,7 @@ var importRules = []struct {
 	{
 		from:   []string{"gitops/..."},
 		forbid: []string{"..."},
-		allow:  []string{"gitops/..."},
+		allow:  []string{"gitops/...", "fsguard"},
 		why:    "git plumbing knows nothing of models, the loop, the engine or the UI",
 	},
 	{
@@ -39,7 +39,13 @@ var importRules = []struct {
 	{
 		from:   []string{"agent/patch"},
 		forbid: []string{"..."},
+		allow:  []string{"fsguard"},
 		why:    "the patch engine is a leaf unit, like Codex's apply-patch",
+	},
+	{
+		from:   []string{"fsguard"},
+		forbid: []string{"..."},
+		why:    "keeping file access inside a tree is a leaf every reader and writer shares",
 	},
 	{
 		from:   []string{"prompts"},
