@@ -71,7 +71,7 @@ func Clean(rel string) (string, error) {
 		return "", fmt.Errorf("path %q climbs out of the repository: %w", rel, ErrUnsafe)
 	}
 	if g := GitComponent(p); g != "" {
-		return "", fmt.Errorf("path %q is inside %s, which hew never reads or writes: %w", rel, g, ErrUnsafe)
+		return "", fmt.Errorf("path %q is inside .git (%s), which hew never reads or writes: %w", rel, g, ErrUnsafe)
 	}
 	return p, nil
 }
@@ -111,7 +111,7 @@ func Resolve(t Tree, root, rel string, followLast bool) (string, error) {
 			done = done[:len(done)-1]
 			continue
 		case IsGitName(part):
-			return "", fmt.Errorf("path %q leads into %s through a symbolic link, and hew never reads or writes there: %w", rel, part, ErrUnsafe)
+			return "", fmt.Errorf("path %q leads into .git (%s) through a symbolic link, and hew never reads or writes there: %w", rel, part, ErrUnsafe)
 		}
 		cur := path.Join(append(done, part)...)
 		if len(todo) == 0 && !followLast {
@@ -150,7 +150,7 @@ func Resolve(t Tree, root, rel string, followLast bool) (string, error) {
 		}
 		next, err := linkTarget(root, done, cur, target)
 		if err != nil {
-			return "", fmt.Errorf("path %q passes through the symbolic link %s: %w", rel, cur, err)
+			return "", fmt.Errorf("path %q passes through the symbolic link %s, %w", rel, cur, err)
 		}
 		todo = append(next, todo...)
 		done = nil
@@ -168,7 +168,7 @@ func linkTarget(root string, dir []string, link, target string) ([]string, error
 	if filepath.IsAbs(target) {
 		rel, err := filepath.Rel(root, filepath.Clean(target))
 		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return nil, fmt.Errorf("it leads to %s, outside the repository: %w", target, ErrUnsafe)
+			return nil, fmt.Errorf("which leads outside the repository, to %s: %w", target, ErrUnsafe)
 		}
 		p = filepath.ToSlash(rel)
 	} else {
@@ -176,10 +176,10 @@ func linkTarget(root string, dir []string, link, target string) ([]string, error
 	}
 	p = path.Clean(p)
 	if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) {
-		return nil, fmt.Errorf("it leads to %s, outside the repository: %w", target, ErrUnsafe)
+		return nil, fmt.Errorf("which leads outside the repository, to %s: %w", target, ErrUnsafe)
 	}
 	if g := GitComponent(p); g != "" {
-		return nil, fmt.Errorf("it leads into %s: %w", g, ErrUnsafe)
+		return nil, fmt.Errorf("which leads into .git (%s): %w", g, ErrUnsafe)
 	}
 	return strings.Split(p, "/"), nil
 }
@@ -194,7 +194,7 @@ func LinkTargetSafe(root, name, target string) (reason string) {
 		parts = strings.Split(dir, "/")
 	}
 	if _, err := linkTarget(root, parts, name, target); err != nil {
-		return strings.TrimSuffix(err.Error(), ": "+ErrUnsafe.Error())
+		return strings.TrimPrefix(strings.TrimSuffix(err.Error(), ": "+ErrUnsafe.Error()), "which ")
 	}
 	return ""
 }
