@@ -36,7 +36,7 @@ func (l *Layer) Materialize(dst string) error {
 			if err != nil {
 				return err
 			}
-			data, err := os.ReadFile(w.path)
+			data, err := l.readAt(w, name)
 			if err != nil {
 				return fmt.Errorf("copy %s: %w", name, err)
 			}
