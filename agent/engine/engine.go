@@ -27,6 +27,7 @@ import (
 	"hew/agent/loop"
 	"hew/agent/project"
 	"hew/agent/proposal"
+	"hew/agent/redact"
 	"hew/agent/runner"
 	"hew/agent/session"
 	"hew/agent/tools"
@@ -142,7 +143,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	e.runner = &runner.Runner{Sandbox: e.sandbox, Layer: e.layer, Policy: policy, Network: cfg.Sandbox.Network,
 		Env: o.Env, AllowEnv: cfg.Sandbox.AllowEnv, OutputLimit: 64 << 10}
 
-	if e.log, err = o.openLog(session.Dir(state), id, cfg.Secrets()); err != nil {
+	secrets := redact.Known(append(cfg.Secrets(), redact.URLPassword(cfg.OpenAI.BaseURL)...), o.Env, o.Getenv)
+	if e.log, err = o.openLog(session.Dir(state), id, secrets); err != nil {
 		return nil, err
 	}
 	e.events.Subscribe(e.log)
