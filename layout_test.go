@@ -43,6 +43,11 @@ var importRules = []struct {
 		why:    "the patch engine is a leaf unit, like Codex's apply-patch",
 	},
 	{
+		from:   []string{"termsafe"},
+		forbid: []string{"..."},
+		why:    "making outside text safe for a terminal is a leaf every front end shares",
+	},
+	{
 		from:   []string{"fsguard"},
 		forbid: []string{"..."},
 		why:    "keeping file access inside a tree is a leaf every reader and writer shares",
@@ -77,7 +82,7 @@ var importRules = []struct {
 	{
 		from:   []string{"cmd/headless"},
 		forbid: []string{"..."},
-		allow:  []string{"agent/event", "agent/llm"},
+		allow:  []string{"agent/event", "agent/llm", "termsafe"},
 		why:    "the headless front end renders events; it decides nothing",
 	},
 }

@@ -4,6 +4,7 @@
 package headless
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"hew/agent/event"
 	"hew/agent/llm"
+	"hew/termsafe"
 )
 
 // JSONL writes every event as one JSON object per line (the `--json` stream). Deltas are
@@ -24,15 +26,39 @@ type JSONL struct {
 // NewJSONL returns a JSONL writer to w.
 func NewJSONL(w io.Writer) *JSONL { return &JSONL{w: w} }
 
-// Emit writes e.
+// Emit writes e. JSON escapes the C0 controls (ESC among them) already; the C1 controls and
+// DEL, which encoding/json leaves raw, are escaped too, so a line shown on a terminal cannot
+// carry a control sequence.
 func (j *JSONL) Emit(e event.Event) {
 	line, err := event.Encode(e)
 	if err != nil {
 		return
 	}
+	line = escapeC1(line)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.w.Write(append(line, '\n'))
+}
+
+// escapeC1 rewrites the UTF-8 encodings of U+007F-U+009F in a JSON text as \u escapes; they
+// can only occur inside strings, where the escape means the same character.
+func escapeC1(line []byte) []byte {
+	if !bytes.ContainsRune(line, 0x7f) && !bytes.Contains(line, []byte{0xc2}) {
+		return line
+	}
+	var out []byte
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == 0x7f:
+			out = append(out, `\u007f`...)
+		case line[i] == 0xc2 && i+1 < len(line) && line[i+1] >= 0x80 && line[i+1] <= 0x9f:
+			out = fmt.Appendf(out, `\u%04x`, line[i+1])
+			i++
+		default:
+			out = append(out, line[i])
+		}
+	}
+	return out
 }
 
 // Progress writes short human-readable progress lines: tool calls with their outcome, test
@@ -130,7 +156,11 @@ func (p *Progress) Emit(e event.Event) {
 	}
 }
 
-func (p *Progress) printf(format string, args ...any) { fmt.Fprintf(p.w, format, args...) }
+// printf writes one progress line. Everything in it that came from outside hew (the model's
+// text, tool output, paths, commands) is made safe for the terminal first (see termsafe).
+func (p *Progress) printf(format string, args ...any) {
+	io.WriteString(p.w, termsafe.Clean(fmt.Sprintf(format, args...)))
+}
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")

@@ -15,6 +15,7 @@ import (
 	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/cmd/headless"
+	"hew/termsafe"
 )
 
 // execOptions are the flags and arguments of `hew exec`.
@@ -145,7 +146,8 @@ func runExec(ctx context.Context, o *execOptions) error {
 
 	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut})
 	if !o.JSON && out.Final != "" {
-		fmt.Fprintln(ios.Out, strings.TrimSpace(out.Final))
+		// The answer is the model's text: no terminal control sequence of its reaches the user.
+		fmt.Fprintln(ios.Out, termsafe.Clean(strings.TrimSpace(out.Final)))
 	}
 	if out.ExitCode != 0 {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -155,7 +157,7 @@ func runExec(ctx context.Context, o *execOptions) error {
 			sink.Emit(event.Error{Message: out.Reason, Fatal: true})
 			return silentExit(out.ExitCode)
 		}
-		return &exitError{code: out.ExitCode, err: errors.New(out.Reason)}
+		return &exitError{code: out.ExitCode, err: errors.New(termsafe.Clean(out.Reason))}
 	}
 	return nil
 }
