@@ -46,6 +46,14 @@ func IsGitName(part string) bool {
 	return strings.EqualFold(p, ".git") || strings.EqualFold(p, "git~1")
 }
 
+// gitDir names a git directory component for messages.
+func gitDir(part string) string {
+	if part == ".git" {
+		return ".git"
+	}
+	return fmt.Sprintf(".git (spelt %q)", part)
+}
+
 // GitComponent returns the first component of the slash-separated path p that names a git
 // directory, or "".
 func GitComponent(p string) string {
@@ -71,7 +79,7 @@ func Clean(rel string) (string, error) {
 		return "", fmt.Errorf("path %q climbs out of the repository: %w", rel, ErrUnsafe)
 	}
 	if g := GitComponent(p); g != "" {
-		return "", fmt.Errorf("path %q is inside .git (%s), which hew never reads or writes: %w", rel, g, ErrUnsafe)
+		return "", fmt.Errorf("path %q is inside %s, which hew never reads or writes: %w", rel, gitDir(g), ErrUnsafe)
 	}
 	return p, nil
 }
@@ -111,7 +119,7 @@ func Resolve(t Tree, root, rel string, followLast bool) (string, error) {
 			done = done[:len(done)-1]
 			continue
 		case IsGitName(part):
-			return "", fmt.Errorf("path %q leads into .git (%s) through a symbolic link, and hew never reads or writes there: %w", rel, part, ErrUnsafe)
+			return "", fmt.Errorf("path %q leads into %s through a symbolic link, and hew never reads or writes there: %w", rel, gitDir(part), ErrUnsafe)
 		}
 		cur := path.Join(append(done, part)...)
 		if len(todo) == 0 && !followLast {
@@ -179,7 +187,7 @@ func linkTarget(root string, dir []string, link, target string) ([]string, error
 		return nil, fmt.Errorf("which leads outside the repository, to %s: %w", target, ErrUnsafe)
 	}
 	if g := GitComponent(p); g != "" {
-		return nil, fmt.Errorf("which leads into .git (%s): %w", g, ErrUnsafe)
+		return nil, fmt.Errorf("which leads into %s: %w", gitDir(g), ErrUnsafe)
 	}
 	return strings.Split(p, "/"), nil
 }

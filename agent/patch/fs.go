@@ -45,7 +45,7 @@ func CleanPath(name string) (string, error) {
 	}
 	for _, part := range strings.Split(clean, "/") {
 		if fsguard.IsGitName(part) {
-			return "", fmt.Errorf("path %q points into .git (%s); git's own files cannot be patched: %w", name, part, ErrUnsafePath)
+			return "", fmt.Errorf("path %q points into .git (spelt %q); git's own files cannot be patched: %w", name, part, ErrUnsafePath)
 		}
 	}
 	return clean, nil

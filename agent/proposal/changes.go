@@ -146,7 +146,7 @@ func (l *Layer) unsafe(c Change) string {
 	}
 	if c.Op != Delete && c.NewMode&fs.ModeSymlink != 0 {
 		if why := fsguard.LinkTargetSafe(l.root, c.Path, string(c.New)); why != "" {
-			return "it creates a symbolic link " + why
+			return "it creates a symbolic link that " + why
 		}
 	}
 	return ""

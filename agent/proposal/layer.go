@@ -143,7 +143,7 @@ func (l *Layer) Clean(name string) (string, error) {
 		return "", fmt.Errorf("path %s climbs out of the repository", name)
 	}
 	if g := fsguard.GitComponent(p); g != "" {
-		return "", fmt.Errorf("path %s is inside .git (%s), which hew does not read or change", name, g)
+		return "", fmt.Errorf("path %s is inside .git (spelt %q), which hew does not read or change", name, g)
 	}
 	return p, nil
 }
