@@ -63,7 +63,7 @@ func (l *Layer) Changes() ([]Change, error) {
 		if name == "." {
 			return nil
 		}
-		if name == ".git" || ign.Excluded(name, d.IsDir()) {
+		if fsguard.IsGitName(d.Name()) || ign.Excluded(name, d.IsDir()) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
