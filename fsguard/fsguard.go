@@ -267,5 +267,5 @@ func notRegular(name string, mode fs.FileMode) error {
 	case mode.IsDir():
 		kind = "a directory"
 	}
-	return &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: it is %s, which hew does not open", ErrNotRegular, kind)}
+	return fmt.Errorf("%s is %s, which hew does not open (%w)", name, kind, ErrNotRegular)
 }

@@ -89,7 +89,7 @@ func ReadFile(root, name string) ([]byte, error) {
 		return nil, notRegular(name, fileMode(uint32(st.Mode)))
 	}
 	if pseudoFile(fd) {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w: it is a kernel pseudo-file (/proc, /sys), which hew does not open", ErrNotRegular)}
+		return nil, fmt.Errorf("%s is a kernel pseudo-file (/proc, /sys), which hew does not open (%w)", name, ErrNotRegular)
 	}
 	return io.ReadAll(f)
 }
