@@ -27,6 +27,7 @@ func TestViewCarriesNoControlSequenceButHewsStyling(t *testing.T) {
 	tr.Add(&Entry{Kind: Plan, Steps: []event.PlanStep{{Step: hostile, Status: "done"}}})
 	tr.Add(&Entry{Kind: Error, Text: hostile, Hint: hostile})
 	tr.Add(&Entry{Kind: Notice, Text: hostile})
+	tr.Add(&Entry{Kind: Info, Text: "+" + hostile}) // /diff shows the proposal as it is
 	tr.ToggleExpanded()
 	tr.SetWidth(200)
 	v := tr.View(200)
@@ -36,7 +37,7 @@ func TestViewCarriesNoControlSequenceButHewsStyling(t *testing.T) {
 			t.Fatalf("the view carries control %U:\n%q", r, v)
 		}
 	}
-	if strings.Count(rest, "abcd") < 6 {
+	if strings.Count(rest, "abcd") < 7 {
 		t.Errorf("the text should survive without its controls:\n%s", rest)
 	}
 }

@@ -367,9 +367,7 @@ var (
 // each entry but a tool call. What came from outside hew is made safe for the terminal first
 // and styled after, so no escape sequence of the model's or a command's reaches the screen.
 func (t *Transcript) render(e *Entry) string {
-	if e.Kind != Info { // Info is hew's own output, which may carry hew's own styling
-		e = cleaned(e)
-	}
+	e = cleaned(e) // even Info: /diff and /sessions show the model's text
 	w := t.width
 	switch e.Kind {
 	case User:
