@@ -34,6 +34,28 @@ func openBeneath(rootfd int, dir string) (int, error) {
 	return fd, err
 }
 
+// openFileBeneath opens name below root with flags in one openat2 call that refuses to leave
+// root and to follow any symbolic link; errNoOpenat2 when openat2 is not offered.
+func openFileBeneath(root, name string, flags int) (int, error) {
+	if !useOpenat2 {
+		return -1, errNoOpenat2
+	}
+	rootfd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(rootfd)
+	how := &unix.OpenHow{Flags: uint64(flags), Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}
+	fd, err := unix.Openat2(rootfd, name, how)
+	for errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
+		fd, err = unix.Openat2(rootfd, name, how)
+	}
+	if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
+		return -1, errNoOpenat2
+	}
+	return fd, err
+}
+
 // pseudoFile reports whether fd lies on a kernel pseudo file system (/proc, /sys), whose
 // "regular" files are windows onto processes and the kernel, not content of the tree.
 func pseudoFile(fd int) bool {

@@ -12,3 +12,6 @@ func openBeneath(int, string) (int, error) { return -1, errNoOpenat2 }
 
 // pseudoFile is Linux's check for /proc and /sys; other systems' are not regular files.
 func pseudoFile(int) bool { return false }
+
+// openFileBeneath is Linux's openat2; elsewhere openRead walks the path.
+func openFileBeneath(string, string, int) (int, error) { return -1, errNoOpenat2 }

@@ -3,11 +3,11 @@
 package fsguard
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -57,31 +57,20 @@ func dirError(dir string, err error) error {
 }
 
 // ReadFile reads the regular file name (clean, relative to root, free of symbolic links).
-// Anything but a regular file is refused before it is opened for reading, and again after
-// (fstat on the descriptor), so a FIFO, device or socket never blocks or leaks.
+// The file is opened O_NOFOLLOW|O_NONBLOCK|O_NOCTTY without following a link in any component
+// and its type checked on the descriptor (fstat) before a byte is read, so a FIFO, device,
+// socket or /proc file never blocks or leaks.
 func ReadFile(root, name string) ([]byte, error) {
 	if _, err := Clean(name); err != nil {
 		return nil, err
 	}
-	dir, base := split(name)
-	dfd, err := openDir(root, dir, false, 0)
+	fd, err := openRead(root, name)
 	if err != nil {
 		return nil, err
 	}
-	defer unix.Close(dfd)
-	var st unix.Stat_t
-	if err := unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
-	if uint32(st.Mode)&unix.S_IFMT != unix.S_IFREG {
-		return nil, notRegular(name, fileMode(uint32(st.Mode)))
-	}
-	fd, err := unix.Openat(dfd, base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-	}
 	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
+	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
@@ -91,7 +80,49 @@ func ReadFile(root, name string) ([]byte, error) {
 	if pseudoFile(fd) {
 		return nil, fmt.Errorf("%s is a kernel pseudo-file (/proc, /sys), which hew does not open (%w)", name, ErrNotRegular)
 	}
-	return io.ReadAll(f)
+	buf := bytes.NewBuffer(make([]byte, 0, int(max(st.Size, 0))+512))
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return buf.Bytes(), nil
+}
+
+// openRead opens name for reading without following a link in any component: in one openat2
+// call where the kernel has it, else through its directory, refusing anything but a regular
+// file (fstatat) before it is opened.
+func openRead(root, name string) (int, error) {
+	const flags = unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_NOCTTY | unix.O_CLOEXEC
+	fd, err := openFileBeneath(root, name, flags)
+	if err == nil {
+		return fd, nil
+	}
+	if !errors.Is(err, errNoOpenat2) {
+		if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EXDEV) {
+			return -1, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("a component is a symbolic link: %w", ErrUnsafe)}
+		}
+		if errors.Is(err, unix.ENXIO) || errors.Is(err, unix.ENODEV) {
+			return -1, fmt.Errorf("%s is a socket or device, which hew does not open (%w)", name, ErrNotRegular)
+		}
+		return -1, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	dir, base := split(name)
+	dfd, err := openDir(root, dir, false, 0)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(dfd)
+	var st unix.Stat_t
+	if err := unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return -1, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	if uint32(st.Mode)&unix.S_IFMT != unix.S_IFREG {
+		return -1, notRegular(name, fileMode(uint32(st.Mode)))
+	}
+	fd, err = unix.Openat(dfd, base, flags, 0)
+	if err != nil {
+		return -1, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return fd, nil
 }
 
 // WriteFile writes data with permission perm to name (clean, relative to root, free of

@@ -2,6 +2,7 @@ package proposal
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,6 +102,18 @@ func TestDirectoryOverALinkHidesTheLinksTarget(t *testing.T) {
 	if _, err := l.ReadFile("g/config"); err == nil {
 		t.Error("the working tree's .git/config showed through a directory over g -> .git")
 	}
+	if ents, err := l.ReadDir("g"); err != nil || len(ents) != 1 || ents[0].Name() != "hooks" {
+		t.Errorf("ReadDir(g) over g -> .git = %v, %v; want only the proposal's hooks", ents, err)
+	}
+	if ents, err := l.ReadDir("g/hooks"); err != nil || len(ents) != 1 {
+		t.Errorf("ReadDir(g/hooks) = %v, %v; want only the proposal's pre-commit", ents, err)
+	}
+	l.WalkDir(".", false, func(name string, d fs.DirEntry) error {
+		if name == "g/HEAD" || name == "g/config" || strings.HasPrefix(name, "g/hooks/") && name != "g/hooks/pre-commit" {
+			t.Errorf("the walk went into .git through g: %s", name)
+		}
+		return nil
+	})
 	if err := l.Sync(); err != nil {
 		t.Fatal(err)
 	}

@@ -201,6 +201,7 @@ func (l *Layer) locate(name string) (where, error) {
 	parts := strings.Split(name, "/")
 	lowerVisible := true
 	cur := l.upper
+	upperDirs := 0 // leading components that are directories in the upper layer
 	for i, part := range parts {
 		cur = filepath.Join(cur, part)
 		info, err := os.Lstat(cur)
@@ -211,6 +212,7 @@ func (l *Layer) locate(name string) (where, error) {
 			if !lowerVisible {
 				return where{}, fs.ErrNotExist
 			}
+			upperDirs = i
 			break // the rest can only come from the lower layer
 		}
 		if isWhiteout(info) {
@@ -230,7 +232,16 @@ func (l *Layer) locate(name string) (where, error) {
 		return where{}, fs.ErrNotExist
 	}
 	lower := filepath.Join(l.root, filepath.FromSlash(name))
-	info, err := l.lstatLower(name)
+	// Below the upper directories, name's directories are the working tree's own, and callers
+	// pass names resolve has freed of links; the upper directories may stand over a link or a
+	// file of the working tree, which must not show through.
+	for i := range upperDirs {
+		info, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(strings.Join(parts[:i+1], "/"))))
+		if err != nil || !info.IsDir() {
+			return where{}, fs.ErrNotExist
+		}
+	}
+	info, err := os.Lstat(lower)
 	if err != nil {
 		return where{}, err
 	}
@@ -345,7 +356,7 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 	} else {
 		lowerVisible = l.lowerVisible(name)
 	}
-	if lowerVisible && (name == "." || l.lowerIsDir(name)) {
+	if lowerVisible {
 		ents, err := readDirUnsorted(filepath.Join(l.root, filepath.FromSlash(name)))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrInvalid) {
 			return nil, err
@@ -377,19 +388,26 @@ func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
 	return f.ReadDir(-1)
 }
 
-// lowerVisible reports whether the lower directory name shows through every upper ancestor.
+// lowerVisible reports whether the lower directory name shows through every upper ancestor:
+// none is a whiteout, a file or opaque, and none stands over something in the working tree
+// that is not a real directory (a link the proposal replaced with a directory must not let
+// what it points to show through).
 func (l *Layer) lowerVisible(name string) bool {
 	if name == "." {
 		return true
 	}
-	cur := l.upper
+	cur := ""
 	for _, part := range strings.Split(name, "/") {
-		cur = filepath.Join(cur, part)
-		info, err := os.Lstat(cur)
+		cur = path.Join(cur, part)
+		up := filepath.Join(l.upper, filepath.FromSlash(cur))
+		info, err := os.Lstat(up)
 		if err != nil {
 			return true
 		}
-		if isWhiteout(info) || !info.IsDir() || isOpaque(cur) {
+		if isWhiteout(info) || !info.IsDir() || isOpaque(up) {
+			return false
+		}
+		if li, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(cur))); err != nil || !li.IsDir() {
 			return false
 		}
 	}
