@@ -14,6 +14,7 @@
 package termsafe
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -145,4 +146,27 @@ func skipString(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// JSON rewrites the UTF-8 encodings of U+007F-U+009F in a JSON text as \u escapes, which
+// encoding/json leaves raw (it escapes the C0 controls, ESC among them, already). They can
+// only occur inside strings, where the escape means the same character, so the JSON is
+// unchanged in meaning and carries no control a terminal would obey.
+func JSON(text []byte) []byte {
+	if !bytes.ContainsRune(text, 0x7f) && !bytes.Contains(text, []byte{0xc2}) {
+		return text
+	}
+	var out []byte
+	for i := 0; i < len(text); i++ {
+		switch {
+		case text[i] == 0x7f:
+			out = append(out, `\u007f`...)
+		case text[i] == 0xc2 && i+1 < len(text) && text[i+1] >= 0x80 && text[i+1] <= 0x9f:
+			out = fmt.Appendf(out, `\u%04x`, text[i+1])
+			i++
+		default:
+			out = append(out, text[i])
+		}
+	}
+	return out
 }

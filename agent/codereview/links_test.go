@@ -1,6 +1,7 @@
 package codereview
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,5 +67,30 @@ func TestUncommittedShowsLinksNotTheirTargets(t *testing.T) {
 	}
 	if got["creds"] != secret || got["tracked"] != secret {
 		t.Errorf("links should show their target text: %q", got)
+	}
+}
+
+// The review's findings are the model's text: in every format they reach the terminal without
+// control sequences, and the JSON still says exactly what the model said.
+func TestReportCarriesNoControlSequences(t *testing.T) {
+	hostile := "bad \x1b]52;c;cm0gLXJmIH4K\x07\x1b[2J\u009b2J\u009d0;t\u009c code"
+	r := Report{Version: 1, Target: "uncommitted changes", Summary: hostile,
+		Findings: []Finding{{Title: hostile, File: "a\x1b[31m.go", StartLine: 1, EndLine: 1, Severity: "high", Explanation: hostile, SuggestedFix: hostile}}}
+	for _, format := range []string{FormatText, FormatMarkdown, FormatJSON} {
+		var b strings.Builder
+		if err := r.Write(&b, format); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range b.String() {
+			if c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f {
+				t.Fatalf("%s carries control %U: %q", format, c, b.String())
+			}
+		}
+		if format == FormatJSON {
+			var back Report
+			if err := json.Unmarshal([]byte(b.String()), &back); err != nil || back.Summary != hostile {
+				t.Fatalf("JSON: %v, summary %q", err, back.Summary)
+			}
+		}
 	}
 }

@@ -69,6 +69,10 @@ func OpenWith(root, dir string, opts Options) (*Layer, error) {
 			return nil, fmt.Errorf("open proposal state %s: %w", dir, err)
 		}
 	}
+	// The state holds copies of your files: private, like session files.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("make proposal state %s private: %w", dir, err)
+	}
 	if b, err := os.ReadFile(filepath.Join(dir, "base.json")); err == nil {
 		if err := json.Unmarshal(b, &l.bases); err != nil {
 			return nil, fmt.Errorf("read proposal state %s: %w", filepath.Join(dir, "base.json"), err)

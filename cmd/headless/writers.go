@@ -4,7 +4,6 @@
 package headless
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -34,31 +33,10 @@ func (j *JSONL) Emit(e event.Event) {
 	if err != nil {
 		return
 	}
-	line = escapeC1(line)
+	line = termsafe.JSON(line)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.w.Write(append(line, '\n'))
-}
-
-// escapeC1 rewrites the UTF-8 encodings of U+007F-U+009F in a JSON text as \u escapes; they
-// can only occur inside strings, where the escape means the same character.
-func escapeC1(line []byte) []byte {
-	if !bytes.ContainsRune(line, 0x7f) && !bytes.Contains(line, []byte{0xc2}) {
-		return line
-	}
-	var out []byte
-	for i := 0; i < len(line); i++ {
-		switch {
-		case line[i] == 0x7f:
-			out = append(out, `\u007f`...)
-		case line[i] == 0xc2 && i+1 < len(line) && line[i+1] >= 0x80 && line[i+1] <= 0x9f:
-			out = fmt.Appendf(out, `\u%04x`, line[i+1])
-			i++
-		default:
-			out = append(out, line[i])
-		}
-	}
-	return out
 }
 
 // Progress writes short human-readable progress lines: tool calls with their outcome, test
