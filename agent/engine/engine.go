@@ -55,6 +55,13 @@ type Options struct {
 	resume *session.State
 }
 
+// Secrets lists every secret value hew knows of in a session with cfg and this environment,
+// for redaction (see agent/redact): the session log redacts them, and so do front ends that
+// write logs of their own.
+func Secrets(cfg config.Config, env []string, getenv func(string) string) []string {
+	return redact.Known(append(cfg.Secrets(), redact.URLPassword(cfg.OpenAI.BaseURL)...), env, getenv)
+}
+
 // Engine is one session in one repository. Its methods are the verbs front ends use; it is
 // safe to read its state (usage, conversation, context) from another goroutine while a turn
 // runs, but the verbs that change the session must not run concurrently with a turn unless
@@ -143,8 +150,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	e.runner = &runner.Runner{Sandbox: e.sandbox, Layer: e.layer, Policy: policy, Network: cfg.Sandbox.Network,
 		Env: o.Env, AllowEnv: cfg.Sandbox.AllowEnv, OutputLimit: 64 << 10}
 
-	secrets := redact.Known(append(cfg.Secrets(), redact.URLPassword(cfg.OpenAI.BaseURL)...), o.Env, o.Getenv)
-	if e.log, err = o.openLog(session.Dir(state), id, secrets); err != nil {
+	if e.log, err = o.openLog(session.Dir(state), id, Secrets(cfg, o.Env, o.Getenv)); err != nil {
 		return nil, err
 	}
 	e.events.Subscribe(e.log)

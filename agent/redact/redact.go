@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -136,6 +137,22 @@ func FromAWSFiles(getenv func(string) string) []string {
 		}
 	}
 	return out
+}
+
+// Writer returns a writer that redacts each write before passing it to w; writers that emit
+// whole lines per write (the headless progress and JSONL writers) are redacted exactly.
+func Writer(w io.Writer, r *Redactor) io.Writer { return writer{w, r} }
+
+type writer struct {
+	w io.Writer
+	r *Redactor
+}
+
+func (w writer) Write(b []byte) (int, error) {
+	if _, err := w.w.Write(w.r.Bytes(append([]byte(nil), b...))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // Known returns every secret value hew knows of, for New: config holds the configuration's

@@ -57,3 +57,35 @@ func TestExecAnswerIsTerminalSafeAndReadsStayInside(t *testing.T) {
 		}
 	}
 }
+
+// hew exec's output (often a CI log) holds no secret hew knows of, in either form.
+func TestExecOutputIsRedacted(t *testing.T) {
+	const secret = "ghp_s3cr3tTokenValue0123456789"
+	dir := gittest.NewRepo(t, map[string]string{"notes.txt": "token " + secret + "\n"})
+	for _, json := range []bool{false, true} {
+		srv := llmtest.NewOpenAIServer(t,
+			llmtest.Turn{Text: "Looking.", ToolCalls: []llmtest.ToolCall{{Name: "run", Arguments: `{"command":"cat nope.txt; echo ` + secret + `; exit 3"}`}}},
+			llmtest.Turn{Text: "the token is " + secret})
+		env := fakeServerEnv(srv.URL())
+		env["GITHUB_TOKEN"] = secret
+		args := []string{"exec", "--accept", "never", "look"}
+		if json {
+			args = append(args[:1], append([]string{"--json"}, args[1:]...)...)
+		}
+		stdout, stderr, code, state := runHewEnv(t, dir, env, "", args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if strings.Contains(stdout+stderr, secret) || !strings.Contains(stdout+stderr, "[redacted]") {
+			t.Fatalf("json=%v: the secret reached the output:\n%s\n%s", json, stdout, stderr)
+		}
+		filepath.WalkDir(state, func(p string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".jsonl") {
+				if b, _ := os.ReadFile(p); strings.Contains(string(b), secret) {
+					t.Errorf("%s holds the secret", p)
+				}
+			}
+			return nil
+		})
+	}
+}
