@@ -2,6 +2,7 @@ package fsguard
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,5 +154,17 @@ func TestReadRefusesProc(t *testing.T) {
 	b, err := ReadFile("/", "proc/self/environ")
 	if err == nil || strings.Contains(string(b), "canary-value") {
 		t.Fatalf("read /proc/self/environ: %q %v", b, err)
+	}
+}
+
+func TestReadRefusesSocket(t *testing.T) {
+	root, _ := tree(t)
+	l, err := net.Listen("unix", filepath.Join(root, "src", "sock"))
+	if err != nil {
+		t.Skipf("unix socket: %v", err)
+	}
+	defer l.Close()
+	if _, err := ReadIn(root, "src/sock"); !errors.Is(err, ErrNotRegular) {
+		t.Fatalf("reading a socket: %v", err)
 	}
 }
