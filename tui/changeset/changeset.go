@@ -108,7 +108,7 @@ func (m *Model) SetTests(tr event.TestRun) { m.tests = &tr }
 func (m *Model) SetAccepted(n int) { m.accepted = n }
 
 // SetMessage shows the outcome of the last action.
-func (m *Model) SetMessage(s string) { m.message = s }
+func (m *Model) SetMessage(s string) { m.message = termsafe.Clean(s) }
 
 // SetSize sets the view's size; the width picks unified or split unless the user chose.
 func (m *Model) SetSize(w, h int) {
