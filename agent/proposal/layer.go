@@ -172,10 +172,19 @@ func (m merged) Readlink(name string) (string, error) {
 // resolve cleans name and follows the symbolic links among its components in the merged view
 // (the last one too when followLast), refusing links that leave the repository or enter .git.
 // Callers hold l.mu.
+//
+// When the proposal has nothing under name's first component, the working tree alone is
+// walked, which costs one lstat per component instead of two. Where a link leads into a part
+// the proposal does change, locate judges the result against the upper layer afterwards, so
+// the shortcut can only fail closed (a name not found), never open.
 func (l *Layer) resolve(name string, followLast bool) (string, error) {
 	clean, err := l.Clean(name)
 	if err != nil {
 		return "", err
+	}
+	first, _, _ := strings.Cut(clean, "/")
+	if _, err := os.Lstat(filepath.Join(l.upper, first)); errors.Is(err, fs.ErrNotExist) {
+		return fsguard.Resolve(fsguard.Dir(l.root), l.root, clean, followLast)
 	}
 	return fsguard.Resolve(merged{l}, l.root, clean, followLast)
 }
