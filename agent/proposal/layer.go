@@ -316,6 +316,27 @@ func (l *Layer) ReadFile(name string) ([]byte, error) {
 	return l.readAt(w, name)
 }
 
+// ReadSmallFile returns the content of name when it is a regular file (not a link) of at most
+// max bytes, resolving name once; ok is false, and nothing is read, for anything else. Search
+// reads every file of the tree this way.
+func (l *Layer) ReadSmallFile(name string, max int64) (data []byte, ok bool, err error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	name, err = l.resolve(name, false)
+	if err != nil {
+		return nil, false, err
+	}
+	w, err := l.locate(name)
+	if err != nil {
+		return nil, false, err
+	}
+	if !w.info.Mode().IsRegular() || w.info.Size() > max {
+		return nil, false, nil
+	}
+	data, err = l.readAt(w, name)
+	return data, err == nil, err
+}
+
 // Stat describes name in the merged view without following a final symbolic link; links
 // among its directories are followed as ReadFile follows them.
 func (l *Layer) Stat(name string) (fs.FileInfo, error) {
