@@ -39,7 +39,19 @@ var importRules = []struct {
 	{
 		from:   []string{"agent/patch"},
 		forbid: []string{"..."},
-		why:    "the patch engine is a leaf unit, like Codex's apply-patch",
+		// One exception: it writes through the tree guard every writer shares.
+		allow: []string{"gitops/fsguard"},
+		why:   "the patch engine is a leaf unit, like Codex's apply-patch",
+	},
+	{
+		from:   []string{"agent/termsafe"},
+		forbid: []string{"..."},
+		why:    "making outside text safe for a terminal is a leaf every front end shares",
+	},
+	{
+		from:   []string{"gitops/fsguard"},
+		forbid: []string{"..."},
+		why:    "keeping file access inside a tree is a leaf every reader and writer shares",
 	},
 	{
 		from:   []string{"prompts"},
@@ -71,7 +83,7 @@ var importRules = []struct {
 	{
 		from:   []string{"cmd/headless"},
 		forbid: []string{"..."},
-		allow:  []string{"agent/event", "agent/llm"},
+		allow:  []string{"agent/event", "agent/llm", "agent/termsafe"},
 		why:    "the headless front end renders events; it decides nothing",
 	},
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"hew/gitops/diff"
+	"hew/gitops/fsguard"
 )
 
 // Update is one accepted file change: the proposal turned Base into New.
@@ -85,6 +86,11 @@ func (r *Repo) Accept(updates []Update) error {
 	for _, u := range updates {
 		if err := checkPath(u.Path); err != nil {
 			return err
+		}
+		// os.Root keeps writes inside the tree; fsguard also refuses a path whose directories
+		// pass through a link into .git (g -> .git, then g/hooks/pre-commit), as git does.
+		if _, err := fsguard.ResolveIn(r.root, u.Path, false); err != nil {
+			return fmt.Errorf("refusing to write %s: %w", u.Path, err)
 		}
 		cur, err := readFile(root, u.Path)
 		if err != nil {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+
+	"hew/gitops/fsguard"
 )
 
 // file is the content of a path in the working tree, or its absence.
@@ -46,7 +48,7 @@ func checkPath(p string) error {
 		return fmt.Errorf("path %q is not a clean slash-separated path inside the repository", p)
 	}
 	for _, part := range strings.Split(p, "/") {
-		if strings.EqualFold(part, ".git") {
+		if fsguard.IsGitName(part) {
 			return fmt.Errorf("path %q is inside a .git directory, which hew never writes", p)
 		}
 	}

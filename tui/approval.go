@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/agent/approval"
+	"hew/agent/termsafe"
 	"hew/tui/keymap"
 )
 
@@ -85,7 +86,7 @@ func (m *Model) decide(d approval.Decision, note string) {
 	p.answer(d, note)
 	what := map[approval.Decision]string{approval.AllowOnce: "allowed once", approval.AllowSession: "allowed for this session",
 		approval.Deny: "denied"}[d]
-	text := what + ": " + p.req.Command
+	text := what + ": " + p.req.Command // the transcript cleans it
 	if note != "" {
 		text += " (" + note + ")"
 	}
@@ -95,8 +96,8 @@ func (m *Model) decide(d approval.Decision, note string) {
 // view is the question, two or three lines.
 func (p *approvalPrompt) view(width int) []string {
 	rows := []string{
-		askStyle.Render("Run ") + ansi.Truncate(p.req.Command, width-20, "…") + askStyle.Render("?"),
-		hintStyle.Render(ansi.Truncate("  "+p.req.Reason, width, "…")),
+		askStyle.Render("Run ") + ansi.Truncate(termsafe.Clean(p.req.Command), width-20, "…") + askStyle.Render("?"),
+		hintStyle.Render(ansi.Truncate("  "+termsafe.Clean(p.req.Reason), width, "…")),
 	}
 	if p.noting {
 		return append(rows, askStyle.Render("  reason for the model: ")+p.note+"█")

@@ -4,6 +4,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hew/agent/engine"
+	"hew/agent/termsafe"
 )
 
 // Update does no disk, git or process work: that runs in a tea.Cmd, which hands its result back
@@ -30,7 +31,7 @@ func (m *Model) startOp(what string, fn func() tea.Msg) tea.Cmd {
 		return nil
 	}
 	tick := m.animate()
-	m.op = what
+	m.op = termsafe.Clean(what) // it may name a file of the proposal
 	if m.view == viewReview {
 		m.rv.SetMessage(what)
 	}

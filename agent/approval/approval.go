@@ -169,12 +169,6 @@ var networkCommands = []string{
 	"gem install", "bundle install", "docker pull", "docker push",
 }
 
-// readOnlyCommands start commands that only look.
-var readOnlyCommands = []string{
-	"ls", "cat", "head", "tail", "wc", "grep", "rg", "find", "pwd", "echo", "file", "stat",
-	"git status", "git diff", "git log", "git show", "git blame",
-}
-
 func needsNetwork(command string) bool {
 	for _, seg := range segments(command) {
 		if hasPrefixWord(seg, networkCommands) {
@@ -182,20 +176,6 @@ func needsNetwork(command string) bool {
 		}
 	}
 	return false
-}
-
-// readOnlyCommand reports whether every part of command only reads: no redirection or
-// substitution, and each pipeline or list segment starts with a reading command.
-func readOnlyCommand(command string) bool {
-	if strings.ContainsAny(command, ">`$") {
-		return false
-	}
-	for _, seg := range segments(command) {
-		if !hasPrefixWord(seg, readOnlyCommands) {
-			return false
-		}
-	}
-	return true
 }
 
 // segments splits a shell command into its pipeline and list parts, each without leading

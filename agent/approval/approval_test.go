@@ -87,7 +87,8 @@ func TestGate(t *testing.T) {
 	if err := run("cat a.txt | wc -l"); err != nil || len(asked) != 4 {
 		t.Errorf("read-only command asked: %v %d", err, len(asked))
 	}
-	for _, cmd := range []string{"cat a > b", "ls $(rm -rf x)", "ls; rm x"} {
+	for _, cmd := range []string{"cat a > b", "ls $(rm -rf x)", "ls; rm x", "find . -exec touch pwned {} +",
+		"rg --pre ./evil x", "GIT_EXTERNAL_DIFF=./evil git diff", "git --output=pwned diff", "git diff --output=pwned"} {
 		answer = approval.Deny
 		if err := run(cmd); !errors.Is(err, approval.ErrDenied) {
 			t.Errorf("%q is not read-only, yet ran without asking: %v", cmd, err)

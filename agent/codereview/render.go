@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"hew/agent/termsafe"
 )
 
 // Formats a report is written in.
@@ -14,18 +16,22 @@ const (
 	FormatMarkdown = "markdown"
 )
 
-// Write renders r to w in format.
+// Write renders r to w in format. The findings are the model's text: whatever the format, no
+// terminal control sequence of theirs is written (see termsafe).
 func (r Report) Write(w io.Writer, format string) error {
 	switch format {
 	case FormatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(termsafe.JSON(b), '\n'))
+		return err
 	case FormatMarkdown:
-		_, err := io.WriteString(w, r.Markdown())
+		_, err := io.WriteString(w, termsafe.Clean(r.Markdown()))
 		return err
 	case FormatText, "":
-		_, err := io.WriteString(w, r.Text())
+		_, err := io.WriteString(w, termsafe.Clean(r.Text()))
 		return err
 	}
 	return fmt.Errorf("unknown format %q: use text, json or markdown", format)

@@ -27,6 +27,7 @@ import (
 	"hew/agent/loop"
 	"hew/agent/project"
 	"hew/agent/proposal"
+	"hew/agent/redact"
 	"hew/agent/runner"
 	"hew/agent/session"
 	"hew/agent/tools"
@@ -54,6 +55,13 @@ type Options struct {
 	resume *session.State
 	// lock holds the resumed session for this process (see session.LockFile).
 	lock *session.Lock
+}
+
+// Secrets lists every secret value hew knows of in a session with cfg and this environment,
+// for redaction (see agent/redact): the session log redacts them, and so do front ends that
+// write logs of their own.
+func Secrets(cfg config.Config, env []string, getenv func(string) string) []string {
+	return redact.Known(append(cfg.Secrets(), redact.URLPassword(cfg.OpenAI.BaseURL)...), env, getenv)
 }
 
 // Engine is one session in one repository. Its methods are the verbs front ends use; it is
@@ -152,7 +160,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		Env: o.Env, AllowEnv: cfg.Sandbox.AllowEnv, OutputLimit: 64 << 10,
 		Notice: runner.OnceEach(func(text string) { e.events.Emit(event.Notice{Text: "sandbox: " + text}) })}
 
-	if e.log, err = o.openLog(session.Dir(state), id, cfg.Secrets()); err != nil {
+	if e.log, err = o.openLog(session.Dir(state), id, Secrets(cfg, o.Env, o.Getenv)); err != nil {
 		return nil, err
 	}
 	e.events.Subscribe(e.log)

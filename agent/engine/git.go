@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	"hew/agent/event"
 	"hew/gitops"
+	"hew/gitops/fsguard"
 )
 
 // Checkpoint snapshots the working tree (tracked and untracked files, not ignored ones) under
@@ -206,7 +205,7 @@ func (e *Engine) Rewind(ctx context.Context, id string) error {
 	}
 	e.mu.Lock()
 	for path, u := range e.accepted {
-		data, err := os.ReadFile(filepath.Join(e.repo.Root(), filepath.FromSlash(path)))
+		data, err := fsguard.ReadIn(e.repo.Root(), path) // never through a link out, never a FIFO
 		gone := errors.Is(err, fs.ErrNotExist)
 		if err != nil && !gone {
 			continue // unreadable: keep it, the commit will say what is wrong

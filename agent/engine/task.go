@@ -72,6 +72,11 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	if err != nil {
 		return fail(1, "%v", err)
 	}
+	for _, c := range changes {
+		if c.Unsafe != "" && e.defaults.Accept != AcceptNever {
+			return fail(1, "refusing to accept the proposal: %s: %s; nothing was written to your tree (see it with --patch-out, or review it with hew)", c.Path, c.Unsafe)
+		}
+	}
 	// Control files are all or nothing: the proposal is refused whole before the tests run,
 	// and the tree is not touched.
 	if control := e.ControlFiles(changes); len(control) > 0 {

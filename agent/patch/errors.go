@@ -1,9 +1,10 @@
 package patch
 
 import (
-	"errors"
 	"fmt"
 	"strings"
+
+	"hew/gitops/fsguard"
 )
 
 // ErrorKind classifies an Error.
@@ -75,7 +76,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // ErrUnsafePath is wrapped by errors about paths that are absolute, climb out of the root, pass
 // through a symbolic link leading outside it, or point into .git.
-var ErrUnsafePath = errors.New("unsafe path")
+var ErrUnsafePath = fsguard.ErrUnsafe
 
 func syntaxErr(line int, format string, args ...any) *Error {
 	return &Error{Kind: ErrSyntax, Line: line, Msg: fmt.Sprintf(format, args...)}

@@ -1,13 +1,14 @@
 package patch
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"hew/gitops/fsguard"
 )
 
 // FS is what patches and edits apply to. Names are slash-separated and relative to the FS root.
@@ -43,16 +44,18 @@ func CleanPath(name string) (string, error) {
 		return "", fmt.Errorf("path %q climbs out of the repository with '..': %w", name, ErrUnsafePath)
 	}
 	for _, part := range strings.Split(clean, "/") {
-		if strings.EqualFold(part, ".git") {
-			return "", fmt.Errorf("path %q points into .git; git's own files cannot be patched: %w", name, ErrUnsafePath)
+		if fsguard.IsGitName(part) {
+			return "", fmt.Errorf("path %q points into .git (spelt %q); git's own files cannot be patched: %w", name, part, ErrUnsafePath)
 		}
 	}
 	return clean, nil
 }
 
 // DirFS returns an FS for the directory root. Writes go to a temporary file renamed over the
-// target. Paths are checked with CleanPath, and a path passing through a symbolic link that
-// leads outside root is refused.
+// target. Paths are checked with CleanPath; a symbolic link among a path's directories (or a
+// read file itself) is followed only while it stays inside root and out of .git, and the final
+// open or write follows no link at all (see fsguard), so a patch cannot reach git's hooks or
+// anything outside the tree through a link. Reads refuse anything but regular files.
 func DirFS(root string) FS {
 	return &dirFS{root: root}
 }
@@ -61,95 +64,52 @@ type dirFS struct {
 	root string
 }
 
-// resolve maps name to an OS path. Symbolic links among the parent directories (and the file
-// itself when followLeaf is set) are resolved and must stay inside the root.
-func (d *dirFS) resolve(name string, followLeaf bool) (string, error) {
-	clean, err := CleanPath(name)
-	if err != nil {
-		return "", err
+// resolve maps name to its resolved slash-separated name under the root and the root itself.
+// Symbolic links among the parent directories (and the file itself when followLeaf is set)
+// are followed within the root.
+func (d *dirFS) resolve(name string, followLeaf bool) (root, clean string, err error) {
+	if _, err := CleanPath(name); err != nil {
+		return "", "", err
 	}
-	root, err := filepath.Abs(d.root)
+	root, err = filepath.Abs(d.root)
 	if err != nil {
-		return "", fmt.Errorf("resolve root %s: %w", d.root, err)
+		return "", "", fmt.Errorf("resolve root %s: %w", d.root, err)
 	}
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
-	parts := strings.Split(clean, "/")
-	cur := root
-	for i, part := range parts {
-		next := filepath.Join(cur, part)
-		if i == len(parts)-1 && !followLeaf {
-			return next, nil
-		}
-		fi, err := os.Lstat(next)
-		if errors.Is(err, fs.ErrNotExist) {
-			return filepath.Join(append([]string{next}, parts[i+1:]...)...), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			real, err := filepath.EvalSymlinks(next)
-			if err != nil {
-				return "", fmt.Errorf("path %q passes through the symbolic link %s, which cannot be resolved: %w", name, part, err)
-			}
-			if real != root && !strings.HasPrefix(real, root+string(filepath.Separator)) {
-				return "", fmt.Errorf("path %q passes through the symbolic link %s, which leads outside the repository: %w", name, strings.Join(parts[:i+1], "/"), ErrUnsafePath)
-			}
-			next = real
-		}
-		cur = next
-	}
-	return cur, nil
+	clean, err = fsguard.ResolveIn(root, name, followLeaf)
+	return root, clean, err
 }
 
 func (d *dirFS) ReadFile(name string) ([]byte, error) {
-	p, err := d.resolve(name, true)
+	root, p, err := d.resolve(name, true)
 	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(p)
+	return fsguard.ReadFile(root, p)
 }
 
 func (d *dirFS) Stat(name string) (fs.FileInfo, error) {
-	p, err := d.resolve(name, false)
+	root, p, err := d.resolve(name, false)
 	if err != nil {
 		return nil, err
 	}
-	return os.Lstat(p)
+	return os.Lstat(filepath.Join(root, filepath.FromSlash(p)))
 }
 
 func (d *dirFS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	p, err := d.resolve(name, false)
+	root, p, err := d.resolve(name, false)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".hew-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), perm.Perm())); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return fsguard.WriteFile(root, p, data, perm)
 }
 
 func (d *dirFS) Remove(name string) error {
-	p, err := d.resolve(name, false)
+	root, p, err := d.resolve(name, false)
 	if err != nil {
 		return err
 	}
-	return os.Remove(p)
+	return fsguard.Remove(root, p)
 }

@@ -9,6 +9,8 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+
+	"hew/gitops/fsguard"
 )
 
 // Op is what a change does to a file.
@@ -32,6 +34,10 @@ type Change struct {
 	// differs from Old the user has edited the file since (see Stale).
 	Base       []byte
 	BaseExists bool
+	// Unsafe, when set, says why accepting this change would be unsafe: it creates a symbolic
+	// link leading outside the repository or into .git, or its path passes through a link in
+	// the working tree. The review shows it; hew exec never accepts such a change.
+	Unsafe string
 }
 
 // Stale reports whether the working tree changed under this path since the proposal touched it.
@@ -57,7 +63,7 @@ func (l *Layer) Changes() ([]Change, error) {
 		if name == "." {
 			return nil
 		}
-		if name == ".git" || ign.Excluded(name, d.IsDir()) {
+		if fsguard.IsGitName(d.Name()) || ign.Excluded(name, d.IsDir()) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -89,8 +95,11 @@ func (l *Layer) change(name, up string) (Change, bool, error) {
 		return Change{}, false, err
 	}
 	c := Change{Path: name}
+	if !isWhiteout(info) && !tracked(info) {
+		return c, false, nil // a FIFO, socket or device a command made: git does not track it
+	}
 	lower := filepath.Join(l.root, filepath.FromSlash(name))
-	if li, err := os.Lstat(lower); err == nil && !li.IsDir() && l.lowerVisible(path.Dir(name)) {
+	if li, err := l.lstatLower(name); err == nil && tracked(li) && l.lowerVisible(path.Dir(name)) {
 		if c.Old, err = readLower(lower, li); err != nil {
 			return c, false, err
 		}
@@ -116,6 +125,7 @@ func (l *Layer) change(name, up string) (Change, bool, error) {
 			return c, false, nil
 		}
 	}
+	c.Unsafe = l.unsafe(c)
 	c.Base, c.BaseExists = c.Old, c.Op != Add
 	if b, ok := l.bases[name]; ok {
 		c.BaseExists = b.Exists
@@ -127,6 +137,19 @@ func (l *Layer) change(name, up string) (Change, bool, error) {
 		}
 	}
 	return c, true, nil
+}
+
+// unsafe says why accepting c would be unsafe, or "".
+func (l *Layer) unsafe(c Change) string {
+	if _, err := fsguard.ResolveIn(l.root, c.Path, false); err != nil {
+		return fmt.Sprintf("its path passes through a symbolic link in your tree (%v)", err)
+	}
+	if c.Op != Delete && c.NewMode&fs.ModeSymlink != 0 {
+		if why := fsguard.LinkTargetSafe(l.root, c.Path, string(c.New)); why != "" {
+			return "it creates a symbolic link that " + why
+		}
+	}
+	return ""
 }
 
 // Drop removes paths from the proposal: accepted changes once the caller has written them into
@@ -233,7 +256,7 @@ func (l *Layer) normalise(dir string) error {
 			return err
 		}
 		lower := filepath.Join(l.root, filepath.FromSlash(name))
-		li, lerr := os.Lstat(lower)
+		li, lerr := l.lstatLower(name)
 		switch {
 		case isWhiteout(info) && lerr == nil && li.IsDir():
 			// A whole lower directory was deleted: spell it out file by file.
@@ -279,6 +302,9 @@ func (l *Layer) normalise(dir string) error {
 // whiteoutLowerChildren creates a whiteout in the upper dir for every lower entry of dir that
 // the upper dir does not have.
 func (l *Layer) whiteoutLowerChildren(dir string) error {
+	if !l.lowerIsDir(dir) {
+		return nil // a link or file the command replaced: nothing below it shows through
+	}
 	ents, err := os.ReadDir(filepath.Join(l.root, filepath.FromSlash(dir)))
 	if err != nil {
 		return nil

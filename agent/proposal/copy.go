@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"hew/gitops/fsguard"
 )
 
 // Materialize copies the merged view (ignored files included, .git excluded) into dst, for
@@ -36,7 +38,7 @@ func (l *Layer) Materialize(dst string) error {
 			if err != nil {
 				return err
 			}
-			data, err := os.ReadFile(w.path)
+			data, err := l.readAt(w, name)
 			if err != nil {
 				return fmt.Errorf("copy %s: %w", name, err)
 			}
@@ -67,7 +69,7 @@ func (l *Layer) Import(dst string) error {
 		if err != nil || !info.Mode().IsRegular() {
 			return err
 		}
-		data, err := os.ReadFile(p)
+		data, err := fsguard.ReadFile(dst, name) // no link followed, never a FIFO swapped in since
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 
+	"hew/gitops/fsguard"
 	"hew/gitops/ignore"
 )
 
@@ -68,6 +69,10 @@ func OpenWith(root, dir string, opts Options) (*Layer, error) {
 			return nil, fmt.Errorf("open proposal state %s: %w", dir, err)
 		}
 	}
+	// The state holds copies of your files: private, like session files.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("make proposal state %s private: %w", dir, err)
+	}
 	if b, err := os.ReadFile(filepath.Join(dir, "base.json")); err == nil {
 		if err := json.Unmarshal(b, &l.bases); err != nil {
 			return nil, fmt.Errorf("read proposal state %s: %w", filepath.Join(dir, "base.json"), err)
@@ -100,7 +105,7 @@ func (l *Layer) readIgnoreFile(name string) ([]byte, error) {
 	if !w.info.Mode().IsRegular() {
 		return nil, fs.ErrNotExist
 	}
-	return os.ReadFile(w.path)
+	return l.readAt(w, name)
 }
 
 // Root is the working tree the layer lies over.
@@ -123,7 +128,8 @@ func (l *Layer) Excluded(name string, isDir bool) bool {
 }
 
 // Clean checks a tool-supplied path and returns it slash-separated and relative to the root.
-// It refuses absolute paths outside the root, paths that climb out with "..", and paths into .git.
+// It refuses absolute paths outside the root, paths that climb out with "..", and paths into a
+// .git directory at any level, however a file system might spell it (see fsguard.IsGitName).
 func (l *Layer) Clean(name string) (string, error) {
 	if name == "" {
 		return ".", nil
@@ -140,10 +146,56 @@ func (l *Layer) Clean(name string) (string, error) {
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return "", fmt.Errorf("path %s climbs out of the repository", name)
 	}
-	if p == ".git" || strings.HasPrefix(p, ".git/") {
-		return "", fmt.Errorf("path %s is inside .git, which hew does not change", name)
+	if g := fsguard.GitComponent(p); g != "" {
+		return "", fmt.Errorf("path %s is inside .git (spelt %q), which hew does not read or change", name, g)
 	}
 	return p, nil
+}
+
+// merged is the layer's merged view as an fsguard.Tree, so that symbolic links in it are
+// followed only while they stay inside the repository and out of .git. Callers hold l.mu.
+type merged struct{ l *Layer }
+
+func (m merged) Lstat(name string) (fs.FileInfo, error) {
+	w, err := m.l.locate(name)
+	return w.info, err
+}
+
+func (m merged) Readlink(name string) (string, error) {
+	w, err := m.l.locate(name)
+	if err != nil {
+		return "", err
+	}
+	return os.Readlink(w.path)
+}
+
+// resolve cleans name and follows the symbolic links among its components in the merged view
+// (the last one too when followLast), refusing links that leave the repository or enter .git.
+// Callers hold l.mu.
+//
+// When the proposal has nothing under name's first component, the working tree alone is
+// walked, which costs one lstat per component instead of two. Where a link leads into a part
+// the proposal does change, locate judges the result against the upper layer afterwards, so
+// the shortcut can only fail closed (a name not found), never open.
+func (l *Layer) resolve(name string, followLast bool) (string, error) {
+	clean, err := l.Clean(name)
+	if err != nil {
+		return "", err
+	}
+	first, _, _ := strings.Cut(clean, "/")
+	if _, err := os.Lstat(filepath.Join(l.upper, first)); errors.Is(err, fs.ErrNotExist) {
+		return fsguard.Resolve(fsguard.Dir(l.root), l.root, clean, followLast)
+	}
+	return fsguard.Resolve(merged{l}, l.root, clean, followLast)
+}
+
+// readAt reads the regular file w (found by locate for name) without following a link in any
+// component; FIFOs, devices and sockets are refused before they are read.
+func (l *Layer) readAt(w where, name string) ([]byte, error) {
+	if w.inUpper {
+		return fsguard.ReadFile(l.upper, name)
+	}
+	return fsguard.ReadFile(l.root, name)
 }
 
 // where says where a name lives in the merged view.
@@ -162,6 +214,7 @@ func (l *Layer) locate(name string) (where, error) {
 	parts := strings.Split(name, "/")
 	lowerVisible := true
 	cur := l.upper
+	upperDirs := 0 // leading components that are directories in the upper layer
 	for i, part := range parts {
 		cur = filepath.Join(cur, part)
 		info, err := os.Lstat(cur)
@@ -172,6 +225,7 @@ func (l *Layer) locate(name string) (where, error) {
 			if !lowerVisible {
 				return where{}, fs.ErrNotExist
 			}
+			upperDirs = i
 			break // the rest can only come from the lower layer
 		}
 		if isWhiteout(info) {
@@ -191,6 +245,15 @@ func (l *Layer) locate(name string) (where, error) {
 		return where{}, fs.ErrNotExist
 	}
 	lower := filepath.Join(l.root, filepath.FromSlash(name))
+	// Below the upper directories, name's directories are the working tree's own, and callers
+	// pass names resolve has freed of links; the upper directories may stand over a link or a
+	// file of the working tree, which must not show through.
+	for i := range upperDirs {
+		info, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(strings.Join(parts[:i+1], "/"))))
+		if err != nil || !info.IsDir() {
+			return where{}, fs.ErrNotExist
+		}
+	}
 	info, err := os.Lstat(lower)
 	if err != nil {
 		return where{}, err
@@ -198,31 +261,32 @@ func (l *Layer) locate(name string) (where, error) {
 	return where{path: lower, info: info}, nil
 }
 
-// open resolves name for reading, following a symbolic link only when it stays inside the tree.
+// lstatLower is Lstat of name in the working tree, where name is hidden (fs.ErrNotExist)
+// when one of its directories is not a real directory there: a symbolic link the proposal
+// replaced with a directory must not let the working tree's files show through it.
+func (l *Layer) lstatLower(name string) (fs.FileInfo, error) {
+	cur := l.root
+	parts := strings.Split(name, "/")
+	for _, part := range parts[:len(parts)-1] {
+		cur = filepath.Join(cur, part)
+		info, err := os.Lstat(cur)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			return nil, fs.ErrNotExist
+		}
+	}
+	return os.Lstat(filepath.Join(l.root, filepath.FromSlash(name)))
+}
+
+// open resolves name (already resolved by l.resolve, links followed) for reading.
 func (l *Layer) open(name string) (where, error) {
 	w, err := l.locate(name)
 	if err != nil {
 		return w, &fs.PathError{Op: "open", Path: name, Err: unwrapPathErr(err)}
 	}
-	if w.info.Mode()&fs.ModeSymlink != 0 {
-		target, err := filepath.EvalSymlinks(w.path)
-		if err != nil {
-			return w, &fs.PathError{Op: "open", Path: name, Err: err}
-		}
-		if !within(l.root, target) && !within(l.upper, target) {
-			return w, &fs.PathError{Op: "open", Path: name, Err: errors.New("symbolic link leads outside the repository")}
-		}
-		if w.info, err = os.Stat(target); err != nil {
-			return w, &fs.PathError{Op: "open", Path: name, Err: err}
-		}
-		w.path = target
-	}
 	return w, nil
-}
-
-func within(dir, p string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
 
 func unwrapPathErr(err error) error {
@@ -233,14 +297,15 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-// ReadFile returns the content of name in the merged view.
+// ReadFile returns the content of name in the merged view. Symbolic links are followed only
+// while they stay inside the repository and out of .git; only regular files are read.
 func (l *Layer) ReadFile(name string) ([]byte, error) {
-	name, err := l.Clean(name)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	name, err := l.resolve(name, true)
 	if err != nil {
 		return nil, err
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
 	w, err := l.open(name)
 	if err != nil {
 		return nil, err
@@ -248,17 +313,39 @@ func (l *Layer) ReadFile(name string) ([]byte, error) {
 	if w.info.IsDir() {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
 	}
-	return os.ReadFile(w.path)
+	return l.readAt(w, name)
 }
 
-// Stat describes name in the merged view without following a final symbolic link.
+// ReadSmallFile returns the content of name when it is a regular file (not a link) of at most
+// max bytes, resolving name once; ok is false, and nothing is read, for anything else. Search
+// reads every file of the tree this way.
+func (l *Layer) ReadSmallFile(name string, max int64) (data []byte, ok bool, err error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	name, err = l.resolve(name, false)
+	if err != nil {
+		return nil, false, err
+	}
+	w, err := l.locate(name)
+	if err != nil {
+		return nil, false, err
+	}
+	if !w.info.Mode().IsRegular() || w.info.Size() > max {
+		return nil, false, nil
+	}
+	data, err = l.readAt(w, name)
+	return data, err == nil, err
+}
+
+// Stat describes name in the merged view without following a final symbolic link; links
+// among its directories are followed as ReadFile follows them.
 func (l *Layer) Stat(name string) (fs.FileInfo, error) {
-	name, err := l.Clean(name)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	name, err := l.resolve(name, false)
 	if err != nil {
 		return nil, err
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
 	w, err := l.locate(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: unwrapPathErr(err)}
@@ -268,12 +355,12 @@ func (l *Layer) Stat(name string) (fs.FileInfo, error) {
 
 // ReadDir lists a directory of the merged view, sorted by name.
 func (l *Layer) ReadDir(name string) ([]fs.DirEntry, error) {
-	name, err := l.Clean(name)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	name, err := l.resolve(name, true)
 	if err != nil {
 		return nil, err
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
 	return l.readDir(name)
 }
 
@@ -309,13 +396,20 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 			return nil, err
 		}
 		for _, e := range ents {
-			if !seen[e.Name()] && !(name == "." && e.Name() == ".git") {
+			if !seen[e.Name()] && !fsguard.IsGitName(e.Name()) {
 				out = append(out, e)
 			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
+}
+
+// lowerIsDir reports whether name is a real directory in the working tree, reached through
+// real directories only.
+func (l *Layer) lowerIsDir(name string) bool {
+	info, err := l.lstatLower(name)
+	return err == nil && info.IsDir()
 }
 
 // readDirUnsorted is os.ReadDir without the sorting, which readDir does once for both layers.
@@ -328,19 +422,26 @@ func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
 	return f.ReadDir(-1)
 }
 
-// lowerVisible reports whether the lower directory name shows through every upper ancestor.
+// lowerVisible reports whether the lower directory name shows through every upper ancestor:
+// none is a whiteout, a file or opaque, and none stands over something in the working tree
+// that is not a real directory (a link the proposal replaced with a directory must not let
+// what it points to show through).
 func (l *Layer) lowerVisible(name string) bool {
 	if name == "." {
 		return true
 	}
-	cur := l.upper
+	cur := ""
 	for _, part := range strings.Split(name, "/") {
-		cur = filepath.Join(cur, part)
-		info, err := os.Lstat(cur)
+		cur = path.Join(cur, part)
+		up := filepath.Join(l.upper, filepath.FromSlash(cur))
+		info, err := os.Lstat(up)
 		if err != nil {
 			return true
 		}
-		if isWhiteout(info) || !info.IsDir() || isOpaque(cur) {
+		if isWhiteout(info) || !info.IsDir() || isOpaque(up) {
+			return false
+		}
+		if li, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(cur))); err != nil || !li.IsDir() {
 			return false
 		}
 	}
@@ -354,12 +455,12 @@ type WalkFunc func(name string, d fs.DirEntry) error
 // WalkDir walks the merged view under dir in lexical order, skipping .git and, when
 // skipIgnored, what Excluded excludes.
 func (l *Layer) WalkDir(dir string, skipIgnored bool, fn WalkFunc) error {
-	dir, err := l.Clean(dir)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	dir, err := l.resolve(dir, true)
 	if err != nil {
 		return err
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
 	var ign *ignore.Matcher
 	if skipIgnored {
 		ign = l.ignores()
@@ -402,16 +503,19 @@ func (l *Layer) walk(dir string, ign *ignore.Matcher, fn WalkFunc) error {
 
 // WriteFile writes data to name in the proposal, creating parent directories. A zero perm keeps
 // the mode of the file it replaces (0644 for a new file).
+//
+// Symbolic links among name's directories are followed as the shell would follow them, but
+// only while they stay inside the repository and out of .git; a final link is replaced.
 func (l *Layer) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	name, err := l.Clean(name)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	name, err := l.resolve(name, false)
 	if err != nil {
 		return err
 	}
 	if name == "." {
 		return errors.New("write: no file name given")
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if w, err := l.locate(name); err == nil {
 		if w.info.IsDir() {
 			return &fs.PathError{Op: "write", Path: name, Err: errors.New("is a directory")}
@@ -438,12 +542,12 @@ func (l *Layer) WriteFile(name string, data []byte, perm fs.FileMode) error {
 
 // Remove deletes name from the merged view. Directories are not removed.
 func (l *Layer) Remove(name string) error {
-	name, err := l.Clean(name)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	name, err := l.resolve(name, false)
 	if err != nil {
 		return err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	w, err := l.locate(name)
 	if err != nil {
 		return &fs.PathError{Op: "remove", Path: name, Err: unwrapPathErr(err)}
@@ -491,7 +595,7 @@ func (l *Layer) mkdirUpper(dir string) error {
 			return &fs.PathError{Op: "mkdir", Path: cur, Err: errors.New("a file of that name exists")}
 		}
 		mode := fs.FileMode(0o755)
-		if li, err := os.Stat(filepath.Join(l.root, filepath.FromSlash(cur))); err == nil && li.IsDir() {
+		if li, err := l.lstatLower(cur); err == nil && li.IsDir() {
 			mode = li.Mode().Perm()
 		}
 		if err := os.Mkdir(up, mode); err != nil && !errors.Is(err, fs.ErrExist) {
@@ -507,8 +611,8 @@ func (l *Layer) recordBase(name string) error {
 		return nil
 	}
 	lower := filepath.Join(l.root, filepath.FromSlash(name))
-	info, err := os.Lstat(lower)
-	if err != nil || info.IsDir() {
+	info, err := l.lstatLower(name)
+	if err != nil || !tracked(info) {
 		l.bases[name] = Base{}
 		return nil
 	}
@@ -535,13 +639,19 @@ func (l *Layer) saveBases() error {
 	return writeAtomic(filepath.Join(l.dir, "base.json"), b, 0o600)
 }
 
-// readLower reads a file's content, or a symbolic link's target.
+// readLower reads a file's content, or a symbolic link's target. Anything else (a FIFO, a
+// device, a socket) is refused without being opened for reading, so it cannot block.
 func readLower(p string, info fs.FileInfo) ([]byte, error) {
 	if info.Mode()&fs.ModeSymlink != 0 {
 		t, err := os.Readlink(p)
 		return []byte(t), err
 	}
-	return os.ReadFile(p)
+	return fsguard.ReadFile(filepath.Dir(p), filepath.Base(p))
+}
+
+// tracked reports whether git would track a file of this kind: a regular file or a link.
+func tracked(info fs.FileInfo) bool {
+	return info.Mode().IsRegular() || info.Mode()&fs.ModeSymlink != 0
 }
 
 // writeAtomic writes data to a temporary file beside p and renames it into place.

@@ -4,12 +4,13 @@
 // A Log is an event sink. Each event is written with one write call as it happens, so a session
 // killed at any point (even with SIGKILL) keeps every event written before; a torn last line is
 // skipped when reading. Streaming deltas are not written: the complete messages that follow
-// them carry the same text. Known secret values are replaced by "[redacted]" before writing.
+// them carry the same text. Known secret values are replaced by "[redacted]" before writing
+// (see agent/redact). Session files are private: 0600 in a 0700 directory, and a directory or
+// file an older hew left more open is closed up when it is next written.
 package session
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"hew/agent/event"
+	"hew/agent/redact"
 )
 
 // Log appends events to one session file. It is safe for concurrent use.
@@ -30,10 +32,10 @@ type Log struct {
 	ID   string
 	Path string
 
-	mu      sync.Mutex
-	f       *os.File
-	secrets []string
-	err     error
+	mu     sync.Mutex
+	f      *os.File
+	redact *redact.Redactor
+	err    error
 	// lock holds the session for this process until Close (see Lock).
 	lock *Lock
 }
@@ -81,18 +83,19 @@ func open(dir, id string, secrets []string, flag int) (*Log, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create session directory %s: %w", dir, err)
 	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("make session directory %s private: %w", dir, err)
+	}
 	path := filepath.Join(dir, id+".jsonl")
 	f, err := os.OpenFile(path, flag, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open session file %s: %w", path, err)
 	}
-	l := &Log{ID: id, Path: path, f: f}
-	for _, s := range secrets {
-		if s != "" {
-			l.secrets = append(l.secrets, s)
-		}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("make session file %s private: %w", path, err)
 	}
-	return l, nil
+	return &Log{ID: id, Path: path, f: f, redact: redact.New(secrets...)}, nil
 }
 
 // Emit writes e as one line. Deltas are skipped. A write error is kept and reported by Close;
@@ -106,10 +109,7 @@ func (l *Log) Emit(e event.Event) {
 	if err != nil {
 		return
 	}
-	for _, s := range l.secrets {
-		line = bytes.ReplaceAll(line, []byte(s), []byte("[redacted]"))
-	}
-	line = append(line, '\n')
+	line = append(l.redact.Bytes(line), '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err != nil || l.f == nil {

@@ -52,3 +52,33 @@ func TestLogRedactsAndSurvivesATornLine(t *testing.T) {
 		t.Errorf("summary %+v", in)
 	}
 }
+
+// Session files are private, and a directory or file an older hew left open is closed up.
+func TestSessionFilesArePrivate(t *testing.T) {
+	dir := t.TempDir() + "/sessions"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := dir + "/old.jsonl"
+	if err := os.WriteFile(old, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	os.Chmod(old, 0o644)
+	l, err := Append(dir, "old", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	n, err := Create(dir, NewID(time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Close()
+	for p, want := range map[string]os.FileMode{dir: 0o700, old: 0o600, n.Path: 0o600} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v (%v)", p, fi.Mode().Perm(), want, err)
+		}
+	}
+}

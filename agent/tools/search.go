@@ -96,11 +96,8 @@ func searchFiles(ctx context.Context, env *Env, names []string, re *regexp.Regex
 }
 
 func searchFile(env *Env, name string, re *regexp.Regexp) []string {
-	if info, err := env.Layer.Stat(name); err != nil || !info.Mode().IsRegular() || info.Size() > maxSearchFileSize {
-		return nil
-	}
-	data, err := env.Layer.ReadFile(name)
-	if err != nil || !re.Match(data) || isBinary(data) {
+	data, ok, err := env.Layer.ReadSmallFile(name, maxSearchFileSize)
+	if err != nil || !ok || !re.Match(data) || isBinary(data) {
 		return nil
 	}
 	var out []string

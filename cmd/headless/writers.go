@@ -12,6 +12,7 @@ import (
 
 	"hew/agent/event"
 	"hew/agent/llm"
+	"hew/agent/termsafe"
 )
 
 // JSONL writes every event as one JSON object per line (the `--json` stream). Deltas are
@@ -24,12 +25,15 @@ type JSONL struct {
 // NewJSONL returns a JSONL writer to w.
 func NewJSONL(w io.Writer) *JSONL { return &JSONL{w: w} }
 
-// Emit writes e.
+// Emit writes e. JSON escapes the C0 controls (ESC among them) already; the C1 controls and
+// DEL, which encoding/json leaves raw, are escaped too, so a line shown on a terminal cannot
+// carry a control sequence.
 func (j *JSONL) Emit(e event.Event) {
 	line, err := event.Encode(e)
 	if err != nil {
 		return
 	}
+	line = termsafe.JSON(line)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.w.Write(append(line, '\n'))
@@ -134,7 +138,11 @@ func (p *Progress) Emit(e event.Event) {
 	}
 }
 
-func (p *Progress) printf(format string, args ...any) { fmt.Fprintf(p.w, format, args...) }
+// printf writes one progress line. Everything in it that came from outside hew (the model's
+// text, tool output, paths, commands) is made safe for the terminal first (see termsafe).
+func (p *Progress) printf(format string, args ...any) {
+	io.WriteString(p.w, termsafe.Clean(fmt.Sprintf(format, args...)))
+}
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")

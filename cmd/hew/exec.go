@@ -14,6 +14,8 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/llm"
+	"hew/agent/redact"
+	"hew/agent/termsafe"
 	"hew/cmd/headless"
 )
 
@@ -151,11 +153,14 @@ func runExec(ctx context.Context, o *execOptions) error {
 		ctx, cancel = context.WithTimeout(ctx, cfg.Limits.Timeout.Duration)
 		defer cancel()
 	}
+	// What hew exec prints often ends up in CI logs: every secret hew knows of is redacted.
+	red := redact.New(engine.Secrets(cfg, ios.Env, ios.Getenv)...)
+	stdout, stderr := redact.Writer(ios.Out, red), redact.Writer(ios.ErrOut, red)
 	var sink event.Sink
 	if o.JSON {
-		sink = headless.NewJSONL(ios.Out)
+		sink = headless.NewJSONL(stdout)
 	} else {
-		sink = headless.NewProgress(ios.ErrOut)
+		sink = headless.NewProgress(stderr)
 	}
 	eng, err := startExecEngine(ctx, ios, o, engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv, Sinks: []event.Sink{sink}})
 	if err != nil {
@@ -166,7 +171,8 @@ func runExec(ctx context.Context, o *execOptions) error {
 	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut,
 		AcceptControlFiles: o.AcceptControlFiles, RunChangedHooks: o.RunChangedHooks})
 	if !o.JSON && out.Final != "" {
-		fmt.Fprintln(ios.Out, strings.TrimSpace(out.Final))
+		// The answer is the model's text: no terminal control sequence of its reaches the user.
+		fmt.Fprintln(stdout, termsafe.Clean(strings.TrimSpace(out.Final)))
 	}
 	if out.ExitCode != 0 {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -176,7 +182,7 @@ func runExec(ctx context.Context, o *execOptions) error {
 			sink.Emit(event.Error{Message: out.Reason, Fatal: true})
 			return silentExit(out.ExitCode)
 		}
-		return &exitError{code: out.ExitCode, err: errors.New(out.Reason)}
+		return &exitError{code: out.ExitCode, err: errors.New(red.String(termsafe.Clean(out.Reason)))}
 	}
 	return nil
 }

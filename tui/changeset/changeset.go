@@ -20,6 +20,7 @@ import (
 
 	"hew/agent/engine"
 	"hew/agent/event"
+	"hew/agent/termsafe"
 	"hew/gitops/diff"
 	"hew/tui/keymap"
 )
@@ -107,7 +108,7 @@ func (m *Model) SetTests(tr event.TestRun) { m.tests = &tr }
 func (m *Model) SetAccepted(n int) { m.accepted = n }
 
 // SetMessage shows the outcome of the last action.
-func (m *Model) SetMessage(s string) { m.message = s }
+func (m *Model) SetMessage(s string) { m.message = termsafe.Clean(s) }
 
 // SetSize sets the view's size; the width picks unified or split unless the user chose.
 func (m *Model) SetSize(w, h int) {
@@ -226,8 +227,9 @@ var (
 	delStyle   = lipgloss.NewStyle().Foreground(lipgloss.Color("203"))
 	selStyle   = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("229"))
 	hunkStyle  = lipgloss.NewStyle().Foreground(lipgloss.Color("139"))
-	// controlStyle marks files that steer hew, git, hooks or CI.
-	controlStyle = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("214"))
+	// warnStyle marks control files (files that steer hew, git, hooks or CI) and unsafe changes
+	// (proposal.Change.Unsafe: ones hew exec would refuse).
+	warnStyle = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("214"))
 )
 
 // fileListRows is how many files the list shows at most.
@@ -292,7 +294,7 @@ func (m *Model) fileList(w int) []string {
 	var rows []string
 	for i := start; i < start+n; i++ {
 		f := m.files[i]
-		mark, name := "  ", f.Change.Path
+		mark, name := "  ", termsafe.Clean(f.Change.Path)
 		if i == m.file {
 			mark, name = selStyle.Render("▶ "), selStyle.Render(name)
 		}
@@ -301,10 +303,13 @@ func (m *Model) fileList(w int) []string {
 			units = fmt.Sprintf("%d hunks", len(f.Hunks))
 		}
 		if f.Control != "" {
-			name += "  " + controlStyle.Render("⚠ control file: "+f.Control)
+			name += "  " + warnStyle.Render("⚠ control file: "+f.Control)
 		}
 		row := fmt.Sprintf("%s%c %s  %s %s  %s", mark, f.Change.Op, name,
 			addStyle.Render(fmt.Sprintf("+%d", f.Added)), delStyle.Render(fmt.Sprintf("-%d", f.Removed)), dimStyle.Render(units))
+		if f.Change.Unsafe != "" {
+			row += "  " + warnStyle.Render("⚠ unsafe")
+		}
 		rows = append(rows, ansi.Truncate(row, w, "…"))
 	}
 	return rows
@@ -326,8 +331,19 @@ func (m *Model) footer(w int) string {
 	return dimStyle.Render(msg) + m.help.ShortHelpView(keymap.ReviewKeys.Footer())
 }
 
-// body renders the current file's hunks from the selected one, skipping m.scroll rows.
+// body renders the current file's hunks from the selected one, skipping m.scroll rows; a change
+// hew judged unsafe (proposal.Change.Unsafe) says why first, above the change.
 func (m *Model) body(w, height int) []string {
+	f := m.files[m.file]
+	if f.Change.Unsafe == "" || height < 2 {
+		return m.changeRows(w, height)
+	}
+	warn := warnStyle.Render("⚠ " + termsafe.Clean(f.Change.Path) + ": " + termsafe.Clean(f.Change.Unsafe) + " — hew exec never accepts this")
+	return append([]string{ansi.Truncate(warn, w, "…")}, m.changeRows(w, height-1)...)
+}
+
+// changeRows renders the current file's hunks from the selected one, skipping m.scroll rows.
+func (m *Model) changeRows(w, height int) []string {
 	f := m.files[m.file]
 	if f.Whole {
 		what := "changes mode only"
@@ -337,7 +353,7 @@ func (m *Model) body(w, height int) []string {
 		case diff.IsBinary(f.Change.New) || diff.IsBinary(f.Change.Old):
 			what = fmt.Sprintf("binary file (%d bytes)", len(f.Change.New))
 		}
-		return []string{selStyle.Render("▶ ") + f.Change.Path + ": " + what + dimStyle.Render("  (y accepts, n rejects the whole file)")}
+		return []string{selStyle.Render("▶ ") + termsafe.Clean(f.Change.Path) + ": " + what + dimStyle.Render("  (y accepts, n rejects the whole file)")}
 	}
 	lexer := m.hl.lexer(path.Base(f.Change.Path))
 	var rows []string
@@ -352,7 +368,7 @@ func (m *Model) body(w, height int) []string {
 	}
 	for i := m.hunk; i < len(f.Hunks); i++ {
 		h := f.Hunks[i]
-		head := hunkStyle.Render(h.Header()) + dimStyle.Render(fmt.Sprintf("  hunk %d/%d", i+1, len(f.Hunks)))
+		head := hunkStyle.Render(termsafe.Clean(h.Header())) + dimStyle.Render(fmt.Sprintf("  hunk %d/%d", i+1, len(f.Hunks)))
 		if i == m.hunk {
 			head = selStyle.Render("▶ ") + head
 		} else {

@@ -8,6 +8,8 @@ import (
 	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/charmbracelet/x/ansi"
+
+	"hew/agent/termsafe"
 )
 
 // lexerFunc tokenises one line of code; nil means plain text.
@@ -64,7 +66,7 @@ func (h *highlighter) line(lexer lexerFunc, kind byte, text string, width int) s
 	if width < 2 {
 		return strings.Repeat(" ", max(width, 0))
 	}
-	text = strings.ReplaceAll(text, "\t", "    ")
+	text = strings.ReplaceAll(safeLine(text), "\t", "    ")
 	if ansi.StringWidth(text) > width-1 {
 		text = ansi.Truncate(text, width-2, "") + "…"
 	}
@@ -84,6 +86,12 @@ func (h *highlighter) line(lexer lexerFunc, kind byte, text string, width int) s
 	}
 	b.WriteString(reset)
 	return b.String()
+}
+
+// safeLine makes one line of a file's content safe for the terminal (see termsafe): a CRLF
+// line's final carriage return is dropped and any other shows as ^M, on the same row.
+func safeLine(text string) string {
+	return strings.ReplaceAll(termsafe.Clean(strings.TrimSuffix(text, "\r")), "\n", "^M")
 }
 
 // colour writes text with each token's foreground colour.

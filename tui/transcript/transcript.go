@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/agent/event"
+	"hew/agent/termsafe"
 )
 
 // Kind is what an entry is.
@@ -363,8 +364,10 @@ var (
 )
 
 // render draws one entry at t.width, ending with a newline; lines adds the blank line after
-// each entry but a tool call.
+// each entry but a tool call. What came from outside hew is made safe for the terminal first
+// and styled after, so no escape sequence of the model's or a command's reaches the screen.
 func (t *Transcript) render(e *Entry) string {
+	e = cleaned(e) // even Info: /diff and /sessions show the model's text
 	w := t.width
 	switch e.Kind {
 	case User:
@@ -400,6 +403,20 @@ func (t *Transcript) render(e *Entry) string {
 	default:
 		return wrap(e.Text, w, "") + "\n"
 	}
+}
+
+// cleaned returns a copy of e whose text fields are safe for a terminal (see termsafe).
+func cleaned(e *Entry) *Entry {
+	c := *e
+	c.Text, c.Hint, c.Output = termsafe.Clean(e.Text), termsafe.Clean(e.Hint), termsafe.Clean(e.Output)
+	if len(e.Steps) > 0 {
+		c.Steps = make([]event.PlanStep, len(e.Steps))
+		for i, s := range e.Steps {
+			s.Step = termsafe.Clean(s.Step)
+			c.Steps[i] = s
+		}
+	}
+	return &c
 }
 
 func (t *Transcript) renderTool(e *Entry) string {
