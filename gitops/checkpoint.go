@@ -248,11 +248,7 @@ func (r *Repo) RestoreCheckpoint(ctx context.Context, id string) error {
 			changed = append(changed, p)
 		}
 	}
-	var cfg gitConfig
-	if len(changed) > 0 {
-		cfg = r.readConfig()
-	}
-	cv, err := r.conversions(ctx, cfg, changed)
+	cv, err := r.conversionsOf(ctx, changed)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,16 @@ type conversion struct {
 // conversionAttrs are the attributes that make git convert a file's content.
 var conversionAttrs = []string{"filter", "text", "eol", "crlf", "ident", "working-tree-encoding"}
 
+// conversionsOf is conversions under the repository's configuration, read only when there are
+// paths to ask about.
+func (r *Repo) conversionsOf(ctx context.Context, paths []string) (*conversion, error) {
+	var cfg gitConfig
+	if len(paths) > 0 {
+		cfg = r.readConfig()
+	}
+	return r.conversions(ctx, cfg, paths)
+}
+
 // conversions works out which of paths git converts. With core.autocrlf true or input every
 // path is handed to git, which decides by its content; otherwise the paths with a conversion
 // attribute are. Without the git command, a repository that converts files at all is refused,

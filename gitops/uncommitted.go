@@ -51,13 +51,9 @@ func (r *Repo) Uncommitted(ctx context.Context) ([]WorkingChange, error) {
 			changed = append(changed, p)
 		}
 	}
-	var cfg gitConfig
-	if len(changed) > 0 {
-		cfg = r.readConfig()
-	}
 	// As git diff does, the working-tree side is compared in the form git stores (filters and
 	// line endings applied).
-	cv, err := r.conversions(ctx, cfg, changed)
+	cv, err := r.conversionsOf(ctx, changed)
 	if err != nil {
 		return nil, err
 	}

@@ -195,29 +195,29 @@ func (r Report) String() string {
 	return b.String()
 }
 
+// withProfile is the AWS CLI command cmd for the named profile (none: the default).
+func withProfile(cmd, profile string) string {
+	if profile != "" {
+		cmd += " --profile " + profile
+	}
+	return cmd
+}
+
 // CredentialsError turns a failure to obtain AWS credentials into an *llm.Error of kind
 // llm.ErrAuth that says what to do, or returns nil when err is not about credentials.
 func CredentialsError(err error, profile string) *llm.Error {
 	var sso *ssocreds.InvalidTokenError
 	if errors.As(err, &sso) {
-		login := "aws sso login"
-		if profile != "" {
-			login += " --profile " + profile
-		}
 		return &llm.Error{Kind: llm.ErrAuth, Provider: "bedrock", Err: err,
 			Message: "the AWS SSO session has expired or is missing",
-			Hint:    "run " + login}
+			Hint:    "run " + withProfile("aws sso login", profile)}
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "login token") || strings.Contains(msg, "login session") {
 		// Console credentials from `aws login` (a login_session profile).
-		login := "aws login"
-		if profile != "" {
-			login += " --profile " + profile
-		}
 		return &llm.Error{Kind: llm.ErrAuth, Provider: "bedrock", Err: err,
 			Message: "the AWS console sign-in (aws login) has expired or is missing",
-			Hint:    "run " + login}
+			Hint:    "run " + withProfile("aws login", profile)}
 	}
 	for _, s := range []string{"get identity", "failed to refresh cached credentials", "no EC2 IMDS role", "static credentials are empty", "failed to retrieve credentials"} {
 		if strings.Contains(msg, s) {
