@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -76,23 +75,21 @@ func (r *Repo) Accept(updates []Update) error {
 		return fmt.Errorf("serialise accepts: %w", err)
 	}
 	defer unlock()
-	root, err := os.OpenRoot(r.root)
-	if err != nil {
-		return fmt.Errorf("open working tree: %w", err)
-	}
-	defer root.Close()
 	var ws []write
 	var conflicts []FileConflict
 	for _, u := range updates {
 		if err := checkPath(u.Path); err != nil {
 			return err
 		}
-		// os.Root keeps writes inside the tree; fsguard also refuses a path whose directories
-		// pass through a link into .git (g -> .git, then g/hooks/pre-commit), as git does.
-		if _, err := fsguard.ResolveIn(r.root, u.Path, false); err != nil {
+		// Links among the directories are followed only while they stay in the tree and out
+		// of .git (never g -> .git, then g/hooks/pre-commit); the name they resolve to is then
+		// read and written with no link followed at all, so a link swapped in after this check
+		// makes the write fail instead of landing where it leads.
+		name, err := fsguard.ResolveIn(r.root, u.Path, false)
+		if err != nil {
 			return fmt.Errorf("refusing to write %s: %w", u.Path, err)
 		}
-		cur, err := readFile(root, u.Path)
+		cur, err := readFile(guarded(r.root), name)
 		if err != nil {
 			return err
 		}
@@ -102,7 +99,7 @@ func (r *Repo) Accept(updates []Update) error {
 			continue
 		}
 		if target.exists != cur.exists || !bytes.Equal(target.data, cur.data) || target.mode != cur.mode {
-			ws = append(ws, write{path: u.Path, file: target, expect: &cur})
+			ws = append(ws, write{path: name, file: target, expect: &cur})
 		}
 	}
 	if len(conflicts) > 0 {

@@ -2,12 +2,9 @@ package gitops
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"strings"
 
@@ -55,8 +52,24 @@ func checkPath(p string) error {
 	return nil
 }
 
+// tree is what readFile reads a working tree through: an *os.Root, which keeps reads inside
+// the tree, or a guarded tree, which also follows no symbolic link at all.
+type tree interface {
+	Lstat(name string) (fs.FileInfo, error)
+	Readlink(name string) (string, error)
+	ReadFile(name string) ([]byte, error)
+}
+
+// guarded is the working tree at a directory read through fsguard: no component of a path is
+// followed if it is a symbolic link, so what is read is what a guarded write would replace.
+type guarded string
+
+func (g guarded) Lstat(name string) (fs.FileInfo, error) { return fsguard.Lstat(string(g), name) }
+func (g guarded) Readlink(name string) (string, error)   { return fsguard.Readlink(string(g), name) }
+func (g guarded) ReadFile(name string) ([]byte, error)   { return fsguard.ReadFile(string(g), name) }
+
 // readFile reads path p of the working tree through root, which keeps it inside.
-func readFile(root *os.Root, p string) (file, error) {
+func readFile(root tree, p string) (file, error) {
 	fi, err := root.Lstat(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return file{}, nil
@@ -104,24 +117,30 @@ func (e *ChangedError) Error() string {
 // writeFiles puts every write into the working tree or none: each file is first written beside
 // its destination, then all are renamed into place; if a rename fails, the files already
 // replaced get their previous content back.
+//
+// Every read, write, rename and removal goes through fsguard, which follows no symbolic link in
+// any component of the path (openat2 with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS on Linux): a
+// directory on the way that is, or has become, a link (into .git, out of the repository, or
+// anywhere) makes writeFiles write nothing and say so, and a link at the path itself is
+// replaced, never written through. Callers that follow links inside the tree (Accept) resolve
+// paths with fsguard.ResolveIn first and pass the resolved names.
 func (r *Repo) writeFiles(ws []write) (err error) {
-	root, err := os.OpenRoot(r.root)
-	if err != nil {
-		return fmt.Errorf("open working tree: %w", err)
-	}
-	defer root.Close()
+	root := guarded(r.root)
 	prev := make([]file, len(ws))
 	temps := make([]string, len(ws))
 	defer func() {
 		for _, t := range temps {
 			if t != "" {
-				_ = root.Remove(t)
+				_ = fsguard.Remove(r.root, t)
 			}
 		}
 	}()
+	if testHookBeforeWrite != nil {
+		testHookBeforeWrite()
+	}
 	for i, w := range ws {
 		if prev[i], err = readFile(root, w.path); err != nil {
-			return err
+			return refuseWrite(w.path, err)
 		}
 		if e := w.expect; e != nil && (e.exists != prev[i].exists || !bytes.Equal(e.data, prev[i].data) || e.mode != prev[i].mode) {
 			return &ChangedError{Path: w.path}
@@ -130,23 +149,23 @@ func (r *Repo) writeFiles(ws []write) (err error) {
 			if prev[i].exists && w.file.perm == 0 {
 				w.file.perm = keepPerm(prev[i], w.file.mode)
 			}
-			if temps[i], err = writeTemp(root, w.path, w.file); err != nil {
-				return err
+			if temps[i], err = writeTemp(r.root, w.path, w.file); err != nil {
+				return refuseWrite(w.path, err)
 			}
 		}
 	}
 	for i, w := range ws {
 		if w.file.exists {
-			err = root.Rename(temps[i], w.path)
+			err = fsguard.Rename(r.root, temps[i], w.path)
 			temps[i] = ""
 		} else if prev[i].exists {
-			err = root.Remove(w.path)
-			removeEmptyDirs(root, path.Dir(w.path))
+			err = fsguard.Remove(r.root, w.path)
+			removeEmptyDirs(r.root, path.Dir(w.path))
 		}
 		if err != nil {
 			err = fmt.Errorf("write %s: %w", w.path, err)
 			for j := range i {
-				if rerr := restore(root, ws[j].path, prev[j]); rerr != nil {
+				if rerr := restore(r.root, ws[j].path, prev[j]); rerr != nil {
 					err = fmt.Errorf("%w; and restoring %s failed, so it is left changed: %v", err, ws[j].path, rerr)
 				}
 			}
@@ -156,42 +175,31 @@ func (r *Repo) writeFiles(ws []write) (err error) {
 	return nil
 }
 
+// testHookBeforeWrite, when set by a test, runs in writeFiles after the callers' checks and
+// before anything is read or written: where a link swapped into the tree would land.
+var testHookBeforeWrite func()
+
+// refuseWrite explains a write refused before anything was written.
+func refuseWrite(p string, err error) error {
+	if errors.Is(err, fsguard.ErrUnsafe) {
+		return fmt.Errorf("refusing to write %s, nothing was written: a directory on its path is a symbolic link or not a directory, and hew never writes through a link (it could lead into .git or out of the repository); replace the link with a directory, or remove it, and try again: %w", p, err)
+	}
+	return fmt.Errorf("nothing was written: %w", err)
+}
+
 // writeTemp writes f beside p under a fresh name and returns that name.
-func writeTemp(root *os.Root, p string, f file) (string, error) {
-	if dir := path.Dir(p); dir != "." {
-		if err := root.MkdirAll(dir, 0o777); err != nil {
-			return "", fmt.Errorf("create directory %s: %w", dir, err)
-		}
-	}
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	tmp := path.Join(path.Dir(p), ".hew-"+hex.EncodeToString(rnd[:])+".tmp")
+func writeTemp(root, p string, f file) (string, error) {
 	if f.mode == filemode.Symlink {
-		if err := root.Symlink(string(f.data), tmp); err != nil {
-			return "", fmt.Errorf("write %s: %w", p, err)
-		}
-		return tmp, nil
+		return fsguard.SymlinkTemp(root, p, string(f.data))
 	}
-	perm := fs.FileMode(0o666)
+	perm, exact := fs.FileMode(0o666), false
 	if f.mode == filemode.Executable {
 		perm = 0o777
 	}
-	out, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return "", fmt.Errorf("write %s: %w", p, err)
+	if f.perm != 0 {
+		perm, exact = f.perm, true
 	}
-	_, err = out.Write(f.data)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && f.perm != 0 {
-		err = root.Chmod(tmp, f.perm)
-	}
-	if err != nil {
-		_ = root.Remove(tmp)
-		return "", fmt.Errorf("write %s: %w", p, err)
-	}
-	return tmp, nil
+	return fsguard.WriteTemp(root, p, f.data, perm, exact)
 }
 
 // keepPerm is the permission bits a file that was prev gets when rewritten with mode: its own,
@@ -211,22 +219,22 @@ func keepPerm(prev file, mode filemode.FileMode) fs.FileMode {
 }
 
 // restore puts f back at p, best effort, after a failed writeFiles.
-func restore(root *os.Root, p string, f file) error {
+func restore(root, p string, f file) error {
 	if !f.exists {
-		return root.Remove(p)
+		return fsguard.Remove(root, p)
 	}
 	tmp, err := writeTemp(root, p, f)
 	if err != nil {
 		return err
 	}
-	return root.Rename(tmp, p)
+	return fsguard.Rename(root, tmp, p)
 }
 
 // removeEmptyDirs removes dir and its parents while they are empty, as git does when it deletes
 // a file.
-func removeEmptyDirs(root *os.Root, dir string) {
+func removeEmptyDirs(root, dir string) {
 	for dir != "." && dir != "/" {
-		if root.Remove(dir) != nil {
+		if fsguard.Remove(root, dir) != nil {
 			return
 		}
 		dir = path.Dir(dir)

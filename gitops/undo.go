@@ -3,7 +3,6 @@ package gitops
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -77,11 +76,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 		return UndoResult{}, err
 	}
 	defer idx.release()
-	root, err := os.OpenRoot(r.root)
-	if err != nil {
-		return UndoResult{}, fmt.Errorf("open working tree: %w", err)
-	}
-	defer root.Close()
+	root := guarded(r.root) // what writeFiles will replace: no link followed
 	commitTree, err := r.commitTree(commit)
 	if err != nil {
 		return UndoResult{}, err
@@ -138,7 +133,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 // commitTree, is taken out: the working-tree file to write and the index entry to set. It
 // reports !ok when the file or its index entry changed since hew committed it, and a
 // *RefusedError when the commit's change cannot be taken out of what is there.
-func (r *Repo) undoFile(ctx context.Context, cv *conversion, root *os.Root, idx *lockedIndex, f recordFile, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
+func (r *Repo) undoFile(ctx context.Context, cv *conversion, root tree, idx *lockedIndex, f recordFile, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
 	wt, err := readFile(root, f.Path)
 	if err != nil {
 		return w, c, false, err

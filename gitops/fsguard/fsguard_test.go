@@ -168,3 +168,59 @@ func TestReadRefusesSocket(t *testing.T) {
 		t.Fatalf("reading a socket: %v", err)
 	}
 }
+
+// The two-step write gitops uses (a fresh file beside the destination, then a rename) and its
+// reads follow no link: through g -> .git or a link out of the tree nothing is written or read.
+func TestTempRenameAndStatFollowNoLink(t *testing.T) {
+	root, secret := tree(t)
+	hook := filepath.Join(root, ".git", "hooks", "pre-commit")
+	if _, err := WriteTemp(root, "g/hooks/pre-commit", []byte("pwned"), 0o755, true); !errors.Is(err, ErrUnsafe) {
+		t.Errorf("WriteTemp through g -> .git: %v", err)
+	}
+	if _, err := SymlinkTemp(root, "abs/x", "y"); !errors.Is(err, ErrUnsafe) {
+		t.Errorf("SymlinkTemp through a link out of the tree: %v", err)
+	}
+	if err := Rename(root, "src/a.go", "g/hooks/pre-commit"); !errors.Is(err, ErrUnsafe) {
+		t.Errorf("Rename into g -> .git: %v", err)
+	}
+	if _, err := os.Lstat(hook); !os.IsNotExist(err) {
+		t.Fatalf("a hook was planted: %v", err)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(secret)); len(ents) != 1 {
+		t.Fatalf("something was written outside the tree: %v", ents)
+	}
+	for _, p := range []string{"srclnk/a.go", "abs/credentials", "g/config"} {
+		if _, err := Lstat(root, p); !errors.Is(err, ErrUnsafe) {
+			t.Errorf("Lstat(%q): %v", p, err)
+		}
+		if _, err := Readlink(root, p); !errors.Is(err, ErrUnsafe) {
+			t.Errorf("Readlink(%q): %v", p, err)
+		}
+	}
+	if fi, err := Lstat(root, "alnk"); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("Lstat(alnk) = %v, %v; want the link itself", fi, err)
+	}
+	if got, err := Readlink(root, "alnk"); err != nil || got != "src/a.go" {
+		t.Errorf("Readlink(alnk) = %q, %v", got, err)
+	}
+
+	tmp, err := WriteTemp(root, "src/new/b.go", []byte("package b\n"), 0o640, true)
+	must(t, err)
+	if !strings.HasPrefix(tmp, "src/new/.hew-") {
+		t.Fatalf("the temporary file %q is not beside its destination", tmp)
+	}
+	must(t, Rename(root, tmp, "src/new/b.go"))
+	fi, err := Lstat(root, "src/new/b.go")
+	if err != nil || fi.Mode() != 0o640 || fi.Size() != int64(len("package b\n")) {
+		t.Fatalf("src/new/b.go: %v %v", fi, err)
+	}
+	tmp, err = SymlinkTemp(root, "creds", "src/a.go")
+	must(t, err)
+	must(t, Rename(root, tmp, "creds")) // a final link is replaced, not followed
+	if got, err := os.Readlink(filepath.Join(root, "creds")); err != nil || got != "src/a.go" {
+		t.Fatalf("creds -> %q, %v", got, err)
+	}
+	if b, err := os.ReadFile(secret); err != nil || string(b) != "SECRET-BYTES" {
+		t.Fatalf("the file the link pointed at changed: %q %v", b, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -161,9 +162,7 @@ func replace(root, name string, create func(dfd int, tmp string) error) error {
 		return err
 	}
 	defer unix.Close(dfd)
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	tmp := ".hew-" + hex.EncodeToString(rnd[:]) + ".tmp"
+	tmp := tempName()
 	if err := create(dfd, tmp); err != nil {
 		unix.Unlinkat(dfd, tmp, 0)
 		return &fs.PathError{Op: "write", Path: name, Err: err}
@@ -173,6 +172,141 @@ func replace(root, name string, create func(dfd int, tmp string) error) error {
 		return &fs.PathError{Op: "write", Path: name, Err: err}
 	}
 	return nil
+}
+
+// WriteTemp writes data into a fresh file beside name (as for WriteFile: no symbolic link is
+// followed on the way, missing directories are made with 0o777 less the umask) and returns the
+// fresh file's name, for Rename to put in place. The file is created with perm less the umask,
+// as git creates files; when exact is set it gets exactly perm.
+func WriteTemp(root, name string, data []byte, perm fs.FileMode, exact bool) (string, error) {
+	return makeTemp(root, name, func(dfd int, tmp string) error {
+		fd, err := unix.Openat(dfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))
+		if err != nil {
+			return err
+		}
+		f := os.NewFile(uintptr(fd), tmp)
+		_, werr := f.Write(data)
+		if werr == nil && exact {
+			werr = f.Chmod(perm.Perm())
+		}
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		return werr
+	})
+}
+
+// SymlinkTemp is WriteTemp for a symbolic link to target.
+func SymlinkTemp(root, name, target string) (string, error) {
+	return makeTemp(root, name, func(dfd int, tmp string) error { return unix.Symlinkat(target, dfd, tmp) })
+}
+
+func makeTemp(root, name string, create func(dfd int, tmp string) error) (string, error) {
+	if _, err := Clean(name); err != nil {
+		return "", err
+	}
+	dir, _ := split(name)
+	dfd, err := openDir(root, dir, true, 0o777)
+	if err != nil {
+		return "", err
+	}
+	defer unix.Close(dfd)
+	tmp := tempName()
+	if err := create(dfd, tmp); err != nil {
+		unix.Unlinkat(dfd, tmp, 0)
+		return "", &fs.PathError{Op: "write", Path: name, Err: err}
+	}
+	if dir == "." {
+		return tmp, nil
+	}
+	return dir + "/" + tmp, nil
+}
+
+// Rename moves from to to (both as for WriteFile), replacing what is at to; a symbolic link at
+// either end is moved or replaced, not followed.
+func Rename(root, from, to string) error {
+	for _, p := range []string{from, to} {
+		if _, err := Clean(p); err != nil {
+			return err
+		}
+	}
+	fdir, fbase := split(from)
+	tdir, tbase := split(to)
+	ffd, err := openDir(root, fdir, false, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(ffd)
+	tfd, err := openDir(root, tdir, false, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(tfd)
+	if err := unix.Renameat(ffd, fbase, tfd, tbase); err != nil {
+		return &fs.PathError{Op: "rename", Path: to, Err: err}
+	}
+	return nil
+}
+
+// Lstat describes name (as for WriteFile) without following a symbolic link in any component,
+// the last one included.
+func Lstat(root, name string) (fs.FileInfo, error) {
+	if _, err := Clean(name); err != nil {
+		return nil, err
+	}
+	dir, base := split(name)
+	dfd, err := openDir(root, dir, false, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(dfd)
+	var st unix.Stat_t
+	if err := unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	return statInfo{name: base, st: st}, nil
+}
+
+// Readlink returns the target of the symbolic link name (as for WriteFile).
+func Readlink(root, name string) (string, error) {
+	if _, err := Clean(name); err != nil {
+		return "", err
+	}
+	dir, base := split(name)
+	dfd, err := openDir(root, dir, false, 0)
+	if err != nil {
+		return "", err
+	}
+	defer unix.Close(dfd)
+	for size := 256; ; size *= 2 {
+		buf := make([]byte, size)
+		n, err := unix.Readlinkat(dfd, base, buf)
+		if err != nil {
+			return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
+		}
+		if n < size {
+			return string(buf[:n]), nil
+		}
+	}
+}
+
+// statInfo is an fs.FileInfo over a stat result.
+type statInfo struct {
+	name string
+	st   unix.Stat_t
+}
+
+func (s statInfo) Name() string       { return s.name }
+func (s statInfo) Size() int64        { return s.st.Size }
+func (s statInfo) Mode() fs.FileMode  { return fileMode(uint32(s.st.Mode)) }
+func (s statInfo) ModTime() time.Time { return time.Unix(int64(s.st.Mtim.Sec), int64(s.st.Mtim.Nsec)) }
+func (s statInfo) IsDir() bool        { return s.Mode().IsDir() }
+func (s statInfo) Sys() any           { return &s.st }
+
+func tempName() string {
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	return ".hew-" + hex.EncodeToString(rnd[:]) + ".tmp"
 }
 
 // Remove removes the file or empty directory name (as for WriteFile); a final symbolic link is

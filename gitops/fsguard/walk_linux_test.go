@@ -9,4 +9,5 @@ func TestWithoutOpenat2(t *testing.T) {
 	t.Run("write", TestWriteThroughLinkIntoGitPlantsNoHook)
 	t.Run("read", TestReadThroughLinkOutOfTheTreeLeaksNothing)
 	t.Run("fifo", TestReadRefusesFIFOQuickly)
+	t.Run("temp", TestTempRenameAndStatFollowNoLink)
 }
