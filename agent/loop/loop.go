@@ -299,8 +299,11 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// window returns the model's context window: the known one (or compact.DefaultWindow), or the
-// smaller one a server's refusal named.
+// Window returns the context window the agent compacts and fits requests to: the model's known
+// one (or compact.DefaultWindow when unknown), or the smaller one a server's refusal named.
+func (a *Agent) Window() int64 { return a.window() }
+
+// window is Window.
 func (a *Agent) window() int64 {
 	w := compact.WindowOr(a.ContextWindow)
 	a.mu.Lock()
@@ -406,7 +409,7 @@ func (a *Agent) account(u llm.Usage, contextUsed int64) {
 	total, totalCost := a.total, a.cost
 	a.mu.Unlock()
 	a.emit(event.Usage{Model: a.Model, Usage: u, CostUSD: cost, Total: total, TotalCostUSD: totalCost,
-		ContextUsed: contextUsed, ContextLimit: a.ContextWindow})
+		ContextUsed: contextUsed, ContextLimit: a.Window()})
 }
 
 // nearlyFull reports whether the conversation has passed the compaction threshold.
