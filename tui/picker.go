@@ -71,9 +71,9 @@ func (r modelsList) apply(m *Model) tea.Cmd {
 	provider := m.eng.Model().Provider
 	switch {
 	case r.err != nil:
-		m.notice(fmt.Sprintf("could not ask %s which models your credentials can use (%v); the picker shows the catalogue's models instead", provider, r.err))
+		m.notice(fmt.Sprintf("could not ask %s which models your credentials can use: %v. The picker shows the catalogue's models instead.", provider, r.err))
 	case len(r.list) == 0:
-		m.notice(fmt.Sprintf("%s lists no models for these credentials; the picker shows the catalogue's models instead", provider))
+		m.notice(fmt.Sprintf("%s lists no models for these credentials. The picker shows the catalogue's models instead.", provider))
 	}
 	if r.err != nil || len(r.list) == 0 {
 		p.server, p.list = false, r.fallback

@@ -191,6 +191,10 @@ func TestModelCommandSwitchesTheNextTurn(t *testing.T) {
 	if scr := h.screen(); !strings.Contains(scr, "gpt-4.1-mimi is not in the catalogue") || !strings.Contains(scr, "did you mean gpt-4.1-mini") {
 		t.Errorf("an unknown id is not warned about:\n%s", scr)
 	}
+	// The meter measures against the window the loop compacts to, not an unknown 0.
+	if _, w := h.m.eng.ContextUsed(); w != 32768 || h.m.usage.ContextLimit != w || !strings.Contains(h.statusLine(), "context left") {
+		t.Errorf("an unknown model: engine window %d, meter %d, status %q", w, h.m.usage.ContextLimit, h.statusLine())
+	}
 	h.turn("hello")
 	if body := string(h.srv.Requests()[0].Body); !strings.Contains(body, `"model":"gpt-4.1-mimi"`) {
 		t.Errorf("the turn did not use the new model: %s", body)
@@ -324,7 +328,7 @@ func TestModelPickerFallsBackToTheCatalogue(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
 	h.command("/model") // the server lists nothing
 	scr := h.screen()
-	if !strings.Contains(scr, "openai lists no models for these credentials; the picker shows the catalogue's models instead") ||
+	if !strings.Contains(scr, "openai lists no models for these credentials. The picker shows the catalogue's models instead.") ||
 		!strings.Contains(scr, "Models in the catalogue") || !strings.Contains(scr, "› gpt-5-mini (in use)") {
 		t.Errorf("an empty list:\n%s", scr)
 	}

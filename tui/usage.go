@@ -105,7 +105,7 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 	}
 	_, m.usage.ContextLimit = m.eng.ContextUsed() // the window the loop will compact to
 	if !ch.Known {
-		hint := "check the id with hew models"
+		hint := "hew models lists the catalogue"
 		if len(ch.Suggestions) > 0 {
 			hint = "did you mean " + strings.Join(ch.Suggestions, ", ") + "?"
 		}
