@@ -59,7 +59,7 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 	}
 	e.model = choice.Model
 	e.agent.Model = choice.Model.ID
-	e.agent.ContextWindow = int64(choice.Model.ContextWindow)
+	e.agent.SetWindow(int64(choice.Model.ContextWindow))
 	e.agent.Cost = nil
 	if choice.Known {
 		e.agent.Cost = choice.Model.Cost

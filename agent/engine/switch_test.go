@@ -124,4 +124,11 @@ func TestContextWindowIsTheOneTheLoopUses(t *testing.T) {
 	if w := window(); w != 4096 || w != e.AgentForTest().Window() {
 		t.Errorf("after the server named 4096 tokens: window %d, the loop uses %d", w, e.AgentForTest().Window())
 	}
+	// Another model forgets what the last one's server taught.
+	if _, err := e.SwitchModel(ctx, "gpt-4.1"); err != nil {
+		t.Fatal(err)
+	}
+	if w := window(); w != 1047576 {
+		t.Errorf("after switching to gpt-4.1: window %d, want its 1047576", w)
+	}
 }

@@ -303,11 +303,19 @@ func errorText(err error) string {
 // one (or compact.DefaultWindow when unknown), or the smaller one a server's refusal named.
 func (a *Agent) Window() int64 { return a.window() }
 
-// window is Window.
-func (a *Agent) window() int64 {
-	w := compact.WindowOr(a.ContextWindow)
+// SetWindow sets the model's context window (0: unknown) for a switch to another model,
+// forgetting a window learned from the previous model's server.
+func (a *Agent) SetWindow(w int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.ContextWindow, a.learnedWindow = w, 0
+}
+
+// window is Window.
+func (a *Agent) window() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	w := compact.WindowOr(a.ContextWindow)
 	if a.learnedWindow > 0 && a.learnedWindow < w {
 		return a.learnedWindow
 	}
