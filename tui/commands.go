@@ -32,8 +32,8 @@ func commands() []slashCommand {
 		{"/commit", "[message]", "commit the accepted files", func(m *Model, args []string) tea.Cmd { return m.commit(strings.Join(args, " ")) }},
 		{"/undo", "", "revert the last commit hew made, if it is safe", (*Model).cmdUndo},
 		{"/rewind", "[N|ID]", "list checkpoints of the working tree, or restore one (asks first)", (*Model).cmdRewind},
-		{"/model", "[NAME]", "show the model, or switch to NAME for the next turn", (*Model).cmdModel},
-		{"/models", "", "list the models your credentials can use now (asks the server)", (*Model).cmdModels},
+		{"/model", "[NAME]", "pick a model from those your credentials can use now, or switch to NAME, for the next turn", (*Model).cmdModel},
+		{"/models", "", "the model picker, as /model", func(m *Model, _ []string) tea.Cmd { return m.openPicker() }},
 		{"/cost", "", "show tokens and cost per turn and for the session", (*Model).cmdCost},
 		{"/compact", "", "summarise the conversation to free context", (*Model).cmdCompact},
 		{"/sandbox", "", "show how commands are contained", (*Model).cmdSandbox},
@@ -129,6 +129,7 @@ func (m *Model) cmdHelp([]string) tea.Cmd {
 	}{
 		{"Keys", keymap.TranscriptKeys.All()},
 		{"Review keys", keymap.ReviewKeys.All()},
+		{"Model picker keys", keymap.PickerKeys.All()},
 	} {
 		b.WriteString("\n" + g.name + ":\n" + keymap.Table(g.keys, "  "))
 	}

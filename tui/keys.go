@@ -30,6 +30,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	if m.asking != nil {
 		return m.confirmKey(k)
 	}
+	if m.picker != nil && m.view == viewTranscript {
+		return m.pickerKey(k)
+	}
 	if m.view == viewReview {
 		return m.reviewKey(k)
 	}

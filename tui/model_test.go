@@ -332,7 +332,7 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 		{"/diff", "+b"},
 		{"/sandbox", "Sandbox:"},
 		{"/cost", "Cost: $"},
-		{"/model", "gpt-5-mini"},
+		{"/model gpt-5-mini", "The next turn uses openai/gpt-5-mini"},
 		{"/approvals untrusted", "Approval mode: untrusted"},
 		{"/bogus", "unknown command /bogus"},
 		{"/accept", "Accepted 1 file"},

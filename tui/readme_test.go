@@ -16,6 +16,7 @@ func readmeKeyTables() []string {
 		keymap.Markdown("note", keymap.NoteKeys.All()),
 		keymap.Markdown("transcript", keymap.TranscriptKeys.All()),
 		keymap.Markdown("approval", keymap.ApprovalKeys.All()),
+		keymap.Markdown("model picker", keymap.PickerKeys.All()),
 	}
 }
 

@@ -53,6 +53,7 @@ func (m *Model) attach(eng *engine.Engine, approval string, about sessionAbout) 
 	used, window := eng.ContextUsed()
 	m.usage = event.Usage{ContextUsed: used, ContextLimit: window}
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
+	m.picker = nil                  // it lists the models of the engine before
 	m.reviewShown = m.reviewSeq + 1 // reads of the proposal of the engine before are dropped
 	return nil
 }

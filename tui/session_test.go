@@ -191,6 +191,10 @@ func TestModelCommandSwitchesTheNextTurn(t *testing.T) {
 	if scr := h.screen(); !strings.Contains(scr, "gpt-4.1-mimi is not in the catalogue") || !strings.Contains(scr, "did you mean gpt-4.1-mini") {
 		t.Errorf("an unknown id is not warned about:\n%s", scr)
 	}
+	// The meter measures against the window the loop compacts to, not an unknown 0.
+	if _, w := h.m.eng.ContextUsed(); w != 32768 || h.m.usage.ContextLimit != w || !strings.Contains(h.statusLine(), "context left") {
+		t.Errorf("an unknown model: engine window %d, meter %d, status %q", w, h.m.usage.ContextLimit, h.statusLine())
+	}
 	h.turn("hello")
 	if body := string(h.srv.Requests()[0].Body); !strings.Contains(body, `"model":"gpt-4.1-mimi"`) {
 		t.Errorf("the turn did not use the new model: %s", body)
@@ -272,12 +276,73 @@ func TestNewAsksFirstWhenAcceptedChangesAreUncommitted(t *testing.T) {
 	}
 }
 
-func TestModelsCommandListsWhatTheServerOffers(t *testing.T) {
-	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+func TestModelPickerListsWhatTheServerOffersAndSwitches(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never", llmtest.Turn{Text: "hi"})
 	h.srv.SetModels(map[string]any{"id": "gpt-4.1"}, map[string]any{"id": "qwen-local", "max_model_len": 8192})
-	h.command("/models")
+	h.command("/model")
 	scr := h.screen()
-	if !strings.Contains(scr, "gpt-4.1  1.0M tokens  $2.00/$8.00") || !strings.Contains(scr, "qwen-local  8.2k tokens  not in the catalogue") {
-		t.Errorf("/models:\n%s", scr)
+	for _, want := range []string{"Model now: openai/gpt-5-mini", "Models your credentials can use now:",
+		"gpt-4.1", "1.0M tokens  catalogue: $2.00/$8.00 per M in/out", "qwen-local", "8.2k tokens  not in the catalogue", "1 of 2"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("the picker lacks %q:\n%s", want, scr)
+		}
+	}
+	h.run(h.key("down"))
+	h.run(h.key("down")) // stays on the last
+	if !strings.Contains(h.screen(), "› qwen-local") {
+		t.Errorf("↓ did not select qwen-local:\n%s", h.screen())
+	}
+	h.run(h.key("enter"))
+	if h.m.picker != nil || !strings.Contains(h.statusLine(), "qwen-local") {
+		t.Fatalf("enter did not switch:\n%s", h.screen())
+	}
+	// The meter uses the context the server listed, which the loop compacts to.
+	if _, w := h.m.eng.ContextUsed(); h.m.usage.ContextLimit != 8192 || w != 8192 {
+		t.Errorf("context limit %d, engine %d; want 8192", h.m.usage.ContextLimit, w)
+	}
+	h.turn("hello")
+	if body := string(h.srv.Requests()[0].Body); !strings.Contains(body, `"model":"qwen-local"`) {
+		t.Errorf("the turn did not use the picked model: %s", body)
+	}
+	if h.m.usage.ContextLimit != 8192 {
+		t.Errorf("after a turn the meter's limit is %d, want 8192", h.m.usage.ContextLimit)
+	}
+}
+
+func TestModelPickerEscClosesAndALateListIsDropped(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	h.srv.SetModels(map[string]any{"id": "gpt-4.1"})
+	h.m.input.SetValue("/models")
+	cmd := h.key("enter")
+	if !strings.Contains(h.screen(), "asking openai which models") {
+		t.Errorf("no word that the server is being asked:\n%s", h.screen())
+	}
+	h.run(h.key("esc"))
+	h.run(cmd) // the answer arrives after the picker closed
+	if h.m.picker != nil || strings.Contains(h.screen(), "gpt-4.1") || !strings.Contains(h.statusLine(), "gpt-5-mini") {
+		t.Errorf("esc did not close the picker, or the late list reopened it:\n%s", h.screen())
+	}
+}
+
+func TestModelPickerFallsBackToTheCatalogue(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	h.command("/model") // the server lists nothing
+	scr := h.screen()
+	if !strings.Contains(scr, "openai lists no models for these credentials. The picker shows the catalogue's models instead.") ||
+		!strings.Contains(scr, "Models in the catalogue") || !strings.Contains(scr, "› gpt-5-mini (in use)") {
+		t.Errorf("an empty list:\n%s", scr)
+	}
+	h.run(h.key("esc"))
+
+	h.srv.Close() // the server is unreachable now
+	h.command("/models")
+	scr = h.screen()
+	if !strings.Contains(scr, "could not ask openai which models your credentials can use") || !strings.Contains(scr, "Models in the catalogue") {
+		t.Errorf("an unreachable server:\n%s", scr)
+	}
+	h.run(h.key("up"))
+	h.run(h.key("enter"))
+	if h.m.picker != nil || strings.Contains(h.statusLine(), "gpt-5-mini") {
+		t.Errorf("enter did not switch to the catalogue model above:\n%s", h.screen())
 	}
 }

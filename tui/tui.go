@@ -88,9 +88,11 @@ type Model struct {
 	warm        *warmer             // diffs the proposal ahead of the review
 	turnStart   turnCost            // the session's totals when the running turn started
 
-	approval *approvalPrompt
-	asking   *confirmPrompt
-	deferred string // the first prompt, waiting for the answer to a question asked at start
+	approval  *approvalPrompt
+	asking    *confirmPrompt
+	picker    *modelPicker // the model picker, while it shows
+	pickerSeq int          // counts the lists the picker asked for
+	deferred  string       // the first prompt, waiting for the answer to a question asked at start
 
 	op          string // the operation running in the background (see startOp); "" when none
 	reviewSeq   int    // counts the proposal reads for the review (see loadReview)

@@ -92,13 +92,7 @@ func (m *Model) compactDone(msg compactDoneMsg) {
 
 func (m *Model) cmdModel(args []string) tea.Cmd {
 	if len(args) == 0 {
-		mi := m.eng.Model()
-		s := fmt.Sprintf("Model: %s/%s", mi.Provider, mi.Model.ID)
-		if w := mi.Model.ContextWindow; w > 0 {
-			s += fmt.Sprintf(", context window %s tokens", status.Tokens(int64(w)))
-		}
-		m.info(s + ". /model NAME switches for the next turn; hew models lists the catalogue.")
-		return nil
+		return m.openPicker()
 	}
 	if m.busy {
 		m.info("A turn is running: the model can change once it ends (esc stops it).")
@@ -109,14 +103,14 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 		m.fail(err, "")
 		return nil
 	}
-	m.usage.ContextLimit = int64(ch.Model.ContextWindow)
+	_, m.usage.ContextLimit = m.eng.ContextUsed() // the window the loop will compact to
 	if !ch.Known {
-		hint := "check the id with hew models"
+		hint := "hew models lists the catalogue"
 		if len(ch.Suggestions) > 0 {
 			hint = "did you mean " + strings.Join(ch.Suggestions, ", ") + "?"
 		}
-		m.notice(fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and a context window of %s tokens assumed; %s",
-			ch.Model.ID, status.Tokens(int64(ch.Model.ContextWindow)), hint))
+		m.notice(fmt.Sprintf("%s is not in the catalogue: the next turn uses it as given, with no price (cost counts as $0) and a context window of %s tokens; %s",
+			ch.Model.ID, status.Tokens(m.usage.ContextLimit), hint))
 		m.tr.Bottom()
 		return nil
 	}
@@ -126,44 +120,5 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 			ch.Model.InputPrice, ch.Model.OutputPrice)
 	}
 	m.info(s + ".")
-	return nil
-}
-
-// modelsList is the answer to /models, asked of the server off Update.
-type modelsList struct {
-	list []engine.ModelChoice
-	err  error
-}
-
-func (m *Model) cmdModels([]string) tea.Cmd {
-	eng, ctx := m.eng, m.ctx
-	m.info("Asking " + eng.Model().Provider + " which models your credentials can use…")
-	return func() tea.Msg {
-		list, err := eng.AvailableModels(ctx)
-		return modelsList{list: list, err: err}
-	}
-}
-
-func (r modelsList) apply(m *Model) tea.Cmd {
-	if r.err != nil {
-		m.fail(r.err, "hew models lists the catalogue without asking the server")
-		return nil
-	}
-	if len(r.list) == 0 {
-		m.info("The server lists no models for these credentials.")
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString("Models your credentials can use now (/model NAME switches):")
-	for _, c := range r.list {
-		fmt.Fprintf(&b, "\n  %s  %s tokens", c.Model.ID, status.Tokens(int64(c.Model.ContextWindow)))
-		switch {
-		case !c.Known:
-			b.WriteString("  not in the catalogue")
-		case c.Model.Priced():
-			fmt.Fprintf(&b, "  $%.2f/$%.2f per million in/out", c.Model.InputPrice, c.Model.OutputPrice)
-		}
-	}
-	m.info(b.String())
 	return nil
 }

@@ -66,6 +66,9 @@ func (m *Model) aboveInput() []string {
 	if m.asking != nil {
 		return m.asking.view(m.width)
 	}
+	if m.picker != nil {
+		return m.picker.view(m.width, m.eng.Model(), m.usage.ContextLimit)
+	}
 	return []string{ruleStyle.Render(strings.Repeat("─", max(m.width, 1)))}
 }
 

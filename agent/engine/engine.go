@@ -90,6 +90,8 @@ type Engine struct {
 	// accepted holds the changes written into the working tree and not yet committed, by path;
 	// a commit takes exactly these, so the user's own edits in the same files stay out of it.
 	accepted map[string]gitops.Update
+	// available holds the models AvailableModels last listed, by id, for SwitchModel.
+	available map[string]ModelChoice
 }
 
 // ErrUsage marks configuration problems the user must fix (exit code 2).

@@ -39,10 +39,11 @@ type ModelInfo struct {
 // Model returns the provider and model the next turn uses.
 func (e *Engine) Model() ModelInfo { return ModelInfo{Provider: e.cfg.Provider, Model: e.model} }
 
-// ContextUsed estimates the tokens the next model call's prompt takes, and the model's context
-// window (0 when unknown).
+// ContextUsed estimates the tokens the next model call's prompt takes, and the context window
+// the agent loop compacts to: the model's (from the catalogue or the server's model list), else
+// a conservative default, or a smaller one a server's refusal named. It is never 0.
 func (e *Engine) ContextUsed() (used, window int64) {
-	return e.agent.ContextUsed(), int64(e.model.ContextWindow)
+	return e.agent.ContextUsed(), e.agent.Window()
 }
 
 // Conversation returns the conversation so far, as the model sees it. The slice must not be

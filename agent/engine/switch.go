@@ -37,8 +37,13 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 	choice := ModelChoice{}
 	choice.Model, choice.Known = cat.Lookup(e.cfg.Provider, id)
 	if !choice.Known {
-		choice.Model = provider.Unknown(e.cfg.Provider, id)
-		choice.Suggestions = cat.Suggest(id)
+		if listed, ok := e.listed(id); ok {
+			// The server listed it: an inference profile's base model, or its context length.
+			choice = listed
+		} else {
+			choice.Model = provider.Unknown(e.cfg.Provider, id)
+			choice.Suggestions = cat.Suggest(id)
+		}
 	}
 	if err := provider.CheckAgent(choice.Model); err != nil {
 		return ModelChoice{}, err
@@ -54,7 +59,7 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 	}
 	e.model = choice.Model
 	e.agent.Model = choice.Model.ID
-	e.agent.ContextWindow = int64(choice.Model.ContextWindow)
+	e.agent.SetWindow(int64(choice.Model.ContextWindow))
 	e.agent.Cost = nil
 	if choice.Known {
 		e.agent.Cost = choice.Model.Cost
@@ -71,8 +76,37 @@ func (e *Engine) AvailableModels(ctx context.Context) ([]ModelChoice, error) {
 		return nil, fmt.Errorf("list the models %s offers: %w", e.cfg.Provider, err)
 	}
 	out := make([]ModelChoice, 0, len(list))
+	byID := make(map[string]ModelChoice, len(list))
 	for _, l := range list {
-		out = append(out, ModelChoice{Model: l.Model, Known: l.Known})
+		c := ModelChoice{Model: l.Model, Known: l.Known}
+		out = append(out, c)
+		byID[c.Model.ID] = c
+	}
+	e.mu.Lock()
+	e.available = byID
+	e.mu.Unlock()
+	return out, nil
+}
+
+// listed returns the model id as AvailableModels last listed it, if it did.
+func (e *Engine) listed(id string) (ModelChoice, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.available[id]
+	return c, ok
+}
+
+// CatalogueModels lists the catalogue's models (with the configuration's overrides) for the
+// configured provider, without asking the server: what the model picker offers when the
+// server cannot be asked.
+func (e *Engine) CatalogueModels() ([]ModelChoice, error) {
+	cat, err := catalog.Default().Merge(e.cfg.Models)
+	if err != nil {
+		return nil, fmt.Errorf("the catalogue: %w", err)
+	}
+	var out []ModelChoice
+	for _, m := range cat.Models(e.cfg.Provider) {
+		out = append(out, ModelChoice{Model: m, Known: true})
 	}
 	return out, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"hew/agent/engine"
+	"hew/agent/engine/enginetest"
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
 	"hew/gitops/gittest"
@@ -80,5 +82,53 @@ func TestRewindRestoresTheTreeAndForgetsAcceptedChangesItTookOut(t *testing.T) {
 	}
 	if err := e.Rewind(ctx, "zz"); err == nil || !strings.Contains(err.Error(), "at least 4") {
 		t.Errorf("a short id: %v", err)
+	}
+}
+
+// TestContextWindowIsTheOneTheLoopUses checks that ContextUsed reports the window the agent
+// compacts to: a listed model's reported context, the default for a model nobody sized, and
+// the smaller window a server's refusal named.
+func TestContextWindowIsTheOneTheLoopUses(t *testing.T) {
+	dir := testRepo(t, map[string]string{"a.txt": "a\n"})
+	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Status: 400, ErrorBody: `{"error":{"message":"This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.","type":"invalid_request_error","code":"context_length_exceeded"}}`})
+	e, err := engine.New(context.Background(), enginetest.Options(t, dir, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	ctx := context.Background()
+	window := func() int64 { _, w := e.ContextUsed(); return w }
+
+	if _, err := e.SwitchModel(ctx, "nobody-sized-me"); err != nil {
+		t.Fatal(err)
+	}
+	if w := window(); w != e.AgentForTest().Window() || w != 32768 {
+		t.Errorf("an unknown model: window %d, the loop uses %d", w, e.AgentForTest().Window())
+	}
+
+	srv.SetModels(map[string]any{"id": "qwen-local", "max_model_len": 8192})
+	if _, err := e.AvailableModels(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := e.SwitchModel(ctx, "qwen-local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Known || ch.Model.ContextWindow != 8192 || window() != 8192 {
+		t.Errorf("a model the server listed with 8192 tokens: %+v, window %d", ch, window())
+	}
+
+	if _, err := e.Send(ctx, "hello"); err == nil {
+		t.Fatal("the refused request did not fail")
+	}
+	if w := window(); w != 4096 || w != e.AgentForTest().Window() {
+		t.Errorf("after the server named 4096 tokens: window %d, the loop uses %d", w, e.AgentForTest().Window())
+	}
+	// Another model forgets what the last one's server taught.
+	if _, err := e.SwitchModel(ctx, "gpt-4.1"); err != nil {
+		t.Fatal(err)
+	}
+	if w := window(); w != 1047576 {
+		t.Errorf("after switching to gpt-4.1: window %d, want its 1047576", w)
 	}
 }

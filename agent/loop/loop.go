@@ -299,12 +299,23 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// window returns the model's context window: the known one (or compact.DefaultWindow), or the
-// smaller one a server's refusal named.
-func (a *Agent) window() int64 {
-	w := compact.WindowOr(a.ContextWindow)
+// Window returns the context window the agent compacts and fits requests to: the model's known
+// one (or compact.DefaultWindow when unknown), or the smaller one a server's refusal named.
+func (a *Agent) Window() int64 { return a.window() }
+
+// SetWindow sets the model's context window (0: unknown) for a switch to another model,
+// forgetting a window learned from the previous model's server.
+func (a *Agent) SetWindow(w int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.ContextWindow, a.learnedWindow = w, 0
+}
+
+// window is Window.
+func (a *Agent) window() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	w := compact.WindowOr(a.ContextWindow)
 	if a.learnedWindow > 0 && a.learnedWindow < w {
 		return a.learnedWindow
 	}
@@ -406,7 +417,7 @@ func (a *Agent) account(u llm.Usage, contextUsed int64) {
 	total, totalCost := a.total, a.cost
 	a.mu.Unlock()
 	a.emit(event.Usage{Model: a.Model, Usage: u, CostUSD: cost, Total: total, TotalCostUSD: totalCost,
-		ContextUsed: contextUsed, ContextLimit: a.ContextWindow})
+		ContextUsed: contextUsed, ContextLimit: a.Window()})
 }
 
 // nearlyFull reports whether the conversation has passed the compaction threshold.

@@ -94,6 +94,26 @@ func (k Review) Footer() []key.Binding {
 		short(k.Split, "split"), short(k.Edit, "edit"), short(k.Note, "reject with note")}
 }
 
+// Picker holds the keys of the model picker (/model or /models).
+type Picker struct {
+	Up, Down, PageUp, PageDown, Choose, Close key.Binding
+}
+
+// PickerKeys are the model picker's keys; other keys do nothing while it shows.
+var PickerKeys = Picker{
+	Up:       bind("↑/k", "previous model", "up", "k"),
+	Down:     bind("↓/j", "next model", "down", "j"),
+	PageUp:   bind("pgup", "up a page of models", "pgup"),
+	PageDown: bind("pgdown", "down a page of models", "pgdown"),
+	Choose:   bind("enter", "switch to the model for the next turn", "enter"),
+	Close:    bind("esc", "close the picker, keeping the model", "esc"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k Picker) All() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Choose, k.Close}
+}
+
 // Note holds the keys of a note being typed: for the model with f in the review, or with a
 // denied command.
 type Note struct {

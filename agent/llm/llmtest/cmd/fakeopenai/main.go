@@ -7,6 +7,8 @@
 //	[{"text": "Let me look.", "tool_calls": [{"name": "read_file", "arguments": "{\"path\":\"go.mod\"}"}]},
 //	 {"text": "Done.", "usage": {"input_tokens": 900, "cached_tokens": 512, "output_tokens": 40}}]
 //
+// -models lists the models GET /v1/models answers with (by default none).
+//
 // It prints the OPENAI_BASE_URL to use and serves until interrupted, then prints what it
 // received: each request's size, and the totals.
 //
@@ -40,6 +42,7 @@ func main() {
 	flag.IntVar(&o.parallel, "parallel", 1, "with -long: read this many files at once in each step")
 	flag.IntVar(&o.window, "window", 0, "refuse requests over this many prompt tokens (0: never refuse)")
 	flag.StringVar(&o.style, "style", llmtest.StyleOpenAI, "how a refusal is worded: openai or vllm")
+	flag.StringVar(&o.models, "models", "", `JSON array of the models GET /v1/models lists, such as [{"id":"qwen3","max_model_len":8192}] (none: an empty list)`)
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "fakeopenai:", err)
@@ -49,6 +52,7 @@ func main() {
 
 type options struct {
 	script, addr, path, style string
+	models                    string
 	long, files, parallel     int
 	window                    int
 }
@@ -76,6 +80,13 @@ func run(o options) error {
 	}
 	defer srv.Close()
 	srv.Window(o.window, o.style)
+	if o.models != "" {
+		var models []map[string]any
+		if err := json.Unmarshal([]byte(o.models), &models); err != nil {
+			return fmt.Errorf("-models: %w (want a JSON array of objects with an id)", err)
+		}
+		srv.SetModels(models...)
+	}
 	if o.long > 0 {
 		task := &llmtest.LongTask{Calls: o.long, Tool: "read_file", Parallel: o.parallel, Args: func(i int) string {
 			b, _ := json.Marshal(map[string]string{"path": fmt.Sprintf(o.path, i%max(o.files, 1))})
