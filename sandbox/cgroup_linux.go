@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,8 +39,15 @@ func newPidsCgroup(max int) *pidsCgroup {
 		return nil
 	}
 	name := fmt.Sprintf("hew-sandbox-%d-%d", os.Getpid(), pidsCgroupSeq.Add(1))
-	for _, parent := range pidsParents() {
-		removeStale(parent)
+	parents := pidsParentsOnce()
+	staleSwept.Do(func() {
+		go func() {
+			for _, parent := range parents {
+				removeStale(parent)
+			}
+		}()
+	})
+	for _, parent := range parents {
 		dir := filepath.Join(parent, name)
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			continue
@@ -70,6 +78,13 @@ func removeStale(parent string) {
 		}
 	}
 }
+
+// pidsParentsOnce is pidsParents, found once per process: hew does not change cgroups.
+var pidsParentsOnce = sync.OnceValue(pidsParents)
+
+// staleSwept makes removeStale run once per process, in the background: the cgroups of hews
+// that are gone need sweeping once, not before every command.
+var staleSwept sync.Once
 
 // pidsParents lists where a pids cgroup may be made, best first.
 func pidsParents() []string {
