@@ -13,7 +13,7 @@ import (
 type readThrough struct {
 	Lower  string // the user's cache, read-only
 	Target string // the scratch cache in the scratch HOME: the mount point
-	Upper  string // where the command's writes land
+	Upper  string // where the command's writes land: Target itself, covered by the overlay
 	Work   string // overlayfs's work directory, next to Upper
 }
 
