@@ -222,7 +222,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 	cgroup := ""
 	if os.Geteuid() == 0 {
 		if cg := newPidsCgroup(j.limits.Processes); cg != nil {
-			j.pids, cgroup = cg, cg.procs()
+			j.pids, cgroup = cg, cg.joinFile()
 		}
 	}
 	switch s.Backend() {
@@ -241,6 +241,9 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 	}
 	if l != nil {
 		l.backend = s.Backend()
+		if cg, ok := j.pids.(*pidsCgroup); ok {
+			l.closeCgroup = cg.intoCgroup(l.cmd)
+		}
 	}
 	return l, err
 }

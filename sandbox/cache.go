@@ -13,7 +13,7 @@ import (
 type readThrough struct {
 	Lower  string // the user's cache, read-only
 	Target string // the scratch cache in the scratch HOME: the mount point
-	Upper  string // where the command's writes land
+	Upper  string // where the command's writes land: Target itself, covered by the overlay
 	Work   string // overlayfs's work directory, next to Upper
 }
 
@@ -87,16 +87,17 @@ func (j *job) readThroughCaches() ([]readThrough, error) {
 		if st, err := os.Stat(lower); err != nil || !st.IsDir() {
 			continue
 		}
-		// The upper and work directories sit next to the mount point in the private temp dir,
-		// removed with it; the command could write them directly, which changes only its own,
-		// discarded, view.
-		c := readThrough{Lower: lower, Target: target, Upper: fmt.Sprintf("%s/.hew-cache-%d-upper", j.tmp, i), Work: fmt.Sprintf("%s/.hew-cache-%d-work", j.tmp, i)}
-		for _, d := range []string{c.Target, c.Upper, c.Work} {
+		// The scratch cache is both the upper layer and the mount point (the overlay covers its
+		// own upper directory), and the work directory sits next to it in the private temp dir,
+		// removed with it: two directories a cache, few to make and remove. The command could
+		// write the work directory directly, which changes only its own, discarded, view.
+		c := readThrough{Lower: lower, Target: target, Upper: target, Work: fmt.Sprintf("%s/.hew-cache-%d-work", j.tmp, i)}
+		for _, d := range []string{c.Target, c.Work} {
 			if err := os.Mkdir(d, 0o700); err != nil {
 				return nil, fmt.Errorf("sandbox: make overlay directories for the build caches: %w", err)
 			}
 		}
-		if checkMountPath(c.Upper) != nil || checkMountPath(c.Target) != nil {
+		if checkMountPath(c.Upper) != nil || checkMountPath(c.Work) != nil {
 			continue
 		}
 		caches = append(caches, c)

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,7 +18,17 @@ import (
 // root (uid 0 outside every user namespace), so when hew runs as root the command's processes
 // are counted here instead, wherever the pids controller can be used: cgroup v2 (the root
 // cgroup, or hew's own cgroup when it delegates pids) or v1's pids hierarchy.
-type pidsCgroup struct{ dir string }
+//
+// Joining is made cheap: moving a whole process into a cgroup (a write to cgroup.procs) takes a
+// global lock whose taking waits for an RCU grace period, tens of milliseconds on a busy machine.
+// On cgroup v2 the helper stage is instead started inside the cgroup (clone3's CLONE_INTO_CGROUP,
+// see intoCgroup); on v1 the helper moves only its own thread (a write to tasks), the one that
+// forks or becomes the command, which needs no such lock. Either way every process of the command
+// descends from a task inside the cgroup.
+type pidsCgroup struct {
+	dir string
+	v2  bool
+}
 
 // pidsCgroupSeq tells this process's cgroups apart.
 var pidsCgroupSeq atomic.Int64
@@ -27,8 +39,15 @@ func newPidsCgroup(max int) *pidsCgroup {
 		return nil
 	}
 	name := fmt.Sprintf("hew-sandbox-%d-%d", os.Getpid(), pidsCgroupSeq.Add(1))
-	for _, parent := range pidsParents() {
-		removeStale(parent)
+	parents := pidsParentsOnce()
+	staleSwept.Do(func() {
+		go func() {
+			for _, parent := range parents {
+				removeStale(parent)
+			}
+		}()
+	})
+	for _, parent := range parents {
 		dir := filepath.Join(parent, name)
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			continue
@@ -37,7 +56,9 @@ func newPidsCgroup(max int) *pidsCgroup {
 			os.Remove(dir)
 			continue
 		}
-		return &pidsCgroup{dir: dir}
+		var st unix.Statfs_t
+		v2 := unix.Statfs(dir, &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
+		return &pidsCgroup{dir: dir, v2: v2}
 	}
 	return nil
 }
@@ -57,6 +78,13 @@ func removeStale(parent string) {
 		}
 	}
 }
+
+// pidsParentsOnce is pidsParents, found once per process: hew does not change cgroups.
+var pidsParentsOnce = sync.OnceValue(pidsParents)
+
+// staleSwept makes removeStale run once per process, in the background: the cgroups of hews
+// that are gone need sweeping once, not before every command.
+var staleSwept sync.Once
 
 // pidsParents lists where a pids cgroup may be made, best first.
 func pidsParents() []string {
@@ -90,8 +118,29 @@ func pidsParents() []string {
 	return out
 }
 
-// procs is the file a process writes "0" to, to join the cgroup.
-func (c *pidsCgroup) procs() string { return filepath.Join(c.dir, "cgroup.procs") }
+// joinFile is the file the helper's thread writes "0" to, to join the cgroup when it was not
+// started inside it: tasks on v1 (that thread alone), cgroup.procs on v2 (the whole process).
+func (c *pidsCgroup) joinFile() string {
+	if c.v2 {
+		return filepath.Join(c.dir, "cgroup.procs")
+	}
+	return filepath.Join(c.dir, "tasks")
+}
+
+// intoCgroup makes cmd start inside c on cgroup v2 (CLONE_INTO_CGROUP), so that the helper need
+// not move itself; the returned function closes the cgroup's descriptor once cmd started. On v1,
+// or when the cgroup cannot be opened, it does nothing and the helper joins instead.
+func (c *pidsCgroup) intoCgroup(cmd *exec.Cmd) func() {
+	if !c.v2 {
+		return func() {}
+	}
+	fd, err := unix.Open(c.dir, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return func() {}
+	}
+	cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
+	return func() { unix.Close(fd) }
+}
 
 // hitMax reports whether a fork failed because of the limit.
 func (c *pidsCgroup) hitMax() bool {
@@ -117,10 +166,35 @@ func (c *pidsCgroup) remove() {
 	}
 }
 
-// joinCgroup moves the calling process into the cgroup whose cgroup.procs is path.
+// joinCgroup moves the calling thread (v1's tasks) or process (cgroup.procs) into the cgroup
+// of path, unless it is in that cgroup already (it was started inside it).
 func joinCgroup(path string) error {
+	if inCgroup(filepath.Dir(path)) {
+		return nil
+	}
 	if err := os.WriteFile(path, []byte("0"), 0); err != nil {
 		return fmt.Errorf("join the command's pids cgroup: %w", err)
 	}
 	return nil
+}
+
+// inCgroup reports whether this thread is in the cgroup v2 directory dir.
+func inCgroup(dir string) bool {
+	rel, ok := strings.CutPrefix(dir, "/sys/fs/cgroup")
+	if !ok {
+		return false
+	}
+	if rel == "" {
+		rel = "/"
+	}
+	b, err := os.ReadFile("/proc/thread-self/cgroup")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if path, ok := strings.CutPrefix(line, "0::"); ok {
+			return path == rel
+		}
+	}
+	return false
 }

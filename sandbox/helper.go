@@ -27,7 +27,7 @@ type helperPlan struct {
 	Seccomp     bool     // deny non-Unix sockets
 	DenyConnect bool     // with Seccomp: deny connect(2) too (no named Unix sockets)
 	Limits      *rlimits // set just before the command starts
-	Cgroup      string   // cgroup.procs of a pids cgroup to join first, or ""
+	Cgroup      string   // tasks (v1) or cgroup.procs (v2) of the pids cgroup to join first, unless started in it; or ""
 	Subreaper   bool     // stay as parent of the command and kill every descendant at the end
 	PlanDir     string   // where a Subreaper writes the plan of the stage it starts
 	Argv        []string

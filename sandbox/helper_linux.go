@@ -116,6 +116,18 @@ func mountOverlay(target, lower, upper, work string) error {
 	return nil
 }
 
+// mountThrowaway is mountOverlay for an overlay whose upper layer is discarded when the command
+// ends: "volatile" (Linux 5.10) spares the sync of the upper file system that unmounting would
+// otherwise do, milliseconds of disk flushes when the command's namespace goes away, for writes
+// that are thrown away anyway. Where the kernel lacks it, the overlay is mounted as usual.
+func mountThrowaway(target, lower, upper, work string) error {
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr,volatile", lower, upper, work)
+	if err := unix.Mount("overlay", target, "overlay", 0, opts); err != nil {
+		return mountOverlay(target, lower, upper, work)
+	}
+	return nil
+}
+
 // setUpMounts builds the command's view of the file system in the helper's mount namespace.
 func setUpMounts(p *helperPlan) error {
 	if p.MakePrivate {
@@ -131,7 +143,7 @@ func setUpMounts(p *helperPlan) error {
 	for _, c := range p.ReadThrough {
 		// Best effort: the probe found these mountable; if one fails now the command still has the
 		// scratch cache underneath, only colder.
-		_ = mountOverlay(c.Target, c.Lower, c.Upper, c.Work)
+		_ = mountThrowaway(c.Target, c.Lower, c.Upper, c.Work)
 	}
 	if p.BindTmp != "" {
 		err := maskDir("/tmp", p.TmpKeep, func() error {

@@ -23,6 +23,33 @@ type launch struct {
 	backend string
 	status  *os.File // read end of the helper's status pipe, or nil
 	statusW *os.File // its write end, closed in the parent once the helper started
+	// closeCgroup, when set, closes the descriptor of the cgroup the helper is started in.
+	closeCgroup func()
+}
+
+// start starts l's command. When starting it inside its pids cgroup fails (a kernel without
+// clone3's CLONE_INTO_CGROUP), it starts it outside, and the helper stage joins the cgroup itself.
+func (l *launch) start(ctx context.Context) error {
+	if l.closeCgroup == nil {
+		return l.cmd.Start()
+	}
+	defer l.closeCgroup()
+	err := l.cmd.Start()
+	if err == nil || l.cmd.Process != nil {
+		return err
+	}
+	c := *l.cmd
+	attr := *c.SysProcAttr
+	attr.UseCgroupFD, attr.CgroupFD = false, 0
+	retry := exec.CommandContext(ctx, c.Path)
+	retry.Args, retry.Env, retry.Dir, retry.ExtraFiles = c.Args, c.Env, c.Dir, c.ExtraFiles
+	retry.Stdin, retry.Stdout, retry.Stderr, retry.WaitDelay = c.Stdin, c.Stdout, c.Stderr, c.WaitDelay
+	retry.SysProcAttr = &attr
+	if c.Cancel != nil { // the Landlock helper's: SIGTERM asks it to kill the tree
+		retry.Cancel = func() error { return retry.Process.Signal(syscall.SIGTERM) }
+	}
+	l.cmd = retry
+	return retry.Start()
 }
 
 // Run runs spec.Command contained by the sandbox's backend and waits for it, at most
@@ -53,7 +80,7 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 	l.cmd.Stdout, l.cmd.Stderr = out, out
 	l.cmd.WaitDelay = helperCleanupWindow
 	start := time.Now()
-	if err := l.cmd.Start(); err != nil {
+	if err := l.start(runCtx); err != nil {
 		closeAll(l.status, l.statusW)
 		return Result{}, fmt.Errorf("sandbox: start %s: %w", l.cmd.Path, err)
 	}
