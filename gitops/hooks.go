@@ -208,13 +208,9 @@ func (r *Repo) writeTreeIndex(ctx context.Context, tree plumbing.Hash) (string, 
 	for p, e := range files {
 		idx.Entries = append(idx.Entries, &index.Entry{Name: p, Hash: e.hash, Mode: e.mode})
 	}
-	dir := filepath.Join(r.gitDir, "hew")
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return "", fmt.Errorf("create %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, "index-*")
+	f, err := r.hookIndexFile()
 	if err != nil {
-		return "", fmt.Errorf("write the index for hooks: %w", err)
+		return "", err
 	}
 	err = index.NewEncoder(f).Encode(idx)
 	if cerr := f.Close(); err == nil {
@@ -227,15 +223,24 @@ func (r *Repo) writeTreeIndex(ctx context.Context, tree plumbing.Hash) (string, 
 	return f.Name(), nil
 }
 
-// readTreeIndex is writeTreeIndex through `git read-tree`.
-func (r *Repo) readTreeIndex(ctx context.Context, tree plumbing.Hash) (string, error) {
+// hookIndexFile makes a new file in the git directory for the index a commit's hooks see.
+func (r *Repo) hookIndexFile() (*os.File, error) {
 	dir := filepath.Join(r.gitDir, "hew")
 	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return "", fmt.Errorf("create %s: %w", dir, err)
+		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	f, err := os.CreateTemp(dir, "index-*")
 	if err != nil {
-		return "", fmt.Errorf("write the index for hooks: %w", err)
+		return nil, fmt.Errorf("write the index for hooks: %w", err)
+	}
+	return f, nil
+}
+
+// readTreeIndex is writeTreeIndex through `git read-tree`.
+func (r *Repo) readTreeIndex(ctx context.Context, tree plumbing.Hash) (string, error) {
+	f, err := r.hookIndexFile()
+	if err != nil {
+		return "", err
 	}
 	f.Close()
 	os.Remove(f.Name()) // git writes it afresh
