@@ -3,9 +3,11 @@ package gitops
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -319,13 +321,14 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		return plumbing.ZeroHash, nil, fmt.Errorf("make a temporary index: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if src, err := os.Open(filepath.Join(r.gitDir, "index")); err == nil {
-		_, err = io.Copy(tmp, src)
-		src.Close()
-		if err != nil {
-			tmp.Close()
-			return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
-		}
+	real, err := os.ReadFile(filepath.Join(r.gitDir, "index"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		tmp.Close()
+		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
+	}
+	if _, err := tmp.Write(real); err != nil {
+		tmp.Close()
+		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
 		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
@@ -343,35 +346,62 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	}
 	// Untracked files too large to keep: the large entries of the snapshot that the index
 	// does not have.
+	snap, err := os.ReadFile(tmp.Name())
+	if err != nil {
+		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", err)
+	}
+	var large []string
+	limit := r.maxUntrackedSize()
+	snapEntries := newEntryDigest()
+	exts, err := walkIndex(snap, func(name, head []byte) {
+		snapEntries.add(name, head)
+		if limit > 0 && int64(binary.BigEndian.Uint32(head[36:40])) > limit {
+			large = append(large, string(name))
+		}
+	})
+	if err != nil && limit > 0 {
+		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", err)
+	}
+	if err == nil && len(large) == 0 {
+		// git add found nothing to change (it may have re-read racily clean files, which drops
+		// the cached trees of their directories): the index's own cached tree is the snapshot.
+		realEntries := newEntryDigest()
+		if realExts, err := walkIndex(real, realEntries.add); err == nil && realEntries.equal(snapEntries) {
+			if tree, ok := cachedRootTree(realExts); ok && r.git.Storer.HasEncodedObject(tree) == nil {
+				return tree, nil, nil
+			}
+		}
+	}
 	var skipped []string
-	if limit := r.maxUntrackedSize(); limit > 0 {
-		large, err := indexEntriesLargerThan(tmp.Name(), limit)
+	if len(large) > 0 {
+		cmd := r.gitCmd(ctx, nil, append([]string{"ls-files", "-z", "--"}, large...)...)
+		cmd.Env = append(cmd.Env, "GIT_LITERAL_PATHSPECS=1")
+		out, err := runCmd(cmd)
 		if err != nil {
 			return plumbing.ZeroHash, nil, err
 		}
-		if len(large) > 0 {
-			cmd := r.gitCmd(ctx, nil, append([]string{"ls-files", "-z", "--"}, large...)...)
-			cmd.Env = append(cmd.Env, "GIT_LITERAL_PATHSPECS=1")
-			out, err := runCmd(cmd)
-			if err != nil {
+		tracked := map[string]bool{}
+		for _, p := range strings.Split(string(out), "\x00") {
+			tracked[p] = true
+		}
+		var drop bytes.Buffer
+		for _, p := range large {
+			if !tracked[p] {
+				skipped = append(skipped, p)
+				drop.WriteString(p + "\x00")
+			}
+		}
+		if drop.Len() > 0 {
+			if _, err := run(drop.Bytes(), "update-index", "--force-remove", "-z", "--stdin"); err != nil {
 				return plumbing.ZeroHash, nil, err
 			}
-			tracked := map[string]bool{}
-			for _, p := range strings.Split(string(out), "\x00") {
-				tracked[p] = true
-			}
-			var drop bytes.Buffer
-			for _, p := range large {
-				if !tracked[p] {
-					skipped = append(skipped, p)
-					drop.WriteString(p + "\x00")
-				}
-			}
-			if drop.Len() > 0 {
-				if _, err := run(drop.Bytes(), "update-index", "--force-remove", "-z", "--stdin"); err != nil {
-					return plumbing.ZeroHash, nil, err
-				}
-			}
+		}
+	}
+	// When git add changed nothing the cached trees stand for, the index records the tree that
+	// git write-tree would write (git checks it exists; so does this).
+	if err == nil && len(skipped) == 0 {
+		if tree, ok := cachedRootTree(exts); ok && r.git.Storer.HasEncodedObject(tree) == nil {
+			return tree, nil, nil
 		}
 	}
 	out, err := run(nil, "write-tree")
@@ -379,6 +409,32 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		return plumbing.ZeroHash, nil, err
 	}
 	return plumbing.NewHash(strings.TrimSpace(string(out))), skipped, nil
+}
+
+// entryDigest sums up the entries of an index as a tree is written from them: names, modes,
+// blobs and stages. An index with flags beyond those (intent-to-add, skip-worktree) never
+// matches another.
+type entryDigest struct {
+	h     hash.Hash
+	other bool
+}
+
+func newEntryDigest() *entryDigest { return &entryDigest{h: sha256.New()} }
+
+func (d *entryDigest) add(name, head []byte) {
+	flags := binary.BigEndian.Uint16(head[60:62])
+	if flags&0x4000 != 0 {
+		d.other = true
+	}
+	d.h.Write(name)
+	d.h.Write([]byte{0})
+	d.h.Write(head[24:28])               // mode
+	d.h.Write(head[40:60])               // blob
+	d.h.Write([]byte{byte(flags >> 12)}) // assume-valid, extended and stage bits
+}
+
+func (d *entryDigest) equal(o *entryDigest) bool {
+	return !d.other && !o.other && bytes.Equal(d.h.Sum(nil), o.h.Sum(nil))
 }
 
 // maxUntrackedSize is the size above which checkpoints leave untracked files out; 0 for none.
