@@ -353,21 +353,22 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	var large []string
 	limit := r.maxUntrackedSize()
 	snapEntries := newEntryDigest()
-	exts, err := walkIndex(snap, func(name, head []byte) {
+	has := func(h plumbing.Hash) bool { return r.git.Storer.HasEncodedObject(h) == nil }
+	exts, walkErr := walkIndex(snap, func(name, head []byte) {
 		snapEntries.add(name, head)
 		if limit > 0 && int64(binary.BigEndian.Uint32(head[36:40])) > limit {
 			large = append(large, string(name))
 		}
 	})
-	if err != nil && limit > 0 {
-		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", err)
+	if walkErr != nil && limit > 0 {
+		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", walkErr)
 	}
-	if err == nil && len(large) == 0 {
+	if walkErr == nil && len(large) == 0 {
 		// git add found nothing to change (it may have re-read racily clean files, which drops
 		// the cached trees of their directories): the index's own cached tree is the snapshot.
 		realEntries := newEntryDigest()
 		if realExts, err := walkIndex(real, realEntries.add); err == nil && realEntries.equal(snapEntries) {
-			if tree, ok := cachedRootTree(realExts); ok && r.git.Storer.HasEncodedObject(tree) == nil {
+			if tree, ok := cachedRootTree(realExts, has); ok {
 				return tree, nil, nil
 			}
 		}
@@ -398,9 +399,9 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		}
 	}
 	// When git add changed nothing the cached trees stand for, the index records the tree that
-	// git write-tree would write (git checks it exists; so does this).
-	if err == nil && len(skipped) == 0 {
-		if tree, ok := cachedRootTree(exts); ok && r.git.Storer.HasEncodedObject(tree) == nil {
+	// git write-tree would write.
+	if walkErr == nil && len(skipped) == 0 {
+		if tree, ok := cachedRootTree(exts, has); ok {
 			return tree, nil, nil
 		}
 	}

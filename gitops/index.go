@@ -219,25 +219,6 @@ func blobHash(data []byte) plumbing.Hash { return plumbing.ComputeHash(plumbing.
 // is the stage of a conflict's base, not of a merged entry).
 const stageMerged index.Stage = 0
 
-// indexEntriesLargerThan lists the paths of the index file at p whose recorded size is above
-// limit, reading only the entries' sizes and names (index versions 2 to 4).
-func indexEntriesLargerThan(p string, limit int64) ([]string, error) {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return nil, fmt.Errorf("read the index: %w", err)
-	}
-	var out []string
-	_, err = walkIndex(b, func(name, head []byte) {
-		if int64(binary.BigEndian.Uint32(head[36:40])) > limit {
-			out = append(out, string(name))
-		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read the index %s: %w", p, err)
-	}
-	return out, nil
-}
-
 // indexExtension is one extension of an index file: its signature and its data.
 type indexExtension struct {
 	sig  string
@@ -353,7 +334,9 @@ func readIndexEntriesRaw(p string, li *lockedIndex, paths []string) bool {
 
 // cachedRootTree returns the tree of the whole index as its cache-tree extension records it,
 // when the extension says it is valid: what git write-tree would write, without the process.
-func cachedRootTree(exts []indexExtension) (plumbing.Hash, bool) {
+// Like git, it trusts the cached trees only when every one of them is in the object database
+// (has says so).
+func cachedRootTree(exts []indexExtension, has func(plumbing.Hash) bool) (plumbing.Hash, bool) {
 	for _, e := range exts {
 		if e.sig == "link" {
 			return plumbing.ZeroHash, false // a split index: its entries are not all here
@@ -363,23 +346,42 @@ func cachedRootTree(exts []indexExtension) (plumbing.Hash, bool) {
 		if e.sig != "TREE" {
 			continue
 		}
-		// The root comes first: an empty path, NUL, "<entries> <subtrees>\n", then its
-		// hash unless <entries> is -1 (invalidated).
+		// Entries, the root first: a path, NUL, "<entries> <subtrees>\n", then the tree's
+		// hash unless <entries> is -1 (invalidated, and so are the directories above it).
 		d := e.data
-		if len(d) == 0 || d[0] != 0 {
-			return plumbing.ZeroHash, false
+		var root plumbing.Hash
+		for first := true; len(d) > 0; first = false {
+			path, rest, ok := bytes.Cut(d, []byte{0})
+			if !ok || first && len(path) != 0 {
+				return plumbing.ZeroHash, false
+			}
+			line, rest, ok := bytes.Cut(rest, []byte("\n"))
+			counts := strings.Fields(string(line))
+			if !ok || len(counts) != 2 {
+				return plumbing.ZeroHash, false
+			}
+			n, err := strconv.Atoi(counts[0])
+			if err != nil || first && n < 0 {
+				return plumbing.ZeroHash, false
+			}
+			d = rest
+			if n < 0 {
+				continue
+			}
+			if len(d) < 20 {
+				return plumbing.ZeroHash, false
+			}
+			var h plumbing.Hash
+			copy(h[:], d[:20])
+			d = d[20:]
+			if !has(h) {
+				return plumbing.ZeroHash, false
+			}
+			if first {
+				root = h
+			}
 		}
-		line, rest, ok := bytes.Cut(d[1:], []byte("\n"))
-		counts := strings.Fields(string(line))
-		if !ok || len(counts) != 2 || len(rest) < 20 {
-			return plumbing.ZeroHash, false
-		}
-		if n, err := strconv.Atoi(counts[0]); err != nil || n < 0 {
-			return plumbing.ZeroHash, false
-		}
-		var h plumbing.Hash
-		copy(h[:], rest[:20])
-		return h, true
+		return root, !root.IsZero()
 	}
 	return plumbing.ZeroHash, false
 }

@@ -150,3 +150,28 @@ func TestIndexEntriesReadAsGitReadsThem(t *testing.T) {
 		})
 	}
 }
+
+// The index may cache trees that are no longer in the object database (written by git
+// write-tree, never committed, then pruned); git writes them again, and so must a checkpoint.
+func TestCheckpointWritesCachedTreesMissingFromTheObjects(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	writeFile(t, dir, "new/deep/n.txt", "n\n")
+	git(t, dir, "add", "new/deep/n.txt")
+	git(t, dir, "write-tree")
+	tree := gitSnapshot(t, dir) // its new/deep is only in the index's cached trees
+	deepTree := strings.TrimSpace(git(t, dir, "rev-parse", tree+":new/deep"))
+	if err := os.Remove(filepath.Join(dir, ".git", "objects", deepTree[:2], deepTree[2:])); err != nil {
+		t.Fatal(err)
+	}
+	id, err := open(t, dir).Checkpoint(context.Background(), "missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := git(t, dir, "rev-parse", id+"^{tree}"); got != tree+"\n" {
+		t.Errorf("checkpoint tree %s, want %s", got, tree)
+	}
+	git(t, dir, "fsck", "--strict", "--no-dangling")
+	if got := git(t, dir, "show", id+":new/deep/n.txt"); got != "n\n" {
+		t.Errorf("new/deep/n.txt = %q", got)
+	}
+}
