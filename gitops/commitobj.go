@@ -3,7 +3,9 @@ package gitops
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -39,14 +41,28 @@ func (r *Repo) identities(ctx context.Context, cfg gitConfig) ([2]string, error)
 		}
 		return ids, nil
 	}
+	// Both at once: each is a git process that reads the configuration.
+	var cmds [2]*exec.Cmd
+	var outs [2][]byte
+	var errs [2]error
 	for i, v := range []string{"GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"} {
-		cmd := r.gitCmd(ctx, nil, "var", v)
-		cmd.Env = append(cmd.Env, r.dateEnv()...)
-		out, err := runCmd(cmd)
+		cmds[i] = r.gitCmd(ctx, nil, "var", v)
+		cmds[i].Env = append(cmds[i].Env, r.dateEnv()...)
+	}
+	var wg sync.WaitGroup
+	for i := range cmds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = runCmd(cmds[i])
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
 		if err != nil {
 			return ids, fmt.Errorf("no git identity to commit with: set user.name and user.email (git config --global user.name ...; git config --global user.email ...) or GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL; %w", err)
 		}
-		ids[i] = strings.TrimSpace(string(out))
+		ids[i] = strings.TrimSpace(string(outs[i]))
 	}
 	return ids, nil
 }
