@@ -3,11 +3,9 @@ package gitops
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -352,7 +350,7 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	}
 	var large []string
 	limit := r.maxUntrackedSize()
-	snapEntries := newEntryDigest()
+	snapEntries := &entryDigest{b: make([]byte, 0, len(snap))}
 	has := func(h plumbing.Hash) bool { return r.git.Storer.HasEncodedObject(h) == nil }
 	exts, walkErr := walkIndex(snap, func(name, head []byte) {
 		snapEntries.add(name, head)
@@ -366,7 +364,7 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	if walkErr == nil && len(large) == 0 {
 		// git add found nothing to change (it may have re-read racily clean files, which drops
 		// the cached trees of their directories): the index's own cached tree is the snapshot.
-		realEntries := newEntryDigest()
+		realEntries := &entryDigest{b: make([]byte, 0, len(real))}
 		if realExts, err := walkIndex(real, realEntries.add); err == nil && realEntries.equal(snapEntries) {
 			if tree, ok := cachedRootTree(realExts, has); ok {
 				return tree, nil, nil
@@ -416,26 +414,24 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 // blobs and stages. An index with flags beyond those (intent-to-add, skip-worktree) never
 // matches another.
 type entryDigest struct {
-	h     hash.Hash
+	b     []byte
 	other bool
 }
-
-func newEntryDigest() *entryDigest { return &entryDigest{h: sha256.New()} }
 
 func (d *entryDigest) add(name, head []byte) {
 	flags := binary.BigEndian.Uint16(head[60:62])
 	if flags&0x4000 != 0 {
 		d.other = true
 	}
-	d.h.Write(name)
-	d.h.Write([]byte{0})
-	d.h.Write(head[24:28])               // mode
-	d.h.Write(head[40:60])               // blob
-	d.h.Write([]byte{byte(flags >> 12)}) // assume-valid, extended and stage bits
+	d.b = append(d.b, name...)
+	d.b = append(d.b, 0)
+	d.b = append(d.b, head[24:28]...)  // mode
+	d.b = append(d.b, head[40:60]...)  // blob
+	d.b = append(d.b, byte(flags>>12)) // assume-valid, extended and stage bits
 }
 
 func (d *entryDigest) equal(o *entryDigest) bool {
-	return !d.other && !o.other && bytes.Equal(d.h.Sum(nil), o.h.Sum(nil))
+	return !d.other && !o.other && bytes.Equal(d.b, o.b)
 }
 
 // maxUntrackedSize is the size above which checkpoints leave untracked files out; 0 for none.
