@@ -361,16 +361,6 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	if walkErr != nil && limit > 0 {
 		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", walkErr)
 	}
-	if walkErr == nil && len(large) == 0 {
-		// git add found nothing to change (it may have re-read racily clean files, which drops
-		// the cached trees of their directories): the index's own cached tree is the snapshot.
-		realEntries := &entryDigest{b: make([]byte, 0, len(real))}
-		if realExts, err := walkIndex(real, realEntries.add); err == nil && realEntries.equal(snapEntries) {
-			if tree, ok := cachedRootTree(realExts, has); ok {
-				return tree, nil, nil
-			}
-		}
-	}
 	var skipped []string
 	if len(large) > 0 {
 		cmd := r.gitCmd(ctx, nil, append([]string{"ls-files", "-z", "--"}, large...)...)
@@ -397,10 +387,17 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		}
 	}
 	// When git add changed nothing the cached trees stand for, the index records the tree that
-	// git write-tree would write.
+	// git write-tree would write. When it changed no entry, but re-read racily clean files
+	// (which drops the cached trees of their directories), the real index's cached tree is it.
 	if walkErr == nil && len(skipped) == 0 {
 		if tree, ok := cachedRootTree(exts, has); ok {
 			return tree, nil, nil
+		}
+		realEntries := &entryDigest{b: make([]byte, 0, len(real))}
+		if realExts, err := walkIndex(real, realEntries.add); err == nil && realEntries.equal(snapEntries) {
+			if tree, ok := cachedRootTree(realExts, has); ok {
+				return tree, nil, nil
+			}
 		}
 	}
 	out, err := run(nil, "write-tree")

@@ -65,15 +65,17 @@ type commitPlan struct {
 // that either both happen or neither.
 func (r *Repo) CheckCommit(ctx context.Context, opts CommitOptions) error {
 	cfg := r.readConfig()
+	identities := r.startIdentities(ctx, cfg) // meanwhile
 	p, err := r.planCommit(ctx, cfg, opts)
 	if p != nil && p.idx != nil {
 		p.idx.release()
 	}
+	_, idErr := identities()
 	if err != nil {
 		return err
 	}
-	if _, err := r.identities(ctx, cfg); err != nil {
-		return err
+	if idErr != nil {
+		return idErr
 	}
 	if p.sign {
 		// A signature made and thrown away proves the key and the agent work now.
