@@ -3,9 +3,9 @@ package gitops
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -315,13 +315,14 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		return plumbing.ZeroHash, nil, fmt.Errorf("make a temporary index: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if src, err := os.Open(filepath.Join(r.gitDir, "index")); err == nil {
-		_, err = io.Copy(tmp, src)
-		src.Close()
-		if err != nil {
-			tmp.Close()
-			return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
-		}
+	real, err := os.ReadFile(filepath.Join(r.gitDir, "index"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		tmp.Close()
+		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
+	}
+	if _, err := tmp.Write(real); err != nil {
+		tmp.Close()
+		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
 		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
@@ -339,34 +340,59 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	}
 	// Untracked files too large to keep: the large entries of the snapshot that the index
 	// does not have.
+	snap, err := os.ReadFile(tmp.Name())
+	if err != nil {
+		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", err)
+	}
+	var large []string
+	limit := r.maxUntrackedSize()
+	snapEntries := &entryDigest{b: make([]byte, 0, len(snap))}
+	has := func(h plumbing.Hash) bool { return r.git.Storer.HasEncodedObject(h) == nil }
+	exts, walkErr := walkIndex(snap, func(name, head []byte) {
+		snapEntries.add(name, head)
+		if limit > 0 && int64(binary.BigEndian.Uint32(head[36:40])) > limit {
+			large = append(large, string(name))
+		}
+	})
+	if walkErr != nil && limit > 0 {
+		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", walkErr)
+	}
 	var skipped []string
-	if limit := r.maxUntrackedSize(); limit > 0 {
-		large, err := indexEntriesLargerThan(tmp.Name(), limit)
+	if len(large) > 0 {
+		cmd := r.gitCmd(ctx, nil, append([]string{"ls-files", "-z", "--"}, large...)...)
+		cmd.Env = append(cmd.Env, "GIT_LITERAL_PATHSPECS=1")
+		out, err := runCmd(cmd)
 		if err != nil {
 			return plumbing.ZeroHash, nil, err
 		}
-		if len(large) > 0 {
-			cmd := r.gitCmd(ctx, nil, append([]string{"ls-files", "-z", "--"}, large...)...)
-			cmd.Env = append(cmd.Env, "GIT_LITERAL_PATHSPECS=1")
-			out, err := runCmd(cmd)
-			if err != nil {
+		tracked := map[string]bool{}
+		for _, p := range strings.Split(string(out), "\x00") {
+			tracked[p] = true
+		}
+		var drop bytes.Buffer
+		for _, p := range large {
+			if !tracked[p] {
+				skipped = append(skipped, p)
+				drop.WriteString(p + "\x00")
+			}
+		}
+		if drop.Len() > 0 {
+			if _, err := run(drop.Bytes(), "update-index", "--force-remove", "-z", "--stdin"); err != nil {
 				return plumbing.ZeroHash, nil, err
 			}
-			tracked := map[string]bool{}
-			for _, p := range strings.Split(string(out), "\x00") {
-				tracked[p] = true
-			}
-			var drop bytes.Buffer
-			for _, p := range large {
-				if !tracked[p] {
-					skipped = append(skipped, p)
-					drop.WriteString(p + "\x00")
-				}
-			}
-			if drop.Len() > 0 {
-				if _, err := run(drop.Bytes(), "update-index", "--force-remove", "-z", "--stdin"); err != nil {
-					return plumbing.ZeroHash, nil, err
-				}
+		}
+	}
+	// When git add changed nothing the cached trees stand for, the index records the tree that
+	// git write-tree would write. When it changed no entry, but re-read racily clean files
+	// (which drops the cached trees of their directories), the real index's cached tree is it.
+	if walkErr == nil && len(skipped) == 0 {
+		if tree, ok := cachedRootTree(exts, has); ok {
+			return tree, nil, nil
+		}
+		realEntries := &entryDigest{b: make([]byte, 0, len(real))}
+		if realExts, err := walkIndex(real, realEntries.add); err == nil && realEntries.equal(snapEntries) {
+			if tree, ok := cachedRootTree(realExts, has); ok {
+				return tree, nil, nil
 			}
 		}
 	}
@@ -375,6 +401,30 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		return plumbing.ZeroHash, nil, err
 	}
 	return plumbing.NewHash(strings.TrimSpace(string(out))), skipped, nil
+}
+
+// entryDigest sums up the entries of an index as a tree is written from them: names, modes,
+// blobs and stages. An index with flags beyond those (intent-to-add, skip-worktree) never
+// matches another.
+type entryDigest struct {
+	b     []byte
+	other bool
+}
+
+func (d *entryDigest) add(name, head []byte) {
+	flags := binary.BigEndian.Uint16(head[60:62])
+	if flags&0x4000 != 0 {
+		d.other = true
+	}
+	d.b = append(d.b, name...)
+	d.b = append(d.b, 0)
+	d.b = append(d.b, head[24:28]...)  // mode
+	d.b = append(d.b, head[40:60]...)  // blob
+	d.b = append(d.b, byte(flags>>12)) // assume-valid, extended and stage bits
+}
+
+func (d *entryDigest) equal(o *entryDigest) bool {
+	return !d.other && !o.other && bytes.Equal(d.b, o.b)
 }
 
 // maxUntrackedSize is the size above which checkpoints leave untracked files out; 0 for none.

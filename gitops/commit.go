@@ -64,16 +64,20 @@ type commitPlan struct {
 // commit.gpgSign asks for it. Call it before accepting changes that are to be committed, so
 // that either both happen or neither.
 func (r *Repo) CheckCommit(ctx context.Context, opts CommitOptions) error {
+	attrs := r.startCheckAttr(ctx, commitPaths(opts)) // meanwhile
+	defer attrs.wait()
 	cfg := r.readConfig()
-	p, err := r.planCommit(ctx, cfg, opts)
+	identities := r.startIdentities(ctx, cfg) // meanwhile
+	p, err := r.planCommit(ctx, cfg, opts, attrs)
 	if p != nil && p.idx != nil {
 		p.idx.release()
 	}
+	_, idErr := identities()
 	if err != nil {
 		return err
 	}
-	if _, err := r.identities(ctx, cfg); err != nil {
-		return err
+	if idErr != nil {
+		return idErr
 	}
 	if p.sign {
 		// A signature made and thrown away proves the key and the agent work now.
@@ -90,8 +94,10 @@ func (r *Repo) CheckCommit(ctx context.Context, opts CommitOptions) error {
 // the committed paths are updated so that git shows them clean; a path with staged changes
 // keeps them, on top of the commit.
 func (r *Repo) Commit(ctx context.Context, opts CommitOptions) (string, error) {
+	attrs := r.startCheckAttr(ctx, commitPaths(opts)) // meanwhile
+	defer attrs.wait()
 	cfg := r.readConfig()
-	p, err := r.planCommit(ctx, cfg, opts)
+	p, err := r.planCommit(ctx, cfg, opts, attrs)
 	if p != nil && p.idx != nil {
 		defer p.idx.release()
 	}
@@ -132,7 +138,7 @@ func (r *Repo) Commit(ctx context.Context, opts CommitOptions) (string, error) {
 
 // planCommit works out the commit opts asks for and checks it can be made; the index is
 // locked (p.idx) unless the commit goes to a new branch, also when an error is returned.
-func (r *Repo) planCommit(ctx context.Context, cfg gitConfig, opts CommitOptions) (*commitPlan, error) {
+func (r *Repo) planCommit(ctx context.Context, cfg gitConfig, opts CommitOptions, attrs *attrRun) (*commitPlan, error) {
 	msg := opts.Message
 	if strings.TrimSpace(msg) == "" {
 		return nil, errors.New("commit: the message is empty")
@@ -171,7 +177,7 @@ func (r *Repo) planCommit(ctx context.Context, cfg gitConfig, opts CommitOptions
 	if p.headTree, err = r.commitTree(p.parent); err != nil {
 		return nil, err
 	}
-	if p.files, p.cv, err = r.committedFiles(ctx, cfg, p.headTree, opts); err != nil {
+	if p.files, p.cv, err = r.committedFiles(ctx, cfg, p.headTree, opts, attrs); err != nil {
 		return nil, err
 	}
 	if opts.Branch == "" {
@@ -258,14 +264,10 @@ type committedFile struct {
 
 // committedFiles works out the content each update and file is committed with, cleaned as git
 // add would clean it (filters, line endings), and the conversions of the paths.
-func (r *Repo) committedFiles(ctx context.Context, cfg gitConfig, headTree plumbing.Hash, opts CommitOptions) ([]committedFile, *conversion, error) {
+func (r *Repo) committedFiles(ctx context.Context, cfg gitConfig, headTree plumbing.Hash, opts CommitOptions, attrs *attrRun) ([]committedFile, *conversion, error) {
 	var out []committedFile
 	seen := map[string]bool{}
-	var paths []string
-	for _, u := range opts.Updates {
-		paths = append(paths, u.Path)
-	}
-	paths = append(paths, opts.Files...)
+	paths := commitPaths(opts)
 	for _, p := range paths {
 		if err := checkPath(p); err != nil {
 			return nil, nil, err
@@ -275,7 +277,7 @@ func (r *Repo) committedFiles(ctx context.Context, cfg gitConfig, headTree plumb
 		}
 		seen[p] = true
 	}
-	cv, err := r.conversions(ctx, cfg, paths)
+	cv, err := r.conversionsWith(ctx, cfg, paths, attrs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("commit: %w", err)
 	}
@@ -327,6 +329,15 @@ func (r *Repo) committedFiles(ctx context.Context, cfg gitConfig, headTree plumb
 		out = append(out, committedFile{p, f})
 	}
 	return out, cv, nil
+}
+
+// commitPaths lists the paths opts commits, the updates' first.
+func commitPaths(opts CommitOptions) []string {
+	var paths []string
+	for _, u := range opts.Updates {
+		paths = append(paths, u.Path)
+	}
+	return append(paths, opts.Files...)
 }
 
 // cleanUpdate returns u with its Base and New as git stores them, so that they compare with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -28,27 +29,47 @@ func (r *Repo) dateEnv() []string {
 // identities returns the author and committer lines git would write, such as
 // "Ann <ann@example.com> 1700000000 +0100"; the error is git's, saying what to set.
 func (r *Repo) identities(ctx context.Context, cfg gitConfig) ([2]string, error) {
+	return r.startIdentities(ctx, cfg)()
+}
+
+// startIdentities starts working out identities and returns the function that waits for them,
+// so that other work can go on meanwhile; call it in any case.
+func (r *Repo) startIdentities(ctx context.Context, cfg gitConfig) func() ([2]string, error) {
 	var ids [2]string
 	if !r.hasGit() {
+		var err error
 		for i, role := range []string{"AUTHOR", "COMMITTER"} {
-			s, err := r.identity(cfg, role)
-			if err != nil {
-				return ids, err
+			var s Signature
+			if s, err = r.identity(cfg, role); err != nil {
+				break
 			}
 			ids[i] = s.Name + " <" + s.Email + ">"
 		}
-		return ids, nil
+		return func() ([2]string, error) { return ids, err }
 	}
+	// Both at once: each is a git process that reads the configuration.
+	var outs [2][]byte
+	var errs [2]error
+	var wg sync.WaitGroup
 	for i, v := range []string{"GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"} {
 		cmd := r.gitCmd(ctx, nil, "var", v)
 		cmd.Env = append(cmd.Env, r.dateEnv()...)
-		out, err := runCmd(cmd)
-		if err != nil {
-			return ids, fmt.Errorf("no git identity to commit with: set user.name and user.email (git config --global user.name ...; git config --global user.email ...) or GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL; %w", err)
-		}
-		ids[i] = strings.TrimSpace(string(out))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = runCmd(cmd)
+		}()
 	}
-	return ids, nil
+	return func() ([2]string, error) {
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				return ids, fmt.Errorf("no git identity to commit with: set user.name and user.email (git config --global user.name ...; git config --global user.email ...) or GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL; %w", err)
+			}
+			ids[i] = strings.TrimSpace(string(outs[i]))
+		}
+		return ids, nil
+	}
 }
 
 // makeCommit writes the commit object of plan p with message msg and returns its hash. With

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,6 +45,55 @@ func (r *Repo) conversionsOf(ctx context.Context, paths []string) (*conversion, 
 // attribute are. Without the git command, a repository that converts files at all is refused,
 // since committing its files unconverted could commit secrets in plain text or LFS content.
 func (r *Repo) conversions(ctx context.Context, cfg gitConfig, paths []string) (*conversion, error) {
+	return r.conversionsWith(ctx, cfg, paths, nil)
+}
+
+// attrRun is git check-attr of the conversion attributes of paths, started ahead.
+type attrRun struct {
+	paths []string
+	out   []byte
+	err   error
+	done  chan struct{}
+}
+
+// startCheckAttr starts git check-attr of paths, to be used by conversionsWith; nil without
+// git or paths.
+func (r *Repo) startCheckAttr(ctx context.Context, paths []string) *attrRun {
+	if !r.hasGit() || len(paths) == 0 {
+		return nil
+	}
+	a := &attrRun{paths: paths, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		a.out, a.err = r.checkAttr(ctx, paths)
+	}()
+	return a
+}
+
+// wait waits for the run to end; a nil run has nothing to wait for.
+func (a *attrRun) wait() {
+	if a != nil {
+		<-a.done
+	}
+}
+
+// checkAttr runs git check-attr of the conversion attributes of paths.
+func (r *Repo) checkAttr(ctx context.Context, paths []string) ([]byte, error) {
+	var in bytes.Buffer
+	for _, p := range paths {
+		in.WriteString(p)
+		in.WriteByte(0)
+	}
+	out, err := r.runGit(ctx, in.Bytes(), append([]string{"check-attr", "-z", "--stdin"}, conversionAttrs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("read .gitattributes: %w", err)
+	}
+	return out, nil
+}
+
+// conversionsWith is conversions, taking git check-attr's answer from ahead when it was started
+// for the same paths.
+func (r *Repo) conversionsWith(ctx context.Context, cfg gitConfig, paths []string, ahead *attrRun) (*conversion, error) {
 	cv := &conversion{r: r, paths: map[string]bool{}}
 	if len(paths) == 0 {
 		return cv, nil
@@ -65,14 +115,16 @@ func (r *Repo) conversions(ctx context.Context, cfg gitConfig, paths []string) (
 		}
 		return cv, nil
 	}
-	var in bytes.Buffer
-	for _, p := range paths {
-		in.WriteString(p)
-		in.WriteByte(0)
+	var out []byte
+	var err error
+	if ahead != nil && slices.Equal(ahead.paths, paths) {
+		ahead.wait()
+		out, err = ahead.out, ahead.err
+	} else {
+		out, err = r.checkAttr(ctx, paths)
 	}
-	out, err := r.runGit(ctx, in.Bytes(), append([]string{"check-attr", "-z", "--stdin"}, conversionAttrs...)...)
 	if err != nil {
-		return nil, fmt.Errorf("read .gitattributes: %w", err)
+		return nil, err
 	}
 	fields := bytes.Split(out, []byte{0})
 	for i := 0; i+2 < len(fields); i += 3 {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,6 +45,9 @@ func (r *Repo) lockIndex(ctx context.Context, paths []string) (*lockedIndex, err
 	}
 	li := &lockedIndex{path: p, lock: lock, byKey: map[string]*index.Entry{}, other: map[string]bool{}}
 	if r.hasGit() {
+		if readIndexEntriesRaw(p, li, paths) {
+			return li, nil
+		}
 		if err := r.readIndexEntries(ctx, li, paths); err != nil {
 			li.release()
 			return nil, err
@@ -215,39 +219,44 @@ func blobHash(data []byte) plumbing.Hash { return plumbing.ComputeHash(plumbing.
 // is the stage of a conflict's base, not of a merged entry).
 const stageMerged index.Stage = 0
 
-// indexEntriesLargerThan lists the paths of the index file at p whose recorded size is above
-// limit, reading only the entries' sizes and names (index versions 2 to 4).
-func indexEntriesLargerThan(p string, limit int64) ([]string, error) {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return nil, fmt.Errorf("read the index: %w", err)
-	}
-	bad := fmt.Errorf("read the index %s: not an index file git writes", p)
-	if len(b) < 12 || string(b[:4]) != "DIRC" {
+// indexExtension is one extension of an index file: its signature and its data.
+type indexExtension struct {
+	sig  string
+	data []byte
+}
+
+// walkIndex calls fn with the name and the 62-byte fixed part (stat data, mode, size, SHA-1,
+// flags) of each entry of index file b, versions 2 to 4, and returns its extensions. It checks that the extensions end where the SHA-1 trailer starts, so that an
+// index of another layout is refused rather than misread.
+func walkIndex(b []byte, fn func(name, head []byte)) ([]indexExtension, error) {
+	bad := errors.New("not an index file git writes")
+	if len(b) < 12+20 || string(b[:4]) != "DIRC" {
 		return nil, bad
 	}
 	version := binary.BigEndian.Uint32(b[4:8])
 	count := binary.BigEndian.Uint32(b[8:12])
 	if version < 2 || version > 4 {
-		return nil, fmt.Errorf("read the index %s: version %d is not one hew reads", p, version)
+		return nil, fmt.Errorf("version %d is not one hew reads", version)
 	}
-	var out []string
 	var prev []byte
 	off := 12
 	for range count {
 		if off+62 > len(b) {
 			return nil, bad
 		}
-		size := binary.BigEndian.Uint32(b[off+36 : off+40])
 		flags := binary.BigEndian.Uint16(b[off+60 : off+62])
 		nameAt := off + 62
 		if flags&0x4000 != 0 && version >= 3 {
 			nameAt += 2
 		}
+		if nameAt > len(b) {
+			return nil, bad
+		}
 		var name []byte
+		head := b[off : off+62]
 		if version == 4 {
 			strip, n := binary.Uvarint(b[nameAt:])
-			if n <= 0 || int(strip) > len(prev) {
+			if n <= 0 || strip > uint64(len(prev)) {
 				return nil, bad
 			}
 			end := bytes.IndexByte(b[nameAt+n:], 0)
@@ -265,9 +274,114 @@ func indexEntriesLargerThan(p string, limit int64) ([]string, error) {
 			off += (nameAt - off + end + 8) &^ 7
 		}
 		prev = name
-		if int64(size) > limit {
-			out = append(out, string(name))
+		fn(name, head)
+	}
+	var exts []indexExtension
+	for off+8 <= len(b)-20 {
+		size := int(binary.BigEndian.Uint32(b[off+4 : off+8]))
+		if size < 0 || off+8+size > len(b)-20 {
+			return nil, bad
+		}
+		exts = append(exts, indexExtension{string(b[off : off+4]), b[off+8 : off+8+size]})
+		off += 8 + size
+	}
+	if off != len(b)-20 {
+		return nil, bad
+	}
+	return exts, nil
+}
+
+// readIndexEntriesRaw is readIndexEntries reading the index file itself, which spares two git
+// processes. It reports false, and the caller asks git, for an index it does not read in full by
+// itself: a split index (its entries are in another file) or a sparse one (directories stand for
+// the files in them).
+func readIndexEntriesRaw(p string, li *lockedIndex, paths []string) bool {
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true // no index yet: no entries
+	}
+	if err != nil {
+		return false
+	}
+	want := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		want[p] = true
+	}
+	byKey := map[string]*index.Entry{}
+	other := map[string]bool{}
+	exts, err := walkIndex(b, func(name, head []byte) {
+		stage := index.Stage(binary.BigEndian.Uint16(head[60:62]) >> 12 & 3)
+		if stage != stageMerged {
+			other[string(name)] = true
+		}
+		if stage == stageMerged && want[string(name)] {
+			byKey[string(name)] = &index.Entry{Name: string(name), Mode: filemode.FileMode(binary.BigEndian.Uint32(head[24:28])), Stage: stage}
+			copy(byKey[string(name)].Hash[:], head[40:60])
+		}
+	})
+	if err != nil {
+		return false
+	}
+	for _, e := range exts {
+		if e.sig == "link" || e.sig == "sdir" {
+			return false
 		}
 	}
-	return out, nil
+	maps.Copy(li.byKey, byKey)
+	maps.Copy(li.other, other)
+	return true
+}
+
+// cachedRootTree returns the tree of the whole index as its cache-tree extension records it,
+// when the extension says it is valid: what git write-tree would write, without the process.
+// Like git, it trusts the cached trees only when every one of them is in the object database
+// (has says so).
+func cachedRootTree(exts []indexExtension, has func(plumbing.Hash) bool) (plumbing.Hash, bool) {
+	for _, e := range exts {
+		if e.sig == "link" {
+			return plumbing.ZeroHash, false // a split index: its entries are not all here
+		}
+	}
+	for _, e := range exts {
+		if e.sig != "TREE" {
+			continue
+		}
+		// Entries, the root first: a path, NUL, "<entries> <subtrees>\n", then the tree's
+		// hash unless <entries> is -1 (invalidated, and so are the directories above it).
+		d := e.data
+		var root plumbing.Hash
+		for first := true; len(d) > 0; first = false {
+			path, rest, ok := bytes.Cut(d, []byte{0})
+			if !ok || first && len(path) != 0 {
+				return plumbing.ZeroHash, false
+			}
+			line, rest, ok := bytes.Cut(rest, []byte("\n"))
+			counts := strings.Fields(string(line))
+			if !ok || len(counts) != 2 {
+				return plumbing.ZeroHash, false
+			}
+			n, err := strconv.Atoi(counts[0])
+			if err != nil || first && n < 0 {
+				return plumbing.ZeroHash, false
+			}
+			d = rest
+			if n < 0 {
+				continue
+			}
+			if len(d) < 20 {
+				return plumbing.ZeroHash, false
+			}
+			var h plumbing.Hash
+			copy(h[:], d[:20])
+			d = d[20:]
+			if !has(h) {
+				return plumbing.ZeroHash, false
+			}
+			if first {
+				root = h
+			}
+		}
+		return root, !root.IsZero()
+	}
+	return plumbing.ZeroHash, false
 }

@@ -1,0 +1,177 @@
+package gitops
+
+import (
+	"context"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+)
+
+// gitSnapshot is git's own snapshot of the working tree: `git add -A && git write-tree` on a
+// copy of the index.
+func gitSnapshot(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, ".git", "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(t.TempDir(), "index")
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var tree string
+	for _, args := range [][]string{{"add", "-A"}, {"write-tree"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_INDEX_FILE="+tmp)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		tree = strings.TrimSpace(string(out))
+	}
+	return tree
+}
+
+// A checkpoint may take the tree the index has cached when git add changes nothing in the copy
+// of the index; in every other case it must still be what git's snapshot is. Each case starts
+// from an index whose cached trees are all valid (just committed, or written by write-tree), and
+// is checked right away, while the files just written are racily clean.
+func TestCheckpointTreeIsGitsSnapshotWithCachedTrees(t *testing.T) {
+	cases := map[string]func(t *testing.T, dir string){
+		"clean":             func(t *testing.T, dir string) {},
+		"edited same size":  func(t *testing.T, dir string) { writeFile(t, dir, "sub/b.txt", "B\n") },
+		"edited":            func(t *testing.T, dir string) { writeFile(t, dir, "a.txt", "a, longer\n") },
+		"deleted":           func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, "sub/b.txt")) },
+		"untracked":         func(t *testing.T, dir string) { writeFile(t, dir, "sub/new.txt", "n\n") },
+		"ignored untracked": func(t *testing.T, dir string) { writeFile(t, dir, "x.log", "n\n") },
+		"mode": func(t *testing.T, dir string) {
+			if err := os.Chmod(filepath.Join(dir, "a.txt"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"staged, cached tree rewritten": func(t *testing.T, dir string) {
+			writeFile(t, dir, "sub/b.txt", "staged\n")
+			git(t, dir, "add", "sub/b.txt")
+			git(t, dir, "write-tree")
+		},
+		"staged, then edited": func(t *testing.T, dir string) {
+			writeFile(t, dir, "sub/b.txt", "staged\n")
+			git(t, dir, "add", "sub/b.txt")
+			git(t, dir, "write-tree")
+			writeFile(t, dir, "sub/b.txt", "edited\n")
+		},
+		"intent to add": func(t *testing.T, dir string) {
+			writeFile(t, dir, "ita.txt", "i\n")
+			git(t, dir, "add", "-N", "ita.txt")
+		},
+	}
+	for name, change := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := newRepo(t, map[string]string{"a.txt": "a\n", "sub/b.txt": "b\n", ".gitignore": "*.log\n"})
+			writeFile(t, dir, "sub/b.txt", "c\n")
+			git(t, dir, "commit", "-q", "-am", "racy") // the index's trees are cached, the file racy
+			change(t, dir)
+			index := git(t, dir, "ls-files", "-s", "--debug")
+			id, err := open(t, dir).Checkpoint(context.Background(), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := git(t, dir, "rev-parse", id+"^{tree}"), gitSnapshot(t, dir)+"\n"; got != want {
+				t.Errorf("checkpoint tree %s, git's snapshot %s:\n%s", got, want, git(t, dir, "diff", "--stat", strings.TrimSpace(want), strings.TrimSpace(got)))
+			}
+			if git(t, dir, "ls-files", "-s", "--debug") != index {
+				t.Error("the checkpoint changed the index")
+			}
+		})
+	}
+}
+
+// lockIndex reads the entries it needs from the index file itself; it must read what git
+// ls-files reads, for each index version, with extended flags and unmerged entries, and leave
+// a split index to git.
+func TestIndexEntriesReadAsGitReadsThem(t *testing.T) {
+	forms := map[string][]string{
+		"v2":          {"update-index", "--index-version", "2"},
+		"v3":          {"update-index", "--skip-worktree", "sub/b.txt"},
+		"v4":          {"update-index", "--index-version", "4"},
+		"split index": {"update-index", "--split-index"},
+	}
+	for name, form := range forms {
+		t.Run(name, func(t *testing.T) {
+			dir := newRepo(t, map[string]string{"a.txt": "a\n", "c.txt": "base\n", "sub/b.txt": "b\n"})
+			writeFile(t, dir, "c.txt", "stashed\n")
+			git(t, dir, "stash", "-q")
+			writeFile(t, dir, "c.txt", "committed\n")
+			git(t, dir, "commit", "-qam", "c")
+			if _, err := gitErr(dir, "stash", "pop"); err == nil {
+				t.Fatal("stash pop did not conflict")
+			}
+			writeFile(t, dir, "a.txt", "staged\n")
+			git(t, dir, "add", "a.txt")
+			git(t, dir, form...)
+			r := open(t, dir)
+			paths := []string{"a.txt", "c.txt", "sub/b.txt", "absent.txt"}
+			raw := &lockedIndex{byKey: map[string]*index.Entry{}, other: map[string]bool{}}
+			ok := readIndexEntriesRaw(filepath.Join(dir, ".git", "index"), raw, paths)
+			if ok == (name == "split index") {
+				t.Fatalf("read by itself: %v", ok)
+			}
+			viaGit := &lockedIndex{byKey: map[string]*index.Entry{}, other: map[string]bool{}}
+			if err := r.readIndexEntries(context.Background(), viaGit, paths); err != nil {
+				t.Fatal(err)
+			}
+			li, err := r.lockIndex(context.Background(), paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			li.release()
+			for _, got := range []*lockedIndex{li, raw} {
+				if got == raw && !ok {
+					continue
+				}
+				if !maps.Equal(got.other, viaGit.other) || len(got.byKey) != len(viaGit.byKey) {
+					t.Fatalf("read %v %v, git reads %v %v", got.other, got.byKey, viaGit.other, viaGit.byKey)
+				}
+				for p, e := range viaGit.byKey {
+					if g := got.byKey[p]; g == nil || g.Hash != e.Hash || g.Mode != e.Mode || g.Name != e.Name || g.Stage != e.Stage {
+						t.Errorf("%s: read %+v, git reads %+v", p, g, e)
+					}
+				}
+			}
+			if len(viaGit.other) != 1 || len(viaGit.byKey) != 2 {
+				t.Fatalf("git reads %v %v", viaGit.other, viaGit.byKey)
+			}
+		})
+	}
+}
+
+// The index may cache trees that are no longer in the object database (written by git
+// write-tree, never committed, then pruned); git writes them again, and so must a checkpoint.
+func TestCheckpointWritesCachedTreesMissingFromTheObjects(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	writeFile(t, dir, "new/deep/n.txt", "n\n")
+	git(t, dir, "add", "new/deep/n.txt")
+	git(t, dir, "write-tree")
+	tree := gitSnapshot(t, dir) // its new/deep is only in the index's cached trees
+	deepTree := strings.TrimSpace(git(t, dir, "rev-parse", tree+":new/deep"))
+	if err := os.Remove(filepath.Join(dir, ".git", "objects", deepTree[:2], deepTree[2:])); err != nil {
+		t.Fatal(err)
+	}
+	id, err := open(t, dir).Checkpoint(context.Background(), "missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := git(t, dir, "rev-parse", id+"^{tree}"); got != tree+"\n" {
+		t.Errorf("checkpoint tree %s, want %s", got, tree)
+	}
+	git(t, dir, "fsck", "--strict", "--no-dangling")
+	if got := git(t, dir, "show", id+":new/deep/n.txt"); got != "n\n" {
+		t.Errorf("new/deep/n.txt = %q", got)
+	}
+}
