@@ -39,12 +39,20 @@ func (e *Engine) Patch() (string, error) {
 // Accept writes the proposal's changes to the named paths (all when paths is empty) into the
 // working tree and removes them from the proposal. It returns the paths written.
 func (e *Engine) Accept(paths []string) ([]string, error) {
+	return e.accept(paths, true)
+}
+
+// accept is Accept; checkpoint says whether to checkpoint the tree first (false when the caller
+// just took one).
+func (e *Engine) accept(paths []string, checkpoint bool) ([]string, error) {
 	changes, err := e.pick(paths)
 	if err != nil || len(changes) == 0 {
 		return nil, err
 	}
 	ups, done := updatesOf(changes)
-	e.Checkpoint(context.Background(), "before accepting "+strings.Join(done, ", "))
+	if checkpoint {
+		e.Checkpoint(context.Background(), acceptLabel(done))
+	}
 	if err := e.repo.Accept(ups); err != nil {
 		return nil, err
 	}
@@ -55,6 +63,9 @@ func (e *Engine) Accept(paths []string) ([]string, error) {
 	e.reportResolution(done, true, false)
 	return done, nil
 }
+
+// acceptLabel labels the checkpoint taken before paths are accepted.
+func acceptLabel(paths []string) string { return "before accepting " + strings.Join(paths, ", ") }
 
 // updatesOf turns proposal changes into the updates gitops accepts, and lists their paths.
 func updatesOf(changes []proposal.Change) ([]gitops.Update, []string) {

@@ -109,12 +109,28 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 		e.Notify("", fmt.Sprintf("the proposal (%d changed file(s)) is kept, not applied; see it with --patch-out or resume session %s", len(changes), e.SessionID()))
 		return out
 	}
+	checkpointed := false
 	if commit {
-		if err := e.CheckCommit(ctx, CommitMessage(t.Prompt, final), t.Branch); err != nil {
+		// The checkpoint undo needs and the checks of the commit read the tree independently:
+		// they run side by side (each is mostly a git process), and the accept below does not
+		// take the checkpoint again.
+		paths := make([]string, len(changes))
+		for i, c := range changes {
+			paths[i] = c.Path
+		}
+		cp := make(chan struct{})
+		go func() {
+			defer close(cp)
+			e.Checkpoint(ctx, acceptLabel(paths))
+		}()
+		err := e.CheckCommit(ctx, CommitMessage(t.Prompt, final), t.Branch)
+		<-cp
+		if err != nil {
 			return fail(1, "the commit cannot be made, so nothing was written to your tree: %v", err)
 		}
+		checkpointed = true
 	}
-	accepted, err := e.Accept(nil)
+	accepted, err := e.accept(nil, !checkpointed)
 	if err != nil {
 		return fail(1, "accept the proposal: %v", err)
 	}
