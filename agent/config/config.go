@@ -77,6 +77,10 @@ type Sandbox struct {
 	Backend  string   `toml:"backend"` // auto, bwrap, namespaces, landlock or none
 	Network  bool     `toml:"network"`
 	AllowEnv []string `toml:"allow_env"` // variables passed to commands besides the allow-list; never ones that look secret
+	// ReadPaths are directories under your home that commands may read (a toolchain such as
+	// ~/.nvm or ~/.cargo/bin); ~ is your home. Never a home itself, ~/.config, or a place that
+	// holds credentials or hew's sessions.
+	ReadPaths []string `toml:"read_paths"`
 }
 
 // Commit configures commits hew makes.
@@ -342,6 +346,18 @@ func (c *Config) Secrets() []string {
 		if len(s) >= 8 {
 			out = append(out, s)
 		}
+	}
+	return out
+}
+
+// ExpandHome returns paths with a leading ~ replaced by the home directory getenv names.
+func ExpandHome(paths []string, getenv func(string) string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if home := getenv("HOME"); home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+			p = filepath.Join(home, p[1:])
+		}
+		out = append(out, p)
 	}
 	return out
 }

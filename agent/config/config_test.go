@@ -79,3 +79,12 @@ func TestNetworkSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestReadPathsExpandHome(t *testing.T) {
+	getenv := env(map[string]string{"HOME": "/home/u"})
+	got := ExpandHome([]string{"~/.nvm", "~", "/opt/tool", "~other/x"}, getenv)
+	want := []string{"/home/u/.nvm", "/home/u", "/opt/tool", "~other/x"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("ExpandHome = %q, want %q", got, want)
+	}
+}

@@ -146,7 +146,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if e.layer, err = proposal.OpenWith(repo.Root(), filepath.Join(state, "proposals", id), proposal.Options{Getenv: o.Getenv}); err != nil {
 		return nil, err
 	}
-	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable}
+	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable,
+		ReadPaths: config.ExpandHome(cfg.Sandbox.ReadPaths, o.Getenv)}
 	e.sandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) {
 		sb, err := sandbox.New(sbOpts)
 		if err == nil {
