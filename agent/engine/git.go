@@ -96,8 +96,12 @@ func (e *Engine) commitOptions(ups []gitops.Update, message, branch string) gito
 // CheckCommit checks, before anything is written, that accepting the whole proposal and then
 // committing every accepted change (Accept(nil), then Commit(ctx, nil, message, branch)) can
 // succeed as far as git decides it: identity, signing, filters, no merge or rebase stopped,
-// ownership (see gitops.Repo.CheckCommit). Hooks still run only at the commit itself.
+// ownership (see gitops.Repo.CheckCommit), and that the repository's hooks can run contained.
+// Hooks still run only at the commit itself.
 func (e *Engine) CheckCommit(ctx context.Context, message, branch string) error {
+	if err := e.checkHooksCanRun(); err != nil {
+		return err
+	}
 	changes, err := e.pick(nil)
 	if err != nil {
 		return err

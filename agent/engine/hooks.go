@@ -68,6 +68,23 @@ func (e *Engine) runHook(ctx context.Context, h gitops.Hook) (string, error) {
 	return res.Output, nil
 }
 
+// checkHooksCanRun reports, before anything is written, that the commit's hooks could not run:
+// there are some, they run contained, and nothing here can contain them.
+func (e *Engine) checkHooksCanRun() error {
+	hooks := e.CommitHooks()
+	if len(hooks) == 0 || e.runner.Policy == sandbox.PolicyFullAccess {
+		return nil
+	}
+	sb, err := e.sandbox()
+	if err == nil && sb.Backend() != sandbox.BackendNone {
+		return nil
+	}
+	if err == nil {
+		err = sandbox.ErrNoContainment
+	}
+	return fmt.Errorf("the repository's %s hook runs contained, and %w", strings.Join(hooks, ", "), err)
+}
+
 // within reports whether path is root or under it.
 func within(path, root string) bool {
 	rel, err := filepath.Rel(root, path)

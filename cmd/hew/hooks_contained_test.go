@@ -64,3 +64,40 @@ func TestCommitHooksRunContained(t *testing.T) {
 		t.Errorf("the commit does not hold the fix and what the hook staged:\n%s", committed)
 	}
 }
+
+// Where nothing can contain the hooks, --commit says so before anything is written: the tree
+// and HEAD are as they were, and the hook never ran.
+func TestCommitWithHooksAndNoSandboxRefusedBeforeWriting(t *testing.T) {
+	dir := goRepo(t)
+	ran := filepath.Join(dir, "hook-ran")
+	if err := os.WriteFile(filepath.Join(dir, ".git", "hooks", "pre-commit"), []byte("#!/bin/sh\ntouch "+ran+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	before, _ := os.ReadFile(filepath.Join(dir, "calc.go"))
+	srv := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}},
+		llmtest.Turn{Text: "Fix Add"},
+	)
+	ios, _, _ := testIO(t, dir, fakeServerEnv(srv.URL()))
+	cfg := filepath.Join(ios.Getenv("XDG_CONFIG_HOME"), "hew", "config.toml")
+	if err := os.MkdirAll(filepath.Dir(cfg), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("[sandbox]\nbackend = \"none\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runIO(t, ios, "", "exec", "--accept", "auto", "--test-cmd", "true", "--commit", "fix it")
+	if code != 1 || !strings.Contains(stderr, "pre-commit hook runs contained") || !strings.Contains(stderr, "nothing was written") {
+		t.Fatalf("exit %d, want 1 saying the hook cannot run contained:\n%s", code, stderr)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "calc.go")); string(after) != string(before) {
+		t.Error("the change was written although the commit was refused")
+	}
+	if gittest.Git(t, dir, "rev-parse", "HEAD") != head {
+		t.Error("HEAD moved")
+	}
+	if _, err := os.Stat(ran); err == nil {
+		t.Error("the hook ran uncontained")
+	}
+}
