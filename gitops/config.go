@@ -3,8 +3,11 @@ package gitops
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/format/config"
@@ -36,7 +39,82 @@ type configEntry struct {
 }
 
 // configEntries lists every setting git reads for this repository, in the order it reads them.
+// The list is kept while nothing it was read from changes (see configStamp), since one commit
+// asks for it several times and each `git config --list` is a process.
 func (r *Repo) configEntries(ctx context.Context) ([]configEntry, error) {
+	r.cfgMu.Lock()
+	cached, origins, stamp := r.cfgEntries, r.cfgOrigins, r.cfgStamp
+	r.cfgMu.Unlock()
+	if cached != nil && r.configStamp(origins) == stamp {
+		return cached, nil
+	}
+	entries, err := r.listConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	origins = r.configOrigins(entries)
+	stamp = r.configStamp(origins)
+	r.cfgMu.Lock()
+	r.cfgEntries, r.cfgOrigins, r.cfgStamp = entries, origins, stamp
+	r.cfgMu.Unlock()
+	return entries, nil
+}
+
+// configOrigins are the files entries came from, and every file git would read configuration
+// from if it existed (so that creating one is noticed).
+func (r *Repo) configOrigins(entries []configEntry) []string {
+	getenv := r.opts.Getenv
+	home := getenv("HOME")
+	xdg := getenv("XDG_CONFIG_HOME")
+	if xdg == "" && home != "" {
+		xdg = filepath.Join(home, ".config")
+	}
+	paths := []string{"/etc/gitconfig", filepath.Join(r.commonDir, "config"), filepath.Join(r.gitDir, "config.worktree")}
+	for _, p := range []string{getenv("GIT_CONFIG_SYSTEM"), getenv("GIT_CONFIG_GLOBAL")} {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	if xdg != "" {
+		paths = append(paths, filepath.Join(xdg, "git", "config"))
+	}
+	if home != "" {
+		paths = append(paths, filepath.Join(home, ".gitconfig"))
+	}
+	for _, e := range entries {
+		if p, ok := strings.CutPrefix(e.origin, "file:"); ok && p != "" {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(r.root, p)
+			}
+			paths = append(paths, p)
+		}
+	}
+	slices.Sort(paths)
+	return slices.Compact(paths)
+}
+
+// configStamp identifies the state git's configuration is read from: the environment git is
+// given, the branch checked out (includeIf onbranch), and each file's identity, size and time.
+func (r *Repo) configStamp(origins []string) string {
+	var b strings.Builder
+	b.WriteString(strings.Join(r.gitEnv(), "\x00"))
+	head, _ := os.ReadFile(filepath.Join(r.gitDir, "HEAD"))
+	b.Write(head)
+	for _, p := range origins {
+		b.WriteString("\x00" + p)
+		if st, err := os.Stat(p); err == nil {
+			var ino uint64
+			if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+				ino = uint64(sys.Ino)
+			}
+			fmt.Fprintf(&b, ":%d:%d:%d", st.Size(), st.ModTime().UnixNano(), ino)
+		}
+	}
+	return b.String()
+}
+
+// listConfig runs `git config --list` for every setting, with where it comes from.
+func (r *Repo) listConfig(ctx context.Context) ([]configEntry, error) {
 	out, err := r.runGit(ctx, nil, "config", "--list", "-z", "--show-origin", "--show-scope")
 	if err != nil {
 		return nil, fmt.Errorf("read the git configuration: %w", err)

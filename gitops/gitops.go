@@ -45,6 +45,13 @@ type Repo struct {
 	nowSet    bool // whether Options.Now was given, so commits take their time from it
 	permOnce  sync.Once
 	objPerm   fs.FileMode // the mode of loose objects, see objectPerm
+
+	// The configuration git last listed, what it was read from, and the stamp of that
+	// (see configEntries).
+	cfgMu      sync.Mutex
+	cfgEntries []configEntry
+	cfgOrigins []string
+	cfgStamp   string
 }
 
 // Options adjusts how Open reads the environment; the zero value uses the process's.
