@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,7 +14,8 @@ import (
 
 // gitProgram finds the git command once; "" when it is not installed. hew uses the git command
 // for what go-git cannot do as git does: content filters and line-ending conversion, signing,
-// resolving the identity through includes, and smudging files on restore.
+// resolving the identity through includes, and smudging files on restore. OpenWith looks again,
+// leaving out PATH entries inside the repository.
 var gitProgram = sync.OnceValue(func() string {
 	p, err := exec.LookPath("git")
 	if err != nil {
@@ -21,6 +23,49 @@ var gitProgram = sync.OnceValue(func() string {
 	}
 	return p
 })
+
+// outsideRoot returns the PATH list without its empty, relative and missing entries and those
+// inside root, so that nothing the repository holds is run as a program git or hew starts
+// (git itself, git-lfs, a signing program) outside the sandbox.
+func outsideRoot(list, root string) string {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		realRoot = root
+	}
+	var keep []string
+	for _, dir := range filepath.SplitList(list) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue
+		}
+		real, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			continue
+		}
+		if inside(real, realRoot) || inside(filepath.Clean(dir), root) {
+			continue
+		}
+		keep = append(keep, dir)
+	}
+	return strings.Join(keep, string(filepath.ListSeparator))
+}
+
+// inside reports whether path is dir or under it.
+func inside(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// findProgram looks for an executable regular file named name in the directories of list; ""
+// when there is none.
+func findProgram(name, list string) string {
+	for _, dir := range filepath.SplitList(list) {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
+}
 
 // hasGit reports whether the git command is available.
 func (r *Repo) hasGit() bool { return r.opts.GitProgram != "" }
@@ -67,13 +112,17 @@ func (r *Repo) gitEnv(extra ...string) []string {
 		}
 	}
 	for _, k := range passEnv {
-		add(k)
+		if k != "PATH" {
+			add(k)
+		}
 	}
-	if r.opts.Getenv("PATH") == "" {
-		// Filters and signing programs are found on PATH; an environment without one still
-		// runs them as git would from hew's own.
-		env = append(env, "PATH="+os.Getenv("PATH"))
+	// Filters and signing programs are found on PATH (an environment without one runs them as
+	// git would from hew's own), never in the repository.
+	path := r.opts.Getenv("PATH")
+	if path == "" {
+		path = os.Getenv("PATH")
 	}
+	env = append(env, "PATH="+outsideRoot(path, r.root))
 	for _, k := range passGitEnv {
 		add(k)
 	}

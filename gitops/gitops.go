@@ -82,6 +82,18 @@ func Open(dir string) (*Repo, error) { return OpenWith(dir, Options{}) }
 
 // OpenWith is Open with options.
 func OpenWith(dir string, opts Options) (*Repo, error) {
+	find := opts.GitProgram == ""
+	r, err := openWith(dir, opts)
+	if err == nil && find {
+		// The git command is never one inside the repository (a PATH entry such as direnv's
+		// ./bin would let the repository choose the program hew runs unsandboxed).
+		r.opts.GitProgram = findProgram("git", outsideRoot(os.Getenv("PATH"), r.root))
+	}
+	return r, err
+}
+
+// openWith is OpenWith before the git command is looked for.
+func openWith(dir string, opts Options) (*Repo, error) {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
