@@ -14,13 +14,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"hew/gitops/fsguard"
 
 	"hew/agent/llm/catalog"
 )
@@ -157,30 +158,23 @@ const maxProjectFile = 1 << 20
 // repository, a FIFO or a device is refused without being opened, so the file can neither
 // hang hew nor make an error message quote a file from elsewhere (~/.aws/credentials).
 func readProjectFile(root, path string) ([]byte, error) {
-	// Every component counts: .hew itself may be the link.
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("read config %s: %w", path, err)
-	}
-	if rel, err := filepath.Rel(canonicalRoot(root), real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return nil, fmt.Errorf("config %s leads through a symbolic link to %s, outside the repository: hew reads only a file inside it", path, real)
-	}
-	fi, err := os.Stat(real)
+	rel, err := filepath.Rel(root, path)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("config %s is not a regular file (%v)", path, fi.Mode().Type())
-	}
-	if fi.Size() > maxProjectFile {
-		return nil, fmt.Errorf("config %s is %d bytes; hew reads at most %d", path, fi.Size(), maxProjectFile)
-	}
-	data, err := os.ReadFile(real)
-	if err != nil {
+	// Every component counts (.hew itself may be the link), and a FIFO never blocks.
+	data, err := fsguard.ReadInAtMost(root, filepath.ToSlash(rel), maxProjectFile+1)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	case errors.Is(err, fsguard.ErrUnsafe):
+		return nil, fmt.Errorf("config %s leads outside the repository or into .git (%v): hew reads only a file inside it", path, err)
+	case errors.Is(err, fsguard.ErrNotRegular):
+		return nil, fmt.Errorf("config %s is not a regular file: %v", path, err)
+	case err != nil:
 		return nil, fmt.Errorf("read config %s: %w", path, err)
+	case len(data) > maxProjectFile:
+		return nil, fmt.Errorf("config %s is over %d bytes, more than hew reads", path, maxProjectFile)
 	}
 	return data, nil
 }

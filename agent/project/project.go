@@ -3,12 +3,14 @@
 package project
 
 import (
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
+
+	"hew/gitops/fsguard"
 )
 
 // Instructions is one AGENTS.md file's text.
@@ -33,10 +35,6 @@ const MaxInstructionBytes = 32 << 10
 // inside the repository are read: a symbolic link that leads out of it (to /proc/self/environ,
 // to ~/.ssh) is not followed, and FIFOs, devices and directories are never opened.
 func LoadInstructions(root, dir string) ([]Instructions, error) {
-	realRoot, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		return nil, fmt.Errorf("resolve the repository root %s: %w", root, err)
-	}
 	rel, err := filepath.Rel(root, dir)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
 		rel = "."
@@ -52,7 +50,9 @@ func LoadInstructions(root, dir string) ([]Instructions, error) {
 		cur = filepath.Join(cur, p)
 		for _, name := range instructionFiles {
 			path := filepath.Join(cur, name)
-			text, err := readContained(realRoot, path, max(budget, 4<<10))
+			r, _ := filepath.Rel(root, path)
+			r = filepath.ToSlash(r)
+			text, err := readContained(root, r, max(budget, 4<<10))
 			if err != nil {
 				return nil, err
 			}
@@ -60,8 +60,6 @@ func LoadInstructions(root, dir string) ([]Instructions, error) {
 			if text == "" {
 				continue
 			}
-			r, _ := filepath.Rel(root, path)
-			r = filepath.ToSlash(r)
 			switch {
 			case budget <= 0:
 				text = fmt.Sprintf("[left out: the project instructions reached their %d KiB cap before this file]", MaxInstructionBytes>>10)
@@ -76,35 +74,18 @@ func LoadInstructions(root, dir string) ([]Instructions, error) {
 	return out, nil
 }
 
-// readContained reads up to limit+1 bytes of path when it is a regular file inside realRoot
-// (after symbolic links are resolved), and returns "" for a file that is absent, outside the
-// repository or not a regular file.
-func readContained(realRoot, path string, limit int) (string, error) {
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return "", nil // absent, a dangling link, or a loop: nothing to read
-	}
-	if r, err := filepath.Rel(realRoot, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) || filepath.IsAbs(r) {
-		return "", nil // leads out of the repository
-	}
-	if fi, err := os.Stat(real); err != nil || !fi.Mode().IsRegular() {
+// readContained reads up to limit+1 bytes of rel (relative to root) when it is a regular file
+// inside the repository, reached only through links that stay inside it (gitops/fsguard), and
+// returns "" for a file that is absent, outside the repository or not a regular file.
+func readContained(root, rel string, limit int) (string, error) {
+	b, err := fsguard.ReadInAtMost(root, rel, int64(max(limit, 0))+1)
+	switch {
+	case err == nil:
+		return string(b), nil
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fsguard.ErrUnsafe), errors.Is(err, fsguard.ErrNotRegular):
 		return "", nil
 	}
-	// O_NOFOLLOW and O_NONBLOCK: a link or a FIFO swapped in since the checks is not followed
-	// or waited on; the opened file is checked again.
-	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return "", nil
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return "", nil
-	}
-	b, err := io.ReadAll(io.LimitReader(f, int64(max(limit, 0))+1))
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return string(b), nil
+	return "", fmt.Errorf("read %s: %w", rel, err)
 }
 
 // SystemPrompt appends the instructions to the base system prompt.

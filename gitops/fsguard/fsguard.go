@@ -234,6 +234,15 @@ func ReadIn(root, rel string) ([]byte, error) {
 	return ReadFile(root, name)
 }
 
+// ReadInAtMost is ReadIn reading no more than n bytes (see ReadFileAtMost).
+func ReadInAtMost(root, rel string, n int64) ([]byte, error) {
+	name, err := ResolveIn(root, rel, true)
+	if err != nil {
+		return nil, err
+	}
+	return ReadFileAtMost(root, name, n)
+}
+
 // WriteIn writes data to rel under root as WriteFile does, after resolving the links among
 // its directories as Resolve allows; a final link is replaced, not followed.
 func WriteIn(root, rel string, data []byte, perm fs.FileMode) error {

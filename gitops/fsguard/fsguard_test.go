@@ -224,3 +224,20 @@ func TestTempRenameAndStatFollowNoLink(t *testing.T) {
 		t.Fatalf("the file the link pointed at changed: %q %v", b, err)
 	}
 }
+
+// A bounded read of a huge sparse file reads only what was asked for.
+func TestReadAtMostReadsNoMore(t *testing.T) {
+	root := t.TempDir()
+	f, err := os.Create(filepath.Join(root, "big"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Skip(err)
+	}
+	f.Close()
+	b, err := ReadInAtMost(root, "big", 10)
+	if err != nil || len(b) != 10 {
+		t.Fatalf("ReadInAtMost = %d bytes, %v; want 10", len(b), err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -61,7 +62,14 @@ func dirError(dir string, err error) error {
 // The file is opened O_NOFOLLOW|O_NONBLOCK|O_NOCTTY without following a link in any component
 // and its type checked on the descriptor (fstat) before a byte is read, so a FIFO, device,
 // socket or /proc file never blocks or leaks.
-func ReadFile(root, name string) ([]byte, error) {
+func ReadFile(root, name string) ([]byte, error) { return readFile(root, name, -1) }
+
+// ReadFileAtMost is ReadFile reading no more than n bytes: a longer file is cut, and a huge (or
+// sparse) one costs no more memory than n.
+func ReadFileAtMost(root, name string, n int64) ([]byte, error) { return readFile(root, name, n) }
+
+// readFile is ReadFile reading at most limit bytes when limit is not negative.
+func readFile(root, name string, limit int64) ([]byte, error) {
 	if _, err := Clean(name); err != nil {
 		return nil, err
 	}
@@ -81,8 +89,13 @@ func ReadFile(root, name string) ([]byte, error) {
 	if pseudoFile(fd) {
 		return nil, fmt.Errorf("%s is a kernel pseudo-file (/proc, /sys), which hew does not open (%w)", name, ErrNotRegular)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, int(max(st.Size, 0))+512))
-	if _, err := buf.ReadFrom(f); err != nil {
+	size := max(st.Size, 0) + 512
+	var r io.Reader = f
+	if limit >= 0 {
+		size, r = min(size, limit), io.LimitReader(f, limit)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, int(size)))
+	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
 	return buf.Bytes(), nil
