@@ -49,6 +49,20 @@ func outsideRoot(list, root string) string {
 	return strings.Join(keep, string(filepath.ListSeparator))
 }
 
+// gitPath is the PATH git commands get, worked out once: the environment's (or, without one,
+// hew's own, as git would run from it), where filters and signing programs are found, never in
+// the repository.
+func (r *Repo) gitPath() string {
+	r.pathOnce.Do(func() {
+		path := r.opts.Getenv("PATH")
+		if path == "" {
+			path = os.Getenv("PATH")
+		}
+		r.path = outsideRoot(path, r.root)
+	})
+	return r.path
+}
+
 // inside reports whether path is dir or under it.
 func inside(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
@@ -116,13 +130,7 @@ func (r *Repo) gitEnv(extra ...string) []string {
 			add(k)
 		}
 	}
-	// Filters and signing programs are found on PATH (an environment without one runs them as
-	// git would from hew's own), never in the repository.
-	path := r.opts.Getenv("PATH")
-	if path == "" {
-		path = os.Getenv("PATH")
-	}
-	env = append(env, "PATH="+outsideRoot(path, r.root))
+	env = append(env, "PATH="+r.gitPath())
 	for _, k := range passGitEnv {
 		add(k)
 	}

@@ -52,6 +52,9 @@ type Repo struct {
 	cfgEntries []configEntry
 	cfgOrigins []string
 	cfgStamp   string
+
+	pathOnce sync.Once
+	path     string // see gitPath
 }
 
 // Options adjusts how Open reads the environment; the zero value uses the process's.

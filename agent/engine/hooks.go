@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"mvdan.cc/sh/v3/syntax"
+
 	"hew/gitops"
 	"hew/sandbox"
 )
@@ -35,7 +37,11 @@ func (e *Engine) runHook(ctx context.Context, h gitops.Hook) (string, error) {
 	}
 	quoted := make([]string, 0, 1+len(h.Args))
 	for _, a := range append([]string{h.Path}, h.Args...) {
-		quoted = append(quoted, shellQuote(a))
+		q, err := syntax.Quote(a, syntax.LangPOSIX)
+		if err != nil {
+			return "", fmt.Errorf("the %s hook: %w", h.Name, err)
+		}
+		quoted = append(quoted, q)
 	}
 	allow := append([]string(nil), hookEnv...)
 	for _, kv := range h.Env {
@@ -89,9 +95,4 @@ func (e *Engine) checkHooksCanRun() error {
 func within(path, root string) bool {
 	rel, err := filepath.Rel(root, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-// shellQuote quotes s for /bin/sh.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
