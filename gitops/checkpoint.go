@@ -327,6 +327,11 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	if err := tmp.Close(); err != nil {
 		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
 	}
+	// git tells a racily clean entry (a file written in the instant the index was) by the index
+	// file's own mtime; the copy keeps it, or git would trust stat data the real index does not.
+	if err := keepIndexTime(filepath.Join(r.gitDir, "index"), tmp.Name()); err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
 	if fi, _ := os.Stat(tmp.Name()); fi != nil && fi.Size() == 0 {
 		os.Remove(tmp.Name()) // no index yet: git starts an empty one
 	}
@@ -401,6 +406,22 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		return plumbing.ZeroHash, nil, err
 	}
 	return plumbing.NewHash(strings.TrimSpace(string(out))), skipped, nil
+}
+
+// keepIndexTime gives the copy of an index the modification time of the index it was copied
+// from.
+func keepIndexTime(from, copy string) error {
+	fi, err := os.Stat(from)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil {
+		err = os.Chtimes(copy, fi.ModTime(), fi.ModTime())
+	}
+	if err != nil {
+		return fmt.Errorf("copy the index: %w", err)
+	}
+	return nil
 }
 
 // entryDigest sums up the entries of an index as a tree is written from them: names, modes,

@@ -24,6 +24,9 @@ func gitSnapshot(t *testing.T, dir string) string {
 	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := keepIndexTime(filepath.Join(dir, ".git", "index"), tmp); err != nil {
+		t.Fatal(err)
+	}
 	var tree string
 	for _, args := range [][]string{{"add", "-A"}, {"write-tree"}} {
 		cmd := exec.Command("git", args...)
