@@ -115,7 +115,7 @@ func (msg sessionOpenedMsg) apply(m *Model) tea.Cmd {
 	m.view = viewTranscript
 	m.tr.Clear()
 	m.lastFinal, m.lastTask = "", ""
-	m.replay(eng.Conversation())
+	m.replay(eng.SavedEvents())
 	opened := "New session " + eng.SessionID()
 	if msg.id != "" {
 		opened = "Resumed session " + eng.SessionID()
@@ -141,26 +141,59 @@ func (m *Model) pendingProposal(files int) {
 	}
 }
 
-// replay shows a resumed conversation: the user's messages, the answers and the tool calls.
-func (m *Model) replay(history []llm.Message) {
-	for _, msg := range history {
-		switch msg.Role {
-		case llm.RoleUser:
-			m.tr.Add(&transcript.Entry{Kind: transcript.User, Text: msg.Text})
-			m.lastTask = msg.Text
-		case llm.RoleAssistant:
-			if strings.TrimSpace(msg.Text) != "" {
-				m.tr.Add(&transcript.Entry{Kind: transcript.Assistant, Text: msg.Text})
-				m.lastFinal = msg.Text
+// replay shows a resumed session's transcript as it looked live, from the session's saved
+// events: the prompts, reasoning and answers, each tool call with its summary, result and run
+// time, the plans, test runs, commits and notices.
+func (m *Model) replay(evs []event.Event) {
+	for _, e := range evs {
+		switch e := event.Value(e).(type) {
+		case event.TurnStarted:
+			m.tr.Add(&transcript.Entry{Kind: transcript.User, Text: e.Prompt})
+			m.lastTask = e.Prompt
+		case event.Message:
+			m.replayAnswer(e.Message)
+		case event.ToolStarted, event.ToolFinished, event.PlanUpdated, event.TestRun, event.Error, event.Notice, event.Committed:
+			m.onEvent(e)
+		case event.TurnFinished:
+			if e.Reason != "done" && e.Reason != "error" {
+				m.notice("the turn ended: " + strings.ReplaceAll(e.Reason, "_", " "))
 			}
-			for _, c := range msg.ToolCalls {
-				m.tr.Add(&transcript.Entry{Kind: transcript.Tool, ToolID: c.ID, Text: c.Name + " " + clip(c.Arguments, 200)})
-			}
-		case llm.RoleTool:
-			m.tr.FinishTool(event.ToolFinished{ID: msg.ToolCallID, Output: msg.Text, IsError: msg.IsError})
+		case event.Compacted:
+			m.notice(fmt.Sprintf("the conversation was compacted (%s): about %d tokens → %d", e.Reason, e.Before, e.After))
+		case event.ModelSwitched:
+			m.notice("model: " + e.Model + " from here on (was " + e.From + ")")
+		case event.Accepted:
+			m.notice("accepted into the working tree: " + strings.Join(e.Files, ", "))
+		case event.Rejected:
+			m.notice("rejected: " + strings.Join(e.Files, ", "))
 		}
 	}
 	m.tr.Bottom()
+}
+
+// replayAnswer shows an assistant message of a resumed session: its reasoning, what it wrote
+// while working and its answer. Its tool calls show from their own events.
+func (m *Model) replayAnswer(msg llm.Message) {
+	if msg.Role != llm.RoleAssistant {
+		return
+	}
+	var reasoning []string
+	for _, r := range msg.Reasoning {
+		if t := strings.TrimSpace(r.Text); t != "" {
+			reasoning = append(reasoning, t)
+		}
+	}
+	if len(reasoning) > 0 {
+		m.tr.Add(&transcript.Entry{Kind: transcript.Reasoning, Text: strings.Join(reasoning, "\n\n")})
+	}
+	for _, text := range []string{msg.Commentary, msg.Text} {
+		if strings.TrimSpace(text) != "" {
+			m.tr.Add(&transcript.Entry{Kind: transcript.Assistant, Text: text})
+		}
+	}
+	if strings.TrimSpace(msg.Text) != "" {
+		m.lastFinal = msg.Text
+	}
 }
 
 func clip(s string, n int) string {

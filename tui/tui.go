@@ -113,8 +113,8 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	m.input = newInput()
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.SetSize(100, 30)
-	if h := o.Engine.Conversation(); len(h) > 0 {
-		m.replay(h) // a resumed session
+	if evs := o.Engine.SavedEvents(); len(evs) > 0 {
+		m.replay(evs) // a resumed session
 		m.pendingProposal(about.pending)
 	}
 	m.askTrust()

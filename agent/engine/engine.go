@@ -51,6 +51,11 @@ type Options struct {
 	// SandboxExecutable is the hew binary the sandbox re-executes; empty means this one.
 	SandboxExecutable string
 
+	// Choose, when resuming, lays the provider and model the user chose for this run (such as
+	// --provider, --model, --region, --profile) over the session's own; nil continues on the
+	// session's (see Resume).
+	Choose func(*config.Config)
+
 	// resume, when set, continues this saved session instead of starting one (see Resume).
 	resume *session.State
 	// lock holds the resumed session for this process (see session.LockFile).
@@ -92,6 +97,8 @@ type Engine struct {
 	accepted map[string]gitops.Update
 	// available holds the models AvailableModels last listed, by id, for SwitchModel.
 	available map[string]ModelChoice
+	// saved are a resumed session's events as its file held them (see SavedEvents).
+	saved []event.Event
 }
 
 // ErrUsage marks configuration problems the user must fix (exit code 2).
@@ -134,7 +141,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	e.provider = o.Provider
 	if e.provider == nil {
 		if e.provider, err = provider.New(ctx, cfg, e.model, o.Getenv); err != nil {
-			return nil, err
+			return nil, &providerError{err: err}
 		}
 	}
 	// A model the catalogue lacks: its context from the server's model list, or an
@@ -186,9 +193,13 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		Cost:            e.model.Cost,
 		Caps:            loop.Caps{MaxSteps: cfg.Limits.MaxTurns, MaxTokens: cfg.Limits.MaxTokens, MaxCost: cfg.Limits.MaxCost},
 	}
-	o.restore(e.agent)
-	e.events.Emit(event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,
-		Model: modelID, Sandbox: e.policyLabel(), Resumed: o.resume != nil})
+	o.restore(e, e.agent)
+	started := event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,
+		Model: modelID, Sandbox: e.policyLabel(), Resumed: o.resume != nil}
+	if cfg.Provider == "bedrock" {
+		started.Region, started.Profile = cfg.Bedrock.Region, cfg.Bedrock.Profile
+	}
+	e.events.Emit(started)
 	if n := cfg.Project.IgnoredNotice(); n != "" {
 		e.events.Emit(event.Notice{Level: "warn", Text: n})
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"hew/agent/event"
 	"hew/agent/llm/catalog"
 	"hew/agent/llm/provider"
 )
@@ -57,8 +58,10 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 		}
 		e.provider, e.agent.Provider = p, p
 	}
+	from := e.agent.Model
 	e.model = choice.Model
 	e.agent.Model = choice.Model.ID
+	e.events.Emit(event.ModelSwitched{Provider: e.cfg.Provider, Model: choice.Model.ID, From: from})
 	e.agent.SetWindow(int64(choice.Model.ContextWindow))
 	e.agent.Cost = nil
 	if choice.Known {

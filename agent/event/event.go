@@ -9,6 +9,7 @@ package event
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"hew/agent/llm"
@@ -27,8 +28,20 @@ type SessionStarted struct {
 	Repo     string    `json:"repo"`
 	Provider string    `json:"provider"`
 	Model    string    `json:"model"`
-	Sandbox  string    `json:"sandbox"` // backend and policy, e.g. "bwrap workspace-write"
-	Resumed  bool      `json:"resumed,omitempty"`
+	// Region and Profile are the AWS region and profile a Bedrock session was configured with
+	// (empty: the SDK's defaults), so that resuming reaches the same place.
+	Region  string `json:"region,omitempty"`
+	Profile string `json:"profile,omitempty"`
+	Sandbox string `json:"sandbox"` // backend and policy, e.g. "bwrap workspace-write"
+	Resumed bool   `json:"resumed,omitempty"`
+}
+
+// ModelSwitched says the session's model changed (/model, or --model when resuming) for the
+// turns that follow; a resumed session continues on the last one.
+type ModelSwitched struct {
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+	From     string `json:"from,omitempty"` // the model before
 }
 
 // TurnStarted begins one user request and the model/tool steps that answer it.
@@ -202,6 +215,7 @@ func (Accepted) Type() string        { return "accepted" }
 func (Rejected) Type() string        { return "rejected" }
 func (Committed) Type() string       { return "committed" }
 func (Notice) Type() string          { return "notice" }
+func (ModelSwitched) Type() string   { return "model_switched" }
 
 var constructors = map[string]func() Event{
 	"session_started":  func() Event { return &SessionStarted{} },
@@ -222,6 +236,18 @@ var constructors = map[string]func() Event{
 	"rejected":         func() Event { return &Rejected{} },
 	"committed":        func() Event { return &Committed{} },
 	"notice":           func() Event { return &Notice{} },
+	"model_switched":   func() Event { return &ModelSwitched{} },
+}
+
+// Value returns the event struct e points to when e is a pointer (as Decode returns), and e
+// itself otherwise, so that consumers can switch on the struct types alone.
+func Value(e Event) Event {
+	if v := reflect.ValueOf(e); v.Kind() == reflect.Pointer && !v.IsNil() {
+		if ev, ok := v.Elem().Interface().(Event); ok {
+			return ev
+		}
+	}
+	return e
 }
 
 // Encode returns e as one line of JSON (no trailing newline): the event's fields plus "type".

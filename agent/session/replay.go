@@ -26,6 +26,16 @@ type State struct {
 	// Repaired counts tool calls that had no result (the session ended while they ran) and
 	// were answered with a note saying so.
 	Repaired int
+	// Ran is the provider and model the session last ran on.
+	Ran Ran
+	// Events are the session's events in order, for showing its transcript as it was.
+	Events []event.Event
+}
+
+// Ran is where a session's model ran: the provider, model, and for Bedrock the AWS region and
+// profile (empty: the SDK's defaults). Provider is empty for a session that never started.
+type Ran struct {
+	Provider, Model, Region, Profile string
 }
 
 // Load reads the session file at path and rebuilds its conversation.
@@ -48,10 +58,17 @@ const interruptedTool = "this tool call did not finish: the session ended while 
 // was killed while they ran) get a result saying so, because providers refuse a conversation
 // with an unanswered call.
 func Replay(evs []event.Event) State {
-	var st State
+	st := State{Events: evs}
 	st.Info = summarise(evs)
 	for _, e := range evs {
 		switch e := e.(type) {
+		case *event.SessionStarted:
+			st.Ran = Ran{Provider: e.Provider, Model: e.Model, Region: e.Region, Profile: e.Profile}
+		case *event.ModelSwitched:
+			if e.Provider != st.Ran.Provider {
+				st.Ran = Ran{Provider: e.Provider}
+			}
+			st.Ran.Model = e.Model
 		case *event.Message:
 			st.History = append(st.History, e.Message)
 		case *event.Compacted:

@@ -24,6 +24,7 @@ func startExecEngine(ctx context.Context, ios *IO, o *execOptions, opts engine.O
 	if id == "" {
 		return engine.New(ctx, opts)
 	}
+	opts.Choose = modelChoice(o.Session)
 	return engine.Resume(ctx, opts, id)
 }
 

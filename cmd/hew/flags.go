@@ -113,6 +113,17 @@ func applySessionFlags(cfg *config.Config, flags sessionFlags) {
 	setIf(&cfg.Sandbox.Network, flags.Network)
 }
 
+// modelChoice returns what the model flags given (--provider, --model, --region, --profile) lay
+// over a configuration, for continuing a saved session on another model than its own; nil when
+// none was given, so the session continues on its own (see engine.Options.Choose).
+func modelChoice(flags sessionFlags) func(*config.Config) {
+	if flags.Provider == nil && flags.Model == nil && flags.Region == nil && flags.Profile == nil {
+		return nil
+	}
+	chosen := sessionFlags{Provider: flags.Provider, Model: flags.Model, Region: flags.Region, Profile: flags.Profile}
+	return func(cfg *config.Config) { applySessionFlags(cfg, chosen) }
+}
+
 // findRepoRoot returns the top of the repository around dir, or "" outside one.
 func findRepoRoot(dir string) string {
 	repo, err := gitops.Open(dir)

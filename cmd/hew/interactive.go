@@ -32,14 +32,17 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 	if err != nil {
 		return err
 	}
-	open := func(ctx context.Context, id string) (*engine.Engine, error) {
-		o := engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv}
+	// A session resumed continues on its own provider and model, but for the one this command
+	// resumes with model flags given: those switch it.
+	openWith := func(ctx context.Context, id string, choose func(*config.Config)) (*engine.Engine, error) {
+		o := engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv, Choose: choose}
 		if id == "" {
 			return engine.New(ctx, o)
 		}
 		return engine.Resume(ctx, o, id)
 	}
-	eng, err := open(ctx, resumeID)
+	open := func(ctx context.Context, id string) (*engine.Engine, error) { return openWith(ctx, id, nil) }
+	eng, err := openWith(ctx, resumeID, modelChoice(flags))
 	if err != nil {
 		return engineError(err)
 	}

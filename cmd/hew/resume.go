@@ -15,6 +15,8 @@ type resumeOptions struct {
 	ID   string // "" with Last
 	Last bool
 	Fork bool
+	// Session holds the model flags given, which switch the session to another model.
+	Session sessionFlags
 }
 
 func newResumeCmd(ios *IO, runF func(*resumeOptions) error) *cobra.Command {
@@ -26,12 +28,17 @@ func newResumeCmd(ios *IO, runF func(*resumeOptions) error) *cobra.Command {
 from 'hew sessions' or a unique prefix of one; --last takes the newest session of this
 repository. --fork continues a copy under a new id and leaves the original as it was.
 
+The session continues on the provider and model it last ran on (a Bedrock session with its
+region and profile), whatever the configuration names; --provider, --model, --region and
+--profile switch it, and the transcript says so. /model switches later.
+
 Headless, 'hew exec --resume ID "next prompt"' continues a session with one more task.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.ID = args[0]
 			}
+			o.Session = givenSessionFlags(cmd.Flags())
 			if o.ID == "" && !o.Last {
 				return usageError("name the session to resume (see 'hew sessions') or pass --last")
 			}
@@ -47,6 +54,7 @@ Headless, 'hew exec --resume ID "next prompt"' continues a session with one more
 	}
 	cmd.Flags().BoolVar(&o.Last, "last", false, "resume the newest session of this repository")
 	cmd.Flags().BoolVar(&o.Fork, "fork", false, "continue a copy of the session under a new id")
+	addModelFlags(cmd.Flags())
 	return cmd
 }
 
@@ -63,5 +71,5 @@ func runResume(ctx context.Context, o *resumeOptions) error {
 		}
 		fmt.Fprintf(ios.ErrOut, "forked as session %s\n", id)
 	}
-	return runInteractiveSession(ctx, ios, sessionFlags{}, id, "")
+	return runInteractiveSession(ctx, ios, o.Session, id, "")
 }
