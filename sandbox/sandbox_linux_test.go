@@ -264,7 +264,7 @@ func TestHugeOutputCapped(t *testing.T) {
 		if len(res.Output) > 1100 {
 			t.Errorf("output is %d bytes, want about 1000", len(res.Output))
 		}
-		if !strings.HasPrefix(res.Output, "BEGIN\n") || !strings.HasSuffix(res.Output, "\nEND\n") || !strings.Contains(res.Output, "bytes omitted") {
+		if !strings.HasPrefix(res.Output, "BEGIN\n") || !strings.HasSuffix(res.Output, "\nEND\n") || !strings.Contains(res.Output, "bytes) omitted") {
 			t.Errorf("head, tail or omission marker missing: %q…%q", res.Output[:20], res.Output[len(res.Output)-20:])
 		}
 		if want := int64(len("BEGIN\n") + 3000000 + len("\nEND\n") - 1000); res.OmittedBytes != want {

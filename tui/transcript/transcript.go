@@ -18,6 +18,7 @@ import (
 
 	"hew/agent/event"
 	"hew/agent/termsafe"
+	"hew/sandbox/capture"
 )
 
 // Kind is what an entry is.
@@ -479,19 +480,20 @@ func wrap(s string, width int, indent string) string {
 // maxLineBytes caps each line of tool output kept in the transcript.
 const maxLineBytes = 512
 
-// clipLines keeps the first and last n lines of s, each cut to maxLineBytes, saying how many
-// were left out.
+// clipLines keeps the first and last n lines of s, each cut to maxLineBytes, with a marker line
+// between them saying exactly what was left out: the lines dropped here and those that markers
+// of earlier cuts among them stood for (see capture.Count), so the count is the same the model
+// was given.
 func clipLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > 2*n+1 {
+		left := capture.Count(strings.Join(lines[n:len(lines)-n], "\n") + "\n")
+		lines = append(append(lines[:n:n], capture.Marker(left, "")), lines[len(lines)-n:]...)
+	}
 	for i, l := range lines {
 		if len(l) > maxLineBytes {
 			lines[i] = strings.ToValidUTF8(l[:maxLineBytes], "") + "…"
 		}
 	}
-	if len(lines) <= 2*n {
-		return strings.Join(lines, "\n")
-	}
-	omitted := len(lines) - 2*n
-	out := append(lines[:n:n], fmt.Sprintf("… %d lines omitted …", omitted))
-	return strings.Join(append(out, lines[len(lines)-n:]...), "\n")
+	return strings.Join(lines, "\n")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hew/agent/event"
+	"hew/sandbox/capture"
 )
 
 // session builds a transcript of n entries: prompts, Markdown answers and tool calls with long
@@ -54,7 +55,7 @@ func TestViewFollowsTheBottomAndStaysWhereTheReaderScrolled(t *testing.T) {
 	tr.ScrollUp(8, 10)
 	tr.ScrollUp(8, 10)
 	all := tr.View(200)
-	if !strings.Contains(all, "lines omitted") || !strings.Contains(all, "│ ok") {
+	if !strings.Contains(all, "bytes) omitted …]") || !strings.Contains(all, "│ ok") {
 		t.Errorf("expanded output:\n%s", all)
 	}
 	// Scrolling to the very top stops there.
@@ -72,7 +73,7 @@ func TestToolOutputIsClippedWhenStored(t *testing.T) {
 	if len(e.Output) > 2*outputLines*(maxLineBytes+8)+64 {
 		t.Errorf("stored output is %d bytes", len(e.Output))
 	}
-	if !strings.Contains(e.Output, "9984 lines omitted") {
+	if !strings.Contains(e.Output, "[… 9984 lines (") {
 		t.Errorf("omission not counted: %q", e.Output[len(e.Output)/2-40:len(e.Output)/2+40])
 	}
 }
@@ -116,7 +117,7 @@ func TestSelectMarksScrollsToAndExpandsOneEntry(t *testing.T) {
 	}
 	tr.ToggleEntry(e)
 	v := tr.View(30)
-	if !strings.Contains(v, "│ ok") || strings.Count(v, "lines omitted") != 1 {
+	if !strings.Contains(v, "│ ok") || strings.Count(v, "bytes) omitted …]") != 1 {
 		t.Errorf("one tool call expanded:\n%s", v)
 	}
 	if !strings.Contains(v, "▌") {
@@ -150,5 +151,25 @@ func TestSelectMarksScrollsToAndExpandsOneEntry(t *testing.T) {
 	tr.Unselect()
 	if strings.Contains(tr.View(10), "▌") {
 		t.Error("still marked after Unselect")
+	}
+}
+
+// The count of a long command's output left out is exact: the lines the transcript drops plus
+// those the sandbox's and the tool's cuts left out (the markers among them), as the model is told.
+func TestOmittedCountAddsUpWithEarlierCuts(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 100_000; i++ {
+		fmt.Fprintf(&b, "%d\n", i)
+	}
+	out := capture.Clip(capture.Clip(b.String(), 64<<10, ""), 32<<10, "")
+	tr := New()
+	tr.Add(&Entry{Kind: Tool, ToolID: "1", Text: "run seq 1 100000"})
+	tr.FinishTool(event.ToolFinished{ID: "1", Output: out})
+	lines := strings.Split(tr.Last().Output, "\n")
+	if len(lines) != 2*outputLines+1 || lines[outputLines-1] != "8" || lines[outputLines+1] != "99993" {
+		t.Fatalf("kept lines: %q … %q", lines[:outputLines], lines[outputLines+1:])
+	}
+	if want := "[… 99984 lines (588830 bytes) omitted …]"; lines[outputLines] != want {
+		t.Errorf("marker %q, want %q", lines[outputLines], want)
 	}
 }
