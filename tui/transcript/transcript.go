@@ -435,7 +435,7 @@ func (t *Transcript) renderTool(e *Entry) string {
 		status = fmt.Sprintf("exit %d", *e.ExitCode)
 	}
 	if e.Done {
-		status = strings.TrimSpace(status + " " + e.Duration.Round(time.Millisecond).String())
+		status = strings.TrimSpace(status + " " + runTime(e.Duration))
 	}
 	line := mark + " " + ansi.Truncate(e.Text, w-4-len(status), "…")
 	if status != "" {
@@ -450,6 +450,14 @@ func (t *Transcript) renderTool(e *Entry) string {
 		b.WriteString(dimStyle.Render("  │ "+ansi.Truncate(strings.ReplaceAll(l, "\t", "    "), w-4, "…")) + "\n")
 	}
 	return b.String()
+}
+
+// runTime says how long a tool call ran, to the millisecond ("<1ms" rather than "0s").
+func runTime(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 // markdown renders text as Markdown at the current width, falling back to wrapped plain text.
