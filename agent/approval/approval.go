@@ -109,7 +109,8 @@ func CheckMode(mode string) error {
 }
 
 // Run asks when the mode says so, then runs command (with the network when that was the
-// reason and it was allowed).
+// reason and it was allowed). The result's Waited says how long the answer took, also when the
+// command was denied.
 func (g *Gate) Run(ctx context.Context, command string, timeout time.Duration) (tools.RunResult, error) {
 	g.mu.Lock()
 	mode, ask, allowed := g.mode, g.ask, g.allowed[command]
@@ -118,10 +119,13 @@ func (g *Gate) Run(ctx context.Context, command string, timeout time.Duration) (
 	if !need || ask == nil {
 		return g.run(ctx, command, timeout, g.network)
 	}
+	var waited time.Duration
 	if !allowed {
+		asked := time.Now()
 		d, note := ask(ctx, req)
+		waited = time.Since(asked)
 		if err := ctx.Err(); err != nil {
-			return tools.RunResult{}, err
+			return tools.RunResult{Waited: waited}, err
 		}
 		switch d {
 		case AllowSession:
@@ -131,12 +135,14 @@ func (g *Gate) Run(ctx context.Context, command string, timeout time.Duration) (
 		case AllowOnce:
 		default:
 			if note = strings.TrimSpace(note); note != "" {
-				return tools.RunResult{}, fmt.Errorf("%w: %s", ErrDenied, note)
+				return tools.RunResult{Waited: waited}, fmt.Errorf("%w: %s", ErrDenied, note)
 			}
-			return tools.RunResult{}, ErrDenied
+			return tools.RunResult{Waited: waited}, ErrDenied
 		}
 	}
-	return g.run(ctx, command, timeout, g.network || req.Network)
+	res, err := g.run(ctx, command, timeout, g.network || req.Network)
+	res.Waited = waited
+	return res, err
 }
 
 func (g *Gate) run(ctx context.Context, command string, timeout time.Duration, network bool) (tools.RunResult, error) {

@@ -577,7 +577,9 @@ func (a *Agent) runTool(ctx context.Context, env *tools.Env, c llm.ToolCall) too
 	if ctx.Err() != nil && !r.IsError {
 		r = tools.Result{IsError: true, Output: "interrupted by the user"}
 	}
-	a.emit(event.ToolFinished{ID: c.ID, Name: c.Name, Output: r.Output, IsError: r.IsError, ExitCode: r.ExitCode, Duration: time.Since(start)})
+	// The run time leaves out the wait for the user's approval.
+	ran := max(time.Since(start)-r.Waited, 0)
+	a.emit(event.ToolFinished{ID: c.ID, Name: c.Name, Output: r.Output, IsError: r.IsError, ExitCode: r.ExitCode, Duration: ran})
 	return r
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"hew/agent/approval"
 	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/proposal"
@@ -282,4 +283,36 @@ type noopRunner struct{}
 
 func (noopRunner) Run(context.Context, string, time.Duration) (tools.RunResult, error) {
 	return tools.RunResult{}, nil
+}
+
+// A command's run time leaves out the time it waited for the user's approval, whether it was
+// then run or denied.
+func TestRunTimeLeavesOutTheWaitForApproval(t *testing.T) {
+	const wait = 300 * time.Millisecond
+	for _, d := range []approval.Decision{approval.AllowOnce, approval.Deny} {
+		p := &scripted{resps: []llm.Response{calls(llm.ToolCall{ID: "1", Name: "run", Arguments: `{"command":"touch x"}`}), text("done")}}
+		a, rec := newAgent(t, p)
+		gate, err := approval.NewGate(func(context.Context, string, time.Duration, bool) (tools.RunResult, error) {
+			return tools.RunResult{Duration: time.Millisecond}, nil
+		}, false, approval.Untrusted, func(context.Context, approval.Request) (approval.Decision, string) {
+			time.Sleep(wait)
+			return d, ""
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Env.Runner = gate
+		start := time.Now()
+		if _, err := a.Send(context.Background(), "touch it"); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took < wait {
+			t.Fatalf("the turn took %s, less than the wait", took)
+		}
+		for _, e := range rec.evs {
+			if f, ok := e.(event.ToolFinished); ok && f.Duration >= wait {
+				t.Errorf("decision %v: the run time %s includes the %s wait for approval", d, f.Duration, wait)
+			}
+		}
+	}
 }

@@ -34,7 +34,9 @@ var run = define(Tool{
 	}
 	r, err := env.Runner.Run(ctx, a.Command, timeout)
 	if err != nil {
-		return errorf("could not run the command: %v", err)
+		res := errorf("could not run the command: %v", err)
+		res.Waited = r.Waited
+		return res
 	}
 	code := r.ExitCode
 	var b strings.Builder
@@ -45,5 +47,5 @@ var run = define(Tool{
 		fmt.Fprintf(&b, "exit code %d (%.1fs)\n", r.ExitCode, r.Duration.Seconds())
 	}
 	b.WriteString(r.Output)
-	return Result{Output: b.String(), IsError: code != 0 || r.TimedOut, ExitCode: &code, Changed: true}
+	return Result{Output: b.String(), IsError: code != 0 || r.TimedOut, ExitCode: &code, Changed: true, Waited: r.Waited}
 })

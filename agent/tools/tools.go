@@ -32,6 +32,8 @@ type RunResult struct {
 	Output   string // combined output, already capped
 	TimedOut bool
 	Duration time.Duration
+	// Waited is how long the command waited for the user's approval before it ran.
+	Waited time.Duration
 }
 
 // Env is what the tools act on.
@@ -51,4 +53,7 @@ type Result struct {
 	ExitCode *int // set by run
 	// Changed reports that the proposal may have changed.
 	Changed bool
+	// Waited is how long the tool waited for the user (to approve a command); the tool call's
+	// reported run time leaves it out.
+	Waited time.Duration
 }
