@@ -248,8 +248,8 @@ func (m *Model) cmdSessions([]string) tea.Cmd {
 			if in.ID == eng.SessionID() {
 				mark = "▶ "
 			}
-			fmt.Fprintf(&b, "\n%s%s  %s  %2d turns  $%.2f  %s", mark, in.ID, in.Start.Local().Format("2006-01-02 15:04"),
-				in.Turns, in.CostUSD, clip(in.Prompt, 50))
+			fmt.Fprintf(&b, "\n%s%s  %s  %8s  $%.2f  %s", mark, in.ID, in.Start.Local().Format("2006-01-02 15:04"),
+				plural(in.Turns, "turn"), in.CostUSD, clip(in.Prompt, 50))
 		}
 		return sessionsMsg{text: b.String()}
 	}

@@ -65,7 +65,7 @@ func Resume(ctx context.Context, o Options, id string) (*Engine, error) {
 	}
 	e.announceModel(own, o.Config)
 	if st.Repaired > 0 {
-		e.emitStart(event.Notice{Level: "warn", Text: fmt.Sprintf("%d tool call(s) had not finished when the session stopped; the model is told their results are unknown", st.Repaired)})
+		e.emitStart(event.Notice{Level: "warn", Text: count(st.Repaired, "tool call")+" had not finished when the session stopped; the model is told their results are unknown"})
 	}
 	return e, nil
 }
@@ -171,6 +171,14 @@ func (o Options) restore(e *Engine, a *loop.Agent) {
 	e.saved = o.resume.Events
 	a.Restore(loop.Restored{History: o.resume.History, Plan: o.resume.Plan, Turns: o.resume.Turns,
 		Total: o.resume.Total, CostUSD: o.resume.CostUSD})
+}
+
+// count says n of a noun, singular for one: "1 file", "2 files".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // providerError says the model provider could not be made: no credentials, or a bad setting.

@@ -106,7 +106,7 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 		return out
 	}
 	if e.defaults.Accept == AcceptNever {
-		e.Notify("", fmt.Sprintf("the proposal (%d changed file(s)) is kept, not applied; see it with --patch-out or resume session %s", len(changes), e.SessionID()))
+		e.Notify("", fmt.Sprintf("the proposal (%s) is kept, not applied; see it with --patch-out or resume session %s", count(len(changes), "changed file"), e.SessionID()))
 		return out
 	}
 	checkpointed := false

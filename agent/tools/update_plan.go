@@ -48,5 +48,9 @@ var updatePlan = define(Tool{
 	if env.OnPlan != nil {
 		env.OnPlan(a.Steps)
 	}
-	return Result{Output: fmt.Sprintf("plan updated (%d steps)", len(a.Steps))}
+	steps := "steps"
+	if len(a.Steps) == 1 {
+		steps = "step"
+	}
+	return Result{Output: fmt.Sprintf("plan updated (%d %s)", len(a.Steps), steps)}
 })

@@ -262,11 +262,14 @@ func (m *Model) View() string {
 	return strings.Join(rows, "\n")
 }
 
-func files(n int) string {
+func files(n int) string { return count(n, "file") }
+
+// count says n of a noun, singular for one: "1 hunk", "2 hunks".
+func count(n int, noun string) string {
 	if n == 1 {
-		return "1 file"
+		return "1 " + noun
 	}
-	return fmt.Sprintf("%d files", n)
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func (m *Model) title(w int) string {
@@ -275,7 +278,7 @@ func (m *Model) title(w int) string {
 		added += f.Added
 		removed += f.Removed
 	}
-	s := titleStyle.Render("Review") + fmt.Sprintf("  %d files  ", len(m.files)) +
+	s := titleStyle.Render("Review") + "  "+files(len(m.files))+"  " +
 		addStyle.Render(fmt.Sprintf("+%d", added)) + " " + delStyle.Render(fmt.Sprintf("-%d", removed)) + "   "
 	switch {
 	case m.tests == nil:
@@ -300,7 +303,7 @@ func (m *Model) fileList(w int) []string {
 		}
 		units := "whole file"
 		if !f.Whole {
-			units = fmt.Sprintf("%d hunks", len(f.Hunks))
+			units = count(len(f.Hunks), "hunk")
 		}
 		if f.Control != "" {
 			name += "  " + warnStyle.Render("⚠ control file: "+f.Control)
@@ -349,7 +352,7 @@ func (m *Model) changeRows(w, height int) []string {
 		what := "changes mode only"
 		switch {
 		case f.Change.Op == 'D':
-			what = fmt.Sprintf("deleted (%d lines)", f.Removed)
+			what = "deleted (" + count(f.Removed, "line") + ")"
 		case diff.IsBinary(f.Change.New) || diff.IsBinary(f.Change.Old):
 			what = fmt.Sprintf("binary file (%d bytes)", len(f.Change.New))
 		}

@@ -39,3 +39,23 @@ func TestReviewIsTerminalSafeAndMarksUnsafeChanges(t *testing.T) {
 		t.Fatalf("the unsafe change's reason is not shown:\n%s", v)
 	}
 }
+
+// Counts read right in the singular: "1 file", "1 hunk", "1 line".
+func TestCountsAreSingularForOne(t *testing.T) {
+	old, nw := []byte("a\nb\n"), []byte("A\nb\n")
+	m := New()
+	m.SetSize(120, 30)
+	m.SetFiles([]engine.FileReview{
+		{Change: proposal.Change{Path: "one.go", Op: proposal.Modify, Old: old, New: nw}, Hunks: diff.Hunks(old, nw, 3), Added: 1, Removed: 1},
+		{Change: proposal.Change{Path: "gone.txt", Op: proposal.Delete, Old: []byte("x\n")}, Whole: true, Removed: 1},
+	})
+	plain := sgr.ReplaceAllString(m.View(), "")
+	if !strings.Contains(plain, "Review  2 files") || !strings.Contains(plain, "1 hunk") || strings.Contains(plain, "1 hunks") {
+		t.Errorf("review:\n%s", plain)
+	}
+	m.SetFiles(m.Files()[1:])
+	plain = sgr.ReplaceAllString(m.View(), "")
+	if !strings.Contains(plain, "Review  1 file ") || !strings.Contains(plain, "deleted (1 line)") {
+		t.Errorf("review of one deleted file:\n%s", plain)
+	}
+}
