@@ -65,7 +65,7 @@ func Resume(ctx context.Context, o Options, id string) (*Engine, error) {
 	}
 	e.announceModel(own, o.Config)
 	if st.Repaired > 0 {
-		e.emitStart(event.Notice{Level: "warn", Text: count(st.Repaired, "tool call")+" had not finished when the session stopped; the model is told their results are unknown"})
+		e.emitStart(event.Notice{Level: "warn", Text: count(st.Repaired, "tool call") + " had not finished when the session stopped; the model is told their results are unknown"})
 	}
 	return e, nil
 }

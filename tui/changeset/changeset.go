@@ -278,7 +278,7 @@ func (m *Model) title(w int) string {
 		added += f.Added
 		removed += f.Removed
 	}
-	s := titleStyle.Render("Review") + "  "+files(len(m.files))+"  " +
+	s := titleStyle.Render("Review") + "  " + files(len(m.files)) + "  " +
 		addStyle.Render(fmt.Sprintf("+%d", added)) + " " + delStyle.Render(fmt.Sprintf("-%d", removed)) + "   "
 	switch {
 	case m.tests == nil:
