@@ -157,9 +157,11 @@ func (msg diffMsg) apply(m *Model) tea.Cmd {
 		return nil
 	}
 	if msg.patch == "" {
-		msg.patch = "The proposal is empty."
+		m.info("The proposal is empty.")
+		return nil
 	}
-	m.info(strings.TrimRight(msg.patch, "\n"))
+	m.tr.Add(&transcript.Entry{Kind: transcript.Diff, Text: strings.TrimRight(msg.patch, "\n")})
+	m.tr.Bottom()
 	return nil
 }
 

@@ -25,11 +25,7 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 		m.tr.Add(&transcript.Entry{Kind: transcript.Plan, Steps: e.Steps})
 	case event.TestRun:
 		m.rv.SetTests(e)
-		word := "pass"
-		if !e.Passed {
-			word = fmt.Sprintf("fail (exit %d)", e.ExitCode)
-		}
-		m.notice(fmt.Sprintf("tests %s on the proposal: %s", word, e.Command))
+		m.testRun(e)
 	case event.Usage:
 		m.usage = e
 	case event.Error:
@@ -53,6 +49,22 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// testRun shows a test run on the proposal as an entry of the transcript, with its whole
+// output: open (ctrl+o toggles it) when the tests failed, so that the failure can be read.
+func (m *Model) testRun(e event.TestRun) {
+	code := e.ExitCode
+	what := "tests pass on the proposal: "
+	if !e.Passed {
+		what = "tests fail on the proposal: "
+		if m.view == viewReview {
+			m.rv.SetMessage("✗ the tests failed: esc shows their output in the transcript")
+		}
+	}
+	m.tr.Add(&transcript.Entry{Kind: transcript.Tool, Text: what + e.Command, Done: true, Failed: !e.Passed, ExitCode: &code,
+		Duration: e.Duration, Output: e.Output, Full: true, Expanded: !e.Passed})
+	m.tr.Bottom()
 }
 
 func short(hash string) string { return hash[:min(len(hash), 10)] }

@@ -57,6 +57,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			return nil // a prompt waits in the input for the operation to end
 		}
 		m.input.Reset()
+		text = m.expandPastes(text)
 		m.remember(text)
 		if strings.HasPrefix(text, "/") {
 			return m.command(text)

@@ -76,6 +76,9 @@ type Model struct {
 	history []string
 	histPos int // len(history) when not browsing
 
+	pastes   []pasted // pastes waiting in the input as placeholders (see paste.go)
+	pasteSeq int
+
 	rejected    []engine.Resolution // rejected hunks the model has not been told about
 	pendingNote string              // the reason given with them, if any
 	lastTask    string
@@ -126,7 +129,7 @@ func newInput() textarea.Model {
 	in.Prompt = "› "
 	in.Placeholder = "Ask for a change, or / for commands"
 	in.ShowLineNumbers = false
-	in.SetHeight(3)
+	in.SetHeight(inputLines)
 	in.KeyMap.InsertNewline = keymap.TranscriptKeys.NewLine
 	st := textarea.DefaultDarkStyles()
 	st.Cursor.Blink = false // a blinking cursor would tick forever
@@ -219,6 +222,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.view == viewReview {
 			m.rv.Paste(msg.Content)
+			return m, nil
+		}
+		if m.pasteIntoInput(msg.Content) {
 			return m, nil
 		}
 	case tea.MouseWheelMsg:

@@ -34,6 +34,7 @@ const (
 	Error                 // a failure, with what to do about it
 	Notice                // a status line from hew
 	Info                  // output of a / command, shown as it is
+	Diff                  // a unified diff (/diff), coloured
 )
 
 // outputLines is how many lines of a tool's output an entry keeps from each end.
@@ -51,7 +52,10 @@ type Entry struct {
 	Failed   bool
 	ExitCode *int
 	Duration time.Duration
-	Output   string // head and tail of the output, at most 2*outputLines lines
+	Output   string // head and tail of the output, at most 2*outputLines lines unless Full
+	// Full keeps the whole output (a test run's, as the runner captured it), not only its head
+	// and tail.
+	Full bool
 
 	Steps []event.PlanStep
 
@@ -91,7 +95,9 @@ func (t *Transcript) Len() int { return len(t.entries) }
 
 // Add appends e.
 func (t *Transcript) Add(e *Entry) {
-	e.Output = clipLines(e.Output, outputLines)
+	if !e.Full {
+		e.Output = clipLines(e.Output, outputLines)
+	}
 	t.entries = append(t.entries, e)
 }
 
@@ -401,6 +407,8 @@ func (t *Transcript) render(e *Entry) string {
 		return s + "\n"
 	case Notice:
 		return warnStyle.Render("• "+wrap(e.Text, w-2, "  ")) + "\n"
+	case Diff:
+		return renderDiff(e.Text, w)
 	default:
 		return wrap(e.Text, w, "") + "\n"
 	}
@@ -448,6 +456,39 @@ func (t *Transcript) renderTool(e *Entry) string {
 	b.WriteString(line + "\n")
 	for _, l := range strings.Split(strings.TrimRight(e.Output, "\n"), "\n") {
 		b.WriteString(dimStyle.Render("  │ "+ansi.Truncate(strings.ReplaceAll(l, "\t", "    "), w-4, "…")) + "\n")
+	}
+	return b.String()
+}
+
+var (
+	diffAdd  = lipgloss.NewStyle().Foreground(lipgloss.Color("78"))
+	diffDel  = lipgloss.NewStyle().Foreground(lipgloss.Color("203"))
+	diffHunk = lipgloss.NewStyle().Foreground(lipgloss.Color("75"))
+	diffFile = lipgloss.NewStyle().Bold(true)
+)
+
+// renderDiff colours a unified diff as git does: file headers bold, hunk headers blue, added
+// lines green, removed lines red; long lines wrap.
+func renderDiff(text string, w int) string {
+	var b strings.Builder
+	inHunk := false
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		style := lipgloss.NewStyle()
+		switch {
+		case strings.HasPrefix(line, "diff --git "):
+			style, inHunk = diffFile, false
+		case strings.HasPrefix(line, "@@"):
+			style, inHunk = diffHunk, true
+		case !inHunk:
+			style = diffFile // index, ---, +++, mode and rename lines
+		case strings.HasPrefix(line, "+"):
+			style = diffAdd
+		case strings.HasPrefix(line, "-"):
+			style = diffDel
+		}
+		for _, part := range strings.Split(wrap(line, w, ""), "\n") {
+			b.WriteString(style.Render(part) + "\n")
+		}
 	}
 	return b.String()
 }
