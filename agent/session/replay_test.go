@@ -122,3 +122,32 @@ func TestFindLatestAndFork(t *testing.T) {
 		t.Errorf("fork's start event %+v", s)
 	}
 }
+
+// A session continues where it last ran: the last start's provider, model, region and profile,
+// then any model switch after it. Old files, with no region or switch, keep what they recorded.
+func TestReplayFindsTheProviderAndModelLastUsed(t *testing.T) {
+	cases := []struct {
+		name string
+		evs  []event.Event
+		want Ran
+	}{
+		{"old file", []event.Event{&event.SessionStarted{Provider: "openai", Model: "gpt-5-mini"}}, Ran{Provider: "openai", Model: "gpt-5-mini"}},
+		{"bedrock", []event.Event{&event.SessionStarted{Provider: "bedrock", Model: "m", Region: "us-east-2", Profile: "dev"}},
+			Ran{Provider: "bedrock", Model: "m", Region: "us-east-2", Profile: "dev"}},
+		{"switched", []event.Event{
+			&event.SessionStarted{Provider: "bedrock", Model: "m", Region: "us-east-2"},
+			&event.ModelSwitched{Provider: "bedrock", Model: "n", From: "m"},
+		}, Ran{Provider: "bedrock", Model: "n", Region: "us-east-2"}},
+		{"resumed on another provider", []event.Event{
+			&event.SessionStarted{Provider: "bedrock", Model: "m", Region: "us-east-2"},
+			&event.SessionStarted{Provider: "openai", Model: "gpt-5.1", Resumed: true},
+			&event.ModelSwitched{Provider: "openai", Model: "gpt-5-mini"},
+		}, Ran{Provider: "openai", Model: "gpt-5-mini"}},
+		{"never started", nil, Ran{}},
+	}
+	for _, c := range cases {
+		if got := Replay(c.evs).Ran; got != c.want {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}

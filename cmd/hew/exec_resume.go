@@ -10,7 +10,7 @@ import (
 
 // addResumeFlags adds the flags that make `hew exec` continue a saved session.
 func addResumeFlags(f *pflag.FlagSet, o *execOptions) {
-	f.StringVar(&o.Resume, "resume", "", "continue saved session ID (or 'last') with this prompt")
+	f.StringVar(&o.Resume, "resume", "", "continue saved session ID (or 'last') with this prompt, on the session's own model unless --provider/--model switch it")
 	f.BoolVar(&o.Last, "last", false, "with --resume, or alone: continue the newest session of this repository")
 }
 
