@@ -57,7 +57,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			return nil // a prompt waits in the input for the operation to end
 		}
 		m.input.Reset()
-		text = m.expandPastes(text)
+		text = strings.TrimRight(m.expandPastes(text), " \t\r\n") // a paste's own indentation stays
 		m.remember(text)
 		if strings.HasPrefix(text, "/") {
 			return m.command(text)

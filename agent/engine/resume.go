@@ -248,10 +248,18 @@ func unusableProvider(id string, configured, tried config.Config, chosen bool, e
 	if tried.Provider == "bedrock" {
 		fix = "give AWS credentials for that profile and region (aws sso login, AWS_PROFILE or AWS_ACCESS_KEY_ID)"
 	}
-	other := "--provider openai --model " + config.DefaultModel("openai")
-	if configured.Provider != tried.Provider || configured.ModelOrDefault() != tried.ModelOrDefault() {
-		other = "--provider " + configured.Provider + " --model " + configured.ModelOrDefault()
+	// Another provider: the configured one, when it is not the one that failed.
+	other := configured.Provider
+	if other == tried.Provider {
+		other = "bedrock"
+		if tried.Provider == "bedrock" {
+			other = "openai"
+		}
 	}
-	return usage("%s%s, which cannot be used here: %v\nto continue it: %s ('hew doctor' checks), or switch model: hew resume %s %s",
-		whose, where(tried), err.err, fix, id, other)
+	model := config.DefaultModel(other)
+	if other == configured.Provider {
+		model = configured.ModelOrDefault()
+	}
+	return usage("%s%s, which cannot be used here: %v\nto continue it: %s ('hew doctor' checks), or continue on another model: hew resume %s --provider %s --model %s (hew exec --resume takes the same flags)",
+		whose, where(tried), err.err, fix, id, other, model)
 }

@@ -354,7 +354,7 @@ func (t *Transcript) lines(i int) []string {
 	}
 	s := t.render(e)
 	e.cache = strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if e.Kind != Tool {
+	if e.Kind != Tool || e.Full {
 		e.cache = append(e.cache, "") // a blank line between entries; tool calls stay together
 	}
 	e.cacheWidth, e.cacheVersion, e.cacheExpanded = t.width, e.version, expanded
