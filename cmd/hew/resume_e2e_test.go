@@ -90,7 +90,7 @@ func TestResumeContinuesABedrockSessionOnItsModelAndRegion(t *testing.T) {
 		t.Errorf("the resumed transcript shows raw tool arguments:\n%s", scr)
 	}
 	line := lineWith(scr, "run sleep 0.3")
-	if m := regexp.MustCompile(`exit 0 (\d+)ms`).FindStringSubmatch(line); m == nil || atoi(m[1]) < 300 {
+	if m := regexp.MustCompile(`exit 0 (\S+)`).FindStringSubmatch(line); m == nil || parseDuration(m[1]) < 300*time.Millisecond {
 		t.Errorf("the tool call's run time is not the real one (≥ 300ms): %q", line)
 	}
 	s.keys("-l", "and now?")
@@ -249,7 +249,7 @@ func lineWith(screen, s string) string {
 	return ""
 }
 
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
+func parseDuration(s string) time.Duration {
+	d, _ := time.ParseDuration(s)
+	return d
 }
