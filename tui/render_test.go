@@ -132,3 +132,28 @@ func lineWith(screen, s string) string {
 	}
 	return ""
 }
+
+// A session switched with /model resumes on the model it was switched to, and its transcript
+// says where the switch happened.
+func TestResumeContinuesOnTheModelSwitchedTo(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never",
+		llmtest.Turn{Text: "on mini"}, llmtest.Turn{Text: "on 4.1"}, llmtest.Turn{Text: "still 4.1"})
+	h.turn("first")
+	h.command("/model gpt-4.1")
+	h.turn("second")
+	first := h.m.Engine().SessionID()
+	h.command("/new")
+	h.command("/resume " + first)
+	if scr := h.screen(); !strings.Contains(scr, "model: gpt-4.1 from here on (was gpt-5-mini)") ||
+		!strings.Contains(scr, "resumed on the session's own openai model gpt-4.1") {
+		t.Errorf("the resumed transcript:\n%s", scr)
+	}
+	h.turn("third")
+	var models []string
+	for _, r := range h.srv.Requests() {
+		models = append(models, r.JSON["model"].(string))
+	}
+	if got := strings.Join(models, " "); got != "gpt-5-mini gpt-4.1 gpt-4.1" {
+		t.Errorf("models asked: %s", got)
+	}
+}

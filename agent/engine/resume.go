@@ -23,7 +23,7 @@ import (
 //
 // The session continues on the provider and model it last ran on (with a Bedrock session's
 // region and profile), whatever o.Config names, unless o.Choose lays another choice over them:
-// a notice says which model the session is on, and a switch is recorded as ModelSwitched. When
+// a notice says which model the session is on (a switch is recorded by the SessionStarted). When
 // the session's provider cannot be made (no credentials), the error says how to fix that or
 // how to continue on another model.
 func Resume(ctx context.Context, o Options, id string) (*Engine, error) {
@@ -227,13 +227,12 @@ func where(cfg config.Config) string {
 }
 
 // announceModel says which model a resumed session continues on: its own, or the one chosen
-// for this run, which is recorded as a switch.
+// for this run (which the session's SessionStarted records, so the next resume keeps it).
 func (e *Engine) announceModel(own, now config.Config) {
 	if where(own) == where(now) {
 		e.emitStart(event.Notice{Text: "resumed on the session's own " + where(now) + "; /model switches"})
 		return
 	}
-	e.emitStart(event.ModelSwitched{Provider: now.Provider, Model: now.ModelOrDefault(), From: own.ModelOrDefault()})
 	e.emitStart(event.Notice{Level: "warn", Text: "switched from the session's " + where(own) + " to " + where(now) + ", as asked; the conversation goes on"})
 }
 
