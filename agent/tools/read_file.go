@@ -53,7 +53,7 @@ var readFile = define(Tool{
 		lines = lines[:len(lines)-1]
 	}
 	if a.Offset > len(lines) {
-		return errorf("%s has %d lines; offset %d is past the end", a.Path, len(lines), a.Offset)
+		return errorf("%s has %s; offset %d is past the end", a.Path, count(len(lines), "line"), a.Offset)
 	}
 	end := min(a.Offset-1+a.Limit, len(lines))
 	var b strings.Builder

@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -48,9 +47,5 @@ var updatePlan = define(Tool{
 	if env.OnPlan != nil {
 		env.OnPlan(a.Steps)
 	}
-	steps := "steps"
-	if len(a.Steps) == 1 {
-		steps = "step"
-	}
-	return Result{Output: fmt.Sprintf("plan updated (%d %s)", len(a.Steps), steps)}
+	return Result{Output: "plan updated (" + count(len(a.Steps), "step") + ")"}
 })
