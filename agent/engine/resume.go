@@ -230,7 +230,7 @@ func where(cfg config.Config) string {
 // for this run (which the session's SessionStarted records, so the next resume keeps it).
 func (e *Engine) announceModel(own, now config.Config) {
 	if where(own) == where(now) {
-		e.emitStart(event.Notice{Text: "resumed on the session's own " + where(now) + "; /model switches"})
+		e.emitStart(event.Notice{Text: "resumed on the session's own " + where(now) + " (--model or /model switches)"})
 		return
 	}
 	e.emitStart(event.Notice{Level: "warn", Text: "switched from the session's " + where(own) + " to " + where(now) + ", as asked; the conversation goes on"})
