@@ -143,7 +143,7 @@ func (m *Model) pendingProposal(files int) {
 
 // replay shows a resumed session's transcript as it looked live, from the session's saved
 // events: the prompts, reasoning and answers, each tool call with its summary, result and run
-// time, the plans, test runs, commits and notices.
+// time, the plans, test runs, commits and notices (compaction among them).
 func (m *Model) replay(evs []event.Event) {
 	for _, e := range evs {
 		switch e := event.Value(e).(type) {
@@ -158,8 +158,6 @@ func (m *Model) replay(evs []event.Event) {
 			if e.Reason != "done" && e.Reason != "error" {
 				m.notice("the turn ended: " + strings.ReplaceAll(e.Reason, "_", " "))
 			}
-		case event.Compacted:
-			m.notice(fmt.Sprintf("the conversation was compacted (%s): about %d tokens → %d", e.Reason, e.Before, e.After))
 		case event.ModelSwitched:
 			m.notice("model: " + e.Model + " from here on (was " + e.From + ")")
 		case event.Accepted:
