@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/tui/changeset"
 	"hew/tui/transcript"
@@ -24,12 +25,17 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 	case event.PlanUpdated:
 		m.tr.Add(&transcript.Entry{Kind: transcript.Plan, Steps: e.Steps})
 	case event.TestRun:
-		m.rv.SetTests(e)
+		st := m.eng.TestStatus()
+		m.rv.SetTests(st)
 		word := "pass"
 		if !e.Passed {
 			word = fmt.Sprintf("fail (exit %d)", e.ExitCode)
 		}
-		m.notice(fmt.Sprintf("tests %s on the proposal: %s", word, e.Command))
+		on := "the proposal"
+		if st.On == engine.TestedCommit {
+			on = "what will be committed"
+		}
+		m.notice(fmt.Sprintf("tests %s on %s: %s", word, on, e.Command))
 	case event.Usage:
 		m.usage = e
 	case event.Error:
@@ -39,6 +45,8 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 	case event.Committed:
 		m.notice(fmt.Sprintf("committed %s on %s: %s", short(e.Hash), e.Branch, e.Subject))
 	case event.ProposalChanged:
+		m.pending = len(e.Files)
+		m.rv.SetTests(m.eng.TestStatus())
 		var names []string
 		for _, f := range e.Files {
 			names = append(names, f.Path)

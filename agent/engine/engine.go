@@ -92,6 +92,10 @@ type Engine struct {
 	accepted map[string]gitops.Update
 	// available holds the models AvailableModels last listed, by id, for SwitchModel.
 	available map[string]ModelChoice
+	// messageWriter writes commit messages (see SetCommitMessageWriter); nil: DescribeCommit.
+	messageWriter CommitMessageWriter
+	// tests is the last test run and what it ran on (see TestStatus).
+	tests testState
 }
 
 // ErrUsage marks configuration problems the user must fix (exit code 2).
