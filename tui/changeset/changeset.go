@@ -47,8 +47,8 @@ const (
 type Request struct {
 	Action Action
 	Path   string
-	Hunk   int    // index in the file's hunks; 0 for a whole-file change
-	Line   int    // the hunk's first line in the proposed file (for Edit)
+	Hunk   int // index in the file's hunks; 0 for a whole-file change
+	Line   int // the hunk's first line in the proposed file (for Edit)
 	// Note is the note for the model typed with f, for RejectHunk (it may be empty); Noted
 	// reports that the hunk was rejected with f.
 	Note  string

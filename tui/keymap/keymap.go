@@ -53,8 +53,8 @@ func (k Transcript) All() []key.Binding {
 // Review holds the keys of the proposal review.
 type Review struct {
 	Accept, Reject, AcceptFile, RejectFile, Note, SendNote, Edit, Commit key.Binding
-	NextHunk, PrevHunk, NextFile, PrevFile, PageDown, PageUp   key.Binding
-	Split, Close                                               key.Binding
+	NextHunk, PrevHunk, NextFile, PrevFile, PageDown, PageUp             key.Binding
+	Split, Close                                                         key.Binding
 }
 
 // ReviewKeys are the review's keys.
