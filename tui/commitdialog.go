@@ -156,7 +156,7 @@ func (d *commitDialog) view(w, h int) string {
 	rows = append(rows, "")
 	var hint string
 	if d.confirm {
-		hint = hintStyle.Render("y: commit anyway (then edit the message) · esc: back to the review, nothing committed")
+		hint = hintStyle.Render("y: commit anyway, then edit the message · esc: back, nothing committed")
 		if d.tests != nil && d.tests.Output != "" {
 			out := lastLines(d.tests.Output, max(h-len(rows)-3, 0))
 			for _, l := range out {

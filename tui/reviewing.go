@@ -172,7 +172,11 @@ func (msg resolveDoneMsg) apply(m *Model) tea.Cmd {
 		m.pendingNote = req.Note
 	}
 	if len(res.Rejected) > 0 {
-		m.rv.SetMessage(m.rv.Message() + " · " + m.feedbackWaiting() + ": F sends now, or it goes with your next message")
+		with := ""
+		if req.Noted && req.Note != "" {
+			with = " with your note"
+		}
+		m.rv.SetMessage(m.rv.Message() + with + " · F tells the model now, or your next message will")
 	}
 	if err := m.showReview(msg.review); err != nil {
 		m.rv.SetMessage("✗ " + err.Error())

@@ -18,6 +18,10 @@ import (
 type CommitDraft struct {
 	Task    string
 	Changes []CommitChange
+	// Partial reports that the commit does not do all the model proposed for the task: the
+	// user rejected some of it since the last commit, or some is still pending. The task then
+	// does not describe the commit.
+	Partial bool
 }
 
 // CommitChange is one file of a commit: its change from the content it had before it was
@@ -52,8 +56,12 @@ func (e *Engine) CommitMessage(ctx context.Context, task string) string {
 	for _, u := range e.accepted {
 		ups = append(ups, u)
 	}
+	rejected := e.rejectedSinceCommit
 	e.mu.Unlock()
-	return e.writeMessage(ctx, draftOf(task, ups))
+	d := draftOf(task, ups)
+	pending, err := e.layer.Changes()
+	d.Partial = rejected || err != nil || len(pending) > 0
+	return e.writeMessage(ctx, d)
 }
 
 // writeMessage writes d's message with the session's writer, falling back to DescribeCommit.
@@ -120,9 +128,11 @@ func lineRange(h diff.Hunk) string {
 	return fmt.Sprintf("%d-%d", h.NewStart, h.NewStart+h.NewLines-1)
 }
 
-// DescribeCommit writes a commit message from d without a model: the task's first line as the
-// subject (capitalised, cut to 72 characters at a word), then a body that lists each file the
-// commit changes with its line counts and changed lines, then the whole task.
+// DescribeCommit writes a commit message from d without a model: a subject, then a body that
+// lists each file the commit changes with its changed lines and counts, then the task. The
+// subject is the task's first line (capitalised, cut to 72 characters at a word) when the
+// commit does all that was proposed for it; when it is Partial, the subject names the files
+// instead, so that it claims nothing the user rejected.
 //
 //	Fix the off-by-one in Sum
 //
@@ -134,12 +144,15 @@ func lineRange(h diff.Hunk) string {
 func DescribeCommit(d CommitDraft) string {
 	subject, _, _ := strings.Cut(d.Task, "\n")
 	subject = strings.TrimRight(strings.TrimSpace(subject), ".:!? ")
-	if subject == "" {
+	if subject == "" || d.Partial {
 		names := make([]string, len(d.Changes))
 		for i, c := range d.Changes {
 			names[i] = c.Path
 		}
-		subject = "Change " + strings.Join(names, ", ")
+		subject = "Update " + strings.Join(names, ", ")
+		if len(names) > 3 || len(subject) > 72 {
+			subject = fmt.Sprintf("Update %d files", len(names))
+		}
 	}
 	if r, n := utf8.DecodeRuneInString(subject); r != utf8.RuneError {
 		subject = string(unicode.ToUpper(r)) + subject[n:]
@@ -167,7 +180,10 @@ func DescribeCommit(d CommitDraft) string {
 			}
 		}
 	}
-	if d.Task != "" {
+	switch {
+	case d.Task != "" && d.Partial:
+		b.WriteString("\n\nPart of the task (other changes proposed for it were rejected or are still pending): " + d.Task)
+	case d.Task != "":
 		b.WriteString("\n\nTask: " + d.Task)
 	}
 	return b.String()

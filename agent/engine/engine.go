@@ -94,6 +94,9 @@ type Engine struct {
 	available map[string]ModelChoice
 	// messageWriter writes commit messages (see SetCommitMessageWriter); nil: DescribeCommit.
 	messageWriter CommitMessageWriter
+	// rejectedSinceCommit records a rejection since the last commit: a commit message then
+	// does not claim the task was done (CommitDraft.Partial).
+	rejectedSinceCommit bool
 	// tests is the last test run and what it ran on (see TestStatus).
 	tests testState
 }

@@ -74,6 +74,7 @@ func (e *Engine) Commit(ctx context.Context, files []string, message, branch str
 	for _, f := range files {
 		delete(e.accepted, f)
 	}
+	e.rejectedSinceCommit = false
 	e.mu.Unlock()
 	if branch == "" {
 		branch = e.Branch()

@@ -92,7 +92,9 @@ func TestCommitMessageAndUndoToProposal(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg := e.CommitMessage(context.Background(), "make the last word loud.\nAnd more.")
-	want := "Make the last word loud\n\nChanges:\n- a.txt: modified, line 12 (+1 -1)\n- new.txt: added (+2)\n\nTask: make the last word loud.\nAnd more."
+	// A hunk was rejected: the task does not describe the commit, so the subject names files.
+	want := "Update a.txt, new.txt\n\nChanges:\n- a.txt: modified, line 12 (+1 -1)\n- new.txt: added (+2)\n\n" +
+		"Part of the task (other changes proposed for it were rejected or are still pending): make the last word loud.\nAnd more."
 	if msg != want {
 		t.Errorf("message:\n%s\nwant:\n%s", msg, want)
 	}
@@ -104,6 +106,12 @@ func TestCommitMessageAndUndoToProposal(t *testing.T) {
 		t.Errorf("writer's message %q", got)
 	}
 	e.SetCommitMessageWriter(nil)
+
+	// Without a rejection, the task is the subject.
+	whole := engine.DescribeCommit(engine.CommitDraft{Task: "make the last word loud.", Changes: []engine.CommitChange{{Path: "a.txt", Op: "modified", Added: 1, Removed: 1, Hunks: []string{"12"}}}})
+	if want := "Make the last word loud\n\nChanges:\n- a.txt: modified, line 12 (+1 -1)\n\nTask: make the last word loud."; whole != want {
+		t.Errorf("message:\n%s\nwant:\n%s", whole, want)
+	}
 
 	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	if _, err := e.Commit(context.Background(), nil, msg, ""); err != nil {

@@ -65,7 +65,8 @@ func TestTUIReviewNeverMisleads(t *testing.T) {
 	s.keys("c")
 	s.waitFor("y: commit anyway")
 	s.keys("y")
-	scr = s.waitFor("Commit message", "Capitalise the ends", "words.txt: modified, line 12 (+1 -1)")
+	// The fix was rejected: the subject names the file rather than claim the task was done.
+	scr = s.waitFor("Commit message", "Update words.txt", "words.txt: modified, line 12 (+1 -1)")
 	if strings.Contains(scr, "Both ends are upper case") || strings.Contains(scr, "```") {
 		t.Errorf("the message holds the model's answer:\n%s", scr)
 	}
@@ -73,7 +74,7 @@ func TestTUIReviewNeverMisleads(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor("✓ committed")
 	msg := gittest.Git(t, dir, "log", "-1", "--format=%B")
-	for _, want := range []string{"WIP: Capitalise the ends\n", "- words.txt: modified, line 12 (+1 -1)", "Task: capitalise the ends"} {
+	for _, want := range []string{"WIP: Update words.txt\n", "- words.txt: modified, line 12 (+1 -1)", "were rejected or are still pending): capitalise the ends"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the commit message lacks %q:\n%s", want, msg)
 		}

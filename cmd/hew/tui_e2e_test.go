@@ -165,7 +165,7 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	if !strings.HasPrefix(committed, "ONE\ntwo") || !strings.HasSuffix(committed, "eleven\ntwelve") {
 		t.Errorf("committed words.txt:\n%s", committed)
 	}
-	if subject := gittest.Git(t, dir, "log", "-1", "--format=%s"); subject != "Capitalise the ends" {
+	if subject := gittest.Git(t, dir, "log", "-1", "--format=%s"); subject != "Update words.txt" {
 		t.Errorf("subject %q", subject)
 	}
 	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "" {

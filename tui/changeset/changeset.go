@@ -263,7 +263,7 @@ func (m *Model) View() string {
 	rows = append(rows, m.title(w))
 	switch {
 	case len(m.files) == 0 && m.accepted > 0:
-		rows = append(rows, "", fmt.Sprintf("  Nothing left to review. %s accepted and not committed: c commits, esc goes back.", files(m.accepted)))
+		rows = append(rows, "", "  Nothing left to review.", fmt.Sprintf("  %s accepted and not committed: c commits, esc goes back.", files(m.accepted)))
 	case len(m.files) == 0:
 		rows = append(rows, "", "  Nothing to review: the proposal is empty.")
 	default:
@@ -313,7 +313,7 @@ func (m *Model) testBadge() string {
 		if !tr.Passed {
 			was = "✗ failed"
 		}
-		return warnStyle.Render("tests: stale") + dimStyle.Render(" ("+was+" before your last change; c tests again before committing)")
+		return warnStyle.Render("tests: stale") + dimStyle.Render(" ("+was+" before your last change; c re-tests)")
 	case tr.Passed:
 		return addStyle.Render("tests ✓ passed "+on) + dimStyle.Render(fmt.Sprintf(" %s (%s)", tr.Command, tr.Duration.Round(10*time.Millisecond)))
 	}
