@@ -275,6 +275,7 @@ func (msg undoDoneMsg) apply(m *Model) tea.Cmd {
 	}
 	// The engine reports the undo as a notice and proposes the undone change again: the
 	// review shows it, to accept again (perhaps in part) or reject.
+	m.rv.SetMessage("↩ undid the commit: its change is proposed again")
 	return m.openReview()
 }
 

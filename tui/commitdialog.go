@@ -112,7 +112,11 @@ func newMessageInput(message string, width int) textarea.Model {
 	st.Cursor.Blink = false
 	in.SetStyles(st)
 	in.SetWidth(max(width, 20))
-	in.SetHeight(min(max(strings.Count(message, "\n")+1, 3), 12))
+	rows := 0 // the message's rows as the editor wraps them
+	for _, l := range strings.Split(strings.TrimSpace(message), "\n") {
+		rows += max((ansi.StringWidth(l)+width-5)/max(width-4, 1), 1) // wrapped at words: a little room
+	}
+	in.SetHeight(min(max(rows, 3), 14))
 	in.SetValue(strings.TrimSpace(message))
 	in.MoveToBegin()
 	in.Focus()
@@ -156,7 +160,7 @@ func (d *commitDialog) view(w, h int) string {
 	rows = append(rows, "")
 	var hint string
 	if d.confirm {
-		hint = hintStyle.Render("y: commit anyway, then edit the message · esc: back, nothing committed")
+		hint = hintStyle.Render(ansi.Truncate("y commit anyway, then edit the message · esc back, nothing committed", w, "…"))
 		if d.tests != nil && d.tests.Output != "" {
 			out := lastLines(d.tests.Output, max(h-len(rows)-3, 0))
 			for _, l := range out {
@@ -171,7 +175,7 @@ func (d *commitDialog) view(w, h int) string {
 		if strings.TrimSpace(d.msg.Value()) == "" {
 			rows = append(rows, failStyle.Render("the message is empty: write one to commit"))
 		}
-		rows = append(rows, hintStyle.Render(keymap.Line([]key.Binding{keymap.CommitKeys.Commit, keymap.TranscriptKeys.NewLine, keymap.CommitKeys.Cancel})))
+		rows = append(rows, hintStyle.Render(ansi.Truncate("enter commit · ctrl+j new line · esc back, nothing committed", w, "…")))
 	}
 	for len(rows) < h {
 		rows = append(rows, "")

@@ -173,7 +173,7 @@ func TestReviewRejectFileAndFeedbackKeys(t *testing.T) {
 	if h.m.busy || h.m.view != viewReview || len(h.srv.Requests()) != 0 {
 		t.Fatal("the note started a turn")
 	}
-	if !strings.Contains(h.screen(), "with your note · F tells the model now") || !strings.Contains(h.statusLine(), "note for the model waiting") {
+	if !strings.Contains(h.screen(), "(note kept) · F tells the model now") || !strings.Contains(h.statusLine(), "note for the model waiting") {
 		t.Errorf("the review does not say the note waits:\n%s", h.screen())
 	}
 	// f again edits the batch's one note.

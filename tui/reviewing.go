@@ -174,7 +174,7 @@ func (msg resolveDoneMsg) apply(m *Model) tea.Cmd {
 	if len(res.Rejected) > 0 {
 		with := ""
 		if req.Noted && req.Note != "" {
-			with = " with your note"
+			with = " (note kept)"
 		}
 		m.rv.SetMessage(m.rv.Message() + with + " · F tells the model now, or your next message will")
 	}

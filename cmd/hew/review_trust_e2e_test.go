@@ -51,7 +51,7 @@ func TestTUIReviewNeverMisleads(t *testing.T) {
 
 	// c tests what will be committed (HEAD with TWELVE alone), which fails: no silent commit.
 	s.keys("c")
-	scr = s.waitFor("tests FAIL on exactly what will be committed", "y: commit anyway")
+	scr = s.waitFor("tests FAIL on exactly what will be committed", "y commit anyway")
 	if !strings.Contains(scr, "FAIL: the first word is not ONE") {
 		t.Errorf("the failing output is not shown:\n%s", scr)
 	}
@@ -63,7 +63,7 @@ func TestTUIReviewNeverMisleads(t *testing.T) {
 
 	// Saying yes shows the message, built from what was accepted, to edit.
 	s.keys("c")
-	s.waitFor("y: commit anyway")
+	s.waitFor("y commit anyway")
 	s.keys("y")
 	// The fix was rejected: the subject names the file rather than claim the task was done.
 	scr = s.waitFor("Commit message", "Update words.txt", "words.txt: modified, line 12 (+1 -1)")

@@ -309,9 +309,9 @@ func (m *Model) testBadge() string {
 	case tr == nil:
 		return dimStyle.Render("tests: not run on this proposal")
 	case m.tests.Stale:
-		was := "✓ passed"
+		was := "✓"
 		if !tr.Passed {
-			was = "✗ failed"
+			was = "✗"
 		}
 		return warnStyle.Render("tests: stale") + dimStyle.Render(" ("+was+" before your last change; c re-tests)")
 	case tr.Passed:
@@ -355,7 +355,15 @@ func (m *Model) footer(w int) []string {
 	}
 	var rows []string
 	if m.message != "" {
-		rows = append(rows, ansi.Truncate(dimStyle.Render(m.message), w, "…"))
+		// Two rows at most: an outcome that says what to do next must not lose its end.
+		lines := strings.Split(ansi.Wrap(m.message, w, ""), "\n")
+		if len(lines) > 2 {
+			lines[1] = ansi.Truncate(strings.Join(lines[1:], " "), w, "…")
+			lines = lines[:2]
+		}
+		for _, l := range lines {
+			rows = append(rows, dimStyle.Render(ansi.Truncate(l, w, "…")))
+		}
 	}
 	m.help.SetWidth(w)
 	return append(rows, m.help.ShortHelpView(keymap.ReviewKeys.Footer()))
