@@ -188,6 +188,9 @@ func (e *Engine) runTests(ctx context.Context, timeout time.Duration, layer *pro
 	r := *e.runner
 	r.Layer = layer
 	res, err := r.Run(ctx, cmd, timeout)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // stopped, not failed: no result to keep
+	}
 	if err != nil {
 		return event.TestRun{}, fmt.Errorf("run tests (%s): %w", cmd, err)
 	}
