@@ -152,7 +152,7 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	s.keys("c")
 	s.waitFor("Commit message", "not tested: no test command is set")
 	s.keys("Enter")
-	s.waitFor("committed")
+	s.waitFor("✓ committed")
 
 	// The commit holds the first hunk only; the second is still only proposed.
 	if got := gittest.Git(t, dir, "rev-parse", "HEAD~1"); got != head {
