@@ -21,18 +21,22 @@ func TestTestCommitRunsOnExactlyWhatWillBeCommitted(t *testing.T) {
 	dir := testRepo(t, map[string]string{"a.txt": tenLines, "b.txt": tenLines, "notes.md": "mine\n"})
 	o := enginetest.Options(t, dir, llmtest.NewOpenAIServer(t))
 	// The "test suite" prints what it sees.
-	o.Config.TestCmd = "head -1 a.txt; tail -1 a.txt; head -1 b.txt; cat notes.md; ls"
+	o.Config.TestCmd = "head -1 a.txt; sed -n 6p a.txt; tail -1 a.txt; head -1 b.txt; cat notes.md; ls"
 	e, err := engine.New(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
 	gittest.WriteFile(t, filepath.Join(dir, "notes.md"), "my edit\n")
+	// The user's own edit in a.txt, which the proposal keeps and the commit leaves out.
+	mine := strings.Replace(tenLines, "six\n", "SIX (mine)\n", 1)
+	gittest.WriteFile(t, filepath.Join(dir, "a.txt"), mine)
 	gittest.WriteFile(t, filepath.Join(dir, "scratch.txt"), "untracked\n")
-	for _, f := range []string{"a.txt", "b.txt"} {
-		if err := e.LayerForTest().WriteFile(f, []byte(twoHunks), 0); err != nil {
-			t.Fatal(err)
-		}
+	if err := e.LayerForTest().WriteFile("a.txt", []byte(strings.Replace(twoHunks, "six\n", "SIX (mine)\n", 1)), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.LayerForTest().WriteFile("b.txt", []byte(twoHunks), 0); err != nil {
+		t.Fatal(err)
 	}
 	tr, err := e.RunTests(context.Background(), 0)
 	if err != nil {
@@ -54,7 +58,7 @@ func TestTestCommitRunsOnExactlyWhatWillBeCommitted(t *testing.T) {
 	if err != nil || cached {
 		t.Fatalf("TestCommit: cached %v, %v", cached, err)
 	}
-	if want := "ONE\ntwelve\none\nmine\na.txt\nb.txt\nnotes.md\n"; tr.Output != want {
+	if want := "ONE\nsix\ntwelve\none\nmine\na.txt\nb.txt\nnotes.md\n"; tr.Output != want {
 		t.Errorf("the tests saw:\n%s\nwant (HEAD with the accepted hunk only):\n%s", tr.Output, want)
 	}
 	if st := e.TestStatus(); st.Stale || st.On != engine.TestedCommit {
@@ -64,6 +68,9 @@ func TestTestCommitRunsOnExactlyWhatWillBeCommitted(t *testing.T) {
 		t.Error("nothing changed, yet the tests ran again")
 	}
 	// Nothing of the user's was touched, and the proposal keeps b.txt.
+	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(b) != strings.Replace(mine, "one\n", "ONE\n", 1) {
+		t.Errorf("a.txt %q", b)
+	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "notes.md")); string(b) != "my edit\n" {
 		t.Errorf("notes.md %q", b)
 	}
@@ -73,7 +80,17 @@ func TestTestCommitRunsOnExactlyWhatWillBeCommitted(t *testing.T) {
 	if ch, _ := e.Changes(); len(ch) != 1 || ch[0].Path != "b.txt" {
 		t.Errorf("the proposal after TestCommit: %+v", ch)
 	}
+	// What was tested is what is committed.
+	if _, err := e.Commit(context.Background(), nil, "x", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := gittest.Git(t, dir, "show", "HEAD:a.txt") + "\n"; got != twoHunksFirstOnly {
+		t.Errorf("committed a.txt:\n%s", got)
+	}
 }
+
+// twoHunksFirstOnly is tenLines with the first hunk of twoHunks.
+var twoHunksFirstOnly = strings.Replace(tenLines, "one\n", "ONE\n", 1)
 
 // TestCommitMessageListsOnlyWhatWasAccepted and undo gives the change back as a proposal.
 func TestCommitMessageAndUndoToProposal(t *testing.T) {

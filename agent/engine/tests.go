@@ -13,6 +13,7 @@ import (
 	"hew/agent/event"
 	"hew/agent/proposal"
 	"hew/gitops"
+	"hew/gitops/diff"
 )
 
 // ErrNoTestCommand is returned by RunTests when the session has no test command.
@@ -146,8 +147,12 @@ func (e *Engine) commitLayer(ctx context.Context, dir string) (*proposal.Layer, 
 	}
 	e.mu.Unlock()
 	// The user's own uncommitted edits are not committed: the tests see HEAD's content.
+	head := make(map[string][]byte, len(work))
 	for _, w := range work {
 		if isAccepted[w.Path] {
+			if !w.Created {
+				head[w.Path] = w.Old
+			}
 			continue
 		}
 		switch {
@@ -160,8 +165,14 @@ func (e *Engine) commitLayer(ctx context.Context, dir string) (*proposal.Layer, 
 			return nil, fmt.Errorf("leave out the uncommitted %s: %w", w.Path, err)
 		}
 	}
-	// An accepted file the user edited since is committed as accepted.
+	// An accepted file is committed as HEAD has it plus exactly the accepted change: edits the
+	// user made to it before or after stay out, as the commit leaves them out.
 	for _, u := range accepted {
+		if old, ok := head[u.Path]; ok && !u.Delete && u.BaseExists && !bytes.Equal(old, u.Base) {
+			if merged, conflicts := diff.Merge(u.Base, old, u.New); len(conflicts) == 0 {
+				u.New = merged
+			}
+		}
 		cur, rerr := layer.ReadFile(u.Path)
 		switch {
 		case u.Delete && rerr == nil:
