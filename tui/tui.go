@@ -155,6 +155,9 @@ func (m *Model) SetSize(w, h int) {
 	m.tr.SetWidth(w)
 	m.input.SetWidth(w)
 	m.rv.SetSize(w, h-1)
+	if m.commitDlg != nil {
+		m.commitDlg.msg.SetWidth(max(w, 20))
+	}
 }
 
 // Messages the UI sends itself.
