@@ -302,7 +302,10 @@ func (m *Model) title(w int) string {
 func (m *Model) testBadge() string {
 	tr := m.tests.Run
 	on := "on the proposal"
-	if m.tests.On == engine.TestedCommit {
+	switch {
+	case m.tests.On == engine.TestedCommit && m.accepted == 0:
+		on = "on what was committed" // nothing is accepted since the commit tested
+	case m.tests.On == engine.TestedCommit:
 		on = "on what will be committed"
 	}
 	switch {
