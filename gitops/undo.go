@@ -3,9 +3,11 @@ package gitops
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"hew/gitops/diff"
@@ -17,6 +19,17 @@ type UndoResult struct {
 	Parent string   // where the branch points now
 	Branch string   // the branch moved; "" for a detached HEAD
 	Files  []string // the paths restored to the parent's content
+	// Undone holds the working-tree files as they were before the undo, so that a caller can
+	// offer the undone change again (the engine returns it to the review as a proposal).
+	Undone []UndoneFile
+}
+
+// UndoneFile is one working-tree file as it was before an undo.
+type UndoneFile struct {
+	Path   string
+	Exists bool
+	Data   []byte      // the content, or a symbolic link's target
+	Mode   fs.FileMode // the permission bits, with fs.ModeSymlink for a link
 }
 
 // RefusedError is an undo hew declined because it would not be safe; Reason says why.
@@ -92,7 +105,11 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	var ws []write
 	var plan []indexChange
 	var changed []string
+	var undone []UndoneFile
 	for _, f := range rec.Files {
+		if cur, err := readFile(root, f.Path); err == nil {
+			undone = append(undone, undoneFile(f.Path, cur))
+		}
 		w, c, ok, err := r.undoFile(ctx, cv, root, idx, f, commitTree, parentTree)
 		if err != nil {
 			return UndoResult{}, err
@@ -113,7 +130,7 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	if err := r.moveRef(refName, commit, parent, who, "hew undo: back to "+parent.String()[:12]); err != nil {
 		return UndoResult{}, err
 	}
-	res := UndoResult{Commit: commit.String(), Parent: parent.String()} // full hashes, even from a hand-edited log
+	res := UndoResult{Commit: commit.String(), Parent: parent.String(), Undone: undone} // full hashes, even from a hand-edited log
 	if refName.IsBranch() {
 		res.Branch = refName.Short()
 	}
@@ -237,4 +254,18 @@ func (r *Repo) pushedTo(ctx context.Context, commit plumbing.Hash) (string, erro
 		return nil
 	})
 	return found, err
+}
+
+// undoneFile describes f, the working tree's p before an undo.
+func undoneFile(p string, f file) UndoneFile {
+	u := UndoneFile{Path: p, Exists: f.exists, Data: f.data, Mode: f.perm}
+	switch {
+	case f.mode == filemode.Symlink:
+		u.Mode = fs.ModeSymlink | 0o777
+	case u.Mode == 0 && f.mode == filemode.Executable:
+		u.Mode = 0o755
+	case u.Mode == 0:
+		u.Mode = 0o644
+	}
+	return u
 }

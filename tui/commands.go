@@ -29,8 +29,8 @@ func commands() []slashCommand {
 		{"/diff", "", "show the whole proposal as a unified diff", (*Model).cmdDiff},
 		{"/accept", "[path...]", "accept the proposal (or the named files) into the working tree", (*Model).cmdAccept},
 		{"/reject", "[path...]", "drop the proposal (or the named files); the model is told", (*Model).cmdReject},
-		{"/commit", "[message]", "commit the accepted files", func(m *Model, args []string) tea.Cmd { return m.commit(strings.Join(args, " ")) }},
-		{"/undo", "", "revert the last commit hew made, if it is safe", (*Model).cmdUndo},
+		{"/commit", "[message]", "commit the accepted files: tests run on exactly what will be committed, then you edit the message", func(m *Model, args []string) tea.Cmd { return m.commit(strings.Join(args, " ")) }},
+		{"/undo", "", "revert the last commit hew made, if it is safe; its change returns to the review as a proposal", (*Model).cmdUndo},
 		{"/rewind", "[N|ID]", "list checkpoints of the working tree, or restore one (asks first)", (*Model).cmdRewind},
 		{"/model", "[NAME]", "pick a model from those your credentials can use now, or switch to NAME, for the next turn", (*Model).cmdModel},
 		{"/models", "", "the model picker, as /model", func(m *Model, _ []string) tea.Cmd { return m.openPicker() }},
@@ -129,6 +129,7 @@ func (m *Model) cmdHelp([]string) tea.Cmd {
 	}{
 		{"Keys", keymap.TranscriptKeys.All()},
 		{"Review keys", keymap.ReviewKeys.All()},
+		{"Commit keys", keymap.CommitKeys.All()},
 		{"Model picker keys", keymap.PickerKeys.All()},
 	} {
 		b.WriteString("\n" + g.name + ":\n" + keymap.Table(g.keys, "  "))
@@ -272,8 +273,12 @@ func (m *Model) cmdUndo([]string) tea.Cmd {
 func (msg undoDoneMsg) apply(m *Model) tea.Cmd {
 	if msg.err != nil {
 		m.fail(msg.err, "/rewind restores the working tree from a checkpoint instead")
-	} // else the engine reports the undo as a notice
-	return nil
+		return nil
+	}
+	// The engine reports the undo as a notice and proposes the undone change again: the
+	// review shows it, to accept again (perhaps in part) or reject.
+	m.rv.SetMessage("↩ undid the commit: its change is proposed again")
+	return m.openReview()
 }
 
 func (m *Model) cmdSandbox([]string) tea.Cmd {

@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/tui/changeset"
 	"hew/tui/transcript"
@@ -24,8 +25,9 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 	case event.PlanUpdated:
 		m.tr.Add(&transcript.Entry{Kind: transcript.Plan, Steps: e.Steps})
 	case event.TestRun:
-		m.rv.SetTests(e)
-		m.testRun(e)
+		st := m.eng.TestStatus()
+		m.rv.SetTests(st)
+		m.testRun(e, st.On == engine.TestedCommit)
 	case event.Usage:
 		m.usage = e
 	case event.Error:
@@ -35,6 +37,8 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 	case event.Committed:
 		m.notice(fmt.Sprintf("committed %s on %s: %s", short(e.Hash), e.Branch, e.Subject))
 	case event.ProposalChanged:
+		m.pending = len(e.Files)
+		m.rv.SetTests(m.eng.TestStatus())
 		var names []string
 		for _, f := range e.Files {
 			names = append(names, f.Path)
@@ -53,11 +57,15 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 
 // testRun shows a test run on the proposal as an entry of the transcript, with its whole
 // output: open (ctrl+o toggles it) when the tests failed, so that the failure can be read.
-func (m *Model) testRun(e event.TestRun) {
+func (m *Model) testRun(e event.TestRun, onCommit bool) {
 	code := e.ExitCode
-	what := "tests pass on the proposal: "
+	on := "the proposal"
+	if onCommit {
+		on = "what will be committed"
+	}
+	what := "tests pass on " + on + ": "
 	if !e.Passed {
-		what = "tests fail on the proposal: "
+		what = "tests fail on " + on + ": "
 		if m.view == viewReview {
 			m.rv.SetMessage("✗ the tests failed: esc shows their output in the transcript")
 		}

@@ -81,7 +81,7 @@ func reviewFixture(width, height int) *changeset.Model {
 		mk("calc.go", proposal.Modify, calcOld, calcNew),
 		mk("notes/TODO.md", proposal.Add, "", "# todo\n\n- multiply\n"),
 	})
-	rv.SetTests(event.TestRun{Command: "go test ./...", ExitCode: 1, Duration: 1200 * time.Millisecond})
+	rv.SetTests(engine.TestStatus{Run: &event.TestRun{Command: "go test ./...", ExitCode: 1, Duration: 1200 * time.Millisecond}, On: engine.TestedProposal})
 	rv.SetSize(width, height)
 	return rv
 }

@@ -33,6 +33,14 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	if m.picker != nil && m.view == viewTranscript {
 		return m.pickerKey(k)
 	}
+	if m.view == viewReview && m.opCancel != nil && key.Matches(k, keymap.CommitKeys.Cancel) {
+		m.opCancel() // skip the tests before a commit
+		m.opCancel = nil
+		return nil
+	}
+	if m.view == viewReview && m.commitDlg != nil && m.op == "" {
+		return m.commitDialogKey(k)
+	}
 	if m.view == viewReview {
 		return m.reviewKey(k)
 	}

@@ -118,8 +118,12 @@ func TestReviewAcceptRejectAndCommitKeys(t *testing.T) {
 	if len(h.m.rejected) != 1 {
 		t.Errorf("rejections to tell the model: %d", len(h.m.rejected))
 	}
-	// c commits exactly what was accepted.
+	// c shows the message, built from what was accepted; enter commits exactly that.
 	h.run(h.key("c"))
+	if h.m.commitDlg == nil || !strings.Contains(h.screen(), "Commit message") {
+		t.Fatalf("c did not show the commit dialog:\n%s", h.screen())
+	}
+	h.run(h.key("enter"))
 	if files := gittest.Git(t, h.dir, "show", "--name-only", "--format=", "HEAD"); files != "a.txt" {
 		t.Errorf("commit holds %q", files)
 	}
@@ -157,7 +161,7 @@ func TestReviewRejectFileAndFeedbackKeys(t *testing.T) {
 	if h.file("a.txt") != twelve {
 		t.Error("N changed the tree")
 	}
-	// f takes a note; enter rejects the hunk and sends the note to the model at once.
+	// f takes a note; enter rejects the hunk and keeps the note: no turn starts.
 	h.run(h.key("f"))
 	if !h.m.rv.Noting() {
 		t.Fatal("f did not ask for a note")
@@ -165,20 +169,40 @@ func TestReviewRejectFileAndFeedbackKeys(t *testing.T) {
 	h.typeText("keep lower case")
 	h.run(h.key("backspace"))
 	h.typeText("e")
-	rejected := <-h.start(h.key("enter")) // the rejection runs in the background
-	_, turn := h.m.Update(rejected)
+	h.run(h.key("enter"))
+	if h.m.busy || h.m.view != viewReview || len(h.srv.Requests()) != 0 {
+		t.Fatal("the note started a turn")
+	}
+	if !strings.Contains(h.screen(), "(note kept) · F tells the model now") || !strings.Contains(h.statusLine(), "note for the model waiting") {
+		t.Errorf("the review does not say the note waits:\n%s", h.screen())
+	}
+	// f again edits the batch's one note.
+	h.run(h.key("f"))
+	if !strings.Contains(h.screen(), "keep lower case█") {
+		t.Errorf("f does not show the batch's note to edit:\n%s", h.screen())
+	}
+	h.typeText(", please")
+	h.run(h.key("enter"))
+	// F sends the batch: one message, one note, every rejected hunk.
+	turn := h.key("F")
 	if h.m.view != viewTranscript || !h.m.busy {
-		t.Fatal("the note did not start a turn")
+		t.Fatal("F did not start a turn")
 	}
 	h.finish(h.start(turn))
+	if n := len(h.srv.Requests()); n != 1 {
+		t.Fatalf("%d requests, want one message for the batch", n)
+	}
 	body := string(h.srv.Requests()[0].Body)
-	for _, want := range []string{"keep lower case", "a.txt", "b.txt", "+ONE"} {
+	for _, want := range []string{"keep lower case, please", "a.txt", "b.txt", "+ONE", "+TWELVE"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the feedback lacks %q: %s", want, body)
 		}
 	}
-	if h.m.view != viewReview {
-		t.Error("the review did not reopen after the turn, with b.txt still proposed")
+	if n := strings.Count(body, "keep lower case"); n != 1 {
+		t.Errorf("the note is sent %d times", n)
+	}
+	if len(h.m.rejected) != 0 || h.m.pendingNote != "" {
+		t.Error("the batch is still waiting after it was sent")
 	}
 	h.run(h.key("esc"))
 	if !strings.Contains(h.screen(), "I will keep them lower case.") {
@@ -348,6 +372,11 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 	}
 	h.m.input.SetValue("/commit accept b")
 	h.run(h.key("enter"))
+	if h.m.commitDlg == nil || h.m.commitDlg.msg.Value() != "accept b" {
+		t.Fatalf("/commit MESSAGE did not show its message to confirm:\n%s", h.screen())
+	}
+	h.run(h.key("enter"))
+	h.run(h.key("esc"))
 	if s := gittest.Git(t, h.dir, "log", "-1", "--format=%s"); s != "accept b" {
 		t.Errorf("/commit: subject %q", s)
 	}
@@ -400,6 +429,7 @@ func TestReviewCommitAfterAcceptingTheOnlyHunk(t *testing.T) {
 		t.Errorf("the emptied review does not offer the commit:\n%s", scr)
 	}
 	h.run(h.key("c"))
+	h.run(h.key("enter"))
 	if got := gittest.Git(t, h.dir, "rev-parse", "HEAD~1"); got != head {
 		t.Fatalf("c made no commit on top of %s (HEAD~1 is %s)", head, got)
 	}

@@ -68,8 +68,12 @@ func TestSlowPreCommitHookKeepsTheUIResponsive(t *testing.T) {
 		t.Fatalf("y did not accept the hunk: %q", h.file("a.txt"))
 	}
 
+	finish(h.start(update(keyPress("c")))) // the dialog with the message
+	if h.m.commitDlg == nil {
+		t.Fatalf("c did not show the commit dialog:\n%s", h.screen())
+	}
 	started := time.Now()
-	ready := h.start(update(keyPress("c"))) // first, which hooks the commit runs
+	ready := h.start(update(keyPress("enter"))) // first, which hooks the commit runs
 	if s := h.statusLine(); !strings.Contains(s, "committing…") {
 		t.Errorf("the status line does not say the commit runs: %s", s)
 	}

@@ -14,6 +14,7 @@ func readmeKeyTables() []string {
 	return []string{
 		keymap.Markdown("review", keymap.ReviewKeys.All()),
 		keymap.Markdown("note", keymap.NoteKeys.All()),
+		keymap.Markdown("commit", keymap.CommitKeys.All()),
 		keymap.Markdown("transcript", keymap.TranscriptKeys.All()),
 		keymap.Markdown("approval", keymap.ApprovalKeys.All()),
 		keymap.Markdown("model picker", keymap.PickerKeys.All()),

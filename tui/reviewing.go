@@ -53,6 +53,8 @@ func (m *Model) showReview(l reviewLoad) error {
 	m.reviewShown = l.seq
 	m.rv.SetFiles(l.files)
 	m.rv.SetAccepted(len(m.eng.Accepted()))
+	m.rv.SetTests(m.eng.TestStatus())
+	m.pending = len(l.files)
 	return nil
 }
 
@@ -91,6 +93,7 @@ func (msg reviewMsg) apply(m *Model) tea.Cmd {
 
 // reviewKey carries out what a key in the review view asks.
 func (m *Model) reviewKey(k tea.KeyPressMsg) tea.Cmd {
+	m.rv.SetNote(m.pendingNote) // f edits the batch's one note
 	req := m.rv.Key(k)
 	switch req.Action {
 	case changeset.Close:
@@ -101,6 +104,12 @@ func (m *Model) reviewKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.edit(req)
 	case changeset.Commit:
 		return m.commit("")
+	case changeset.SendNote:
+		if len(m.rejected) == 0 && m.pendingNote == "" {
+			m.rv.SetMessage("nothing to send: n or f rejects a hunk, and f adds a note for the model")
+			return nil
+		}
+		return m.sendFeedback()
 	}
 	return nil
 }
@@ -159,29 +168,54 @@ func (msg resolveDoneMsg) apply(m *Model) tea.Cmd {
 		m.rejected = append(m.rejected, res)
 		m.rv.SetMessage(fmt.Sprintf("✗ rejected %s of %s", plural(len(res.Rejected), "hunk"), req.Path))
 	}
+	if req.Noted {
+		m.pendingNote = req.Note
+	}
+	if len(res.Rejected) > 0 {
+		with := ""
+		if req.Noted && req.Note != "" {
+			with = " (note kept)"
+		}
+		m.rv.SetMessage(m.rv.Message() + with + " · F tells the model now, or your next message will")
+	}
 	if err := m.showReview(msg.review); err != nil {
 		m.rv.SetMessage("✗ " + err.Error())
-	}
-	if req.Note != "" {
-		return m.sendFeedback(req.Note)
 	}
 	return nil
 }
 
-// sendFeedback tells the model at once what was rejected and why, as its own message.
-func (m *Model) sendFeedback(note string) tea.Cmd {
-	text, err := engine.RejectionNote(m.rejected, note)
+// feedbackWaiting says what the model will be told of the review: "2 rejected hunks and your
+// note for the model".
+func (m *Model) feedbackWaiting() string {
+	n := 0
+	for _, r := range m.rejected {
+		n += len(r.Rejected)
+	}
+	s := plural(n, "rejected hunk")
+	if m.pendingNote != "" {
+		s += " and your note"
+	}
+	return s + " for the model"
+}
+
+// sendFeedback tells the model now, as its own message, which hunks were rejected since it was
+// last told and the batch's note: one message for the batch.
+func (m *Model) sendFeedback() tea.Cmd {
+	text, err := engine.RejectionNote(m.rejected, m.pendingNote)
 	if err != nil {
 		return nil
 	}
 	if m.busy {
-		m.notice("a turn is running: your note goes with your next message")
-		m.pendingNote = note
+		m.rv.SetMessage("a turn is running: the rejections and your note go with your next message")
 		return nil
 	}
-	m.rejected = nil
+	shown := "(review) " + m.feedbackWaiting()
+	if m.pendingNote != "" {
+		shown = "(review) " + m.pendingNote
+	}
+	m.rejected, m.pendingNote = nil, ""
 	m.view = viewTranscript
-	return m.send("(review) "+note, text)
+	return m.send(shown, text)
 }
 
 // The steps of a commit, which hold the operation slot.
@@ -202,23 +236,6 @@ type (
 		opts    []engine.CommitOption
 	}
 )
-
-// commit commits the files accepted since the last commit.
-func (m *Model) commit(message string) tea.Cmd {
-	accepted := m.eng.Accepted()
-	if len(accepted) == 0 {
-		m.rv.SetMessage("nothing accepted to commit yet: y accepts a hunk")
-		m.notice("nothing accepted to commit yet")
-		return nil
-	}
-	if strings.TrimSpace(message) == "" {
-		message = engine.CommitMessage(m.lastTask, m.lastFinal)
-	}
-	eng := m.eng
-	return m.startOp("committing…", func() tea.Msg {
-		return commitReadyMsg{message: message, files: len(accepted), hooks: eng.CommitHooks()}
-	})
-}
 
 // apply commits, saying which hooks the commit waits for.
 func (msg commitReadyMsg) apply(m *Model) tea.Cmd {
@@ -261,6 +278,7 @@ func (msg commitDoneMsg) apply(m *Model) tea.Cmd {
 		return nil
 	}
 	m.rv.SetAccepted(len(m.eng.Accepted()))
+	m.rv.SetTests(m.eng.TestStatus())
 	m.rv.SetMessage(fmt.Sprintf("✓ committed %s (%s)", short(msg.hash), plural(msg.files, "file")))
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/llm"
+	"hew/tui/changeset"
 	"hew/tui/transcript"
 )
 
@@ -53,6 +54,9 @@ func (m *Model) attach(eng *engine.Engine, approval string, about sessionAbout) 
 	used, window := eng.ContextUsed()
 	m.usage = event.Usage{ContextUsed: used, ContextLimit: window}
 	m.rejected, m.pendingNote, m.turns = nil, "", nil
+	// The review shows nothing of the session before: no test result, no outcome, no dialog.
+	m.rv, m.commitDlg, m.pending = changeset.New(), nil, about.pending
+	m.rv.SetSize(m.width, m.height-1)
 	m.picker = nil                  // it lists the models of the engine before
 	m.reviewShown = m.reviewSeq + 1 // reads of the proposal of the engine before are dropped
 	return nil

@@ -88,19 +88,36 @@ func TestUndoCommandRevertsHewsCommit(t *testing.T) {
 	}
 	h.command("/accept")
 	h.command("/commit change a")
+	h.run(h.key("enter")) // the message, as typed
 	if gittest.Git(t, h.dir, "rev-parse", "HEAD~1") != head {
 		t.Fatal("no commit")
 	}
+	h.run(h.key("esc"))
 	h.command("/undo")
 	if got := gittest.Git(t, h.dir, "rev-parse", "HEAD"); got != head {
 		t.Errorf("HEAD after /undo is %s, want %s", got, head)
 	}
-	if !strings.Contains(h.screen(), "Undid commit") || h.file("a.txt") != "a\n" {
+	if !strings.Contains(h.screen(), "Review") || h.file("a.txt") != "a\n" {
 		t.Errorf("a.txt %q; screen:\n%s", h.file("a.txt"), h.screen())
+	}
+	// The undone change is back in the review as a proposal, not lost.
+	if fs := h.m.rv.Files(); len(fs) != 1 || fs[0].Change.Path != "a.txt" || string(fs[0].Change.New) != "b\n" {
+		t.Fatalf("the review after /undo: %+v", fs)
+	}
+	h.run(h.key("esc"))
+	if !strings.Contains(h.screen(), "Undid commit") || !strings.Contains(h.screen(), "proposed again") {
+		t.Errorf("the undo is not reported:\n%s", h.screen())
 	}
 	h.command("/undo")
 	if !strings.Contains(h.screen(), "nothing undone") {
 		t.Errorf("a second /undo:\n%s", h.screen())
+	}
+	// Accepted and committed again, the change lands as before.
+	h.command("/accept")
+	h.command("/commit change a again")
+	h.run(h.key("enter"))
+	if got := gittest.Git(t, h.dir, "show", "HEAD:a.txt"); got != "b" {
+		t.Errorf("committed again: a.txt %q", got)
 	}
 }
 

@@ -80,6 +80,7 @@ func TestReviewMarksControlFilesAndCommitAsksBeforeChangedHooks(t *testing.T) {
 	}
 	h.run(h.key("y"))
 	h.command("/commit")
+	h.run(h.key("enter")) // the message
 	if h.m.asking == nil || !strings.Contains(h.screen(), ".hooks/pre-commit (git hooks)") {
 		t.Fatalf("no question before running the changed hook:\n%s", h.screen())
 	}

@@ -97,9 +97,12 @@ type Model struct {
 	pickerSeq int          // counts the lists the picker asked for
 	deferred  string       // the first prompt, waiting for the answer to a question asked at start
 
-	op          string // the operation running in the background (see startOp); "" when none
-	reviewSeq   int    // counts the proposal reads for the review (see loadReview)
-	reviewShown int    // the read the review shows
+	op          string        // the operation running in the background (see startOp); "" when none
+	opCancel    func()        // cancels the running operation, when esc may (the tests before a commit)
+	commitDlg   *commitDialog // the commit dialog, while it shows over the review
+	pending     int           // files of the proposal waiting for review, as last reported
+	reviewSeq   int           // counts the proposal reads for the review (see loadReview)
+	reviewShown int           // the read the review shows
 	// execProcess runs the editor with the terminal: tea.ExecProcess, replaced in tests.
 	execProcess func(*exec.Cmd, tea.ExecCallback) tea.Cmd
 }
@@ -155,6 +158,9 @@ func (m *Model) SetSize(w, h int) {
 	m.tr.SetWidth(w)
 	m.input.SetWidth(w)
 	m.rv.SetSize(w, h-1)
+	if m.commitDlg != nil {
+		m.commitDlg.msg.SetWidth(max(w, 20))
+	}
 }
 
 // Messages the UI sends itself.
@@ -219,6 +225,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.approval != nil {
 			m.approval.note += msg.Content
 			return m, nil
+		}
+		if m.view == viewReview && m.commitDlg != nil {
+			var cmd tea.Cmd
+			m.commitDlg.msg, cmd = m.commitDlg.msg.Update(msg)
+			return m, cmd
 		}
 		if m.view == viewReview {
 			m.rv.Paste(msg.Content)

@@ -18,7 +18,9 @@ var (
 // View renders the screen.
 func (m *Model) View() tea.View {
 	var body string
-	if m.view == viewReview {
+	if m.view == viewReview && m.commitDlg != nil {
+		body = m.commitDlg.view(m.width, m.height-1) + "\n" + m.statusLine()
+	} else if m.view == viewReview {
 		body = m.rv.View() + "\n" + m.statusLine()
 	} else {
 		above, below := m.aboveInput(), m.belowInput()
@@ -104,7 +106,21 @@ func (m *Model) statusInfo() status.Info {
 	if len(busy) > 0 {
 		i.Busy = strings.TrimSpace(m.spin.View()) + " " + strings.Join(busy, " · ")
 	}
+	i.Waiting = m.waiting()
 	return i
 }
 
 func (m *Model) statusLine() string { return status.Render(m.statusInfo(), m.width) }
+
+// waiting says what waits for the user on the status line: a proposal to review, accepted
+// files to commit, rejections to send to the model.
+func (m *Model) waiting() string {
+	var parts []string
+	if m.pending > 0 && m.view != viewReview {
+		parts = append(parts, "proposal: "+plural(m.pending, "file")+" to review (ctrl+r)")
+	}
+	if n := len(m.rejected); (n > 0 || m.pendingNote != "") && !m.busy {
+		parts = append(parts, "note for the model waiting")
+	}
+	return strings.Join(parts, " · ")
+}

@@ -230,6 +230,9 @@ func (e *Engine) ProposedControlFiles(paths []string) ([]ControlFile, error) {
 // emitMarked emits ev, marking the control files of a ProposalChanged (FileStat.Control) so
 // that every front end, the JSON stream and the session log see them.
 func (e *Engine) emitMarked(ev event.Event) {
+	if _, ok := ev.(event.ProposalChanged); ok {
+		e.proposalChanged()
+	}
 	if pc, ok := ev.(event.ProposalChanged); ok && len(pc.Files) > 0 {
 		changes := make([]proposal.Change, len(pc.Files))
 		for i, f := range pc.Files {

@@ -99,6 +99,13 @@ type Engine struct {
 	available map[string]ModelChoice
 	// saved are a resumed session's events as its file held them (see SavedEvents).
 	saved []event.Event
+	// messageWriter writes commit messages (see SetCommitMessageWriter); nil: DescribeCommit.
+	messageWriter CommitMessageWriter
+	// rejectedSinceCommit records a rejection since the last commit: a commit message then
+	// does not claim the task was done (CommitDraft.Partial).
+	rejectedSinceCommit bool
+	// tests is the last test run and what it ran on (see TestStatus).
+	tests testState
 }
 
 // ErrUsage marks configuration problems the user must fix (exit code 2).

@@ -74,6 +74,7 @@ func (e *Engine) Commit(ctx context.Context, files []string, message, branch str
 	for _, f := range files {
 		delete(e.accepted, f)
 	}
+	e.rejectedSinceCommit = false
 	e.mu.Unlock()
 	if branch == "" {
 		branch = e.Branch()
@@ -132,7 +133,10 @@ func (e *Engine) CheckCommit(ctx context.Context, message, branch string) error 
 }
 
 // Undo reverts the last commit hew made in this repository, when that is safe (see
-// gitops.Repo.Undo), and reports it as a notice (which front ends show).
+// gitops.Repo.Undo), and returns the undone change to the proposal, so that the review offers
+// it again instead of it being lost: the working tree goes back to the commit's parent and the
+// proposal holds the files as they were committed. It reports the undo as a notice (which
+// front ends show) and the proposal as changed with cause "undo".
 func (e *Engine) Undo(ctx context.Context) (gitops.UndoResult, error) {
 	res, err := e.repo.Undo(ctx)
 	if err != nil {
@@ -142,8 +146,63 @@ func (e *Engine) Undo(ctx context.Context) (gitops.UndoResult, error) {
 	if res.Branch != "" {
 		where = res.Branch
 	}
-	e.events.Emit(event.Notice{Text: fmt.Sprintf("Undid commit %s: %s is back at %s; restored %s.", short(res.Commit), where, short(res.Parent), strings.Join(res.Files, ", "))})
+	kept, err := e.repropose(res)
+	text := fmt.Sprintf("Undid commit %s: %s is back at %s; restored %s.", short(res.Commit), where, short(res.Parent), strings.Join(res.Files, ", "))
+	if len(kept) > 0 {
+		text += " The undone change is proposed again: ctrl+r reviews it."
+	}
+	e.events.Emit(event.Notice{Text: text})
+	if err != nil {
+		return res, fmt.Errorf("the commit was undone, but returning its change to the proposal failed: %w", err)
+	}
 	return res, nil
+}
+
+// repropose puts the files an undo restored back into the proposal as they were before it,
+// merged with changes the proposal already holds for them, and returns their paths.
+func (e *Engine) repropose(res gitops.UndoResult) ([]string, error) {
+	restored := map[string]bool{}
+	for _, f := range res.Files {
+		restored[f] = true
+	}
+	var kept []string
+	var errs []error
+	for _, f := range res.Undone {
+		if !restored[f.Path] {
+			continue
+		}
+		if err := e.reproposeFile(f); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		kept = append(kept, f.Path)
+	}
+	if len(kept) > 0 {
+		e.reportProposal(event.CauseUndo, "")
+	}
+	return kept, errors.Join(errs...)
+}
+
+// reproposeFile makes the proposal hold f. When the proposal changes the file already, it is
+// left as it is: it was written over the tree as it was before the undo, so it holds the
+// undone change too, and pending hunks of its own.
+func (e *Engine) reproposeFile(f gitops.UndoneFile) error {
+	if _, err := e.change(f.Path); err == nil {
+		return nil
+	}
+	if f.Mode&fs.ModeSymlink != 0 {
+		return fmt.Errorf("%s is a symbolic link, which the proposal cannot hold: it stays undone", f.Path)
+	}
+	if !f.Exists {
+		if err := e.layer.Remove(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("propose the deletion of %s again: %w", f.Path, err)
+		}
+		return nil
+	}
+	if err := e.layer.WriteFile(f.Path, f.Data, f.Mode.Perm()); err != nil {
+		return fmt.Errorf("propose %s again: %w", f.Path, err)
+	}
+	return nil
 }
 
 // Checkpoints lists the working-tree checkpoints of this repository, newest first.
@@ -166,26 +225,6 @@ func short(hash string) string {
 		return hash[:12]
 	}
 	return hash
-}
-
-// CommitMessage builds a commit message from the task and the model's final answer: the
-// answer's first line as the subject (cut to 72 characters), the rest and the task as the body.
-func CommitMessage(task, final string) string {
-	final = strings.TrimSpace(final)
-	subject, body, _ := strings.Cut(final, "\n")
-	subject = strings.TrimSpace(strings.TrimLeft(subject, "#*- "))
-	if subject == "" {
-		subject, _, _ = strings.Cut(strings.TrimSpace(task), "\n")
-		body = final
-	}
-	subject = clipWords(strings.TrimRight(subject, ".:"), 72)
-	var b strings.Builder
-	b.WriteString(subject)
-	if body = strings.TrimSpace(body); body != "" {
-		b.WriteString("\n\n" + body)
-	}
-	b.WriteString("\n\nTask: " + strings.TrimSpace(task))
-	return b.String()
 }
 
 func clipWords(s string, n int) string {

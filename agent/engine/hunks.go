@@ -228,6 +228,9 @@ func (e *Engine) reportResolution(paths []string, accepted, rejected bool) {
 		e.events.Emit(event.Accepted{Files: paths})
 	}
 	if rejected {
+		e.mu.Lock()
+		e.rejectedSinceCommit = true
+		e.mu.Unlock()
 		e.events.Emit(event.Rejected{Files: paths})
 		cause = event.CauseReject
 	}

@@ -72,6 +72,19 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	if err != nil {
 		return fail(1, "%v", err)
 	}
+	// A question, or a task the model found nothing to change for: there is nothing to test
+	// or accept, whatever state the repository's own tests are in.
+	if len(changes) == 0 {
+		if commit {
+			return fail(1, "nothing to commit: the model proposed no changes")
+		}
+		what := "nothing to accept"
+		if e.defaults.Accept == AcceptTests {
+			what = "nothing to test or accept, so the tests were not run"
+		}
+		e.Notify("", "the model proposed no changes: "+what)
+		return out
+	}
 	for _, c := range changes {
 		if c.Unsafe != "" && e.defaults.Accept != AcceptNever {
 			return fail(1, "refusing to accept the proposal: %s: %s; nothing was written to your tree (see it with --patch-out, or review it with hew)", c.Path, c.Unsafe)
@@ -98,18 +111,12 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 			return fail(1, "the tests fail on the proposal (%s exited %d); nothing was written to your tree", tr.Command, tr.ExitCode)
 		}
 	}
-	if len(changes) == 0 {
-		if commit {
-			return fail(1, "nothing to commit: the model proposed no changes")
-		}
-		e.Notify("", "the model proposed no changes")
-		return out
-	}
 	if e.defaults.Accept == AcceptNever {
 		e.Notify("", fmt.Sprintf("the proposal (%s) is kept, not applied; see it with --patch-out or resume session %s", count(len(changes), "changed file"), e.SessionID()))
 		return out
 	}
 	checkpointed := false
+	message := ""
 	if commit {
 		// The checkpoint undo needs and the checks of the commit read the tree independently:
 		// they run side by side (each is mostly a git process), and the accept below does not
@@ -123,7 +130,8 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 			defer close(cp)
 			e.Checkpoint(ctx, acceptLabel(paths))
 		}()
-		err := e.CheckCommit(ctx, CommitMessage(t.Prompt, final), t.Branch)
+		message = e.writeMessage(ctx, draftOf(t.Prompt, pendingUpdates(changes)))
+		err := e.CheckCommit(ctx, message, t.Branch)
 		<-cp
 		if err != nil {
 			return fail(1, "the commit cannot be made, so nothing was written to your tree: %v", err)
@@ -140,7 +148,7 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 		if t.RunChangedHooks {
 			opts = append(opts, RunChangedHooks)
 		}
-		hash, err := e.Commit(ctx, nil, CommitMessage(t.Prompt, final), t.Branch, opts...)
+		hash, err := e.Commit(ctx, nil, message, t.Branch, opts...)
 		if err != nil {
 			return fail(1, "the changes were written to your tree but not committed: %v", err)
 		}

@@ -112,7 +112,7 @@ type FileStat struct {
 type ProposalChanged struct {
 	Files []FileStat `json:"files"`
 	// Cause says what changed the proposal: "tools" (the model's tools and commands), "editor"
-	// (the user edited a proposed file), "accept", "reject" or "rewind".
+	// (the user edited a proposed file), "accept", "reject", "rewind" or "undo".
 	Cause string `json:"cause,omitempty"`
 	// Path names the file the user edited, with cause "editor".
 	Path string `json:"path,omitempty"`
@@ -125,6 +125,7 @@ const (
 	CauseAccept = "accept"
 	CauseReject = "reject"
 	CauseRewind = "rewind"
+	CauseUndo   = "undo" // an undone commit's change, proposed again
 )
 
 // TestRun is the result of running the project's test command against the proposal.

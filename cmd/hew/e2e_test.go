@@ -122,7 +122,8 @@ func TestExecFixesTheFailingTestAndCommitsOnlyTheFix(t *testing.T) {
 		t.Error("the user's uncommitted edit was lost")
 	}
 	msg := gittest.Git(t, dir, "log", "-1", "--format=%B")
-	if !strings.HasPrefix(msg, "Fix Add to return the sum") || !strings.Contains(msg, "Co-authored-by: hew") {
+	if !strings.HasPrefix(msg, "Fix the failing test\n") || !strings.Contains(msg, "- calc.go: modified, line 5 (+1 -1)") ||
+		strings.Contains(msg, "Add subtracted") || !strings.Contains(msg, "Co-authored-by: hew") {
 		t.Errorf("commit message:\n%s", msg)
 	}
 	gittest.Git(t, dir, "fsck", "--no-progress")

@@ -150,7 +150,9 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	s.keys("y")
 	s.waitFor("accepted 1 hunk into words.txt", "hunk 1/1", "+TWELVE")
 	s.keys("c")
-	s.waitFor("committed")
+	s.waitFor("Commit message", "not tested: no test command is set")
+	s.keys("Enter")
+	s.waitFor("✓ committed")
 
 	// The commit holds the first hunk only; the second is still only proposed.
 	if got := gittest.Git(t, dir, "rev-parse", "HEAD~1"); got != head {
@@ -163,7 +165,7 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	if !strings.HasPrefix(committed, "ONE\ntwo") || !strings.HasSuffix(committed, "eleven\ntwelve") {
 		t.Errorf("committed words.txt:\n%s", committed)
 	}
-	if subject := gittest.Git(t, dir, "log", "-1", "--format=%s"); subject != "Capitalise the first and last words" {
+	if subject := gittest.Git(t, dir, "log", "-1", "--format=%s"); subject != "Update words.txt" {
 		t.Errorf("subject %q", subject)
 	}
 	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "" {

@@ -19,7 +19,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/agent/engine"
-	"hew/agent/event"
 	"hew/agent/termsafe"
 	"hew/gitops/diff"
 	"hew/tui/keymap"
@@ -40,6 +39,7 @@ const (
 	RejectFile        // reject every remaining hunk of the file
 	Edit              // open the file at the hunk in $EDITOR
 	Commit            // commit what was accepted
+	SendNote          // send the rejections and the note to the model now
 	Close             // back to the transcript
 )
 
@@ -47,9 +47,12 @@ const (
 type Request struct {
 	Action Action
 	Path   string
-	Hunk   int    // index in the file's hunks; 0 for a whole-file change
-	Line   int    // the hunk's first line in the proposed file (for Edit)
-	Note   string // for RejectHunk with a note
+	Hunk   int // index in the file's hunks; 0 for a whole-file change
+	Line   int // the hunk's first line in the proposed file (for Edit)
+	// Note is the note for the model typed with f, for RejectHunk (it may be empty); Noted
+	// reports that the hunk was rejected with f.
+	Note  string
+	Noted bool
 }
 
 // Model is the review view's state.
@@ -60,7 +63,7 @@ type Model struct {
 	width, height int
 	split         bool
 	splitSet      bool // the user chose with s; the width no longer decides
-	tests         *event.TestRun
+	tests         engine.TestStatus
 	accepted      int    // files accepted into the tree and not committed yet
 	message       string // the outcome of the last action
 	noting        bool   // typing a note for f
@@ -100,12 +103,15 @@ func (m *Model) Files() []engine.FileReview { return m.files }
 // Empty reports whether there is nothing left to review.
 func (m *Model) Empty() bool { return len(m.files) == 0 }
 
-// SetTests records the proposal's latest test result.
-func (m *Model) SetTests(tr event.TestRun) { m.tests = &tr }
+// SetTests records the session's latest test result and whether it is stale.
+func (m *Model) SetTests(st engine.TestStatus) { m.tests = st }
 
 // SetAccepted records how many files are accepted into the working tree and not committed yet,
 // which c commits; the view says so when nothing is left to review.
 func (m *Model) SetAccepted(n int) { m.accepted = n }
+
+// Message returns the outcome of the last action shown.
+func (m *Model) Message() string { return m.message }
 
 // SetMessage shows the outcome of the last action.
 func (m *Model) SetMessage(s string) { m.message = termsafe.Clean(s) }
@@ -152,6 +158,8 @@ func (m *Model) Key(k tea.KeyPressMsg) Request {
 	case key.Matches(k, km.Commit):
 		// Committing needs no hunk: what was accepted may have emptied the proposal.
 		return Request{Action: Commit}
+	case key.Matches(k, km.SendNote):
+		return Request{Action: SendNote}
 	}
 	if len(m.files) == 0 {
 		return Request{}
@@ -176,7 +184,7 @@ func (m *Model) Key(k tea.KeyPressMsg) Request {
 	case key.Matches(k, km.Edit):
 		return req(Edit)
 	case key.Matches(k, km.Note):
-		m.noting, m.note = true, ""
+		m.noting = true // the batch's note so far, to add to: one note goes with the batch
 	case key.Matches(k, km.Split):
 		m.split, m.splitSet = !m.split, true
 	case key.Matches(k, km.NextFile):
@@ -210,7 +218,15 @@ func (m *Model) noteKey(k tea.KeyPressMsg) Request {
 		return Request{} // the proposal emptied while the note was typed
 	}
 	f := m.files[m.file]
-	return Request{Action: RejectHunk, Path: f.Change.Path, Hunk: m.hunk, Note: strings.TrimSpace(m.note)}
+	return Request{Action: RejectHunk, Path: f.Change.Path, Hunk: m.hunk, Note: strings.TrimSpace(m.note), Noted: true}
+}
+
+// SetNote sets the note for the model that f shows for editing: the one for the rejections
+// not yet sent, so that a batch has one note.
+func (m *Model) SetNote(note string) {
+	if !m.noting {
+		m.note = note
+	}
 }
 
 // Paste adds pasted text to the note being typed.
@@ -237,7 +253,7 @@ const fileListRows = 6
 
 // bodyHeight is the number of rows left for hunks.
 func (m *Model) bodyHeight() int {
-	return m.height - 3 - min(len(m.files), fileListRows) // title, separator, footer
+	return m.height - 2 - len(m.footer(max(m.width, 20))) - min(len(m.files), fileListRows) // title, separator, footer
 }
 
 // View renders the view at its size: exactly height lines.
@@ -247,7 +263,7 @@ func (m *Model) View() string {
 	rows = append(rows, m.title(w))
 	switch {
 	case len(m.files) == 0 && m.accepted > 0:
-		rows = append(rows, "", fmt.Sprintf("  Nothing left to review. %s accepted and not committed: c commits, esc goes back.", files(m.accepted)))
+		rows = append(rows, "", "  Nothing left to review.", fmt.Sprintf("  %s accepted and not committed: c commits, esc goes back.", files(m.accepted)))
 	case len(m.files) == 0:
 		rows = append(rows, "", "  Nothing to review: the proposal is empty.")
 	default:
@@ -255,10 +271,11 @@ func (m *Model) View() string {
 		rows = append(rows, dimStyle.Render(strings.Repeat("─", w)))
 		rows = append(rows, m.body(w, m.bodyHeight())...)
 	}
-	for len(rows) < m.height-1 {
+	foot := m.footer(w)
+	for len(rows) < m.height-len(foot) {
 		rows = append(rows, "")
 	}
-	rows = append(rows[:min(len(rows), max(m.height-1, 0))], m.footer(w))
+	rows = append(rows[:min(len(rows), max(m.height-len(foot), 0))], foot...)
 	return strings.Join(rows, "\n")
 }
 
@@ -280,15 +297,33 @@ func (m *Model) title(w int) string {
 	}
 	s := titleStyle.Render("Review") + "  " + files(len(m.files)) + "  " +
 		addStyle.Render(fmt.Sprintf("+%d", added)) + " " + delStyle.Render(fmt.Sprintf("-%d", removed)) + "   "
-	switch {
-	case m.tests == nil:
-		s += dimStyle.Render("tests: not run on this proposal")
-	case m.tests.Passed:
-		s += addStyle.Render("tests ✓ passed") + dimStyle.Render(fmt.Sprintf(" %s (%s)", m.tests.Command, m.tests.Duration.Round(10*time.Millisecond)))
-	default:
-		s += delStyle.Render(fmt.Sprintf("tests ✗ failed (exit %d)", m.tests.ExitCode)) + dimStyle.Render(" "+m.tests.Command)
-	}
+	s += m.testBadge()
 	return ansi.Truncate(s, w, "…")
+}
+
+// testBadge says what the last test run found and whether it still holds.
+func (m *Model) testBadge() string {
+	tr := m.tests.Run
+	on := "on the proposal"
+	switch {
+	case m.tests.On == engine.TestedCommit && m.accepted == 0:
+		on = "on what was committed" // nothing is accepted since the commit tested
+	case m.tests.On == engine.TestedCommit:
+		on = "on what will be committed"
+	}
+	switch {
+	case tr == nil:
+		return dimStyle.Render("tests: not run on this proposal")
+	case m.tests.Stale:
+		was := "✓"
+		if !tr.Passed {
+			was = "✗"
+		}
+		return warnStyle.Render("tests: stale") + dimStyle.Render(" ("+was+" before your last change; c re-tests)")
+	case tr.Passed:
+		return addStyle.Render("tests ✓ passed "+on) + dimStyle.Render(fmt.Sprintf(" %s (%s)", tr.Command, tr.Duration.Round(10*time.Millisecond)))
+	}
+	return delStyle.Render(fmt.Sprintf("tests ✗ failed %s (exit %d)", on, tr.ExitCode)) + dimStyle.Render(" "+tr.Command)
 }
 
 func (m *Model) fileList(w int) []string {
@@ -318,20 +353,26 @@ func (m *Model) fileList(w int) []string {
 	return rows
 }
 
-func (m *Model) footer(w int) string {
+// footer is the view's last rows: the outcome of the last action, when there is one, above
+// the keys, so that the keys keep the whole width.
+func (m *Model) footer(w int) []string {
 	if m.noting {
-		return ansi.Truncate(titleStyle.Render("note for the model: ")+m.note+"█", w, "…")
+		return []string{ansi.Truncate(titleStyle.Render("note for the model (one for this batch of rejections): ")+m.note+"█", w, "…")}
 	}
-	msg := ""
+	var rows []string
 	if m.message != "" {
-		msg = ansi.Truncate(m.message, w, "…")
-		if w-ansi.StringWidth(msg) < 12 {
-			return dimStyle.Render(msg)
+		// Two rows at most: an outcome that says what to do next must not lose its end.
+		lines := strings.Split(ansi.Wrap(m.message, w, ""), "\n")
+		if len(lines) > 2 {
+			lines[1] = ansi.Truncate(strings.Join(lines[1:], " "), w, "…")
+			lines = lines[:2]
 		}
-		msg += "  ·  "
+		for _, l := range lines {
+			rows = append(rows, dimStyle.Render(ansi.Truncate(l, w, "…")))
+		}
 	}
-	m.help.SetWidth(w - ansi.StringWidth(msg))
-	return dimStyle.Render(msg) + m.help.ShortHelpView(keymap.ReviewKeys.Footer())
+	m.help.SetWidth(w)
+	return append(rows, m.help.ShortHelpView(keymap.ReviewKeys.Footer()))
 }
 
 // body renders the current file's hunks from the selected one, skipping m.scroll rows; a change

@@ -52,9 +52,9 @@ func (k Transcript) All() []key.Binding {
 
 // Review holds the keys of the proposal review.
 type Review struct {
-	Accept, Reject, AcceptFile, RejectFile, Note, Edit, Commit key.Binding
-	NextHunk, PrevHunk, NextFile, PrevFile, PageDown, PageUp   key.Binding
-	Split, Close                                               key.Binding
+	Accept, Reject, AcceptFile, RejectFile, Note, SendNote, Edit, Commit key.Binding
+	NextHunk, PrevHunk, NextFile, PrevFile, PageDown, PageUp             key.Binding
+	Split, Close                                                         key.Binding
 }
 
 // ReviewKeys are the review's keys.
@@ -63,9 +63,10 @@ var ReviewKeys = Review{
 	Reject:     bind("n", "reject the hunk", "n"),
 	AcceptFile: bind("Y", "accept the rest of the file", "Y", "shift+y"),
 	RejectFile: bind("N", "reject the rest of the file", "N", "shift+n"),
-	Note:       bind("f", "reject the hunk with a note that goes back to the model", "f"),
+	Note:       bind("f", "reject the hunk with a note for the model (one note for all the hunks rejected before it is sent)", "f"),
+	SendNote:   bind("F", "send the rejections and the note to the model now (otherwise they go with your next message)", "F", "shift+f"),
 	Edit:       bind("e", "edit the file in $EDITOR at the hunk", "e"),
-	Commit:     bind("c", "commit what was accepted", "c"),
+	Commit:     bind("c", "commit what was accepted: the tests run on it first, then you edit the message", "c"),
 	NextHunk:   bind("↓/j", "next hunk", "down", "j"),
 	PrevHunk:   bind("↑/k", "previous hunk", "up", "k"),
 	NextFile:   bind("tab", "next file", "tab"),
@@ -78,21 +79,39 @@ var ReviewKeys = Review{
 
 // All lists the bindings in the order help shows them.
 func (k Review) All() []key.Binding {
-	return []key.Binding{k.Accept, k.Reject, k.AcceptFile, k.RejectFile, k.Note, k.Edit, k.Commit,
+	return []key.Binding{k.Accept, k.Reject, k.AcceptFile, k.RejectFile, k.Note, k.SendNote, k.Edit, k.Commit,
 		k.NextHunk, k.PrevHunk, k.NextFile, k.PrevFile, k.PageDown, k.PageUp, k.Split, k.Close}
 }
 
-// Footer lists the bindings the review's footer shows, with short descriptions, most used
-// first: what does not fit the width is left out.
+// Footer lists the bindings the review's footer shows, with short descriptions, most needed
+// first: deciding (y, n, f), committing (c) and leaving (esc) come before moving about, and
+// what does not fit the width is left out, so that at 80 columns those keys stay.
 func (k Review) Footer() []key.Binding {
-	short := func(b key.Binding, desc string) key.Binding {
-		b.SetHelp(b.Help().Key, desc)
+	short := func(b key.Binding, help, desc string) key.Binding {
+		b.SetHelp(help, desc)
 		return b
 	}
-	return []key.Binding{short(k.Accept, "accept"), short(k.Reject, "reject"), short(k.AcceptFile, "accept file"),
-		short(k.RejectFile, "reject file"), short(k.Commit, "commit"), short(k.Close, "back"), k.NextHunk, k.NextFile,
-		short(k.Split, "split"), short(k.Edit, "edit"), short(k.Note, "reject with note")}
+	file := key.NewBinding(key.WithKeys(append(k.AcceptFile.Keys(), k.RejectFile.Keys()...)...), key.WithHelp("Y/N", "file"))
+	return []key.Binding{short(k.Accept, "y", "accept"), short(k.Reject, "n", "reject"), short(k.Note, "f", "reject+note"),
+		short(k.Commit, "c", "commit"), short(k.Close, "esc", "back"), file, short(k.SendNote, "F", "send notes"),
+		short(k.Edit, "e", "edit"), short(k.NextHunk, "j/k", "hunk"), short(k.NextFile, "tab", "file"), short(k.Split, "s", "split")}
 }
+
+// Commit holds the keys of the commit dialog (c in the review): the test result on what will
+// be committed and the message to edit.
+type Commit struct {
+	Commit, Anyway, Cancel key.Binding
+}
+
+// CommitKeys are the commit dialog's keys; other keys edit the message.
+var CommitKeys = Commit{
+	Commit: bind("enter", "commit with the message", "enter"),
+	Anyway: bind("y", "commit although the tests fail or did not run (then edit the message)", "y"),
+	Cancel: bind("esc", "back to the review, committing nothing (while the tests run: skip them)", "esc"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k Commit) All() []key.Binding { return []key.Binding{k.Commit, k.Anyway, k.Cancel} }
 
 // Picker holds the keys of the model picker (/model or /models).
 type Picker struct {

@@ -1,6 +1,7 @@
 package keymap
 
 import (
+	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/key"
@@ -29,15 +30,27 @@ func TestEveryBindingHasHelpAndNoKeyIsBoundTwice(t *testing.T) {
 	}
 }
 
-// TestFooterIsOfReviewBindings checks that the footer shows only keys the review handles.
+// TestFooterIsOfReviewBindings checks that the footer shows only keys the review handles, and
+// that the keys to decide, commit and leave come first.
 func TestFooterIsOfReviewBindings(t *testing.T) {
 	all := map[string]bool{}
 	for _, b := range ReviewKeys.All() {
-		all[b.Help().Key] = true
+		for _, k := range b.Keys() {
+			all[k] = true
+		}
 	}
 	for _, b := range ReviewKeys.Footer() {
-		if !all[b.Help().Key] {
-			t.Errorf("the footer shows %q, which is no review binding", b.Help().Key)
+		for _, k := range b.Keys() {
+			if !all[k] {
+				t.Errorf("the footer shows %q (%s), which no review binding handles", k, b.Help().Key)
+			}
 		}
+	}
+	var first []string
+	for _, b := range ReviewKeys.Footer()[:5] {
+		first = append(first, b.Help().Key)
+	}
+	if got := strings.Join(first, " "); got != "y n f c esc" {
+		t.Errorf("the footer starts with %q, want y n f c esc", got)
 	}
 }

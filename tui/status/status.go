@@ -24,11 +24,16 @@ type Info struct {
 	CostUSD                   float64
 	// Busy is shown as a marker while a turn runs (the spinner frame, when not empty).
 	Busy string
+	// Waiting says what waits for the user, such as "review: 2 files (ctrl+r)"; it stays
+	// when the line is narrow.
+	Waiting string
 }
 
 var (
 	barStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("252")).Background(lipgloss.Color("236"))
 	keyStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("111")).Background(lipgloss.Color("236")).Bold(true)
+	// waitStyle marks what waits for the user.
+	waitStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("214")).Background(lipgloss.Color("236")).Bold(true)
 )
 
 // field is one part of the line; fields with a higher drop value go first when the line is
@@ -42,6 +47,9 @@ type field struct {
 // approval mode, branch and token count give way before the cost, context left and model.
 func Render(i Info, width int) string {
 	fields := []field{{keyStyle.Render(i.Provider + "/" + i.Model), 0}}
+	if i.Waiting != "" {
+		fields = append([]field{{waitStyle.Render(i.Waiting), 0}}, fields...)
+	}
 	if i.Busy != "" {
 		fields = append([]field{{i.Busy, 0}}, fields...)
 	}
