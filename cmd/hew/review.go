@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +22,8 @@ type reviewOptions struct {
 	Commit      string
 	Format      string
 	FailOn      string
+	Exclude     []string
+	Jobs        int
 	Timeout     time.Duration
 	Session     sessionFlags // --provider, --model, --region, --profile, --trust-project-config
 }
@@ -35,11 +39,23 @@ untracked files that are not ignored, against HEAD), the current branch against 
 with the code around each change; findings come back with file, line range, severity,
 confidence, explanation and a suggested fix where one is obvious.
 
---format text (default), json (a stable schema, see docs/ci.md) or markdown (for a
-pull-request comment). --timeout bounds the whole review (default 10m); when it runs out
-hew says so and exits 1. Exit codes: 0 the review ran, whatever it found; 1 the review could
-not be done (model error, an unusable answer, the time limit) or --fail-on high|medium|low
-was met; 2 usage or configuration error.`,
+A change too large for the model's context window is split into several requests, the
+files of one directory kept together, and the findings merged without duplicates (--jobs
+requests at a time, default 4). Every changed file is reported: reviewed, or not reviewed
+with the reason — binary, generated ("Code generated ... DO NOT EDIT."), a lock file or
+minified asset, matched by --exclude GLOB (repeatable; a pattern without a slash matches
+the file name anywhere), too large even split into 12 requests, or its request failed.
+
+--format text (default), json (a stable schema, see docs/ci.md; valid JSON even when there
+is nothing to review), markdown (for a pull-request comment; its first line is the hidden
+marker <!-- hew-review --> that a workflow finds to update its comment) or sarif (SARIF
+2.1.0, for GitHub code scanning). --timeout bounds the whole review (default 10m); when it
+runs out hew says so and exits 1.
+
+Exit codes: 0 the review ran, whatever it found; 1 the review could not be done or is
+incomplete (model error, an unusable answer, the time limit; the report of what was
+reviewed is still printed) or --fail-on high|medium|low was met (after the report is
+printed); 2 usage or configuration error; 130 interrupted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Session = givenSessionFlags(cmd.Flags())
@@ -56,7 +72,9 @@ was met; 2 usage or configuration error.`,
 	f.BoolVar(&o.Uncommitted, "uncommitted", false, "review the uncommitted changes (the default)")
 	f.StringVar(&o.Base, "base", "", "review the current branch against this branch or commit")
 	f.StringVar(&o.Commit, "commit", "", "review this commit")
-	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: text, json or markdown")
+	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: "+strings.Join(codereview.Formats(), ", "))
+	f.StringArrayVar(&o.Exclude, "exclude", nil, "do not review files matching this glob (repeatable), such as 'testdata/**' or '*.pb.go'")
+	f.IntVar(&o.Jobs, "jobs", 4, "review requests in flight at once when the change is split")
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
 	f.DurationVar(&o.Timeout, "timeout", defaultReviewTimeout, "give up on the review after this long (e.g. 90s, 20m)")
 	addModelFlags(f)
@@ -75,10 +93,14 @@ func (o *reviewOptions) validate() error {
 	if set > 1 {
 		return usageError("give one of --uncommitted, --base REF and --commit SHA")
 	}
-	switch o.Format {
-	case codereview.FormatText, codereview.FormatJSON, codereview.FormatMarkdown:
-	default:
-		return usageError("--format %q: use text, json or markdown", o.Format)
+	if !slices.Contains(codereview.Formats(), o.Format) {
+		return usageError("--format %q: use %s", o.Format, strings.Join(codereview.Formats(), ", "))
+	}
+	if err := codereview.ValidateExcludes(o.Exclude); err != nil {
+		return usageError("--exclude: %v", err)
+	}
+	if o.Jobs < 1 {
+		return usageError("--jobs %d: give 1 or more", o.Jobs)
 	}
 	if o.FailOn != "" && codereview.Rank(o.FailOn) == 0 {
 		return usageError("--fail-on %q: use high, medium or low", o.FailOn)
@@ -111,12 +133,16 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	if err != nil {
 		return failure(err)
 	}
+	id := cfg.ModelOrDefault()
 	if len(files) == 0 {
 		fmt.Fprintf(ios.ErrOut, "nothing to review: %s has no changes\n", target)
+		// Tools reading the output still get a report: valid JSON or SARIF with no findings.
+		if err := codereview.NewReport(target.String(), id).Write(ios.Out, o.Format); err != nil {
+			return failure(err)
+		}
 		return nil
 	}
 
-	id := cfg.ModelOrDefault()
 	m, err := provider.Model(cfg)
 	if err != nil {
 		return usageError("%v", err)
@@ -125,11 +151,22 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	if err != nil {
 		return engineError(err)
 	}
+	m = provider.Refine(ctx, cfg, p, m)
 	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, codereview.Count(len(files), "file"), id)
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errReviewTimeout)
 	defer cancel()
 	rep, err := codereview.Run(ctx, codereview.Options{Provider: p, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
-		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, target.String(), files)
+		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost, Window: int64(m.ContextWindow), Exclude: o.Exclude, Jobs: o.Jobs},
+		target.String(), files)
+	switch {
+	case errors.Is(err, codereview.ErrWindowTooSmall):
+		return usageError("%v", err)
+	}
+	// Whatever happened, the report of what was reviewed is written: a CI step that posts it
+	// says why the review is incomplete.
+	if werr := rep.Write(ios.Out, o.Format); werr != nil {
+		return failure(werr)
+	}
 	if err != nil {
 		if errors.Is(context.Cause(ctx), errReviewTimeout) {
 			return failure(fmt.Errorf("the review did not finish within --timeout %s; raise --timeout or review a smaller change", o.Timeout))
@@ -139,8 +176,8 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 		}
 		return failure(err)
 	}
-	if err := rep.Write(ios.Out, o.Format); err != nil {
-		return failure(err)
+	if n := len(rep.Skipped); n > 0 {
+		fmt.Fprintf(ios.ErrOut, "not reviewed: %s (the report says why)\n", codereview.Count(n, "file"))
 	}
 	if o.FailOn != "" && rep.Fails(o.FailOn) {
 		return &exitError{code: exitFailed, err: fmt.Errorf("findings at or above --fail-on %s", o.FailOn)}
