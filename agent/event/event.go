@@ -9,10 +9,16 @@ package event
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"hew/agent/llm"
 )
+
+// SchemaVersion is the version of the event stream's JSON schema (docs/events.schema.json),
+// carried by session_started as schema_version. Within a version, event types and fields are
+// only added; a field that changes meaning or goes away bumps it.
+const SchemaVersion = 1
 
 // Event is one thing that happened.
 type Event interface {
@@ -29,6 +35,8 @@ type SessionStarted struct {
 	Model    string    `json:"model"`
 	Sandbox  string    `json:"sandbox"` // backend and policy, e.g. "bwrap workspace-write"
 	Resumed  bool      `json:"resumed,omitempty"`
+	// SchemaVersion is SchemaVersion where the stream is written for others (hew exec --json).
+	SchemaVersion int `json:"schema_version,omitempty"`
 }
 
 // TurnStarted begins one user request and the model/tool steps that answer it.
@@ -222,6 +230,16 @@ var constructors = map[string]func() Event{
 	"rejected":         func() Event { return &Rejected{} },
 	"committed":        func() Event { return &Committed{} },
 	"notice":           func() Event { return &Notice{} },
+}
+
+// Types returns the type names of every event, sorted.
+func Types() []string {
+	out := make([]string, 0, len(constructors))
+	for t := range constructors {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Encode returns e as one line of JSON (no trailing newline): the event's fields plus "type".

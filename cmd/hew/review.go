@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ type reviewOptions struct {
 	Format      string
 	FailOn      string
 	Exclude     []string
+	Outputs     []string // FORMAT=FILE: the report also written to FILE in FORMAT
 	Jobs        int
 	Timeout     time.Duration
 	Session     sessionFlags // --provider, --model, --region, --profile, --trust-project-config
@@ -46,10 +48,12 @@ with the reason — binary, generated ("Code generated ... DO NOT EDIT."), a loc
 minified asset, matched by --exclude GLOB (repeatable; a pattern without a slash matches
 the file name anywhere), too large even split into 12 requests, or its request failed.
 
---format text (default), json (a stable schema, see docs/ci.md; valid JSON even when there
-is nothing to review), markdown (for a pull-request comment; its first line is the hidden
-marker <!-- hew-review --> that a workflow finds to update its comment) or sarif (SARIF
-2.1.0, for GitHub code scanning). --timeout bounds the whole review (default 10m); when it
+--format text (default), json (a stable schema, see docs/ci.md; valid JSON even when
+there is nothing to review), markdown (for a pull-request comment; its first line is the
+hidden marker <!-- hew-review --> that a workflow finds to update its comment) or sarif
+(SARIF 2.1.0, for GitHub code scanning). --output FORMAT=FILE (repeatable) also writes the
+report to FILE in that format, whole or not at all, so one review gives a comment, a JSON
+report and a SARIF log. --timeout bounds the whole review (default 10m); when it
 runs out hew says so and exits 1.
 
 Exit codes: 0 the review ran, whatever it found; 1 the review could not be done or is
@@ -73,6 +77,7 @@ printed); 2 usage or configuration error; 130 interrupted.`,
 	f.StringVar(&o.Base, "base", "", "review the current branch against this branch or commit")
 	f.StringVar(&o.Commit, "commit", "", "review this commit")
 	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: "+strings.Join(codereview.Formats(), ", "))
+	f.StringArrayVar(&o.Outputs, "output", nil, "also write the report to a file, as FORMAT=FILE (repeatable), such as sarif=review.sarif")
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "do not review files matching this glob (repeatable), such as 'testdata/**' or '*.pb.go'")
 	f.IntVar(&o.Jobs, "jobs", 4, "review requests in flight at once when the change is split")
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
@@ -95,6 +100,15 @@ func (o *reviewOptions) validate() error {
 	}
 	if !slices.Contains(codereview.Formats(), o.Format) {
 		return usageError("--format %q: use %s", o.Format, strings.Join(codereview.Formats(), ", "))
+	}
+	for _, out := range o.Outputs {
+		format, file, ok := strings.Cut(out, "=")
+		if !ok || !slices.Contains(codereview.Formats(), format) {
+			return usageError("--output %q: give FORMAT=FILE with FORMAT one of %s", out, strings.Join(codereview.Formats(), ", "))
+		}
+		if err := checkOutFile(o.IO, "--output", file); err != nil {
+			return err
+		}
 	}
 	if err := codereview.ValidateExcludes(o.Exclude); err != nil {
 		return usageError("--exclude: %v", err)
@@ -137,10 +151,7 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	if len(files) == 0 {
 		fmt.Fprintf(ios.ErrOut, "nothing to review: %s has no changes\n", target)
 		// Tools reading the output still get a report: valid JSON or SARIF with no findings.
-		if err := codereview.NewReport(target.String(), id).Write(ios.Out, o.Format); err != nil {
-			return failure(err)
-		}
-		return nil
+		return writeReport(o, codereview.NewReport(target.String(), id))
 	}
 
 	m, err := provider.Model(cfg)
@@ -164,8 +175,8 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	}
 	// Whatever happened, the report of what was reviewed is written: a CI step that posts it
 	// says why the review is incomplete.
-	if werr := rep.Write(ios.Out, o.Format); werr != nil {
-		return failure(werr)
+	if werr := writeReport(o, rep); werr != nil {
+		return werr
 	}
 	if err != nil {
 		if errors.Is(context.Cause(ctx), errReviewTimeout) {
@@ -181,6 +192,24 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	}
 	if o.FailOn != "" && rep.Fails(o.FailOn) {
 		return &exitError{code: exitFailed, err: fmt.Errorf("findings at or above --fail-on %s", o.FailOn)}
+	}
+	return nil
+}
+
+// writeReport prints rep in --format and writes each --output file.
+func writeReport(o *reviewOptions, rep codereview.Report) error {
+	if err := rep.Write(o.IO.Out, o.Format); err != nil {
+		return failure(err)
+	}
+	for _, out := range o.Outputs {
+		format, file, _ := strings.Cut(out, "=")
+		var b bytes.Buffer
+		if err := rep.Write(&b, format); err != nil {
+			return failure(err)
+		}
+		if err := writeOutFile(o.IO, file, b.Bytes()); err != nil {
+			return failure(err)
+		}
 	}
 	return nil
 }
