@@ -12,10 +12,12 @@
 package codereview
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -146,37 +148,43 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 	if err := ValidateExcludes(o.Exclude); err != nil {
 		return r, err
 	}
-	chunks, skipped := plan(files, budget, o.Context, append(DefaultExcludes(), o.Exclude...))
+	exclude := append(DefaultExcludes(), o.Exclude...)
+	chunks, skipped := plan(files, budget, o.Context, exclude)
 	r.Skipped = append(r.Skipped, skipped...)
-	ctxLines := o.Context
-	if ctxLines <= 0 {
-		ctxLines = 20
-	}
-	results := make([]result, len(chunks))
-	jobs := o.Jobs
-	if jobs <= 0 {
-		jobs = 4
-	}
-	sem := make(chan struct{}, jobs)
-	var wg sync.WaitGroup
-	for i, c := range chunks {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if err := ctx.Err(); err != nil {
-				results[i].err = err
-				return
+	results := o.askAll(ctx, target, chunks)
+
+	// A server that refuses a request as over a smaller window than assumed names its window:
+	// the files of the refused requests are planned again for it and sent once more.
+	if w := refusedWindow(results); w > 0 && ctx.Err() == nil {
+		small := o
+		small.Window = w
+		if b, err := small.budget(); err == nil {
+			byPath := map[string]File{}
+			for _, f := range files {
+				byPath[f.Path] = f
 			}
-			var b strings.Builder
-			b.WriteString(header(target, len(c.paths()), i+1, len(chunks)))
-			for _, p := range c.parts {
-				b.WriteString(p.text)
+			var redo []File
+			for i, res := range results {
+				if llm.KindOf(res.err) != llm.ErrContextOverflow {
+					continue
+				}
+				for _, p := range chunks[i].paths() {
+					redo = append(redo, byPath[p])
+				}
+				// The refused request is counted (its usage, if any) but reports nothing.
+				chunks[i], results[i] = chunk{}, result{usage: res.usage, cost: res.cost}
 			}
-			results[i] = ask(ctx, o, b.String())
-		})
+			again, skipped := plan(redo, b, o.Context, exclude)
+			r.Skipped = append(r.Skipped, skipped...)
+			chunks = append(chunks, again...)
+			results = append(results, small.askAll(ctx, target, again)...)
+		}
 	}
-	wg.Wait()
-	r.Requests = len(chunks)
+	for _, c := range chunks {
+		if len(c.parts) > 0 {
+			r.Requests++
+		}
+	}
 
 	var firstErr error
 	var summaries []string
@@ -206,17 +214,65 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 	r.Findings = Merge(found)
 	if firstErr != nil {
 		r.Error = firstErr.Error()
-		if len(chunks) > 1 {
-			firstErr = fmt.Errorf("%w (%d of %d review requests failed; their files are listed as not reviewed)", firstErr, failed(results), len(chunks))
+		if r.Requests > 1 {
+			firstErr = fmt.Errorf("%w (%d of %d review requests failed; their files are listed as not reviewed)", firstErr, failed(results), r.Requests)
 		}
 	}
 	return r, firstErr
 }
 
+// askAll sends the requests of chunks, o.Jobs at a time, and returns their results in order.
+func (o Options) askAll(ctx context.Context, target string, chunks []chunk) []result {
+	results := make([]result, len(chunks))
+	jobs := o.Jobs
+	if jobs <= 0 {
+		jobs = 4
+	}
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for i, c := range chunks {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := ctx.Err(); err != nil {
+				results[i].err = err
+				return
+			}
+			var b strings.Builder
+			b.WriteString(header(target, len(c.paths()), i+1, len(chunks)))
+			for _, p := range c.parts {
+				b.WriteString(p.text)
+			}
+			results[i] = o.ask(ctx, b.String())
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+// windowRE finds the window in a server's refusal, as OpenAI and vLLM word it.
+var windowRE = regexp.MustCompile(`(?i)maximum context length is (\d+) tokens`)
+
+// refusedWindow returns the smallest window a refusal among results names, or 0.
+func refusedWindow(results []result) int64 {
+	var w int64
+	for _, res := range results {
+		if llm.KindOf(res.err) != llm.ErrContextOverflow {
+			continue
+		}
+		if m := windowRE.FindStringSubmatch(res.err.Error()); m != nil {
+			if n, _ := strconv.ParseInt(m[1], 10, 64); n > 0 && (w == 0 || n < w) {
+				w = n
+			}
+		}
+	}
+	return w
+}
+
 // ask sends one review request, and once more with a note when the answer does not parse.
 // The retry repeats the request rather than continuing the conversation, so it is no larger
 // than the budget allows.
-func ask(ctx context.Context, o Options, prompt string) result {
+func (o Options) ask(ctx context.Context, prompt string) result {
 	var res result
 	text := prompt
 	for attempt := 1; ; attempt++ {
@@ -229,6 +285,11 @@ func ask(ctx context.Context, o Options, prompt string) result {
 		}
 		if err != nil {
 			res.err = fmt.Errorf("ask the model for a review: %w", err)
+			return res
+		}
+		if resp.Stop == llm.StopFiltered {
+			// What arrived is a filter's stub, not a review: asking again would get the same.
+			res.err = fmt.Errorf("the review was stopped by a content filter or guardrail (%s)", cmp.Or(resp.StopDetail, "no detail given"))
 			return res
 		}
 		summary, findings, perr := Parse(resp.Message.Text)

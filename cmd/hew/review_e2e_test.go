@@ -134,11 +134,10 @@ func TestReviewCommitAndBaseAndMalformedAnswers(t *testing.T) {
 // reviewedFile matches the heading each file of a review request has.
 var reviewedFile = regexp.MustCompile(`## (\S+) \(`)
 
-// A 200-file change against a server with a 16K window: no request is over the window, every
-// file is reported (reviewed, or not with the reason), and findings from the several requests
-// are merged — a finding repeated for each part of a split file is reported once.
-func TestReviewOfALargeChangeFitsTheWindow(t *testing.T) {
-	files := map[string]string{"go.mod": "module example.com/big\n\ngo 1.21\n"}
+// largeChangeRepo is a repository of n Go files over nine packages, each then changed in three
+// places (uncommitted).
+func largeChangeRepo(t *testing.T, n int) string {
+	t.Helper()
 	body := func(i int, changed bool) string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "package p%d\n\n", i%9)
@@ -151,13 +150,31 @@ func TestReviewOfALargeChangeFitsTheWindow(t *testing.T) {
 		}
 		return b.String()
 	}
-	for i := range 200 {
+	files := map[string]string{"go.mod": "module example.com/big\n\ngo 1.21\n"}
+	for i := range n {
 		files[fmt.Sprintf("p%d/f%03d.go", i%9, i)] = body(i, false)
 	}
 	dir := gittest.NewRepo(t, files)
-	for i := range 200 {
+	for i := range n {
 		gittest.WriteFile(t, filepath.Join(dir, fmt.Sprintf("p%d/f%03d.go", i%9, i)), body(i, true))
 	}
+	return dir
+}
+
+// findingPerFile answers a review request with a finding on line 1 of each file it shows.
+func findingPerFile(r llmtest.RecordedRequest) llmtest.Turn {
+	var findings []string
+	for _, m := range reviewedFile.FindAllStringSubmatch(string(r.Body), -1) {
+		findings = append(findings, fmt.Sprintf(`{"title":"Suspicious change","file":%q,"start_line":1,"severity":"low","confidence":0.5,"explanation":"x"}`, m[1]))
+	}
+	return llmtest.Turn{Text: `{"summary":"ok","findings":[` + strings.Join(findings, ",") + `]}`}
+}
+
+// A 200-file change against a server with a 16K window: no request is over the window, every
+// file is reported (reviewed, or not with the reason), and findings from the several requests
+// are merged — a finding repeated for each part of a split file is reported once.
+func TestReviewOfALargeChangeFitsTheWindow(t *testing.T) {
+	dir := largeChangeRepo(t, 200)
 	var big strings.Builder
 	for l := range 2500 {
 		fmt.Fprintf(&big, "var big%d = %d\n", l, l)
@@ -169,13 +186,7 @@ func TestReviewOfALargeChangeFitsTheWindow(t *testing.T) {
 	srv := llmtest.NewOpenAIServer(t)
 	srv.Window(window, llmtest.StyleOpenAI)
 	srv.SetModels(map[string]any{"id": "local-coder", "max_model_len": window})
-	srv.Respond(func(r llmtest.RecordedRequest) llmtest.Turn {
-		var findings []string
-		for _, m := range reviewedFile.FindAllStringSubmatch(string(r.Body), -1) {
-			findings = append(findings, fmt.Sprintf(`{"title":"Suspicious change","file":%q,"start_line":1,"severity":"low","confidence":0.5,"explanation":"x"}`, m[1]))
-		}
-		return llmtest.Turn{Text: `{"summary":"ok","findings":[` + strings.Join(findings, ",") + `]}`}
-	})
+	srv.Respond(findingPerFile)
 	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "review", "--model", "local-coder", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
@@ -221,5 +232,41 @@ func TestReviewOfALargeChangeFitsTheWindow(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "not reviewed: 1 file") {
 		t.Errorf("stderr does not say a file was not reviewed:\n%s", stderr)
+	}
+}
+
+// A server with a smaller window than hew assumed (an unknown model: 32K) refuses the first
+// requests naming its window; their files are planned again for it, and every file is reviewed.
+func TestReviewLearnsTheWindowFromARefusal(t *testing.T) {
+	dir := largeChangeRepo(t, 60)
+	const window = 9000
+	srv := llmtest.NewOpenAIServer(t)
+	srv.Window(window, llmtest.StyleVLLM)
+	srv.Respond(findingPerFile)
+	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "review", "--model", "local-coder", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stderr, stdout)
+	}
+	var rep struct {
+		Files    []string `json:"files"`
+		Skipped  []any    `json:"skipped"`
+		Findings []any    `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	refused, after := 0, 0
+	for _, r := range srv.Requests() {
+		if r.Refused {
+			refused++
+			if after > 0 {
+				t.Error("a request was refused after the window was learned")
+			}
+		} else {
+			after++
+		}
+	}
+	if refused == 0 || len(rep.Files) != 60 || len(rep.Skipped) != 0 || len(rep.Findings) != 60 {
+		t.Errorf("%d refused, %d files reviewed, %d skipped, %d findings", refused, len(rep.Files), len(rep.Skipped), len(rep.Findings))
 	}
 }
