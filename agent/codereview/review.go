@@ -210,7 +210,7 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 	r.Files = unique(r.Files)
 	r.Skipped = dropReviewed(r.Skipped, r.Files)
 	sort.SliceStable(r.Skipped, func(i, j int) bool { return r.Skipped[i].Path < r.Skipped[j].Path })
-	r.Summary = strings.Join(summaries, "\n\n")
+	r.Summary = o.summarise(ctx, &r, summaries)
 	r.Findings = Merge(found)
 	if firstErr != nil {
 		r.Error = firstErr.Error()
@@ -219,6 +219,35 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 		}
 	}
 	return r, firstErr
+}
+
+// summarise makes one summary of the parts' summaries: the one itself, or the model's summary
+// of them all (one more small request, counted in r), or, when that fails, all of them.
+func (o Options) summarise(ctx context.Context, r *Report, summaries []string) string {
+	joined := strings.Join(summaries, "\n\n")
+	if len(summaries) < 2 || ctx.Err() != nil {
+		return joined
+	}
+	var b strings.Builder
+	for i, s := range summaries {
+		fmt.Fprintf(&b, "Part %d: %s\n\n", i+1, clip(s, 1000))
+	}
+	req := llm.Request{Model: o.Model, System: prompts.Text("review_summary.md"), MaxOutputTokens: o.MaxOutputTokens,
+		ReasoningEffort: o.ReasoningEffort, Messages: []llm.Message{{Role: llm.RoleUser, Text: b.String()}}}
+	if budget, err := o.budget(); err != nil || b.Len() > budget {
+		return joined
+	}
+	resp, err := o.Provider.Stream(ctx, req, func(llm.Delta) {})
+	r.Usage = r.Usage.Add(resp.Usage)
+	if o.Cost != nil {
+		r.CostUSD += o.Cost(resp.Usage)
+	}
+	r.Requests++
+	text := strings.TrimSpace(resp.Message.Text)
+	if err != nil || resp.Stop == llm.StopFiltered || text == "" || strings.HasPrefix(text, "{") {
+		return joined
+	}
+	return clip(text, 1500)
 }
 
 // askAll sends the requests of chunks, o.Jobs at a time, and returns their results in order.
