@@ -20,6 +20,14 @@ const (
 // Formats lists the formats Write knows, for flags' help and errors.
 func Formats() []string { return []string{FormatText, FormatJSON, FormatMarkdown, FormatSARIF} }
 
+// OneOf lists words for people: "a, b or c".
+func OneOf(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
 // MarkdownMarker is the hidden first line of the Markdown report: a workflow finds its earlier
 // comment by it and updates that comment instead of adding another.
 const MarkdownMarker = "<!-- hew-review -->"
@@ -49,7 +57,7 @@ func (r Report) Write(w io.Writer, format string) error {
 		_, err := io.WriteString(w, termsafe.Clean(r.Text()))
 		return err
 	}
-	return fmt.Errorf("unknown format %q: use %s", format, strings.Join(Formats(), ", "))
+	return fmt.Errorf("unknown format %q: use %s", format, OneOf(Formats()))
 }
 
 // location renders a finding's place as path:start or path:start-end.

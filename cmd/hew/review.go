@@ -76,7 +76,7 @@ printed); 2 usage or configuration error; 130 interrupted.`,
 	f.BoolVar(&o.Uncommitted, "uncommitted", false, "review the uncommitted changes (the default)")
 	f.StringVar(&o.Base, "base", "", "review the current branch against this branch or commit")
 	f.StringVar(&o.Commit, "commit", "", "review this commit")
-	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: "+strings.Join(codereview.Formats(), ", "))
+	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: "+codereview.OneOf(codereview.Formats()))
 	f.StringArrayVar(&o.Outputs, "output", nil, "also write the report to a file, as FORMAT=FILE (repeatable), such as sarif=review.sarif")
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "do not review files matching this glob (repeatable), such as 'testdata/**' or '*.pb.go'")
 	f.IntVar(&o.Jobs, "jobs", 4, "review requests in flight at once when the change is split")
@@ -99,12 +99,12 @@ func (o *reviewOptions) validate() error {
 		return usageError("give one of --uncommitted, --base REF and --commit SHA")
 	}
 	if !slices.Contains(codereview.Formats(), o.Format) {
-		return usageError("--format %q: use %s", o.Format, strings.Join(codereview.Formats(), ", "))
+		return usageError("--format %q: use %s", o.Format, codereview.OneOf(codereview.Formats()))
 	}
 	for _, out := range o.Outputs {
 		format, file, ok := strings.Cut(out, "=")
 		if !ok || !slices.Contains(codereview.Formats(), format) {
-			return usageError("--output %q: give FORMAT=FILE with FORMAT one of %s", out, strings.Join(codereview.Formats(), ", "))
+			return usageError("--output %q: give FORMAT=FILE with FORMAT one of %s", out, codereview.OneOf(codereview.Formats()))
 		}
 		if err := checkOutFile(o.IO, "--output", file); err != nil {
 			return err
