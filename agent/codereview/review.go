@@ -104,9 +104,13 @@ var ErrMalformed = errors.New("the model's review is not valid JSON")
 // ErrWindowTooSmall reports a context window too small to hold the review prompt and an answer.
 var ErrWindowTooSmall = errors.New("the model's context window is too small for a review")
 
+// MaxRequestBytes caps the change one request carries, whatever the window: a model reviews a
+// smaller change more closely, and the requests of a large one run side by side.
+const MaxRequestBytes = 300 << 10
+
 // budget returns how many bytes of change one request may carry in o's window: 90% of the
 // window, less room for the answer, the instructions and a retry's note, at three bytes a token
-// (source code tokenises densely).
+// (source code tokenises densely), and at most MaxRequestBytes.
 func (o Options) budget() (int, error) {
 	window := o.Window
 	if window <= 0 {
@@ -122,7 +126,7 @@ func (o Options) budget() (int, error) {
 	if bytes < 2048 {
 		return 0, fmt.Errorf("%w: %d tokens leave no room for the change once the instructions and the answer (%d tokens) are counted; use a model with a larger window, or set context in [[models]] if it has one", ErrWindowTooSmall, window, answer)
 	}
-	return bytes, nil
+	return min(bytes, MaxRequestBytes), nil
 }
 
 // result is what one request gave.
