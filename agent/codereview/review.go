@@ -93,6 +93,9 @@ type Options struct {
 	Exclude []string
 	// Jobs is how many requests are in flight at once; 0 means 4.
 	Jobs int
+	// Progress, when set, is called as each request of a review split into several ends, with
+	// how many have ended and how many there are. Calls may come from several goroutines.
+	Progress func(done, total int)
 }
 
 // DefaultWindow is the context window assumed when Options.Window is 0.
@@ -263,6 +266,8 @@ func (o Options) askAll(ctx context.Context, target string, chunks []chunk) []re
 	}
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
 	for i, c := range chunks {
 		wg.Go(func() {
 			sem <- struct{}{}
@@ -277,6 +282,12 @@ func (o Options) askAll(ctx context.Context, target string, chunks []chunk) []re
 				b.WriteString(p.text)
 			}
 			results[i] = o.ask(ctx, b.String())
+			if o.Progress != nil && len(chunks) > 1 {
+				mu.Lock()
+				done++
+				o.Progress(done, len(chunks))
+				mu.Unlock()
+			}
 		})
 	}
 	wg.Wait()

@@ -167,7 +167,8 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errReviewTimeout)
 	defer cancel()
 	rep, err := codereview.Run(ctx, codereview.Options{Provider: p, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
-		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost, Window: int64(m.ContextWindow), Exclude: o.Exclude, Jobs: o.Jobs},
+		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost, Window: int64(m.ContextWindow), Exclude: o.Exclude, Jobs: o.Jobs,
+		Progress: func(done, total int) { fmt.Fprintf(ios.ErrOut, "  reviewed part %d of %d\n", done, total) }},
 		target.String(), files)
 	switch {
 	case errors.Is(err, codereview.ErrWindowTooSmall):
