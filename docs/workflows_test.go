@@ -29,6 +29,7 @@ func docWorkflows(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	docs = append(docs, "../README.md")
 	out := map[string]string{}
 	for _, doc := range docs {
 		b, err := os.ReadFile(doc)
@@ -37,7 +38,7 @@ func docWorkflows(t *testing.T) map[string]string {
 		}
 		for i, m := range workflowBlock.FindAllSubmatch(b, -1) {
 			if bytes.Contains(m[1], []byte("\njobs:")) {
-				out[fmt.Sprintf("%s-%d.yml", strings.TrimSuffix(doc, ".md"), i+1)] = string(m[1])
+				out[fmt.Sprintf("%s-%d.yml", strings.TrimSuffix(filepath.Base(doc), ".md"), i+1)] = string(m[1])
 			}
 		}
 	}
