@@ -163,6 +163,9 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 		return engineError(err)
 	}
 	m = provider.Refine(ctx, cfg, p, m)
+	if w := provider.ServedWindow(ctx, p, id); w > 0 && w < m.ContextWindow {
+		m.ContextWindow = w // the server runs the model with less context than it has
+	}
 	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, codereview.Count(len(files), "file"), id)
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errReviewTimeout)
 	defer cancel()

@@ -185,9 +185,10 @@ func TestReviewOfALargeChangeFitsTheWindow(t *testing.T) {
 	const window = 16000
 	srv := llmtest.NewOpenAIServer(t)
 	srv.Window(window, llmtest.StyleOpenAI)
-	srv.SetModels(map[string]any{"id": "local-coder", "max_model_len": window})
+	// The catalogue gives gpt-5.1-codex a far larger window; the server's list says what it serves.
+	srv.SetModels(map[string]any{"id": "gpt-5.1-codex", "max_model_len": window})
 	srv.Respond(findingPerFile)
-	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "review", "--model", "local-coder", "--format", "json")
+	stdout, stderr, code, _ := runHew(t, dir, srv.URL(), "", "review", "--model", "gpt-5.1-codex", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
