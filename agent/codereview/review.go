@@ -63,7 +63,9 @@ type Report struct {
 	Skipped  []Skipped `json:"skipped"`
 	Summary  string    `json:"summary"`
 	Findings []Finding `json:"findings"`
-	// Requests counts the review requests sent (the change split to fit the window).
+	// Requests counts the requests sent: the change's parts (split to fit the window), asked
+	// again when an answer was unusable, any a server refused as too large, and the one that
+	// summarises a split review. (Retries after network errors are not counted.)
 	Requests int       `json:"requests"`
 	Usage    llm.Usage `json:"usage"`
 	CostUSD  float64   `json:"cost_usd"`
@@ -134,6 +136,7 @@ func (o Options) budget() (int, error) {
 
 // result is what one request gave.
 type result struct {
+	requests int // sent: 2 when the first answer was unusable
 	summary  string
 	findings []Finding
 	usage    llm.Usage
@@ -178,8 +181,8 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 				for _, p := range chunks[i].paths() {
 					redo = append(redo, byPath[p])
 				}
-				// The refused request is counted (its usage, if any) but reports nothing.
-				chunks[i], results[i] = chunk{}, result{usage: res.usage, cost: res.cost}
+				// The refused request is counted, with its usage, but reports nothing.
+				chunks[i], results[i] = chunk{}, result{usage: res.usage, cost: res.cost, requests: res.requests}
 			}
 			again, skipped := plan(redo, b, o.Context, exclude)
 			r.Skipped = append(r.Skipped, skipped...)
@@ -187,16 +190,12 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 			results = append(results, small.askAll(ctx, target, again)...)
 		}
 	}
-	for _, c := range chunks {
-		if len(c.parts) > 0 {
-			r.Requests++
-		}
-	}
 
 	var firstErr error
 	var summaries []string
 	var found []Finding
 	for i, res := range results {
+		r.Requests += res.requests
 		r.Usage = r.Usage.Add(res.usage)
 		r.CostUSD += res.cost
 		if res.err != nil {
@@ -221,8 +220,8 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 	r.Findings = Merge(found)
 	if firstErr != nil {
 		r.Error = firstErr.Error()
-		if r.Requests > 1 {
-			firstErr = fmt.Errorf("%w (%d of %d review requests failed; their files are listed as not reviewed)", firstErr, failed(results), r.Requests)
+		if len(results) > 1 {
+			firstErr = fmt.Errorf("%w (%d of %d parts of the review failed; their files are listed as not reviewed)", firstErr, failed(results), len(results))
 		}
 	}
 	return r, firstErr
@@ -323,6 +322,7 @@ func (o Options) ask(ctx context.Context, prompt string) result {
 		req := llm.Request{Model: o.Model, System: prompts.Text("review.md"), Messages: []llm.Message{{Role: llm.RoleUser, Text: text}},
 			MaxOutputTokens: o.MaxOutputTokens, ReasoningEffort: o.ReasoningEffort}
 		resp, err := o.Provider.Stream(ctx, req, func(llm.Delta) {})
+		res.requests++
 		res.usage = res.usage.Add(resp.Usage)
 		if o.Cost != nil {
 			res.cost += o.Cost(resp.Usage)
