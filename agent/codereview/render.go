@@ -138,10 +138,10 @@ func (r Report) Markdown() string {
 	default:
 		b.WriteString("| Severity | Location | Finding |\n|---|---|---|\n")
 		for _, f := range r.Findings {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", f.Severity, codeSpan(f.location()), cell(f.Title))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", f.Severity, cell(codeSpan(f.location())), cell(f.Title))
 		}
 		for i, f := range r.Findings {
-			fmt.Fprintf(&b, "\n### %d. %s\n\n**%s** at %s, confidence %.0f%%\n\n%s\n", i+1, cell(f.Title), f.Severity, codeSpan(f.location()), f.Confidence*100, f.Explanation)
+			fmt.Fprintf(&b, "\n### %d. %s\n\n**%s** at %s, confidence %.0f%%\n\n%s\n", i+1, cell(f.Title), f.Severity, codeSpan(f.location()), f.Confidence*100, closeFences(f.Explanation))
 			if f.SuggestedFix != "" {
 				fix := strings.TrimRight(f.SuggestedFix, "\n")
 				fence := fenceFor(fix)
@@ -152,12 +152,38 @@ func (r Report) Markdown() string {
 	if len(r.Skipped) > 0 {
 		fmt.Fprintf(&b, "\n<details><summary>Not reviewed: %s</summary>\n\n| File | Why |\n|---|---|\n", Count(len(r.Skipped), "file"))
 		for _, s := range r.Skipped {
-			fmt.Fprintf(&b, "| %s | %s |\n", codeSpan(s.Path), cell(s.Detail))
+			fmt.Fprintf(&b, "| %s | %s |\n", cell(codeSpan(s.Path)), cell(s.Detail))
 		}
 		b.WriteString("\n</details>\n")
 	}
 	fmt.Fprintf(&b, "\n<sub>%s · %s · %s reviewed%s</sub>\n", r.counts(), r.Model, Count(len(r.Files), "file"), r.requests())
 	return b.String()
+}
+
+// closeFences closes a code block the model's text opened and left open, which would swallow
+// the rest of the comment.
+func closeFences(s string) string {
+	open := ""
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimLeft(line, " ")
+		if len(line)-len(t) > 3 {
+			continue
+		}
+		for _, c := range []string{"`", "~"} {
+			n := len(t) - len(strings.TrimLeft(t, c))
+			switch {
+			case n < 3:
+			case open == "":
+				open = strings.Repeat(c, n)
+			case strings.HasPrefix(t, open) && strings.TrimSpace(strings.TrimLeft(t, c)) == "":
+				open = ""
+			}
+		}
+	}
+	if open != "" {
+		return strings.TrimRight(s, "\n") + "\n" + open
+	}
+	return s
 }
 
 // fenceFor returns a backtick fence longer than any run of backticks in s (three at least).

@@ -25,7 +25,7 @@ func sampleReport() Report {
 	r.Findings = []Finding{
 		{Title: "Add subtracts | wrongly", File: "calc.go", StartLine: 5, EndLine: 6, Severity: High, Confidence: 0.9,
 			Explanation: "return a - b", SuggestedFix: "--- a/docs/read me.md\n+++ b/docs/read me.md\n@@ -1 +1,3 @@\n-x\n+```go\n+fmt.Println()\n+```\n"},
-		{Title: "The README no longer says how to build", File: "docs/read me.md", Severity: Low, Confidence: 0.4, Explanation: "Whole-file finding."},
+		{Title: "The README no longer says how to build", File: "docs/read me.md", Severity: Low, Confidence: 0.4, Explanation: "Whole-file finding:\n```sh\ngo build ./..."},
 	}
 	r.Skipped = []Skipped{{"logo.png", SkipBinary, "a binary file"}, {"go.sum", SkipExcluded, `matches the exclude pattern "go.sum"`}}
 	return r
@@ -141,8 +141,9 @@ func TestMarkdownFixCannotBreakTheComment(t *testing.T) {
 		}
 		return ast.WalkContinue, nil
 	})
-	if len(blocks) != 1 || blocks[0] != r.Findings[0].SuggestedFix {
-		t.Errorf("code blocks %q, want the whole fix in one", blocks)
+	// The explanation's unclosed block is closed, so the skipped files' table after it stays a table.
+	if len(blocks) != 2 || blocks[0] != r.Findings[0].SuggestedFix || blocks[1] != "go build ./...\n" {
+		t.Errorf("code blocks %q, want the whole fix in one, and the explanation's block closed", blocks)
 	}
 	if rows < 4 { // two findings, two skipped files
 		t.Errorf("%d table rows:\n%s", rows, md)
