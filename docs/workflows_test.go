@@ -215,3 +215,114 @@ jobs:
 		}
 	}
 }
+
+// actionScript returns the run: script of the action's step with id.
+func actionScript(t *testing.T, id string) string {
+	t.Helper()
+	raw, err := os.ReadFile("../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var action struct {
+		Runs struct {
+			Steps []struct {
+				ID  string `yaml:"id"`
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(raw, &action); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range action.Runs.Steps {
+		if s.ID == id {
+			return s.Run
+		}
+	}
+	t.Fatalf("action.yml has no step %q", id)
+	return ""
+}
+
+// stubHew is a hew on PATH that records its arguments and standard input, writes the files
+// --output and --output-last-message name, and exits with $STUB_EXIT.
+const stubHew = `#!/bin/bash
+printf '%s\n' "$@" > "$STUB_DIR/args"
+cat > "$STUB_DIR/stdin"
+prev=
+for a in "$@"; do
+  case "$prev" in
+    --output) echo report > "${a#*=}" ;;
+    --output-last-message|--patch-out) echo done > "$a" ;;
+  esac
+  prev=$a
+done
+echo '{"findings":[{"title":"a"},{"title":"b"}]}'
+exit "$STUB_EXIT"
+`
+
+// The action's run step, as GitHub runs it (bash -e -o pipefail), with a stub hew: every input
+// arrives as one argument or on standard input whatever it holds, hew's exit code becomes an
+// output instead of ending the step, and the outputs name the files.
+func TestActionRunStep(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	script := actionScript(t, "run")
+	for _, tc := range []struct {
+		mode string
+		exit string
+		env  []string
+		args []string // the arguments hew must get, in order among others
+		out  []string // lines GITHUB_OUTPUT must hold
+	}{
+		{"review", "1", []string{"IN_FAIL_ON=high", "IN_EXCLUDE=testdata/**\n*.pb.go\n", "GITHUB_BASE_REF=main; rm -rf /"},
+			[]string{"review", "--base", "origin/main; rm -rf /", "--fail-on", "high", "--exclude", "testdata/**", "--exclude", "*.pb.go"},
+			[]string{"exit-code=1", "findings=2", "markdown=", "sarif="}},
+		{"exec", "0", []string{"IN_TASK=Fix \"$(touch pwned)\" `id`\n\nbody", "IN_BRANCH=hew/issue-1"},
+			[]string{"exec", "--json", "--branch", "hew/issue-1", "-"},
+			[]string{"exit-code=0", "patch=", "last-message=", "events="}},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			dir := t.TempDir()
+			bin := filepath.Join(dir, "bin")
+			os.MkdirAll(bin, 0o755)
+			if err := os.WriteFile(filepath.Join(bin, "hew"), []byte(stubHew), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script)
+			cmd.Dir = dir
+			cmd.Env = append([]string{"PATH=" + bin + ":/usr/bin:/bin", "RUNNER_TEMP=" + dir, "GITHUB_OUTPUT=" + filepath.Join(dir, "out"),
+				"STUB_DIR=" + dir, "STUB_EXIT=" + tc.exit, "IN_MODE=" + tc.mode, "IN_PROVIDER=openai", "IN_MODEL=", "IN_REGION=",
+				"IN_TASK=", "IN_BASE=", "IN_FAIL_ON=", "IN_EXCLUDE=", "IN_ACCEPT=tests", "IN_TEST_CMD=", "IN_BRANCH=",
+				"IN_MAX_TURNS=60", "IN_MAX_COST=5", "IN_TIMEOUT=20m"}, tc.env...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("the step failed: %v\n%s", err, out)
+			}
+			args, _ := os.ReadFile(filepath.Join(dir, "args"))
+			got := strings.Split(strings.TrimSpace(string(args)), "\n")
+			i := 0
+			for _, a := range got {
+				if i < len(tc.args) && a == tc.args[i] {
+					i++
+				}
+			}
+			if i < len(tc.args) {
+				t.Errorf("hew got %q; want %q among them, in order", got, tc.args)
+			}
+			if tc.mode == "exec" {
+				if stdin, _ := os.ReadFile(filepath.Join(dir, "stdin")); !strings.HasPrefix(string(stdin), "Fix \"$(touch pwned)\" `id`\n\nbody") {
+					t.Errorf("the task on standard input: %q", stdin)
+				}
+				if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+					t.Error("the task ran as a command")
+				}
+			}
+			outputs, _ := os.ReadFile(filepath.Join(dir, "out"))
+			for _, want := range tc.out {
+				if !strings.Contains(string(outputs), want) {
+					t.Errorf("GITHUB_OUTPUT lacks %q:\n%s", want, outputs)
+				}
+			}
+		})
+	}
+}
