@@ -49,6 +49,11 @@ var importRules = []struct {
 		why:    "making outside text safe for a terminal is a leaf every front end shares",
 	},
 	{
+		from:   []string{"agent/exitcode"},
+		forbid: []string{"..."},
+		why:    "the exit codes are a contract every command shares, owned by one leaf",
+	},
+	{
 		from:   []string{"gitops/fsguard"},
 		forbid: []string{"..."},
 		why:    "keeping file access inside a tree is a leaf every reader and writer shares",

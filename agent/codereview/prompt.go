@@ -7,61 +7,89 @@ import (
 	"hew/gitops/diff"
 )
 
-// maxPrompt caps the change sent to the model, in bytes; files beyond it are listed only.
-const maxPrompt = 300 << 10
+// part is what the model is shown of one file, or of a share of a large file's changes.
+type part struct {
+	path string
+	text string
+}
 
-// Prompt renders files for the model: for each file its unified diff, then the new version's
-// lines around every change (ctx lines each side, 20 when ctx is 0), numbered so the model can
-// point at them.
+// header opens every review request; parts follow it.
+func header(target string, files, index, total int) string {
+	s := fmt.Sprintf("Review these changes (%s, %s).\n", target, Count(files, "file"))
+	if total > 1 {
+		s += fmt.Sprintf("The change is too large for one request: this is part %d of %d, and the other files are reviewed separately. Report problems only in the files shown here.\n", index, total)
+	}
+	return s
+}
+
+// Prompt renders files for the model in one request, as a review of a change that fits does:
+// for each file its unified diff, then the new version's lines around every change (ctx lines
+// each side, 20 when ctx is 0), numbered so the model can point at them. A created file is
+// shown numbered only, a deleted one by its name and length, a binary one by its name.
 func Prompt(target string, files []File, ctx int) string {
 	if ctx <= 0 {
 		ctx = 20
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Review these changes (%s, %s).\n", target, Count(len(files), "file"))
-	var left []string
+	b.WriteString(header(target, len(files), 1, 1))
 	for _, f := range files {
-		part := filePrompt(f, ctx)
-		if b.Len()+len(part) > maxPrompt {
-			left = append(left, f.Path)
+		if diff.IsBinary(f.Old) || diff.IsBinary(f.New) {
+			fmt.Fprintf(&b, "\n## %s (%s)\n\n(binary file; not shown)\n", f.Path, kind(f))
 			continue
 		}
-		b.WriteString(part)
-	}
-	if len(left) > 0 {
-		fmt.Fprintf(&b, "\nThese changed files are left out because the change is too large to send whole: %s\n", strings.Join(left, ", "))
+		b.WriteString(render(f, diff.Hunks(f.Old, f.New, diff.DefaultContext), ctx, ""))
 	}
 	return b.String()
 }
 
-func filePrompt(f File, ctx int) string {
-	var b strings.Builder
-	kind := "modified"
-	oldPath, newPath := f.Path, f.Path
+// kind says how the change treats f: "new file", "deleted" or "modified".
+func kind(f File) string {
 	switch {
 	case f.Created:
-		kind, oldPath = "new file", ""
+		return "new file"
 	case f.Deleted:
-		kind, newPath = "deleted", ""
+		return "deleted"
 	}
-	fmt.Fprintf(&b, "\n## %s (%s)\n\n", f.Path, kind)
-	if diff.IsBinary(f.Old) || diff.IsBinary(f.New) {
-		b.WriteString("(binary file; not shown)\n")
-		return b.String()
+	return "modified"
+}
+
+// render shows the model hunks of f (all of them, or one share, named by label such as "part 2
+// of 3"): a modified file as a unified diff followed by the new version's lines within ctx lines
+// of the hunks, numbered; a created file as its numbered lines alone (the diff would only repeat
+// them); a deleted file by its length, since there is no new code to review.
+func render(f File, hunks []diff.Hunk, ctx int, label string) string {
+	var b strings.Builder
+	k := kind(f)
+	if label != "" {
+		k += ", " + label
 	}
-	fmt.Fprintf(&b, "```diff\n%s```\n", diff.Unified(oldPath, newPath, f.Old, f.New))
+	fmt.Fprintf(&b, "\n## %s (%s)\n\n", f.Path, k)
 	if f.Deleted {
+		fmt.Fprintf(&b, "(the file is deleted: its %s are not shown)\n", Count(lineCount(f.Old), "line"))
 		return b.String()
 	}
 	lines := strings.SplitAfter(string(f.New), "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
-	ranges := around(diff.Hunks(f.Old, f.New, 0), ctx, len(lines))
+	if !f.Created {
+		fmt.Fprintf(&b, "```diff\n--- a/%s\n+++ b/%s\n", f.Path, f.Path)
+		for _, h := range hunks {
+			b.WriteString(h.String())
+		}
+		b.WriteString("```\n")
+	} else {
+		ctx = 0
+	}
+	ranges := around(hunks, ctx, len(lines))
 	if len(ranges) == 0 {
 		return b.String()
 	}
-	fmt.Fprintf(&b, "\nThe new version of %s around the changes, with line numbers:\n```\n", f.Path)
+	if f.Created {
+		fmt.Fprintf(&b, "The new file %s, with line numbers:\n```\n", f.Path)
+	} else {
+		fmt.Fprintf(&b, "\nThe new version of %s around the changes, with line numbers:\n```\n", f.Path)
+	}
 	for i, r := range ranges {
 		if i > 0 {
 			b.WriteString("…\n")
@@ -72,6 +100,14 @@ func filePrompt(f File, ctx int) string {
 	}
 	b.WriteString("```\n")
 	return b.String()
+}
+
+func lineCount(b []byte) int {
+	n := strings.Count(string(b), "\n")
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		n++
+	}
+	return n
 }
 
 // around returns the 1-based inclusive line ranges of the new version within ctx lines of a

@@ -1,6 +1,7 @@
 package codereview
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -26,7 +27,6 @@ func TestParseIsForgivingButStrictAboutTheShape(t *testing.T) {
 		"":                 "empty",
 		"looks good to me": "no JSON object",
 		`{"findings": [}`:  "does not parse",
-		`{"findings":[{"title":"t","file":"a"}]}`:      `severity ""`,
 		`{"findings":[{"file":"a","severity":"low"}]}`: "no title",
 		`{"findings":"none"}`:                          "shape",
 	}
@@ -49,5 +49,53 @@ func TestFailsThresholds(t *testing.T) {
 	r := Report{Findings: []Finding{{Severity: Medium}}}
 	if r.Fails(High) || !r.Fails(Medium) || !r.Fails(Low) || r.Fails("") {
 		t.Error("thresholds")
+	}
+}
+
+func TestParseNormalisesSeveritiesAndLeavesMissingLinesOut(t *testing.T) {
+	_, fs, err := Parse(`{"summary":"s","findings":[
+		{"title":"a","file":"x.go","severity":"URGENT","start_line":null},
+		{"title":"b","file":"x.go","severity":"","start_line":"12","end_line":"x"},
+		{"title":"c","path":"y.go","severity":"nitpick","start_line":0,"end_line":9},
+		{"title":"d","file":"y.go","severity":"bogus-level","line":-3}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Finding{
+		{Title: "a", File: "x.go", Severity: High},
+		{Title: "b", File: "x.go", Severity: Medium, StartLine: 12, EndLine: 12},
+		{Title: "c", File: "y.go", Severity: Low},
+		{Title: "d", File: "y.go", Severity: Medium},
+	}
+	for i, w := range want {
+		if fs[i] != w {
+			t.Errorf("finding %d = %+v, want %+v", i, fs[i], w)
+		}
+	}
+	b, _ := json.Marshal(fs[0])
+	if strings.Contains(string(b), "line") {
+		t.Errorf("a finding without a line has one in JSON: %s", b)
+	}
+}
+
+func TestMergeDropsDuplicatesKeepingTheStrongest(t *testing.T) {
+	got := Merge([]Finding{
+		{Title: "Off-by-one in loop", File: "a.go", StartLine: 10, EndLine: 12, Severity: Medium, Confidence: 0.5},
+		{Title: "off by one in loop!", File: "a.go", StartLine: 12, EndLine: 12, Severity: High, Confidence: 0.4},
+		{Title: "Off-by-one in loop", File: "a.go", StartLine: 40, EndLine: 40, Severity: Low},
+		{Title: "Off-by-one in loop", File: "b.go", StartLine: 10, EndLine: 10, Severity: Low},
+		{Title: "File lacks tests", File: "a.go", Severity: Low},
+		{Title: "file lacks tests", File: "a.go", Severity: Low, Confidence: 0.9},
+	})
+	if len(got) != 4 {
+		t.Fatalf("merged to %d findings: %+v", len(got), got)
+	}
+	if got[0].Severity != High || got[0].StartLine != 12 {
+		t.Errorf("the duplicate kept is not the most severe, or not first: %+v", got[0])
+	}
+	for _, f := range got {
+		if f.Title == "file lacks tests" && f.Confidence != 0.9 {
+			t.Errorf("the more confident line-less duplicate was not kept: %+v", f)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hew/agent/event"
+	"hew/agent/exitcode"
 )
 
 // Task is one headless task: a prompt run to completion, then the session's acceptance mode
@@ -25,8 +26,8 @@ type Task struct {
 	RunChangedHooks bool
 }
 
-// Outcome is what a task did. ExitCode follows hew's contract: 0 success, 1 the task failed,
-// 130 interrupted.
+// Outcome is what a task did. ExitCode follows hew's contract (package exitcode): 0 success,
+// 1 the task failed, 2 a usage error, 130 interrupted.
 type Outcome struct {
 	Final    string
 	Accepted []string
@@ -49,7 +50,7 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	}
 	commit := t.Commit || t.Branch != ""
 	if commit && e.defaults.Accept == AcceptNever {
-		return fail(2, "--commit needs changes to be accepted: use --accept tests or --accept auto")
+		return fail(exitcode.Usage, "--commit needs changes to be accepted: use --accept tests or --accept auto")
 	}
 	// A task checkpoints once, before it accepts (Accept does): until then hew writes nothing to
 	// the working tree, so a checkpoint before the turn would hold the same files, and taking only
@@ -58,25 +59,25 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	out.Final = final
 	if t.PatchOut != "" {
 		if perr := e.writePatch(t.PatchOut); perr != nil {
-			return fail(1, "%v", perr)
+			return fail(exitcode.Failed, "%v", perr)
 		}
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fail(130, "interrupted; the proposal is kept and nothing was written to your tree")
+			return fail(exitcode.Interrupted, "interrupted; the proposal is kept and nothing was written to your tree")
 		}
-		return fail(1, "%v; nothing was written to your tree", err)
+		return fail(exitcode.Failed, "%v; nothing was written to your tree", err)
 	}
 
 	changes, err := e.Changes()
 	if err != nil {
-		return fail(1, "%v", err)
+		return fail(exitcode.Failed, "%v", err)
 	}
 	// A question, or a task the model found nothing to change for: there is nothing to test
 	// or accept, whatever state the repository's own tests are in.
 	if len(changes) == 0 {
 		if commit {
-			return fail(1, "nothing to commit: the model proposed no changes")
+			return fail(exitcode.Failed, "nothing to commit: the model proposed no changes")
 		}
 		what := "nothing to accept"
 		if e.defaults.Accept == AcceptTests {
@@ -87,7 +88,7 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	}
 	for _, c := range changes {
 		if c.Unsafe != "" && e.defaults.Accept != AcceptNever {
-			return fail(1, "refusing to accept the proposal: %s: %s; nothing was written to your tree (see it with --patch-out, or review it with hew)", c.Path, c.Unsafe)
+			return fail(exitcode.Failed, "refusing to accept the proposal: %s: %s; nothing was written to your tree (see it with --patch-out, or review it with hew)", c.Path, c.Unsafe)
 		}
 	}
 	// Control files are all or nothing: the proposal is refused whole before the tests run,
@@ -95,20 +96,20 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	if control := e.ControlFiles(changes); len(control) > 0 {
 		e.Notify("warn", "the proposal changes control files: "+joinControl(control))
 		if e.defaults.Accept != AcceptNever && !t.AcceptControlFiles {
-			return fail(1, "%v (the proposal is kept: 'hew resume %s' reviews it)", &ControlFilesError{Files: control}, e.SessionID())
+			return fail(exitcode.Failed, "%v (the proposal is kept: 'hew resume %s' reviews it)", &ControlFilesError{Files: control}, e.SessionID())
 		}
 	}
 	if hooks := e.hookFiles(changes); commit && len(hooks) > 0 && !t.RunChangedHooks {
-		return fail(1, "%v; nothing was written to your tree", &HookChangesError{Files: hooks})
+		return fail(exitcode.Failed, "%v; nothing was written to your tree", &HookChangesError{Files: hooks})
 	}
 	if e.defaults.Accept == AcceptTests {
 		tr, err := e.RunTests(ctx, t.TestTime)
 		if err != nil {
-			return fail(1, "%v", err)
+			return fail(exitcode.Failed, "%v", err)
 		}
 		out.Tests = &tr
 		if !tr.Passed {
-			return fail(1, "the tests fail on the proposal (%s exited %d); nothing was written to your tree", tr.Command, tr.ExitCode)
+			return fail(exitcode.Failed, "the tests fail on the proposal (%s exited %d); nothing was written to your tree", tr.Command, tr.ExitCode)
 		}
 	}
 	if e.defaults.Accept == AcceptNever {
@@ -134,13 +135,13 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 		err := e.CheckCommit(ctx, message, t.Branch)
 		<-cp
 		if err != nil {
-			return fail(1, "the commit cannot be made, so nothing was written to your tree: %v", err)
+			return fail(exitcode.Failed, "the commit cannot be made, so nothing was written to your tree: %v", err)
 		}
 		checkpointed = true
 	}
 	accepted, err := e.accept(nil, !checkpointed)
 	if err != nil {
-		return fail(1, "accept the proposal: %v", err)
+		return fail(exitcode.Failed, "accept the proposal: %v", err)
 	}
 	out.Accepted = accepted
 	if commit {
@@ -150,7 +151,7 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 		}
 		hash, err := e.Commit(ctx, nil, message, t.Branch, opts...)
 		if err != nil {
-			return fail(1, "the changes were written to your tree but not committed: %v", err)
+			return fail(exitcode.Failed, "the changes were written to your tree but not committed: %v", err)
 		}
 		out.Commit = hash
 	}

@@ -10,10 +10,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sort"
 	"time"
 
 	"hew/agent/llm"
 )
+
+// SchemaVersion is the version of the event stream's JSON schema (docs/events.schema.json),
+// carried by session_started as schema_version. Within a version, event types and fields are
+// only added; a field that changes meaning or goes away bumps it.
+const SchemaVersion = 1
 
 // Event is one thing that happened.
 type Event interface {
@@ -34,6 +40,8 @@ type SessionStarted struct {
 	Profile string `json:"profile,omitempty"`
 	Sandbox string `json:"sandbox"` // backend and policy, e.g. "bwrap workspace-write"
 	Resumed bool   `json:"resumed,omitempty"`
+	// SchemaVersion is SchemaVersion where the stream is written for others (hew exec --json).
+	SchemaVersion int `json:"schema_version,omitempty"`
 }
 
 // ModelSwitched says the session's model changed (/model, or --model when resuming) for the
@@ -249,6 +257,16 @@ func Value(e Event) Event {
 		}
 	}
 	return e
+}
+
+// Types returns the type names of every event, sorted.
+func Types() []string {
+	out := make([]string, 0, len(constructors))
+	for t := range constructors {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Encode returns e as one line of JSON (no trailing newline): the event's fields plus "type".

@@ -15,8 +15,8 @@ import (
 	"hew/agent/termsafe"
 )
 
-// JSONL writes every event as one JSON object per line (the `--json` stream). Deltas are
-// included, so a consumer can show text as it streams.
+// JSONL writes every event as one JSON object per line (the `--json` stream, described by
+// docs/events.schema.json). Deltas are included, so a consumer can show text as it streams.
 type JSONL struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -25,10 +25,15 @@ type JSONL struct {
 // NewJSONL returns a JSONL writer to w.
 func NewJSONL(w io.Writer) *JSONL { return &JSONL{w: w} }
 
-// Emit writes e. JSON escapes the C0 controls (ESC among them) already; the C1 controls and
+// Emit writes e; session_started carries the stream's schema_version (event.SchemaVersion).
+// JSON escapes the C0 controls (ESC among them) already; the C1 controls and
 // DEL, which encoding/json leaves raw, are escaped too, so a line shown on a terminal cannot
 // carry a control sequence.
 func (j *JSONL) Emit(e event.Event) {
+	if s, ok := e.(event.SessionStarted); ok {
+		s.SchemaVersion = event.SchemaVersion
+		e = s
+	}
 	line, err := event.Encode(e)
 	if err != nil {
 		return

@@ -28,6 +28,8 @@ type execOptions struct {
 	Commit   bool
 	Branch   string
 	PatchOut string
+	// LastMessage is a file to write the model's final answer to (--output-last-message).
+	LastMessage string
 	// AcceptControlFiles lets --accept take changes to control files; RunChangedHooks lets
 	// --commit run hooks the accepted changes create or change.
 	AcceptControlFiles bool
@@ -71,6 +73,10 @@ Control files — files that steer hew, git, hooks or CI: .hew/**, AGENTS.md, .g
 changes one is not accepted at all (exit 1, naming each file). When the accepted changes
 create or change what the commit's hooks run, --commit refuses unless --run-changed-hooks.
 
+--output-last-message FILE writes the model's final answer to FILE when the run ends,
+whatever the outcome (an empty file when there is none); --json streams events in the
+versioned schema docs/events.schema.json describes.
+
 Settings of an untrusted .hew/config.toml that could send credentials elsewhere or weaken
 the sandbox are ignored with a warning; 'hew trust' trusts the file as it is now, and
 --trust-project-config applies it for this run only.
@@ -107,6 +113,7 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	f.BoolVar(&o.Commit, "commit", false, "commit the accepted changes")
 	f.StringVar(&o.Branch, "branch", "", "commit the accepted changes on this new branch (implies --commit)")
 	f.StringVar(&o.PatchOut, "patch-out", "", "write the proposal as a unified diff to this file")
+	f.StringVar(&o.LastMessage, "output-last-message", "", "write the model's final answer to this file when the run ends (empty when it gave none)")
 	f.BoolVar(&o.AcceptControlFiles, "accept-control-files", false, "let --accept take changes to files that steer hew, git, hooks or CI (.hew/, AGENTS.md, CI workflows, ...)")
 	f.BoolVar(&o.RunChangedHooks, "run-changed-hooks", false, "let --commit run git hooks that the accepted changes create or change")
 	f.Int("max-turns", 0, "stop after this many model calls (default 100)")
@@ -125,6 +132,11 @@ func (o *execOptions) validate() error {
 	}
 	if err := checkAccept(o.Accept, o.Commit || o.Branch != ""); err != nil {
 		return err
+	}
+	if o.LastMessage != "" {
+		if err := checkOutFile(o.IO, "--output-last-message", o.LastMessage); err != nil {
+			return err
+		}
 	}
 	var err error
 	o.Resume, o.Last, err = resumeFlags(o.Resume, o.Last)
@@ -170,9 +182,19 @@ func runExec(ctx context.Context, o *execOptions) error {
 
 	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut,
 		AcceptControlFiles: o.AcceptControlFiles, RunChangedHooks: o.RunChangedHooks})
-	if !o.JSON && out.Final != "" {
-		// The answer is the model's text: no terminal control sequence of its reaches the user.
-		fmt.Fprintln(stdout, termsafe.Clean(strings.TrimSpace(out.Final)))
+	// The answer is the model's text: no terminal control sequence of its reaches the user.
+	final := termsafe.Clean(strings.TrimSpace(out.Final))
+	if !o.JSON && final != "" {
+		fmt.Fprintln(stdout, final)
+	}
+	if o.LastMessage != "" {
+		text := red.String(final)
+		if text != "" {
+			text += "\n"
+		}
+		if err := writeOutFile(ios, o.LastMessage, []byte(text)); err != nil && out.ExitCode == 0 {
+			return failure(fmt.Errorf("--output-last-message: %w", err))
+		}
 	}
 	if out.ExitCode != 0 {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {

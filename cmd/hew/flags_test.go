@@ -163,12 +163,12 @@ func TestFlagsReview(t *testing.T) {
 	ios, _, _ := testIO(t, t.TempDir(), nil)
 	got := parseOK(t, ios, newReviewCmd, "review", "--base", "main", "--format", "markdown", "--fail-on", "medium",
 		"-m", "m2", "--provider", "openai", "--region", "r", "--profile", "p")
-	want := &reviewOptions{IO: ios, Base: "main", Format: "markdown", FailOn: "medium", Timeout: defaultReviewTimeout,
+	want := &reviewOptions{IO: ios, Base: "main", Format: "markdown", FailOn: "medium", Jobs: 4, Timeout: defaultReviewTimeout,
 		Session: sessionFlags{Provider: ptr("openai"), Model: ptr("m2"), Region: ptr("r"), Profile: ptr("p")}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
-	if got := parseOK(t, ios, newReviewCmd, "review"); !reflect.DeepEqual(got, &reviewOptions{IO: ios, Format: "text", Timeout: defaultReviewTimeout}) {
+	if got := parseOK(t, ios, newReviewCmd, "review"); !reflect.DeepEqual(got, &reviewOptions{IO: ios, Format: "text", Jobs: 4, Timeout: defaultReviewTimeout}) {
 		t.Errorf("defaults: %+v, want the uncommitted changes as text", got)
 	}
 	if got := parseOK(t, ios, newReviewCmd, "review", "--uncommitted"); !got.Uncommitted {
@@ -180,7 +180,11 @@ func TestFlagsReview(t *testing.T) {
 	checkUsage(t, newReviewCmd, []usageCase{
 		{[]string{"review", "--base", "main", "--commit", "HEAD"}, "give one of --uncommitted, --base REF and --commit SHA"},
 		{[]string{"review", "--uncommitted", "--base", "main"}, "give one of --uncommitted, --base REF and --commit SHA"},
-		{[]string{"review", "--format", "xml"}, `--format "xml": use text, json or markdown`},
+		{[]string{"review", "--format", "xml"}, `--format "xml": use text, json, markdown or sarif`},
+		{[]string{"review", "--output", "review.json"}, `--output "review.json": give FORMAT=FILE with FORMAT one of text, json, markdown or sarif`},
+		{[]string{"review", "--output", "json=no/such/dir/r.json"}, "the directory"},
+		{[]string{"review", "--exclude", "a[b"}, `exclude pattern "a[b" is not a valid glob`},
+		{[]string{"review", "--jobs", "0"}, "--jobs 0: give 1 or more"},
 		{[]string{"review", "--fail-on", "urgent"}, `--fail-on "urgent": use high, medium or low`},
 		{[]string{"review", "HEAD"}, `unknown command "HEAD"`},
 		{[]string{"review", "--sandbox", "read-only"}, "unknown flag: --sandbox"},

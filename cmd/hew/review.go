@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +23,9 @@ type reviewOptions struct {
 	Commit      string
 	Format      string
 	FailOn      string
+	Exclude     []string
+	Outputs     []string // FORMAT=FILE: the report also written to FILE in FORMAT
+	Jobs        int
 	Timeout     time.Duration
 	Session     sessionFlags // --provider, --model, --region, --profile, --trust-project-config
 }
@@ -35,11 +41,25 @@ untracked files that are not ignored, against HEAD), the current branch against 
 with the code around each change; findings come back with file, line range, severity,
 confidence, explanation and a suggested fix where one is obvious.
 
---format text (default), json (a stable schema, see docs/ci.md) or markdown (for a
-pull-request comment). --timeout bounds the whole review (default 10m); when it runs out
-hew says so and exits 1. Exit codes: 0 the review ran, whatever it found; 1 the review could
-not be done (model error, an unusable answer, the time limit) or --fail-on high|medium|low
-was met; 2 usage or configuration error.`,
+A change too large for the model's context window is split into several requests, the
+files of one directory kept together, and the findings merged without duplicates (--jobs
+requests at a time, default 4). Every changed file is reported: reviewed, or not reviewed
+with the reason — binary, generated ("Code generated ... DO NOT EDIT."), a lock file or
+minified asset, matched by --exclude GLOB (repeatable; a pattern without a slash matches
+the file name anywhere), too large even split into 12 requests, or its request failed.
+
+--format text (default), json (a stable schema, see docs/ci.md; valid JSON even when
+there is nothing to review), markdown (for a pull-request comment; its first line is the
+hidden marker <!-- hew-review --> that a workflow finds to update its comment) or sarif
+(SARIF 2.1.0, for GitHub code scanning). --output FORMAT=FILE (repeatable) also writes the
+report to FILE in that format, whole or not at all, so one review gives a comment, a JSON
+report and a SARIF log. --timeout bounds the whole review (default 10m); when it
+runs out hew says so and exits 1.
+
+Exit codes: 0 the review ran, whatever it found; 1 the review could not be done or is
+incomplete (model error, an unusable answer, the time limit; the report of what was
+reviewed is still printed) or --fail-on high|medium|low was met (after the report is
+printed); 2 usage or configuration error; 130 interrupted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Session = givenSessionFlags(cmd.Flags())
@@ -56,7 +76,10 @@ was met; 2 usage or configuration error.`,
 	f.BoolVar(&o.Uncommitted, "uncommitted", false, "review the uncommitted changes (the default)")
 	f.StringVar(&o.Base, "base", "", "review the current branch against this branch or commit")
 	f.StringVar(&o.Commit, "commit", "", "review this commit")
-	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: text, json or markdown")
+	f.StringVar(&o.Format, "format", codereview.FormatText, "output format: "+codereview.OneOf(codereview.Formats()))
+	f.StringArrayVar(&o.Outputs, "output", nil, "also write the report to a file, as FORMAT=FILE (repeatable), such as sarif=review.sarif")
+	f.StringArrayVar(&o.Exclude, "exclude", nil, "do not review files matching this glob (repeatable), such as 'testdata/**' or '*.pb.go'")
+	f.IntVar(&o.Jobs, "jobs", 4, "review requests in flight at once when the change is split")
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a finding is at least this severe: high, medium or low")
 	f.DurationVar(&o.Timeout, "timeout", defaultReviewTimeout, "give up on the review after this long (e.g. 90s, 20m)")
 	addModelFlags(f)
@@ -75,10 +98,23 @@ func (o *reviewOptions) validate() error {
 	if set > 1 {
 		return usageError("give one of --uncommitted, --base REF and --commit SHA")
 	}
-	switch o.Format {
-	case codereview.FormatText, codereview.FormatJSON, codereview.FormatMarkdown:
-	default:
-		return usageError("--format %q: use text, json or markdown", o.Format)
+	if !slices.Contains(codereview.Formats(), o.Format) {
+		return usageError("--format %q: use %s", o.Format, codereview.OneOf(codereview.Formats()))
+	}
+	for _, out := range o.Outputs {
+		format, file, ok := strings.Cut(out, "=")
+		if !ok || !slices.Contains(codereview.Formats(), format) {
+			return usageError("--output %q: give FORMAT=FILE with FORMAT one of %s", out, codereview.OneOf(codereview.Formats()))
+		}
+		if err := checkOutFile(o.IO, "--output", file); err != nil {
+			return err
+		}
+	}
+	if err := codereview.ValidateExcludes(o.Exclude); err != nil {
+		return usageError("--exclude: %v", err)
+	}
+	if o.Jobs < 1 {
+		return usageError("--jobs %d: give 1 or more", o.Jobs)
 	}
 	if o.FailOn != "" && codereview.Rank(o.FailOn) == 0 {
 		return usageError("--fail-on %q: use high, medium or low", o.FailOn)
@@ -111,12 +147,13 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	if err != nil {
 		return failure(err)
 	}
+	id := cfg.ModelOrDefault()
 	if len(files) == 0 {
 		fmt.Fprintf(ios.ErrOut, "nothing to review: %s has no changes\n", target)
-		return nil
+		// Tools reading the output still get a report: valid JSON or SARIF with no findings.
+		return writeReport(o, codereview.NewReport(target.String(), id))
 	}
 
-	id := cfg.ModelOrDefault()
 	m, err := provider.Model(cfg)
 	if err != nil {
 		return usageError("%v", err)
@@ -125,11 +162,26 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	if err != nil {
 		return engineError(err)
 	}
+	m = provider.Refine(ctx, cfg, p, m)
+	if w := provider.ServedWindow(ctx, p, id); w > 0 && w < m.ContextWindow {
+		m.ContextWindow = w // the server runs the model with less context than it has
+	}
 	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, codereview.Count(len(files), "file"), id)
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errReviewTimeout)
 	defer cancel()
 	rep, err := codereview.Run(ctx, codereview.Options{Provider: p, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
-		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, target.String(), files)
+		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost, Window: int64(m.ContextWindow), Exclude: o.Exclude, Jobs: o.Jobs,
+		Progress: func(done, total int) { fmt.Fprintf(ios.ErrOut, "  reviewed part %d of %d\n", done, total) }},
+		target.String(), files)
+	switch {
+	case errors.Is(err, codereview.ErrWindowTooSmall):
+		return usageError("%v", err)
+	}
+	// Whatever happened, the report of what was reviewed is written: a CI step that posts it
+	// says why the review is incomplete.
+	if werr := writeReport(o, rep); werr != nil {
+		return werr
+	}
 	if err != nil {
 		if errors.Is(context.Cause(ctx), errReviewTimeout) {
 			return failure(fmt.Errorf("the review did not finish within --timeout %s; raise --timeout or review a smaller change", o.Timeout))
@@ -139,11 +191,29 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 		}
 		return failure(err)
 	}
-	if err := rep.Write(ios.Out, o.Format); err != nil {
-		return failure(err)
+	if n := len(rep.Skipped); n > 0 {
+		fmt.Fprintf(ios.ErrOut, "not reviewed: %s (the report says why)\n", codereview.Count(n, "file"))
 	}
 	if o.FailOn != "" && rep.Fails(o.FailOn) {
 		return &exitError{code: exitFailed, err: fmt.Errorf("findings at or above --fail-on %s", o.FailOn)}
+	}
+	return nil
+}
+
+// writeReport prints rep in --format and writes each --output file.
+func writeReport(o *reviewOptions, rep codereview.Report) error {
+	if err := rep.Write(o.IO.Out, o.Format); err != nil {
+		return failure(err)
+	}
+	for _, out := range o.Outputs {
+		format, file, _ := strings.Cut(out, "=")
+		var b bytes.Buffer
+		if err := rep.Write(&b, format); err != nil {
+			return failure(err)
+		}
+		if err := writeOutFile(o.IO, file, b.Bytes()); err != nil {
+			return failure(err)
+		}
 	}
 	return nil
 }

@@ -11,14 +11,16 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"hew/agent/exitcode"
 )
 
-// Exit codes, as documented in the README.
+// Exit codes: package exitcode owns them and their documented cases.
 const (
-	exitOK          = 0
-	exitFailed      = 1 // the task failed: tests failing, model error, a denied action, a cap hit
-	exitUsage       = 2 // usage or configuration error
-	exitInterrupted = 130
+	exitOK          = exitcode.OK
+	exitFailed      = exitcode.Failed
+	exitUsage       = exitcode.Usage
+	exitInterrupted = exitcode.Interrupted
 )
 
 // IO is what a command runs with: the standard streams, the environment and the working
