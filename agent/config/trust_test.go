@@ -59,7 +59,7 @@ func TestUntrustedProjectConfigAppliesOnlySafeKeys(t *testing.T) {
 		c.Commit.Trailer != "Reviewed-by: repo" || c.Limits.MaxCost != 0.5 {
 		t.Errorf("a safe setting did not apply: %+v", c)
 	}
-	want := []string{"provider", "test_cmd", "accept", "approval", "openai.base_url", "openai.api", "bedrock.region",
+	want := []string{"provider", "test_cmd", "accept", "approval", "openai.base_url", "openai.api", "openai.api_key", "openai.api_key_env", "bedrock.region",
 		"bedrock.profile", "sandbox.policy", "sandbox.backend", "sandbox.network", "sandbox.allow_env", "commit.no_verify",
 		"limits.max_turns", "models"}
 	if got := c.Project.IgnoredKeys(); !slices.Equal(got, want) {
@@ -154,7 +154,7 @@ func TestTrustStoreOthersCanWriteIsRefused(t *testing.T) {
 // Every key of Config is either safe from untrusted repositories (projectSafe) or on this list of
 // keys ignored from them: a new key needs a decision here and in the README.
 func TestEveryKeyIsClassified(t *testing.T) {
-	restricted := []string{"network.max_retries", "bedrock.guardrail", "bedrock.latency", "provider", "test_cmd", "accept", "approval", "openai.base_url", "openai.api",
+	restricted := []string{"network.max_retries", "bedrock.guardrail", "bedrock.latency", "provider", "test_cmd", "accept", "approval", "openai.base_url", "openai.api", "openai.api_key", "openai.api_key_env",
 		"bedrock.region", "bedrock.profile", "sandbox.policy", "sandbox.backend", "sandbox.network",
 		"sandbox.allow_env", "sandbox.read_paths", "commit.no_verify", "models"}
 	var walk func(prefix string, t reflect.Type) []string

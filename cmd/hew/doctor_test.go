@@ -23,7 +23,7 @@ func doctorRun(t *testing.T, env map[string]string) (stdout, stderr string, code
 	all := map[string]string{"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "HEW_PROVIDER": "", "HEW_MODEL": ""}
 	maps.Copy(all, env)
 	ios, out, errOut := testIO(t, goRepo(t), awsEnv(t, all))
-	code = Main([]string{"doctor"}, ios)
+	code = Main([]string{"doctor", "--offline"}, ios)
 	return out.String(), errOut.String(), code
 }
 
