@@ -40,6 +40,19 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 		return engine.Resume(ctx, o, id)
 	}
 	eng, err := open(ctx, resumeID)
+	if err != nil && needsSetup(cfg, err) {
+		saved, serr := setUpProvider(ctx, ios, cfg, err)
+		if serr != nil {
+			return serr
+		}
+		if !saved {
+			return usageError("%v; no provider was saved (run hew again to set one up)", err)
+		}
+		if cfg, err = loadConfig(ios, flags); err != nil {
+			return err
+		}
+		eng, err = open(ctx, resumeID)
+	}
 	if err != nil {
 		return engineError(err)
 	}

@@ -217,3 +217,25 @@ func TypeNote(k tea.KeyPressMsg, note string) (string, bool) {
 	}
 	return note, false
 }
+
+// FirstRun holds the keys of the first-run screen, which sets up a model provider; other keys
+// type into the field that has the cursor.
+type FirstRun struct {
+	Up, Down, NextField, PrevField, Next, Back, Quit key.Binding
+}
+
+// FirstRunKeys are the first-run screen's keys.
+var FirstRunKeys = FirstRun{
+	Up:        bind("↑", "previous provider or model", "up"),
+	Down:      bind("↓", "next provider or model", "down"),
+	NextField: bind("tab", "next field", "tab"),
+	PrevField: bind("shift+tab", "previous field", "shift+tab"),
+	Next:      bind("enter", "go on: choose, check, save", "enter"),
+	Back:      bind("esc", "back a step", "esc"),
+	Quit:      bind("ctrl+c", "leave without saving", "ctrl+c"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k FirstRun) All() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.NextField, k.PrevField, k.Next, k.Back, k.Quit}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"hew/agent/config"
+	"hew/agent/llm"
+	"hew/agent/llm/provider"
+	"hew/tui/firstrun"
+)
+
+// needsSetup reports whether err, met opening a session with cfg, means no model provider is
+// set up — no OpenAI key or server, no Bedrock region or profile — which the first-run screen
+// sets up. Other configuration errors are reported as they are.
+func needsSetup(cfg config.Config, err error) bool {
+	if llm.KindOf(err) != llm.ErrConfig {
+		return false
+	}
+	return cfg.Provider == "bedrock" || cfg.OpenAIKey == "" && cfg.OpenAI.BaseURL == ""
+}
+
+// setUpProvider shows the first-run screen, which checks the user's choice with the same
+// provider.Check as `hew doctor` and saves it to the user's config file. It reports whether a
+// choice was saved.
+func setUpProvider(ctx context.Context, ios *IO, cfg config.Config, reason error) (bool, error) {
+	kind := firstrun.OpenAI
+	switch {
+	case cfg.Provider == "bedrock":
+		kind = firstrun.Bedrock
+	case cfg.OpenAI.BaseURL != "":
+		kind = firstrun.Compatible
+	}
+	why := reason.Error()
+	var e *llm.Error
+	if errors.As(reason, &e) {
+		why = e.Message
+	}
+	_, saved, err := firstrun.Run(ctx, firstrun.Options{
+		Reason:     why,
+		ConfigPath: config.UserFile(ios.Getenv),
+		Prefill: firstrun.Choice{Kind: kind, BaseURL: cfg.OpenAI.BaseURL,
+			Profile: cfg.Bedrock.Profile, Region: cfg.Bedrock.Region},
+		DefaultModel: func(kind string) string {
+			n := choiceConfig(cfg, firstrun.Choice{Kind: kind}, ios)
+			return n.ModelOrDefault()
+		},
+		Check: func(ctx context.Context, c firstrun.Choice) firstrun.Report {
+			if c.KeyEnv != "" && ios.Getenv(c.KeyEnv) == "" {
+				return firstrun.Report{Problems: []string{"$" + c.KeyEnv + " is not set in hew's environment: export it and start hew again, or type the key itself"}}
+			}
+			r := provider.Check(ctx, choiceConfig(cfg, c, ios), ios.Getenv, true)
+			return firstrun.Report{Lines: r.Lines, Problems: r.Problems, Models: r.Models}
+		},
+		Save: func(c firstrun.Choice) (string, error) { return config.SaveUser(ios.Getenv, choiceValues(cfg, c)) },
+	})
+	if err != nil {
+		return false, fmt.Errorf("first-run screen: %w", err)
+	}
+	return saved != "", nil
+}
+
+// choiceConfig is cfg as it will be once choice c is saved.
+func choiceConfig(cfg config.Config, c firstrun.Choice, ios *IO) config.Config {
+	n := cfg
+	switch c.Kind {
+	case firstrun.Bedrock:
+		n.Provider = "bedrock"
+		n.Bedrock.Profile, n.Bedrock.Region = c.Profile, c.Region
+	default:
+		n.Provider = "openai"
+		n.OpenAI.BaseURL = c.BaseURL
+		n.OpenAIKey, n.OpenAIKeyFrom = c.APIKey, config.UserFile(ios.Getenv)
+		if c.KeyEnv != "" {
+			n.OpenAIKey, n.OpenAIKeyFrom = ios.Getenv(c.KeyEnv), c.KeyEnv
+		}
+	}
+	if n.Provider != cfg.Provider {
+		n.Model = ""
+	}
+	if c.Model != "" {
+		n.Model = c.Model
+	}
+	return n
+}
+
+// choiceValues are the settings that record choice c in the user's config file.
+func choiceValues(cfg config.Config, c firstrun.Choice) []config.Value {
+	var vs []config.Value
+	switch c.Kind {
+	case firstrun.Bedrock:
+		vs = []config.Value{{Key: "provider", Value: "bedrock"}, {Key: "bedrock.profile", Value: c.Profile}, {Key: "bedrock.region", Value: c.Region}}
+	default:
+		vs = []config.Value{{Key: "provider", Value: "openai"}, {Key: "openai.base_url", Value: c.BaseURL},
+			{Key: "openai.api_key", Value: c.APIKey}, {Key: "openai.api_key_env", Value: c.KeyEnv}}
+	}
+	switch {
+	case c.Model != "":
+		vs = append(vs, config.Value{Key: "model", Value: c.Model})
+	case vs[0].Value != cfg.Provider:
+		vs = append(vs, config.Value{Key: "model"}) // the old provider's model
+	}
+	return vs
+}
