@@ -41,6 +41,9 @@ type Options struct {
 	// Untrusted, when set, is the repository's config file whose restricted settings were
 	// ignored because the user has not trusted it: the UI asks first whether to trust it.
 	Untrusted *UntrustedConfig
+	// Notice, when not empty, is shown first in the transcript (where the first-run screen
+	// saved the provider, say).
+	Notice string
 }
 
 // view is which screen is showing.
@@ -116,6 +119,9 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	if h := o.Engine.Conversation(); len(h) > 0 {
 		m.replay(h) // a resumed session
 		m.pendingProposal(about.pending)
+	}
+	if o.Notice != "" {
+		m.notice(o.Notice)
 	}
 	m.askTrust()
 	return m, nil

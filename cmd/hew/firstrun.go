@@ -22,9 +22,9 @@ func needsSetup(cfg config.Config, err error) bool {
 }
 
 // setUpProvider shows the first-run screen, which checks the user's choice with the same
-// provider.Check as `hew doctor` and saves it to the user's config file. It reports whether a
-// choice was saved.
-func setUpProvider(ctx context.Context, ios *IO, cfg config.Config, reason error) (bool, error) {
+// provider.Check as `hew doctor` and saves it to the user's config file. It returns the file
+// the choice was saved to, or "" when the user left without saving.
+func setUpProvider(ctx context.Context, ios *IO, cfg config.Config, reason error) (string, error) {
 	kind := firstrun.OpenAI
 	switch {
 	case cfg.Provider == "bedrock":
@@ -56,9 +56,9 @@ func setUpProvider(ctx context.Context, ios *IO, cfg config.Config, reason error
 		Save: func(c firstrun.Choice) (string, error) { return config.SaveUser(ios.Getenv, choiceValues(cfg, c)) },
 	})
 	if err != nil {
-		return false, fmt.Errorf("first-run screen: %w", err)
+		return "", fmt.Errorf("first-run screen: %w", err)
 	}
-	return saved != "", nil
+	return saved, nil
 }
 
 // choiceConfig is cfg as it will be once choice c is saved.

@@ -40,12 +40,14 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 		return engine.Resume(ctx, o, id)
 	}
 	eng, err := open(ctx, resumeID)
+	notice := ""
 	if err != nil && needsSetup(cfg, err) {
 		saved, serr := setUpProvider(ctx, ios, cfg, err)
 		if serr != nil {
 			return serr
 		}
-		if !saved {
+		notice = "saved the provider to " + saved + "; 'hew doctor' checks it, /model switches models"
+		if saved == "" {
 			return usageError("%v; no provider was saved (run hew again to set one up)", err)
 		}
 		if cfg, err = loadConfig(ios, flags); err != nil {
@@ -57,7 +59,7 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 		return engineError(err)
 	}
 	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, Open: open, Getenv: ios.Getenv,
-		Untrusted: untrustedConfig(ios, flags, &cfg, open)})
+		Untrusted: untrustedConfig(ios, flags, &cfg, open), Notice: notice})
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("save session %s: %w", eng.SessionID(), cerr)
 	}
