@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"hew/agent/config"
 	"hew/agent/llm"
@@ -39,7 +40,7 @@ func setUpProvider(ctx context.Context, ios *IO, cfg config.Config, reason error
 	}
 	_, saved, err := firstrun.Run(ctx, firstrun.Options{
 		Reason:     why,
-		ConfigPath: config.UserFile(ios.Getenv),
+		ConfigPath: tilde(ios, config.UserFile(ios.Getenv)),
 		Prefill: firstrun.Choice{Kind: kind, BaseURL: cfg.OpenAI.BaseURL,
 			Profile: cfg.Bedrock.Profile, Region: cfg.Bedrock.Region},
 		DefaultModel: func(kind string) string {
@@ -102,4 +103,14 @@ func choiceValues(cfg config.Config, c firstrun.Choice) []config.Value {
 		vs = append(vs, config.Value{Key: "model"}) // the old provider's model
 	}
 	return vs
+}
+
+// tilde writes path with the home directory as ~, for people.
+func tilde(ios *IO, path string) string {
+	if home := ios.Getenv("HOME"); home != "" && home != "/" {
+		if rest, ok := strings.CutPrefix(path, strings.TrimSuffix(home, "/")+"/"); ok {
+			return "~/" + rest
+		}
+	}
+	return path
 }

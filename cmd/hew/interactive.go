@@ -46,7 +46,7 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 		if serr != nil {
 			return serr
 		}
-		notice = "saved the provider to " + saved + "; 'hew doctor' checks it, /model switches models"
+		notice = "saved the provider to " + tilde(ios, saved) + "; 'hew doctor' checks it, /model switches models"
 		if saved == "" {
 			return usageError("%v; no provider was saved (run hew again to set one up)", err)
 		}

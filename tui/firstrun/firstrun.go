@@ -212,20 +212,26 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case stepResult:
 		switch {
 		case key.Matches(k, km.Back):
-			m.step, m.saveErr = stepFields, nil
+			m.back()
 		case key.Matches(k, km.Up):
 			m.model = max(m.model-1, 0)
 		case key.Matches(k, km.Down):
 			m.model = min(m.model+1, max(len(m.models)-1, 0))
 		case key.Matches(k, km.Next):
 			if len(m.report.Problems) > 0 || m.saveErr != nil {
-				m.step, m.saveErr = stepFields, nil
+				m.back()
 				return nil
 			}
 			return m.save()
 		}
 	}
 	return nil
+}
+
+// back returns from a check's outcome to the fields, the first one focused.
+func (m *Model) back() {
+	m.step, m.saveErr = stepFields, nil
+	m.focusField(0)
 }
 
 // openFields shows the form of the chosen provider, keeping what was typed for it before.
