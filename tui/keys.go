@@ -30,14 +30,25 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	if m.asking != nil {
 		return m.confirmKey(k)
 	}
+	if m.overlay != nil {
+		return m.overlayKey(k)
+	}
 	if m.picker != nil && m.view == viewTranscript {
 		return m.pickerKey(k)
 	}
 	if m.view == viewReview {
 		return m.reviewKey(k)
 	}
+	if m.files != nil {
+		if cmd, done := m.fileKey(k); done {
+			return cmd
+		}
+	}
 	h := m.transcriptHeight()
 	switch {
+	case key.Matches(k, km.Shortcuts) && m.input.Value() == "":
+		m.openOverlay()
+		return nil
 	case key.Matches(k, km.Stop):
 		if m.tr.Selected() != nil && !m.busy {
 			m.tr.Unselect()
@@ -102,7 +113,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(k)
-	return cmd
+	return tea.Batch(cmd, m.completeFiles())
 }
 
 // copyText copies text, which is what, to the clipboard with OSC 52, which works over SSH.

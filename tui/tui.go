@@ -91,11 +91,15 @@ type Model struct {
 	warm        *warmer             // diffs the proposal ahead of the review
 	turnStart   turnCost            // the session's totals when the running turn started
 
-	approval  *approvalPrompt
-	asking    *confirmPrompt
-	picker    *modelPicker // the model picker, while it shows
-	pickerSeq int          // counts the lists the picker asked for
-	deferred  string       // the first prompt, waiting for the answer to a question asked at start
+	approval    *approvalPrompt
+	asking      *confirmPrompt
+	picker      *modelPicker // the model picker, while it shows
+	overlay     *overlay     // the ? shortcuts overlay, while it shows
+	files       *fileList    // the @ file list, while an @ word is being completed
+	filesClosed bool         // esc closed the list; it stays closed until the @ word ends
+	fileSeq     int          // counts the file listings asked for
+	pickerSeq   int          // counts the lists the picker asked for
+	deferred    string       // the first prompt, waiting for the answer to a question asked at start
 
 	op          string // the operation running in the background (see startOp); "" when none
 	reviewSeq   int    // counts the proposal reads for the review (see loadReview)

@@ -428,7 +428,7 @@ func (m *Model) Render() string {
 		for _, l := range wrap(fmt.Sprintf("The choice is checked with the server, then saved to %s; 'hew doctor' checks it again at any time.", m.opts.ConfigPath), "") {
 			add(hintStyle.Render(l))
 		}
-		keys = []key.Binding{short(km.Up, "up"), short(km.Down, "down"), short(km.Next, "choose"), short(km.Quit, "quit")}
+		keys = []key.Binding{keymap.Short(km.Up, "up"), keymap.Short(km.Down, "down"), keymap.Short(km.Next, "choose"), keymap.Short(km.Quit, "quit")}
 	case stepFields:
 		add(kinds[m.kind].name + ":")
 		for i, f := range m.fields {
@@ -451,10 +451,10 @@ func (m *Model) Render() string {
 		if m.focus < len(m.fields)-1 {
 			next = "next field"
 		}
-		keys = []key.Binding{short(km.Next, next), short(km.NextField, "next field"), short(km.Back, "back"), short(km.Quit, "quit")}
+		keys = []key.Binding{keymap.Short(km.Next, next), keymap.Short(km.NextField, "next field"), keymap.Short(km.Back, "back"), keymap.Short(km.Quit, "quit")}
 	case stepChecking:
 		add(kinds[m.kind].name+":", "", hintStyle.Render("Checking: asking the server for its models…"))
-		keys = []key.Binding{short(km.Back, "stop and go back"), short(km.Quit, "quit")}
+		keys = []key.Binding{keymap.Short(km.Back, "stop and go back"), keymap.Short(km.Quit, "quit")}
 	case stepResult, stepSaving:
 		add(kinds[m.kind].name + ":")
 		for _, l := range m.report.Lines {
@@ -475,15 +475,15 @@ func (m *Model) Render() string {
 		}
 		switch {
 		case len(problems) > 0:
-			keys = []key.Binding{short(km.Next, "change it"), short(km.Back, "back"), short(km.Quit, "quit")}
+			keys = []key.Binding{keymap.Short(km.Next, "change it"), keymap.Short(km.Back, "back"), keymap.Short(km.Quit, "quit")}
 		case m.step == stepSaving:
 			add("", hintStyle.Render("Saving to "+m.opts.ConfigPath+"…"))
 		default:
 			add(okStyle.Render("  ✓ it works"))
 			add(m.modelLines(w)...)
-			keys = []key.Binding{short(km.Next, "save and start"), short(km.Back, "back"), short(km.Quit, "quit")}
+			keys = []key.Binding{keymap.Short(km.Next, "save and start"), keymap.Short(km.Back, "back"), keymap.Short(km.Quit, "quit")}
 			if len(m.models) > 0 {
-				keys = append([]key.Binding{short(km.Up, "model"), short(km.Down, "model")}, keys...)
+				keys = append([]key.Binding{keymap.Short(km.Up, "model"), keymap.Short(km.Down, "model")}, keys...)
 			}
 		}
 	}
@@ -518,12 +518,6 @@ func (m *Model) modelLines(w int) []string {
 		out = append(out, ansi.Truncate(row, w, "…"))
 	}
 	return out
-}
-
-// short is b with a shorter description, for the footer.
-func short(b key.Binding, desc string) key.Binding {
-	b.SetHelp(b.Help().Key, desc)
-	return b
 }
 
 func firstOf(vs ...string) string {
