@@ -26,6 +26,17 @@ func needsSetup(cfg config.Config, err error) bool {
 // provider.Check as `hew doctor` and saves it to the user's config file. It returns the file
 // the choice was saved to, or "" when the user left without saving.
 func setUpProvider(ctx context.Context, ios *IO, cfg config.Config, reason error) (string, error) {
+	_, saved, err := firstrun.Run(ctx, firstRunOptions(ios, cfg, reason))
+	if err != nil {
+		return "", fmt.Errorf("first-run screen: %w", err)
+	}
+	return saved, nil
+}
+
+// firstRunOptions are the first-run screen's options over cfg, the configuration without a
+// working provider: it checks with provider.Check, as `hew doctor` does, and saves with
+// config.SaveUser.
+func firstRunOptions(ios *IO, cfg config.Config, reason error) firstrun.Options {
 	kind := firstrun.OpenAI
 	switch {
 	case cfg.Provider == "bedrock":
@@ -38,7 +49,7 @@ func setUpProvider(ctx context.Context, ios *IO, cfg config.Config, reason error
 	if errors.As(reason, &e) {
 		why = e.Message
 	}
-	_, saved, err := firstrun.Run(ctx, firstrun.Options{
+	return firstrun.Options{
 		Reason:     why,
 		ConfigPath: tilde(ios, config.UserFile(ios.Getenv)),
 		Prefill: firstrun.Choice{Kind: kind, BaseURL: cfg.OpenAI.BaseURL,
@@ -55,11 +66,7 @@ func setUpProvider(ctx context.Context, ios *IO, cfg config.Config, reason error
 			return firstrun.Report{Lines: r.Lines, Problems: r.Problems, Models: r.Models}
 		},
 		Save: func(c firstrun.Choice) (string, error) { return config.SaveUser(ios.Getenv, choiceValues(cfg, c)) },
-	})
-	if err != nil {
-		return "", fmt.Errorf("first-run screen: %w", err)
 	}
-	return saved, nil
 }
 
 // choiceConfig is cfg as it will be once choice c is saved.
