@@ -79,7 +79,7 @@ func choiceConfig(cfg config.Config, c firstrun.Choice, ios *IO) config.Config {
 	default:
 		n.Provider = "openai"
 		n.OpenAI.BaseURL = c.BaseURL
-		n.OpenAIKey, n.OpenAIKeyFrom = c.APIKey, config.UserFile(ios.Getenv)
+		n.OpenAIKey, n.OpenAIKeyFrom = c.APIKey, "" // typed: not in the file yet
 		if c.KeyEnv != "" {
 			n.OpenAIKey, n.OpenAIKeyFrom = ios.Getenv(c.KeyEnv), c.KeyEnv
 		}

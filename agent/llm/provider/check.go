@@ -103,7 +103,7 @@ func Check(ctx context.Context, cfg config.Config, getenv func(string) string, l
 func keySource(from string) string {
 	switch {
 	case from == "":
-		return "set"
+		return "given"
 	case strings.ContainsRune(from, '/'):
 		return "from " + from + " (openai.api_key)"
 	}
