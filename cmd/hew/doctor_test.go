@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"hew/agent/llm/llmtest"
+	"hew/cmd/hew/internal/versioncli"
 )
 
 // Secrets the doctor tests hand hew; none may appear in its output.
@@ -147,9 +148,9 @@ func TestVersion(t *testing.T) {
 			t.Errorf("hew %v: exit %d, %q %q", args, code, out, errOut)
 		}
 	}
-	version = "v1.2.3"
-	defer func() { version = "" }()
-	if got := versionLine(); !strings.HasPrefix(got, "hew v1.2.3") {
+	versioncli.Version = "v1.2.3"
+	defer func() { versioncli.Version = "" }()
+	if got := versioncli.Line(); !strings.HasPrefix(got, "hew v1.2.3") {
 		t.Errorf("with -X main.version: %q", got)
 	}
 }

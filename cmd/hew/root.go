@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"hew/cmd/hew/internal/versioncli"
 )
 
 // Exit codes, as documented in the README.
@@ -88,8 +90,8 @@ func silentExit(code int) error { return &exitError{code: code} }
 
 // Main runs hew with args and returns the process exit code.
 func Main(args []string, ios *IO) int {
-	if isVersionRequest(args) {
-		fmt.Fprintln(ios.Out, versionLine())
+	if versioncli.IsRequest(args) {
+		fmt.Fprintln(ios.Out, versioncli.Line())
 		return exitOK
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -147,7 +149,7 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if v, _ := cmd.Flags().GetBool("version"); v {
-				_, err := fmt.Fprintln(ios.Out, versionLine())
+				_, err := fmt.Fprintln(ios.Out, versioncli.Line())
 				return err
 			}
 			o.Prompt = strings.Join(args, " ")
@@ -159,7 +161,8 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.Version = "" // --version is answered by Main before the tree is built (see isVersionRequest)
+	// --version alone is answered before the tree is built (see versioncli); the flag is here for
+	// --help and for command lines that add other flags.
 	root.Flags().Bool("version", false, "print hew's version and exit")
 	addSessionFlags(root.Flags())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
