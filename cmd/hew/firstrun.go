@@ -44,13 +44,8 @@ func firstRunOptions(ios *IO, cfg config.Config, reason error) firstrun.Options 
 	case cfg.OpenAI.BaseURL != "":
 		kind = firstrun.Compatible
 	}
-	why := reason.Error()
-	var e *llm.Error
-	if errors.As(reason, &e) {
-		why = e.Message
-	}
 	return firstrun.Options{
-		Reason:     why,
+		Reason:     setupReason(reason),
 		ConfigPath: tilde(ios, config.UserFile(ios.Getenv)),
 		Prefill: firstrun.Choice{Kind: kind, BaseURL: cfg.OpenAI.BaseURL,
 			Profile: cfg.Bedrock.Profile, Region: cfg.Bedrock.Region},
@@ -67,6 +62,16 @@ func firstRunOptions(ios *IO, cfg config.Config, reason error) firstrun.Options 
 		},
 		Save: func(c firstrun.Choice) (string, error) { return config.SaveUser(ios.Getenv, choiceValues(cfg, c)) },
 	}
+}
+
+// setupReason says why a provider must be set up, from the error met without one: the
+// provider's message without its hint, which the first-run screen replaces.
+func setupReason(err error) string {
+	var e *llm.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // choiceConfig is cfg as it will be once choice c is saved.

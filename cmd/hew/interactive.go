@@ -48,7 +48,7 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 		}
 		notice = "saved the provider to " + tilde(ios, saved) + "; 'hew doctor' checks it, /model switches models"
 		if saved == "" {
-			return usageError("%v; no provider was saved (run hew again to set one up)", err)
+			return usageError("no model provider was set up (%s): run hew again to set one up, or see 'hew doctor'", setupReason(err))
 		}
 		if cfg, err = loadConfig(ios, flags); err != nil {
 			return err
