@@ -31,9 +31,12 @@ type Report struct {
 // OK reports that Check found no problem.
 func (r Report) OK() bool { return len(r.Problems) == 0 }
 
-// checkTimeout bounds each wait of a check: credentials (instance metadata can be slow to
-// answer off EC2) and the server's model list.
-const checkTimeout = 10 * time.Second
+// Bounds on the waits of a check: for credentials (instance metadata can be slow to answer off
+// EC2), and for the server's model list.
+const (
+	credentialsTimeout = 3 * time.Second
+	listTimeout        = 10 * time.Second
+)
 
 // Check checks what cfg's provider needs — an endpoint and credentials — and, when live, asks
 // the server for its model list, which proves that both work. `hew doctor` and the first-run
@@ -45,7 +48,7 @@ func Check(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	switch cfg.Provider {
 	case "bedrock":
 		a, err := awscreds.Check(ctx, awscreds.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
-			BearerToken: cfg.BedrockToken, Getenv: getenv}, checkTimeout)
+			BearerToken: cfg.BedrockToken, Getenv: getenv}, credentialsTimeout)
 		if err != nil {
 			r.Problems = append(r.Problems, err.Error())
 			return r
@@ -85,7 +88,7 @@ func Check(ctx context.Context, cfg config.Config, getenv func(string) string, l
 		return r
 	}
 	r.Asked = true
-	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
 	defer cancel()
 	list, err := Available(ctx, cfg, getenv)
 	if err != nil {
