@@ -98,7 +98,11 @@ func Check(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	for _, l := range list {
 		r.Models = append(r.Models, l.ID)
 	}
-	line("server:   answered; it lists %d models", len(list))
+	models := fmt.Sprintf("%d models", len(list))
+	if len(list) == 1 {
+		models = "1 model"
+	}
+	line("server:   answered; it lists %s", models)
 	return r
 }
 
