@@ -37,6 +37,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return m.pickerKey(k)
 	}
 	if m.view == viewReview {
+		if key.Matches(k, km.Shortcuts) && !m.rv.Noting() {
+			m.openOverlay() // the review has no ? of its own
+			return nil
+		}
 		return m.reviewKey(k)
 	}
 	if m.files != nil {

@@ -131,3 +131,20 @@ func TestFooterDropsWholeHintsWhenNarrow(t *testing.T) {
 		t.Errorf("footer at 40 columns: %q", footer)
 	}
 }
+
+func TestQuestionMarkInTheReview(t *testing.T) {
+	h := reviewHarness(t)
+	h.run(h.key("?"))
+	if h.m.overlay == nil || !strings.Contains(h.screen(), "Review (ctrl+r):") && !strings.Contains(h.screen(), "Keys and commands") {
+		t.Fatalf("? in the review:\n%s", h.screen())
+	}
+	h.run(h.key("esc"))
+	if h.m.overlay != nil || h.m.view != viewReview {
+		t.Errorf("esc did not return to the review")
+	}
+	h.run(h.key("f"))
+	h.run(h.key("?"))
+	if h.m.overlay != nil {
+		t.Error("? while typing a note opened the overlay")
+	}
+}

@@ -34,7 +34,7 @@ var TranscriptKeys = Transcript{
 	Complete:    bind("tab", "complete a / command", "tab"),
 	Commands:    bind("/", "start a command (at the start of the input); the matching ones show below it", "/"),
 	Files:       bind("@", "complete a file path of the repository (see the @ file keys)", "@"),
-	Shortcuts:   bind("?", "show every key and command (when the input is empty)", "?"),
+	Shortcuts:   bind("?", "show every key and command (when the input is empty; in the review too)", "?"),
 	Stop:        bind("esc", "stop the running turn (the partial answer is kept), or unselect the message", "esc"),
 	Quit:        bind("ctrl+c", "stop the running turn; twice: quit (the session is saved)", "ctrl+c"),
 	PageUp:      bind("pgup", "scroll up a page (the mouse wheel scrolls too)", "pgup"),
