@@ -343,7 +343,7 @@ func (m *Model) check() tea.Cmd {
 		return nil
 	}
 	m.seq++
-	m.step = stepChecking
+	m.step, m.Chosen = stepChecking, c
 	seq, ctx, check := m.seq, m.ctx, m.opts.Check
 	return func() tea.Msg { return checkedMsg{seq: seq, choice: c, report: check(ctx, c)} }
 }
@@ -453,7 +453,14 @@ func (m *Model) Render() string {
 		}
 		keys = []key.Binding{keymap.Short(km.Next, next), keymap.Short(km.NextField, "next field"), keymap.Short(km.Back, "back"), keymap.Short(km.Quit, "quit")}
 	case stepChecking:
-		add(kinds[m.kind].name+":", "", hintStyle.Render("Checking: asking the server for its models…"))
+		where := "https://api.openai.com/v1"
+		switch m.Chosen.Kind {
+		case Compatible:
+			where = m.Chosen.BaseURL
+		case Bedrock:
+			where = "Bedrock in " + m.Chosen.Region
+		}
+		add(kinds[m.kind].name+":", "", hintStyle.Render(ansi.Truncate("Checking: asking "+where+" for its models…", w, "…")))
 		keys = []key.Binding{keymap.Short(km.Back, "stop and go back"), keymap.Short(km.Quit, "quit")}
 	case stepResult, stepSaving:
 		add(kinds[m.kind].name + ":")
