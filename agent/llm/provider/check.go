@@ -91,6 +91,12 @@ func Check(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	ctx, cancel := context.WithTimeout(ctx, listTimeout)
 	defer cancel()
 	list, err := Available(ctx, cfg, getenv)
+	if llm.KindOf(err) == llm.ErrPermission {
+		// Signed in, but not allowed to list models (an IAM policy granting only
+		// bedrock:InvokeModel, a restricted OpenAI key): the model named may still work.
+		line("server:   accepted the credentials but does not let them list models (%s); hew uses the model you name", describeErr(err))
+		return r
+	}
 	if err != nil {
 		r.Problems = append(r.Problems, "asking the server for its models failed: "+describeErr(err))
 		return r

@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -39,5 +42,22 @@ func TestCheckAsksTheServerOnlyWhenLive(t *testing.T) {
 	r = Check(context.Background(), cfg, getenv, true)
 	if r.OK() || r.Asked || !strings.Contains(r.Problems[0], "OPENAI_API_KEY is not set") {
 		t.Errorf("no key: %+v", r)
+	}
+}
+
+// TestCheckAcceptsCredentialsThatMayNotListModels checks that a server refusing the model list
+// with 403 (signed in, not allowed to list) is no problem: inference may still be allowed.
+func TestCheckAcceptsCredentialsThatMayNotListModels(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"error":{"message":"You have insufficient permissions for this operation. Missing scopes: api.model.read.","type":"invalid_request_error"}}`)
+	}))
+	defer srv.Close()
+	cfg := config.Defaults()
+	cfg.OpenAI.BaseURL, cfg.OpenAIKey = srv.URL+"/v1", "sk-restricted-0123456789"
+	r := Check(context.Background(), cfg, func(string) string { return "" }, true)
+	if !r.OK() || !slices.ContainsFunc(r.Lines, func(l string) bool { return strings.Contains(l, "does not let them list models") }) {
+		t.Errorf("a 403 on the model list: %+v", r)
 	}
 }
