@@ -102,8 +102,9 @@ type Model struct {
 	focus  int
 	seq    int // counts checks; the answer to an abandoned one is dropped
 
-	report  Report
-	models  []string // the models to choose from after a check; none: keep the default
+	report     Report
+	incomplete bool     // the report says what the fields lack; nothing was checked
+	models     []string // the models to choose from after a check; none: keep the default
 	model   int
 	saveErr error
 
@@ -223,6 +224,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 			return m.save()
+		case key.Matches(k, km.SaveAnyway):
+			if len(m.report.Problems) > 0 && !m.incomplete && m.saveErr == nil {
+				return m.save()
+			}
 		}
 	}
 	return nil
@@ -337,6 +342,7 @@ func validName(s string) bool {
 // check starts checking the choice, off Update.
 func (m *Model) check() tea.Cmd {
 	c, missing := m.choice()
+	m.incomplete = missing != ""
 	if missing != "" {
 		m.report = Report{Problems: []string{missing}}
 		m.step = stepResult
@@ -483,6 +489,9 @@ func (m *Model) Render() string {
 		switch {
 		case len(problems) > 0:
 			keys = []key.Binding{keymap.Short(km.Next, "change it"), keymap.Short(km.Back, "back"), keymap.Short(km.Quit, "quit")}
+			if !m.incomplete && m.saveErr == nil {
+				keys = append(keys[:1], append([]key.Binding{keymap.Short(km.SaveAnyway, "save anyway")}, keys[1:]...)...)
+			}
 		case m.step == stepSaving:
 			add("", hintStyle.Render("Saving to "+m.opts.ConfigPath+"…"))
 		default:

@@ -52,8 +52,8 @@ func (s *screen) press(keys ...string) {
 			msg = tea.KeyPressMsg{Code: tea.KeyUp}
 		case "tab":
 			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "ctrl+c":
-			msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+		case "ctrl+c", "ctrl+s":
+			msg = tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
 		default:
 			for _, r := range k {
 				s.run(s.m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}))
@@ -115,7 +115,8 @@ func TestCompatibleServerOffersTheModelsItLists(t *testing.T) {
 	s.press("enter") // no URL yet: the check says what is missing instead of asking
 	s.press("enter")
 	s.shows("starts with http:// or https://")
-	if len(s.checked) != 0 {
+	s.press("ctrl+s") // nothing to save yet
+	if len(s.checked) != 0 || len(s.saved) != 0 {
 		t.Fatalf("checked %+v without a URL", s.checked)
 	}
 	s.press("enter", "http://localhost:11434/v1", "enter", "$TOGETHER_KEY", "enter")
@@ -139,7 +140,7 @@ func TestAFailedCheckOrSaveGoesBackToTheFields(t *testing.T) {
 	if len(s.checked) != 1 || s.checked[0] != (Choice{Kind: Bedrock, Profile: "dev", Region: "eu-west-1"}) {
 		t.Fatalf("checked %+v (the region is prefilled)", s.checked)
 	}
-	s.shows("✗ no AWS credentials were found", "enter change it")
+	s.shows("✗ no AWS credentials were found", "enter change it", "ctrl+s save anyway")
 	if strings.Contains(s.text(), "it works") {
 		t.Error("a failed check says it works")
 	}
@@ -147,6 +148,13 @@ func TestAFailedCheckOrSaveGoesBackToTheFields(t *testing.T) {
 	s.shows("Amazon Bedrock:", "dev")
 	if len(s.saved) != 0 || s.quit {
 		t.Errorf("saved %+v, quit %v after a failed check", s.saved, s.quit)
+	}
+
+	// ctrl+s saves what failed the check, when the user says so.
+	s.press("enter", "enter")
+	s.press("ctrl+s")
+	if len(s.saved) != 1 || s.saved[0].Profile != "dev" || !s.quit {
+		t.Errorf("ctrl+s after a failed check: saved %+v, quit %v", s.saved, s.quit)
 	}
 
 	s = newScreen(t, Report{}, errors.New("save config: the disk is full"))

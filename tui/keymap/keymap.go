@@ -282,21 +282,22 @@ func TypeNote(k tea.KeyPressMsg, note string) (string, bool) {
 // FirstRun holds the keys of the first-run screen, which sets up a model provider; other keys
 // type into the field that has the cursor.
 type FirstRun struct {
-	Up, Down, NextField, PrevField, Next, Back, Quit key.Binding
+	Up, Down, NextField, PrevField, Next, SaveAnyway, Back, Quit key.Binding
 }
 
 // FirstRunKeys are the first-run screen's keys.
 var FirstRunKeys = FirstRun{
-	Up:        bind("↑", "previous provider or model", "up"),
-	Down:      bind("↓", "next provider or model", "down"),
-	NextField: bind("tab", "next field", "tab"),
-	PrevField: bind("shift+tab", "previous field", "shift+tab"),
-	Next:      bind("enter", "go on: choose, check, save", "enter"),
-	Back:      bind("esc", "back a step", "esc"),
-	Quit:      bind("ctrl+c", "leave without saving", "ctrl+c"),
+	Up:         bind("↑", "previous provider or model", "up"),
+	Down:       bind("↓", "next provider or model", "down"),
+	NextField:  bind("tab", "next field", "tab"),
+	PrevField:  bind("shift+tab", "previous field", "shift+tab"),
+	Next:       bind("enter", "go on: choose, check, save", "enter"),
+	SaveAnyway: bind("ctrl+s", "save although the check failed (a server not running yet, say)", "ctrl+s"),
+	Back:       bind("esc", "back a step", "esc"),
+	Quit:       bind("ctrl+c", "leave without saving", "ctrl+c"),
 }
 
 // All lists the bindings in the order help shows them.
 func (k FirstRun) All() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.NextField, k.PrevField, k.Next, k.Back, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.NextField, k.PrevField, k.Next, k.SaveAnyway, k.Back, k.Quit}
 }
