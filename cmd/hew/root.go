@@ -143,7 +143,10 @@ func newRootCmd(ios *IO, runF func(*rootOptions) error) *cobra.Command {
 		Short: "A coding assistant that proposes, tests and commits only what you accept",
 		Long: `hew pairs with you in a repository. The agent reads the code and proposes changes into a
 proposal layer over your tree; nothing touches your files until you accept. Commands it runs are
-sandboxed with the network off, and the tests run against the proposal before you decide.`,
+sandboxed with the network off, and the tests run against the proposal before you decide.
+
+With no model provider set up, hew opens a first-run screen: choose OpenAI, an OpenAI-compatible
+server or Amazon Bedrock; the choice is checked with the server and saved to your user config.`,
 		Args:          cobra.ArbitraryArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
