@@ -105,8 +105,8 @@ type Model struct {
 	report     Report
 	incomplete bool     // the report says what the fields lack; nothing was checked
 	models     []string // the models to choose from after a check; none: keep the default
-	model   int
-	saveErr error
+	model      int
+	saveErr    error
 
 	// Saved is where the choice was saved, once it was; Chosen is the choice.
 	Saved  string
