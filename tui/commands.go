@@ -128,9 +128,11 @@ func (m *Model) cmdHelp([]string) tea.Cmd {
 		keys []key.Binding
 	}{
 		{"Keys", keymap.TranscriptKeys.All()},
+		{"@ file list keys", keymap.FileKeys.All()},
 		{"Review keys", keymap.ReviewKeys.All()},
 		{"Commit keys", keymap.CommitKeys.All()},
 		{"Model picker keys", keymap.PickerKeys.All()},
+		{"Shortcuts overlay (?) keys", keymap.OverlayKeys.All()},
 	} {
 		b.WriteString("\n" + g.name + ":\n" + keymap.Table(g.keys, "  "))
 	}

@@ -30,6 +30,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	if m.asking != nil {
 		return m.confirmKey(k)
 	}
+	if m.overlay != nil {
+		return m.overlayKey(k)
+	}
 	if m.picker != nil && m.view == viewTranscript {
 		return m.pickerKey(k)
 	}
@@ -42,10 +45,22 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return m.commitDialogKey(k)
 	}
 	if m.view == viewReview {
+		if key.Matches(k, km.Shortcuts) && !m.rv.Noting() {
+			m.openOverlay() // the review has no ? of its own
+			return nil
+		}
 		return m.reviewKey(k)
+	}
+	if m.files != nil {
+		if cmd, done := m.fileKey(k); done {
+			return cmd
+		}
 	}
 	h := m.transcriptHeight()
 	switch {
+	case key.Matches(k, km.Shortcuts) && m.input.Value() == "":
+		m.openOverlay()
+		return nil
 	case key.Matches(k, km.Stop):
 		if m.tr.Selected() != nil && !m.busy {
 			m.tr.Unselect()
@@ -111,7 +126,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(k)
-	return cmd
+	return tea.Batch(cmd, m.completeFiles())
 }
 
 // copyText copies text, which is what, to the clipboard with OSC 52, which works over SSH.

@@ -341,7 +341,7 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 	if v := h.m.input.Value(); v != "/review " {
 		t.Errorf("tab completed to %q", v)
 	}
-	h.m.SetSize(100, 80) // room for the whole of /help
+	h.m.SetSize(100, 120) // room for the whole of /help
 	h.m.input.SetValue("/help")
 	h.run(h.key("enter"))
 	if scr := h.screen(); !strings.Contains(scr, "/compact") || !strings.Contains(scr, "/rewind [N|ID]") || strings.Contains(scr, "not available") ||

@@ -18,6 +18,8 @@ func readmeKeyTables() []string {
 		keymap.Markdown("transcript", keymap.TranscriptKeys.All()),
 		keymap.Markdown("approval", keymap.ApprovalKeys.All()),
 		keymap.Markdown("model picker", keymap.PickerKeys.All()),
+		keymap.Markdown("@ file list", keymap.FileKeys.All()),
+		keymap.Markdown("? shortcuts", keymap.OverlayKeys.All()),
 	}
 }
 

@@ -297,17 +297,32 @@ func TestModelPickerListsWhatTheServerOffersAndSwitches(t *testing.T) {
 	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never", llmtest.Turn{Text: "hi"})
 	h.srv.SetModels(map[string]any{"id": "gpt-4.1"}, map[string]any{"id": "qwen-local", "max_model_len": 8192})
 	h.command("/model")
+	// The model in use is the catalogue's; the server does not list it.
+	if scr := h.screen(); !strings.Contains(scr, "› gpt-5-mini (in use)") || !strings.Contains(scr, "400k tokens  not listed;  catalogue: $0.25/$2.00") {
+		t.Errorf("the picker does not start on the model in use, marked as not listed:\n%s", scr)
+	}
+	for range 5 {
+		h.run(h.key("pgup"))
+	}
 	scr := h.screen()
-	for _, want := range []string{"Model now: openai/gpt-5-mini", "Models your credentials can use now:",
-		"gpt-4.1", "1.0M tokens  catalogue: $2.00/$8.00 per M in/out", "qwen-local", "8.2k tokens  not in the catalogue", "1 of 2"} {
+	// The listed models come first, those the catalogue knows before the others.
+	for _, want := range []string{"Model now: openai/gpt-5-mini", "Models your credentials can use now, then the catalogue's:",
+		"› gpt-4.1 ", "1.0M tokens  catalogue: $2.00/$8.00 per M in/out\n", "qwen-local", "8.2k tokens  not in the catalogue (no price)\n", "1 of "} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("the picker lacks %q:\n%s", want, scr)
 		}
 	}
-	h.run(h.key("down"))
-	h.run(h.key("down")) // stays on the last
-	if !strings.Contains(h.screen(), "› qwen-local") {
-		t.Errorf("↓ did not select qwen-local:\n%s", h.screen())
+	if strings.Index(scr, "gpt-4.1 ") > strings.Index(scr, "qwen-local") || strings.Index(scr, "qwen-local") > strings.Index(scr, "gpt-5.1") {
+		t.Errorf("not listed-known, listed-unknown, catalogue order:\n%s", scr)
+	}
+	// Typing narrows the list; backspace widens it again.
+	h.typeText("qwenx")
+	if scr := h.screen(); !strings.Contains(scr, `no model id holds "qwenx"`) {
+		t.Errorf("a filter nothing matches:\n%s", scr)
+	}
+	h.run(h.key("backspace"))
+	if scr := h.screen(); !strings.Contains(scr, "› qwen-local") || strings.Contains(scr, "gpt-4.1") || !strings.Contains(scr, "1 of 1") {
+		t.Errorf("typing qwen did not narrow the list to qwen-local:\n%s", scr)
 	}
 	h.run(h.key("enter"))
 	if h.m.picker != nil || !strings.Contains(h.statusLine(), "qwen-local") {

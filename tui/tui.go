@@ -41,6 +41,9 @@ type Options struct {
 	// Untrusted, when set, is the repository's config file whose restricted settings were
 	// ignored because the user has not trusted it: the UI asks first whether to trust it.
 	Untrusted *UntrustedConfig
+	// Notice, when not empty, is shown first in the transcript (where the first-run screen
+	// saved the provider, say).
+	Notice string
 }
 
 // view is which screen is showing.
@@ -91,11 +94,15 @@ type Model struct {
 	warm        *warmer             // diffs the proposal ahead of the review
 	turnStart   turnCost            // the session's totals when the running turn started
 
-	approval  *approvalPrompt
-	asking    *confirmPrompt
-	picker    *modelPicker // the model picker, while it shows
-	pickerSeq int          // counts the lists the picker asked for
-	deferred  string       // the first prompt, waiting for the answer to a question asked at start
+	approval    *approvalPrompt
+	asking      *confirmPrompt
+	picker      *modelPicker // the model picker, while it shows
+	overlay     *overlay     // the ? shortcuts overlay, while it shows
+	files       *fileList    // the @ file list, while an @ word is being completed
+	filesClosed bool         // esc closed the list; it stays closed until the @ word ends
+	fileSeq     int          // counts the file listings asked for
+	pickerSeq   int          // counts the lists the picker asked for
+	deferred    string       // the first prompt, waiting for the answer to a question asked at start
 
 	op          string        // the operation running in the background (see startOp); "" when none
 	opCancel    func()        // cancels the running operation, when esc may (the tests before a commit)
@@ -122,6 +129,9 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	if evs := o.Engine.SavedEvents(); len(evs) > 0 {
 		m.replay(evs) // a resumed session
 		m.pendingProposal(about.pending)
+	}
+	if o.Notice != "" {
+		m.notice(o.Notice)
 	}
 	m.askTrust()
 	return m, nil

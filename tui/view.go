@@ -3,9 +3,13 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"hew/tui/keymap"
 	"hew/tui/status"
 )
 
@@ -18,11 +22,14 @@ var (
 // View renders the screen.
 func (m *Model) View() tea.View {
 	var body string
-	if m.view == viewReview && m.commitDlg != nil {
+	switch {
+	case m.overlay != nil:
+		body = m.overlay.view(m.width, m.overlayHeight()) + "\n" + m.statusLine()
+	case m.view == viewReview && m.commitDlg != nil:
 		body = m.commitDlg.view(m.width, m.height-1) + "\n" + m.statusLine()
-	} else if m.view == viewReview {
+	case m.view == viewReview:
 		body = m.rv.View() + "\n" + m.statusLine()
-	} else {
+	default:
 		above, below := m.aboveInput(), m.belowInput()
 		h := m.rowsLeft(above, below)
 		tr := m.tr.View(h)
@@ -74,11 +81,18 @@ func (m *Model) aboveInput() []string {
 	return []string{ruleStyle.Render(strings.Repeat("─", max(m.width, 1)))}
 }
 
-// belowInput lists the / commands matching the input.
+// belowInput lists the / commands matching the input, or the files matching an @ being typed,
+// or else the keys most useful now.
 func (m *Model) belowInput() []string {
+	if m.files != nil {
+		return m.files.view(m.width)
+	}
 	v := m.input.Value()
 	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " \n") {
-		return nil
+		if m.approval != nil || m.asking != nil || m.picker != nil {
+			return nil // they say their own keys
+		}
+		return []string{hintStyle.Render(footerLine(keymap.TranscriptKeys.Footer(m.busy), m.width))}
 	}
 	var names []string
 	for _, c := range matching(v) {
@@ -108,6 +122,22 @@ func (m *Model) statusInfo() status.Info {
 	}
 	i.Waiting = m.waiting()
 	return i
+}
+
+// footerLine renders bindings as "key desc · key desc", leaving out those that do not fit width.
+func footerLine(bs []key.Binding, width int) string {
+	line := ""
+	for _, b := range bs {
+		part := b.Help().Key + " " + b.Help().Desc
+		if line != "" {
+			part = " · " + part
+		}
+		if ansi.StringWidth(line+part)+1 > width {
+			break
+		}
+		line += part
+	}
+	return " " + line
 }
 
 func (m *Model) statusLine() string { return status.Render(m.statusInfo(), m.width) }

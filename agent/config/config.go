@@ -4,7 +4,9 @@
 // credentials nor weaken containment apply (see trust.go).
 //
 // Unknown keys are an error that names the key, so a typo never silently does nothing. Secrets
-// (API keys, AWS credentials) are read from the environment only, never from config files.
+// (API keys, AWS credentials) come from the environment, with one exception: the OpenAI key the
+// first-run screen saves into the user's own config file (openai.api_key, see SaveUser), which
+// must then be readable by the user alone. A repository's file can never hold a key.
 package config
 
 import (
@@ -42,9 +44,13 @@ type Config struct {
 	Network Network            `toml:"network"`
 	Models  []catalog.Override `toml:"models"`
 
-	// Secrets, from the environment only.
+	// Secrets: OpenAIKey from the environment or the user's config file (see OpenAI.APIKey),
+	// BedrockToken from the environment only.
 	OpenAIKey    string `toml:"-"`
 	BedrockToken string `toml:"-"`
+	// OpenAIKeyFrom says where OpenAIKey came from, for people: "OPENAI_API_KEY", the
+	// variable openai.api_key_env names, or the user's config file; "" when there is no key.
+	OpenAIKeyFrom string `toml:"-"`
 
 	// Files lists the config files that were read, in order.
 	Files []string `toml:"-"`
@@ -57,6 +63,12 @@ type Config struct {
 type OpenAI struct {
 	BaseURL string `toml:"base_url"`
 	API     string `toml:"api"` // "responses" or "chat"; empty picks by base URL
+	// APIKey is the API key, from the user's config file only (mode 0600; a repository's
+	// file holding one is refused). OPENAI_API_KEY and APIKeyEnv take precedence.
+	APIKey string `toml:"api_key"`
+	// APIKeyEnv names the environment variable holding the API key, for keys kept under
+	// another name (TOGETHER_API_KEY, say); when that variable is set it wins.
+	APIKeyEnv string `toml:"api_key_env"`
 }
 
 // Bedrock configures the Amazon Bedrock provider.
@@ -171,6 +183,9 @@ func LoadWith(repoRoot string, getenv func(string) string, o LoadOptions) (Confi
 		if err := c.mergeFile(p); err != nil {
 			return c, err
 		}
+		if err := c.userKey(p); err != nil {
+			return c, err
+		}
 	}
 	if repoRoot != "" {
 		if err := c.mergeProject(repoRoot, ProjectPath(repoRoot), getenv, o); err != nil {
@@ -235,6 +250,23 @@ func (c *Config) mergeData(path string, data []byte) error {
 	return nil
 }
 
+// userKey takes the API key the user's config file at path holds, if any, once the file is
+// known to be readable by the user alone: like ssh, hew refuses a key others can read.
+func (c *Config) userKey(path string) error {
+	if c.OpenAI.APIKey == "" {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("config %s holds openai.api_key but others can read it (mode %04o): run chmod 600 %s", path, perm, path)
+	}
+	c.OpenAIKey, c.OpenAIKeyFrom = c.OpenAI.APIKey, path
+	return nil
+}
+
 func (c *Config) mergeEnv(getenv func(string) string) error {
 	set := func(dst *string, names ...string) {
 		for _, n := range names {
@@ -255,7 +287,12 @@ func (c *Config) mergeEnv(getenv func(string) string) error {
 	set(&c.Bedrock.Profile, "AWS_PROFILE", "HEW_BEDROCK_PROFILE")
 	set(&c.Bedrock.Guardrail, "HEW_BEDROCK_GUARDRAIL")
 	set(&c.Bedrock.Latency, "HEW_BEDROCK_LATENCY")
-	set(&c.OpenAIKey, "OPENAI_API_KEY")
+	if v := getenv("OPENAI_API_KEY"); v != "" {
+		c.OpenAIKey, c.OpenAIKeyFrom = v, "OPENAI_API_KEY"
+	}
+	if n := c.OpenAI.APIKeyEnv; n != "" && getenv(n) != "" {
+		c.OpenAIKey, c.OpenAIKeyFrom = getenv(n), n
+	}
 	set(&c.BedrockToken, "AWS_BEARER_TOKEN_BEDROCK")
 	for _, d := range []struct {
 		dst  *Duration

@@ -209,18 +209,20 @@ func InspectProject(root string, getenv func(string) string) (ProjectFile, []byt
 // mergeProjectData merges the repository's file at path with content data.
 func (c *Config) mergeProjectData(root, path string, data []byte, trusted bool) error {
 	c.Project = ProjectFile{Path: path, Root: canonicalRoot(root), SHA256: HashProject(data)}
-	if trusted {
+	var p Config
+	md, err := toml.Decode(string(data), &p)
+	if err == nil && trusted && !md.IsDefined("openai", "api_key") {
 		c.Project.Trusted = true
 		return c.mergeData(path, data)
 	}
-
-	var p Config
-	md, err := toml.Decode(string(data), &p)
 	if err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
 	if u := md.Undecoded(); len(u) > 0 {
 		return fmt.Errorf("config %s: unknown key %q (see the README for the keys)", path, u[0].String())
+	}
+	if md.IsDefined("openai", "api_key") {
+		return fmt.Errorf("config %s sets openai.api_key: a key must never be in a repository; remove it (and revoke the key if it was committed), and set OPENAI_API_KEY or the user config instead", path)
 	}
 	// Values are checked as if every setting applied, so that a mistake is reported whether
 	// or not the file is trusted.

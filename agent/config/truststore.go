@@ -117,36 +117,14 @@ func readTrust(path string) (trustStore, error) {
 
 // writeTrust replaces the trust store at path in one rename, readable by the user only.
 func writeTrust(path string, st trustStore) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("record trust: %w", err)
-	}
 	slices.SortFunc(st.Projects, func(a, b TrustEntry) int { return strings.Compare(a.Root, b.Root) })
 	st.Version = 1
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("record trust: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".trusted-*.json")
-	if err != nil {
+	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
 		return fmt.Errorf("record trust: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(append(data, '\n'))
-	if err == nil {
-		err = tmp.Chmod(0o600)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("record trust in %s: %w", path, err)
 	}
 	return nil
 }

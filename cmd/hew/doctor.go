@@ -3,30 +3,31 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"hew/agent/llm/awscreds"
-	"hew/agent/llm/bedrock"
 	"hew/agent/llm/catalog"
+	"hew/agent/llm/provider"
 	"hew/gitops"
 	"hew/sandbox"
 )
 
-// doctorOptions are the flags of `hew doctor`: none yet.
+// doctorOptions are the flags of `hew doctor`.
 type doctorOptions struct {
-	IO *IO
+	IO      *IO
+	Offline bool // do not ask the model server for its models
 }
 
 func newDoctorCmd(ios *IO, runF func(*doctorOptions) error) *cobra.Command {
 	o := &doctorOptions{IO: ios}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check configuration, credentials, sandbox and git identity",
 		Long: `Check what hew would use here: the configuration files read, the provider and model,
-where credentials come from (never printing them), which sandbox backend contains commands
+where credentials come from (never printing them) and whether they work — the provider's
+server is asked for its model list, as the first-run screen asks it —, which sandbox backend contains commands
 and why better ones are unavailable, and the git identity commits would be made with.
 
 Exits 1 when something would stop 'hew exec' from working, 0 otherwise.`,
@@ -38,6 +39,8 @@ Exits 1 when something would stop 'hew exec' from working, 0 otherwise.`,
 			return runDoctor(cmd.Context(), o)
 		},
 	}
+	cmd.Flags().BoolVar(&o.Offline, "offline", false, "check the configuration without asking the model server")
+	return cmd
 }
 
 func runDoctor(ctx context.Context, o *doctorOptions) error {
@@ -75,41 +78,20 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 		bad("%v", err)
 		cat = catalog.Default()
 	}
-	m, ok := cat.Lookup(cfg.Provider, model)
-	if !ok {
+	if _, ok := cat.Lookup(cfg.Provider, model); !ok {
 		say("  (not in the catalogue: no prices or context window known; see 'hew models')")
 	}
 
 	say("credentials")
-	switch cfg.Provider {
-	case "bedrock":
-		r, err := awscreds.Check(ctx, awscreds.Options{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile,
-			BearerToken: cfg.BedrockToken, Getenv: ios.Getenv}, 3*time.Second)
-		if err != nil {
-			bad("%v", err)
-			break
-		}
-		for _, line := range strings.Split(strings.TrimSpace(r.String()), "\n") {
-			say("  %s", line)
-		}
-		say("  route:       %s for %s", bedrock.Route(m), model)
-		if r.Problem != "" {
-			problems++
-		}
-	default:
-		base := cfg.OpenAI.BaseURL
-		if base == "" {
-			base = "https://api.openai.com/v1"
-		}
-		say("  endpoint: %s", base)
-		switch {
-		case cfg.OpenAIKey != "":
-			say("  API key:  OPENAI_API_KEY is set (%d characters)", len(cfg.OpenAIKey))
-		case cfg.OpenAI.BaseURL == "":
-			bad("OPENAI_API_KEY is not set; export it, or set OPENAI_BASE_URL for a local server")
-		default:
-			say("  API key:  none (fine for local servers that need none)")
-		}
+	r := provider.Check(ctx, cfg, ios.Getenv, !o.Offline)
+	for _, line := range r.Lines {
+		say("  %s", line)
+	}
+	for _, p := range r.Problems {
+		bad("%s", p)
+	}
+	if r.Asked && r.OK() && !slices.Contains(r.Models, model) && len(r.Models) > 0 {
+		say("  (the server does not list %s; 'hew models --available' lists what it serves)", model)
 	}
 
 	say("sandbox")

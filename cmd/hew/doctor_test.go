@@ -1,11 +1,18 @@
 package main
 
 import (
+	"io"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"hew/agent/llm/llmtest"
+	"hew/cmd/hew/internal/versioncli"
 )
 
 // Secrets the doctor tests hand hew; none may appear in its output.
@@ -23,7 +30,7 @@ func doctorRun(t *testing.T, env map[string]string) (stdout, stderr string, code
 	all := map[string]string{"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "HEW_PROVIDER": "", "HEW_MODEL": ""}
 	maps.Copy(all, env)
 	ios, out, errOut := testIO(t, goRepo(t), awsEnv(t, all))
-	code = Main([]string{"doctor"}, ios)
+	code = Main([]string{"doctor", "--offline"}, ios)
 	return out.String(), errOut.String(), code
 }
 
@@ -94,5 +101,56 @@ func TestDoctorSaysWhatToDoWithoutCredentials(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(os.Getenv("HOME"), ".aws")); err == nil {
 		t.Error("doctor created ~/.aws")
+	}
+}
+
+// TestDoctorAsksTheServer checks the live part of the credentials check, which the first-run
+// screen shares: a server that lists models proves the endpoint and key work; one that refuses
+// the key is a problem saying so, without printing the key.
+func TestDoctorAsksTheServer(t *testing.T) {
+	srv := llmtest.NewOpenAIServer(t)
+	srv.SetModels(map[string]any{"id": "qwen3-coder"}, map[string]any{"id": "llama3"})
+	run := func(env map[string]string) (string, string) {
+		all := map[string]string{"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "HEW_PROVIDER": "", "HEW_MODEL": ""}
+		maps.Copy(all, env)
+		ios, out, errOut := testIO(t, goRepo(t), awsEnv(t, all))
+		Main([]string{"doctor"}, ios)
+		return section(out.String(), "credentials"), out.String() + errOut.String()
+	}
+	creds, _ := run(map[string]string{"OPENAI_API_KEY": doctorOpenAIKey, "OPENAI_BASE_URL": srv.URL(), "HEW_MODEL": "qwen3-coder"})
+	if !strings.Contains(creds, "server:   answered; it lists 2 models") || strings.Contains(creds, "✗") || strings.Contains(creds, "does not list") {
+		t.Errorf("a server that lists the model:\n%s", creds)
+	}
+	creds, _ = run(map[string]string{"OPENAI_BASE_URL": srv.URL()})
+	if !strings.Contains(creds, "(the server does not list gpt-5.1-codex") {
+		t.Errorf("a server that does not list the configured model:\n%s", creds)
+	}
+
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`)
+	}))
+	defer refuse.Close()
+	creds, all := run(map[string]string{"OPENAI_API_KEY": doctorOpenAIKey, "OPENAI_BASE_URL": refuse.URL + "/v1"})
+	if !strings.Contains(creds, "✗ asking the server for its models failed") || !strings.Contains(creds, "API key") {
+		t.Errorf("a server that refuses the key:\n%s", creds)
+	}
+	if strings.Contains(all, doctorOpenAIKey) {
+		t.Errorf("doctor printed the key:\n%s", all)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}, {"--version", "--model", "x"}} {
+		ios, out, errOut := testIO(t, t.TempDir(), nil)
+		if code := Main(args, ios); code != exitOK || !strings.HasPrefix(out.String(), "hew ") || !strings.Contains(out.String(), runtime.Version()) {
+			t.Errorf("hew %v: exit %d, %q %q", args, code, out, errOut)
+		}
+	}
+	versioncli.Version = "v1.2.3"
+	defer func() { versioncli.Version = "" }()
+	if got := versioncli.Line(); !strings.HasPrefix(got, "hew v1.2.3") {
+		t.Errorf("with -X main.version: %q", got)
 	}
 }

@@ -43,11 +43,26 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 	}
 	open := func(ctx context.Context, id string) (*engine.Engine, error) { return openWith(ctx, id, nil) }
 	eng, err := openWith(ctx, resumeID, modelChoice(flags))
+	notice := ""
+	if err != nil && needsSetup(cfg, err) {
+		saved, serr := setUpProvider(ctx, ios, cfg, err)
+		if serr != nil {
+			return serr
+		}
+		notice = "saved the provider to " + tilde(ios, saved) + "; 'hew doctor' checks it, /model switches models"
+		if saved == "" {
+			return usageError("no model provider was set up (%s): run hew again to set one up, or see 'hew doctor'", setupReason(err))
+		}
+		if cfg, err = loadConfig(ios, flags); err != nil {
+			return err
+		}
+		eng, err = openWith(ctx, resumeID, modelChoice(flags))
+	}
 	if err != nil {
 		return engineError(err)
 	}
 	eng, err = tui.Run(ctx, tui.Options{Engine: eng, Prompt: prompt, Approval: cfg.Approval, Open: open, Getenv: ios.Getenv,
-		Untrusted: untrustedConfig(ios, flags, &cfg, open)})
+		Untrusted: untrustedConfig(ios, flags, &cfg, open), Notice: notice})
 	if cerr := eng.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("save session %s: %w", eng.SessionID(), cerr)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/exitcode"
+	"hew/cmd/hew/internal/versioncli"
 )
 
 // Exit codes: package exitcode owns them and their documented cases.
@@ -90,6 +91,10 @@ func silentExit(code int) error { return &exitError{code: code} }
 
 // Main runs hew with args and returns the process exit code.
 func Main(args []string, ios *IO) int {
+	if versioncli.IsRequest(args) {
+		fmt.Fprintln(ios.Out, versioncli.Line())
+		return exitOK
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return execute(ctx, newRootCmd(ios, nil), args, ios)
@@ -139,11 +144,18 @@ func newRootCmd(ios *IO, runF func(*rootOptions) error) *cobra.Command {
 		Short: "A coding assistant that proposes, tests and commits only what you accept",
 		Long: `hew pairs with you in a repository. The agent reads the code and proposes changes into a
 proposal layer over your tree; nothing touches your files until you accept. Commands it runs are
-sandboxed with the network off, and the tests run against the proposal before you decide.`,
+sandboxed with the network off, and the tests run against the proposal before you decide.
+
+With no model provider set up, hew opens a first-run screen: choose OpenAI, an OpenAI-compatible
+server or Amazon Bedrock; the choice is checked with the server and saved to your user config.`,
 		Args:          cobra.ArbitraryArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if v, _ := cmd.Flags().GetBool("version"); v {
+				_, err := fmt.Fprintln(ios.Out, versioncli.Line())
+				return err
+			}
 			o.Prompt = strings.Join(args, " ")
 			o.Session = givenSessionFlags(cmd.Flags())
 			if runF != nil {
@@ -153,6 +165,9 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	// --version alone is answered before the tree is built (see versioncli); the flag is here for
+	// --help and for command lines that add other flags.
+	root.Flags().Bool("version", false, "print hew's version and exit")
 	addSessionFlags(root.Flags())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see '%s --help')", err, c.CommandPath())
@@ -168,6 +183,7 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		newModelsCmd(ios, nil),
 		newDoctorCmd(ios, nil),
 		newTrustCmd(ios, nil),
+		newVersionCmd(ios),
 	)
 	return root
 }

@@ -19,6 +19,7 @@ func bind(help, desc string, keys ...string) key.Binding {
 // Transcript holds the keys of the transcript and the input below it.
 type Transcript struct {
 	Send, NewLine, HistoryPrev, HistoryNext, Complete key.Binding
+	Commands, Files, Shortcuts                        key.Binding
 	Stop, Quit                                        key.Binding
 	PageUp, PageDown, LineUp, LineDown                key.Binding
 	SelectPrev, SelectNext, Copy, Expand, Review      key.Binding
@@ -31,6 +32,9 @@ var TranscriptKeys = Transcript{
 	HistoryPrev: bind("↑", "previous message sent (on the first line)", "up"),
 	HistoryNext: bind("↓", "next message sent (on the last line)", "down"),
 	Complete:    bind("tab", "complete a / command", "tab"),
+	Commands:    bind("/", "start a command (at the start of the input); the matching ones show below it", "/"),
+	Files:       bind("@", "complete a file path of the repository (see the @ file keys)", "@"),
+	Shortcuts:   bind("?", "show every key and command (when the input is empty; in the review too)", "?"),
 	Stop:        bind("esc", "stop the running turn (the partial answer is kept), or unselect the message", "esc"),
 	Quit:        bind("ctrl+c", "stop the running turn; twice: quit (the session is saved)", "ctrl+c"),
 	PageUp:      bind("pgup", "scroll up a page (the mouse wheel scrolls too)", "pgup"),
@@ -46,8 +50,63 @@ var TranscriptKeys = Transcript{
 
 // All lists the bindings in the order help shows them.
 func (k Transcript) All() []key.Binding {
-	return []key.Binding{k.Send, k.NewLine, k.HistoryPrev, k.HistoryNext, k.Complete, k.Stop, k.Quit,
-		k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.SelectPrev, k.SelectNext, k.Copy, k.Expand, k.Review}
+	return []key.Binding{k.Send, k.NewLine, k.HistoryPrev, k.HistoryNext, k.Complete, k.Commands, k.Files, k.Shortcuts,
+		k.Stop, k.Quit, k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.SelectPrev, k.SelectNext, k.Copy, k.Expand, k.Review}
+}
+
+// Footer lists the bindings the line below the input shows while nothing else is there, with
+// short descriptions, most useful first: what does not fit the width is left out.
+func (k Transcript) Footer(busy bool) []key.Binding {
+	if busy {
+		return []key.Binding{Short(k.Stop, "stop the turn"), Short(k.Quit, "twice: quit"), Short(k.Shortcuts, "shortcuts")}
+	}
+	return []key.Binding{Short(k.Shortcuts, "shortcuts"), Short(k.Commands, "commands"), Short(k.Files, "files"),
+		Short(k.NewLine, "new line"), Short(k.Review, "review"), Short(k.Quit, "twice: quit")}
+}
+
+// Short is b with a shorter description, for a footer; b keeps its keys.
+func Short(b key.Binding, desc string) key.Binding {
+	h := b.Help().Key
+	if i := strings.IndexByte(h, '/'); i > 0 && len(h) > 12 {
+		h = h[:i] // "ctrl+j/alt+enter/shift+enter" shows as "ctrl+j"
+	}
+	b.SetHelp(h, desc)
+	return b
+}
+
+// FileCompletion holds the keys of the list of files an @ in the input shows.
+type FileCompletion struct {
+	Insert, Up, Down, Close key.Binding
+}
+
+// FileKeys are the keys of the @ file list; other keys edit the input, narrowing the list.
+var FileKeys = FileCompletion{
+	Insert: bind("tab/enter", "insert the selected path in place of @…", "tab", "enter"),
+	Up:     bind("↑", "previous file", "up"),
+	Down:   bind("↓", "next file", "down"),
+	Close:  bind("esc", "close the list, keeping what was typed", "esc"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k FileCompletion) All() []key.Binding { return []key.Binding{k.Insert, k.Up, k.Down, k.Close} }
+
+// Overlay holds the keys of the ? shortcuts overlay.
+type Overlay struct {
+	Up, Down, PageUp, PageDown, Close key.Binding
+}
+
+// OverlayKeys are the keys of the ? shortcuts overlay.
+var OverlayKeys = Overlay{
+	Up:       bind("↑/k", "scroll up", "up", "k"),
+	Down:     bind("↓/j", "scroll down", "down", "j"),
+	PageUp:   bind("pgup", "scroll up a page", "pgup"),
+	PageDown: bind("pgdown/space", "scroll down a page", "pgdown", "space"),
+	Close:    bind("esc/?/q", "close", "esc", "?", "q"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k Overlay) All() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Close}
 }
 
 // Review holds the keys of the proposal review.
@@ -115,22 +174,24 @@ func (k Commit) All() []key.Binding { return []key.Binding{k.Commit, k.Anyway, k
 
 // Picker holds the keys of the model picker (/model or /models).
 type Picker struct {
-	Up, Down, PageUp, PageDown, Choose, Close key.Binding
+	Up, Down, PageUp, PageDown, Choose, Close, Delete key.Binding
 }
 
-// PickerKeys are the model picker's keys; other keys do nothing while it shows.
+// PickerKeys are the model picker's keys; other keys type a filter: the list narrows to the
+// models whose id holds it.
 var PickerKeys = Picker{
-	Up:       bind("↑/k", "previous model", "up", "k"),
-	Down:     bind("↓/j", "next model", "down", "j"),
+	Up:       bind("↑", "previous model", "up"),
+	Down:     bind("↓", "next model", "down"),
 	PageUp:   bind("pgup", "up a page of models", "pgup"),
 	PageDown: bind("pgdown", "down a page of models", "pgdown"),
 	Choose:   bind("enter", "switch to the model for the next turn", "enter"),
 	Close:    bind("esc", "close the picker, keeping the model", "esc"),
+	Delete:   bind("backspace", "delete the last character of the filter (typing narrows the list to the ids holding it)", "backspace"),
 }
 
 // All lists the bindings in the order help shows them.
 func (k Picker) All() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Choose, k.Close}
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Choose, k.Close, k.Delete}
 }
 
 // Note holds the keys of a note being typed: for the model with f in the review, or with a
@@ -211,7 +272,11 @@ func Markdown(what string, bs []key.Binding) string {
 	fmt.Fprintf(&s, "| key (%s) | does |\n|---|---|\n", what)
 	for _, b := range bs {
 		var keys []string
-		for _, k := range strings.Split(b.Help().Key, "/") {
+		names := strings.Split(b.Help().Key, "/")
+		if b.Help().Key == "/" {
+			names = []string{"/"}
+		}
+		for _, k := range names {
 			keys = append(keys, "`"+k+"`")
 		}
 		fmt.Fprintf(&s, "| %s | %s |\n", strings.Join(keys, " / "), b.Help().Desc)
@@ -235,4 +300,27 @@ func TypeNote(k tea.KeyPressMsg, note string) (string, bool) {
 		note += k.Text
 	}
 	return note, false
+}
+
+// FirstRun holds the keys of the first-run screen, which sets up a model provider; other keys
+// type into the field that has the cursor.
+type FirstRun struct {
+	Up, Down, NextField, PrevField, Next, SaveAnyway, Back, Quit key.Binding
+}
+
+// FirstRunKeys are the first-run screen's keys.
+var FirstRunKeys = FirstRun{
+	Up:         bind("↑", "previous provider or model", "up"),
+	Down:       bind("↓", "next provider or model", "down"),
+	NextField:  bind("tab", "next field", "tab"),
+	PrevField:  bind("shift+tab", "previous field", "shift+tab"),
+	Next:       bind("enter", "go on: choose, check, save", "enter"),
+	SaveAnyway: bind("ctrl+s", "save although the check failed (a server not running yet, say)", "ctrl+s"),
+	Back:       bind("esc", "back a step", "esc"),
+	Quit:       bind("ctrl+c", "leave without saving", "ctrl+c"),
+}
+
+// All lists the bindings in the order help shows them.
+func (k FirstRun) All() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.NextField, k.PrevField, k.Next, k.SaveAnyway, k.Back, k.Quit}
 }

@@ -12,7 +12,8 @@ import (
 func TestEveryBindingHasHelpAndNoKeyIsBoundTwice(t *testing.T) {
 	for name, bs := range map[string][]key.Binding{
 		"transcript": TranscriptKeys.All(), "review": ReviewKeys.All(), "note": NoteKeys.All(),
-		"approval": ApprovalKeys.All(), "confirm": ConfirmKeys.All(),
+		"approval": ApprovalKeys.All(), "confirm": ConfirmKeys.All(), "first run": FirstRunKeys.All(),
+		"@ files": FileKeys.All(), "overlay": OverlayKeys.All(),
 	} {
 		seen := map[string]string{}
 		for _, b := range bs {

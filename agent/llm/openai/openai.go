@@ -130,7 +130,7 @@ func New(opts Options) (*Provider, error) {
 			`use "responses", "chat", or leave it empty to choose by server`)
 	}
 	if opts.APIKey == "" && p.openAI && opts.Client == nil {
-		return nil, configError("no API key for "+base, "set OPENAI_API_KEY")
+		return nil, configError("no API key for "+base, "set OPENAI_API_KEY, or run hew in a terminal to set up a provider")
 	}
 
 	if opts.Client != nil {
