@@ -41,6 +41,9 @@ type Config struct {
 	Limits  Limits             `toml:"limits"`
 	Network Network            `toml:"network"`
 	Models  []catalog.Override `toml:"models"`
+	// MCPServers are the Model Context Protocol servers whose tools the model is offered, by
+	// name (see mcp.go).
+	MCPServers map[string]MCPServer `toml:"mcp_servers"`
 
 	// Secrets, from the environment only.
 	OpenAIKey    string `toml:"-"`
@@ -302,6 +305,9 @@ func (c *Config) Validate() error {
 		{"bedrock.latency", c.Bedrock.Latency, []string{"", "standard", "optimized"}},
 		{"sandbox.policy", c.Sandbox.Policy, []string{"read-only", "workspace-write", "full-access"}},
 		{"sandbox.backend", c.Sandbox.Backend, []string{"auto", "bwrap", "namespaces", "landlock", "none"}},
+	}
+	if err := c.validateMCP(); err != nil {
+		return err
 	}
 	if g := c.Bedrock.Guardrail; g != "" {
 		id, version, ok := strings.Cut(g, ":")

@@ -238,6 +238,13 @@ func (c *Config) mergeProjectData(root, path string, data []byte, trusted bool) 
 			continue
 		}
 		typ := md.Type(k...)
+		if typ == "Hash" && len(k) == 2 && k[0] == "mcp_servers" {
+			// An MCP server runs a program or sends data elsewhere: the whole table is one
+			// ignored setting.
+			c.Project.Ignored = append(c.Project.Ignored, Setting{Key: name, Value: "(an MCP server)"})
+			skip = name
+			continue
+		}
 		if typ == "Hash" {
 			continue // a table: its keys follow
 		}
