@@ -378,3 +378,19 @@ func (s *server) call(ctx context.Context, tool, offered string, args json.RawMe
 	}
 	return tools.Result{IsError: true, Output: fmt.Sprintf("MCP server %s refused the call of %s: %v. Check the arguments against the tool's schema", s.name, offered, err)}
 }
+
+// Lookup returns the server and the server's own name of the tool offered to the model as
+// offered.
+func (m *Manager) Lookup(offered string) (server, tool string, ok bool) {
+	for _, s := range m.servers {
+		s.mu.Lock()
+		for _, t := range s.tools {
+			if ToolName(s.name, t.Name) == offered {
+				s.mu.Unlock()
+				return s.name, t.Name, true
+			}
+		}
+		s.mu.Unlock()
+	}
+	return "", "", false
+}
