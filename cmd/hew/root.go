@@ -166,6 +166,7 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		newModelsCmd(ios, nil),
 		newDoctorCmd(ios, nil),
 		newTrustCmd(ios, nil),
+		newMCPCmd(ios),
 	)
 	return root
 }
