@@ -58,11 +58,19 @@ func AddMCPServer(getenv func(string) string, name string, s MCPServer) error {
 		if len(data) > 0 {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "[mcp_servers.%s]\n", name)
-		if err := toml.NewEncoder(&b).Encode(s); err != nil {
+		// Encoded under its full key so that its env and headers tables are named in full; the
+		// bare [mcp_servers] header is left out, as a second one would be a duplicate table.
+		var enc bytes.Buffer
+		doc := map[string]map[string]MCPServer{"mcp_servers": {name: s}}
+		if err := toml.NewEncoder(&enc).Encode(doc); err != nil {
 			return nil, err
 		}
-		return b.Bytes(), nil
+		for _, l := range splitLines(enc.Bytes()) {
+			if strings.TrimSpace(l) != "[mcp_servers]" {
+				b.WriteString(l)
+			}
+		}
+		return append(bytes.TrimRight(b.Bytes(), "\n"), '\n'), nil
 	})
 }
 
