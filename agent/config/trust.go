@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -225,7 +226,8 @@ func (c *Config) mergeProjectData(root, path string, data []byte, trusted bool) 
 	// Values are checked as if every setting applied, so that a mistake is reported whether
 	// or not the file is trusted.
 	all := *c
-	toml.Decode(string(data), &all) // decoded once already: it cannot fail
+	all.MCPServers = maps.Clone(c.MCPServers) // decoding into the shared map would apply the file's servers
+	toml.Decode(string(data), &all)           // decoded once already: it cannot fail
 	if err := all.Validate(); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
