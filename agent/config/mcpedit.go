@@ -62,7 +62,9 @@ func AddMCPServer(getenv func(string) string, name string, s MCPServer) error {
 		// bare [mcp_servers] header is left out, as a second one would be a duplicate table.
 		var enc bytes.Buffer
 		doc := map[string]map[string]MCPServer{"mcp_servers": {name: s}}
-		if err := toml.NewEncoder(&enc).Encode(doc); err != nil {
+		e := toml.NewEncoder(&enc)
+		e.Indent = ""
+		if err := e.Encode(doc); err != nil {
 			return nil, err
 		}
 		for _, l := range splitLines(enc.Bytes()) {

@@ -195,7 +195,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if n := cfg.Project.IgnoredNotice(); n != "" {
 		e.events.Emit(event.Notice{Level: "warn", Text: n})
 	}
-	if err := e.startMCP(ctx, o.Env); err != nil {
+	if err := e.startMCP(ctx, o.Env, sbOpts); err != nil {
 		return nil, err
 	}
 	if policy == sandbox.PolicyFullAccess {

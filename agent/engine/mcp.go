@@ -8,6 +8,7 @@ import (
 	"hew/agent/config"
 	"hew/agent/event"
 	"hew/agent/mcp"
+	"hew/sandbox"
 )
 
 // MCPServer describes one configured MCP server: its state and its tools.
@@ -15,12 +16,12 @@ type MCPServer = mcp.Status
 
 // startMCP connects to the configured MCP servers and offers their tools to the model. A
 // server that does not start is a notice, not an error.
-func (e *Engine) startMCP(ctx context.Context, env []string) error {
+func (e *Engine) startMCP(ctx context.Context, env []string, sb sandbox.Options) error {
 	if len(e.cfg.MCPServers) == 0 {
 		return nil
 	}
 	e.mcp = mcp.Start(ctx, mcp.Options{
-		Servers: e.cfg.MCPServers, Env: env, Workspace: e.repo.Root(), Sandbox: e.sandbox,
+		Servers: e.cfg.MCPServers, Env: env, Workspace: e.repo.Root(), Sandbox: sb,
 		Permit: e.permitTool,
 		Notice: func(level, text string) { e.events.Emit(event.Notice{Level: level, Text: text}) },
 	})
@@ -57,5 +58,6 @@ func (e *Engine) rememberTool(offered string) error {
 	if !ok {
 		return fmt.Errorf("%s is not an MCP tool", offered)
 	}
+	e.mcp.Allow(server, tool)
 	return config.AllowMCPTool(e.getenv, server, tool)
 }

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -39,8 +40,10 @@ type Options struct {
 	// Workspace is the repository root: the directory stdio servers start in (cwd is relative
 	// to it) and the tree the sandbox shows them, read-only.
 	Workspace string
-	// Sandbox returns the sandbox stdio servers run in.
-	Sandbox func() (*sandbox.Sandbox, error)
+	// Sandbox is how the sandbox stdio servers run in is made: each server gets its own, which
+	// also shows the server's executable (a program under the home, which the sandbox hides,
+	// would not start otherwise).
+	Sandbox sandbox.Options
 	// Permit decides a call of a tool the configuration does not allow: nil lets it go ahead,
 	// an error (see approval.Gate.CheckTool) stops it. Nil Permit denies every such call.
 	Permit func(ctx context.Context, name, display string) error
@@ -344,7 +347,10 @@ func (s *server) call(ctx context.Context, tool, offered string, args json.RawMe
 	if err != nil {
 		return tools.Result{IsError: true, Output: err.Error()}
 	}
-	if !s.cfg.Allows(tool) {
+	s.mu.Lock()
+	allowed := s.cfg.Allows(tool)
+	s.mu.Unlock()
+	if !allowed {
 		if r, ok := s.m.permit(ctx, s.name, tool, offered, args); !ok {
 			return r
 		}
@@ -393,4 +399,16 @@ func (m *Manager) Lookup(offered string) (server, tool string, ok bool) {
 		s.mu.Unlock()
 	}
 	return "", "", false
+}
+
+// Allow lets the model call tool of server without asking for the rest of the session, as
+// the user's answer "always" does.
+func (m *Manager) Allow(server, tool string) {
+	for _, s := range m.servers {
+		if s.name == server {
+			s.mu.Lock()
+			s.cfg.AllowedTools = append(slices.Clone(s.cfg.AllowedTools), tool)
+			s.mu.Unlock()
+		}
+	}
 }

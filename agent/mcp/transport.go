@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -115,6 +116,32 @@ func (s *server) stdioTransport() (sdk.Transport, error) {
 	return &sdk.IOTransport{Reader: outR, Writer: inW}, nil
 }
 
+// executable is the server's program as the sandbox must show it: the command found on the
+// server's PATH, or relative to its working directory, with links resolved.
+func (s *server) executable(base []string) (string, error) {
+	cmd := s.cfg.Command
+	if !strings.Contains(cmd, "/") {
+		path := lookup(base)("PATH")
+		for _, dir := range filepath.SplitList(path) {
+			if p := filepath.Join(dir, cmd); isExecutable(p) {
+				cmd = p
+				break
+			}
+		}
+	} else if !filepath.IsAbs(cmd) {
+		cmd = filepath.Join(s.workdir(), cmd)
+	}
+	if !filepath.IsAbs(cmd) {
+		return "", fmt.Errorf("%s not found", s.cfg.Command)
+	}
+	return filepath.EvalSymlinks(cmd)
+}
+
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+}
+
 // startFunc starts a server's process reading in and writing out; wait waits for it to end and
 // says how it did.
 type startFunc func(ctx context.Context, in, out *os.File) (wait func() string, err error)
@@ -143,10 +170,11 @@ func (s *server) runner(base, configured []string) (startFunc, error) {
 			}, nil
 		}, nil
 	}
-	if s.m.o.Sandbox == nil {
-		return nil, fmt.Errorf("no sandbox to run it in (set sandbox = false for this server to run it uncontained)")
+	sbOpts := s.m.o.Sandbox
+	if exe, err := s.executable(base); err == nil {
+		sbOpts.ReadPaths = append(slices.Clone(sbOpts.ReadPaths), exe)
 	}
-	sb, err := s.m.o.Sandbox()
+	sb, err := sandbox.New(sbOpts)
 	if err != nil {
 		return nil, fmt.Errorf("%w (set sandbox = false for this server to run it uncontained)", err)
 	}

@@ -85,7 +85,7 @@ func runMCPList(ctx context.Context, o *mcpListOptions) error {
 	}
 	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, ReadPaths: config.ExpandHome(cfg.Sandbox.ReadPaths, ios.Getenv)}
 	m := mcp.Start(ctx, mcp.Options{Servers: cfg.MCPServers, Env: ios.Env, Workspace: root,
-		Sandbox: func() (*sandbox.Sandbox, error) { return sandbox.New(sbOpts) }})
+		Sandbox: sbOpts})
 	defer m.Close()
 	st := m.Status()
 	if o.JSON {

@@ -141,7 +141,7 @@ type Approval struct {
 var ApprovalKeys = Approval{
 	AllowOnce:    bind("a/y", "allow once", "a", "y"),
 	AllowSession: bind("s", "allow for this session", "s"),
-	AllowAlways:  bind("t", "always allow this tool (MCP tools; saved in your config)", "t"),
+	AllowAlways:  bind("t", "always allow this tool", "t"),
 	Deny:         bind("d/esc", "deny", "d", "esc"),
 	DenyNote:     bind("n", "deny with a note", "n"),
 }
