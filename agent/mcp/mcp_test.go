@@ -47,7 +47,7 @@ func start(t *testing.T, servers map[string]config.MCPServer, permit func(ctx co
 	h := &harness{set: tools.NewSet("")}
 	env := []string{"PATH=" + os.Getenv("PATH"), "VISIBLE_TOKEN=tok-123456789", "HIDDEN_SECRET=nope", "HOME=" + t.TempDir()}
 	h.m = mcp.Start(context.Background(), mcp.Options{Servers: servers, Env: env, Workspace: t.TempDir(),
-		Permit:  permit,
+		Permit: permit,
 		Notice: func(level, text string) {
 			h.mu.Lock()
 			h.notices = append(h.notices, text)
