@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"hew/agent/approval"
 	"hew/agent/config"
@@ -27,6 +28,15 @@ func (e *Engine) startMCP(ctx context.Context, env []string, sb sandbox.Options)
 	})
 	if err := e.agent.Tools.Add(e.mcp.Tools()...); err != nil {
 		return fmt.Errorf("mcp: %w", err)
+	}
+	var ready []string
+	for _, s := range e.mcp.Status() {
+		if s.State == mcp.StateReady {
+			ready = append(ready, fmt.Sprintf("%s (%d tools)", s.Name, len(s.Tools)))
+		}
+	}
+	if len(ready) > 0 {
+		e.events.Emit(event.Notice{Text: "mcp: " + strings.Join(ready, ", ") + "; calls of tools not in allowed_tools ask first"})
 	}
 	return nil
 }
