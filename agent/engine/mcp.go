@@ -36,7 +36,7 @@ func (e *Engine) startMCP(ctx context.Context, env []string, sb sandbox.Options)
 		}
 	}
 	if len(ready) > 0 {
-		e.events.Emit(event.Notice{Text: "mcp: " + strings.Join(ready, ", ") + "; calls of tools not in allowed_tools ask first"})
+		e.events.Emit(event.Notice{Text: "mcp: ready: " + strings.Join(ready, ", ")})
 	}
 	return nil
 }
