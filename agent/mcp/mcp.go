@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"hew/agent/config"
@@ -382,7 +383,11 @@ func (s *server) call(ctx context.Context, tool, offered string, args json.RawMe
 		}
 		return tools.Result{IsError: true, Output: fmt.Sprintf("MCP server %s's connection closed during the call (%v), so its tools cannot be used until hew is restarted. Do the task without them, or tell the user", s.name, err)}
 	}
-	return tools.Result{IsError: true, Output: fmt.Sprintf("MCP server %s refused the call of %s: %v. Check the arguments against the tool's schema", s.name, offered, err)}
+	var rpc *jsonrpc.Error
+	if errors.As(err, &rpc) && (rpc.Code == jsonrpc.CodeInvalidParams || rpc.Code == jsonrpc.CodeMethodNotFound) {
+		return tools.Result{IsError: true, Output: fmt.Sprintf("MCP server %s refused the call of %s: %s. Check the arguments against the tool's schema", s.name, offered, rpc.Message)}
+	}
+	return tools.Result{IsError: true, Output: fmt.Sprintf("the call of %s failed: MCP server %s could not answer it (%v); it may have stopped. Try once more later, or do without it", offered, s.name, err)}
 }
 
 // Lookup returns the server and the server's own name of the tool offered to the model as

@@ -148,6 +148,14 @@ func TestHTTPServerWithHeadersFromTheEnvironment(t *testing.T) {
 	if r := h.call(t, "mcp__web__echo", map[string]string{"text": "over http"}); r.Output != "echo: over http" {
 		t.Errorf("echo: %+v", r)
 	}
+	if r := h.call(t, "mcp__web__echo", map[string]int{"text": 5}); !r.IsError || !strings.Contains(r.Output, `want "string"`) {
+		t.Errorf("bad arguments: %+v", r)
+	}
+	srv.CloseClientConnections()
+	srv.Close()
+	if r := h.call(t, "mcp__web__echo", map[string]string{"text": "gone"}); !r.IsError || !strings.Contains(r.Output, "could not answer it") {
+		t.Errorf("server gone: %+v", r)
+	}
 	if len(h.set.Names()) != 7+6 {
 		t.Errorf("tools %v", h.set.Names())
 	}

@@ -122,13 +122,15 @@ func TestExecCallsMCPToolsThroughTheSession(t *testing.T) {
 // TestExecUsesAStreamableHTTPServerWithHeadersFromTheEnvironment: the header's value comes from
 // the variable the config names.
 func TestExecUsesAStreamableHTTPServerWithHeadersFromTheEnvironment(t *testing.T) {
-	web := mcptest.NewHTTP("Authorization: Bearer tok-visible-12345")
+	web := mcptest.NewHTTP("Authorization: Bearer plain-value-3141592")
 	defer web.Close()
 	dir := gittest.NewRepo(t, map[string]string{"README.md": "# r\n"})
 	srv := llmtest.NewOpenAIServer(t,
 		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("mcp__web__echo", map[string]string{"text": "over http"})}},
-		llmtest.Turn{Text: "ok"})
-	env := mcpUserConfig(t, srv, "enabled = false", fmt.Sprintf("\n[mcp_servers.web]\nurl = %q\nallowed_tools = [\"*\"]\nheaders = { Authorization = \"Bearer $MCP_TOKEN\" }\n", web.URL+"/mcp"))
+		llmtest.Turn{Text: "ok, plain-value-3141592"})
+	// The variable's name does not look secret: it is redacted because a header takes it.
+	env := mcpUserConfig(t, srv, "enabled = false", fmt.Sprintf("\n[mcp_servers.web]\nurl = %q\nallowed_tools = [\"*\"]\nheaders = { Authorization = \"Bearer $WEB_SETTING\" }\n", web.URL+"/mcp"))
+	env["WEB_SETTING"] = "plain-value-3141592"
 	stdout, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--json", "--accept", "never", "call it")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -137,6 +139,9 @@ func TestExecUsesAStreamableHTTPServerWithHeadersFromTheEnvironment(t *testing.T
 		if r["output"] != "echo: over http" {
 			t.Errorf("result %v", r)
 		}
+	}
+	if strings.Contains(stdout, "plain-value-3141592") || !strings.Contains(stdout, "ok, ") {
+		t.Errorf("the header's value was not redacted:\n%s", stdout)
 	}
 	if strings.Contains(string(srv.Requests()[0].Body), "mcp__t__") {
 		t.Error("a disabled server's tools were offered")
