@@ -153,7 +153,8 @@ func (m *Manager) Status() []Status {
 	return out
 }
 
-// Close ends every connection and stops the servers' processes.
+// Close ends every connection and stops the servers' processes, waiting for them a few
+// seconds at most.
 func (m *Manager) Close() error {
 	var errs []error
 	var mu sync.Mutex
@@ -169,9 +170,20 @@ func (m *Manager) Close() error {
 			}
 		}()
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		return fmt.Errorf("mcp: servers still closing after %s; left to end on their own", closeWait)
+	}
+	mu.Lock()
+	defer mu.Unlock()
 	return errors.Join(errs...)
 }
+
+// closeWait bounds Close: a server that is unreachable must not keep hew from exiting.
+const closeWait = 5 * time.Second
 
 // server is one configured server and its connection.
 type server struct {
