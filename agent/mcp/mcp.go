@@ -67,23 +67,23 @@ const (
 
 // Status describes one server for people (hew mcp list, /mcp).
 type Status struct {
-	Name      string
-	Transport string // "stdio" or "http"
-	Target    string // the command line or the URL
-	Sandboxed bool   // a stdio server in the sandbox
-	State     State
+	Name      string `json:"name"`
+	Transport string `json:"transport"` // "stdio" or "http"
+	Target    string `json:"target"`    // the command line or the URL
+	Sandboxed bool   `json:"sandboxed"` // a stdio server in the sandbox
+	State     State  `json:"state"`
 	// Detail says why a server failed or stopped.
-	Detail string
-	Tools  []ToolStatus
+	Detail string       `json:"detail,omitempty"`
+	Tools  []ToolStatus `json:"tools"`
 }
 
 // ToolStatus describes one tool of a server.
 type ToolStatus struct {
-	Name        string // as the server names it
-	Offered     string // as the model sees it: mcp__SERVER__TOOL
-	Description string
+	Name        string `json:"name"`    // as the server names it
+	Offered     string `json:"offered"` // as the model sees it: mcp__SERVER__TOOL
+	Description string `json:"description"`
 	// Allowed reports that the configuration lets the model call it without asking.
-	Allowed bool
+	Allowed bool `json:"allowed"`
 }
 
 // Manager holds the session's connections to its MCP servers.

@@ -52,7 +52,7 @@ func (s *server) tool(t *sdk.Tool) *tools.Tool {
 	desc = fmt.Sprintf("Tool %q of the MCP server %q (an outside service the user configured). %s", t.Name, s.name, desc)
 	name := t.Name
 	return tools.External(offered, desc, schema,
-		func(args json.RawMessage) string { return s.name + ": " + name + " " + clip(string(args), 80) },
+		func(args json.RawMessage) string { return "mcp " + s.name + "/" + name + " " + clip(string(args), 80) },
 		func(ctx context.Context, args json.RawMessage) tools.Result { return s.call(ctx, name, offered, args) })
 }
 

@@ -189,6 +189,17 @@ func TestMCPAddListRemove(t *testing.T) {
 		!regexp.MustCompile(`mcp__t__echo +allowed`).MatchString(out) || !regexp.MustCompile(`mcp__t__env +asks`).MatchString(out) {
 		t.Errorf("list: %d\n%s\n%s", code, out, errOut)
 	}
+	out, _, code = runIO(t, ios, "", "mcp", "list", "--json")
+	var list []struct {
+		Name, State string
+		Tools       []struct {
+			Offered string
+			Allowed bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 || len(list) != 1 || list[0].State != "ready" || len(list[0].Tools) != 6 {
+		t.Errorf("list --json: %d %v\n%s", code, err, out)
+	}
 	b, _ := os.ReadFile(cfgPath)
 	if !strings.HasPrefix(string(b), "# my settings\nmodel = \"gpt-5.1-codex\"\n") {
 		t.Errorf("the user's file lost its content:\n%s", b)
