@@ -200,6 +200,7 @@ type server struct {
 	// stop ends the server's process (or connection) and waits for it; exited, once closed,
 	// says how the process ended.
 	stop   func()
+	kill   func() // ends the process at once; nil for HTTP servers
 	exited chan struct{}
 	exit   string
 }
@@ -223,15 +224,17 @@ func (s *server) start(ctx context.Context) error {
 	client := sdk.NewClient(&sdk.Implementation{Name: "hew", Version: s.m.o.Version}, &sdk.ClientOptions{Capabilities: &sdk.ClientCapabilities{}})
 	cs, err := client.Connect(ctx, t, nil)
 	if err != nil {
-		s.shutdown()
-		return s.startError(ctx, "connect", err)
+		err = s.startError(ctx, "connect", err)
+		s.abandon()
+		return err
 	}
 	var list []*sdk.Tool
 	for tool, err := range cs.Tools(ctx, nil) {
 		if err != nil {
+			err = s.startError(ctx, "list its tools", err)
+			s.abandon()
 			cs.Close()
-			s.shutdown()
-			return s.startError(ctx, "list its tools", err)
+			return err
 		}
 		list = append(list, tool)
 	}
@@ -292,6 +295,14 @@ func (s *server) fail(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.state, s.detail = StateFailed, err.Error()
+}
+
+// abandon kills a server that failed to start, without the grace a running one gets.
+func (s *server) abandon() {
+	if s.kill != nil {
+		s.kill()
+	}
+	s.shutdown()
 }
 
 func (s *server) shutdown() {

@@ -215,3 +215,28 @@ func TestToolNames(t *testing.T) {
 		t.Errorf("long name %s", long)
 	}
 }
+
+func TestServersThatDoNotStartAreReportedQuickly(t *testing.T) {
+	no := false
+	began := time.Now()
+	h := start(t, map[string]config.MCPServer{
+		"mute":    {Command: "sleep", Args: []string{"30"}, Sandbox: &no, StartupTimeout: config.Duration{Duration: 300 * time.Millisecond}},
+		"garbage": {Command: "sh", Args: []string{"-c", "echo not json; echo broken >&2; exit 7"}, Sandbox: &no},
+	}, allow)
+	if d := time.Since(began); d > 5*time.Second {
+		t.Errorf("start took %s", d)
+	}
+	got := map[string]mcp.Status{}
+	for _, s := range h.m.Status() {
+		got[s.Name] = s
+	}
+	if s := got["mute"]; s.State != mcp.StateFailed || !strings.Contains(s.Detail, "no answer within 300ms (startup_timeout)") {
+		t.Errorf("mute: %+v", s)
+	}
+	if s := got["garbage"]; s.State != mcp.StateFailed || !strings.Contains(s.Detail, "exit status 7") || !strings.Contains(s.Detail, "broken") {
+		t.Errorf("garbage: %+v", s)
+	}
+	if len(h.set.Names()) != 7 {
+		t.Errorf("tools %v", h.set.Names())
+	}
+}

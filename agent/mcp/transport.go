@@ -100,6 +100,7 @@ func (s *server) stdioTransport() (sdk.Transport, error) {
 		close(s.exited)
 	}()
 	var once sync.Once
+	s.kill = cancel
 	s.stop = func() {
 		once.Do(func() {
 			inW.Close() // a server ends when its input does
