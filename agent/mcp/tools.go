@@ -41,10 +41,7 @@ func ToolName(server, tool string) string {
 // tool makes the model-facing tool for t. The caller holds s.mu.
 func (s *server) tool(t *sdk.Tool) *tools.Tool {
 	offered := ToolName(s.name, t.Name)
-	schema, err := json.Marshal(t.InputSchema)
-	if err != nil || t.InputSchema == nil {
-		schema = json.RawMessage(`{"type":"object","properties":{}}`)
-	}
+	schema := objectSchema(t.InputSchema)
 	desc := strings.TrimSpace(t.Description)
 	if r := []rune(desc); len(r) > maxDescription {
 		desc = string(r[:maxDescription]) + " …"
@@ -54,6 +51,26 @@ func (s *server) tool(t *sdk.Tool) *tools.Tool {
 	return tools.External(offered, desc, schema,
 		func(args json.RawMessage) string { return "mcp " + s.name + "/" + name + " " + clip(string(args), 80) },
 		func(ctx context.Context, args json.RawMessage) tools.Result { return s.call(ctx, name, offered, args) })
+}
+
+// objectSchema is a tool's input schema as models accept it: a JSON object schema, with
+// "type" and "properties" filled in when the server left them out.
+func objectSchema(in any) json.RawMessage {
+	var m map[string]any
+	if b, err := json.Marshal(in); err == nil {
+		json.Unmarshal(b, &m)
+	}
+	if m == nil {
+		m = map[string]any{}
+	}
+	if _, ok := m["type"]; !ok {
+		m["type"] = "object"
+	}
+	if _, ok := m["properties"]; !ok && m["type"] == "object" {
+		m["properties"] = map[string]any{}
+	}
+	b, _ := json.Marshal(m)
+	return b
 }
 
 // permit asks whether the model may call a tool the configuration does not allow. When it may
