@@ -130,6 +130,9 @@ func (n Network) RetriesOption() int {
 // Duration is a time.Duration written as "90s" or "30m" in TOML.
 type Duration struct{ time.Duration }
 
+// MarshalText writes the duration as UnmarshalText reads it, such as "1m30s".
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
 // UnmarshalText parses a Go duration string.
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))

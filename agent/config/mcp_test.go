@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMCPServersAreCheckedWithClearErrors(t *testing.T) {
@@ -59,7 +60,7 @@ func TestMCPEditsKeepTheRestOfTheFile(t *testing.T) {
 	if err := AddMCPServer(getenv, "b", MCPServer{URL: "https://h/mcp", Headers: map[string]string{"Authorization": "Bearer $T"}, AllowedTools: []string{"x"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := AddMCPServer(getenv, "c", MCPServer{Command: "c", Env: map[string]string{"K": "v"}}); err != nil {
+	if err := AddMCPServer(getenv, "c", MCPServer{Command: "c", Env: map[string]string{"K": "v"}, ToolTimeout: Duration{90 * time.Second}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := AddMCPServer(getenv, "a", MCPServer{Command: "z"}); err == nil || !strings.Contains(err.Error(), "already configured") {
@@ -79,7 +80,7 @@ func TestMCPEditsKeepTheRestOfTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(c.MCPServers["a"].AllowedTools, []string{"one", "two"}) || c.MCPServers["a"].Env["X"] != "1" ||
-		c.MCPServers["b"].Headers["Authorization"] != "Bearer $T" || c.MCPServers["c"].Env["K"] != "v" || c.Model != "gpt-5.1-codex" {
+		c.MCPServers["b"].Headers["Authorization"] != "Bearer $T" || c.MCPServers["c"].Env["K"] != "v" || c.MCPServers["c"].ToolTimeout.Duration != 90*time.Second || c.MCPServers["b"].ToolTimeout.Duration != 0 || c.Model != "gpt-5.1-codex" {
 		t.Errorf("after edits: %+v", c.MCPServers)
 	}
 	b, _ := os.ReadFile(path)

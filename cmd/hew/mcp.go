@@ -53,7 +53,8 @@ func newMCPListCmd(ios *IO, runF func(*mcpListOptions) error) *cobra.Command {
 		Short: "Start each configured MCP server and list its state and tools",
 		Long: `Start each enabled MCP server as a session would (in the sandbox, with its start-up
 timeout), list its state — ready, failed (and why), disabled — and its tools as the model sees
-them, marking those allowed without asking. The servers are stopped again at the end.`,
+them, marking those allowed without asking. The servers are stopped again at the end.
+Exit code 1 when an enabled server failed to start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Session = givenSessionFlags(cmd.Flags())
@@ -94,9 +95,17 @@ func runMCPList(ctx context.Context, o *mcpListOptions) error {
 		if st == nil {
 			st = []mcp.Status{}
 		}
-		return enc.Encode(st)
+		if err := enc.Encode(st); err != nil {
+			return failure(err)
+		}
+	} else {
+		writeMCPStatus(ios.Out, st)
 	}
-	writeMCPStatus(ios.Out, st)
+	for _, s := range st {
+		if s.State == mcp.StateFailed {
+			return silentExit(exitFailed)
+		}
+	}
 	return nil
 }
 
