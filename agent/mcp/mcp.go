@@ -15,6 +15,7 @@
 package mcp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -379,14 +380,16 @@ func (s *server) call(ctx context.Context, tool, offered string, args json.RawMe
 			return r
 		}
 	}
-	var a map[string]any
-	if err := json.Unmarshal(args, &a); err != nil {
-		return tools.Result{IsError: true, Output: fmt.Sprintf("the arguments for %s must be a JSON object matching its schema: %v", offered, err)}
+	// The arguments go on as the model wrote them (a number is not rounded through float64).
+	if a := bytes.TrimSpace(args); len(a) == 0 || string(a) == "null" {
+		args = json.RawMessage("{}")
+	} else if a[0] != '{' || !json.Valid(a) {
+		return tools.Result{IsError: true, Output: fmt.Sprintf("the arguments for %s must be a JSON object matching its schema", offered)}
 	}
 	timeout := s.cfg.CallTimeout()
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res, err := cs.CallTool(cctx, &sdk.CallToolParams{Name: tool, Arguments: a})
+	res, err := cs.CallTool(cctx, &sdk.CallToolParams{Name: tool, Arguments: args})
 	switch {
 	case err == nil:
 		return result(res)
