@@ -398,20 +398,18 @@ func (s *server) call(ctx context.Context, tool, offered string, args json.RawMe
 	case errors.Is(cctx.Err(), context.DeadlineExceeded):
 		return tools.Result{IsError: true, Output: fmt.Sprintf("the call to %s timed out after %s (the tool_timeout of MCP server %s) and was cancelled. Try again with a smaller request, or do without it", offered, timeout, s.name)}
 	}
-	if _, serr := s.sessionFor(); serr != nil || errors.Is(err, sdk.ErrConnectionClosed) {
-		if detail := s.exitDetail(); detail != "" {
-			s.mu.Lock()
-			s.state, s.detail = StateStopped, detail
-			s.mu.Unlock()
-		}
-		if _, serr := s.sessionFor(); serr != nil {
-			return tools.Result{IsError: true, Output: serr.Error()}
-		}
-		return tools.Result{IsError: true, Output: fmt.Sprintf("MCP server %s's connection closed during the call (%v), so its tools cannot be used until hew is restarted. Do the task without them, or tell the user", s.name, err)}
-	}
 	var rpc *jsonrpc.Error
 	if errors.As(err, &rpc) && (rpc.Code == jsonrpc.CodeInvalidParams || rpc.Code == jsonrpc.CodeMethodNotFound) {
 		return tools.Result{IsError: true, Output: fmt.Sprintf("MCP server %s refused the call of %s: %s. Check the arguments against the tool's schema", s.name, offered, rpc.Message)}
+	}
+	// Anything else may be the server dying: a stdio server's process says whether it did.
+	if detail := s.exitDetail(); detail != "" {
+		s.mu.Lock()
+		s.state, s.detail = StateStopped, detail
+		s.mu.Unlock()
+	}
+	if _, serr := s.sessionFor(); serr != nil {
+		return tools.Result{IsError: true, Output: serr.Error()}
 	}
 	return tools.Result{IsError: true, Output: fmt.Sprintf("the call of %s failed: MCP server %s could not answer it (%v); it may have stopped. Try once more later, or do without it", offered, s.name, err)}
 }

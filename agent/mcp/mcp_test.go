@@ -113,7 +113,7 @@ func TestStdioServerToolsCallsErrorsTimeoutsAndCrash(t *testing.T) {
 				t.Errorf("after the timeout: %+v", r)
 			}
 			r = h.call(t, "mcp__t__crash", nil)
-			if !r.IsError {
+			if !r.IsError || !strings.Contains(r.Output, "exit status 3") || !strings.Contains(r.Output, "dying on purpose") {
 				t.Errorf("crash: %+v", r)
 			}
 			r = h.call(t, "mcp__t__echo", map[string]string{"text": "still there?"})

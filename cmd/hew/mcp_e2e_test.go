@@ -88,6 +88,7 @@ func TestExecCallsMCPToolsThroughTheSession(t *testing.T) {
 		"c2": "failed on purpose",
 		"c3": "timed out after 1s",
 		"c4": `allowed_tools = ["env"] under [mcp_servers.t]`,
+		"c5": "dying on purpose",
 		"c6": "stopped during this session",
 	}
 	for id, w := range want {
