@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -36,17 +37,18 @@ func stdioServer(t *testing.T, sandboxed bool) config.MCPServer {
 }
 
 type harness struct {
-	m       *mcp.Manager
-	set     *tools.Set
-	mu      sync.Mutex
-	notices []string
+	workspace string
+	m         *mcp.Manager
+	set       *tools.Set
+	mu        sync.Mutex
+	notices   []string
 }
 
 func start(t *testing.T, servers map[string]config.MCPServer, permit func(ctx context.Context, name, display string) error) *harness {
 	t.Helper()
-	h := &harness{set: tools.NewSet("")}
+	h := &harness{set: tools.NewSet(""), workspace: t.TempDir()}
 	env := []string{"PATH=" + os.Getenv("PATH"), "VISIBLE_TOKEN=tok-123456789", "HIDDEN_SECRET=nope", "HOME=" + t.TempDir()}
-	h.m = mcp.Start(context.Background(), mcp.Options{Servers: servers, Env: env, Workspace: t.TempDir(),
+	h.m = mcp.Start(context.Background(), mcp.Options{Servers: servers, Env: env, Workspace: h.workspace,
 		Permit: permit,
 		Notice: func(level, text string) {
 			h.mu.Lock()
@@ -82,7 +84,7 @@ func TestStdioServerToolsCallsErrorsTimeoutsAndCrash(t *testing.T) {
 			}
 			h := start(t, map[string]config.MCPServer{"t": stdioServer(t, sandboxed)}, allow)
 			st := h.m.Status()
-			if len(st) != 1 || st[0].State != mcp.StateReady || len(st[0].Tools) != 6 || st[0].Sandboxed != sandboxed {
+			if len(st) != 1 || st[0].State != mcp.StateReady || len(st[0].Tools) != 7 || st[0].Sandboxed != sandboxed {
 				t.Fatalf("status %+v", st)
 			}
 			spec, _ := h.set.Get("mcp__t__echo")
@@ -99,6 +101,12 @@ func TestStdioServerToolsCallsErrorsTimeoutsAndCrash(t *testing.T) {
 			r := h.call(t, "mcp__t__env", nil)
 			if strings.Contains(r.Output, "HIDDEN_SECRET") || strings.Contains(r.Output, "VISIBLE_TOKEN") || !strings.Contains(r.Output, "HEW_TEST_VISIBLE=tok-123456789") {
 				t.Errorf("env: %s", r.Output)
+			}
+			// A sandboxed server cannot write the repository.
+			target := filepath.Join(h.workspace, "by-server.txt")
+			r = h.call(t, "mcp__t__write", map[string]string{"path": target})
+			if _, err := os.Stat(target); (err == nil) == sandboxed || r.IsError != sandboxed {
+				t.Errorf("write into the repository (sandboxed %v): %+v, stat %v", sandboxed, r, err)
 			}
 			// Capped like every tool's output.
 			if r := h.call(t, "mcp__t__big", nil); len(r.Output) > 5<<10 || !strings.Contains(r.Output, "omitted") {
@@ -156,7 +164,7 @@ func TestHTTPServerWithHeadersFromTheEnvironment(t *testing.T) {
 	if r := h.call(t, "mcp__web__echo", map[string]string{"text": "gone"}); !r.IsError || !strings.Contains(r.Output, "could not answer it") {
 		t.Errorf("server gone: %+v", r)
 	}
-	if len(h.set.Names()) != 7+6 {
+	if len(h.set.Names()) != 7+7 {
 		t.Errorf("tools %v", h.set.Names())
 	}
 	h.mu.Lock()

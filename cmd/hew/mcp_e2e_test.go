@@ -198,7 +198,7 @@ func TestMCPAddListRemove(t *testing.T) {
 			Allowed bool
 		}
 	}
-	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 || len(list) != 1 || list[0].State != "ready" || len(list[0].Tools) != 6 {
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 || len(list) != 1 || list[0].State != "ready" || len(list[0].Tools) != 7 {
 		t.Errorf("list --json: %d %v\n%s", code, err, out)
 	}
 	b, _ := os.ReadFile(cfgPath)

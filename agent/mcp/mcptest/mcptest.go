@@ -9,6 +9,7 @@
 //     HEW_TEST_VISIBLE when set
 //   - crash {}: writes "dying on purpose" to standard error and exits with status 3 (stdio)
 //   - big {}: 200 KiB of text
+//   - write {path}: writes a file there (to show what the sandbox lets it write)
 package mcptest
 
 import (
@@ -82,6 +83,16 @@ func NewServer() *sdk.Server {
 			fmt.Fprintln(os.Stderr, "dying on purpose")
 			os.Exit(3)
 			return nil, nil, nil
+		})
+	type writeArgs struct {
+		Path string `json:"path"`
+	}
+	sdk.AddTool(s, &sdk.Tool{Name: "write", Description: "Writes a file."},
+		func(_ context.Context, _ *sdk.CallToolRequest, a writeArgs) (*sdk.CallToolResult, any, error) {
+			if err := os.WriteFile(a.Path, []byte("written by the server\n"), 0o644); err != nil {
+				return nil, nil, err
+			}
+			return text("wrote " + a.Path), nil, nil
 		})
 	sdk.AddTool(s, &sdk.Tool{Name: "big", Description: "Returns a lot of text."},
 		func(context.Context, *sdk.CallToolRequest, struct{}) (*sdk.CallToolResult, any, error) {
