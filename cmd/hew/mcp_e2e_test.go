@@ -75,7 +75,7 @@ func TestExecCallsMCPToolsThroughTheSession(t *testing.T) {
 	)
 	env := mcpUserConfig(t, srv, `allowed_tools = ["echo", "fail", "sleep", "crash"]`, "")
 	began := time.Now()
-	stdout, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--json", "--accept", "never", "use the tools")
+	stdout, stderr, code, state := runHewEnv(t, dir, env, "", "exec", "--json", "--accept", "never", "use the tools")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -117,6 +117,14 @@ func TestExecCallsMCPToolsThroughTheSession(t *testing.T) {
 	}
 	if strings.Contains(stdout, "never-passed-9876") || strings.Contains(stdout, "tok-visible-12345") {
 		t.Error("a secret reached the event stream")
+	}
+	// The session log holds the calls as it holds every tool call.
+	logs, _ := filepath.Glob(filepath.Join(state, "hew", "sessions", "*.jsonl"))
+	if len(logs) != 1 {
+		t.Fatalf("session logs %v", logs)
+	}
+	if b, _ := os.ReadFile(logs[0]); !strings.Contains(string(b), `"name":"mcp__t__echo"`) || !strings.Contains(string(b), "timed out after 1s") {
+		t.Errorf("the session log lacks the MCP calls:\n%.3000s", b)
 	}
 }
 
