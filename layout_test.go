@@ -74,7 +74,7 @@ var importRules = []struct {
 		why:    "model providers speak wire formats; they know nothing of the loop that uses them",
 	},
 	{
-		from:   []string{"agent/loop", "agent/tools", "agent/proposal", "agent/runner", "agent/session", "agent/compact", "agent/approval", "agent/codereview", "agent/project", "agent/config", "agent/event"},
+		from:   []string{"agent/loop", "agent/tools", "agent/proposal", "agent/runner", "agent/session", "agent/compact", "agent/approval", "agent/codereview", "agent/project", "agent/config", "agent/event", "agent/mcp/..."},
 		forbid: []string{"agent/engine/..."},
 		why:    "the engine assembles the parts; no part depends on the assembly",
 	},
@@ -85,7 +85,7 @@ var importRules = []struct {
 		// The marker that says how much of a command's output was left out is one grammar,
 		// so the transcript's count adds up with the model's.
 		allow:  []string{"sandbox/capture"},
-		forbid: []string{"cmd/...", "sandbox/...", "agent/loop", "agent/tools", "agent/proposal", "agent/runner", "agent/compact", "agent/session", "agent/config", "agent/project", "agent/llm/openai", "agent/llm/bedrock", "agent/llm/provider", "agent/llm/catalog", "agent/patch", "agent/codereview"},
+		forbid: []string{"cmd/...", "sandbox/...", "agent/loop", "agent/tools", "agent/proposal", "agent/runner", "agent/compact", "agent/session", "agent/config", "agent/project", "agent/llm/openai", "agent/llm/bedrock", "agent/llm/provider", "agent/llm/catalog", "agent/patch", "agent/codereview", "agent/mcp/..."},
 		why:    "the UI calls the engine's verbs and reads its events; it never reaches into the parts",
 	},
 	{

@@ -244,6 +244,11 @@ func (j *job) environment() []string {
 	if getenv(env, "PATH") == "" {
 		set("PATH", "/usr/local/bin:/usr/bin:/bin")
 	}
+	for _, kv := range j.ExtraEnv {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" && k != helperEnv {
+			set(k, v)
+		}
+	}
 	return env
 }
 

@@ -78,6 +78,9 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 	defer closeStdin()
 	l.cmd.Stdin = stdin
 	l.cmd.Stdout, l.cmd.Stderr = out, out
+	if j.Stdout != nil {
+		l.cmd.Stdout = j.Stdout
+	}
 	l.cmd.WaitDelay = helperCleanupWindow
 	start := time.Now()
 	if err := l.start(runCtx); err != nil {

@@ -102,6 +102,16 @@ type Spec struct {
 	// OutputLimit is how many bytes of combined output are kept, head and tail; 0 means 64 KiB.
 	OutputLimit int
 	Stdin       io.Reader // nil means no input
+	// Stdout, when set, receives the command's standard output as it is written instead of
+	// Result.Output, which then holds standard error alone: a long-running server speaking a
+	// protocol on its standard streams (an MCP server). Pass an *os.File (a pipe) so that no
+	// copying goroutine outlives the command.
+	Stdout io.Writer
+	// ExtraEnv are NAME=value entries set after the environment is scrubbed: values the user
+	// configured for this command by name (an MCP server's token), which the scrubbing would
+	// otherwise drop for looking like credentials. Only the caller's configuration may supply
+	// them.
+	ExtraEnv []string
 	// GitWritable lets the command write the repository's .git directory (git hooks update the
 	// index and write objects) except its config and hooks directory, which stay read-only,
 	// as do the paths in ReadOnly. Without it the whole of .git is read-only.

@@ -71,6 +71,8 @@ func (m *Model) approvalKey(k tea.KeyPressMsg) tea.Cmd {
 		m.decide(approval.AllowOnce, "")
 	case key.Matches(k, km.AllowSession):
 		m.decide(approval.AllowSession, "")
+	case p.req.Tool != "" && key.Matches(k, km.AllowAlways):
+		m.decide(approval.AllowAlways, "")
 	case key.Matches(k, km.Deny):
 		m.decide(approval.Deny, "")
 	case key.Matches(k, km.DenyNote):
@@ -85,7 +87,7 @@ func (m *Model) decide(d approval.Decision, note string) {
 	m.approval = nil
 	p.answer(d, note)
 	what := map[approval.Decision]string{approval.AllowOnce: "allowed once", approval.AllowSession: "allowed for this session",
-		approval.Deny: "denied"}[d]
+		approval.AllowAlways: "always allowed", approval.Deny: "denied"}[d]
 	text := what + ": " + p.req.Command // the transcript cleans it
 	if note != "" {
 		text += " (" + note + ")"
@@ -95,12 +97,16 @@ func (m *Model) decide(d approval.Decision, note string) {
 
 // view is the question, two or three lines.
 func (p *approvalPrompt) view(width int) []string {
+	verb := "Run "
+	if p.req.Tool != "" {
+		verb = "Call "
+	}
 	rows := []string{
-		askStyle.Render("Run ") + ansi.Truncate(termsafe.Clean(p.req.Command), width-20, "…") + askStyle.Render("?"),
+		askStyle.Render(verb) + ansi.Truncate(termsafe.Clean(p.req.Command), width-20, "…") + askStyle.Render("?"),
 		hintStyle.Render(ansi.Truncate("  "+termsafe.Clean(p.req.Reason), width, "…")),
 	}
 	if p.noting {
 		return append(rows, askStyle.Render("  reason for the model: ")+p.note+"█")
 	}
-	return append(rows, hintStyle.Render("  "+keymap.Line(keymap.ApprovalKeys.All())))
+	return append(rows, hintStyle.Render("  "+keymap.Line(keymap.ApprovalKeys.For(p.req.Tool != ""))))
 }

@@ -37,6 +37,7 @@ func commands() []slashCommand {
 		{"/cost", "", "show tokens and cost per turn and for the session", (*Model).cmdCost},
 		{"/compact", "", "summarise the conversation to free context", (*Model).cmdCompact},
 		{"/sandbox", "", "show how commands are contained", (*Model).cmdSandbox},
+		{"/mcp", "", "list the MCP servers, their state and their tools", (*Model).cmdMCP},
 		{"/approvals", "[untrusted|on-request|never]", "show or set when commands need approval", (*Model).cmdApprovals},
 		{"/new", "", "start a new session (this one stays saved with its proposal)", (*Model).cmdNew},
 		{"/sessions", "", "list the saved sessions of this repository", (*Model).cmdSessions},
@@ -285,6 +286,31 @@ func (msg undoDoneMsg) apply(m *Model) tea.Cmd {
 
 func (m *Model) cmdSandbox([]string) tea.Cmd {
 	m.info("Sandbox: " + m.sandbox + ". Approval mode: " + m.eng.ApprovalMode() + ".")
+	return nil
+}
+
+func (m *Model) cmdMCP([]string) tea.Cmd {
+	servers := m.eng.MCPServers()
+	if len(servers) == 0 {
+		m.info("No MCP servers are configured: add [mcp_servers.NAME] to your config, or run 'hew mcp add'.")
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("MCP servers:")
+	for _, s := range servers {
+		fmt.Fprintf(&b, "\n%s — %s (%s: %s)", s.Name, s.State, s.Transport, s.Target)
+		if s.Detail != "" {
+			fmt.Fprintf(&b, "\n  %s", s.Detail)
+		}
+		for _, t := range s.Tools {
+			mark := "asks"
+			if t.Allowed {
+				mark = "allowed"
+			}
+			fmt.Fprintf(&b, "\n  %s (%s) %s", t.Offered, mark, t.Description)
+		}
+	}
+	m.info(b.String())
 	return nil
 }
 

@@ -358,6 +358,7 @@ func TestSlashCommandsAndCompletion(t *testing.T) {
 		{"/cost", "Cost: $"},
 		{"/model gpt-5-mini", "The next turn uses openai/gpt-5-mini"},
 		{"/approvals untrusted", "Approval mode: untrusted"},
+		{"/mcp", "No MCP servers are configured"},
 		{"/bogus", "unknown command /bogus"},
 		{"/accept", "Accepted 1 file"},
 	} {

@@ -35,6 +35,9 @@ const (
 	Deny         Decision = iota // do not run it; the model is told (with the note, if any)
 	AllowOnce                    // run it this time
 	AllowSession                 // run it, and the same command again without asking
+	// AllowAlways is for tools only: call it, and the same tool from now on without asking,
+	// in this session and later ones (the front end's Remember records it).
+	AllowAlways
 )
 
 // Request describes a command waiting for the user's approval.
@@ -44,6 +47,10 @@ type Request struct {
 	Reason string
 	// Network reports that, if allowed, the command runs with the network on.
 	Network bool
+	// Tool, when set, makes this a question about calling an external tool (an MCP server's)
+	// rather than running a command: Command then shows the call, its arguments included.
+	// AllowAlways is a possible answer.
+	Tool string
 }
 
 // Asker asks the user about a command and waits for the answer; note is the reason given
@@ -66,6 +73,9 @@ type Gate struct {
 	mode    string
 	ask     Asker
 	allowed map[string]bool
+	tools   map[string]bool // external tools allowed for the session
+	// remember records that a tool is always allowed (AllowAlways).
+	remember func(tool string) error
 }
 
 // NewGate returns a gate in mode (one of the mode constants; empty means OnRequest) that asks
@@ -78,7 +88,7 @@ func NewGate(inner RunFunc, network bool, mode string, ask Asker) (*Gate, error)
 	if err := CheckMode(mode); err != nil {
 		return nil, err
 	}
-	return &Gate{inner: inner, network: network, mode: mode, ask: ask, allowed: map[string]bool{}}, nil
+	return &Gate{inner: inner, network: network, mode: mode, ask: ask, allowed: map[string]bool{}, tools: map[string]bool{}}, nil
 }
 
 // Mode is the approval mode in force.

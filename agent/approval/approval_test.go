@@ -120,3 +120,51 @@ func TestInterruptedAskDoesNotRun(t *testing.T) {
 		t.Errorf("interrupted ask: %v, ran %v", err, r.commands)
 	}
 }
+
+func TestCheckToolAsksOnceForTheSessionAndRemembersAlways(t *testing.T) {
+	var asked []approval.Request
+	answers := []approval.Decision{approval.AllowOnce, approval.Deny, approval.AllowSession, approval.AllowAlways}
+	g, err := approval.NewGate(nil, false, approval.OnRequest, func(_ context.Context, r approval.Request) (approval.Decision, string) {
+		asked = append(asked, r)
+		d := answers[0]
+		answers = answers[1:]
+		return d, "not now"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var remembered []string
+	g.SetRemember(func(tool string) error {
+		remembered = append(remembered, tool)
+		return nil
+	})
+	ctx := context.Background()
+	if err := g.CheckTool(ctx, "mcp__a__x", "mcp__a__x {}"); err != nil {
+		t.Errorf("once: %v", err)
+	}
+	if err := g.CheckTool(ctx, "mcp__a__x", "mcp__a__x {}"); !errors.Is(err, approval.ErrDenied) || !strings.Contains(err.Error(), "not now") {
+		t.Errorf("deny: %v", err)
+	}
+	g.CheckTool(ctx, "mcp__a__x", "mcp__a__x {}") // for the session
+	if err := g.CheckTool(ctx, "mcp__a__x", "mcp__a__x {}"); err != nil || len(asked) != 3 {
+		t.Errorf("session: %v, asked %d times", err, len(asked))
+	}
+	if err := g.CheckTool(ctx, "mcp__a__y", "mcp__a__y {}"); err != nil || len(remembered) != 1 || remembered[0] != "mcp__a__y" {
+		t.Errorf("always: %v %v", err, remembered)
+	}
+	if asked[0].Tool != "mcp__a__x" || asked[0].Command != "mcp__a__x {}" || asked[0].Reason == "" {
+		t.Errorf("request %+v", asked[0])
+	}
+	// Mode never, or no asker: nobody to ask.
+	g.SetMode(approval.Never)
+	if err := g.CheckTool(ctx, "mcp__a__z", ""); !errors.Is(err, approval.ErrCannotAsk) {
+		t.Errorf("never: %v", err)
+	}
+	g.SetRemember(func(string) error { return errors.New("disk full") })
+	g.SetMode(approval.OnRequest)
+	answers = []approval.Decision{approval.AllowAlways}
+	var re *approval.RememberError
+	if err := g.CheckTool(ctx, "mcp__a__w", ""); !errors.As(err, &re) {
+		t.Errorf("remember failure: %v", err)
+	}
+}

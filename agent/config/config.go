@@ -43,6 +43,9 @@ type Config struct {
 	Limits  Limits             `toml:"limits"`
 	Network Network            `toml:"network"`
 	Models  []catalog.Override `toml:"models"`
+	// MCPServers are the Model Context Protocol servers whose tools the model is offered, by
+	// name (see mcp.go).
+	MCPServers map[string]MCPServer `toml:"mcp_servers"`
 
 	// Secrets: OpenAIKey from the environment or the user's config file (see OpenAI.APIKey),
 	// BedrockToken from the environment only.
@@ -138,6 +141,9 @@ func (n Network) RetriesOption() int {
 
 // Duration is a time.Duration written as "90s" or "30m" in TOML.
 type Duration struct{ time.Duration }
+
+// MarshalText writes the duration as UnmarshalText reads it, such as "1m30s".
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // UnmarshalText parses a Go duration string.
 func (d *Duration) UnmarshalText(b []byte) error {
@@ -339,6 +345,9 @@ func (c *Config) Validate() error {
 		{"bedrock.latency", c.Bedrock.Latency, []string{"", "standard", "optimized"}},
 		{"sandbox.policy", c.Sandbox.Policy, []string{"read-only", "workspace-write", "full-access"}},
 		{"sandbox.backend", c.Sandbox.Backend, []string{"auto", "bwrap", "namespaces", "landlock", "none"}},
+	}
+	if err := c.validateMCP(); err != nil {
+		return err
 	}
 	if g := c.Bedrock.Guardrail; g != "" {
 		id, version, ok := strings.Cut(g, ":")

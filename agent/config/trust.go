@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -227,7 +228,8 @@ func (c *Config) mergeProjectData(root, path string, data []byte, trusted bool) 
 	// Values are checked as if every setting applied, so that a mistake is reported whether
 	// or not the file is trusted.
 	all := *c
-	toml.Decode(string(data), &all) // decoded once already: it cannot fail
+	all.MCPServers = maps.Clone(c.MCPServers) // decoding into the shared map would apply the file's servers
+	toml.Decode(string(data), &all)           // decoded once already: it cannot fail
 	if err := all.Validate(); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
@@ -240,6 +242,13 @@ func (c *Config) mergeProjectData(root, path string, data []byte, trusted bool) 
 			continue
 		}
 		typ := md.Type(k...)
+		if typ == "Hash" && len(k) == 2 && k[0] == "mcp_servers" {
+			// An MCP server runs a program or sends data elsewhere: the whole table is one
+			// ignored setting.
+			c.Project.Ignored = append(c.Project.Ignored, Setting{Key: name, Value: "(an MCP server)"})
+			skip = name
+			continue
+		}
 		if typ == "Hash" {
 			continue // a table: its keys follow
 		}

@@ -157,7 +157,7 @@ func TestTrustStoreOthersCanWriteIsRefused(t *testing.T) {
 func TestEveryKeyIsClassified(t *testing.T) {
 	restricted := []string{"network.max_retries", "bedrock.guardrail", "bedrock.latency", "provider", "test_cmd", "accept", "approval", "openai.base_url", "openai.api", "openai.api_key", "openai.api_key_env",
 		"bedrock.region", "bedrock.profile", "sandbox.policy", "sandbox.backend", "sandbox.network",
-		"sandbox.allow_env", "sandbox.read_paths", "commit.no_verify", "models"}
+		"sandbox.allow_env", "sandbox.read_paths", "commit.no_verify", "models", "mcp_servers"}
 	var walk func(prefix string, t reflect.Type) []string
 	walk = func(prefix string, typ reflect.Type) []string {
 		var keys []string

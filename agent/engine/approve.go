@@ -10,6 +10,7 @@ func (e *Engine) SetApprover(mode string, ask approval.Asker) error {
 	if err != nil {
 		return usage("%v", err)
 	}
+	g.SetRemember(e.rememberTool)
 	e.gate = g
 	e.agent.Env.Runner = g
 	return nil

@@ -25,6 +25,7 @@ import (
 	"hew/agent/llm/catalog"
 	"hew/agent/llm/provider"
 	"hew/agent/loop"
+	"hew/agent/mcp"
 	"hew/agent/project"
 	"hew/agent/proposal"
 	"hew/agent/redact"
@@ -66,7 +67,8 @@ type Options struct {
 // for redaction (see agent/redact): the session log redacts them, and so do front ends that
 // write logs of their own.
 func Secrets(cfg config.Config, env []string, getenv func(string) string) []string {
-	return redact.Known(append(cfg.Secrets(), redact.URLPassword(cfg.OpenAI.BaseURL)...), env, getenv)
+	known := append(cfg.Secrets(), redact.URLPassword(cfg.OpenAI.BaseURL)...)
+	return redact.Known(append(known, cfg.MCPSecrets(getenv)...), env, getenv)
 }
 
 // Engine is one session in one repository. Its methods are the verbs front ends use; it is
@@ -88,6 +90,7 @@ type Engine struct {
 	events   *event.Broker
 	provider llm.Provider
 	gate     *approval.Gate
+	mcp      *mcp.Manager // nil when no MCP server is configured
 	dir      string
 	getenv   func(string) string
 
@@ -210,6 +213,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if n := cfg.Project.IgnoredNotice(); n != "" {
 		e.events.Emit(event.Notice{Level: "warn", Text: n})
 	}
+	if err := e.startMCP(ctx, o.Env, sbOpts); err != nil {
+		return nil, err
+	}
 	if policy == sandbox.PolicyFullAccess {
 		e.events.Emit(event.Notice{Level: "warn", Text: "commands run WITHOUT a sandbox (policy full-access): they can read your credentials and change anything"})
 	}
@@ -249,7 +255,12 @@ func (e *Engine) policyLabel() string {
 func (e *Engine) SessionID() string { return e.log.ID }
 
 // Close ends the session, keeping its file and any pending proposal.
-func (e *Engine) Close() error { return e.log.Close() }
+func (e *Engine) Close() error {
+	if e.mcp != nil {
+		e.mcp.Close()
+	}
+	return e.log.Close()
+}
 
 // Send runs one turn of the conversation.
 // Before the turn the working tree is checkpointed (see Checkpoint), so `hew undo

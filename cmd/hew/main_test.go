@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"hew/agent/llm/llmtest"
+	"hew/agent/mcp/mcptest"
 	"hew/sandbox"
 )
 
@@ -37,6 +38,7 @@ var tempDirs struct {
 // parallel, so they run last, once the in-process tests are done.
 func TestMain(m *testing.M) {
 	sandbox.RunHelperIfRequested()
+	mcptest.RunIfRequested()
 	flag.Parse()
 	if flag.Lookup("test.run").Value.String() == "" {
 		go buildOnce.Do(buildHew)

@@ -184,6 +184,7 @@ server or Amazon Bedrock; the choice is checked with the server and saved to you
 		newDoctorCmd(ios, nil),
 		newTrustCmd(ios, nil),
 		newVersionCmd(ios),
+		newMCPCmd(ios),
 	)
 	return root
 }

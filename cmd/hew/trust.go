@@ -35,7 +35,8 @@ func newTrustCmd(ios *IO, runF func(*trustOptions) error) *cobra.Command {
 it. Until you trust it, hew ignores the settings in it that could send your credentials
 elsewhere or weaken containment — the provider, base URL, region and profile, the sandbox
 policy, backend, network and allow_env, approval and accept modes, the test command,
-commit.no_verify, model prices ([[models]]) and limits looser than yours — and says which.
+commit.no_verify, model prices ([[models]]), MCP servers ([mcp_servers]) and limits looser
+than yours — and says which.
 The model, reasoning effort, edit tool, commit trailer and tighter limits apply anyway.
 
 'hew trust' shows the file of the repository around DIR (default: here) and records that you

@@ -213,18 +213,29 @@ func (k Note) All() []key.Binding { return []key.Binding{k.Send, k.Cancel, k.Del
 // Approval holds the answers to a question about running a command.
 type Approval struct {
 	AllowOnce, AllowSession, Deny, DenyNote key.Binding
+	// AllowAlways answers questions about MCP tools only.
+	AllowAlways key.Binding
 }
 
 // ApprovalKeys are the answers to an approval question.
 var ApprovalKeys = Approval{
 	AllowOnce:    bind("a/y", "allow once", "a", "y"),
 	AllowSession: bind("s", "allow for this session", "s"),
+	AllowAlways:  bind("t", "always allow this tool", "t"),
 	Deny:         bind("d/esc", "deny", "d", "esc"),
 	DenyNote:     bind("n", "deny with a note", "n"),
 }
 
 // All lists the bindings in the order help shows them.
 func (k Approval) All() []key.Binding {
+	return []key.Binding{k.AllowOnce, k.AllowSession, k.AllowAlways, k.Deny, k.DenyNote}
+}
+
+// For lists the bindings that answer a question about a command (tool false) or an MCP tool.
+func (k Approval) For(tool bool) []key.Binding {
+	if tool {
+		return k.All()
+	}
 	return []key.Binding{k.AllowOnce, k.AllowSession, k.Deny, k.DenyNote}
 }
 
