@@ -135,6 +135,10 @@ func (p *Progress) Emit(e event.Event) {
 		p.printf("rejected: %s\n", strings.Join(e.Files, ", "))
 	case event.Committed:
 		p.printf("committed %s on %s: %s\n", short(e.Hash), e.Branch, e.Subject)
+	case event.Failover:
+		p.printf("warning: %s\n", e.Text())
+	case event.SecondOpinion:
+		p.printf("%s\n", e.Text())
 	}
 }
 
