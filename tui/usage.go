@@ -43,6 +43,9 @@ func (m *Model) cmdCost([]string) tea.Cmd {
 	fmt.Fprintf(&b, "Session %s with %s: %s tokens in (%s cached), %s out. Cost: $%.4f.",
 		m.eng.SessionID(), m.eng.Model().Model.ID, status.Tokens(total.InputTokens), status.Tokens(total.CachedTokens),
 		status.Tokens(total.OutputTokens), u.CostUSD)
+	if by := status.RoleCosts(u.ByRole); by != "" {
+		b.WriteString(" By role:" + by + ".")
+	}
 	if !u.PriceKnown {
 		b.WriteString(" (the model's price is unknown: costs count as $0)")
 	}

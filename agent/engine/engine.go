@@ -187,6 +187,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		Caps:            loop.Caps{MaxSteps: cfg.Limits.MaxTurns, MaxTokens: cfg.Limits.MaxTokens, MaxCost: cfg.Limits.MaxCost},
 	}
 	o.restore(e.agent)
+	if err := e.setUpRoles(ctx); err != nil {
+		return nil, err
+	}
 	e.events.Emit(event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,
 		Model: modelID, Sandbox: e.policyLabel(), Resumed: o.resume != nil})
 	if n := cfg.Project.IgnoredNotice(); n != "" {

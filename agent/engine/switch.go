@@ -57,7 +57,9 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 		}
 		e.provider, e.agent.Provider = p, p
 	}
+	e.mu.Lock()
 	e.model = choice.Model
+	e.mu.Unlock()
 	e.agent.Model = choice.Model.ID
 	e.agent.SetWindow(int64(choice.Model.ContextWindow))
 	e.agent.Cost = nil
