@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/codereview"
-	"hew/agent/llm/provider"
 )
 
 // reviewOptions are the flags of `hew review`.
@@ -116,15 +115,14 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 		return nil
 	}
 
-	id := cfg.ModelOrDefault()
-	m, err := provider.Model(cfg)
-	if err != nil {
-		return usageError("%v", err)
+	if o.Session.Model != nil || o.Session.Provider != nil {
+		cfg.ReviewModel = "" // --model and --provider name the reviewer for this run
 	}
-	p, err := provider.New(ctx, cfg, m, ios.Getenv)
+	rc, err := reviewClient(ctx, cfg, ios.Getenv) // review_model, else the configured model
 	if err != nil {
-		return engineError(err)
+		return err
 	}
+	p, m, id := rc.Provider, rc.Model, rc.Model.ID
 	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, codereview.Count(len(files), "file"), id)
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errReviewTimeout)
 	defer cancel()
