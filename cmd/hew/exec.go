@@ -39,7 +39,14 @@ type execOptions struct {
 	MaxTokens *int64
 	Timeout   *time.Duration
 	Session   sessionFlags
-	Resume    string // a session id to continue (see exec_resume.go)
+	// ReviewWith has this model give a second opinion before acceptance; ReviewBlocks is the
+	// severity that blocks ("" leaves review_blocks to decide).
+	ReviewWith   string
+	ReviewBlocks string
+	// Try lists the models of a best-of-N run (--try), or BestOf repeats the configured one.
+	Try    string
+	BestOf int
+	Resume string // a session id to continue (see exec_resume.go)
 	Last      bool   // continue the newest session of this repository
 }
 
@@ -109,6 +116,10 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	f.StringVar(&o.PatchOut, "patch-out", "", "write the proposal as a unified diff to this file")
 	f.BoolVar(&o.AcceptControlFiles, "accept-control-files", false, "let --accept take changes to files that steer hew, git, hooks or CI (.hew/, AGENTS.md, CI workflows, ...)")
 	f.BoolVar(&o.RunChangedHooks, "run-changed-hooks", false, "let --commit run git hooks that the accepted changes create or change")
+	f.StringVar(&o.ReviewWith, "review-with", "", "have this model (openai:ID, bedrock:ID or an id) review the proposal before it is accepted; high findings block")
+	f.StringVar(&o.ReviewBlocks, "review-blocks", "", "the finding severity that blocks acceptance after --review-with: high (default), medium, low or none")
+	f.StringVar(&o.Try, "try", "", "run one attempt per listed model in parallel (\"bedrock:A,openai:B\") and keep the best (see Best of N above)")
+	f.IntVar(&o.BestOf, "best-of", 0, "run this many attempts of the configured model in parallel and keep the best")
 	f.Int("max-turns", 0, "stop after this many model calls (default 100)")
 	f.Float64("max-cost", 0, "stop once the session has cost this many US dollars")
 	f.Int64("max-tokens", 0, "stop once the session has used this many tokens")
@@ -124,6 +135,14 @@ func (o *execOptions) validate() error {
 		return usageError("--max-turns must be 1 or more (got %d): it counts model calls; leave it out for the default (100)", *o.MaxTurns)
 	}
 	if err := checkAccept(o.Accept, o.Commit || o.Branch != ""); err != nil {
+		return err
+	}
+	switch o.ReviewBlocks {
+	case "", "high", "medium", "low", "none":
+	default:
+		return usageError("--review-blocks %q: use high, medium, low or none", o.ReviewBlocks)
+	}
+	if err := o.validateAttempts(); err != nil {
 		return err
 	}
 	var err error
@@ -168,8 +187,7 @@ func runExec(ctx context.Context, o *execOptions) error {
 	}
 	defer eng.Close()
 
-	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut,
-		AcceptControlFiles: o.AcceptControlFiles, RunChangedHooks: o.RunChangedHooks})
+	out := eng.RunTask(ctx, o.task())
 	if !o.JSON && out.Final != "" {
 		// The answer is the model's text: no terminal control sequence of its reaches the user.
 		fmt.Fprintln(stdout, termsafe.Clean(strings.TrimSpace(out.Final)))
@@ -185,6 +203,12 @@ func runExec(ctx context.Context, o *execOptions) error {
 		return &exitError{code: out.ExitCode, err: errors.New(red.String(termsafe.Clean(out.Reason)))}
 	}
 	return nil
+}
+
+// task is the engine's task for these options.
+func (o *execOptions) task() engine.Task {
+	return engine.Task{Prompt: o.Prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut,
+		AcceptControlFiles: o.AcceptControlFiles, RunChangedHooks: o.RunChangedHooks, ReviewWith: o.ReviewWith}
 }
 
 // checkAccept refuses an accept mode exec does not know ("" leaves it to the engine), and a
@@ -208,6 +232,9 @@ func applyExecFlags(cfg *config.Config, o *execOptions) {
 	setIf(&cfg.Limits.MaxCost, o.MaxCost)
 	setIf(&cfg.Limits.MaxTokens, o.MaxTokens)
 	setIf(&cfg.Limits.Timeout.Duration, o.Timeout)
+	if o.ReviewBlocks != "" {
+		cfg.ReviewBlocks = o.ReviewBlocks
+	}
 }
 
 // readPrompt takes the prompt from the arguments, or standard input for "-" or no arguments.
