@@ -47,7 +47,7 @@ type execOptions struct {
 	Try    string
 	BestOf int
 	Resume string // a session id to continue (see exec_resume.go)
-	Last      bool   // continue the newest session of this repository
+	Last   bool   // continue the newest session of this repository
 }
 
 func newExecCmd(ios *IO, runF func(*execOptions) error) *cobra.Command {
@@ -151,7 +151,7 @@ func (o *execOptions) validate() error {
 }
 
 func runExec(ctx context.Context, o *execOptions) error {
-	ios, prompt := o.IO, o.Prompt
+	ios := o.IO
 	cfg, err := loadConfig(ios, o.Session)
 	if err != nil {
 		return err
@@ -181,13 +181,20 @@ func runExec(ctx context.Context, o *execOptions) error {
 	} else {
 		sink = headless.NewProgress(stderr)
 	}
-	eng, err := startExecEngine(ctx, ios, o, engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv, Sinks: []event.Sink{sink}})
-	if err != nil {
-		return engineError(err)
+	opts := engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv, Sinks: []event.Sink{sink}}
+	var out engine.Outcome
+	if o.Try != "" || o.BestOf > 0 {
+		if out, err = runAttempts(ctx, o, opts, stderr); err != nil {
+			return err
+		}
+	} else {
+		eng, err := startExecEngine(ctx, ios, o, opts)
+		if err != nil {
+			return engineError(err)
+		}
+		defer eng.Close()
+		out = eng.RunTask(ctx, o.task())
 	}
-	defer eng.Close()
-
-	out := eng.RunTask(ctx, o.task())
 	if !o.JSON && out.Final != "" {
 		// The answer is the model's text: no terminal control sequence of its reaches the user.
 		fmt.Fprintln(stdout, termsafe.Clean(strings.TrimSpace(out.Final)))
