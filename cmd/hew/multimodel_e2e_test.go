@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"hew/agent/llm"
 	"hew/agent/llm/llmtest"
@@ -115,4 +117,94 @@ fallback = ["openai:gpt-5.1-codex"]
 	if raw, _ := os.ReadFile(logs[0]); !strings.Contains(string(raw), `"type":"failover"`) {
 		t.Error("the session log does not record the failover")
 	}
+}
+
+// answerPatch sets answer.txt to answer=n, and adds junk.txt with extra lines when extra > 0.
+func answerPatch(n, extra int) string {
+	p := "*** Begin Patch\n*** Update File: answer.txt\n@@\n-answer=0\n+answer=" + strconv.Itoa(n) + "\n"
+	if extra > 0 {
+		p += "*** Add File: junk.txt\n"
+		for i := range extra {
+			p += "+filler line " + strconv.Itoa(i) + "\n"
+		}
+	}
+	return p + "*** End Patch"
+}
+
+func TestBestOfThreeAcceptsTheSmallestPassingAttemptAndReportsAll(t *testing.T) {
+	dir := gittest.NewRepo(t, map[string]string{
+		"answer.txt": "answer=0\n",
+		"check.sh":   "grep -qx 'answer=42' answer.txt\n",
+	})
+	head := gittest.Git(t, dir, "rev-parse", "HEAD")
+	const pause = 2 // seconds each attempt spends in a command
+	sleep := toolCall("run", map[string]any{"command": "sleep " + strconv.Itoa(pause)})
+	bedrock := llmtest.NewBedrockServer(t,
+		llmtest.BedrockTurn{Tools: []llmtest.BedrockToolUse{bedrockTool("s1", "run", map[string]any{"command": "sleep " + strconv.Itoa(pause)})}},
+		llmtest.BedrockTurn{Tools: []llmtest.BedrockToolUse{bedrockTool("p1", "apply_patch", map[string]any{"patch": answerPatch(41, 0)})}},
+		llmtest.BedrockTurn{Text: []string{"Set the answer."}},
+	)
+	openai := llmtest.NewOpenAIServer(t)
+	scripts := map[string][]llmtest.Turn{
+		"gpt-5.1-codex": {{ToolCalls: []llmtest.ToolCall{sleep}}, {ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": answerPatch(42, 30)})}}, {Text: "Set the answer, with notes."}},
+		"gpt-5-mini":    {{ToolCalls: []llmtest.ToolCall{sleep}}, {ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": answerPatch(42, 0)})}}, {Text: "Set the answer."}},
+	}
+	openai.Respond(func(r llmtest.RecordedRequest) llmtest.Turn {
+		m, _ := r.JSON["model"].(string)
+		if len(scripts[m]) == 0 {
+			return llmtest.Turn{Status: 400, ErrorBody: "unexpected request for " + m}
+		}
+		turn := scripts[m][0]
+		scripts[m] = scripts[m][1:]
+		return turn
+	})
+	env := multiEnv(t, bedrock, openai, "edit_tool = \"both\"\n")
+	start := time.Now()
+	stdout, stderr, code, state := runHewEnv(t, dir, env, "", "exec", "--json", "--test-cmd", "sh check.sh",
+		"--try", "bedrock:"+claude+",openai:gpt-5.1-codex,openai:gpt-5-mini", "set the answer to 42")
+	wall := time.Since(start)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "answer.txt")); string(b) != "answer=42\n" {
+		t.Errorf("answer.txt = %q, want the small attempt's", b)
+	}
+	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "M answer.txt" || gittest.Git(t, dir, "rev-parse", "HEAD") != head {
+		t.Errorf("git status %q: want only the small attempt's change, uncommitted", st)
+	}
+
+	atts := jsonEvents(t, stdout, "attempt")
+	if len(atts) != 3 {
+		t.Fatalf("%d attempt events, want 3:\n%s", len(atts), stdout)
+	}
+	want := []struct {
+		model, tests string
+		chosen       bool
+	}{{"bedrock:" + claude, "failed", false}, {"openai:gpt-5.1-codex", "passed", false}, {"openai:gpt-5-mini", "passed", true}}
+	var sum time.Duration
+	for i, a := range atts {
+		chosen, _ := a["chosen"].(bool)
+		if a["model"] != want[i].model || a["tests"] != want[i].tests || chosen != want[i].chosen {
+			t.Errorf("attempt %d: %v, want %+v", i+1, a, want[i])
+		}
+		if p, _ := a["patch"].(string); p == "" || !strings.HasPrefix(p, filepath.Join(state, "hew", "attempts")) {
+			t.Errorf("attempt %d: patch %q not kept under the state directory", i+1, p)
+		} else if b, err := os.ReadFile(p); err != nil || !strings.Contains(string(b), "answer.txt") {
+			t.Errorf("attempt %d: patch %s: %v\n%s", i+1, p, err, b)
+		}
+		sum += time.Duration(a["duration_ns"].(float64))
+	}
+	if big, small := atts[1]["added"].(float64), atts[2]["added"].(float64); big <= small {
+		t.Errorf("sizes: the large attempt added %v lines, the small one %v", big, small)
+	}
+	// Side by side: the run takes about one attempt's time, not the sum of the three.
+	if sum < 3*pause*time.Second || wall > sum*3/4 {
+		t.Errorf("wall time %s for attempts taking %s in all: they did not run in parallel", wall, sum)
+	}
+	for _, s := range []string{"gpt-5-mini", "gpt-5.1-codex", claude, "passed", "failed", "policy: tests pass"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("the attempt table on stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+	t.Logf("3 attempts: wall %s, sum of attempts %s\n%s", wall.Round(time.Millisecond), sum.Round(time.Millisecond), stderr)
 }
