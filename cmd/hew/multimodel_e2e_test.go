@@ -132,10 +132,7 @@ func answerPatch(n, extra int) string {
 }
 
 func TestBestOfThreeAcceptsTheSmallestPassingAttemptAndReportsAll(t *testing.T) {
-	dir := gittest.NewRepo(t, map[string]string{
-		"answer.txt": "answer=0\n",
-		"check.sh":   "grep -qx 'answer=42' answer.txt\n",
-	})
+	dir := answerRepo(t)
 	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 	const pause = 2 // seconds each attempt spends in a command
 	sleep := toolCall("run", map[string]any{"command": "sleep " + strconv.Itoa(pause)})
@@ -207,4 +204,58 @@ func TestBestOfThreeAcceptsTheSmallestPassingAttemptAndReportsAll(t *testing.T) 
 		}
 	}
 	t.Logf("3 attempts: wall %s, sum of attempts %s\n%s", wall.Round(time.Millisecond), sum.Round(time.Millisecond), stderr)
+}
+
+// answerRepo is a repository whose test passes once answer.txt says answer=42.
+func answerRepo(t *testing.T) string {
+	return gittest.NewRepo(t, map[string]string{
+		"answer.txt": "answer=0\n",
+		"check.sh":   "grep -qx 'answer=42' answer.txt\n",
+	})
+}
+
+const highFinding = `{"summary": "The change hard-codes the answer.", "findings": [{"title": "Hard-coded answer bypasses the computation", "file": "answer.txt", "start_line": 1, "severity": "high", "confidence": 0.9, "explanation": "The value should be derived."}]}`
+
+func TestBlockingSecondOpinionStopsAcceptance(t *testing.T) {
+	dir := answerRepo(t)
+	bedrock := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Text: []string{highFinding}, Usage: llmtest.BedrockUsage{Input: 2000, Output: 80}})
+	openai := llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": answerPatch(42, 0)})}},
+		llmtest.Turn{Text: "Set the answer."},
+	)
+	env := multiEnv(t, bedrock, openai, "model = \"gpt-5.1-codex\"\n")
+	stdout, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--test-cmd", "sh check.sh", "--accept", "tests",
+		"--review-with", "bedrock:"+claude, "set the answer to 42")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "answer.txt")); string(b) != "answer=0\n" {
+		t.Errorf("answer.txt = %q: a blocked proposal reached the tree", b)
+	}
+	for _, s := range []string{"tests: sh check.sh — passed", "second opinion from bedrock:" + claude, "HIGH", "answer.txt:1",
+		"Hard-coded answer bypasses the computation", "blocks acceptance"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+	reqs := bedrock.Requests()
+	if len(reqs) != 1 || reqs[0].Model != claude || !strings.Contains(string(reqs[0].Raw), "answer=42") {
+		t.Fatalf("the review request did not carry the proposal's diff to %s: %d requests", claude, len(reqs))
+	}
+
+	// review_blocks = none reports the findings and accepts.
+	dir = answerRepo(t)
+	bedrock = llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Text: []string{highFinding}})
+	openai = llmtest.NewOpenAIServer(t,
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": answerPatch(42, 0)})}},
+		llmtest.Turn{Text: "Set the answer."},
+	)
+	env = multiEnv(t, bedrock, openai, "model = \"gpt-5.1-codex\"\nreview_model = \"bedrock:"+claude+"\"\nsecond_opinion = true\nreview_blocks = \"none\"\n")
+	stdout, stderr, code, _ = runHewEnv(t, dir, env, "", "exec", "--test-cmd", "sh check.sh", "set the answer to 42")
+	if code != 0 || !strings.Contains(stderr, "does not block acceptance") {
+		t.Fatalf("review_blocks = none: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "answer.txt")); string(b) != "answer=42\n" {
+		t.Errorf("answer.txt = %q: the proposal was not accepted", b)
+	}
 }
