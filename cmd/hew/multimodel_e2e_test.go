@@ -259,3 +259,88 @@ func TestBlockingSecondOpinionStopsAcceptance(t *testing.T) {
 		t.Errorf("answer.txt = %q: the proposal was not accepted", b)
 	}
 }
+
+func TestRolesSendEachKindOfRequestToItsModel(t *testing.T) {
+	dir := answerRepo(t)
+	const nova = "amazon.nova-micro-v1:0"
+	bedrock := llmtest.NewBedrockServer(t, llmtest.BedrockTurn{Text: []string{"Summary: the model looked around and found answer.txt."},
+		Usage: llmtest.BedrockUsage{Input: 9000, Output: 60}})
+	openai := llmtest.NewOpenAIServer(t)
+	// Four long steps, the last reporting a nearly full window, make the agent compact before
+	// its fifth: the summary is the small model's to write.
+	filler := strings.Repeat("Thinking about where the answer lives. ", 150)
+	step := func(tokens int64) llmtest.Turn {
+		return llmtest.Turn{Text: filler, ToolCalls: []llmtest.ToolCall{toolCall("run", map[string]any{"command": "true"})},
+			Usage: llm.Usage{InputTokens: tokens, OutputTokens: 1500}}
+	}
+	scripts := map[string][]llmtest.Turn{
+		"gpt-5.1-codex": {step(4000), step(6000), step(8000), step(13000),
+			{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": answerPatch(42, 0)})}, Usage: llm.Usage{InputTokens: 7000, OutputTokens: 50}},
+			{Text: "Set the answer.", Usage: llm.Usage{InputTokens: 7100, OutputTokens: 5}}},
+		"gpt-5-mini": {
+			{Text: `{"summary": "Fine.", "findings": [{"title": "Consider a comment", "file": "answer.txt", "start_line": 1, "severity": "low", "confidence": 0.4, "explanation": "Say why 42."}]}`, Usage: llm.Usage{InputTokens: 1200, OutputTokens: 40}},
+			{Text: `{"summary": "Fine.", "findings": []}`, Usage: llm.Usage{InputTokens: 1100, OutputTokens: 10}}},
+	}
+	var order []string
+	openai.Respond(func(r llmtest.RecordedRequest) llmtest.Turn {
+		m, _ := r.JSON["model"].(string)
+		order = append(order, m)
+		if len(scripts[m]) == 0 {
+			return llmtest.Turn{Status: 400, ErrorBody: "unexpected request for " + m}
+		}
+		turn := scripts[m][0]
+		scripts[m] = scripts[m][1:]
+		return turn
+	})
+	env := multiEnv(t, bedrock, openai, `model = "gpt-5.1-codex"
+small_model = "bedrock:`+nova+`"
+review_model = "openai:gpt-5-mini"
+second_opinion = true
+
+[[models]]
+provider = "openai"
+id = "gpt-5.1-codex"
+context = 16000
+`)
+	stdout, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--json", "--test-cmd", "sh check.sh", "set the answer to 42")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if got := strings.Join(order, ","); got != "gpt-5.1-codex,gpt-5.1-codex,gpt-5.1-codex,gpt-5.1-codex,gpt-5.1-codex,gpt-5.1-codex,gpt-5-mini" {
+		t.Errorf("OpenAI requests by model: %s", got)
+	}
+	reqs := bedrock.Requests()
+	if len(reqs) != 1 || reqs[0].Model != nova || !strings.Contains(string(reqs[0].Raw), "Thinking about where the answer lives") {
+		t.Fatalf("the compaction summary was not the small model's (%s) to write: %d Bedrock requests", nova, len(reqs))
+	}
+	if len(jsonEvents(t, stdout, "compacted")) != 1 {
+		t.Errorf("the conversation was not compacted:\n%s", stdout)
+	}
+	roles := map[string]string{}
+	var last map[string]any
+	for _, u := range jsonEvents(t, stdout, "usage") {
+		roles[u["role"].(string)] = u["model"].(string)
+		last = u
+	}
+	if roles["agent"] != "gpt-5.1-codex" || roles["small"] != nova || roles["review"] != "gpt-5-mini" {
+		t.Errorf("usage by role: %v", roles)
+	}
+	byRole, _ := last["role_cost_usd"].(map[string]any)
+	total := 0.0
+	for _, v := range byRole {
+		total += v.(float64)
+	}
+	if len(byRole) != 3 || !near(total, last["total_cost_usd"].(float64)) || byRole["small"].(float64) <= 0 {
+		t.Errorf("cost by role %v does not add up to the total %v", byRole, last["total_cost_usd"])
+	}
+
+	// hew review asks the review model too.
+	gittest.WriteFile(t, filepath.Join(dir, "answer.txt"), "answer=43\n")
+	stdout, stderr, code, _ = runHewEnv(t, dir, env, "", "review")
+	if code != 0 || !strings.Contains(stderr, "with gpt-5-mini") {
+		t.Fatalf("hew review: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if order[len(order)-1] != "gpt-5-mini" {
+		t.Errorf("hew review asked %s", order[len(order)-1])
+	}
+}
