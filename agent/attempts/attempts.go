@@ -106,6 +106,10 @@ func Run(ctx context.Context, o Options) Result {
 		res.Attempts = append(res.Attempts, a)
 		emit(a)
 	}
+	if ctx.Err() != nil {
+		res.Outcome = engine.Outcome{ExitCode: 130, Reason: "interrupted; nothing was written to your tree (each attempt's proposal is kept: see the table)"}
+		return res
+	}
 	if res.Chosen < 0 {
 		res.Outcome = engine.Outcome{ExitCode: 1, Reason: "no attempt finished with passing tests; nothing was written to your tree (each attempt's proposal is kept: see the table)"}
 		return res

@@ -39,16 +39,18 @@ func ParseRef(cfg config.Config, s string) (Ref, error) {
 			return Ref{Provider: o.Provider, ID: s}, nil
 		}
 	}
-	if cat, err := catalog.Default().Merge(cfg.Models); err == nil {
-		var found []string
-		for _, p := range []string{"openai", "bedrock"} {
-			if _, ok := cat.Lookup(p, s); ok {
-				found = append(found, p)
-			}
+	cat, err := catalog.Default().Merge(cfg.Models)
+	if err != nil {
+		cat = catalog.Default() // the bad override is reported where the model is used
+	}
+	var found []string
+	for _, p := range []string{"openai", "bedrock"} {
+		if _, ok := cat.Lookup(p, s); ok {
+			found = append(found, p)
 		}
-		if len(found) == 1 {
-			return Ref{Provider: found[0], ID: s}, nil
-		}
+	}
+	if len(found) == 1 {
+		return Ref{Provider: found[0], ID: s}, nil
 	}
 	return Ref{Provider: cfg.Provider, ID: s}, nil
 }
