@@ -78,6 +78,16 @@ Control files — files that steer hew, git, hooks or CI: .hew/**, AGENTS.md, .g
 changes one is not accepted at all (exit 1, naming each file). When the accepted changes
 create or change what the commit's hooks run, --commit refuses unless --run-changed-hooks.
 
+Several models (see README "Working with several models"): --try "bedrock:A,openai:B" or
+--best-of N runs attempts side by side, each in its own session and sandbox, tests each and
+keeps one — tests pass, then a change, then the smallest change, then the lowest cost — then
+applies --accept to it; every attempt is reported as a table on stderr (and as "attempt"
+events with --json), and the others stay in their sessions (hew resume SESSION) and as patches
+under the state directory. --review-with MODEL has another model review the proposal before
+it is accepted: findings at or above --review-blocks (high by default; none only reports)
+stop acceptance with exit 1. fallback in the config moves a turn to the next model when the
+one in use stays throttled or down; the task still exits 0 if it then succeeds.
+
 Settings of an untrusted .hew/config.toml that could send credentials elsewhere or weaken
 the sandbox are ignored with a warning; 'hew trust' trusts the file as it is now, and
 --trust-project-config applies it for this run only.
