@@ -37,6 +37,7 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 	case event.Failover:
 		m.notice(e.Text())
 	case event.SecondOpinion:
+		m.rv.SetOpinion(e)
 		m.notice(e.Text())
 	case event.Error:
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: e.Message, Hint: e.Hint})

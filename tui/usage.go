@@ -11,6 +11,7 @@ import (
 	"hew/agent/engine"
 	"hew/agent/llm"
 	"hew/tui/status"
+	"hew/tui/transcript"
 )
 
 // turnCost is what one turn (or one /compact) used.
@@ -124,4 +125,29 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 	}
 	m.info(s + ".")
 	return nil
+}
+
+// secondOpinionDoneMsg reports the end of a /second-opinion; the verdict itself arrives as an
+// event.SecondOpinion.
+type secondOpinionDoneMsg struct{ err error }
+
+func (m *Model) cmdSecondOpinion(args []string) tea.Cmd {
+	if m.turnRunning() {
+		return nil
+	}
+	eng, ref := m.eng, strings.Join(args, " ")
+	m.turnStart = m.sessionCost("/second-opinion")
+	m.info("Asking for a second opinion on the proposal…")
+	return m.work(func(ctx context.Context) tea.Msg {
+		_, err := eng.SecondOpinion(ctx, ref)
+		return secondOpinionDoneMsg{err: err}
+	})
+}
+
+func (m *Model) secondOpinionDone(msg secondOpinionDoneMsg) {
+	m.idle()
+	m.recordTurn()
+	if msg.err != nil {
+		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check review_model in the config"})
+	}
 }

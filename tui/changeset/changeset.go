@@ -61,6 +61,7 @@ type Model struct {
 	split         bool
 	splitSet      bool // the user chose with s; the width no longer decides
 	tests         *event.TestRun
+	opinion       *event.SecondOpinion
 	accepted      int    // files accepted into the tree and not committed yet
 	message       string // the outcome of the last action
 	noting        bool   // typing a note for f
@@ -102,6 +103,9 @@ func (m *Model) Empty() bool { return len(m.files) == 0 }
 
 // SetTests records the proposal's latest test result.
 func (m *Model) SetTests(tr event.TestRun) { m.tests = &tr }
+
+// SetOpinion records the latest second opinion on the proposal, shown beside the tests.
+func (m *Model) SetOpinion(op event.SecondOpinion) { m.opinion = &op }
 
 // SetAccepted records how many files are accepted into the working tree and not committed yet,
 // which c commits; the view says so when nothing is left to review.
@@ -284,6 +288,14 @@ func (m *Model) title(w int) string {
 		s += addStyle.Render("tests ✓ passed") + dimStyle.Render(fmt.Sprintf(" %s (%s)", m.tests.Command, m.tests.Duration.Round(10*time.Millisecond)))
 	default:
 		s += delStyle.Render(fmt.Sprintf("tests ✗ failed (exit %d)", m.tests.ExitCode)) + dimStyle.Render(" "+m.tests.Command)
+	}
+	if op := m.opinion; op != nil {
+		verdict := fmt.Sprintf("   second opinion (%s): %d finding(s)", op.Model, len(op.Findings))
+		if op.Blocked {
+			s += delStyle.Render(verdict + ", blocking")
+		} else {
+			s += dimStyle.Render(verdict)
+		}
 	}
 	return ansi.Truncate(s, w, "…")
 }
