@@ -11,6 +11,7 @@ package attempts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"hew/agent/config"
 	"hew/agent/engine"
 	"hew/agent/event"
+	"hew/agent/llm"
 	"hew/agent/llm/provider"
 )
 
@@ -32,6 +34,9 @@ type Options struct {
 	Engine engine.Options
 	Models []provider.Ref
 	Task   engine.Task
+	// Report, if set, is called with the attempts' results once they are all in, before the
+	// picked one is concluded (Outcome is not set yet).
+	Report func(Result)
 }
 
 // Result is what Run did.
@@ -91,6 +96,13 @@ func Run(ctx context.Context, o Options) Result {
 		}
 	}()
 
+	if err := startFailure(runs); err != nil {
+		code := 1
+		if errors.Is(err, engine.ErrUsage) || llm.KindOf(err) == llm.ErrConfig {
+			code = 2
+		}
+		return Result{Chosen: -1, Outcome: engine.Outcome{ExitCode: code, Reason: fmt.Sprintf("no attempt could start: %v", err)}}
+	}
 	res := Result{Chosen: pick(runs)}
 	res.Dir = filepath.Join(config.StateDir(o.Engine.Getenv), "attempts", time.Now().UTC().Format("20060102-150405.000"))
 	for i, r := range runs {
@@ -105,6 +117,9 @@ func Run(ctx context.Context, o Options) Result {
 		}
 		res.Attempts = append(res.Attempts, a)
 		emit(a)
+	}
+	if o.Report != nil {
+		o.Report(res)
 	}
 	if ctx.Err() != nil {
 		res.Outcome = engine.Outcome{ExitCode: 130, Reason: "interrupted; nothing was written to your tree (each attempt's proposal is kept: see the table)"}
@@ -121,6 +136,17 @@ func Run(ctx context.Context, o Options) Result {
 	}
 	res.Outcome = w.eng.Conclude(ctx, o.Task, w.attempt)
 	return res
+}
+
+// startFailure returns the first attempt's error when no attempt's session could start, as
+// happens with a configuration mistake they all share.
+func startFailure(runs []*run) error {
+	for _, r := range runs {
+		if r.eng != nil {
+			return nil
+		}
+	}
+	return runs[0].err
 }
 
 // eligible reports whether the policy may pick an attempt: its turn finished, and its tests

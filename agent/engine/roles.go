@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -72,12 +73,9 @@ func (e *Engine) setUpRoles(ctx context.Context) error {
 
 // reasonOf says in a few words why a model's request failed.
 func reasonOf(err error) string {
-	if k := llm.KindOf(err); k != "" {
-		msg := err.Error()
-		if i := strings.Index(msg, " ("); i > 0 {
-			msg = msg[:i] // without the hint
-		}
-		return string(k) + ": " + clipWords(msg, 160)
+	var le *llm.Error
+	if errors.As(err, &le) && le.Message != "" {
+		return string(le.Kind) + ": " + clipWords(le.Message, 160)
 	}
 	return clipWords(err.Error(), 160)
 }

@@ -63,8 +63,8 @@ func runAttempts(ctx context.Context, o *execOptions, opts engine.Options, stder
 	if err != nil {
 		return engine.Outcome{}, err
 	}
-	res := attempts.Run(ctx, attempts.Options{Engine: opts, Models: refs, Task: o.task()})
-	writeAttemptTable(stderr, res)
+	res := attempts.Run(ctx, attempts.Options{Engine: opts, Models: refs, Task: o.task(),
+		Report: func(r attempts.Result) { writeAttemptTable(stderr, r) }})
 	return res.Outcome, nil
 }
 
