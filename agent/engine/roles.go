@@ -18,23 +18,24 @@ import (
 // model writes summaries and commit messages, the review model reviews. Each may be on any
 // provider; what each costs is accounted to its role (event.Usage.Role, Usage().ByRole).
 
-// roleClient makes the client of the model reference ref, named by the config key for errors.
-func (e *Engine) roleClient(ctx context.Context, key, ref string) (provider.Client, error) {
+// roleClient makes the client of the model reference ref, named by the config key for errors,
+// and returns the reference as it was read.
+func (e *Engine) roleClient(ctx context.Context, key, ref string) (provider.Client, provider.Ref, error) {
 	r, err := provider.ParseRef(e.cfg, ref)
 	if err != nil {
-		return provider.Client{}, usage("%s: %v", key, err)
+		return provider.Client{}, r, usage("%s: %v", key, err)
 	}
 	c, err := provider.ForRef(ctx, e.cfg, r, e.getenv)
 	if err != nil {
-		return provider.Client{}, fmt.Errorf("%s = %q: %w", key, ref, err)
+		return provider.Client{}, r, fmt.Errorf("%s = %q: %w", key, ref, err)
 	}
-	return c, nil
+	return c, r, nil
 }
 
 // setUpRoles gives the agent its small model and its fallback chain, as configured.
 func (e *Engine) setUpRoles(ctx context.Context) error {
 	if ref := e.cfg.SmallModel; ref != "" {
-		c, err := e.roleClient(ctx, "small_model", ref)
+		c, _, err := e.roleClient(ctx, "small_model", ref)
 		if err != nil {
 			return err
 		}
@@ -46,14 +47,14 @@ func (e *Engine) setUpRoles(ctx context.Context) error {
 	entries := []failover.Entry{{Name: e.model.Provider + ":" + e.agent.Model, Provider: e.agent.Provider, Model: e.agent.Model}}
 	clients := []provider.Client{{Provider: e.agent.Provider, Model: e.model, Known: e.agent.Cost != nil}}
 	for i, ref := range e.cfg.Fallback {
-		c, err := e.roleClient(ctx, fmt.Sprintf("fallback[%d]", i), ref)
+		c, r, err := e.roleClient(ctx, fmt.Sprintf("fallback[%d]", i), ref)
 		if err != nil {
 			return err
 		}
 		if err := provider.CheckAgent(c.Model); err != nil {
 			return usage("fallback %q: %v", ref, err)
 		}
-		entries = append(entries, failover.Entry{Name: c.Model.Provider + ":" + c.Model.ID, Provider: c.Provider, Model: c.Model.ID})
+		entries = append(entries, failover.Entry{Name: r.String(), Provider: c.Provider, Model: c.Model.ID})
 		clients = append(clients, c)
 	}
 	e.agent.Provider = failover.New(entries, func(s failover.Switch) {
@@ -128,7 +129,8 @@ func (e *Engine) reviewClient(ctx context.Context, ref string) (provider.Client,
 	if ref == "" {
 		return provider.Client{Provider: e.agent.Provider, Model: e.currentModel(), Known: e.agent.Cost != nil}, nil
 	}
-	return e.roleClient(ctx, key, ref)
+	c, _, err := e.roleClient(ctx, key, ref)
+	return c, err
 }
 
 // currentModel is the model the agent uses now.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -342,5 +343,38 @@ context = 16000
 	}
 	if order[len(order)-1] != "gpt-5-mini" {
 		t.Errorf("hew review asked %s", order[len(order)-1])
+	}
+}
+
+var sigV4Region = regexp.MustCompile(`Credential=AKIAFAKEFAKEFAKE/\d{8}/([a-z0-9-]+)/bedrock/aws4_request`)
+
+func TestRegionDownFailsOverToAnotherRegion(t *testing.T) {
+	dir := answerRepo(t)
+	bedrock := llmtest.NewBedrockServer(t,
+		llmtest.BedrockTurn{ErrorType: "ServiceUnavailableException", Status: 503, ErrorMessage: "Bedrock is unavailable in this region."},
+		llmtest.BedrockTurn{Text: []string{"Nothing to change."}},
+	)
+	openai := llmtest.NewOpenAIServer(t) // fails the test if anything reaches it
+	env := multiEnv(t, bedrock, openai, `provider = "bedrock"
+model = "`+claude+`"
+fallback = ["bedrock:`+claude+`@us-west-2", "openai:gpt-5.1-codex"]
+`)
+	stdout, stderr, code, _ := runHewEnv(t, dir, env, "", "exec", "--accept", "never", "is anything wrong?")
+	if code != 0 || !strings.Contains(stdout, "Nothing to change.") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var regions []string
+	for _, r := range bedrock.Requests() {
+		m := sigV4Region.FindStringSubmatch(r.Header.Get("Authorization"))
+		if m == nil || r.Model != claude {
+			t.Fatalf("request for %s signed %q", r.Model, r.Header.Get("Authorization"))
+		}
+		regions = append(regions, m[1])
+	}
+	if strings.Join(regions, ",") != "us-east-1,us-west-2" {
+		t.Errorf("requests signed for %v, want us-east-1 then us-west-2", regions)
+	}
+	if !strings.Contains(stderr, "the turn continues on bedrock:"+claude+"@us-west-2") {
+		t.Errorf("the switch was not announced:\n%s", stderr)
 	}
 }

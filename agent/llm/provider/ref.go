@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"hew/agent/config"
@@ -11,14 +12,22 @@ import (
 )
 
 // Ref names a model on a provider, as the model roles, fallback lists and `hew exec --try`
-// write it: "openai:ID", "bedrock:ID", or a bare ID.
+// write it: "openai:ID", "bedrock:ID", "bedrock:ID@REGION" (another AWS region than the
+// configured one), or a bare ID.
 type Ref struct {
 	Provider string
 	ID       string
+	// Region, for Bedrock, replaces the configured region; "" keeps it.
+	Region string
 }
 
-// String writes r as "provider:id".
-func (r Ref) String() string { return r.Provider + ":" + r.ID }
+// String writes r as "provider:id" or "bedrock:id@region".
+func (r Ref) String() string {
+	if r.Region != "" {
+		return r.Provider + ":" + r.ID + "@" + r.Region
+	}
+	return r.Provider + ":" + r.ID
+}
 
 // ParseRef reads a model reference. A bare id (Bedrock ids hold colons of their own, so only
 // "openai:" and "bedrock:" are read as a provider) is on the provider of the [[models]] entry
@@ -26,10 +35,18 @@ func (r Ref) String() string { return r.Provider + ":" + r.ID }
 func ParseRef(cfg config.Config, s string) (Ref, error) {
 	s = strings.TrimSpace(s)
 	if prov, id, ok := strings.Cut(s, ":"); ok && (prov == "openai" || prov == "bedrock") {
-		if strings.TrimSpace(id) == "" {
+		id = strings.TrimSpace(id)
+		r := Ref{Provider: prov, ID: id}
+		if at := strings.LastIndex(id, "@"); prov == "bedrock" && at >= 0 {
+			r.ID, r.Region = id[:at], id[at+1:]
+			if !regionRE.MatchString(r.Region) {
+				return Ref{}, fmt.Errorf("model reference %q: %q is not an AWS region such as us-west-2", s, r.Region)
+			}
+		}
+		if r.ID == "" {
 			return Ref{}, fmt.Errorf("model reference %q names no model: write %s:MODEL_ID", s, prov)
 		}
-		return Ref{Provider: prov, ID: strings.TrimSpace(id)}, nil
+		return r, nil
 	}
 	if s == "" {
 		return Ref{}, fmt.Errorf("empty model reference: write openai:MODEL_ID, bedrock:MODEL_ID or a model id")
@@ -54,6 +71,9 @@ func ParseRef(cfg config.Config, s string) (Ref, error) {
 	}
 	return Ref{Provider: cfg.Provider, ID: s}, nil
 }
+
+// regionRE matches an AWS region name such as us-east-1 or us-gov-west-1.
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 
 // ParseRefs reads a comma-separated list of model references.
 func ParseRefs(cfg config.Config, list string) ([]Ref, error) {
@@ -101,8 +121,11 @@ func ForRef(ctx context.Context, cfg config.Config, r Ref, getenv func(string) s
 	return Client{Provider: p, Model: m, Known: known}, nil
 }
 
-// WithRef returns cfg with r as its provider and model.
+// WithRef returns cfg with r as its provider and model (and region).
 func WithRef(cfg config.Config, r Ref) config.Config {
 	cfg.Provider, cfg.Model = r.Provider, r.ID
+	if r.Region != "" {
+		cfg.Bedrock.Region = r.Region
+	}
 	return cfg
 }
