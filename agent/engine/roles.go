@@ -57,18 +57,26 @@ func (e *Engine) setUpRoles(ctx context.Context) error {
 		entries = append(entries, failover.Entry{Name: r.String(), Provider: c.Provider, Model: c.Model.ID})
 		clients = append(clients, c)
 	}
-	e.agent.Provider = failover.New(entries, func(s failover.Switch) {
+	chain := failover.New(entries, func(s failover.Switch) {
 		// Called from the turn's goroutine, between two model calls.
 		next := clients[s.Index]
 		e.mu.Lock()
 		e.model = next.Model
 		e.mu.Unlock()
 		e.agent.Model = next.Model.ID
-		e.agent.Cost = next.Cost()
 		e.agent.SetWindow(int64(next.Model.ContextWindow))
 		e.agent.SetHistory(s.Messages)
 		e.events.Emit(event.Failover{From: s.From.Name, To: s.To.Name, Reason: reasonOf(s.Cause), Dropped: s.Dropped.String()})
 	})
+	// Each call is priced as the model of the chain that answered it.
+	e.agent.Provider = chain
+	e.agent.Cost = func(u llm.Usage) float64 {
+		_, i := chain.Current()
+		if cost := clients[i].Cost(); cost != nil {
+			return cost(u)
+		}
+		return 0
+	}
 	return nil
 }
 
