@@ -79,6 +79,7 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 	if !ok {
 		say("  (not in the catalogue: no prices or context window known; see 'hew models')")
 	}
+	doctorRoles(cfg, say, bad)
 
 	say("credentials")
 	switch cfg.Provider {
