@@ -61,7 +61,7 @@ type run struct {
 // proposal and concludes the task with the one the policy picks: its acceptance, second
 // opinion and commit are the winning session's, as `hew exec` does with one model. The sinks
 // of o.Engine receive a Notice as each attempt ends, an event.Attempt per attempt at the end,
-// then the winning session's events from its conclusion on.
+// then the picked attempt's test run and its session's events from its conclusion on.
 func Run(ctx context.Context, o Options) Result {
 	emit := func(e event.Event) {
 		for _, s := range o.Engine.Sinks {
@@ -133,6 +133,9 @@ func Run(ctx context.Context, o Options) Result {
 	emit(event.Notice{Text: fmt.Sprintf("picked attempt %d (%s); its session is %s", res.Chosen+1, w.ref, w.eng.SessionID())})
 	for _, s := range o.Engine.Sinks {
 		w.eng.Subscribe(s)
+	}
+	if w.attempt.Tests != nil {
+		emit(*w.attempt.Tests) // the test run the acceptance goes by
 	}
 	res.Outcome = w.eng.Conclude(ctx, o.Task, w.attempt)
 	return res
