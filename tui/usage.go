@@ -151,3 +151,18 @@ func (m *Model) secondOpinionDone(msg secondOpinionDoneMsg) {
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check review_model in the config"})
 	}
 }
+
+// opinionFailedMsg reports a second opinion asked for in the background that could not be had.
+type opinionFailedMsg struct{ err error }
+
+// askSecondOpinion has the review model review the proposal in the background (second_opinion
+// in the configuration); the verdict arrives as an event.SecondOpinion.
+func (m *Model) askSecondOpinion() tea.Cmd {
+	eng, ctx := m.eng, m.ctx
+	return func() tea.Msg {
+		if _, err := eng.SecondOpinion(ctx, ""); err != nil && ctx.Err() == nil {
+			return opinionFailedMsg{err: err}
+		}
+		return nil
+	}
+}

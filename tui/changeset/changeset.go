@@ -290,11 +290,10 @@ func (m *Model) title(w int) string {
 		s += delStyle.Render(fmt.Sprintf("tests ✗ failed (exit %d)", m.tests.ExitCode)) + dimStyle.Render(" "+m.tests.Command)
 	}
 	if op := m.opinion; op != nil {
-		verdict := fmt.Sprintf("   second opinion (%s): %d finding(s)", op.Model, len(op.Findings))
 		if op.Blocked {
-			s += delStyle.Render(verdict + ", blocking")
+			s += delStyle.Render(fmt.Sprintf("   second opinion ✗ blocks: %d finding(s)", len(op.Findings))) + dimStyle.Render(" "+op.Model)
 		} else {
-			s += dimStyle.Render(verdict)
+			s += dimStyle.Render(fmt.Sprintf("   second opinion: %d finding(s), none blocking %s", len(op.Findings), op.Model))
 		}
 	}
 	return ansi.Truncate(s, w, "…")
