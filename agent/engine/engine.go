@@ -92,6 +92,8 @@ type Engine struct {
 	accepted map[string]gitops.Update
 	// available holds the models AvailableModels last listed, by id, for SwitchModel.
 	available map[string]ModelChoice
+	// fallback is the failover chain the agent's requests go through; nil without one.
+	fallback *fallback
 }
 
 // ErrUsage marks configuration problems the user must fix (exit code 2).

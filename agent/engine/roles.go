@@ -57,9 +57,10 @@ func (e *Engine) setUpRoles(ctx context.Context) error {
 		entries = append(entries, failover.Entry{Name: r.String(), Provider: c.Provider, Model: c.Model.ID})
 		clients = append(clients, c)
 	}
+	fb := &fallback{clients: clients}
 	chain := failover.New(entries, func(s failover.Switch) {
 		// Called from the turn's goroutine, between two model calls.
-		next := clients[s.Index]
+		next := fb.clients[s.Index]
 		e.mu.Lock()
 		e.model = next.Model
 		e.mu.Unlock()
@@ -68,16 +69,33 @@ func (e *Engine) setUpRoles(ctx context.Context) error {
 		e.agent.SetHistory(s.Messages)
 		e.events.Emit(event.Failover{From: s.From.Name, To: s.To.Name, Reason: reasonOf(s.Cause), Dropped: s.Dropped.String()})
 	})
-	// Each call is priced as the model of the chain that answered it.
+	fb.chain = chain
+	e.fallback = fb
 	e.agent.Provider = chain
-	e.agent.Cost = func(u llm.Usage) float64 {
-		_, i := chain.Current()
-		if cost := clients[i].Cost(); cost != nil {
-			return cost(u)
-		}
-		return 0
-	}
+	e.agent.Cost = fb.cost
 	return nil
+}
+
+// fallback is the session's failover chain with the client of each of its models.
+type fallback struct {
+	chain   *failover.Chain
+	clients []provider.Client
+}
+
+// cost prices a call as the model of the chain that answered it.
+func (f *fallback) cost(u llm.Usage) float64 {
+	_, i := f.chain.Current()
+	if cost := f.clients[i].Cost(); cost != nil {
+		return cost(u)
+	}
+	return 0
+}
+
+// switchPrimary makes the model the session switched to (served by p) the chain's primary
+// and sends requests to it again, even after a failover.
+func (f *fallback) switchPrimary(p llm.Provider, c ModelChoice) {
+	f.clients[0] = provider.Client{Provider: p, Model: c.Model, Known: c.Known}
+	f.chain.Reset(failover.Entry{Name: c.Model.Provider + ":" + c.Model.ID, Provider: p, Model: c.Model.ID})
 }
 
 // reasonOf says in a few words why a model's request failed.

@@ -62,6 +62,12 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 	e.mu.Unlock()
 	e.agent.Model = choice.Model.ID
 	e.agent.SetWindow(int64(choice.Model.ContextWindow))
+	if e.fallback != nil {
+		// The switched-to model leads the chain, back from any fallback in use.
+		e.fallback.switchPrimary(e.provider, choice)
+		e.agent.Provider, e.agent.Cost = e.fallback.chain, e.fallback.cost
+		return choice, nil
+	}
 	e.agent.Cost = nil
 	if choice.Known {
 		e.agent.Cost = choice.Model.Cost

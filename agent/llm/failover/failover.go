@@ -94,6 +94,14 @@ func (c *Chain) Current() (Entry, int) {
 	return c.entries[c.cur], c.cur
 }
 
+// Reset sends requests to the primary again, as primary now describes it (another model the
+// session switched to, say); the entries after it stay.
+func (c *Chain) Reset(primary Entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries[0], c.cur = primary, 0
+}
+
 // Name is the current provider's name.
 func (c *Chain) Name() string {
 	e, _ := c.Current()
