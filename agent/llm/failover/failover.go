@@ -119,7 +119,13 @@ func (c *Chain) Stream(ctx context.Context, req llm.Request, onDelta func(llm.De
 		if i > 0 {
 			r.Model = e.Model
 		}
-		resp, err := e.Provider.Stream(ctx, r, onDelta)
+		streamed := false
+		resp, err := e.Provider.Stream(ctx, r, func(d llm.Delta) {
+			streamed = streamed || d.Kind != llm.DeltaNotice
+			if onDelta != nil {
+				onDelta(d)
+			}
+		})
 		if err == nil || ctx.Err() != nil || !Transferable(err) {
 			return resp, err
 		}
@@ -145,6 +151,10 @@ func (c *Chain) Stream(ctx context.Context, req llm.Request, onDelta func(llm.De
 		req.Messages = msgs
 		if c.onSwitch != nil {
 			c.onSwitch(Switch{From: e, To: next, Index: i + 1, Cause: err, Messages: msgs, Dropped: dropped})
+		}
+		if streamed && onDelta != nil {
+			// What streamed so far is not the answer: say so before the next model's begins.
+			onDelta(llm.Delta{Kind: llm.DeltaNotice, Text: "the answer from " + e.Name + " broke off; " + next.Name + " answers again from the start"})
 		}
 	}
 }

@@ -81,3 +81,23 @@ func TestChainKeepsRequestFaultsAndReportsEveryFailure(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// partial streams some text, then fails.
+type partial struct{ scripted }
+
+func (p *partial) Stream(_ context.Context, req llm.Request, onDelta func(llm.Delta)) (llm.Response, error) {
+	onDelta(llm.Delta{Kind: llm.DeltaText, Text: "Half an ans"})
+	return llm.Response{}, &llm.Error{Kind: llm.ErrStream, Message: "the stream broke"}
+}
+
+func TestAnAnswerThatBrokeOffIsMarkedBeforeTheNextBegins(t *testing.T) {
+	a, b := &partial{scripted{name: "bedrock"}}, &scripted{name: "openai"}
+	c := New([]Entry{{Name: "bedrock:A", Provider: a, Model: "A"}, {Name: "openai:B", Provider: b, Model: "B"}}, nil)
+	var deltas []llm.Delta
+	if _, err := c.Stream(context.Background(), llm.Request{}, func(d llm.Delta) { deltas = append(deltas, d) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(deltas) != 2 || deltas[1].Kind != llm.DeltaNotice || !strings.Contains(deltas[1].Text, "openai:B answers again from the start") {
+		t.Errorf("deltas %+v", deltas)
+	}
+}
