@@ -61,15 +61,15 @@ func bedrockTool(id, name string, args any) llmtest.BedrockToolUse {
 }
 
 func TestThrottledPrimaryFailsOverMidTurnAndTheTaskSucceeds(t *testing.T) {
-	dir := goRepo(t)
+	dir := answerRepo(t)
 	bedrock := llmtest.NewBedrockServer(t,
-		llmtest.BedrockTurn{Reasoning: []string{"Read calc.go first."}, Signature: "sig-only-bedrock-reads-this",
-			Tools: []llmtest.BedrockToolUse{bedrockTool("tu1", "read_file", map[string]any{"path": "calc.go"})},
+		llmtest.BedrockTurn{Reasoning: []string{"Read answer.txt first."}, Signature: "sig-only-bedrock-reads-this",
+			Tools: []llmtest.BedrockToolUse{bedrockTool("tu1", "read_file", map[string]any{"path": "answer.txt"})},
 			Usage: llmtest.BedrockUsage{Input: 3000, Output: 40}},
 		llmtest.BedrockTurn{ErrorType: "ThrottlingException", Status: 429, ErrorMessage: "Too many requests, please wait before trying again."},
 	)
 	openai := llmtest.NewOpenAIServer(t,
-		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": fixPatch})}, Usage: llm.Usage{InputTokens: 3500, OutputTokens: 50}},
+		llmtest.Turn{ToolCalls: []llmtest.ToolCall{toolCall("apply_patch", map[string]any{"patch": answerPatch(42, 0)})}, Usage: llm.Usage{InputTokens: 3500, OutputTokens: 50}},
 		llmtest.Turn{Text: "Fixed Add.", Usage: llm.Usage{InputTokens: 3600, OutputTokens: 5}},
 	)
 	env := multiEnv(t, bedrock, openai, `provider = "bedrock"
@@ -77,11 +77,11 @@ model = "`+claude+`"
 edit_tool = "both"
 fallback = ["openai:gpt-5.1-codex"]
 `)
-	stdout, stderr, code, state := runHewEnv(t, dir, env, "", "exec", "--json", "fix the failing test")
+	stdout, stderr, code, state := runHewEnv(t, dir, env, "", "exec", "--json", "--test-cmd", "sh check.sh", "set the answer to 42")
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "calc.go")); !strings.Contains(string(b), "a + b") {
+	if b, _ := os.ReadFile(filepath.Join(dir, "answer.txt")); string(b) != "answer=42\n" {
 		t.Errorf("the fix was not accepted:\n%s", b)
 	}
 	if n := len(bedrock.Requests()); n != 2 {
@@ -92,10 +92,10 @@ fallback = ["openai:gpt-5.1-codex"]
 		t.Fatalf("%d OpenAI requests, want 2", len(reqs))
 	}
 	first := string(reqs[0].Body)
-	if reqs[0].JSON["model"] != "gpt-5.1-codex" || !strings.Contains(first, "return a - b") || !strings.Contains(first, "fix the failing test") {
+	if reqs[0].JSON["model"] != "gpt-5.1-codex" || !strings.Contains(first, "answer=0") || !strings.Contains(first, "set the answer to 42") {
 		t.Errorf("the conversation did not carry over to the fallback: %.1500s", first)
 	}
-	if strings.Contains(first, "sig-only-bedrock-reads-this") || strings.Contains(first, "Read calc.go first.") {
+	if strings.Contains(first, "sig-only-bedrock-reads-this") || strings.Contains(first, "Read answer.txt first.") {
 		t.Error("Bedrock's signed reasoning was sent to OpenAI")
 	}
 
