@@ -37,3 +37,20 @@ func TestSecondOpinionShowsInTheReviewAfterATurn(t *testing.T) {
 		t.Errorf("cost by role %v, want the agent's and the review's", u.ByRole)
 	}
 }
+
+func TestTryRunsAttemptsInSessionsOfTheirOwnAndTabulatesThem(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never",
+		llmtest.Turn{Text: "Nothing to change."}, llmtest.Turn{Text: "Nothing to change."})
+	before := h.m.eng.SessionID()
+	h.command("/try openai:gpt-5-mini,openai:gpt-5-mini look around")
+	if n := len(h.srv.Requests()); n != 2 {
+		t.Fatalf("%d requests, want one per attempt", n)
+	}
+	e := h.m.tr.Last()
+	if e == nil || strings.Count(e.Text, "openai:gpt-5-mini") != 2 || !strings.Contains(e.Text, "/resume SESSION") {
+		t.Fatalf("the attempts table: %+v", e)
+	}
+	if h.m.eng.SessionID() != before || strings.Contains(e.Text, before) {
+		t.Error("/try ran in the current session")
+	}
+}

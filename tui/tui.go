@@ -210,6 +210,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case secondOpinionDoneMsg:
 		m.secondOpinionDone(msg)
 		return m, nil
+	case tryDoneMsg:
+		m.tryDone(msg)
+		return m, nil
 	case opinionFailedMsg:
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "/second-opinion tries again"})
 		return m, nil

@@ -17,7 +17,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	"hew/agent/config"
@@ -32,7 +34,8 @@ type Options struct {
 	// Engine is the session the attempts start from; each gets a copy with its own model.
 	// Its Sinks receive what the attempts report (see Run), not each attempt's own events.
 	Engine engine.Options
-	Models []provider.Ref
+	// Models are model references ("openai:ID", "bedrock:ID@REGION", an id), one per attempt.
+	Models []string
 	Task   engine.Task
 	// Report, if set, is called with the attempts' results once they are all in, before the
 	// picked one is concluded (Outcome is not set yet).
@@ -68,9 +71,17 @@ func Run(ctx context.Context, o Options) Result {
 			s.Emit(e)
 		}
 	}
-	runs := make([]*run, len(o.Models))
+	refs := make([]provider.Ref, len(o.Models))
+	for i, m := range o.Models {
+		r, err := provider.ParseRef(o.Engine.Config, m)
+		if err != nil {
+			return Result{Chosen: -1, Outcome: engine.Outcome{ExitCode: 2, Reason: fmt.Sprintf("attempt %d: %v", i+1, err)}}
+		}
+		refs[i] = r
+	}
+	runs := make([]*run, len(refs))
 	var wg sync.WaitGroup
-	for i, ref := range o.Models {
+	for i, ref := range refs {
 		runs[i] = &run{ref: ref}
 		wg.Add(1)
 		go func(r *run, n int) {
@@ -150,6 +161,41 @@ func startFailure(runs []*run) error {
 		}
 	}
 	return runs[0].err
+}
+
+// Table writes the attempts as a table for people, one row per attempt, the picked one marked
+// with *, followed by the policy and where the patches are.
+func (r Result) Table() string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, " \tattempt\tmodel\ttests\tfiles\tlines\tcost\ttime\tsession")
+	for _, a := range r.Attempts {
+		mark := " "
+		if a.Chosen {
+			mark = "*"
+		}
+		tests := a.Tests
+		if a.Error != "" {
+			tests = "error: " + clipLine(a.Error, 60)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t+%d -%d\t$%.4f\t%s\t%s\n", mark, a.Index, a.Model, tests, a.Files, a.Added, a.Removed,
+			a.CostUSD, a.Duration.Round(100*time.Millisecond), a.Session)
+	}
+	tw.Flush()
+	b.WriteString("policy: tests pass, then a change, then the smallest change, then the lowest cost.")
+	if r.Dir != "" {
+		fmt.Fprintf(&b, " Patches of every attempt: %s; 'hew resume SESSION' reviews an attempt's proposal.", r.Dir)
+	}
+	return b.String()
+}
+
+// clipLine is s on one line, at most n runes.
+func clipLine(s string, n int) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // eligible reports whether the policy may pick an attempt: its turn finished, and its tests

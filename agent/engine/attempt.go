@@ -57,3 +57,8 @@ func (e *Engine) RunAttempt(ctx context.Context, t Task) Attempt {
 func (e *Engine) Conclude(ctx context.Context, t Task, a Attempt) Outcome {
 	return e.conclude(ctx, t, a.Final, a.Err, a.Tests)
 }
+
+// Options returns what this session was started with — configuration, directory, environment
+// — without its sinks, its provider override or what it resumed: what a new session beside it,
+// such as an attempt of /try, starts from.
+func (e *Engine) Options() Options { return e.started }

@@ -94,6 +94,8 @@ type Engine struct {
 	available map[string]ModelChoice
 	// fallback is the failover chain the agent's requests go through; nil without one.
 	fallback *fallback
+	// started is what the session was started with, for sessions started beside it (Options).
+	started Options
 }
 
 // ErrUsage marks configuration problems the user must fix (exit code 2).
@@ -120,7 +122,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, defaults: defaults, repo: repo, events: &event.Broker{}, dir: o.Dir, getenv: o.Getenv}
+	e := &Engine{cfg: cfg, defaults: defaults, repo: repo, events: &event.Broker{}, dir: o.Dir, getenv: o.Getenv,
+		started: Options{Config: cfg, Dir: o.Dir, Env: o.Env, Getenv: o.Getenv, SandboxExecutable: o.SandboxExecutable}}
 	for _, s := range o.Sinks {
 		e.events.Subscribe(s)
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"hew/agent/attempts"
 	"hew/agent/config"
@@ -39,62 +37,30 @@ func (o *execOptions) validateAttempts() error {
 	return nil
 }
 
-// attemptRefs lists the models of the attempts: --try's, or --best-of copies of the configured
-// model.
-func attemptRefs(cfg config.Config, o *execOptions) ([]provider.Ref, error) {
+// attemptModels lists the models of the attempts: --try's, or --best-of copies of the
+// configured model.
+func attemptModels(cfg config.Config, o *execOptions) ([]string, error) {
 	if o.Try != "" {
-		refs, err := provider.ParseRefs(cfg, o.Try)
-		if err != nil {
+		if _, err := provider.ParseRefs(cfg, o.Try); err != nil {
 			return nil, usageError("--try: %v", err)
 		}
-		return refs, nil
+		return strings.Split(o.Try, ","), nil
 	}
-	refs := make([]provider.Ref, o.BestOf)
-	for i := range refs {
-		refs[i] = provider.Ref{Provider: cfg.Provider, ID: cfg.ModelOrDefault()}
+	models := make([]string, o.BestOf)
+	for i := range models {
+		models[i] = provider.Ref{Provider: cfg.Provider, ID: cfg.ModelOrDefault()}.String()
 	}
-	return refs, nil
+	return models, nil
 }
 
 // runAttempts runs the task as attempts side by side (see package attempts), prints the table
 // of attempts on stderr and returns the picked attempt's outcome.
 func runAttempts(ctx context.Context, o *execOptions, opts engine.Options, stderr io.Writer) (engine.Outcome, error) {
-	refs, err := attemptRefs(opts.Config, o)
+	models, err := attemptModels(opts.Config, o)
 	if err != nil {
 		return engine.Outcome{}, err
 	}
-	res := attempts.Run(ctx, attempts.Options{Engine: opts, Models: refs, Task: o.task(),
-		Report: func(r attempts.Result) { writeAttemptTable(stderr, r) }})
+	res := attempts.Run(ctx, attempts.Options{Engine: opts, Models: models, Task: o.task(),
+		Report: func(r attempts.Result) { fmt.Fprintf(stderr, "\n%s\n", r.Table()) }})
 	return res.Outcome, nil
-}
-
-// writeAttemptTable prints one row per attempt, the picked one marked with *.
-func writeAttemptTable(w io.Writer, res attempts.Result) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\n \tattempt\tmodel\ttests\tfiles\tlines\tcost\ttime\tsession")
-	for _, a := range res.Attempts {
-		mark := " "
-		if a.Chosen {
-			mark = "*"
-		}
-		tests := a.Tests
-		if a.Error != "" {
-			tests = "error: " + clipLine(a.Error, 60)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t+%d -%d\t$%.4f\t%s\t%s\n", mark, a.Index, a.Model, tests, a.Files, a.Added, a.Removed,
-			a.CostUSD, a.Duration.Round(100*time.Millisecond), a.Session)
-	}
-	tw.Flush()
-	if res.Dir != "" {
-		fmt.Fprintf(w, "policy: tests pass, then a change, then the smallest change, then the lowest cost. Patches of every attempt: %s; 'hew resume SESSION' reviews an attempt's proposal.\n", res.Dir)
-	}
-}
-
-// clipLine is s on one line, at most n runes.
-func clipLine(s string, n int) string {
-	s, _, _ = strings.Cut(s, "\n")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
