@@ -34,6 +34,8 @@ func commands() []slashCommand {
 		{"/rewind", "[N|ID]", "list checkpoints of the working tree, or restore one (asks first)", (*Model).cmdRewind},
 		{"/model", "[NAME]", "pick a model from those your credentials can use now, or switch to NAME, for the next turn", (*Model).cmdModel},
 		{"/models", "", "the model picker, as /model", func(m *Model, _ []string) tea.Cmd { return m.openPicker() }},
+		{"/try", "MODELS PROMPT", "run PROMPT once per model (openai:ID,bedrock:ID,…) side by side, each in its own session, and compare", (*Model).cmdTry},
+		{"/second-opinion", "[MODEL]", "have review_model (or MODEL, such as openai:gpt-5.5) review the proposal before you accept it", (*Model).cmdSecondOpinion},
 		{"/cost", "", "show tokens and cost per turn and for the session", (*Model).cmdCost},
 		{"/compact", "", "summarise the conversation to free context", (*Model).cmdCompact},
 		{"/sandbox", "", "show how commands are contained", (*Model).cmdSandbox},

@@ -29,7 +29,14 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 		m.rv.SetTests(st)
 		m.testRun(e, st.On == engine.TestedCommit)
 	case event.Usage:
-		m.usage = e
+		if e.Role == "" || e.Role == event.RoleAgent {
+			m.usage = e // the context gauge is the agent's
+		}
+	case event.Failover:
+		m.notice(e.Text())
+	case event.SecondOpinion:
+		m.rv.SetOpinion(e)
+		m.notice(e.Text())
 	case event.Error:
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: e.Message, Hint: e.Hint})
 	case event.Notice:

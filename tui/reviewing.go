@@ -84,9 +84,14 @@ func (msg reviewMsg) apply(m *Model) tea.Cmd {
 			return nil
 		}
 		m.view = viewReview
+		var cmds []tea.Cmd
 		if m.eng.Defaults().TestCmd != "" && msg.turnErr == nil {
-			return m.runTests()
+			cmds = append(cmds, m.runTests())
 		}
+		if m.eng.Defaults().SecondOpinion && msg.turnErr == nil {
+			cmds = append(cmds, m.askSecondOpinion())
+		}
+		return tea.Batch(cmds...)
 	}
 	return nil
 }

@@ -226,6 +226,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case compactDoneMsg:
 		m.compactDone(msg)
 		return m, nil
+	case secondOpinionDoneMsg:
+		m.secondOpinionDone(msg)
+		return m, nil
+	case tryDoneMsg:
+		m.tryDone(msg)
+		return m, nil
+	case opinionFailedMsg:
+		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "/second-opinion tries again"})
+		return m, nil
 	case testDoneMsg:
 		if msg.err != nil {
 			m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check test_cmd in .hew/config.toml"})

@@ -26,10 +26,19 @@ type harness struct {
 
 func newHarness(t testing.TB, files map[string]string, approval string, turns ...llmtest.Turn) *harness {
 	t.Helper()
+	return newHarnessWith(t, files, approval, nil, turns...)
+}
+
+// newHarnessWith is newHarness with the engine options changed by tweak first, when not nil.
+func newHarnessWith(t testing.TB, files map[string]string, approval string, tweak func(*engine.Options), turns ...llmtest.Turn) *harness {
+	t.Helper()
 	dir := gittest.NewRepo(t, files)
 
 	srv := llmtest.NewOpenAIServer(t, turns...)
 	base := enginetest.Options(t, dir, srv)
+	if tweak != nil {
+		tweak(&base)
+	}
 	// open starts or resumes a session as hew does; every engine it makes is closed at the end
 	// (closing twice is harmless).
 	open := func(ctx context.Context, id string) (*engine.Engine, error) {

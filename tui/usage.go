@@ -11,6 +11,7 @@ import (
 	"hew/agent/engine"
 	"hew/agent/llm"
 	"hew/tui/status"
+	"hew/tui/transcript"
 )
 
 // turnCost is what one turn (or one /compact) used.
@@ -43,6 +44,9 @@ func (m *Model) cmdCost([]string) tea.Cmd {
 	fmt.Fprintf(&b, "Session %s with %s: %s tokens in (%s cached), %s out. Cost: $%.4f.",
 		m.eng.SessionID(), m.eng.Model().Model.ID, status.Tokens(total.InputTokens), status.Tokens(total.CachedTokens),
 		status.Tokens(total.OutputTokens), u.CostUSD)
+	if by := status.RoleCosts(u.ByRole); by != "" {
+		b.WriteString(" By role:" + by + ".")
+	}
 	if !u.PriceKnown {
 		b.WriteString(" (the model's price is unknown: costs count as $0)")
 	}
@@ -121,4 +125,44 @@ func (m *Model) cmdModel(args []string) tea.Cmd {
 	}
 	m.info(s + ".")
 	return nil
+}
+
+// secondOpinionDoneMsg reports the end of a /second-opinion; the verdict itself arrives as an
+// event.SecondOpinion.
+type secondOpinionDoneMsg struct{ err error }
+
+func (m *Model) cmdSecondOpinion(args []string) tea.Cmd {
+	if m.turnRunning() {
+		return nil
+	}
+	eng, ref := m.eng, strings.Join(args, " ")
+	m.turnStart = m.sessionCost("/second-opinion")
+	m.info("Asking for a second opinion on the proposal…")
+	return m.work(func(ctx context.Context) tea.Msg {
+		_, err := eng.SecondOpinion(ctx, ref)
+		return secondOpinionDoneMsg{err: err}
+	})
+}
+
+func (m *Model) secondOpinionDone(msg secondOpinionDoneMsg) {
+	m.idle()
+	m.recordTurn()
+	if msg.err != nil {
+		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check review_model in the config"})
+	}
+}
+
+// opinionFailedMsg reports a second opinion asked for in the background that could not be had.
+type opinionFailedMsg struct{ err error }
+
+// askSecondOpinion has the review model review the proposal in the background (second_opinion
+// in the configuration); the verdict arrives as an event.SecondOpinion.
+func (m *Model) askSecondOpinion() tea.Cmd {
+	eng, ctx := m.eng, m.ctx
+	return func() tea.Msg {
+		if _, err := eng.SecondOpinion(ctx, ""); err != nil && ctx.Err() == nil {
+			return opinionFailedMsg{err: err}
+		}
+		return nil
+	}
 }

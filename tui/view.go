@@ -109,7 +109,7 @@ func (m *Model) statusInfo() status.Info {
 	u, mi := m.eng.Usage(), m.eng.Model()
 	i := status.Info{Provider: mi.Provider, Model: mi.Model.ID, Sandbox: m.sandbox,
 		Approval: m.eng.ApprovalMode(), Branch: m.branch, Tokens: u.Tokens.InputTokens + u.Tokens.OutputTokens,
-		ContextUsed: m.usage.ContextUsed, ContextLimit: m.usage.ContextLimit, CostUSD: u.CostUSD}
+		ContextUsed: m.usage.ContextUsed, ContextLimit: m.usage.ContextLimit, CostUSD: u.CostUSD, CostByRole: u.ByRole}
 	var busy []string
 	if m.busy {
 		busy = append(busy, "working (esc stops)")

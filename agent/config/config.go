@@ -36,6 +36,21 @@ type Config struct {
 	Accept   string `toml:"accept"`   // auto, tests or never (hew exec)
 	Approval string `toml:"approval"` // untrusted, on-request or never (interactive)
 
+	// The model roles besides the agent's (see README "Working with several models"); each is
+	// a model reference: "openai:ID", "bedrock:ID", or an id on the configured provider.
+	// SmallModel writes compaction summaries and commit messages; ReviewModel runs `hew
+	// review` and the second opinion. Empty means the agent's model.
+	SmallModel  string `toml:"small_model"`
+	ReviewModel string `toml:"review_model"`
+	// Fallback lists the model references a turn continues on, in order, when the model in use
+	// stays throttled, overloaded or unreachable after its retries.
+	Fallback []string `toml:"fallback"`
+	// SecondOpinion has ReviewModel review every proposal before `hew exec` accepts it;
+	// findings at or above ReviewBlocks ("high" when empty; "none" never blocks) stop the
+	// acceptance.
+	SecondOpinion bool   `toml:"second_opinion"`
+	ReviewBlocks  string `toml:"review_blocks"`
+
 	OpenAI  OpenAI             `toml:"openai"`
 	Bedrock Bedrock            `toml:"bedrock"`
 	Sandbox Sandbox            `toml:"sandbox"`
@@ -283,6 +298,8 @@ func (c *Config) mergeEnv(getenv func(string) string) error {
 	}
 	set(&c.Provider, "HEW_PROVIDER")
 	set(&c.Model, "HEW_MODEL")
+	set(&c.SmallModel, "HEW_SMALL_MODEL")
+	set(&c.ReviewModel, "HEW_REVIEW_MODEL")
 	set(&c.TestCmd, "HEW_TEST_CMD")
 	set(&c.ReasoningEffort, "HEW_REASONING_EFFORT")
 	set(&c.Sandbox.Policy, "HEW_SANDBOX_POLICY")
@@ -339,6 +356,7 @@ func (c *Config) Validate() error {
 		{"provider", c.Provider, []string{"openai", "bedrock"}},
 		{"accept", c.Accept, []string{"", "auto", "tests", "never"}},
 		{"approval", c.Approval, []string{"untrusted", "on-request", "never"}},
+		{"review_blocks", c.ReviewBlocks, []string{"", "high", "medium", "low", "none"}},
 		{"edit_tool", c.EditTool, []string{"", "apply_patch", "edit_file", "both"}},
 		{"reasoning_effort", c.ReasoningEffort, []string{"", "minimal", "low", "medium", "high"}},
 		{"openai.api", c.OpenAI.API, []string{"", "responses", "chat"}},

@@ -100,6 +100,27 @@ var projectSafe = map[string]func(c, p *Config) bool{
 		c.Model = p.Model
 		return true
 	},
+	// The other roles' models under the same rule, named on the provider in force ("openai:…"
+	// or "bedrock:…" naming it is the same model); a fallback list can route the conversation to
+	// another provider and needs trust.
+	"small_model":  func(c, p *Config) bool { return sameProviderModel(c, p.SmallModel, &c.SmallModel) },
+	"review_model": func(c, p *Config) bool { return sameProviderModel(c, p.ReviewModel, &c.ReviewModel) },
+	// A second opinion only adds a check, with the review model the user's settings allow;
+	// the threshold only tightens (a repository cannot stop high findings from blocking).
+	"second_opinion": func(c, p *Config) bool {
+		if !p.SecondOpinion {
+			return false
+		}
+		c.SecondOpinion = true
+		return true
+	},
+	"review_blocks": func(c, p *Config) bool {
+		if blockRank(p.ReviewBlocks) < blockRank(c.ReviewBlocks) {
+			return false
+		}
+		c.ReviewBlocks = p.ReviewBlocks
+		return true
+	},
 	"reasoning_effort":  func(c, p *Config) bool { c.ReasoningEffort = p.ReasoningEffort; return true },
 	"max_output_tokens": func(c, p *Config) bool { c.MaxOutputTokens = p.MaxOutputTokens; return true },
 	"edit_tool":         func(c, p *Config) bool { c.EditTool = p.EditTool; return true },
@@ -121,6 +142,40 @@ var projectSafe = map[string]func(c, p *Config) bool{
 	"network.max_retry_wait": func(c, p *Config) bool {
 		return tighten(&c.Network.MaxRetryWait.Duration, p.Network.MaxRetryWait.Duration)
 	},
+}
+
+// sameProviderModel sets *dst to ref when ref names a model the catalogue lists for the
+// provider in force, and reports whether it did.
+func sameProviderModel(c *Config, ref string, dst *string) bool {
+	id := ref
+	if prov, rest, ok := strings.Cut(ref, ":"); ok && (prov == "openai" || prov == "bedrock") {
+		if prov != c.Provider {
+			return false
+		}
+		id = rest
+	}
+	cat, err := catalog.Default().Merge(c.Models)
+	if err != nil {
+		return false
+	}
+	if _, ok := cat.Lookup(c.Provider, id); !ok {
+		return false
+	}
+	*dst = ref
+	return true
+}
+
+// blockRank orders review_blocks values from the loosest ("none") to the strictest ("low").
+func blockRank(v string) int {
+	switch v {
+	case "none":
+		return 0
+	case "medium":
+		return 2
+	case "low":
+		return 3
+	}
+	return 1 // "high", the default
 }
 
 // tighten sets a cap (0 means none) to v when v is a tighter cap, and reports whether it did.

@@ -26,11 +26,15 @@ type Defaults struct {
 	// Accept is what a headless task does with its proposal: the configuration's accept, else
 	// AcceptTests when there is a test command and AcceptNever when there is none.
 	Accept string
+	// SecondOpinion says the review model reviews each proposal before it is accepted
+	// (second_opinion in the configuration): `hew exec` waits for it, and the UI asks for it
+	// when it opens the review after a turn.
+	SecondOpinion bool
 }
 
 // decideDefaults makes the session's defaults for the repository at root.
 func decideDefaults(cfg config.Config, root string) (Defaults, error) {
-	d := Defaults{TestCmd: cfg.TestCmd, Accept: cfg.Accept}
+	d := Defaults{TestCmd: cfg.TestCmd, Accept: cfg.Accept, SecondOpinion: cfg.SecondOpinion}
 	if d.TestCmd == "" {
 		d.TestCmd = project.DetectTestCommand(root)
 		d.TestCmdDetected = d.TestCmd != ""

@@ -109,6 +109,10 @@ type Engine struct {
 	rejectedSinceCommit bool
 	// tests is the last test run and what it ran on (see TestStatus).
 	tests testState
+	// fallback is the failover chain the agent's requests go through; nil without one.
+	fallback *fallback
+	// started is what the session was started with, for sessions started beside it (Options).
+	started Options
 }
 
 // ErrUsage marks configuration problems the user must fix (exit code 2).
@@ -135,7 +139,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, defaults: defaults, repo: repo, events: &event.Broker{}, dir: o.Dir, getenv: o.Getenv}
+	e := &Engine{cfg: cfg, defaults: defaults, repo: repo, events: &event.Broker{}, dir: o.Dir, getenv: o.Getenv,
+		started: Options{Config: cfg, Dir: o.Dir, Env: o.Env, Getenv: o.Getenv, SandboxExecutable: o.SandboxExecutable}}
 	for _, s := range o.Sinks {
 		e.events.Subscribe(s)
 	}
@@ -204,6 +209,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		Caps:            loop.Caps{MaxSteps: cfg.Limits.MaxTurns, MaxTokens: cfg.Limits.MaxTokens, MaxCost: cfg.Limits.MaxCost},
 	}
 	o.restore(e, e.agent)
+	if err := e.setUpRoles(ctx); err != nil {
+		return nil, err
+	}
 	started := event.SessionStarted{Session: id, Time: time.Now().UTC(), Repo: repo.Root(), Provider: cfg.Provider,
 		Model: modelID, Sandbox: e.policyLabel(), Resumed: o.resume != nil}
 	if cfg.Provider == "bedrock" {

@@ -20,12 +20,15 @@ type Usage struct {
 	Tokens     llm.Usage
 	CostUSD    float64
 	PriceKnown bool
+	// ByRole is the cost by model role (event.RoleAgent, RoleSmall, RoleReview), for the
+	// roles that made calls.
+	ByRole map[string]float64
 }
 
 // Usage returns the session's usage so far.
 func (e *Engine) Usage() Usage {
 	u, c := e.agent.Total()
-	return Usage{Tokens: u, CostUSD: c, PriceKnown: e.agent.Cost != nil}
+	return Usage{Tokens: u, CostUSD: c, PriceKnown: e.agent.Cost != nil, ByRole: e.agent.RoleCosts()}
 }
 
 // ModelInfo names the model the next turn uses.
@@ -37,7 +40,14 @@ type ModelInfo struct {
 }
 
 // Model returns the provider and model the next turn uses.
-func (e *Engine) Model() ModelInfo { return ModelInfo{Provider: e.cfg.Provider, Model: e.model} }
+func (e *Engine) Model() ModelInfo {
+	m := e.currentModel()
+	p := m.Provider // another provider after a failover
+	if p == "" {
+		p = e.cfg.Provider
+	}
+	return ModelInfo{Provider: p, Model: m}
+}
 
 // ContextUsed estimates the tokens the next model call's prompt takes, and the context window
 // the agent loop compacts to: the model's (from the catalogue or the server's model list), else

@@ -59,10 +59,18 @@ func (e *Engine) SwitchModel(ctx context.Context, id string) (ModelChoice, error
 		e.provider, e.agent.Provider = p, p
 	}
 	from := e.agent.Model
+	e.mu.Lock()
 	e.model = choice.Model
+	e.mu.Unlock()
 	e.agent.Model = choice.Model.ID
 	e.events.Emit(event.ModelSwitched{Provider: e.cfg.Provider, Model: choice.Model.ID, From: from})
 	e.agent.SetWindow(int64(choice.Model.ContextWindow))
+	if e.fallback != nil {
+		// The switched-to model leads the chain, back from any fallback in use.
+		e.fallback.switchPrimary(e.provider, choice)
+		e.agent.Provider, e.agent.Cost = e.fallback.chain, e.fallback.cost
+		return choice, nil
+	}
 	e.agent.Cost = nil
 	if choice.Known {
 		e.agent.Cost = choice.Model.Cost

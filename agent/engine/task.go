@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"hew/agent/codereview"
 	"hew/agent/event"
 	"hew/agent/exitcode"
 )
@@ -24,6 +26,11 @@ type Task struct {
 	AcceptControlFiles bool
 	// RunChangedHooks lets the commit run hooks the accepted changes create or change.
 	RunChangedHooks bool
+	// ReviewWith, a model reference, has that model give a second opinion on the proposal
+	// before it is accepted (see SecondOpinion); with second_opinion in the configuration the
+	// review model does when ReviewWith is empty. Findings at or above review_blocks stop the
+	// acceptance.
+	ReviewWith string
 }
 
 // Outcome is what a task did. ExitCode follows hew's contract (package exitcode): 0 success,
@@ -33,7 +40,9 @@ type Outcome struct {
 	Accepted []string
 	Commit   string
 	Tests    *event.TestRun
-	ExitCode int
+	// SecondOpinion is the review the proposal got before acceptance, when one was asked for.
+	SecondOpinion *event.SecondOpinion
+	ExitCode      int
 	// Reason says why the task failed, for people; empty on success.
 	Reason string
 }
@@ -56,7 +65,19 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	// the working tree, so a checkpoint before the turn would hold the same files, and taking only
 	// one halves the git work of `hew exec` in a large repository.
 	final, err := e.agent.Send(ctx, t.Prompt)
-	out.Final = final
+	return e.conclude(ctx, t, final, err, nil)
+}
+
+// conclude applies the session's acceptance mode to the proposal of t's finished turn, which
+// answered final or failed with err. tested, when not nil, is a test run of the proposal as it
+// is now, which AcceptTests takes instead of running the tests again.
+func (e *Engine) conclude(ctx context.Context, t Task, final string, err error, tested *event.TestRun) Outcome {
+	out := Outcome{Final: final}
+	fail := func(code int, format string, args ...any) Outcome {
+		out.ExitCode, out.Reason = code, fmt.Sprintf(format, args...)
+		return out
+	}
+	commit := t.Commit || t.Branch != ""
 	if t.PatchOut != "" {
 		if perr := e.writePatch(t.PatchOut); perr != nil {
 			return fail(exitcode.Failed, "%v", perr)
@@ -103,13 +124,28 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 		return fail(exitcode.Failed, "%v; nothing was written to your tree", &HookChangesError{Files: hooks})
 	}
 	if e.defaults.Accept == AcceptTests {
-		tr, err := e.RunTests(ctx, t.TestTime)
+		tr, err := e.testRun(ctx, t.TestTime, tested)
 		if err != nil {
 			return fail(exitcode.Failed, "%v", err)
 		}
 		out.Tests = &tr
 		if !tr.Passed {
 			return fail(exitcode.Failed, "the tests fail on the proposal (%s exited %d); nothing was written to your tree", tr.Command, tr.ExitCode)
+		}
+	}
+	if t.ReviewWith != "" || e.cfg.SecondOpinion {
+		op, err := e.SecondOpinion(ctx, t.ReviewWith)
+		switch {
+		case err != nil && e.defaults.Accept != AcceptNever:
+			return fail(exitcode.Failed, "%v; nothing was written to your tree", err)
+		case err != nil:
+			e.Notify("warn", err.Error())
+		case op.Blocked && e.defaults.Accept != AcceptNever:
+			out.SecondOpinion = &op
+			return fail(exitcode.Failed, "the second opinion from %s blocks acceptance: %s; nothing was written to your tree (the proposal is kept: 'hew resume %s' reviews it)",
+				op.Model, blockingFindings(op), e.SessionID())
+		default:
+			out.SecondOpinion = &op
 		}
 	}
 	if e.defaults.Accept == AcceptNever {
@@ -158,6 +194,14 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	return out
 }
 
+// testRun is tested when it is not nil, else a new run of the tests on the proposal.
+func (e *Engine) testRun(ctx context.Context, timeout time.Duration, tested *event.TestRun) (event.TestRun, error) {
+	if tested != nil {
+		return *tested, nil
+	}
+	return e.RunTests(ctx, timeout)
+}
+
 func (e *Engine) writePatch(path string) error {
 	p, err := e.Patch()
 	if err != nil {
@@ -167,4 +211,19 @@ func (e *Engine) writePatch(path string) error {
 		return fmt.Errorf("write --patch-out %s: %w", path, err)
 	}
 	return nil
+}
+
+// blockingFindings lists the findings that block, for the failure's reason.
+func blockingFindings(op event.SecondOpinion) string {
+	var parts []string
+	for _, f := range op.Findings {
+		if codereview.Rank(f.Severity) >= codereview.Rank(op.Blocks) {
+			loc := f.File
+			if f.Line > 0 {
+				loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+			}
+			parts = append(parts, fmt.Sprintf("%s %s: %s", f.Severity, loc, f.Title))
+		}
+	}
+	return strings.Join(parts, "; ")
 }

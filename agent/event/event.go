@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"hew/agent/llm"
@@ -147,13 +148,73 @@ type TestRun struct {
 
 // Usage reports the tokens and cost of one model call and the session's running totals.
 type Usage struct {
-	Model        string    `json:"model"`
+	Model string `json:"model"`
+	// Role is what the call was for: RoleAgent, RoleSmall (summaries, commit messages) or
+	// RoleReview (reviews, second opinions).
+	Role         string    `json:"role,omitempty"`
 	Usage        llm.Usage `json:"usage"`
 	CostUSD      float64   `json:"cost_usd"`
 	Total        llm.Usage `json:"total"`
 	TotalCostUSD float64   `json:"total_cost_usd"`
 	ContextUsed  int64     `json:"context_used,omitempty"`   // prompt tokens of the last call
 	ContextLimit int64     `json:"context_window,omitempty"` // the model's window, when known
+	// RoleCostUSD is the session's cost so far by role.
+	RoleCostUSD map[string]float64 `json:"role_cost_usd,omitempty"`
+}
+
+// The model roles a Usage names.
+const (
+	RoleAgent  = "agent"
+	RoleSmall  = "small"
+	RoleReview = "review"
+)
+
+// Failover says the turn moved on to the next model of the fallback chain because the one in
+// use kept failing; the conversation carries over without what only the old provider could
+// read (Dropped says what, such as "2 reasoning blocks").
+type Failover struct {
+	From    string `json:"from"` // "provider:model"
+	To      string `json:"to"`
+	Reason  string `json:"reason"`
+	Dropped string `json:"dropped"`
+}
+
+// Attempt reports one attempt of a best-of-N run (hew exec --try / --best-of): the model, its
+// session (which keeps the proposal), the test result, the size of its change, cost and time.
+type Attempt struct {
+	Index   int    `json:"index"` // from 1
+	Model   string `json:"model"` // "provider:model"
+	Session string `json:"session,omitempty"`
+	// Tests is "passed", "failed", "none" (no test command) or "not run" (the attempt failed).
+	Tests    string        `json:"tests"`
+	Files    int           `json:"files"`
+	Added    int           `json:"added"`
+	Removed  int           `json:"removed"`
+	CostUSD  float64       `json:"cost_usd"`
+	Duration time.Duration `json:"duration_ns"`
+	Error    string        `json:"error,omitempty"`
+	// Chosen marks the attempt the policy picked; Patch is where its proposal is saved.
+	Chosen bool   `json:"chosen,omitempty"`
+	Patch  string `json:"patch,omitempty"`
+}
+
+// SecondOpinion reports another model's review of the proposal before acceptance; Blocked
+// says findings at or above the blocking severity stopped the acceptance.
+type SecondOpinion struct {
+	Model    string          `json:"model"`
+	Summary  string          `json:"summary,omitempty"`
+	Findings []ReviewFinding `json:"findings"`
+	Blocks   string          `json:"blocks"` // the severity that blocks: high, medium, low or none
+	Blocked  bool            `json:"blocked"`
+}
+
+// ReviewFinding is one finding of a SecondOpinion.
+type ReviewFinding struct {
+	Severity string `json:"severity"`
+	File     string `json:"file"`
+	Line     int    `json:"line,omitempty"`
+	Title    string `json:"title"`
+	Detail   string `json:"detail,omitempty"`
 }
 
 // Error reports a failure; Hint says what the user can do about it.
@@ -205,6 +266,33 @@ type Notice struct {
 	Level string `json:"level,omitempty"` // "info" (default) or "warn"
 }
 
+// Text says the failover for people.
+func (e Failover) Text() string {
+	return fmt.Sprintf("switched model: %s failed (%s); the turn continues on %s (dropped from the conversation: %s)", e.From, e.Reason, e.To, e.Dropped)
+}
+
+// Text says the second opinion's verdict for people and lists its findings, one per line.
+func (e SecondOpinion) Text() string {
+	var b strings.Builder
+	verdict := "does not block acceptance"
+	if e.Blocked {
+		verdict = "BLOCKS acceptance (findings at or above " + e.Blocks + ")"
+	}
+	noun := "findings"
+	if len(e.Findings) == 1 {
+		noun = "finding"
+	}
+	fmt.Fprintf(&b, "second opinion from %s: %d %s; %s", e.Model, len(e.Findings), noun, verdict)
+	for _, f := range e.Findings {
+		loc := f.File
+		if f.Line > 0 {
+			loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+		fmt.Fprintf(&b, "\n  %-6s %s  %s", strings.ToUpper(f.Severity), loc, f.Title)
+	}
+	return b.String()
+}
+
 // Type implementations.
 func (SessionStarted) Type() string  { return "session_started" }
 func (TurnStarted) Type() string     { return "turn_started" }
@@ -225,6 +313,9 @@ func (Rejected) Type() string        { return "rejected" }
 func (Committed) Type() string       { return "committed" }
 func (Notice) Type() string          { return "notice" }
 func (ModelSwitched) Type() string   { return "model_switched" }
+func (Failover) Type() string        { return "failover" }
+func (Attempt) Type() string         { return "attempt" }
+func (SecondOpinion) Type() string   { return "second_opinion" }
 
 var constructors = map[string]func() Event{
 	"session_started":  func() Event { return &SessionStarted{} },
@@ -246,6 +337,9 @@ var constructors = map[string]func() Event{
 	"committed":        func() Event { return &Committed{} },
 	"notice":           func() Event { return &Notice{} },
 	"model_switched":   func() Event { return &ModelSwitched{} },
+	"failover":         func() Event { return &Failover{} },
+	"attempt":          func() Event { return &Attempt{} },
+	"second_opinion":   func() Event { return &SecondOpinion{} },
 }
 
 // Value returns the event struct e points to when e is a pointer (as Decode returns), and e

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -45,6 +46,9 @@ type Agent struct {
 	ContextWindow int64
 	// Caps stops a run that goes too far; zero values mean no cap.
 	Caps Caps
+	// Small, when set, writes the compaction summaries (the small_model role); nil means the
+	// agent's own model.
+	Small *Helper
 	// CompactAt is the share of ContextWindow the last prompt may fill before the agent
 	// compacts the conversation ahead of its next model call; 0 means 0.85.
 	CompactAt float64
@@ -57,7 +61,9 @@ type Agent struct {
 	steps   int
 	total   llm.Usage
 	cost    float64
-	plan    []event.PlanStep
+	// roleCost is the session's cost by model role (event.RoleAgent, ...).
+	roleCost map[string]float64
+	plan     []event.PlanStep
 	// lastProposal is the change set last reported (none: empty), so that a batch that leaves
 	// the proposal as it was (a command that only reads) is not reported.
 	lastProposal []event.FileStat
@@ -69,6 +75,14 @@ type Agent struct {
 	// the length of the history it covers; messages after lastLen are estimated.
 	lastUsed int64
 	lastLen  int
+}
+
+// Helper is a model the agent calls for work besides the conversation, such as summaries.
+type Helper struct {
+	Provider llm.Provider
+	Model    string
+	// Cost prices a call's usage; nil means unknown (0).
+	Cost func(llm.Usage) float64
 }
 
 // Caps bound a session. MaxSteps counts model calls (the "turns" of `--max-turns`).
@@ -405,19 +419,40 @@ func (a *Agent) step(ctx context.Context) (llm.Response, began, error) {
 	return resp, got, nil
 }
 
-// account adds one model call's usage to the session's totals and reports it.
+// account adds one of the agent's model calls to the session's totals and reports it.
 func (a *Agent) account(u llm.Usage, contextUsed int64) {
 	var cost float64
 	if a.Cost != nil {
 		cost = a.Cost(u)
 	}
-	a.mu.Lock()
-	a.total = a.total.Add(u)
-	a.cost += cost
-	total, totalCost := a.total, a.cost
-	a.mu.Unlock()
-	a.emit(event.Usage{Model: a.Model, Usage: u, CostUSD: cost, Total: total, TotalCostUSD: totalCost,
+	a.Account(event.Usage{Model: a.Model, Role: event.RoleAgent, Usage: u, CostUSD: cost,
 		ContextUsed: contextUsed, ContextLimit: a.Window()})
+}
+
+// Account adds a model call's usage and cost (u.Usage, u.CostUSD, for u.Role, which "" means
+// the agent's) to the session's totals, which count against the caps, and reports u with the
+// totals filled in. The engine accounts this way for the calls other roles make.
+func (a *Agent) Account(u event.Usage) {
+	if u.Role == "" {
+		u.Role = event.RoleAgent
+	}
+	a.mu.Lock()
+	a.total = a.total.Add(u.Usage)
+	a.cost += u.CostUSD
+	if a.roleCost == nil {
+		a.roleCost = map[string]float64{}
+	}
+	a.roleCost[u.Role] += u.CostUSD
+	u.Total, u.TotalCostUSD, u.RoleCostUSD = a.total, a.cost, maps.Clone(a.roleCost)
+	a.mu.Unlock()
+	a.emit(u)
+}
+
+// RoleCosts returns the session's cost by model role, for the roles that made calls.
+func (a *Agent) RoleCosts() map[string]float64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.roleCost)
 }
 
 // nearlyFull reports whether the conversation has passed the compaction threshold.
@@ -443,10 +478,18 @@ func (a *Agent) compact(ctx context.Context, reason string) error {
 			in.Proposal = compact.DescribeProposal(changes)
 		}
 	}
-	res, err := compact.Compact(ctx, compact.Options{Provider: a.Provider, Model: a.Model, MaxOutputTokens: a.MaxOutputTokens,
+	writer := Helper{Provider: a.Provider, Model: a.Model, Cost: a.Cost}
+	if a.Small != nil {
+		writer = *a.Small
+	}
+	res, err := compact.Compact(ctx, compact.Options{Provider: writer.Provider, Model: writer.Model, MaxOutputTokens: a.MaxOutputTokens,
 		Window: a.window(), Overhead: a.overhead(), Summarise: reason != "auto"}, in)
 	if res.Usage != (llm.Usage{}) {
-		a.account(res.Usage, res.After)
+		var cost float64
+		if writer.Cost != nil {
+			cost = writer.Cost(res.Usage)
+		}
+		a.Account(event.Usage{Model: writer.Model, Role: event.RoleSmall, Usage: res.Usage, CostUSD: cost})
 	}
 	if err != nil && !(errors.Is(err, compact.ErrTooLarge) && res.History != nil) {
 		return fmt.Errorf("compact the conversation: %w", err)

@@ -11,6 +11,7 @@ import (
 
 	"hew/agent/event"
 	"hew/agent/llm"
+	"hew/agent/llm/failover"
 )
 
 // State is a conversation rebuilt from a session file, ready to be continued.
@@ -54,7 +55,8 @@ func Load(path string) (State, error) {
 const interruptedTool = "this tool call did not finish: the session ended while it ran, so its result is unknown; run it again if you need it"
 
 // Replay rebuilds a conversation from a session's events. Each Message event adds to the
-// history and each Compacted event replaces it. Tool calls left without a result (the session
+// history, each Compacted event replaces it, and each Failover event drops from it what only
+// the previous provider could read, as the session did. Tool calls left without a result (the session
 // was killed while they ran) get a result saying so, because providers refuse a conversation
 // with an unanswered call.
 func Replay(evs []event.Event) State {
@@ -73,6 +75,9 @@ func Replay(evs []event.Event) State {
 			st.History = append(st.History, e.Message)
 		case *event.Compacted:
 			st.History = append([]llm.Message(nil), e.Messages...)
+		case *event.Failover:
+			// The conversation went on without what only the previous provider could read.
+			st.History, _ = failover.Portable(st.History)
 		case *event.PlanUpdated:
 			st.Plan = e.Steps
 		case *event.Usage:

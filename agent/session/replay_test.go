@@ -151,3 +151,16 @@ func TestReplayFindsTheProviderAndModelLastUsed(t *testing.T) {
 		}
 	}
 }
+
+func TestReplayDropsProviderOnlyItemsAtAFailover(t *testing.T) {
+	evs := []event.Event{
+		&event.Message{Message: llm.Message{Role: llm.RoleUser, Text: "hi"}},
+		&event.Message{Message: llm.Message{Role: llm.RoleAssistant, Text: "x", Reasoning: []llm.Reasoning{{Signature: "s"}}}},
+		&event.Failover{From: "bedrock:a", To: "openai:b", Dropped: "1 reasoning block"},
+		&event.Message{Message: llm.Message{Role: llm.RoleAssistant, Text: "y", Phase: "final_answer"}},
+	}
+	h := Replay(evs).History
+	if len(h) != 3 || h[1].Reasoning != nil || h[2].Phase != "final_answer" {
+		t.Errorf("history %+v: want the reasoning before the failover dropped, the later answer kept", h)
+	}
+}

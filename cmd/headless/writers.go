@@ -125,7 +125,11 @@ func (p *Progress) Emit(e event.Event) {
 		if e.Usage.InputTokens+e.Usage.OutputTokens == 0 {
 			return
 		}
-		p.printf("  tokens: %d in (%d cached), %d out · $%.4f total\n", e.Usage.InputTokens, e.Usage.CachedTokens, e.Usage.OutputTokens, e.TotalCostUSD)
+		who := "" // the agent's calls are the usual ones; other roles are named
+		if e.Role != "" && e.Role != event.RoleAgent {
+			who = fmt.Sprintf(" (%s model %s)", e.Role, e.Model)
+		}
+		p.printf("  tokens%s: %d in (%d cached), %d out · $%.4f total\n", who, e.Usage.InputTokens, e.Usage.CachedTokens, e.Usage.OutputTokens, e.TotalCostUSD)
 	case event.Error:
 		if e.Fatal {
 			return // the run ends with this error, and `hew exec` prints it last
@@ -140,6 +144,10 @@ func (p *Progress) Emit(e event.Event) {
 		p.printf("rejected: %s\n", strings.Join(e.Files, ", "))
 	case event.Committed:
 		p.printf("committed %s on %s: %s\n", short(e.Hash), e.Branch, e.Subject)
+	case event.Failover:
+		p.printf("warning: %s\n", e.Text())
+	case event.SecondOpinion:
+		p.printf("%s\n", e.Text())
 	}
 }
 

@@ -41,8 +41,15 @@ type execOptions struct {
 	MaxTokens *int64
 	Timeout   *time.Duration
 	Session   sessionFlags
-	Resume    string // a session id to continue (see exec_resume.go)
-	Last      bool   // continue the newest session of this repository
+	// ReviewWith has this model give a second opinion before acceptance; ReviewBlocks is the
+	// severity that blocks ("" leaves review_blocks to decide).
+	ReviewWith   string
+	ReviewBlocks string
+	// Try lists the models of a best-of-N run (--try), or BestOf repeats the configured one.
+	Try    string
+	BestOf int
+	Resume string // a session id to continue (see exec_resume.go)
+	Last   bool   // continue the newest session of this repository
 }
 
 func newExecCmd(ios *IO, runF func(*execOptions) error) *cobra.Command {
@@ -76,6 +83,16 @@ create or change what the commit's hooks run, --commit refuses unless --run-chan
 --output-last-message FILE writes the model's final answer to FILE when the run ends,
 whatever the outcome (an empty file when there is none); --json streams events in the
 versioned schema docs/events.schema.json describes.
+
+Several models (see README "Working with several models"): --try "bedrock:A,openai:B" or
+--best-of N runs attempts side by side, each in its own session and sandbox, tests each and
+keeps one — tests pass, then a change, then the smallest change, then the lowest cost — then
+applies --accept to it; every attempt is reported as a table on stderr (and as "attempt"
+events with --json), and the others stay in their sessions (hew resume SESSION) and as patches
+under the state directory. --review-with MODEL has another model review the proposal before
+it is accepted: findings at or above --review-blocks (high by default; none only reports)
+stop acceptance with exit 1. fallback in the config moves a turn to the next model when the
+one in use stays throttled or down; the task still exits 0 if it then succeeds.
 
 Settings of an untrusted .hew/config.toml that could send credentials elsewhere or weaken
 the sandbox are ignored with a warning; 'hew trust' trusts the file as it is now, and
@@ -116,6 +133,10 @@ accepted when acceptance was required); 2 usage or configuration error; 130 inte
 	f.StringVar(&o.LastMessage, "output-last-message", "", "write the model's final answer to this file when the run ends (empty when it gave none)")
 	f.BoolVar(&o.AcceptControlFiles, "accept-control-files", false, "let --accept take changes to files that steer hew, git, hooks or CI (.hew/, AGENTS.md, CI workflows, ...)")
 	f.BoolVar(&o.RunChangedHooks, "run-changed-hooks", false, "let --commit run git hooks that the accepted changes create or change")
+	f.StringVar(&o.ReviewWith, "review-with", "", "have this model (openai:ID, bedrock:ID or an id) review the proposal before it is accepted; high findings block")
+	f.StringVar(&o.ReviewBlocks, "review-blocks", "", "the finding severity that blocks acceptance after --review-with: high (default), medium, low or none")
+	f.StringVar(&o.Try, "try", "", "run one attempt per listed model in parallel (\"bedrock:A,openai:B\") and keep the best (see Best of N above)")
+	f.IntVar(&o.BestOf, "best-of", 0, "run this many attempts of the configured model in parallel and keep the best")
 	f.Int("max-turns", 0, "stop after this many model calls (default 100)")
 	f.Float64("max-cost", 0, "stop once the session has cost this many US dollars")
 	f.Int64("max-tokens", 0, "stop once the session has used this many tokens")
@@ -138,13 +159,21 @@ func (o *execOptions) validate() error {
 			return err
 		}
 	}
+	switch o.ReviewBlocks {
+	case "", "high", "medium", "low", "none":
+	default:
+		return usageError("--review-blocks %q: use high, medium, low or none", o.ReviewBlocks)
+	}
+	if err := o.validateAttempts(); err != nil {
+		return err
+	}
 	var err error
 	o.Resume, o.Last, err = resumeFlags(o.Resume, o.Last)
 	return err
 }
 
 func runExec(ctx context.Context, o *execOptions) error {
-	ios, prompt := o.IO, o.Prompt
+	ios := o.IO
 	cfg, err := loadConfig(ios, o.Session)
 	if err != nil {
 		return err
@@ -174,14 +203,20 @@ func runExec(ctx context.Context, o *execOptions) error {
 	} else {
 		sink = headless.NewProgress(stderr)
 	}
-	eng, err := startExecEngine(ctx, ios, o, engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv, Sinks: []event.Sink{sink}})
-	if err != nil {
-		return engineError(err)
+	opts := engine.Options{Config: cfg, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv, Sinks: []event.Sink{sink}}
+	var out engine.Outcome
+	if o.Try != "" || o.BestOf > 0 {
+		if out, err = runAttempts(ctx, o, opts, stderr); err != nil {
+			return err
+		}
+	} else {
+		eng, err := startExecEngine(ctx, ios, o, opts)
+		if err != nil {
+			return engineError(err)
+		}
+		defer eng.Close()
+		out = eng.RunTask(ctx, o.task())
 	}
-	defer eng.Close()
-
-	out := eng.RunTask(ctx, engine.Task{Prompt: prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut,
-		AcceptControlFiles: o.AcceptControlFiles, RunChangedHooks: o.RunChangedHooks})
 	// The answer is the model's text: no terminal control sequence of its reaches the user.
 	final := termsafe.Clean(strings.TrimSpace(out.Final))
 	if !o.JSON && final != "" {
@@ -209,6 +244,12 @@ func runExec(ctx context.Context, o *execOptions) error {
 	return nil
 }
 
+// task is the engine's task for these options.
+func (o *execOptions) task() engine.Task {
+	return engine.Task{Prompt: o.Prompt, Commit: o.Commit, Branch: o.Branch, PatchOut: o.PatchOut,
+		AcceptControlFiles: o.AcceptControlFiles, RunChangedHooks: o.RunChangedHooks, ReviewWith: o.ReviewWith}
+}
+
 // checkAccept refuses an accept mode exec does not know ("" leaves it to the engine), and a
 // commit of changes that are never accepted.
 func checkAccept(accept string, commit bool) error {
@@ -230,6 +271,9 @@ func applyExecFlags(cfg *config.Config, o *execOptions) {
 	setIf(&cfg.Limits.MaxCost, o.MaxCost)
 	setIf(&cfg.Limits.MaxTokens, o.MaxTokens)
 	setIf(&cfg.Limits.Timeout.Duration, o.Timeout)
+	if o.ReviewBlocks != "" {
+		cfg.ReviewBlocks = o.ReviewBlocks
+	}
 }
 
 // readPrompt takes the prompt from the arguments, or standard input for "-" or no arguments.

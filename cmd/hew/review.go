@@ -147,22 +147,24 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 	if err != nil {
 		return failure(err)
 	}
+	if o.Session.Model != nil || o.Session.Provider != nil {
+		cfg.ReviewModel = "" // --model and --provider name the reviewer for this run
+	}
 	id := cfg.ModelOrDefault()
+	if cfg.ReviewModel != "" {
+		id = cfg.ReviewModel
+	}
 	if len(files) == 0 {
 		fmt.Fprintf(ios.ErrOut, "nothing to review: %s has no changes\n", target)
 		// Tools reading the output still get a report: valid JSON or SARIF with no findings.
 		return writeReport(o, codereview.NewReport(target.String(), id))
 	}
 
-	m, err := provider.Model(cfg)
+	rc, err := reviewClient(ctx, cfg, ios.Getenv) // review_model, else the configured model
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
-	p, err := provider.New(ctx, cfg, m, ios.Getenv)
-	if err != nil {
-		return engineError(err)
-	}
-	m = provider.Refine(ctx, cfg, p, m)
+	p, m, id := rc.Provider, rc.Model, rc.Model.ID
 	if w := provider.ServedWindow(ctx, p, id); w > 0 && w < m.ContextWindow {
 		m.ContextWindow = w // the server runs the model with less context than it has
 	}

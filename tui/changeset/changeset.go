@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/agent/engine"
+	"hew/agent/event"
 	"hew/agent/termsafe"
 	"hew/gitops/diff"
 	"hew/tui/keymap"
@@ -64,6 +65,7 @@ type Model struct {
 	split         bool
 	splitSet      bool // the user chose with s; the width no longer decides
 	tests         engine.TestStatus
+	opinion       *event.SecondOpinion
 	accepted      int    // files accepted into the tree and not committed yet
 	message       string // the outcome of the last action
 	noting        bool   // typing a note for f
@@ -105,6 +107,9 @@ func (m *Model) Empty() bool { return len(m.files) == 0 }
 
 // SetTests records the session's latest test result and whether it is stale.
 func (m *Model) SetTests(st engine.TestStatus) { m.tests = st }
+
+// SetOpinion records the latest second opinion on the proposal, shown beside the tests.
+func (m *Model) SetOpinion(op event.SecondOpinion) { m.opinion = &op }
 
 // SetAccepted records how many files are accepted into the working tree and not committed yet,
 // which c commits; the view says so when nothing is left to review.
@@ -298,6 +303,13 @@ func (m *Model) title(w int) string {
 	s := titleStyle.Render("Review") + "  " + files(len(m.files)) + "  " +
 		addStyle.Render(fmt.Sprintf("+%d", added)) + " " + delStyle.Render(fmt.Sprintf("-%d", removed)) + "   "
 	s += m.testBadge()
+	if op := m.opinion; op != nil {
+		if op.Blocked {
+			s += delStyle.Render("   second opinion ✗ blocks: "+count(len(op.Findings), "finding")) + dimStyle.Render(" "+op.Model)
+		} else {
+			s += dimStyle.Render("   second opinion: " + count(len(op.Findings), "finding") + ", none blocking " + op.Model)
+		}
+	}
 	return ansi.Truncate(s, w, "…")
 }
 

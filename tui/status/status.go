@@ -4,6 +4,7 @@ package status
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -22,6 +23,9 @@ type Info struct {
 	// a zero limit means unknown.
 	ContextUsed, ContextLimit int64
 	CostUSD                   float64
+	// CostByRole is the cost by model role ("agent", "small", "review"); shown beside the
+	// total when more than one role made calls.
+	CostByRole map[string]float64
 	// Busy is shown as a marker while a turn runs (the spinner frame, when not empty).
 	Busy string
 	// Waiting says what waits for the user, such as "review: 2 files (ctrl+r)"; it stays
@@ -62,7 +66,7 @@ func Render(i Info, width int) string {
 		left := 100 - 100*i.ContextUsed/i.ContextLimit
 		fields = append(fields, field{fmt.Sprintf("%d%% context left", max(left, 0)), 2})
 	}
-	fields = append(fields, field{fmt.Sprintf("$%.4f", i.CostUSD), 3})
+	fields = append(fields, field{fmt.Sprintf("$%.4f", i.CostUSD) + RoleCosts(i.CostByRole), 3})
 	line := join(fields)
 	for drop := 7; ansi.StringWidth(line) > width && drop > 0; drop-- {
 		kept := fields[:0:0]
@@ -78,6 +82,34 @@ func Render(i Info, width int) string {
 		line += barStyle.Render(strings.Repeat(" ", pad))
 	}
 	return ansi.Truncate(line, width, "")
+}
+
+// RoleCosts writes the cost by role, such as " (agent $0.0120 · small $0.0004)", or "" when
+// at most one role made calls. Roles come in a fixed order: agent, small, review, then others.
+func RoleCosts(byRole map[string]float64) string {
+	if len(byRole) < 2 {
+		return ""
+	}
+	names := make([]string, 0, len(byRole))
+	for r := range byRole {
+		names = append(names, r)
+	}
+	order := map[string]int{"agent": 1, "small": 2, "review": 3}
+	sort.Slice(names, func(a, b int) bool {
+		oa, ob := order[names[a]], order[names[b]]
+		if oa == 0 {
+			oa = 9
+		}
+		if ob == 0 {
+			ob = 9
+		}
+		return oa < ob || oa == ob && names[a] < names[b]
+	})
+	parts := make([]string, len(names))
+	for n, r := range names {
+		parts[n] = fmt.Sprintf("%s $%.4f", r, byRole[r])
+	}
+	return " (" + strings.Join(parts, " · ") + ")"
 }
 
 func join(fields []field) string {
