@@ -25,6 +25,7 @@ import (
 	"hew/agent/config"
 	"hew/agent/engine"
 	"hew/agent/event"
+	"hew/agent/exitcode"
 	"hew/agent/llm"
 	"hew/agent/llm/provider"
 )
@@ -133,11 +134,11 @@ func Run(ctx context.Context, o Options) Result {
 		o.Report(res)
 	}
 	if ctx.Err() != nil {
-		res.Outcome = engine.Outcome{ExitCode: 130, Reason: "interrupted; nothing was written to your tree (each attempt's proposal is kept: see the table)"}
+		res.Outcome = engine.Outcome{ExitCode: exitcode.Interrupted, Reason: "interrupted; nothing was written to your tree (each attempt's proposal is kept: see the table)"}
 		return res
 	}
 	if res.Chosen < 0 {
-		res.Outcome = engine.Outcome{ExitCode: 1, Reason: "no attempt finished with passing tests; nothing was written to your tree (each attempt's proposal is kept: see the table)"}
+		res.Outcome = engine.Outcome{ExitCode: exitcode.Failed, Reason: "no attempt finished with passing tests; nothing was written to your tree (each attempt's proposal is kept: see the table)"}
 		return res
 	}
 	w := runs[res.Chosen]
