@@ -35,6 +35,9 @@ type Layer struct {
 	bases map[string]Base // the lower state of each path when the proposal first touched it
 	// ignore holds git's ignore rules over the merged view; each walk renews it (see ignores).
 	ignore *ignore.Matcher
+	// copy is the copy of the merged view commands run in where no overlay can be mounted
+	// (InCopy).
+	copy *mirror
 }
 
 // Options adjusts how a layer reads its environment; the zero value uses the process's.
@@ -64,6 +67,7 @@ func OpenWith(root, dir string, opts Options) (*Layer, error) {
 		return nil, fmt.Errorf("open proposal over %s: %w", root, err)
 	}
 	l := &Layer{root: absRoot, dir: dir, upper: filepath.Join(dir, "upper"), bases: map[string]Base{}}
+	l.copy = &mirror{dir: l.mirrorDir()}
 	for _, d := range []string{l.upper, filepath.Join(dir, "work"), filepath.Join(dir, "base")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("open proposal state %s: %w", dir, err)
