@@ -230,8 +230,12 @@ func (e *Engine) policyLabel() string {
 // SessionID is the session's id.
 func (e *Engine) SessionID() string { return e.log.ID }
 
-// Close ends the session, keeping its file and any pending proposal.
-func (e *Engine) Close() error { return e.log.Close() }
+// Close ends the session, keeping its file and any pending proposal; the copy of the tree
+// commands ran in where the sandbox has no overlay is removed.
+func (e *Engine) Close() error {
+	e.layer.DropCopy()
+	return e.log.Close()
+}
 
 // Send runs one turn of the conversation.
 // Before the turn the working tree is checkpointed (see Checkpoint), so `hew undo

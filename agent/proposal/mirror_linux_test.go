@@ -134,3 +134,43 @@ func TestInCopyNeverFollowsLinksItLeft(t *testing.T) {
 		t.Errorf("the refresh wrote through a link the command left: %v", ents)
 	}
 }
+
+// Changes anywhere in the tree, by the user between commands or by a command, reach the copy
+// and the proposal: deep edits, new and deleted directories, directories a command made.
+func TestInCopyFollowsDeepChanges(t *testing.T) {
+	l, root := newTree(t, map[string]string{"a/b/c/d.txt": "d\n", "a/b/e.txt": "e\n", "x/y/z.txt": "z\n", "top.txt": "t\n"})
+	check := func(want map[string]string, act func(d string)) {
+		t.Helper()
+		err := l.InCopy(true, func(d string) error {
+			if got := readTree(t, d); !reflect.DeepEqual(got, want) {
+				t.Errorf("copy = %v, want %v", got, want)
+			}
+			if act != nil {
+				act(d)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(map[string]string{"a/b/c/d.txt": "d\n", "a/b/e.txt": "e\n", "x/y/z.txt": "z\n", "top.txt": "t\n"}, func(d string) {
+		os.WriteFile(filepath.Join(d, "a/b/c/d.txt"), []byte("d by command\n"), 0o644)
+		os.MkdirAll(filepath.Join(d, "new/deep/er"), 0o755)
+		os.WriteFile(filepath.Join(d, "new/deep/er/f.txt"), []byte("f\n"), 0o644)
+		os.RemoveAll(filepath.Join(d, "x"))
+	})
+	if got, want := summary(t, l), []string{"M a/b/c/d.txt", "A new/deep/er/f.txt", "D x/y/z.txt"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("changes = %v, want %v", got, want)
+	}
+	// The user, between commands: a deep edit, a new directory, a deleted one.
+	os.WriteFile(filepath.Join(root, "a/b/e.txt"), []byte("e by user\n"), 0o644)
+	os.MkdirAll(filepath.Join(root, "u/v"), 0o755)
+	os.WriteFile(filepath.Join(root, "u/v/w.txt"), []byte("w\n"), 0o644)
+	os.RemoveAll(filepath.Join(root, "a/b/c"))
+	l.Drop("a/b/c/d.txt")
+	check(map[string]string{"a/b/e.txt": "e by user\n", "new/deep/er/f.txt": "f\n", "top.txt": "t\n", "u/v/w.txt": "w\n"}, nil)
+	// A tool edit in a directory the copy already has.
+	l.WriteFile("u/v/w.txt", []byte("w by tool\n"), 0)
+	check(map[string]string{"a/b/e.txt": "e by user\n", "new/deep/er/f.txt": "f\n", "top.txt": "t\n", "u/v/w.txt": "w by tool\n"}, nil)
+}
