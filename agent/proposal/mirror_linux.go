@@ -35,9 +35,9 @@ import (
 type mirror struct {
 	mu      sync.Mutex // held for a whole InCopy
 	dir     string
-	ents    entries // what the copy holds: name → identities of source and copy
-	built   bool                   // ents describes dir; false: rebuild from nothing
-	noClone atomic.Bool            // FICLONE failed once: copy bytes from now on
+	ents    entries     // what the copy holds: name → identities of source and copy
+	built   bool        // ents describes dir; false: rebuild from nothing
+	noClone atomic.Bool // FICLONE failed once: copy bytes from now on
 	// src watches the merged view's directories (working tree and proposal), dst the copy's;
 	// nil when inotify is unavailable, and everything is read each time.
 	src, dst *dirWatch
