@@ -15,7 +15,7 @@ import (
 // with reasoning, commentary and a Gemini-style extra field on the way.
 func longSession(n int) llm.Request {
 	req := llm.Request{Model: "gpt-5.1", System: "You are hew.", ReasoningEffort: "low", MaxOutputTokens: 4000,
-		Tools: []llm.Tool{{Name: "read_file", Description: "Read a file.", Parameters: json.RawMessage(`{"type":"object","properties":{"path":{"type":"string"}}}`)}},
+		Tools:    []llm.Tool{{Name: "read_file", Description: "Read a file.", Parameters: json.RawMessage(`{"type":"object","properties":{"path":{"type":"string"}}}`)}},
 		Messages: []llm.Message{{Role: llm.RoleUser, Text: "fix the tests"}}}
 	out := strings.Repeat("func f() error { return nil } // \"quoted\" <tag> & more\n", 28)
 	for i := range n {
