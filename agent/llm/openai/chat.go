@@ -156,19 +156,11 @@ func (p *Provider) chatBody(req llm.Request) (openai.ChatCompletionNewParams, []
 	if err != nil {
 		return params, nil, err
 	}
-	head, err := json.Marshal(params)
-	if err != nil {
-		return params, nil, fmt.Errorf("encode the request: %w", err)
-	}
 	msgs := req.Messages
 	if req.System != "" {
 		msgs = append([]llm.Message{{Role: roleSystem, Text: req.System}}, msgs...)
 	}
-	items, err := encodeMessages(&p.chatCache, msgs, p.chatMessage)
-	if err != nil {
-		return params, nil, err
-	}
-	body, err := splice(head, "messages", items)
+	body, err := requestBody(params, "messages", &p.chatCache, msgs, p.chatMessage)
 	return params, body, err
 }
 

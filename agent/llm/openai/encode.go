@@ -22,6 +22,20 @@ type prefixCache struct {
 	enc  [][]byte      // each one's items, encoded and comma-separated
 }
 
+// requestBody is the body of a request whose parameters without the conversation are params:
+// their SDK encoding with field set to msgs' items, encoded through c.
+func requestBody[T any](params any, field string, c *prefixCache, msgs []llm.Message, items func(llm.Message) ([]T, error)) ([]byte, error) {
+	head, err := json.Marshal(params)
+	if err != nil {
+		return nil, fmt.Errorf("encode the request: %w", err)
+	}
+	parts, err := encodeMessages(c, msgs, items)
+	if err != nil {
+		return nil, err
+	}
+	return splice(head, field, parts)
+}
+
 // encodeMessages returns msgs' items as the elements of a JSON array (without the brackets or
 // the commas between messages), each message's through items unless the cache holds it.
 func encodeMessages[T any](c *prefixCache, msgs []llm.Message, items func(llm.Message) ([]T, error)) ([][]byte, error) {

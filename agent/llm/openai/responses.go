@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/openai/openai-go/v3/option"
@@ -147,15 +146,7 @@ func (p *Provider) responsesBody(req llm.Request) (responses.ResponseNewParams, 
 	if err != nil {
 		return params, nil, err
 	}
-	head, err := json.Marshal(params)
-	if err != nil {
-		return params, nil, fmt.Errorf("encode the request: %w", err)
-	}
-	items, err := encodeMessages(&p.responsesCache, req.Messages, responsesItems)
-	if err != nil {
-		return params, nil, err
-	}
-	body, err := splice(head, "input", items)
+	body, err := requestBody(params, "input", &p.responsesCache, req.Messages, responsesItems)
 	return params, body, err
 }
 
