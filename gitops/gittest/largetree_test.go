@@ -11,7 +11,7 @@ import (
 // files it calls tracked are exactly what git commits, the build output is ignored, and the
 // marker is in one tracked file.
 func TestLargeTreeShape(t *testing.T) {
-	spec := LargeTree{Seed: 3, Tracked: 1500, Ignored: 600, LargeFiles: 2, LargeSize: 64 << 10, FileSize: 200}
+	spec := LargeTree{Seed: 3, Tracked: 600, Ignored: 300, LargeFiles: 2, LargeSize: 16 << 10, FileSize: 200}
 	dir := t.TempDir()
 	if err := MakeLargeRepo(dir, spec); err != nil {
 		t.Fatal(err)
