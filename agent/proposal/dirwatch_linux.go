@@ -17,6 +17,9 @@ type dirWatch struct {
 	fd    int
 	mu    sync.Mutex
 	names map[int32]string // watch descriptor → directory name in the tree
+	// broken is set when a watch could not be added (the user's inotify watch limit, say):
+	// the next drain then says everything may have changed.
+	broken bool
 }
 
 // watchMask is every change to a directory's entries, or to the directory itself.
@@ -32,16 +35,19 @@ func newDirWatch() (*dirWatch, error) {
 	return &dirWatch{fd: fd, names: map[int32]string{}}, nil
 }
 
-// add watches directory abs, known in the tree as name.
-func (w *dirWatch) add(abs, name string) error {
+// add watches directory abs, known in the tree as name. A directory that is gone, or is not a
+// directory (a link, IN_DONT_FOLLOW), needs no watch; any other failure breaks the watch.
+func (w *dirWatch) add(abs, name string) {
 	wd, err := unix.InotifyAddWatch(w.fd, abs, watchMask)
-	if err != nil {
-		return err
-	}
 	w.mu.Lock()
-	w.names[int32(wd)] = name
-	w.mu.Unlock()
-	return nil
+	defer w.mu.Unlock()
+	switch {
+	case err == nil:
+		w.names[int32(wd)] = name
+	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR), errors.Is(err, unix.ELOOP):
+	default:
+		w.broken = true
+	}
 }
 
 // changes is what a dirWatch saw: directories whose entries must be read again, directories
@@ -58,6 +64,9 @@ func (w *dirWatch) drain() changes {
 	var buf [64 << 10]byte
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.broken {
+		c.all, w.broken = true, false
+	}
 	for {
 		n, err := unix.Read(w.fd, buf[:])
 		if errors.Is(err, unix.EINTR) {

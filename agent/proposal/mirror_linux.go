@@ -176,8 +176,8 @@ func (w *walker) dir(name string) {
 }
 
 // statDir lists directory name beneath the tree whose root descriptor is rootfd (abs is the
-// root's path), lstat-ing each entry through the directory's descriptor; at the top, .git is
-// left out. A name that is no longer a directory reached through directories has no entries.
+// root's path), lstat-ing each entry through the directory's descriptor; git's directories
+// (.git, at any depth) are left out, as the merged view leaves them out. A name that is no longer a directory reached through directories has no entries.
 func statDir(rootfd int, abs, name string) ([]source, error) {
 	fd, err := openDirBeneath(rootfd, name)
 	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EXDEV) {
@@ -195,7 +195,7 @@ func statDir(rootfd int, abs, name string) ([]source, error) {
 	out := make([]source, 0, len(names))
 	dirAbs := filepath.Join(abs, filepath.FromSlash(name))
 	for _, n := range names {
-		if name == "." && fsguard.IsGitName(n) {
+		if fsguard.IsGitName(n) {
 			continue
 		}
 		s := source{name: path.Join(name, n), path: dirAbs + "/" + n}
@@ -227,14 +227,9 @@ func (l *Layer) mergedDir(rootfd int, watch *dirWatch, name string) ([]source, e
 	_, uerr := os.Lstat(up)
 	if watch != nil {
 		if uerr == nil {
-			if err := watch.add(up, name); err != nil && !errors.Is(err, unix.ENOTDIR) && !errors.Is(err, unix.ENOENT) {
-				return nil, err
-			}
+			watch.add(up, name)
 		}
-		if err := watch.add(filepath.Join(l.root, filepath.FromSlash(name)), name); err != nil &&
-			!errors.Is(err, unix.ENOTDIR) && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ELOOP) {
-			return nil, err
-		}
+		watch.add(filepath.Join(l.root, filepath.FromSlash(name)), name)
 	}
 	if errors.Is(uerr, fs.ErrNotExist) && l.lowerVisible(name) {
 		return statDir(rootfd, l.root, name)
@@ -360,9 +355,7 @@ func (l *Layer) refresh(m *mirror) error {
 	}
 	defer unix.Close(root)
 	if m.dst != nil && all {
-		if err := m.dst.add(m.dir, "."); err != nil {
-			return err
-		}
+		m.dst.add(m.dir, ".")
 	}
 	want := make(map[string]bool, len(srcs))
 	var copies []source
@@ -387,9 +380,7 @@ func (l *Layer) refresh(m *mirror) error {
 				return err
 			}
 			if m.dst != nil {
-				if err := m.dst.add(filepath.Join(m.dir, filepath.FromSlash(s.name)), s.name); err != nil {
-					return err
-				}
+				m.dst.add(filepath.Join(m.dir, filepath.FromSlash(s.name)), s.name)
 			}
 			m.ents.set(s.name, mirrorEntry{src: id, dst: dirID})
 		case unix.S_IFLNK:
@@ -618,11 +609,9 @@ func (l *Layer) scanCopy(m *mirror, keep bool) error {
 	defer unix.Close(root)
 	read := func(name string) ([]source, error) {
 		if m.dst != nil {
-			// A directory the command made, watched before it is read. Where the command left
-			// a link, the watch is refused (IN_DONT_FOLLOW, IN_ONLYDIR) and nothing is read.
-			if err := m.dst.add(filepath.Join(m.dir, filepath.FromSlash(name)), name); err != nil {
-				return nil, nil
-			}
+			// Watched before it is read, for the next command. Where the command left a link,
+			// the watch is refused (IN_DONT_FOLLOW) and statDir reads nothing through it.
+			m.dst.add(filepath.Join(m.dir, filepath.FromSlash(name)), name)
 		}
 		return statDir(root, m.dir, name)
 	}

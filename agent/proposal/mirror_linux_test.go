@@ -170,7 +170,24 @@ func TestInCopyFollowsDeepChanges(t *testing.T) {
 	os.RemoveAll(filepath.Join(root, "a/b/c"))
 	l.Drop("a/b/c/d.txt")
 	check(map[string]string{"a/b/e.txt": "e by user\n", "new/deep/er/f.txt": "f\n", "top.txt": "t\n", "u/v/w.txt": "w\n"}, nil)
-	// A tool edit in a directory the copy already has.
+	// A tool edit in a directory the copy already has; a command makes a nested repository,
+	// whose .git stays out of the proposal.
 	l.WriteFile("u/v/w.txt", []byte("w by tool\n"), 0)
-	check(map[string]string{"a/b/e.txt": "e by user\n", "new/deep/er/f.txt": "f\n", "top.txt": "t\n", "u/v/w.txt": "w by tool\n"}, nil)
+	check(map[string]string{"a/b/e.txt": "e by user\n", "new/deep/er/f.txt": "f\n", "top.txt": "t\n", "u/v/w.txt": "w by tool\n"}, func(d string) {
+		os.MkdirAll(filepath.Join(d, "u/nested/.git"), 0o755)
+		os.WriteFile(filepath.Join(d, "u/nested/.git/HEAD"), []byte("ref\n"), 0o644)
+	})
+	if got, want := summary(t, l), []string{"A new/deep/er/f.txt", "M u/v/w.txt", "D x/y/z.txt"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("changes after a nested repository = %v, want %v", got, want)
+	}
+	// Where inotify gives out (a watch limit reached), everything is read again; the nested
+	// repository, which the proposal does not have, is gone from the copy.
+	l.copy.src.broken, l.copy.dst.broken = true, true
+	os.WriteFile(filepath.Join(root, "top.txt"), []byte("t2\n"), 0o644)
+	check(map[string]string{"a/b/e.txt": "e by user\n", "new/deep/er/f.txt": "f\n", "top.txt": "t2\n", "u/v/w.txt": "w by tool\n"}, func(d string) {
+		os.WriteFile(filepath.Join(d, "a/b/e.txt"), []byte("e by command\n"), 0o644)
+	})
+	if b, _ := l.ReadFile("a/b/e.txt"); string(b) != "e by command\n" {
+		t.Errorf("a/b/e.txt in the proposal = %q", b)
+	}
 }
