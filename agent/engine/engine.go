@@ -262,11 +262,13 @@ func (e *Engine) policyLabel() string {
 // SessionID is the session's id.
 func (e *Engine) SessionID() string { return e.log.ID }
 
-// Close ends the session, keeping its file and any pending proposal.
+// Close ends the session, keeping its file and any pending proposal; the copy of the tree
+// commands ran in where the sandbox has no overlay is removed.
 func (e *Engine) Close() error {
 	if e.mcp != nil {
 		e.mcp.Close()
 	}
+	e.layer.DropCopy()
 	return e.log.Close()
 }
 

@@ -2,6 +2,7 @@ package proposal
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -69,16 +70,7 @@ func (l *Layer) Import(dst string) error {
 		if err != nil || !info.Mode().IsRegular() {
 			return err
 		}
-		data, err := fsguard.ReadFile(dst, name) // no link followed, never a FIFO swapped in since
-		if err != nil {
-			return err
-		}
-		if cur, err := l.ReadFile(name); err == nil && bytes.Equal(cur, data) {
-			if st, err := l.Stat(name); err == nil && st.Mode() == info.Mode() {
-				return nil
-			}
-		}
-		return l.WriteFile(name, data, info.Mode().Perm())
+		return l.importFile(dst, name)
 	})
 	if err != nil {
 		return fmt.Errorf("bring the command's changes into the proposal: %w", err)
@@ -96,4 +88,26 @@ func (l *Layer) Import(dst string) error {
 		}
 	}
 	return nil
+}
+
+// importFile records regular file name of the tree dst (a copy of the merged view a command
+// ran in) into the proposal when its content or mode differs from the merged view's.
+func (l *Layer) importFile(dst, name string) error {
+	data, err := fsguard.ReadFile(dst, name) // no link followed, never a FIFO swapped in since
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	info, err := fsguard.Lstat(dst, name)
+	if err != nil {
+		return err
+	}
+	if cur, err := l.ReadFile(name); err == nil && bytes.Equal(cur, data) {
+		if st, err := l.Stat(name); err == nil && st.Mode() == info.Mode() {
+			return nil
+		}
+	}
+	return l.WriteFile(name, data, info.Mode().Perm())
 }

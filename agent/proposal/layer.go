@@ -35,6 +35,9 @@ type Layer struct {
 	bases map[string]Base // the lower state of each path when the proposal first touched it
 	// ignore holds git's ignore rules over the merged view; each walk renews it (see ignores).
 	ignore *ignore.Matcher
+	// copy is the copy of the merged view commands run in where no overlay can be mounted
+	// (InCopy).
+	copy *mirror
 }
 
 // Options adjusts how a layer reads its environment; the zero value uses the process's.
@@ -64,6 +67,7 @@ func OpenWith(root, dir string, opts Options) (*Layer, error) {
 		return nil, fmt.Errorf("open proposal over %s: %w", root, err)
 	}
 	l := &Layer{root: absRoot, dir: dir, upper: filepath.Join(dir, "upper"), bases: map[string]Base{}}
+	l.copy = &mirror{dir: l.mirrorDir()}
 	for _, d := range []string{l.upper, filepath.Join(dir, "work"), filepath.Join(dir, "base")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("open proposal state %s: %w", dir, err)
@@ -337,6 +341,47 @@ func (l *Layer) ReadSmallFile(name string, max int64) (data []byte, ok bool, err
 	return data, err == nil, err
 }
 
+// upperEntry is a directory entry of the merged view that the proposal provides.
+type upperEntry struct{ fs.DirEntry }
+
+// FileReader reads the files a walk of the merged view found (WalkDir) without resolving each
+// name through both layers again: the walk found which layer provides it. Both layers' roots
+// are held open until Close.
+type FileReader struct{ lower, upper *fsguard.Root }
+
+// NewFileReader returns a FileReader over l.
+func (l *Layer) NewFileReader() (*FileReader, error) {
+	lower, err := fsguard.OpenRoot(l.root)
+	if err != nil {
+		return nil, err
+	}
+	upper, err := fsguard.OpenRoot(l.upper)
+	if err != nil {
+		lower.Close()
+		return nil, err
+	}
+	return &FileReader{lower: lower, upper: upper}, nil
+}
+
+// Close releases the roots.
+func (r *FileReader) Close() {
+	r.lower.Close()
+	r.upper.Close()
+}
+
+// ReadSmallFile is Layer.ReadSmallFile for a file WalkDir passed with d: the file is opened
+// beneath the root of the layer that provides it without following a symbolic link in any
+// component. ok is false for anything but a regular file of at most max bytes.
+func (r *FileReader) ReadSmallFile(name string, d fs.DirEntry, max int64) (data []byte, ok bool, err error) {
+	if !d.Type().IsRegular() {
+		return nil, false, nil
+	}
+	if _, up := d.(upperEntry); up {
+		return r.upper.ReadSmallFile(name, max)
+	}
+	return r.lower.ReadSmallFile(name, max)
+}
+
 // Stat describes name in the merged view without following a final symbolic link; links
 // among its directories are followed as ReadFile follows them.
 func (l *Layer) Stat(name string) (fs.FileInfo, error) {
@@ -385,7 +430,7 @@ func (l *Layer) readDir(name string) ([]fs.DirEntry, error) {
 					continue
 				}
 			}
-			out = append(out, e)
+			out = append(out, upperEntry{e})
 		}
 	} else {
 		lowerVisible = l.lowerVisible(name)

@@ -2,15 +2,14 @@
 // see the repository with the pending changes applied and what they write lands in the proposal.
 //
 // Where the sandbox can mount the proposal as an overlay, commands run over the real tree with
-// writes captured in the upper layer. Where it cannot, the runner copies the merged view to a
-// temporary directory, runs the command there and brings the differences back.
+// writes captured in the upper layer. Where it cannot, the runner runs the command in the
+// layer's copy of the merged view (proposal.Layer.InCopy: kept between commands, brought up to
+// date by copying only what changed) and brings the differences back.
 package runner
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -104,29 +103,21 @@ func (r *Runner) notify(res sandbox.Result) {
 	}
 }
 
-// runCopy runs the command over a copy of the merged view, importing its changes when keep.
+// runCopy runs the command over the layer's copy of the merged view (kept between commands
+// and brought up to date incrementally), importing its changes when keep.
 func (r *Runner) runCopy(ctx context.Context, spec sandbox.Spec, keep bool) (tools.RunResult, error) {
-	tmp, err := os.MkdirTemp("", "hew-run-*")
-	if err != nil {
-		return tools.RunResult{}, fmt.Errorf("make a copy of the tree to run in: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	if err := r.Layer.Materialize(tmp); err != nil {
-		return tools.RunResult{}, fmt.Errorf("make a copy of the tree to run in: %w", err)
-	}
-	spec.Workspace, spec.Overlay = tmp, nil
 	sb, err := r.Sandbox()
 	if err != nil {
 		return tools.RunResult{}, err
 	}
-	res, err := sb.Run(ctx, spec)
+	var res sandbox.Result
+	err = r.Layer.InCopy(keep, func(dir string) error {
+		spec.Workspace, spec.Overlay = dir, nil
+		res, err = sb.Run(ctx, spec)
+		return err
+	})
 	if err != nil {
 		return tools.RunResult{}, err
-	}
-	if keep {
-		if err := r.Layer.Import(tmp); err != nil {
-			return tools.RunResult{}, err
-		}
 	}
 	r.notify(res)
 	return result(res), nil

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -124,5 +125,63 @@ func TestNoticeToldOnce(t *testing.T) {
 	}
 	if len(told) != 1 || !strings.Contains(told[0], "GITHUB_TOKEN") {
 		t.Errorf("notices = %q, want one about GITHUB_TOKEN", told)
+	}
+}
+
+// On the Landlock-only backend commands run in the layer's copy of the tree, which lives beside
+// the proposal's own state and is kept between commands. Containment is as strong as with a
+// fresh copy: a command cannot write the proposal's state, the working tree or anything
+// outside, and what it leaves in the copy (a link where a directory was) is never written
+// through when the next command's copy is brought up to date.
+func TestLandlockCopyContainment(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Backend: sandbox.BackendLandlock})
+	if err != nil {
+		t.Skipf("Landlock unavailable: %v", err)
+	}
+	root, state, outside := t.TempDir(), t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(root, "sub"), 0o755)
+	os.WriteFile(filepath.Join(root, "sub/a.txt"), []byte("a\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "top.txt"), []byte("top\n"), 0o644)
+	layer, err := proposal.Open(root, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Sandbox: sync.OnceValues(func() (*sandbox.Sandbox, error) { return sb, nil }), Layer: layer,
+		Policy: sandbox.PolicyWorkspaceWrite, Env: []string{"PATH=" + os.Getenv("PATH")}}
+	run := func(cmd string) string {
+		t.Helper()
+		res, err := r.Run(context.Background(), cmd, 30*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Output
+	}
+	out := run(fmt.Sprintf(`for p in '%[1]s/planted' '%[2]s/base.json' '%[2]s/planted' '%[3]s/top.txt' '%[3]s/planted' '%[4]s/planted'; do
+  (echo pwned > "$p") 2>/dev/null && echo "WROTE $p"
+done
+rm -rf sub && ln -s '%[4]s' sub
+echo ok`, layer.Upper(), state, root, outside))
+	if strings.Contains(out, "WROTE") || !strings.Contains(out, "ok") {
+		t.Errorf("output:\n%s", out)
+	}
+	for _, p := range []string{filepath.Join(layer.Upper(), "planted"), filepath.Join(state, "planted"), filepath.Join(root, "planted"), filepath.Join(outside, "planted")} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("the command wrote %s", p)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "top.txt")); string(b) != "top\n" {
+		t.Errorf("the working tree's top.txt = %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(state, "base.json")); strings.Contains(string(b), "pwned") {
+		t.Error("the command wrote the proposal's state")
+	}
+	// The user brings sub back to life with a change; the next copy must not write through the link.
+	os.WriteFile(filepath.Join(root, "sub/a.txt"), []byte("a2\n"), 0o644)
+	layer.Drop("sub/a.txt")
+	if out := run("cat sub/a.txt; ls -la sub | head -3"); !strings.Contains(out, "a2") {
+		t.Errorf("the next command does not see sub/a.txt: %s", out)
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+		t.Errorf("bringing the copy up to date wrote outside through the link: %v", ents)
 	}
 }

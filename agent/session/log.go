@@ -13,13 +13,9 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -162,40 +158,14 @@ func Read(path string) ([]event.Event, error) {
 
 // Info summarises a session for listing.
 type Info struct {
-	ID      string
-	Path    string
+	ID      string `json:"-"`
+	Path    string `json:"-"`
 	Start   time.Time
 	Repo    string
 	Model   string
 	Prompt  string // the first prompt
 	Turns   int
 	CostUSD float64
-}
-
-// List summarises every session in dir, newest first.
-func List(dir string) ([]Info, error) {
-	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("list sessions in %s: %w", dir, err)
-	}
-	var out []Info
-	for _, e := range ents {
-		id, ok := strings.CutSuffix(e.Name(), ".jsonl")
-		if !ok {
-			continue
-		}
-		info, err := Summarise(filepath.Join(dir, e.Name()))
-		if err != nil {
-			continue
-		}
-		info.ID = id
-		out = append(out, info)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	return out, nil
 }
 
 // Summarise reads one session file's summary.
@@ -212,19 +182,24 @@ func Summarise(path string) (Info, error) {
 func summarise(evs []event.Event) Info {
 	var info Info
 	for _, e := range evs {
-		switch e := e.(type) {
-		case *event.SessionStarted:
-			if info.Start.IsZero() {
-				info.Start, info.Repo, info.Model = e.Time, e.Repo, e.Model
-			}
-		case *event.TurnStarted:
-			info.Turns++
-			if info.Prompt == "" {
-				info.Prompt = e.Prompt
-			}
-		case *event.Usage:
-			info.CostUSD = e.TotalCostUSD
-		}
+		info.add(e)
 	}
 	return info
+}
+
+// add counts one event of the session into its summary.
+func (info *Info) add(e event.Event) {
+	switch e := e.(type) {
+	case *event.SessionStarted:
+		if info.Start.IsZero() {
+			info.Start, info.Repo, info.Model = e.Time, e.Repo, e.Model
+		}
+	case *event.TurnStarted:
+		info.Turns++
+		if info.Prompt == "" {
+			info.Prompt = e.Prompt
+		}
+	case *event.Usage:
+		info.CostUSD = e.TotalCostUSD
+	}
 }

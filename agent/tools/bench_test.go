@@ -3,11 +3,13 @@ package tools
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"hew/agent/proposal"
 	"hew/gitops/gittest"
 )
 
@@ -98,4 +100,79 @@ func BenchmarkListFilesLargeRepo(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(listTime)/float64(gitTime), "x-git")
+}
+
+// largeEnv is the generated 75,000-file repository (gittest.LargeRepo; HEW_LARGE_REPO reuses
+// one) with a fresh proposal over it, and a function timing a command line run in it.
+func largeEnv(b *testing.B) (*Env, func(name string, args ...string) time.Duration) {
+	root := gittest.LargeRepo(b, gittest.LargeTree{})
+	l, err := proposal.OpenWith(root, b.TempDir(), proposal.Options{Getenv: func(string) string { return "" }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &Env{Layer: l}, func(name string, args ...string) time.Duration {
+		start := time.Now()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil && cmd.ProcessState.ExitCode() != 1 {
+			b.Fatalf("%s %v: %v\n%.500s", name, args, err, out)
+		}
+		return time.Since(start)
+	}
+}
+
+// BenchmarkListFilesGenerated lists the generated 75,000-file repository through list_files,
+// the first listing of a session (first-s) and then warm, and reports the warm time over that
+// of git ls-files -co --exclude-standard run in the same loop (x-git), and the first's
+// (x-git-first).
+func BenchmarkListFilesGenerated(b *testing.B) {
+	env, run := largeEnv(b)
+	start := time.Now()
+	call(b, env, "list_files", `{"max":1}`)
+	first := time.Since(start)
+	var gitTime, listTime time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		gitTime += run("git", "ls-files", "-co", "--exclude-standard")
+		b.StartTimer()
+		start := time.Now()
+		r := call(b, env, "list_files", `{"max":1000000}`)
+		listTime += time.Since(start)
+		if r.IsError || !strings.Contains(r.Output, "lines (") || strings.Contains(r.Output, "node_modules/") {
+			b.Fatal(r.Output[:min(len(r.Output), 300)]) // the output is clipped: only its ends are there
+		}
+	}
+	b.ReportMetric(first.Seconds(), "first-s")
+	b.ReportMetric(float64(first)/(float64(gitTime)/float64(b.N)), "x-git-first")
+	b.ReportMetric(float64(listTime)/float64(gitTime), "x-git")
+}
+
+// BenchmarkSearchGenerated searches the generated 75,000-file repository for a literal that one
+// tracked file holds (and ignored build output too, which must not be reported), and reports
+// the time over that of rg (ripgrep, when installed; x-rg) and git grep (x-gitgrep) run in the
+// same loop.
+func BenchmarkSearchGenerated(b *testing.B) {
+	env, run := largeEnv(b)
+	_, rgErr := exec.LookPath("rg")
+	call(b, env, "search", `{"pattern":"warm up the cache"}`)
+	var rgTime, gitTime, searchTime time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		if rgErr == nil {
+			rgTime += run("rg", "-n", "--no-heading", gittest.LargeTreeMarker)
+		}
+		gitTime += run("git", "grep", "-n", "--untracked", gittest.LargeTreeMarker)
+		b.StartTimer()
+		start := time.Now()
+		r := call(b, env, "search", `{"pattern":"`+gittest.LargeTreeMarker+`"}`)
+		searchTime += time.Since(start)
+		if r.IsError || strings.Count(r.Output, "\n") != 1 || !strings.Contains(r.Output, gittest.LargeTreeMarkerFile) {
+			b.Fatal(r.Output[:min(len(r.Output), 300)])
+		}
+	}
+	if rgErr == nil {
+		b.ReportMetric(float64(searchTime)/float64(rgTime), "x-rg")
+	}
+	b.ReportMetric(float64(searchTime)/float64(gitTime), "x-gitgrep")
 }

@@ -18,7 +18,7 @@ func matchingFiles(ctx context.Context, env *Env, dir, glob string) ([]string, e
 		return nil, err
 	}
 	var names []string
-	err = walkFiles(ctx, env, dir, func(name string) error {
+	err = walkFiles(ctx, env, dir, func(name string, _ fs.DirEntry) error {
 		if match(name) {
 			names = append(names, name)
 		}
@@ -27,10 +27,11 @@ func matchingFiles(ctx context.Context, env *Env, dir, glob string) ([]string, e
 	return names, err
 }
 
-// walkFiles calls fn for every file under dir (a file itself when dir names one) that is not
+// walkFiles calls fn for every file under dir (a file itself when dir names one, with a nil
+// entry) that is not
 // ignored: what git ls-files -co --exclude-standard would list (see proposal.Layer.Excluded).
 // A dir that is itself ignored is an error.
-func walkFiles(ctx context.Context, env *Env, dir string, fn func(name string) error) error {
+func walkFiles(ctx context.Context, env *Env, dir string, fn func(name string, d fs.DirEntry) error) error {
 	clean, err := env.Layer.Clean(dir)
 	if err != nil {
 		return err
@@ -43,7 +44,7 @@ func walkFiles(ctx context.Context, env *Env, dir string, fn func(name string) e
 		return fmt.Errorf("%s is ignored by git, and so left out of listings and searches", dir)
 	}
 	if !info.IsDir() {
-		return fn(clean)
+		return fn(clean, nil)
 	}
 	return env.Layer.WalkDir(clean, true, func(name string, d fs.DirEntry) error {
 		if err := ctx.Err(); err != nil {
@@ -52,7 +53,7 @@ func walkFiles(ctx context.Context, env *Env, dir string, fn func(name string) e
 		if d.IsDir() {
 			return nil
 		}
-		return fn(name)
+		return fn(name, d)
 	})
 }
 

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
 	"sync"
+
+	"hew/agent/proposal"
 )
 
 const (
@@ -44,23 +47,48 @@ var search = define(Tool{
 	if a.MaxResults <= 0 {
 		a.MaxResults = defaultSearchMax
 	}
-	names, err := matchingFiles(ctx, env, a.Path, a.Glob)
+	glob, err := compileGlob(a.Glob)
 	if err != nil {
 		return errorf("%v", err)
 	}
+	match := re.Match
+	if lit := []byte(a.Pattern); !a.IgnoreCase && regexp.QuoteMeta(a.Pattern) == a.Pattern {
+		match = func(b []byte) bool { return bytes.Contains(b, lit) }
+	}
+	// Files are read while the walk goes on.
+	files := make(chan walkedFile, 256)
+	var walkErr error
+	go func() {
+		defer close(files)
+		walkErr = walkFiles(ctx, env, a.Path, func(name string, d fs.DirEntry) error {
+			if glob(name) {
+				files <- walkedFile{name, d}
+			}
+			return nil
+		})
+	}()
+	reader, err := env.Layer.NewFileReader()
+	if err != nil {
+		return errorf("%v", err)
+	}
+	defer reader.Close()
+	found := searchFiles(env, reader, files, match)
+	if walkErr != nil {
+		return errorf("%v", walkErr)
+	}
 	var b strings.Builder
-	found, more := 0, 0
-	for _, fm := range searchFiles(ctx, env, names, re) {
+	shown, more := 0, 0
+	for _, fm := range found {
 		for _, m := range fm {
-			if found >= a.MaxResults {
+			if shown >= a.MaxResults {
 				more++
 				continue
 			}
-			found++
+			shown++
 			b.WriteString(m)
 		}
 	}
-	if found == 0 {
+	if shown == 0 {
 		return Result{Output: "no matches"}
 	}
 	if more > 0 {
@@ -69,47 +97,75 @@ var search = define(Tool{
 	return Result{Output: b.String()}
 })
 
-// searchFiles reads and matches files in parallel (opening files dominates a search) and
-// returns each file's matching lines, formatted, in the order of names.
-func searchFiles(ctx context.Context, env *Env, names []string, re *regexp.Regexp) [][]string {
-	out := make([][]string, len(names))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(searchWorkers, len(names)); w++ {
+// walkedFile is a file the walk found, with its entry (nil when the search names the file).
+type walkedFile struct {
+	name string
+	d    fs.DirEntry
+}
+
+// searchFiles reads and matches the files as they arrive, in parallel (opening files dominates
+// a search), and returns each file's matching lines, formatted, in the order they arrived.
+func searchFiles(env *Env, reader *proposal.FileReader, files <-chan walkedFile, match func([]byte) bool) [][]string {
+	type job struct {
+		i int
+		f walkedFile
+	}
+	next := make(chan job, 256)
+	var (
+		mu  sync.Mutex
+		out [][]string
+		wg  sync.WaitGroup
+	)
+	for range searchWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				out[i] = searchFile(env, names[i], re)
+			for j := range next {
+				if lines := searchFile(env, reader, j.f, match); lines != nil {
+					mu.Lock()
+					for len(out) <= j.i {
+						out = append(out, nil)
+					}
+					out[j.i] = lines
+					mu.Unlock()
+				}
 			}
 		}()
 	}
-	for i := range names {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
+	i := 0
+	for f := range files {
+		next <- job{i, f}
+		i++
 	}
 	close(next)
 	wg.Wait()
 	return out
 }
 
-func searchFile(env *Env, name string, re *regexp.Regexp) []string {
-	data, ok, err := env.Layer.ReadSmallFile(name, maxSearchFileSize)
-	if err != nil || !ok || !re.Match(data) || isBinary(data) {
+func searchFile(env *Env, reader *proposal.FileReader, f walkedFile, match func([]byte) bool) []string {
+	var (
+		data []byte
+		ok   bool
+		err  error
+	)
+	if f.d != nil {
+		data, ok, err = reader.ReadSmallFile(f.name, f.d, maxSearchFileSize)
+	} else {
+		data, ok, err = env.Layer.ReadSmallFile(f.name, maxSearchFileSize)
+	}
+	if err != nil || !ok || !match(data) || isBinary(data) {
 		return nil
 	}
 	var out []string
 	for i, line := range bytes.Split(data, []byte("\n")) {
-		if !re.Match(line) {
+		if !match(line) {
 			continue
 		}
 		text := string(bytes.TrimRight(line, "\r"))
 		if len(text) > maxSearchLineLength {
 			text = text[:maxSearchLineLength] + " [… line cut]"
 		}
-		out = append(out, fmt.Sprintf("%s:%d: %s\n", name, i+1, text))
+		out = append(out, fmt.Sprintf("%s:%d: %s\n", f.name, i+1, text))
 	}
 	return out
 }

@@ -45,6 +45,14 @@ func openFileBeneath(root, name string, flags int) (int, error) {
 		return -1, err
 	}
 	defer unix.Close(rootfd)
+	return openFileBeneathFd(rootfd, name, flags)
+}
+
+// openFileBeneathFd is openFileBeneath below an open root.
+func openFileBeneathFd(rootfd int, name string, flags int) (int, error) {
+	if !useOpenat2 {
+		return -1, errNoOpenat2
+	}
 	how := &unix.OpenHow{Flags: uint64(flags), Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}
 	fd, err := unix.Openat2(rootfd, name, how)
 	for errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {

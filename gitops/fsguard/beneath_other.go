@@ -15,3 +15,6 @@ func pseudoFile(int) bool { return false }
 
 // openFileBeneath is Linux's openat2; elsewhere openRead walks the path.
 func openFileBeneath(string, string, int) (int, error) { return -1, errNoOpenat2 }
+
+// openFileBeneathFd is Linux's openat2; elsewhere the caller walks the path.
+func openFileBeneathFd(int, string, int) (int, error) { return -1, errNoOpenat2 }

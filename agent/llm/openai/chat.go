@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/param"
 	"github.com/openai/openai-go/v3/shared"
 
@@ -15,11 +16,11 @@ import (
 
 // streamChat makes one streamed Chat Completions call.
 func (p *Provider) streamChat(ctx context.Context, req llm.Request, report func(llm.Delta)) (llm.Response, error) {
-	params, err := p.chatParams(req)
+	params, body, err := p.chatBody(req)
 	if err != nil {
 		return llm.Response{}, err
 	}
-	stream := p.client.Chat.Completions.NewStreaming(ctx, params)
+	stream := p.client.Chat.Completions.NewStreaming(ctx, params, option.WithRequestBody("application/json", body))
 	defer stream.Close()
 
 	var acc assembler
@@ -146,6 +147,23 @@ func chatUsage(u openai.CompletionUsage) llm.Usage {
 	}
 }
 
+// chatBody is the Chat Completions request for req: its parameters without the conversation,
+// and the body to send, with the system message and the conversation encoded through the
+// provider's prefix cache.
+func (p *Provider) chatBody(req llm.Request) (openai.ChatCompletionNewParams, []byte, error) {
+	params, err := p.chatParams(llm.Request{Model: req.Model, Tools: req.Tools,
+		MaxOutputTokens: req.MaxOutputTokens, ReasoningEffort: req.ReasoningEffort})
+	if err != nil {
+		return params, nil, err
+	}
+	msgs := req.Messages
+	if req.System != "" {
+		msgs = append([]llm.Message{{Role: roleSystem, Text: req.System}}, msgs...)
+	}
+	body, err := requestBody(params, "messages", &p.chatCache, msgs, p.chatMessage)
+	return params, body, err
+}
+
 // chatParams maps req onto a streamed Chat Completions request.
 func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, error) {
 	drop := p.dropped(req.Model)
@@ -157,35 +175,11 @@ func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, 
 		params.Messages = append(params.Messages, openai.SystemMessage(req.System))
 	}
 	for _, m := range req.Messages {
-		switch m.Role {
-		case llm.RoleUser:
-			params.Messages = append(params.Messages, openai.UserMessage(m.Text))
-		case llm.RoleAssistant:
-			a := openai.ChatCompletionAssistantMessageParam{}
-			if m.Text != "" {
-				a.Content.OfString = param.NewOpt(m.Text)
-			}
-			for _, c := range m.ToolCalls {
-				call := &openai.ChatCompletionMessageFunctionToolCallParam{
-					ID:       c.ID,
-					Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: jsonArguments(c.Arguments)},
-				}
-				if extra := extraFields(c.Extra); extra != nil {
-					call.SetExtraFields(extra) // Gemini's thought signature, as it came
-				}
-				a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{OfFunction: call})
-			}
-			if text := chatReasoningText(m); text != "" && len(m.ToolCalls) > 0 && !p.openAI {
-				// DeepSeek and Kimi thinking models answer 400 unless an assistant message with
-				// tool calls carries the reasoning that led to them.
-				a.SetExtraFields(map[string]any{"reasoning_content": text})
-			}
-			params.Messages = append(params.Messages, openai.ChatCompletionMessageParamUnion{OfAssistant: &a})
-		case llm.RoleTool:
-			params.Messages = append(params.Messages, openai.ToolMessage(m.Text, m.ToolCallID))
-		default:
-			return params, badMessage(m.Role)
+		msg, err := p.chatMessage(m)
+		if err != nil {
+			return params, err
 		}
+		params.Messages = append(params.Messages, msg...)
 	}
 	for _, t := range req.Tools {
 		schema, err := toolSchema(t)
@@ -270,4 +264,41 @@ func badMessage(role llm.Role) error {
 func (p *Provider) streamEnded(model string) *llm.Error {
 	return &llm.Error{Kind: llm.ErrStream, Provider: "openai", Model: model,
 		Message: "the response stream ended before the model finished", Hint: "try again"}
+}
+
+// roleSystem marks the system prompt where chatBody puts it at the head of the conversation.
+const roleSystem llm.Role = "system"
+
+// chatMessage is one message as Chat Completions messages.
+func (p *Provider) chatMessage(m llm.Message) ([]openai.ChatCompletionMessageParamUnion, error) {
+	switch m.Role {
+	case llm.RoleUser:
+		return []openai.ChatCompletionMessageParamUnion{openai.UserMessage(m.Text)}, nil
+	case llm.RoleAssistant:
+		a := openai.ChatCompletionAssistantMessageParam{}
+		if m.Text != "" {
+			a.Content.OfString = param.NewOpt(m.Text)
+		}
+		for _, c := range m.ToolCalls {
+			call := &openai.ChatCompletionMessageFunctionToolCallParam{
+				ID:       c.ID,
+				Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: jsonArguments(c.Arguments)},
+			}
+			if extra := extraFields(c.Extra); extra != nil {
+				call.SetExtraFields(extra) // Gemini's thought signature, as it came
+			}
+			a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{OfFunction: call})
+		}
+		if text := chatReasoningText(m); text != "" && len(m.ToolCalls) > 0 && !p.openAI {
+			// DeepSeek and Kimi thinking models answer 400 unless an assistant message with
+			// tool calls carries the reasoning that led to them.
+			a.SetExtraFields(map[string]any{"reasoning_content": text})
+		}
+		return []openai.ChatCompletionMessageParamUnion{{OfAssistant: &a}}, nil
+	case llm.RoleTool:
+		return []openai.ChatCompletionMessageParamUnion{openai.ToolMessage(m.Text, m.ToolCallID)}, nil
+	case roleSystem:
+		return []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(m.Text)}, nil
+	}
+	return nil, badMessage(m.Role)
 }

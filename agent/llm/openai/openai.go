@@ -72,11 +72,13 @@ type Options struct {
 
 // Provider streams responses from an OpenAI-compatible API. It is safe for concurrent use.
 type Provider struct {
-	client  openai.Client
-	api     string
-	baseURL string
-	openAI  bool // the server is api.openai.com
-	retry   retry.Policy
+	client openai.Client
+	// responsesCache and chatCache hold the conversation as last encoded (see prefixCache).
+	responsesCache, chatCache prefixCache
+	api                       string
+	baseURL                   string
+	openAI                    bool // the server is api.openai.com
+	retry                     retry.Policy
 
 	catalog         *catalog.Catalog
 	catalogProvider string

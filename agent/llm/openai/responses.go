@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/param"
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/openai/openai-go/v3/shared"
@@ -15,11 +16,11 @@ import (
 
 // streamResponses makes one streamed Responses API call.
 func (p *Provider) streamResponses(ctx context.Context, req llm.Request, report func(llm.Delta)) (llm.Response, error) {
-	params, err := p.responsesParams(req)
+	params, body, err := p.responsesBody(req)
 	if err != nil {
 		return llm.Response{}, err
 	}
-	stream := p.client.Responses.NewStreaming(ctx, params)
+	stream := p.client.Responses.NewStreaming(ctx, params, option.WithRequestBody("application/json", body))
 	defer stream.Close()
 
 	var acc assembler
@@ -137,6 +138,18 @@ func assistantMessage(text, phase string) responses.ResponseInputItemUnionParam 
 	return item
 }
 
+// responsesBody is the Responses API request for req: its parameters without the conversation,
+// and the body to send, with the conversation encoded through the provider's prefix cache.
+func (p *Provider) responsesBody(req llm.Request) (responses.ResponseNewParams, []byte, error) {
+	params, err := p.responsesParams(llm.Request{Model: req.Model, System: req.System, Tools: req.Tools,
+		MaxOutputTokens: req.MaxOutputTokens, ReasoningEffort: req.ReasoningEffort})
+	if err != nil {
+		return params, nil, err
+	}
+	body, err := requestBody(params, "input", &p.responsesCache, req.Messages, responsesItems)
+	return params, body, err
+}
+
 // responsesParams maps req onto a stateless Responses API request: nothing is stored on the
 // server, and reasoning travels back and forth encrypted.
 func (p *Provider) responsesParams(req llm.Request) (responses.ResponseNewParams, error) {
@@ -151,41 +164,13 @@ func (p *Provider) responsesParams(req llm.Request) (responses.ResponseNewParams
 	if req.System != "" {
 		params.Instructions = param.NewOpt(req.System)
 	}
-	var input responses.ResponseInputParam
 	for _, m := range req.Messages {
-		switch m.Role {
-		case llm.RoleUser:
-			input = append(input, responses.ResponseInputItemParamOfMessage(m.Text, responses.EasyInputMessageRoleUser))
-		case llm.RoleAssistant:
-			for _, r := range m.Reasoning {
-				if r.ID == "" || r.Encrypted == "" {
-					continue // not from the Responses API: nothing to send back
-				}
-				item := responses.ResponseReasoningItemParam{ID: r.ID, Summary: []responses.ResponseReasoningItemSummaryParam{},
-					EncryptedContent: param.NewOpt(r.Encrypted)}
-				if r.Text != "" {
-					item.Summary = append(item.Summary, responses.ResponseReasoningItemSummaryParam{Text: r.Text})
-				}
-				input = append(input, responses.ResponseInputItemUnionParam{OfReasoning: &item})
-			}
-			if m.Commentary != "" {
-				input = append(input, assistantMessage(m.Commentary, "commentary"))
-			}
-			if m.Text != "" {
-				input = append(input, assistantMessage(m.Text, m.Phase))
-			}
-			for _, c := range m.ToolCalls {
-				input = append(input, responses.ResponseInputItemParamOfFunctionCall(c.Arguments, c.ID, c.Name))
-			}
-		case llm.RoleTool:
-			out := responses.ResponseInputItemParamOfFunctionCallOutput(m.Text)
-			out.OfFunctionCallOutput.CallID = param.NewOpt(m.ToolCallID)
-			input = append(input, out)
-		default:
-			return params, badMessage(m.Role)
+		items, err := responsesItems(m)
+		if err != nil {
+			return params, err
 		}
+		params.Input.OfInputItemList = append(params.Input.OfInputItemList, items...)
 	}
-	params.Input.OfInputItemList = input
 	for _, t := range req.Tools {
 		schema, err := toolSchema(t)
 		if err != nil {
@@ -205,4 +190,41 @@ func (p *Provider) responsesParams(req llm.Request) (responses.ResponseNewParams
 		params.Reasoning = shared.ReasoningParam{Effort: shared.ReasoningEffort(req.ReasoningEffort), Summary: shared.ReasoningSummaryAuto}
 	}
 	return params, nil
+}
+
+// responsesItems are the Responses API input items of one message.
+func responsesItems(m llm.Message) ([]responses.ResponseInputItemUnionParam, error) {
+	var input []responses.ResponseInputItemUnionParam
+	switch m.Role {
+	case llm.RoleUser:
+		input = append(input, responses.ResponseInputItemParamOfMessage(m.Text, responses.EasyInputMessageRoleUser))
+	case llm.RoleAssistant:
+		for _, r := range m.Reasoning {
+			if r.ID == "" || r.Encrypted == "" {
+				continue // not from the Responses API: nothing to send back
+			}
+			item := responses.ResponseReasoningItemParam{ID: r.ID, Summary: []responses.ResponseReasoningItemSummaryParam{},
+				EncryptedContent: param.NewOpt(r.Encrypted)}
+			if r.Text != "" {
+				item.Summary = append(item.Summary, responses.ResponseReasoningItemSummaryParam{Text: r.Text})
+			}
+			input = append(input, responses.ResponseInputItemUnionParam{OfReasoning: &item})
+		}
+		if m.Commentary != "" {
+			input = append(input, assistantMessage(m.Commentary, "commentary"))
+		}
+		if m.Text != "" {
+			input = append(input, assistantMessage(m.Text, m.Phase))
+		}
+		for _, c := range m.ToolCalls {
+			input = append(input, responses.ResponseInputItemParamOfFunctionCall(c.Arguments, c.ID, c.Name))
+		}
+	case llm.RoleTool:
+		out := responses.ResponseInputItemParamOfFunctionCallOutput(m.Text)
+		out.OfFunctionCallOutput.CallID = param.NewOpt(m.ToolCallID)
+		input = append(input, out)
+	default:
+		return nil, badMessage(m.Role)
+	}
+	return input, nil
 }
