@@ -27,7 +27,7 @@ func TestSecondOpinionShowsInTheReviewAfterATurn(t *testing.T) {
 	if h.m.view != viewReview {
 		t.Fatal("the review did not open after the turn")
 	}
-	if s := h.screen(); !strings.Contains(s, "second opinion ✗ blocks: 1 finding(s)") {
+	if s := h.screen(); !strings.Contains(s, "second opinion ✗ blocks: 1 finding") {
 		t.Errorf("the review view does not show the second opinion:\n%s", s)
 	}
 	if e := h.m.tr.Last(); e == nil || !strings.Contains(e.Text, "b breaks the parser") {

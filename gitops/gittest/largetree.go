@@ -150,7 +150,7 @@ func (g *treeGen) run() error {
 	g.write("README.md", []byte("# generated monorepo\n"), true)
 	var pkgs []pkgDir
 	kinds := []string{"go", "go", "js", "rust", "py"}
-	for s := 0; len(pkgs)*250 < g.spec.Tracked; s++ {
+	for s := 0; len(pkgs)*250 < g.spec.Tracked || s < 4; s++ { // a small tree still has each kind of service
 		top := []string{"services", "libs", "tools", "apps"}[s%4]
 		svc := fmt.Sprintf("%s/svc%02d", top, s/4)
 		if top == "services" && s/4 == 7 {
