@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/param"
 	"github.com/openai/openai-go/v3/shared"
 
@@ -15,11 +16,11 @@ import (
 
 // streamChat makes one streamed Chat Completions call.
 func (p *Provider) streamChat(ctx context.Context, req llm.Request, report func(llm.Delta)) (llm.Response, error) {
-	params, err := p.chatParams(req)
+	body, err := p.chatBody(req)
 	if err != nil {
 		return llm.Response{}, err
 	}
-	stream := p.client.Chat.Completions.NewStreaming(ctx, params)
+	stream := p.client.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{}, option.WithRequestBody("application/json", body))
 	defer stream.Close()
 
 	var acc assembler
@@ -146,46 +147,64 @@ func chatUsage(u openai.CompletionUsage) llm.Usage {
 	}
 }
 
-// chatParams maps req onto a streamed Chat Completions request.
+// chatParams maps req onto a streamed Chat Completions request, the conversation included. The
+// request sent is chatBody's, the same JSON with the conversation encoded once (see bodyCache).
 func (p *Provider) chatParams(req llm.Request) (openai.ChatCompletionNewParams, error) {
-	drop := p.dropped(req.Model)
-	params := openai.ChatCompletionNewParams{
-		Model:         shared.ChatModel(req.Model),
-		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: param.NewOpt(true)},
+	params, err := p.chatSettings(req)
+	if err != nil {
+		return params, err
 	}
 	if req.System != "" {
 		params.Messages = append(params.Messages, openai.SystemMessage(req.System))
 	}
 	for _, m := range req.Messages {
-		switch m.Role {
-		case llm.RoleUser:
-			params.Messages = append(params.Messages, openai.UserMessage(m.Text))
-		case llm.RoleAssistant:
-			a := openai.ChatCompletionAssistantMessageParam{}
-			if m.Text != "" {
-				a.Content.OfString = param.NewOpt(m.Text)
-			}
-			for _, c := range m.ToolCalls {
-				call := &openai.ChatCompletionMessageFunctionToolCallParam{
-					ID:       c.ID,
-					Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: jsonArguments(c.Arguments)},
-				}
-				if extra := extraFields(c.Extra); extra != nil {
-					call.SetExtraFields(extra) // Gemini's thought signature, as it came
-				}
-				a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{OfFunction: call})
-			}
-			if text := chatReasoningText(m); text != "" && len(m.ToolCalls) > 0 && !p.openAI {
-				// DeepSeek and Kimi thinking models answer 400 unless an assistant message with
-				// tool calls carries the reasoning that led to them.
-				a.SetExtraFields(map[string]any{"reasoning_content": text})
-			}
-			params.Messages = append(params.Messages, openai.ChatCompletionMessageParamUnion{OfAssistant: &a})
-		case llm.RoleTool:
-			params.Messages = append(params.Messages, openai.ToolMessage(m.Text, m.ToolCallID))
-		default:
-			return params, badMessage(m.Role)
+		msg, err := p.chatMessage(m)
+		if err != nil {
+			return params, err
 		}
+		params.Messages = append(params.Messages, msg)
+	}
+	return params, nil
+}
+
+// chatMessage maps one message of the conversation onto a Chat Completions message.
+func (p *Provider) chatMessage(m llm.Message) (openai.ChatCompletionMessageParamUnion, error) {
+	switch m.Role {
+	case llm.RoleUser:
+		return openai.UserMessage(m.Text), nil
+	case llm.RoleAssistant:
+		a := openai.ChatCompletionAssistantMessageParam{}
+		if m.Text != "" {
+			a.Content.OfString = param.NewOpt(m.Text)
+		}
+		for _, c := range m.ToolCalls {
+			call := &openai.ChatCompletionMessageFunctionToolCallParam{
+				ID:       c.ID,
+				Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: jsonArguments(c.Arguments)},
+			}
+			if extra := extraFields(c.Extra); extra != nil {
+				call.SetExtraFields(extra) // Gemini's thought signature, as it came
+			}
+			a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{OfFunction: call})
+		}
+		if text := chatReasoningText(m); text != "" && len(m.ToolCalls) > 0 && !p.openAI {
+			// DeepSeek and Kimi thinking models answer 400 unless an assistant message with
+			// tool calls carries the reasoning that led to them.
+			a.SetExtraFields(map[string]any{"reasoning_content": text})
+		}
+		return openai.ChatCompletionMessageParamUnion{OfAssistant: &a}, nil
+	case llm.RoleTool:
+		return openai.ToolMessage(m.Text, m.ToolCallID), nil
+	}
+	return openai.ChatCompletionMessageParamUnion{}, badMessage(m.Role)
+}
+
+// chatSettings maps everything of req but the conversation onto a Chat Completions request.
+func (p *Provider) chatSettings(req llm.Request) (openai.ChatCompletionNewParams, error) {
+	drop := p.dropped(req.Model)
+	params := openai.ChatCompletionNewParams{
+		Model:         shared.ChatModel(req.Model),
+		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: param.NewOpt(true)},
 	}
 	for _, t := range req.Tools {
 		schema, err := toolSchema(t)

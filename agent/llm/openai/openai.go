@@ -87,6 +87,8 @@ type Provider struct {
 	// this session, so they are not sent again.
 	mu    sync.Mutex
 	drops map[string]map[string]bool
+	// bodies keeps the recent conversations encoded, so a request encodes only what is new.
+	bodies bodyCache
 }
 
 // Parameters the provider drops for a model whose server refuses them.

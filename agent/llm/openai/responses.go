@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/param"
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/openai/openai-go/v3/shared"
@@ -15,11 +16,11 @@ import (
 
 // streamResponses makes one streamed Responses API call.
 func (p *Provider) streamResponses(ctx context.Context, req llm.Request, report func(llm.Delta)) (llm.Response, error) {
-	params, err := p.responsesParams(req)
+	body, err := p.responsesBody(req)
 	if err != nil {
 		return llm.Response{}, err
 	}
-	stream := p.client.Responses.NewStreaming(ctx, params)
+	stream := p.client.Responses.NewStreaming(ctx, responses.ResponseNewParams{}, option.WithRequestBody("application/json", body))
 	defer stream.Close()
 
 	var acc assembler
@@ -137,9 +138,66 @@ func assistantMessage(text, phase string) responses.ResponseInputItemUnionParam 
 	return item
 }
 
-// responsesParams maps req onto a stateless Responses API request: nothing is stored on the
-// server, and reasoning travels back and forth encrypted.
+// responsesParams maps req onto a stateless Responses API request, the conversation included:
+// nothing is stored on the server, and reasoning travels back and forth encrypted. The request
+// sent is responsesBody's, the same JSON with the conversation encoded once (see bodyCache).
 func (p *Provider) responsesParams(req llm.Request) (responses.ResponseNewParams, error) {
+	params, err := p.responsesSettings(req)
+	if err != nil {
+		return params, err
+	}
+	var input responses.ResponseInputParam
+	for _, m := range req.Messages {
+		items, err := responsesItems(m)
+		if err != nil {
+			return params, err
+		}
+		input = append(input, items...)
+	}
+	params.Input.OfInputItemList = input
+	return params, nil
+}
+
+// responsesItems maps one message of the conversation onto Responses API input items: none,
+// one, or several for an assistant message with reasoning, commentary or tool calls.
+func responsesItems(m llm.Message) (responses.ResponseInputParam, error) {
+	var input responses.ResponseInputParam
+	switch m.Role {
+	case llm.RoleUser:
+		input = append(input, responses.ResponseInputItemParamOfMessage(m.Text, responses.EasyInputMessageRoleUser))
+	case llm.RoleAssistant:
+		for _, r := range m.Reasoning {
+			if r.ID == "" || r.Encrypted == "" {
+				continue // not from the Responses API: nothing to send back
+			}
+			item := responses.ResponseReasoningItemParam{ID: r.ID, Summary: []responses.ResponseReasoningItemSummaryParam{},
+				EncryptedContent: param.NewOpt(r.Encrypted)}
+			if r.Text != "" {
+				item.Summary = append(item.Summary, responses.ResponseReasoningItemSummaryParam{Text: r.Text})
+			}
+			input = append(input, responses.ResponseInputItemUnionParam{OfReasoning: &item})
+		}
+		if m.Commentary != "" {
+			input = append(input, assistantMessage(m.Commentary, "commentary"))
+		}
+		if m.Text != "" {
+			input = append(input, assistantMessage(m.Text, m.Phase))
+		}
+		for _, c := range m.ToolCalls {
+			input = append(input, responses.ResponseInputItemParamOfFunctionCall(c.Arguments, c.ID, c.Name))
+		}
+	case llm.RoleTool:
+		out := responses.ResponseInputItemParamOfFunctionCallOutput(m.Text)
+		out.OfFunctionCallOutput.CallID = param.NewOpt(m.ToolCallID)
+		input = append(input, out)
+	default:
+		return nil, badMessage(m.Role)
+	}
+	return input, nil
+}
+
+// responsesSettings maps everything of req but the conversation onto a Responses API request.
+func (p *Provider) responsesSettings(req llm.Request) (responses.ResponseNewParams, error) {
 	params := responses.ResponseNewParams{
 		Model: shared.ResponsesModel(req.Model),
 		Store: param.NewOpt(false),
@@ -151,41 +209,6 @@ func (p *Provider) responsesParams(req llm.Request) (responses.ResponseNewParams
 	if req.System != "" {
 		params.Instructions = param.NewOpt(req.System)
 	}
-	var input responses.ResponseInputParam
-	for _, m := range req.Messages {
-		switch m.Role {
-		case llm.RoleUser:
-			input = append(input, responses.ResponseInputItemParamOfMessage(m.Text, responses.EasyInputMessageRoleUser))
-		case llm.RoleAssistant:
-			for _, r := range m.Reasoning {
-				if r.ID == "" || r.Encrypted == "" {
-					continue // not from the Responses API: nothing to send back
-				}
-				item := responses.ResponseReasoningItemParam{ID: r.ID, Summary: []responses.ResponseReasoningItemSummaryParam{},
-					EncryptedContent: param.NewOpt(r.Encrypted)}
-				if r.Text != "" {
-					item.Summary = append(item.Summary, responses.ResponseReasoningItemSummaryParam{Text: r.Text})
-				}
-				input = append(input, responses.ResponseInputItemUnionParam{OfReasoning: &item})
-			}
-			if m.Commentary != "" {
-				input = append(input, assistantMessage(m.Commentary, "commentary"))
-			}
-			if m.Text != "" {
-				input = append(input, assistantMessage(m.Text, m.Phase))
-			}
-			for _, c := range m.ToolCalls {
-				input = append(input, responses.ResponseInputItemParamOfFunctionCall(c.Arguments, c.ID, c.Name))
-			}
-		case llm.RoleTool:
-			out := responses.ResponseInputItemParamOfFunctionCallOutput(m.Text)
-			out.OfFunctionCallOutput.CallID = param.NewOpt(m.ToolCallID)
-			input = append(input, out)
-		default:
-			return params, badMessage(m.Role)
-		}
-	}
-	params.Input.OfInputItemList = input
 	for _, t := range req.Tools {
 		schema, err := toolSchema(t)
 		if err != nil {
