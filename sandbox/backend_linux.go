@@ -33,9 +33,13 @@ func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
 	if err != nil {
 		return Report{}, nil, false
 	}
-	probed := probeBwrap(bwPath)
-	if probed != nil {
-		return Report{}, nil, false
+	key := bwrapVerdictKey(bwPath)
+	var probed error
+	if !verdictHolds(opts.VerdictFile, key) {
+		if probed = probeBwrap(bwPath); probed != nil {
+			return Report{}, nil, false
+		}
+		rememberVerdict(opts.VerdictFile, key)
 	}
 	rep = Report{Checks: []Check{{Backend: BackendBwrap, Available: true, Detail: "bubblewrap at " + bwPath}}}
 	rep.choose(BackendBwrap)
@@ -299,6 +303,7 @@ func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job, cgroup string) (*laun
 	if j.Overlay == nil && len(j.caches) == 0 {
 		if l := directBwrap(ctx, path, j, cgroup); l != nil {
 			l.fallback = func() (*launch, error) { return s.bwrapHelperLaunch(ctx, path, j, cgroup) }
+			l.setupFailed = func() { forgetVerdict(s.opts.VerdictFile) }
 			return l, nil
 		}
 	}

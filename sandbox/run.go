@@ -28,6 +28,9 @@ type launch struct {
 	// fallback, when set, makes the launch to use instead when starting in the cgroup fails:
 	// one whose helper stage joins the cgroup itself.
 	fallback func() (*launch, error)
+	// setupFailed, when set, is called when bubblewrap run directly failed before the command
+	// started (it exits 1 with its own "bwrap: " message).
+	setupFailed func()
 }
 
 // start starts l's command. When starting it inside its pids cgroup fails (a kernel without
@@ -122,6 +125,9 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 		res.Stopped = fmt.Sprintf("stopped: process limit %d reached (a fork failed)", j.limits.Processes)
 	default:
 		res.Stopped = j.limits.stoppedBy(res.ExitCode, res.Output, l.backend != BackendLandlock || j.pids != nil)
+	}
+	if l.setupFailed != nil && res.ExitCode == 1 && strings.HasPrefix(res.Output, "bwrap: ") {
+		l.setupFailed()
 	}
 	if msg := <-status; msg != "" {
 		if rest, ok := strings.CutPrefix(msg, overlayFailure); ok {

@@ -144,6 +144,11 @@ type Options struct {
 	// a toolchain installed there (~/.nvm, ~/.rustup, ~/.cargo/bin). New refuses one that holds
 	// or lies inside a credential location, or that is a home itself.
 	ReadPaths []string
+	// VerdictFile, if set, is a file where New remembers that bubblewrap works here, so that
+	// later Sandboxes need not start it to check: the verdict holds while bubblewrap, the boot,
+	// the namespaces hew runs in, its security label and the kernel's user namespace settings
+	// stay the same, and is dropped when bubblewrap fails to set up a command.
+	VerdictFile string
 }
 
 // Sandbox runs commands with the backend chosen when it was made.
