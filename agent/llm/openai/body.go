@@ -81,7 +81,7 @@ func (c *bodyCache) encode(msgs []llm.Message, items func(llm.Message) ([][]byte
 		conv.enc = append(conv.enc, bytes.Join(enc, []byte(",")))
 	}
 	c.convs[slot] = conv
-	var out [][]byte
+	out := make([][]byte, 0, len(conv.enc))
 	for _, e := range conv.enc {
 		if len(e) > 0 {
 			out = append(out, e)
