@@ -21,9 +21,41 @@ const probeTimeout = 5 * time.Second
 // readThroughFailure starts the probe's line about a read-through overlay that could not be mounted.
 const readThroughFailure = "readthrough: "
 
+// quickDetect checks only bubblewrap, when it may be chosen: most commands need nothing more,
+// and the namespaces probe costs a start of the helper stage. rest completes the report when
+// something needs the other checks (the proposal overlay, the read-through caches, a report for
+// people); ok is false when bubblewrap is not to be used, and detect must run.
+func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
+	if opts.Backend != BackendAuto && opts.Backend != BackendBwrap {
+		return Report{}, nil, false
+	}
+	bwPath, err := systemProgram("bwrap")
+	if err != nil {
+		return Report{}, nil, false
+	}
+	key := bwrapVerdictKey(bwPath)
+	var probed error
+	if !verdictHolds(opts.VerdictFile, key) {
+		if probed = probeBwrap(bwPath); probed != nil {
+			return Report{}, nil, false
+		}
+		rememberVerdict(opts.VerdictFile, key)
+	}
+	rep = Report{Checks: []Check{{Backend: BackendBwrap, Available: true, Detail: "bubblewrap at " + bwPath}}}
+	rep.choose(BackendBwrap)
+	return rep, func() Report {
+		full := detectWith(opts, func(string) error { return probed })
+		full.choose(BackendBwrap)
+		return full
+	}, true
+}
+
 // detect checks bubblewrap, namespaces with Landlock, and Landlock alone, best first. The two
 // probes that start processes run at the same time.
-func detect(opts Options) Report {
+func detect(opts Options) Report { return detectWith(opts, probeBwrap) }
+
+// detectWith is detect with the bubblewrap check it is given.
+func detectWith(opts Options, probeBwrap func(path string) error) Report {
 	abi, abiErr := llsys.LandlockGetABIVersion()
 	landlockOK := abiErr == nil && abi >= 1
 	landlockDetail := fmt.Sprintf("Landlock ABI %d: writes confined, credentials unreadable, TCP denied; no pid namespace (subreaper kills the tree), no overlay", abi)
@@ -211,7 +243,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 		}
 		return l, err
 	}
-	if j.Overlay != nil && !s.report.CanOverlay {
+	if j.Overlay != nil && !s.CanOverlay() {
 		return nil, ErrOverlayUnsupported
 	}
 	var (
@@ -250,7 +282,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 
 // overlayByNamespaces reports whether the namespaces probe found overlays mountable.
 func (s *Sandbox) overlayByNamespaces() bool {
-	for _, c := range s.report.Checks {
+	for _, c := range s.full().Checks {
 		if c.Backend == BackendNamespaces {
 			return c.Overlay
 		}
@@ -260,12 +292,26 @@ func (s *Sandbox) overlayByNamespaces() bool {
 
 // bwrapLaunch runs bubblewrap, taken from a fixed system directory, from the helper stage, which
 // sets the resource limits first; to put the proposal and read-through overlays under it, the
-// helper stage runs in a user and mount namespace of its own.
+// helper stage runs in a user and mount namespace of its own. Without overlays, and where the
+// pids cgroup (if any) is entered as the process starts, prlimit(1) sets the limits instead: a
+// start of the helper stage costs more than bubblewrap itself.
 func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job, cgroup string) (*launch, error) {
 	path, err := systemProgram("bwrap")
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: bubblewrap disappeared: %w", err)
 	}
+	if j.Overlay == nil && len(j.caches) == 0 {
+		if l := directBwrap(ctx, path, j, cgroup); l != nil {
+			l.fallback = func() (*launch, error) { return s.bwrapHelperLaunch(ctx, path, j, cgroup) }
+			l.setupFailed = func() { forgetVerdict(s.opts.VerdictFile) }
+			return l, nil
+		}
+	}
+	return s.bwrapHelperLaunch(ctx, path, j, cgroup)
+}
+
+// bwrapHelperLaunch runs bubblewrap at path from the helper stage.
+func (s *Sandbox) bwrapHelperLaunch(ctx context.Context, path string, j *job, cgroup string) (*launch, error) {
 	p := j.basePlan()
 	p.Argv = append([]string{path}, bwrapArgs(j)...)
 	p.Limits = j.limits.rlimits(true)
@@ -283,6 +329,51 @@ func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job, cgroup string) (*laun
 		l.cmd.SysProcAttr.Setsid = false
 	}
 	return l, err
+}
+
+// directBwrap runs bubblewrap at path under prlimit(1) with j's limits, or alone when they are
+// lower already; it returns nil when prlimit is missing. Root's pids cgroup is entered as the
+// process starts (v2), or else (v1) joined by a shell that then becomes prlimit, at a
+// fraction of the helper stage's start-up; as the helper stage, it goes on if the kernel refuses.
+func directBwrap(ctx context.Context, path string, j *job, cgroup string) *launch {
+	argv := append([]string{path}, bwrapArgs(j)...)
+	if limits := prlimitArgs(j.limits.rlimits(true)); len(limits) > 0 {
+		prlimit, err := systemProgram("prlimit")
+		if err != nil {
+			return nil
+		}
+		argv = append(append(append([]string{prlimit}, limits...), "--"), argv...)
+	}
+	if cg, ok := j.pids.(*pidsCgroup); cgroup != "" && (!ok || !cg.v2) {
+		argv = append([]string{"/bin/sh", "-c", `{ echo $$ >"$0"; } 2>/dev/null; exec "$@"`, cgroup}, argv...)
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = j.env
+	// bwrap --new-session makes the command's session; --die-with-parent and this take the
+	// tree down with hew.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return &launch{cmd: cmd}
+}
+
+// prlimitArgs are prlimit(1)'s options setting l, each limit as the helper stage would: soft and
+// hard alike, and left out when the current hard limit is lower already.
+func prlimitArgs(l *rlimits) []string {
+	var args []string
+	for _, r := range []struct {
+		res  int
+		v    uint64
+		flag string
+	}{{unix.RLIMIT_NPROC, l.Nproc, "--nproc"}, {unix.RLIMIT_DATA, l.Data, "--data"}, {unix.RLIMIT_FSIZE, l.Fsize, "--fsize"}} {
+		if r.v == 0 {
+			continue
+		}
+		var cur unix.Rlimit
+		if err := unix.Getrlimit(r.res, &cur); err == nil && cur.Max < r.v {
+			continue
+		}
+		args = append(args, fmt.Sprintf("%s=%d:%d", r.flag, r.v, r.v))
+	}
+	return args
 }
 
 // isTerminal reports whether f is a terminal.

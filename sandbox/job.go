@@ -117,7 +117,7 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	if exe := s.opts.Executable; j.masked(exe) {
 		j.readPaths = append(j.readPaths, exe) // hew itself, for commands that run hew
 	}
-	if s.report.ReadThrough && j.mountNS && usesGo(j.Workspace) {
+	if j.mountNS && usesGo(j.Workspace) && s.full().ReadThrough {
 		if j.caches, err = j.readThroughCaches(); err != nil {
 			j.cleanup()
 			return nil, err

@@ -25,10 +25,17 @@ type launch struct {
 	statusW *os.File // its write end, closed in the parent once the helper started
 	// closeCgroup, when set, closes the descriptor of the cgroup the helper is started in.
 	closeCgroup func()
+	// fallback, when set, makes the launch to use instead when starting in the cgroup fails:
+	// one whose helper stage joins the cgroup itself.
+	fallback func() (*launch, error)
+	// setupFailed, when set, is called when bubblewrap run directly failed before the command
+	// started (it exits 1 with its own "bwrap: " message).
+	setupFailed func()
 }
 
 // start starts l's command. When starting it inside its pids cgroup fails (a kernel without
-// clone3's CLONE_INTO_CGROUP), it starts it outside, and the helper stage joins the cgroup itself.
+// clone3's CLONE_INTO_CGROUP), it starts it (or its fallback) outside, and the helper stage joins
+// the cgroup itself.
 func (l *launch) start(ctx context.Context) error {
 	if l.closeCgroup == nil {
 		return l.cmd.Start()
@@ -39,6 +46,15 @@ func (l *launch) start(ctx context.Context) error {
 		return err
 	}
 	c := *l.cmd
+	if l.fallback != nil {
+		f, err := l.fallback()
+		if err != nil {
+			return err
+		}
+		f.cmd.Stdin, f.cmd.Stdout, f.cmd.Stderr, f.cmd.WaitDelay = c.Stdin, c.Stdout, c.Stderr, c.WaitDelay
+		l.cmd, l.status, l.statusW, l.fallback = f.cmd, f.status, f.statusW, nil
+		return l.cmd.Start()
+	}
 	attr := *c.SysProcAttr
 	attr.UseCgroupFD, attr.CgroupFD = false, 0
 	retry := exec.CommandContext(ctx, c.Path)
@@ -112,6 +128,9 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 		res.Stopped = fmt.Sprintf("stopped: process limit %d reached (a fork failed)", j.limits.Processes)
 	default:
 		res.Stopped = j.limits.stoppedBy(res.ExitCode, res.Output, l.backend != BackendLandlock || j.pids != nil)
+	}
+	if l.setupFailed != nil && res.ExitCode == 1 && strings.HasPrefix(res.Output, "bwrap: ") {
+		l.setupFailed()
 	}
 	if msg := <-status; msg != "" {
 		if rest, ok := strings.CutPrefix(msg, overlayFailure); ok {

@@ -37,6 +37,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -153,12 +154,32 @@ type Options struct {
 	// a toolchain installed there (~/.nvm, ~/.rustup, ~/.cargo/bin). New refuses one that holds
 	// or lies inside a credential location, or that is a home itself.
 	ReadPaths []string
+	// VerdictFile, if set, is a file where New remembers that bubblewrap works here, so that
+	// later Sandboxes need not start it to check: the verdict holds while bubblewrap, the boot,
+	// the namespaces hew runs in, its security label and the kernel's user namespace settings
+	// stay the same, and is dropped when bubblewrap fails to set up a command.
+	VerdictFile string
 }
 
 // Sandbox runs commands with the backend chosen when it was made.
 type Sandbox struct {
-	opts   Options
-	report Report // report.Backend is the backend commands run with
+	opts    Options
+	backend string // the backend commands run with
+	// report is what New found; when rest is set, only what choosing the backend needed, and
+	// full completes it once.
+	report Report
+	rest   func() Report
+	once   sync.Once
+}
+
+// full returns the complete report, checking what New left for later.
+func (s *Sandbox) full() *Report {
+	s.once.Do(func() {
+		if s.rest != nil {
+			s.report = s.rest()
+		}
+	})
+	return &s.report
 }
 
 // Report says which backend is used and why each better one is not.
@@ -247,16 +268,21 @@ func New(opts Options) (*Sandbox, error) {
 	if err := checkReadPaths(opts.ReadPaths); err != nil {
 		return nil, err
 	}
-	rep := detect(opts)
-	s := &Sandbox{opts: opts, report: rep}
+	rep, rest, quick := quickDetect(opts)
+	if !quick {
+		rep = detect(opts)
+	}
+	s := &Sandbox{opts: opts, report: rep, rest: rest}
 	if runtime.GOOS == "linux" {
 		sweepStale()
 	}
+	s.backend = rep.Backend
 	switch opts.Backend {
 	case BackendAuto:
 		return s, nil
 	case BackendNone:
-		s.report.choose(BackendNone)
+		s.full().choose(BackendNone)
+		s.backend = BackendNone
 		return s, nil
 	}
 	for _, c := range rep.Checks {
@@ -267,16 +293,17 @@ func New(opts Options) (*Sandbox, error) {
 			return nil, fmt.Errorf("sandbox: backend %s is unavailable: %s", opts.Backend, c.Detail)
 		}
 		s.report.choose(opts.Backend)
+		s.backend = opts.Backend
 		return s, nil
 	}
 	return nil, fmt.Errorf("sandbox: unknown backend %q on this platform (use auto, bwrap, namespaces, landlock, sandbox-exec or none)", opts.Backend)
 }
 
 // Backend names the backend commands run with.
-func (s *Sandbox) Backend() string { return s.report.Backend }
+func (s *Sandbox) Backend() string { return s.backend }
 
-// Report returns what New found.
-func (s *Sandbox) Report() Report { return s.report }
+// Report returns the verdict on every backend, completing the checks New left for later.
+func (s *Sandbox) Report() Report { return *s.full() }
 
 // CanOverlay reports whether Run can mount Spec.Overlay.
-func (s *Sandbox) CanOverlay() bool { return s.report.CanOverlay }
+func (s *Sandbox) CanOverlay() bool { return s.full().CanOverlay }

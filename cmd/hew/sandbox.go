@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -57,7 +58,7 @@ network is off unless --network. hew exits with the command's status.`,
 
 func runSandbox(ctx context.Context, o *sandboxOptions) error {
 	ios := o.IO
-	sb, err := sandbox.New(sandbox.Options{Backend: o.Backend})
+	sb, err := sandbox.New(sandbox.Options{Backend: o.Backend, VerdictFile: bwrapVerdictFile(ios)})
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -97,6 +98,21 @@ func runSandbox(ctx context.Context, o *sandboxOptions) error {
 		return silentExit(res.ExitCode)
 	}
 	return nil
+}
+
+// bwrapVerdictFile is where hew remembers that bubblewrap works on this machine, so that each
+// `hew sandbox` need not start it twice: $XDG_CACHE_HOME/hew/bwrap-verdict, else under
+// ~/.cache; "" (check every time) without either.
+func bwrapVerdictFile(ios *IO) string {
+	dir := ios.Getenv("XDG_CACHE_HOME")
+	if !filepath.IsAbs(dir) {
+		home := ios.Getenv("HOME")
+		if !filepath.IsAbs(home) {
+			return ""
+		}
+		dir = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(dir, "hew", "bwrap-verdict")
 }
 
 // shellCommand turns arguments into one /bin/sh command: a single argument is taken as shell

@@ -81,3 +81,25 @@ func BenchmarkSandboxTrue(b *testing.B) {
 		}
 	}
 }
+
+// TestSandboxRemembersBwrap: `hew sandbox` keeps the verdict that bubblewrap works under
+// $XDG_CACHE_HOME, and a later run trusting it behaves the same.
+func TestSandboxRemembersBwrap(t *testing.T) {
+	if rep := sandbox.Detect(sandbox.Options{}); rep.Backend != sandbox.BackendBwrap {
+		t.Skip("bubblewrap is not the backend here")
+	}
+	ws := t.TempDir()
+	ios, out, errOut := testIO(t, ws, nil)
+	for i := range 2 {
+		out.Reset()
+		if code := Main([]string{"sandbox", "--", "sh", "-c", "echo hi; echo x > /etc/hew-escape"}, ios); code != 2 || !strings.HasPrefix(out.String(), "hi\n") || !strings.Contains(out.String(), "Read-only file system") {
+			t.Fatalf("run %d: exit %d, stdout %q, stderr %q", i, code, out, errOut)
+		}
+		if _, err := os.Stat(filepath.Join(ios.Getenv("XDG_CACHE_HOME"), "hew", "bwrap-verdict")); err != nil {
+			t.Fatalf("run %d: no verdict kept: %v", i, err)
+		}
+	}
+	if _, err := os.Stat("/etc/hew-escape"); err == nil {
+		t.Error("the command wrote /etc/hew-escape")
+	}
+}
