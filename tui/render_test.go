@@ -157,3 +157,29 @@ func TestResumeContinuesOnTheModelSwitchedTo(t *testing.T) {
 		t.Errorf("models asked: %s", got)
 	}
 }
+
+// The review's "tests failed" message is of one test run on one proposal: a new run, or a
+// change to the proposal, takes it down, and the badge says a run is going.
+func TestFailedTestsMessageGoesWithItsRun(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	if err := h.m.eng.EditProposed("a.txt", []byte("b\n")); err != nil {
+		t.Fatal(err)
+	}
+	h.run(h.key("ctrl+r"))
+	failed := event.TestRun{Command: "go test ./...", ExitCode: 1, Output: "FAIL\n", Duration: time.Second}
+	h.m.Update(eventMsg{gen: h.m.gen, e: failed})
+	if !strings.Contains(h.screen(), "✗ the tests failed") {
+		t.Fatalf("no failure message in the review:\n%s", h.screen())
+	}
+	_ = h.m.runTests() // a new run starts (its command is not run here)
+	scr := h.screen()
+	if strings.Contains(scr, "✗ the tests failed") || !strings.Contains(scr, "tests: running on the proposal…") {
+		t.Errorf("while the tests run again the review shows:\n%s", scr)
+	}
+	h.m.Update(testDoneMsg{tr: failed})
+	h.m.Update(eventMsg{gen: h.m.gen, e: failed})
+	h.m.Update(eventMsg{gen: h.m.gen, e: event.ProposalChanged{Cause: event.CauseTools, Files: []event.FileStat{{Path: "a.txt", Op: "M"}}}})
+	if scr := h.screen(); strings.Contains(scr, "✗ the tests failed") || strings.Contains(scr, "running on the proposal") {
+		t.Errorf("after the proposal changed the review shows:\n%s", scr)
+	}
+}

@@ -81,6 +81,8 @@ func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
 // runTests runs the test command on the proposal in the background.
 func (m *Model) runTests() tea.Cmd {
 	eng, timeout, ctx := m.eng, m.opts.TestTimeout, m.ctx
+	m.clearTestVerdict()
+	m.rv.SetTesting(true)
 	return func() tea.Msg {
 		tr, err := eng.RunTests(ctx, timeout)
 		return testDoneMsg{tr: tr, err: err}

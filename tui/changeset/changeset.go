@@ -64,6 +64,7 @@ type Model struct {
 	split         bool
 	splitSet      bool // the user chose with s; the width no longer decides
 	tests         engine.TestStatus
+	testing       bool // a test run on the proposal is going
 	accepted      int    // files accepted into the tree and not committed yet
 	message       string // the outcome of the last action
 	noting        bool   // typing a note for f
@@ -105,6 +106,10 @@ func (m *Model) Empty() bool { return len(m.files) == 0 }
 
 // SetTests records the session's latest test result and whether it is stale.
 func (m *Model) SetTests(st engine.TestStatus) { m.tests = st }
+
+// SetTesting records whether a test run on the proposal is going: the badge says so instead of
+// the last result.
+func (m *Model) SetTesting(on bool) { m.testing = on }
 
 // SetAccepted records how many files are accepted into the working tree and not committed yet,
 // which c commits; the view says so when nothing is left to review.
@@ -312,6 +317,8 @@ func (m *Model) testBadge() string {
 		on = "on what will be committed"
 	}
 	switch {
+	case m.testing:
+		return warnStyle.Render("tests: running on the proposal…")
 	case tr == nil:
 		return dimStyle.Render("tests: not run on this proposal")
 	case m.tests.Stale:
