@@ -64,7 +64,7 @@ type Model struct {
 	split         bool
 	splitSet      bool // the user chose with s; the width no longer decides
 	tests         engine.TestStatus
-	testing       bool // a test run on the proposal is going
+	testing       bool   // a test run on the proposal is going
 	accepted      int    // files accepted into the tree and not committed yet
 	message       string // the outcome of the last action
 	noting        bool   // typing a note for f
