@@ -220,7 +220,7 @@ func summarise(evs []event.Event) Info {
 		case *event.TurnStarted:
 			info.Turns++
 			if info.Prompt == "" {
-				info.Prompt = e.Prompt
+				info.Prompt = e.Said()
 			}
 		case *event.Usage:
 			info.CostUSD = e.TotalCostUSD
