@@ -25,8 +25,8 @@ import (
 type commitDialog struct {
 	files []string // the accepted files the commit takes
 	tests *event.TestRun
-	// cached reports that the tests were not run again: nothing changed since they ran on
-	// what will be committed.
+	// cached reports that the tests were not run again: the last run saw exactly the files
+	// that will be committed.
 	cached bool
 	// untested says why the tests did not run, when they did not ("" when they ran).
 	untested string
@@ -194,12 +194,16 @@ func (d *commitDialog) testRows(w int) []string {
 	case tr.Passed:
 		again := ""
 		if d.cached {
-			again = "; nothing changed since they ran"
+			again = "; these very files were tested already"
 		}
 		s = passStyle.Render("✓ tests pass on exactly what will be committed") +
 			hintStyle.Render(fmt.Sprintf(" — %s (%s%s)", tr.Command, tr.Duration.Round(10*time.Millisecond), again))
 	default:
-		s = failStyle.Render(fmt.Sprintf("✗ tests FAIL on exactly what will be committed (exit %d)", tr.ExitCode)) + hintStyle.Render(" — "+tr.Command)
+		again := ""
+		if d.cached {
+			again = " (these very files were tested already)"
+		}
+		s = failStyle.Render(fmt.Sprintf("✗ tests FAIL on exactly what will be committed (exit %d)", tr.ExitCode)) + hintStyle.Render(" — "+tr.Command+again)
 	}
 	return []string{ansi.Truncate(s, w, "…")}
 }
