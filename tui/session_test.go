@@ -403,3 +403,21 @@ func TestResumedTurnShowsWhatWasTypedNotTheRejectionNote(t *testing.T) {
 		t.Errorf("the commit message's task after resume is %q", h.m.lastTask)
 	}
 }
+
+// A question is read whole at any width: it wraps instead of losing its end.
+func TestConfirmQuestionWrapsAtNarrowWidths(t *testing.T) {
+	h := reviewHarness(t)
+	h.run(h.key("Y"))
+	h.run(h.key("esc"))
+	h.m.SetSize(60, 24)
+	h.command("/new")
+	scr := h.screen()
+	if !strings.Contains(scr, "uncommitted by hew.") || strings.Contains(scr, "…") {
+		t.Errorf("the question lost its end at 60 columns:\n%s", scr)
+	}
+	for _, l := range strings.Split(scr, "\n") {
+		if w := len([]rune(strings.TrimRight(l, " "))); w > 60 {
+			t.Errorf("a line of %d columns: %q", w, l)
+		}
+	}
+}
