@@ -379,7 +379,11 @@ func (m *Model) footer(w int) []string {
 		}
 	}
 	m.help.SetWidth(w)
-	return append(rows, m.help.ShortHelpView(keymap.ReviewKeys.Footer()))
+	keys := keymap.ReviewKeys.Footer()
+	if len(m.files) == 0 {
+		keys = keymap.ReviewKeys.DoneFooter(m.accepted > 0)
+	}
+	return append(rows, m.help.ShortHelpView(keys))
 }
 
 // body renders the current file's hunks from the selected one, skipping m.scroll rows; a change
