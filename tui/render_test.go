@@ -183,3 +183,15 @@ func TestFailedTestsMessageGoesWithItsRun(t *testing.T) {
 		t.Errorf("after the proposal changed the review shows:\n%s", scr)
 	}
 }
+
+// The commit dialog's end of a failed run's output says how many lines it leaves out.
+func TestCommitDialogCountsTheOutputItLeavesOut(t *testing.T) {
+	out := "l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\n"
+	got := strings.Join(lastLines(out, 4), "|")
+	if want := "[… 7 lines (21 bytes) omitted …]|l8|l9|l10"; got != want {
+		t.Errorf("lastLines(4) = %q, want %q", got, want)
+	}
+	if got := strings.Join(lastLines("a\nb\n", 4), "|"); got != "a|b" {
+		t.Errorf("short output: %q", got)
+	}
+}
