@@ -16,6 +16,7 @@ import (
 	"hew/agent/engine"
 	"hew/agent/event"
 	"hew/agent/termsafe"
+	"hew/sandbox/capture"
 	"hew/tui/keymap"
 )
 
@@ -25,8 +26,8 @@ import (
 type commitDialog struct {
 	files []string // the accepted files the commit takes
 	tests *event.TestRun
-	// cached reports that the tests were not run again: nothing changed since they ran on
-	// what will be committed.
+	// cached reports that the tests were not run again: the last run saw exactly the files
+	// that will be committed.
 	cached bool
 	// untested says why the tests did not run, when they did not ("" when they ran).
 	untested string
@@ -192,27 +193,34 @@ func (d *commitDialog) testRows(w int) []string {
 	case tr == nil:
 		s = hintStyle.Render("not tested: " + d.untested)
 	case tr.Passed:
-		again := ""
-		if d.cached {
-			again = "; nothing changed since they ran"
-		}
 		s = passStyle.Render("✓ tests pass on exactly what will be committed") +
-			hintStyle.Render(fmt.Sprintf(" — %s (%s%s)", tr.Command, tr.Duration.Round(10*time.Millisecond), again))
+			hintStyle.Render(fmt.Sprintf(" — %s (%s)", tr.Command, tr.Duration.Round(10*time.Millisecond)))
 	default:
 		s = failStyle.Render(fmt.Sprintf("✗ tests FAIL on exactly what will be committed (exit %d)", tr.ExitCode)) + hintStyle.Render(" — "+tr.Command)
 	}
-	return []string{ansi.Truncate(s, w, "…")}
+	rows := []string{ansi.Truncate(s, w, "…")}
+	if tr := d.tests; tr != nil && d.cached {
+		rows = append(rows, hintStyle.Render(ansi.Truncate("  not run again: these very files were tested already", w, "…")))
+	}
+	return rows
 }
 
 func titleRow(s string, w int) string {
 	return ansi.Truncate(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("111")).Render(s), w, "…")
 }
 
-// lastLines returns up to n of the last lines of s.
+// lastLines returns up to n rows of the end of s: its last lines, after a marker line saying
+// exactly how many lines were left out above them (see capture.KeepLines) when not all fit.
 func lastLines(s string, n int) []string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if n <= 0 {
 		return nil
 	}
-	return lines[max(len(lines)-n, 0):]
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) <= n {
+		return lines
+	}
+	if n == 1 {
+		return lines[len(lines)-1:]
+	}
+	return strings.Split(capture.KeepLines(s, 0, n-1, ""), "\n")
 }

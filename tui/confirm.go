@@ -68,12 +68,18 @@ func (p *confirmPrompt) view(width int) []string {
 	yes := p.yesBinding().Help()
 	var lines []string
 	for _, d := range p.details {
-		lines = append(lines, ansi.Truncate(d, width, "…"))
+		lines = append(lines, wrapLines(d, width)...)
 	}
-	return append(lines,
-		askStyle.Render(ansi.Truncate(p.question, width, "…")),
-		hintStyle.Render(fmt.Sprintf("  %s: %s · any other key: no", yes.Key, yes.Desc)),
-	)
+	for _, q := range wrapLines(p.question, width) {
+		lines = append(lines, askStyle.Render(q))
+	}
+	return append(lines, hintStyle.Render(ansi.Truncate(fmt.Sprintf("  %s: %s · any other key: no", yes.Key, yes.Desc), width, "…")))
+}
+
+// wrapLines wraps s to width at words (within a word where one is longer), so that a question
+// is read whole, whatever the terminal's width.
+func wrapLines(s string, width int) []string {
+	return strings.Split(ansi.Wrap(s, max(width, 10), ""), "\n")
 }
 
 // rewindList is how many checkpoints /rewind lists.

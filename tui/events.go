@@ -46,6 +46,7 @@ func (m *Model) onEvent(e event.Event) tea.Cmd {
 	case event.ProposalChanged:
 		m.pending = len(e.Files)
 		m.rv.SetTests(m.eng.TestStatus())
+		m.clearTestVerdict() // it was of the proposal before
 		var names []string
 		for _, f := range e.Files {
 			names = append(names, f.Path)
@@ -74,12 +75,23 @@ func (m *Model) testRun(e event.TestRun, onCommit bool) {
 	if !e.Passed {
 		what = "tests fail on " + on + ": "
 		if m.view == viewReview {
-			m.rv.SetMessage("✗ the tests failed: esc shows their output in the transcript")
+			m.rv.SetMessage(testsFailedMsg)
 		}
 	}
 	m.tr.Add(&transcript.Entry{Kind: transcript.Tool, Text: what + e.Command, Done: true, Failed: !e.Passed, ExitCode: &code,
 		Duration: e.Duration, Output: e.Output, Full: true, Expanded: !e.Passed})
 	m.tr.Bottom()
+}
+
+// testsFailedMsg is the review's message after a test run on the proposal failed.
+const testsFailedMsg = "✗ the tests failed: esc shows their output in the transcript"
+
+// clearTestVerdict takes testsFailedMsg off the review: it is of a proposal that changed, or
+// of a test run another has replaced.
+func (m *Model) clearTestVerdict() {
+	if m.rv.Message() == testsFailedMsg {
+		m.rv.SetMessage("")
+	}
 }
 
 func short(hash string) string { return hash[:min(len(hash), 10)] }

@@ -157,3 +157,41 @@ func TestResumeContinuesOnTheModelSwitchedTo(t *testing.T) {
 		t.Errorf("models asked: %s", got)
 	}
 }
+
+// The review's "tests failed" message is of one test run on one proposal: a new run, or a
+// change to the proposal, takes it down, and the badge says a run is going.
+func TestFailedTestsMessageGoesWithItsRun(t *testing.T) {
+	h := newHarness(t, map[string]string{"a.txt": "a\n"}, "never")
+	if err := h.m.eng.EditProposed("a.txt", []byte("b\n")); err != nil {
+		t.Fatal(err)
+	}
+	h.run(h.key("ctrl+r"))
+	failed := event.TestRun{Command: "go test ./...", ExitCode: 1, Output: "FAIL\n", Duration: time.Second}
+	h.m.Update(eventMsg{gen: h.m.gen, e: failed})
+	if !strings.Contains(h.screen(), "✗ the tests failed") {
+		t.Fatalf("no failure message in the review:\n%s", h.screen())
+	}
+	_ = h.m.runTests() // a new run starts (its command is not run here)
+	scr := h.screen()
+	if strings.Contains(scr, "✗ the tests failed") || !strings.Contains(scr, "tests: running on the proposal…") {
+		t.Errorf("while the tests run again the review shows:\n%s", scr)
+	}
+	h.m.Update(testDoneMsg{tr: failed})
+	h.m.Update(eventMsg{gen: h.m.gen, e: failed})
+	h.m.Update(eventMsg{gen: h.m.gen, e: event.ProposalChanged{Cause: event.CauseTools, Files: []event.FileStat{{Path: "a.txt", Op: "M"}}}})
+	if scr := h.screen(); strings.Contains(scr, "✗ the tests failed") || strings.Contains(scr, "running on the proposal") {
+		t.Errorf("after the proposal changed the review shows:\n%s", scr)
+	}
+}
+
+// The commit dialog's end of a failed run's output says how many lines it leaves out.
+func TestCommitDialogCountsTheOutputItLeavesOut(t *testing.T) {
+	out := "l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\n"
+	got := strings.Join(lastLines(out, 4), "|")
+	if want := "[… 7 lines (21 bytes) omitted …]|l8|l9|l10"; got != want {
+		t.Errorf("lastLines(4) = %q, want %q", got, want)
+	}
+	if got := strings.Join(lastLines("a\nb\n", 4), "|"); got != "a|b" {
+		t.Errorf("short output: %q", got)
+	}
+}

@@ -189,38 +189,18 @@ func (msg resolveDoneMsg) apply(m *Model) tea.Cmd {
 	return nil
 }
 
-// feedbackWaiting says what the model will be told of the review: "2 rejected hunks and your
-// note for the model".
-func (m *Model) feedbackWaiting() string {
-	n := 0
-	for _, r := range m.rejected {
-		n += len(r.Rejected)
-	}
-	s := plural(n, "rejected hunk")
-	if m.pendingNote != "" {
-		s += " and your note"
-	}
-	return s + " for the model"
-}
-
 // sendFeedback tells the model now, as its own message, which hunks were rejected since it was
 // last told and the batch's note: one message for the batch.
 func (m *Model) sendFeedback() tea.Cmd {
-	text, err := engine.RejectionNote(m.rejected, m.pendingNote)
-	if err != nil {
+	if _, err := engine.RejectionNote(m.rejected, m.pendingNote); err != nil {
 		return nil
 	}
 	if m.busy {
 		m.rv.SetMessage("a turn is running: the rejections and your note go with your next message")
 		return nil
 	}
-	shown := "(review) " + m.feedbackWaiting()
-	if m.pendingNote != "" {
-		shown = "(review) " + m.pendingNote
-	}
-	m.rejected, m.pendingNote = nil, ""
 	m.view = viewTranscript
-	return m.send(shown, text)
+	return m.sendFeedbackWith("")
 }
 
 // The steps of a commit, which hold the operation slot.

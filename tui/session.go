@@ -152,8 +152,10 @@ func (m *Model) replay(evs []event.Event) {
 	for _, e := range evs {
 		switch e := event.Value(e).(type) {
 		case event.TurnStarted:
-			m.tr.Add(&transcript.Entry{Kind: transcript.User, Text: e.Prompt})
-			m.lastTask = e.Prompt
+			m.tr.Add(&transcript.Entry{Kind: transcript.User, Text: userLine(e)})
+			if said := e.Said(); said != "" {
+				m.lastTask = said
+			}
 		case event.Message:
 			m.replayAnswer(e.Message)
 		case event.ToolStarted, event.ToolFinished, event.PlanUpdated, event.TestRun, event.Error, event.Notice, event.Committed:

@@ -378,3 +378,61 @@ func TestModelPickerFallsBackToTheCatalogue(t *testing.T) {
 		t.Errorf("enter did not switch to the catalogue model above:\n%s", h.screen())
 	}
 }
+
+// The model is told of rejected hunks before what the user typed, but the transcript, live and
+// resumed, shows what the user typed, and the commit message's task after resume is that too.
+func TestResumedTurnShowsWhatWasTypedNotTheRejectionNote(t *testing.T) {
+	h := reviewHarness(t, llmtest.Turn{Text: "ANSWER-ONE"}, llmtest.Turn{Text: "ANSWER-TWO"})
+	h.run(h.key("y"))
+	h.run(h.key("f"))
+	h.typeText("NOTE-ONE")
+	h.run(h.key("enter"))
+	h.run(h.key("esc"))
+	h.typeText("TYPED-TASK")
+	h.finish(h.start(h.key("enter")))
+	if body := string(h.srv.Requests()[0].Body); !strings.Contains(body, "NOTE-ONE") || !strings.Contains(body, "TYPED-TASK") {
+		t.Fatalf("the model was not sent the note and the text: %s", body)
+	}
+	// A rejection sent alone with F shows as the note.
+	h.run(h.m.openReview())
+	h.run(h.key("n"))
+	h.finish(h.start(h.key("F")))
+	if h.m.view == viewReview {
+		h.run(h.key("esc"))
+	}
+	live := h.screen()
+	first := h.m.Engine().SessionID()
+	h.command("/new")
+	h.run(h.key("y")) // the accepted a.txt stays uncommitted
+	h.command("/resume " + first)
+	scr := h.screen()
+	for _, s := range []string{live, scr} {
+		if !strings.Contains(s, "› TYPED-TASK") || !strings.Contains(s, "› (review) 1 rejected hunk for the model") {
+			t.Errorf("the user's messages are not shown as typed:\n%s", s)
+		}
+		if strings.Contains(s, "NOTE-ONE") || strings.Contains(s, "rejected the hunks") {
+			t.Errorf("the rejection note shows as the user's message:\n%s", s)
+		}
+	}
+	if h.m.lastTask != "TYPED-TASK" {
+		t.Errorf("the commit message's task after resume is %q", h.m.lastTask)
+	}
+}
+
+// A question is read whole at any width: it wraps instead of losing its end.
+func TestConfirmQuestionWrapsAtNarrowWidths(t *testing.T) {
+	h := reviewHarness(t)
+	h.run(h.key("Y"))
+	h.run(h.key("esc"))
+	h.m.SetSize(60, 24)
+	h.command("/new")
+	scr := h.screen()
+	if !strings.Contains(scr, "uncommitted by hew.") || strings.Contains(scr, "…") {
+		t.Errorf("the question lost its end at 60 columns:\n%s", scr)
+	}
+	for _, l := range strings.Split(scr, "\n") {
+		if w := len([]rune(strings.TrimRight(l, " "))); w > 60 {
+			t.Errorf("a line of %d columns: %q", w, l)
+		}
+	}
+}

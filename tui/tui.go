@@ -236,6 +236,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "/second-opinion tries again"})
 		return m, nil
 	case testDoneMsg:
+		m.rv.SetTesting(false)
 		if msg.err != nil {
 			m.tr.Add(&transcript.Entry{Kind: transcript.Error, Text: msg.err.Error(), Hint: "check test_cmd in .hew/config.toml"})
 		}

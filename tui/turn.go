@@ -8,34 +8,54 @@ import (
 
 	"hew/agent/approval"
 	"hew/agent/engine"
+	"hew/agent/event"
 	"hew/tui/transcript"
 )
 
-// submit sends a prompt as a new turn, with any pending rejection notes before it.
+// submit sends a prompt as a new turn, with any pending rejections and note before it.
 func (m *Model) submit(text string) tea.Cmd {
 	if m.busy {
 		m.notice("a turn is running: wait for it, or press esc to stop it")
 		return nil
 	}
-	prompt := text
-	if note, err := engine.RejectionNote(m.rejected, m.pendingNote); err == nil {
-		prompt = note + "\n\n" + text
-	}
-	m.rejected, m.pendingNote = nil, ""
-	m.lastTask = text
-	return m.send(text, prompt)
+	return m.sendFeedbackWith(text)
 }
 
-// send starts a turn that shows shown as the user's message and sends prompt.
-func (m *Model) send(shown, prompt string) tea.Cmd {
+// sendFeedbackWith starts a turn that tells the model the review's pending feedback (the hunks
+// rejected since it was last told and the batch's note), if any, then typed. The transcript
+// shows what the user typed, as a resumed session's does (see userLine).
+func (m *Model) sendFeedbackWith(typed string) tea.Cmd {
+	start := event.TurnStarted{Prompt: typed}
+	if fb := engine.FeedbackOf(m.rejected, m.pendingNote); fb != nil {
+		start = event.TurnStarted{Feedback: fb, Typed: typed}
+	}
+	rejected, note := m.rejected, m.pendingNote
+	m.rejected, m.pendingNote = nil, ""
+	if said := start.Said(); said != "" {
+		m.lastTask = said
+	}
+	shown := userLine(start)
 	m.tr.Add(&transcript.Entry{Kind: transcript.User, Text: shown})
 	m.tr.Bottom()
 	eng := m.eng
 	m.turnStart = m.sessionCost(shown)
 	return m.work(func(ctx context.Context) tea.Msg {
-		final, err := eng.Send(ctx, prompt)
+		final, err := eng.SendWithFeedback(ctx, typed, rejected, note)
 		return turnDoneMsg{final: final, err: err}
 	})
+}
+
+// userLine is how the transcript shows the user's message that started a turn: what they
+// typed; for a turn that only sends the review's feedback, "(review) " and the note, or the
+// number of hunks rejected.
+func userLine(t event.TurnStarted) string {
+	if said := t.Said(); said != "" || t.Feedback == nil {
+		return said
+	}
+	if t.Feedback.Note != "" {
+		return "(review) " + t.Feedback.Note
+	}
+	return "(review) " + plural(t.Feedback.Hunks, "rejected hunk") + " for the model"
 }
 
 // work runs fn in the background as the running turn: the spinner turns, esc cancels ctx.
@@ -81,6 +101,8 @@ func (m *Model) turnDone(msg turnDoneMsg) tea.Cmd {
 // runTests runs the test command on the proposal in the background.
 func (m *Model) runTests() tea.Cmd {
 	eng, timeout, ctx := m.eng, m.opts.TestTimeout, m.ctx
+	m.clearTestVerdict()
+	m.rv.SetTesting(true)
 	return func() tea.Msg {
 		tr, err := eng.RunTests(ctx, timeout)
 		return testDoneMsg{tr: tr, err: err}

@@ -276,9 +276,33 @@ func (e *Engine) Close() error {
 // Before the turn the working tree is checkpointed (see Checkpoint), so `hew undo
 // --to-checkpoint` and /rewind can bring back the tree as it was.
 func (e *Engine) Send(ctx context.Context, prompt string) (string, error) {
-	first, _, _ := strings.Cut(prompt, "\n")
+	return e.sendTurn(ctx, event.TurnStarted{Prompt: prompt})
+}
+
+// SendWithFeedback runs one turn like Send that first tells the model the review's feedback —
+// the hunks rejected (see RejectionNote) and note — then typed, what the user typed (which may
+// be empty). The turn's TurnStarted keeps typed apart from the feedback, so that transcripts,
+// session lists and commit messages show what the user typed. With no feedback it is Send.
+func (e *Engine) SendWithFeedback(ctx context.Context, typed string, rejected []Resolution, note string) (string, error) {
+	text, err := RejectionNote(rejected, note)
+	if err != nil {
+		return e.Send(ctx, typed)
+	}
+	if strings.TrimSpace(typed) != "" {
+		text += "\n\n" + typed
+	}
+	return e.sendTurn(ctx, event.TurnStarted{Prompt: text, Feedback: FeedbackOf(rejected, note), Typed: typed})
+}
+
+// sendTurn checkpoints the working tree, labelled with what the user said, and runs the turn.
+func (e *Engine) sendTurn(ctx context.Context, start event.TurnStarted) (string, error) {
+	label := start.Said()
+	if strings.TrimSpace(label) == "" {
+		label = "review feedback"
+	}
+	first, _, _ := strings.Cut(label, "\n")
 	e.Checkpoint(ctx, "before: "+clipWords(first, 60))
-	return e.agent.Send(ctx, prompt)
+	return e.agent.SendTurn(ctx, start)
 }
 
 // Subscribe sends the session's events to s from now on, until the returned function is

@@ -252,6 +252,19 @@ func (e *Engine) reportProposal(cause, path string) {
 // ErrNoRejections is returned by RejectionNote when there is nothing to tell the model.
 var ErrNoRejections = errors.New("nothing was rejected")
 
+// FeedbackOf sums up the review's feedback that RejectionNote words for the model: the number of
+// hunks rejected and the note. It is nil when there is nothing to tell.
+func FeedbackOf(rejected []Resolution, note string) *event.ReviewFeedback {
+	fb := &event.ReviewFeedback{Note: strings.TrimSpace(note)}
+	for _, r := range rejected {
+		fb.Hunks += len(r.Rejected)
+	}
+	if fb.Hunks == 0 && fb.Note == "" {
+		return nil
+	}
+	return fb
+}
+
 // RejectionNote is the message that tells the model which of its proposed hunks the user
 // rejected, and why when note is not empty. The hunks are shown as unified diff hunks.
 func RejectionNote(rejected []Resolution, note string) (string, error) {

@@ -162,3 +162,64 @@ func TestCommitMessageAndUndoToProposal(t *testing.T) {
 		t.Errorf("no proposal_changed with cause undo; last event %#v", last)
 	}
 }
+
+// TestCommitReusesTheRunOfTheSameFiles: when every hunk of a tested proposal is accepted, what
+// will be committed is the tree the tests saw (equal tree hashes), and the result stands; when
+// the trees differ — here by the user's own uncommitted edit, which the proposal's run saw and
+// the commit leaves out — the tests run again.
+func TestCommitReusesTheRunOfTheSameFiles(t *testing.T) {
+	dir := testRepo(t, map[string]string{"a.txt": tenLines, "notes.md": "mine\n"})
+	o := enginetest.Options(t, dir, llmtest.NewOpenAIServer(t))
+	o.Config.TestCmd = "cat a.txt new.txt notes.md; date +%s%N" // a run's output is its own
+	e, err := engine.New(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	if err := e.LayerForTest().WriteFile("a.txt", []byte(twoHunks), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.LayerForTest().WriteFile("new.txt", []byte("new\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	tested, err := e.RunTests(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ResolveHunks("a.txt", []int{0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ResolveHunks("a.txt", []int{0}, nil); err != nil { // the second, now first
+		t.Fatal(err)
+	}
+	if _, err := e.Accept([]string{"new.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	tr, cached, err := e.TestCommit(context.Background(), 0)
+	if err != nil || !cached || tr.Output != tested.Output {
+		t.Fatalf("all accepted: cached %v, %v; output\n%s\nwant the tested run's\n%s", cached, err, tr.Output, tested.Output)
+	}
+	if st := e.TestStatus(); st.Stale || st.On != engine.TestedCommit {
+		t.Errorf("the reused result is not of what will be committed: %+v", st)
+	}
+	if _, err := e.Commit(context.Background(), nil, "x", ""); err != nil {
+		t.Fatal(err)
+	}
+
+	// The user's own edit is in the proposal's run, not in the commit: the tests run again.
+	gittest.WriteFile(t, filepath.Join(dir, "notes.md"), "my edit\n")
+	if err := e.LayerForTest().WriteFile("new.txt", []byte("newer\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	tested, err = e.RunTests(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Accept([]string{"new.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	tr, cached, err = e.TestCommit(context.Background(), 0)
+	if err != nil || cached || tr.Output == tested.Output || !strings.Contains(tr.Output, "newer\nmine\n") {
+		t.Errorf("with an edit the commit leaves out: cached %v, %v; output\n%s", cached, err, tr.Output)
+	}
+}

@@ -48,6 +48,8 @@ type testState struct {
 	run *event.TestRun
 	on  string
 	gen uint64 // proposalGen when the run started
+	// tree is the hash of the tree of the files the run saw (see viewTree); empty if unknown.
+	tree string
 	// gen counts the changes to the proposal and the accepted changes (proposalChanged).
 	proposalGen uint64
 }
@@ -74,20 +76,43 @@ func (e *Engine) generation() uint64 {
 	return e.tests.proposalGen
 }
 
-// record keeps tr, which started at generation gen on what on names, as the last test run.
-func (e *Engine) record(tr event.TestRun, on string, gen uint64) {
+// record keeps tr, which started at generation gen on what on names and saw the files of
+// tree, as the last test run.
+func (e *Engine) record(tr event.TestRun, on string, gen uint64, tree string) {
 	e.mu.Lock()
-	e.tests.run, e.tests.on, e.tests.gen = &tr, on, gen
+	e.tests.run, e.tests.on, e.tests.gen, e.tests.tree = &tr, on, gen, tree
 	e.mu.Unlock()
+}
+
+// viewTree is the hash of the tree of the files a test run over layer sees: the working tree
+// with the layer's changes. It is empty when it cannot be had; no two runs then compare equal.
+func (e *Engine) viewTree(ctx context.Context, layer *proposal.Layer) string {
+	changes, err := layer.Changes()
+	if err != nil {
+		return ""
+	}
+	ups := make([]gitops.Update, 0, len(changes))
+	for _, c := range changes {
+		ups = append(ups, gitops.Update{Path: c.Path, New: c.New, Delete: c.Op == proposal.Delete, Mode: c.NewMode})
+	}
+	tree, err := e.repo.WorkingTreeWith(ctx, ups)
+	if err != nil {
+		return ""
+	}
+	return tree
 }
 
 // RunTests runs the session's test command (Defaults().TestCmd) over the proposal, in the
 // sandbox, and reports it as a TestRun event. A timeout of 0 means DefaultTestTimeout.
 func (e *Engine) RunTests(ctx context.Context, timeout time.Duration) (event.TestRun, error) {
 	gen := e.generation()
+	var tree string
+	if e.defaults.TestCmd != "" {
+		tree = e.viewTree(ctx, e.layer)
+	}
 	tr, err := e.runTests(ctx, timeout, e.layer)
 	if err == nil {
-		e.record(tr, TestedProposal, gen)
+		e.record(tr, TestedProposal, gen, tree)
 		e.events.Emit(tr)
 	}
 	return tr, err
@@ -96,9 +121,11 @@ func (e *Engine) RunTests(ctx context.Context, timeout time.Duration) (event.Tes
 // TestCommit runs the session's test command on exactly what committing the accepted changes
 // would commit: the repository as HEAD has it with the accepted changes, leaving out the
 // pending proposal, the user's other uncommitted edits and untracked files that are not
-// ignored. It runs in the sandbox, over a throwaway layer; the proposal is not touched. A
-// fresh result of such a run (TestStatus) is returned again without running the tests; cached
-// reports that. The run is reported as a TestRun event.
+// ignored. It runs in the sandbox, over a throwaway layer; the proposal is not touched. When
+// the last test run saw exactly these files — its tree (the working tree with what it ran over)
+// has the same hash, as when every hunk of a tested proposal was accepted — its result is
+// returned again without running the tests, and recorded as of what will be committed; cached
+// reports that. A run is reported as a TestRun event.
 func (e *Engine) TestCommit(ctx context.Context, timeout time.Duration) (tr event.TestRun, cached bool, err error) {
 	if st := e.TestStatus(); st.Run != nil && !st.Stale && st.On == TestedCommit {
 		return *st.Run, true, nil
@@ -116,10 +143,18 @@ func (e *Engine) TestCommit(ctx context.Context, timeout time.Duration) (tr even
 	if err != nil {
 		return event.TestRun{}, false, fmt.Errorf("test what will be committed: %w", err)
 	}
+	tree := e.viewTree(ctx, layer)
+	e.mu.Lock()
+	last, lastTree := e.tests.run, e.tests.tree
+	e.mu.Unlock()
+	if last != nil && last.Command == e.defaults.TestCmd && tree != "" && tree == lastTree {
+		e.record(*last, TestedCommit, gen, tree)
+		return *last, true, nil
+	}
 	if tr, err = e.runTests(ctx, timeout, layer); err != nil {
 		return tr, false, err
 	}
-	e.record(tr, TestedCommit, gen)
+	e.record(tr, TestedCommit, gen, tree)
 	e.events.Emit(tr)
 	return tr, false, nil
 }

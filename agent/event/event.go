@@ -56,7 +56,28 @@ type ModelSwitched struct {
 // TurnStarted begins one user request and the model/tool steps that answer it.
 type TurnStarted struct {
 	Turn   int    `json:"turn"`
-	Prompt string `json:"prompt"`
+	Prompt string `json:"prompt"` // as the model was sent it
+	// Feedback, when set, says Prompt begins with the review's feedback: the hunks the user
+	// rejected and the note for them. Typed is then what the user typed after it (empty for
+	// a turn that only sends the feedback).
+	Feedback *ReviewFeedback `json:"feedback,omitempty"`
+	Typed    string          `json:"typed,omitempty"`
+}
+
+// ReviewFeedback is what a turn tells the model of the review: how many of its hunks the user
+// rejected and the user's note for them.
+type ReviewFeedback struct {
+	Hunks int    `json:"hunks"`
+	Note  string `json:"note,omitempty"`
+}
+
+// Said is what the user said to start the turn: what they typed, without the review's
+// feedback the prompt carries before it.
+func (t TurnStarted) Said() string {
+	if t.Feedback != nil {
+		return t.Typed
+	}
+	return t.Prompt
 }
 
 // TextDelta is a piece of the assistant's answer as it streams.

@@ -187,8 +187,16 @@ func (a *Agent) add(m llm.Message) {
 // It returns the model's final text. A cancelled ctx ends the turn with ctx's error after
 // keeping whatever text had streamed.
 func (a *Agent) Send(ctx context.Context, prompt string) (string, error) {
+	return a.SendTurn(ctx, event.TurnStarted{Prompt: prompt})
+}
+
+// SendTurn runs one turn like Send, sending start.Prompt and reporting start (numbered) as the
+// turn's TurnStarted, so that it can say which part of the prompt the user typed.
+func (a *Agent) SendTurn(ctx context.Context, start event.TurnStarted) (string, error) {
 	a.turn++
-	a.emit(event.TurnStarted{Turn: a.turn, Prompt: prompt})
+	start.Turn = a.turn
+	prompt := start.Prompt
+	a.emit(start)
 	a.add(llm.Message{Role: llm.RoleUser, Text: prompt})
 	final, reason, err := a.loop(ctx)
 	if err != nil {

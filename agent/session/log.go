@@ -197,7 +197,7 @@ func (info *Info) add(e event.Event) {
 	case *event.TurnStarted:
 		info.Turns++
 		if info.Prompt == "" {
-			info.Prompt = e.Prompt
+			info.Prompt = e.Said()
 		}
 	case *event.Usage:
 		info.CostUSD = e.TotalCostUSD

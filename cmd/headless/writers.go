@@ -13,6 +13,7 @@ import (
 	"hew/agent/event"
 	"hew/agent/llm"
 	"hew/agent/termsafe"
+	"hew/sandbox/capture"
 )
 
 // JSONL writes every event as one JSON object per line (the `--json` stream, described by
@@ -119,7 +120,7 @@ func (p *Progress) Emit(e event.Event) {
 		}
 		p.printf("tests: %s — %s in %s\n", e.Command, verdict, e.Duration.Round(time.Millisecond))
 		if !e.Passed {
-			p.printf("%s\n", indent(tail(e.Output, 40)))
+			p.printf("%s\n", indent(capture.KeepLines(e.Output, 0, 40, "")))
 		}
 	case event.Usage:
 		if e.Usage.InputTokens+e.Usage.OutputTokens == 0 {
@@ -166,14 +167,6 @@ func firstLine(s string) string {
 }
 
 func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
 
 func short(h string) string {
 	if len(h) > 10 {

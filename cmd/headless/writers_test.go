@@ -53,6 +53,19 @@ func TestProgressSaysWhatHappened(t *testing.T) {
 	}
 }
 
+func TestProgressCountsTheTestOutputItLeavesOut(t *testing.T) {
+	var b bytes.Buffer
+	out := strings.Repeat("ok\n", 58) + "--- FAIL: TestAdd\n" + strings.Repeat("x\n", 38) + "FAIL\n"
+	NewProgress(&b).Emit(event.TestRun{Command: "go test ./...", ExitCode: 1, Output: out, Duration: time.Second})
+	got := b.String()
+	if !strings.Contains(got, "\n  [… 58 lines (174 bytes) omitted …]\n  --- FAIL: TestAdd\n") || !strings.HasSuffix(got, "  x\n  FAIL\n") {
+		t.Errorf("the failed run's last 40 lines come after the count of those left out; got\n%s", got)
+	}
+	if n := strings.Count(got, "\n"); n != 1+1+40 {
+		t.Errorf("%d lines printed, want the verdict, the marker and 40 lines:\n%s", n, got)
+	}
+}
+
 func TestProgressReportsProposalChangesOnce(t *testing.T) {
 	var b bytes.Buffer
 	p := NewProgress(&b)

@@ -101,11 +101,12 @@ func TestTUIReviewNeverMisleads(t *testing.T) {
 	if st := gittest.Git(t, dir, "status", "--porcelain"); st != "" {
 		t.Errorf("git status after /undo %q", st)
 	}
-	// Accepted again, it is committed again, and the tests, which fail on it, say so again.
+	// Accepted again, it is committed again, and the tests, which fail on it, say so again:
+	// these very files were tested before the undo (equal trees), so the result is reused.
 	s.keys("y")
 	s.waitFor("accepted 1 hunk into words.txt")
 	s.keys("c")
-	s.waitFor("tests FAIL on exactly what will be committed")
+	s.waitFor("tests FAIL on exactly what will be committed", "not run again: these very files were tested already")
 }
 
 // TestExecQuestionRunsNoTests: a question proposes nothing, so there is nothing to test, even

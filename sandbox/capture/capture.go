@@ -197,3 +197,17 @@ func joinCut(head string, left Omission, why, tail string) string {
 	}
 	return head + Marker(left, why) + "\n" + tail
 }
+
+// KeepLines keeps the first head and the last tail lines of s, with a Marker line between them
+// saying exactly what was left out (counting what markers of earlier cuts among them stood
+// for), with why, if not empty. s is returned whole, without its final line break, when
+// leaving out lines would not make it shorter.
+func KeepLines(s string, head, tail int, why string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) <= head+tail+1 {
+		return strings.Join(lines, "\n")
+	}
+	left := Count(strings.Join(lines[head:len(lines)-tail], "\n") + "\n")
+	kept := append(append(lines[:head:head], Marker(left, why)), lines[len(lines)-tail:]...)
+	return strings.Join(kept, "\n")
+}

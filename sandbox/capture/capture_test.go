@@ -140,3 +140,28 @@ func TestClipLeavesShortTextAlone(t *testing.T) {
 		t.Error("short text changed")
 	}
 }
+
+func TestKeepLinesCountsWhatItLeavesOut(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 100; i++ {
+		fmt.Fprintf(&b, "line %d\n", i)
+	}
+	s := b.String()
+	got := KeepLines(s, 0, 3, "")
+	// Lines 1-97 are left out: 9 of "line N\n" (7 bytes), 88 of "line NN\n" (8 bytes).
+	want := "[… 97 lines (767 bytes) omitted …]\nline 98\nline 99\nline 100"
+	if got != want {
+		t.Errorf("KeepLines(0, 3) = %q, want %q", got, want)
+	}
+	if c := Count(got + "\n"); c != Count(s) {
+		t.Errorf("the kept text stands for %+v, the whole for %+v", c, Count(s))
+	}
+	// A cut of a cut counts what the first marker stood for.
+	again := KeepLines(KeepLines(s, 2, 2, ""), 1, 1, "")
+	if c := Count(again + "\n"); c != Count(s) {
+		t.Errorf("cut twice, the text stands for %+v, the whole for %+v: %q", c, Count(s), again)
+	}
+	if got := KeepLines("a\nb\nc\n", 1, 1, ""); got != "a\nb\nc" {
+		t.Errorf("a marker would stand for one line: got %q", got)
+	}
+}

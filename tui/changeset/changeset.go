@@ -66,6 +66,7 @@ type Model struct {
 	splitSet      bool // the user chose with s; the width no longer decides
 	tests         engine.TestStatus
 	opinion       *event.SecondOpinion
+	testing       bool   // a test run on the proposal is going
 	accepted      int    // files accepted into the tree and not committed yet
 	message       string // the outcome of the last action
 	noting        bool   // typing a note for f
@@ -110,6 +111,10 @@ func (m *Model) SetTests(st engine.TestStatus) { m.tests = st }
 
 // SetOpinion records the latest second opinion on the proposal, shown beside the tests.
 func (m *Model) SetOpinion(op event.SecondOpinion) { m.opinion = &op }
+
+// SetTesting records whether a test run on the proposal is going: the badge says so instead of
+// the last result.
+func (m *Model) SetTesting(on bool) { m.testing = on }
 
 // SetAccepted records how many files are accepted into the working tree and not committed yet,
 // which c commits; the view says so when nothing is left to review.
@@ -324,6 +329,8 @@ func (m *Model) testBadge() string {
 		on = "on what will be committed"
 	}
 	switch {
+	case m.testing:
+		return warnStyle.Render("tests: running on the proposal…")
 	case tr == nil:
 		return dimStyle.Render("tests: not run on this proposal")
 	case m.tests.Stale:
@@ -384,7 +391,11 @@ func (m *Model) footer(w int) []string {
 		}
 	}
 	m.help.SetWidth(w)
-	return append(rows, m.help.ShortHelpView(keymap.ReviewKeys.Footer()))
+	keys := keymap.ReviewKeys.Footer()
+	if len(m.files) == 0 {
+		keys = keymap.ReviewKeys.DoneFooter(m.accepted > 0)
+	}
+	return append(rows, m.help.ShortHelpView(keys))
 }
 
 // body renders the current file's hunks from the selected one, skipping m.scroll rows; a change

@@ -59,3 +59,22 @@ func TestCountsAreSingularForOne(t *testing.T) {
 		t.Errorf("review of one deleted file:\n%s", plain)
 	}
 }
+
+// With nothing left to decide the footer offers only what can still be done.
+func TestFooterOfAReviewWithNothingLeft(t *testing.T) {
+	m := New()
+	m.SetSize(80, 24)
+	m.SetFiles(nil)
+	m.SetAccepted(1)
+	last := func() string {
+		lines := strings.Split(sgr.ReplaceAllString(m.View(), ""), "\n")
+		return strings.TrimSpace(lines[len(lines)-1])
+	}
+	if got := last(); got != "c commit · F send notes · esc back" {
+		t.Errorf("footer with an accepted file: %q", got)
+	}
+	m.SetAccepted(0)
+	if got := last(); got != "F send notes · esc back" {
+		t.Errorf("footer with nothing accepted: %q", got)
+	}
+}

@@ -146,14 +146,26 @@ func (k Review) All() []key.Binding {
 // first: deciding (y, n, f), committing (c) and leaving (esc) come before moving about, and
 // what does not fit the width is left out, so that at 80 columns those keys stay.
 func (k Review) Footer() []key.Binding {
-	short := func(b key.Binding, help, desc string) key.Binding {
-		b.SetHelp(help, desc)
-		return b
-	}
 	file := key.NewBinding(key.WithKeys(append(k.AcceptFile.Keys(), k.RejectFile.Keys()...)...), key.WithHelp("Y/N", "file"))
 	return []key.Binding{short(k.Accept, "y", "accept"), short(k.Reject, "n", "reject"), short(k.Note, "f", "reject+note"),
 		short(k.Commit, "c", "commit"), short(k.Close, "esc", "back"), file, short(k.SendNote, "F", "send notes"),
 		short(k.Edit, "e", "edit"), short(k.NextHunk, "j/k", "hunk"), short(k.NextFile, "tab", "file"), short(k.Split, "s", "split")}
+}
+
+// DoneFooter is the footer of a review with nothing left to decide: what can still be done —
+// commit (when something is accepted), send the notes, go back.
+func (k Review) DoneFooter(accepted bool) []key.Binding {
+	keys := []key.Binding{short(k.SendNote, "F", "send notes"), short(k.Close, "esc", "back")}
+	if accepted {
+		keys = append([]key.Binding{short(k.Commit, "c", "commit")}, keys...)
+	}
+	return keys
+}
+
+// short is b with a shorter help, for a footer.
+func short(b key.Binding, help, desc string) key.Binding {
+	b.SetHelp(help, desc)
+	return b
 }
 
 // Commit holds the keys of the commit dialog (c in the review): the test result on what will

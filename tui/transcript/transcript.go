@@ -534,11 +534,7 @@ const maxLineBytes = 512
 // of earlier cuts among them stood for (see capture.Count), so the count is the same the model
 // was given.
 func clipLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > 2*n+1 {
-		left := capture.Count(strings.Join(lines[n:len(lines)-n], "\n") + "\n")
-		lines = append(append(lines[:n:n], capture.Marker(left, "")), lines[len(lines)-n:]...)
-	}
+	lines := strings.Split(capture.KeepLines(s, n, n, ""), "\n")
 	for i, l := range lines {
 		if len(l) > maxLineBytes {
 			lines[i] = strings.ToValidUTF8(l[:maxLineBytes], "") + "…"
