@@ -88,6 +88,10 @@ func silentExit(code int) error { return &exitError{code: code} }
 
 // Main runs hew with args and returns the process exit code.
 func Main(args []string, ios *IO) int {
+	if isVersionRequest(args) {
+		fmt.Fprintln(ios.Out, versionLine())
+		return exitOK
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return execute(ctx, newRootCmd(ios, nil), args, ios)
@@ -142,6 +146,10 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if v, _ := cmd.Flags().GetBool("version"); v {
+				_, err := fmt.Fprintln(ios.Out, versionLine())
+				return err
+			}
 			o.Prompt = strings.Join(args, " ")
 			o.Session = givenSessionFlags(cmd.Flags())
 			if runF != nil {
@@ -151,6 +159,8 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.Version = "" // --version is answered by Main before the tree is built (see isVersionRequest)
+	root.Flags().Bool("version", false, "print hew's version and exit")
 	addSessionFlags(root.Flags())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see '%s --help')", err, c.CommandPath())
@@ -166,6 +176,7 @@ sandboxed with the network off, and the tests run against the proposal before yo
 		newModelsCmd(ios, nil),
 		newDoctorCmd(ios, nil),
 		newTrustCmd(ios, nil),
+		newVersionCmd(ios),
 	)
 	return root
 }
