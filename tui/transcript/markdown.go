@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/glamour/v2"
+	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -30,6 +31,10 @@ type mdRenderer func(block string) []string
 // newMDRenderer returns a renderer of Markdown blocks at width, falling back to wrapped plain
 // text when glamour fails.
 func newMDRenderer(width int) mdRenderer {
+	// glamour reads chroma's style registry directly; a release build fills it on first use
+	// (see .ci/release), which this call makes happen here, before glamour looks, and not in
+	// a goroutine highlighting a diff at the same moment.
+	styles.Get("")
 	// Code is highlighted in true colour, which the terminal UI's renderer brings down to what
 	// the terminal shows: chroma's own choice of the nearest of 256 colours varies from one
 	// call to the next where two are as near, and a frame would differ from the last.
