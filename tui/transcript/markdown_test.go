@@ -47,7 +47,7 @@ func TestFinishedBlock(t *testing.T) {
 // kept from earlier frames is never stale.
 func TestStreamedAnswerMatchesItsWholeRendering(t *testing.T) {
 	text := llmtest.LongAnswer(1000)
-	for _, chunk := range []int{3, 29} {
+	for _, chunk := range []int{29, 61} {
 		tr := New()
 		tr.SetWidth(80)
 		for i := 0; i < len(text); i += chunk {
@@ -78,9 +78,9 @@ func TestAFrameRendersOnlyTheOpenBlock(t *testing.T) {
 		calls++
 		return strings.Split(block, "\n")
 	}
-	text := llmtest.LongAnswer(64 << 10)
+	text := llmtest.LongAnswer(16 << 10)
 	var c mdCache
-	const chunk = 16
+	const chunk = 32
 	frames := 0
 	for i := chunk; i < len(text); i += chunk {
 		c.render(text[:i], 80, r)
