@@ -77,18 +77,18 @@ func TestTUIStreamingCost(t *testing.T) {
 	streaming := keyLatencies(t, s, "zqx", 40, "End of the answer.")
 	s.waitFor("End of the answer.")
 	cpu := float64(cpuTicks(t, pid)-before) / 100
-	if len(streaming) < 10 {
+	t.Logf("streaming 18 KB took %.1fs and %.2f CPU-s, and wrote %d KB to the terminal", time.Since(start).Seconds(), cpu, (written(t, pid)-wrote)>>10)
+	if cpu > 4.0 {
+		t.Errorf("streaming used %.2f CPU-s, want at most 4.0 (Crush's)", cpu)
+	}
+	if len(streaming) < 3 {
 		t.Fatalf("the answer ended after %d keys", len(streaming))
 	}
 	p90 := streaming[len(streaming)*9/10]
-	t.Logf("streaming 18 KB took %.1fs and %.2f CPU-s, and wrote %d KB to the terminal", time.Since(start).Seconds(), cpu, (written(t, pid)-wrote)>>10)
 	t.Logf("key to screen while streaming, %d keys: p50 %v, p90 %v, max %v", len(streaming),
 		streaming[len(streaming)/2].Round(time.Millisecond), p90.Round(time.Millisecond), streaming[len(streaming)-1].Round(time.Millisecond))
 	t.Logf("key to screen idle, %d keys: p50 %v, p90 %v", len(idle),
 		idle[len(idle)/2].Round(time.Millisecond), idle[len(idle)*9/10].Round(time.Millisecond))
-	if cpu > 4.0 {
-		t.Errorf("streaming used %.2f CPU-s, want at most 4.0 (Crush's)", cpu)
-	}
 	if p90 > 20*time.Millisecond {
 		t.Errorf("key to screen p90 %v, want at most 20ms", p90)
 	}
