@@ -1,7 +1,7 @@
 // This file replaces lexers/lexers.go of github.com/alecthomas/chroma/v2 v2.27.0 (MIT licence,
 // Copyright (C) 2017 Alec Thomas) in hew's release build (see .ci/release): the same API, but the
 // embedded XML lexers are parsed on first use instead of when the program starts, which took half of
-// hew's start-up. Only .ci/release compiles it, through go build -overlay.
+// hew's start-up. Only .ci/release compiles it, in a copy of chroma it builds against.
 
 package lexers
 
@@ -36,6 +36,7 @@ var loadEmbedded = sync.OnceFunc(func() {
 	for _, l := range inGo {
 		GlobalLexerRegistry.Register(l)
 	}
+	setDNSAnalyser()
 })
 
 // registry returns GlobalLexerRegistry with the embedded lexers loaded.

@@ -1,7 +1,7 @@
 // This file replaces styles/api.go of github.com/alecthomas/chroma/v2 v2.27.0 (MIT licence,
 // Copyright (C) 2017 Alec Thomas) in hew's release build (see .ci/release): the same API, but the
 // embedded styles are parsed on first use instead of when the program starts, which took half of
-// hew's start-up. Only .ci/release compiles it, through go build -overlay.
+// hew's start-up. Only .ci/release compiles it, in a copy of chroma it builds against.
 
 package styles
 
