@@ -276,11 +276,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // frameRate is how often Bubble Tea checks for a new frame to draw. Its renderer wakes up on a
-// fixed ticker whether or not anything changed — v2.1 has no way to pause it while idle — and
-// each wake-up costs CPU: measured idle in a 120×40 tmux pane, 60 fps (the default) used about
-// 0.6% of a core, 30 fps 0.4%, 1 fps 0.06%. Thirty frames a second still shows streamed text
-// and the spinner (12 fps) smoothly, and a key's echo waits at most 33 ms.
-const frameRate = 30
+// fixed ticker whether or not anything changed — v2.1 has no way to pause it while idle, nor to
+// draw at once when a key arrives — so a key's echo waits for the next tick: up to a frame.
+// Sixty frames a second keep that under 17 ms (key to screen p90 ≤ 20 ms, as Crush); each
+// wake-up costs CPU while idle, measured in a 120×40 tmux pane: 60 fps about 0.6% of a core,
+// 30 fps 0.4%, 1 fps 0.06%.
+const frameRate = 60
 
 // Run runs the UI on the terminal until the user quits or ctx ends. It returns the engine
 // in use at the end, which the caller closes: /new and /resume replace o.Engine with another,

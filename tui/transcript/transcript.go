@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/glamour/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -69,6 +68,7 @@ type Entry struct {
 	cacheVersion  int
 	cacheExpanded bool
 	cache         []string
+	md            mdCache // an answer's rendered Markdown blocks
 }
 
 // Transcript is the list of entries and the reader's position in it.
@@ -83,7 +83,7 @@ type Transcript struct {
 	// top is the first line shown when not following: entry index and line within it.
 	topEntry, topLine int
 
-	md      *glamour.TermRenderer
+	md      mdRenderer // renders Markdown at mdWidth; nil until needed
 	mdWidth int
 }
 
@@ -352,8 +352,11 @@ func (t *Transcript) lines(i int) []string {
 	if e.cache != nil && e.cacheWidth == t.width && e.cacheVersion == e.version && e.cacheExpanded == expanded {
 		return e.cache
 	}
-	s := t.render(e)
-	e.cache = strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if e.Kind == Assistant {
+		e.cache = e.md.render(termsafe.Clean(e.Text), t.width, t.markdown())
+	} else {
+		e.cache = strings.Split(strings.TrimRight(t.render(e), "\n"), "\n")
+	}
 	if e.Kind != Tool || e.Full {
 		e.cache = append(e.cache, "") // a blank line between entries; tool calls stay together
 	}
@@ -379,8 +382,6 @@ func (t *Transcript) render(e *Entry) string {
 	switch e.Kind {
 	case User:
 		return userStyle.Render("› ") + wrap(e.Text, w-2, "  ") + "\n"
-	case Assistant:
-		return t.markdown(e.Text)
 	case Reasoning:
 		return dimStyle.Render(wrap(strings.TrimSpace(e.Text), w, "")) + "\n"
 	case Tool:
@@ -501,25 +502,17 @@ func runTime(d time.Duration) string {
 	return d.Round(time.Millisecond).String()
 }
 
-// markdown renders text as Markdown at the current width, falling back to wrapped plain text.
-func (t *Transcript) markdown(text string) string {
+// markdown returns the renderer of Markdown blocks at the current width.
+func (t *Transcript) markdown() mdRenderer {
 	if t.md == nil || t.mdWidth != t.width {
-		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(t.width-2))
-		if err == nil {
-			t.md, t.mdWidth = r, t.width
-		}
+		t.md, t.mdWidth = newMDRenderer(t.width), t.width
 	}
-	if t.md != nil {
-		if s, err := t.md.Render(text); err == nil {
-			return strings.Trim(s, "\n") + "\n"
-		}
-	}
-	return wrap(text, t.width, "") + "\n"
+	return t.md
 }
 
 // wrap wraps s to width cells, indenting continuation lines with indent.
 func wrap(s string, width int, indent string) string {
-	s = ansi.Wrap(strings.ReplaceAll(s, "\t", "    "), max(width, 1), "")
+	s = ansi.Wrap(expandTabs(s), max(width, 1), "")
 	if indent == "" {
 		return s
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hew/agent/llm"
 )
@@ -44,6 +45,19 @@ type Turn struct {
 	// Raw, when set, is the whole streamed body, sent byte for byte as text/event-stream: the
 	// SSE a real server sent, quirks included (see Chunks and Events).
 	Raw string `json:"raw,omitempty"`
+	// TextChunk, when positive, streams Text in pieces of about this many bytes instead of
+	// three, and ChunkDelayMS waits that many milliseconds before each event of the stream: a
+	// long answer arriving as a real model sends it (see the TUI's streaming benchmark).
+	TextChunk    int `json:"text_chunk,omitempty"`
+	ChunkDelayMS int `json:"chunk_delay_ms,omitempty"`
+}
+
+// textPieces is the turn's answer cut into the pieces it is streamed in.
+func (t Turn) textPieces() []string {
+	if t.TextChunk > 0 {
+		return pieces(t.Text, max(len(t.Text)/t.TextChunk, 1))
+	}
+	return pieces(t.Text, 3)
 }
 
 // ToolCall is a scripted tool call. An empty ID is filled in as call_N.
@@ -273,11 +287,12 @@ func (s *OpenAIServer) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(ans.body)
 		return
 	}
+	delay := time.Duration(turn.ChunkDelayMS) * time.Millisecond
 	if turn.HangAfterBytes > 0 {
-		writeStream(w, ans.events, turn.HangAfterBytes, func() { s.hang(r) })
+		writeStream(w, ans.events, turn.HangAfterBytes, delay, func() { s.hang(r) })
 		return
 	}
-	writeStream(w, ans.events, turn.CutAfterBytes, nil)
+	writeStream(w, ans.events, turn.CutAfterBytes, delay, nil)
 }
 
 // answer is a reply ready to send: a JSON body, or SSE events.
@@ -293,14 +308,17 @@ type sseEvent struct {
 
 // writeStream sends events in the text/event-stream format, flushing each, and drops the
 // connection once cut bytes are written when cut is positive — or, when stall is set, calls
-// stall there instead and ends.
-func writeStream(w http.ResponseWriter, events []sseEvent, cut int, stall func()) {
+// stall there instead and ends. It waits delay before each event.
+func writeStream(w http.ResponseWriter, events []sseEvent, cut int, delay time.Duration, stall func()) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	flusher, _ := w.(http.Flusher)
 	written := 0
 	for _, e := range events {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
 		var b strings.Builder
 		if e.name != "" {
 			fmt.Fprintf(&b, "event: %s\n", e.name)

@@ -44,7 +44,7 @@ func chatAnswer(turn Turn, model string, stream, withUsage bool) answer {
 	for _, p := range pieces(turn.Reasoning, 3) {
 		chunk(map[string]any{"reasoning_content": p}, nil)
 	}
-	for _, p := range pieces(turn.Text, 3) {
+	for _, p := range turn.textPieces() {
 		chunk(map[string]any{"content": p}, nil)
 	}
 	for i, c := range turn.ToolCalls {

@@ -68,7 +68,7 @@ func responsesAnswer(turn Turn, model string, stream bool) answer {
 			func(index int, id string) {
 				at := map[string]any{"item_id": id, "output_index": index, "content_index": 0}
 				emit("response.content_part.added", with(at, "part", map[string]any{"type": "output_text", "text": "", "annotations": []any{}}))
-				for _, p := range pieces(turn.Text, 3) {
+				for _, p := range turn.textPieces() {
 					emit("response.output_text.delta", with(at, "delta", p))
 				}
 				emit("response.output_text.done", with(at, "text", turn.Text))
