@@ -128,7 +128,7 @@ func TestSlowPreCommitHookKeepsTheUIResponsive(t *testing.T) {
 		t.Errorf("after the commit: op %q, status %s\n%s", h.m.op, h.statusLine(), h.screen())
 	}
 	t.Logf("slowest Update: %s; slowest View: %s", slowest, slowestView)
-	if slowest > 50*time.Millisecond || slowestView > 50*time.Millisecond {
+	if slowest > 200*time.Millisecond || slowestView > 200*time.Millisecond { // the hook takes 2 s: far above, a blocked Update; under a loaded machine a frame can take tens of ms
 		t.Errorf("an Update took %s, a View %s", slowest, slowestView)
 	}
 }

@@ -135,7 +135,7 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	before := cpuTicks(t, pid)
 	time.Sleep(2 * time.Second)
-	if used := cpuTicks(t, pid) - before; used > 5 {
+	if used := cpuTicks(t, pid) - before; used > 8 { // a busy loop would use about 200
 		t.Errorf("idle UI used %d clock ticks of CPU in 2s", used)
 	} else {
 		t.Logf("idle UI used %d clock ticks (1/100 s) of CPU in 2s", used)
