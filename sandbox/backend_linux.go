@@ -359,18 +359,7 @@ func directBwrap(ctx context.Context, path string, j *job, cgroup string) *launc
 // hard alike, and left out when the current hard limit is lower already.
 func prlimitArgs(l *rlimits) []string {
 	var args []string
-	for _, r := range []struct {
-		res  int
-		v    uint64
-		flag string
-	}{{unix.RLIMIT_NPROC, l.Nproc, "--nproc"}, {unix.RLIMIT_DATA, l.Data, "--data"}, {unix.RLIMIT_FSIZE, l.Fsize, "--fsize"}} {
-		if r.v == 0 {
-			continue
-		}
-		var cur unix.Rlimit
-		if err := unix.Getrlimit(r.res, &cur); err == nil && cur.Max < r.v {
-			continue
-		}
+	for _, r := range l.toSet() {
 		args = append(args, fmt.Sprintf("%s=%d:%d", r.flag, r.v, r.v))
 	}
 	return args

@@ -281,13 +281,20 @@ func dropCapabilities() error {
 	return nil
 }
 
-// setLimits sets the soft and hard resource limits of l that are not zero.
-func setLimits(l *rlimits) error {
-	for _, r := range []struct {
-		res  int
-		v    uint64
-		what string
-	}{{unix.RLIMIT_NPROC, l.Nproc, "process"}, {unix.RLIMIT_DATA, l.Data, "memory"}, {unix.RLIMIT_FSIZE, l.Fsize, "file size"}} {
+// limit is one resource limit of rlimits, as setrlimit(2) and prlimit(1) name it.
+type limit struct {
+	res  int
+	v    uint64
+	flag string // prlimit's option
+	what string // in errors
+}
+
+// toSet lists the limits of l to set: those not zero, and not above the hard limit in force
+// already (a lower limit is kept).
+func (l *rlimits) toSet() []limit {
+	var out []limit
+	for _, r := range []limit{{unix.RLIMIT_NPROC, l.Nproc, "--nproc", "process"}, {unix.RLIMIT_DATA, l.Data, "--data", "memory"},
+		{unix.RLIMIT_FSIZE, l.Fsize, "--fsize", "file size"}} {
 		if r.v == 0 {
 			continue
 		}
@@ -295,6 +302,14 @@ func setLimits(l *rlimits) error {
 		if err := unix.Getrlimit(r.res, &cur); err == nil && cur.Max < r.v {
 			continue // already lower
 		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// setLimits sets the soft and hard resource limits of l that are not zero.
+func setLimits(l *rlimits) error {
+	for _, r := range l.toSet() {
 		if err := unix.Setrlimit(r.res, &unix.Rlimit{Cur: r.v, Max: r.v}); err != nil {
 			return fmt.Errorf("set the %s limit: %w", r.what, err)
 		}
