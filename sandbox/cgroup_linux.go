@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -198,3 +199,7 @@ func inCgroup(dir string) bool {
 	}
 	return false
 }
+
+// outsideCgroup makes attr start the process where its parent is, not in a cgroup (for kernels
+// that refuse CLONE_INTO_CGROUP).
+func outsideCgroup(attr *syscall.SysProcAttr) { attr.UseCgroupFD, attr.CgroupFD = false, 0 }

@@ -56,7 +56,7 @@ func (l *launch) start(ctx context.Context) error {
 		return l.cmd.Start()
 	}
 	attr := *c.SysProcAttr
-	attr.UseCgroupFD, attr.CgroupFD = false, 0
+	outsideCgroup(&attr)
 	retry := exec.CommandContext(ctx, c.Path)
 	retry.Args, retry.Env, retry.Dir, retry.ExtraFiles = c.Args, c.Env, c.Dir, c.ExtraFiles
 	retry.Stdin, retry.Stdout, retry.Stderr, retry.WaitDelay = c.Stdin, c.Stdout, c.Stderr, c.WaitDelay
