@@ -263,13 +263,15 @@ func (e *Engine) policyLabel() string {
 func (e *Engine) SessionID() string { return e.log.ID }
 
 // Close ends the session, keeping its file and any pending proposal; the copy of the tree
-// commands ran in where the sandbox has no overlay is removed.
+// commands ran in where the sandbox has no overlay is removed. A new session in which no turn
+// started and nothing changed is not kept, so that it is not listed (see
+// session.Log.CloseUnlessUsed).
 func (e *Engine) Close() error {
 	if e.mcp != nil {
 		e.mcp.Close()
 	}
 	e.layer.DropCopy()
-	return e.log.Close()
+	return e.log.CloseUnlessUsed()
 }
 
 // Send runs one turn of the conversation.

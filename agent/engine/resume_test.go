@@ -92,3 +92,37 @@ func TestResumedSessionCommitsWhatItAcceptedBefore(t *testing.T) {
 		t.Errorf("accepted after the commit and a resume = %v", acc)
 	}
 }
+
+// A session closed before anything was asked (hew started and quit, or /new at once) is not
+// kept: it is neither listed nor left in the sessions index.
+func TestASessionWithNothingAskedIsNotKept(t *testing.T) {
+	dir := testRepo(t, map[string]string{"a.txt": tenLines})
+	o := enginetest.Options(t, dir, llmtest.NewOpenAIServer(t, llmtest.Turn{Text: "ok"}))
+	ctx := context.Background()
+	asked, err := engine.New(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asked.Send(ctx, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	asked.Close()
+	empty, err := engine.New(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if infos, _ := empty.Sessions(); len(infos) != 2 { // the running one is listed
+		t.Errorf("sessions while the empty one runs: %d, want 2", len(infos))
+	}
+	if err := empty.Close(); err != nil {
+		t.Fatal(err)
+	}
+	infos, err := empty.Sessions()
+	if err != nil || len(infos) != 1 || infos[0].ID != asked.SessionID() {
+		t.Fatalf("sessions after closing the empty one: %+v %v, want only %s", infos, err, asked.SessionID())
+	}
+	index, err := os.ReadFile(filepath.Join(filepath.Dir(infos[0].Path), "index.json"))
+	if err != nil || strings.Contains(string(index), empty.SessionID()) || !strings.Contains(string(index), asked.SessionID()) {
+		t.Errorf("the sessions index still names the empty session or lost the other (%v):\n%s", err, index)
+	}
+}
