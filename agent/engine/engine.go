@@ -266,11 +266,21 @@ func (e *Engine) SessionID() string { return e.log.ID }
 // commands ran in where the sandbox has no overlay is removed. A new session in which no turn
 // started and nothing changed is not kept, so that it is not listed (see
 // session.Log.CloseUnlessUsed).
-func (e *Engine) Close() error {
+func (e *Engine) Close() error { return e.close(false) }
+
+// CloseToResume ends the session as Close does but keeps its file even when nothing was asked
+// in it, for a caller that resumes it at once (to apply a configuration just trusted).
+func (e *Engine) CloseToResume() error { return e.close(true) }
+
+// close is Close; keep keeps a session in which nothing was asked.
+func (e *Engine) close(keep bool) error {
 	if e.mcp != nil {
 		e.mcp.Close()
 	}
 	e.layer.DropCopy()
+	if keep {
+		return e.log.Close()
+	}
 	return e.log.CloseUnlessUsed()
 }
 
