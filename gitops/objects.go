@@ -62,6 +62,24 @@ func (r *Repo) store(o interface {
 	return h, nil
 }
 
+// StoreBlob stores data in the repository as a blob and returns the blob's id. The blob is
+// referenced by nothing, so git gc may prune it after gc.pruneExpire (two weeks by default).
+func (r *Repo) StoreBlob(data []byte) (string, error) {
+	h, err := r.writeObject(plumbing.BlobObject, data)
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
+}
+
+// Blob returns the content of the blob with id, as StoreBlob returned it.
+func (r *Repo) Blob(id string) ([]byte, error) {
+	if !plumbing.IsHash(id) {
+		return nil, fmt.Errorf("read blob: %q is not a git object id", id)
+	}
+	return r.readBlob(plumbing.NewHash(id))
+}
+
 // readBlob returns the content of blob h.
 func (r *Repo) readBlob(h plumbing.Hash) ([]byte, error) {
 	obj, err := r.git.Storer.EncodedObject(plumbing.BlobObject, h)

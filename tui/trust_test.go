@@ -21,7 +21,7 @@ func TestTrustQuestionAtStartHoldsThePrompt(t *testing.T) {
 			Trust: func(ctx context.Context, cur *engine.Engine) (*engine.Engine, string, error) {
 				trusted++
 				id := cur.SessionID()
-				cur.Close()
+				cur.CloseToResume()
 				eng, err := h.m.opts.Open(ctx, id)
 				return eng, "never", err
 			}}

@@ -263,13 +263,25 @@ func (e *Engine) policyLabel() string {
 func (e *Engine) SessionID() string { return e.log.ID }
 
 // Close ends the session, keeping its file and any pending proposal; the copy of the tree
-// commands ran in where the sandbox has no overlay is removed.
-func (e *Engine) Close() error {
+// commands ran in where the sandbox has no overlay is removed. A new session in which no turn
+// started and nothing changed is not kept, so that it is not listed (see
+// session.Log.CloseUnlessUsed).
+func (e *Engine) Close() error { return e.close(false) }
+
+// CloseToResume ends the session as Close does but keeps its file even when nothing was asked
+// in it, for a caller that resumes it at once (to apply a configuration just trusted).
+func (e *Engine) CloseToResume() error { return e.close(true) }
+
+// close is Close; keep keeps a session in which nothing was asked.
+func (e *Engine) close(keep bool) error {
 	if e.mcp != nil {
 		e.mcp.Close()
 	}
 	e.layer.DropCopy()
-	return e.log.Close()
+	if keep {
+		return e.log.Close()
+	}
+	return e.log.CloseUnlessUsed()
 }
 
 // Send runs one turn of the conversation.

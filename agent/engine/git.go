@@ -248,12 +248,7 @@ func (e *Engine) Rewind(ctx context.Context, id string) error {
 	}
 	e.mu.Lock()
 	for path, u := range e.accepted {
-		data, err := fsguard.ReadIn(e.repo.Root(), path) // never through a link out, never a FIFO
-		gone := errors.Is(err, fs.ErrNotExist)
-		if err != nil && !gone {
-			continue // unreadable: keep it, the commit will say what is wrong
-		}
-		if u.Delete != gone || !u.Delete && !bytes.Equal(data, u.New) {
+		if !e.treeHolds(u) {
 			delete(e.accepted, path)
 		}
 	}
@@ -261,6 +256,17 @@ func (e *Engine) Rewind(ctx context.Context, id string) error {
 	// The proposal lies over the tree, so its diffs may have changed.
 	e.reportProposal(event.CauseRewind, "")
 	return nil
+}
+
+// treeHolds says whether the working tree still holds exactly the accepted change u (an
+// unreadable file counts as holding it: the commit will say what is wrong).
+func (e *Engine) treeHolds(u gitops.Update) bool {
+	data, err := fsguard.ReadIn(e.repo.Root(), u.Path) // never through a link out, never a FIFO
+	gone := errors.Is(err, fs.ErrNotExist)
+	if err != nil && !gone {
+		return true
+	}
+	return u.Delete == gone && (u.Delete || bytes.Equal(data, u.New))
 }
 
 // CommitHooks names the git hooks a commit runs (pre-commit, prepare-commit-msg, commit-msg,

@@ -167,12 +167,13 @@ func (e *Engine) ResolveHunks(path string, accept, reject []int) (Resolution, er
 	if err != nil {
 		return res, fmt.Errorf("resolve %s: %w", path, err)
 	}
+	var records []event.AcceptedChange
 	if len(taken) > 0 {
 		up := gitops.Update{Path: path, Base: c.Old, BaseExists: c.Op != proposal.Add, New: tree, Mode: c.NewMode}
 		if err := e.repo.Accept([]gitops.Update{up}); err != nil {
 			return res, err
 		}
-		e.recordAccepted([]gitops.Update{up})
+		records = e.recordAccepted([]gitops.Update{up})
 	}
 	// The proposal now starts from the tree as written and holds only the pending hunks.
 	if err := e.layer.Drop(path); err != nil {
@@ -183,7 +184,7 @@ func (e *Engine) ResolveHunks(path string, accept, reject []int) (Resolution, er
 			return res, fmt.Errorf("keep the pending hunks of %s in the proposal: %w", path, err)
 		}
 	}
-	e.reportResolution([]string{path}, len(res.Accepted) > 0, len(res.Rejected) > 0)
+	e.reportResolution([]string{path}, records, len(res.Accepted) > 0, len(res.Rejected) > 0)
 	return res, nil
 }
 
@@ -200,7 +201,7 @@ func (e *Engine) resolveWhole(c proposal.Change, accept, reject bool) (Resolutio
 		if err := e.layer.Drop(c.Path); err != nil {
 			return res, fmt.Errorf("drop %s from the proposal: %w", c.Path, err)
 		}
-		e.reportResolution([]string{c.Path}, false, true)
+		e.reportResolution([]string{c.Path}, nil, false, true)
 		res.Rejected = []diff.Hunk{{}}
 	default:
 		res.Remaining = 1
@@ -221,11 +222,12 @@ func (e *Engine) change(path string) (proposal.Change, error) {
 	return proposal.Change{}, fmt.Errorf("%s is not in the proposal (it may have been accepted or rejected already)", path)
 }
 
-// reportResolution emits Accepted or Rejected for paths and the proposal's new change set.
-func (e *Engine) reportResolution(paths []string, accepted, rejected bool) {
+// reportResolution emits Accepted (with the records of the accepted changes) or Rejected for
+// paths and the proposal's new change set.
+func (e *Engine) reportResolution(paths []string, records []event.AcceptedChange, accepted, rejected bool) {
 	cause := event.CauseAccept
 	if accepted {
-		e.events.Emit(event.Accepted{Files: paths})
+		e.events.Emit(event.Accepted{Files: paths, Changes: records})
 	}
 	if rejected {
 		e.mu.Lock()

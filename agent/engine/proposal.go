@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -56,11 +58,11 @@ func (e *Engine) accept(paths []string, checkpoint bool) ([]string, error) {
 	if err := e.repo.Accept(ups); err != nil {
 		return nil, err
 	}
-	e.recordAccepted(ups)
+	records := e.recordAccepted(ups)
 	if err := e.layer.Drop(done...); err != nil {
 		return done, fmt.Errorf("accepted changes were written, but clearing them from the proposal failed: %w", err)
 	}
-	e.reportResolution(done, true, false)
+	e.reportResolution(done, records, true, false)
 	return done, nil
 }
 
@@ -89,19 +91,84 @@ func (e *Engine) pick(paths []string) ([]proposal.Change, error) {
 }
 
 // recordAccepted remembers accepted updates for the next commit. A path accepted twice keeps
-// its first base and its latest content.
-func (e *Engine) recordAccepted(ups []gitops.Update) {
+// its first base and its latest content. It returns the changes as the session log records
+// them, for Resume (a change whose content could not be stored in the repository is left
+// out: the session commits it, a resumed one does not know it).
+func (e *Engine) recordAccepted(ups []gitops.Update) []event.AcceptedChange {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.accepted == nil {
 		e.accepted = map[string]gitops.Update{}
 	}
+	merged := make([]gitops.Update, 0, len(ups))
 	for _, u := range ups {
 		if prev, ok := e.accepted[u.Path]; ok {
 			u.Base, u.BaseExists = prev.Base, prev.BaseExists
 		}
 		e.accepted[u.Path] = u
+		merged = append(merged, u)
 	}
+	e.mu.Unlock()
+	records := make([]event.AcceptedChange, 0, len(merged))
+	for _, u := range merged {
+		if c, err := e.acceptedRecord(u); err == nil {
+			records = append(records, c)
+		}
+	}
+	return records
+}
+
+// acceptedRecord stores u's contents as blobs and returns the record of u they make.
+func (e *Engine) acceptedRecord(u gitops.Update) (event.AcceptedChange, error) {
+	c := event.AcceptedChange{Path: u.Path, Mode: uint32(u.Mode)}
+	var err error
+	if u.BaseExists {
+		if c.Base, err = e.repo.StoreBlob(u.Base); err != nil {
+			return c, err
+		}
+	}
+	if !u.Delete {
+		c.New, err = e.repo.StoreBlob(u.New)
+	}
+	return c, err
+}
+
+// restoreAccepted makes a resumed session remember the changes it accepted and did not commit,
+// as its log recorded them, so that the next commit takes exactly them. A change is kept only
+// while the working tree still holds exactly what was accepted: a file the user edited,
+// rewound or committed since is left for the user to commit, and a notice says so.
+func (e *Engine) restoreAccepted(records map[string]event.AcceptedChange) {
+	var left []string
+	for _, path := range slices.Sorted(maps.Keys(records)) {
+		u, err := e.acceptedUpdate(records[path])
+		if err != nil || !e.treeHolds(u) {
+			left = append(left, path)
+			continue
+		}
+		e.mu.Lock()
+		if e.accepted == nil {
+			e.accepted = map[string]gitops.Update{}
+		}
+		e.accepted[path] = u
+		e.mu.Unlock()
+	}
+	if len(left) > 0 {
+		e.emitStart(event.Notice{Level: "warn", Text: "accepted before and not committed, but changed since (or no longer readable), so hew will not commit them; use git to commit what you want of them: " + strings.Join(left, ", ")})
+	}
+}
+
+// acceptedUpdate reads the update a record of an accepted change stands for.
+func (e *Engine) acceptedUpdate(c event.AcceptedChange) (gitops.Update, error) {
+	u := gitops.Update{Path: c.Path, BaseExists: c.Base != "", Delete: c.New == "", Mode: fs.FileMode(c.Mode)}
+	var err error
+	if u.BaseExists {
+		if u.Base, err = e.repo.Blob(c.Base); err != nil {
+			return u, err
+		}
+	}
+	if !u.Delete {
+		u.New, err = e.repo.Blob(c.New)
+	}
+	return u, err
 }
 
 // Accepted lists the paths accepted into the working tree and not yet committed.
@@ -129,7 +196,7 @@ func (e *Engine) Reject(paths []string) ([]string, error) {
 	if err := e.layer.Drop(done...); err != nil {
 		return nil, fmt.Errorf("reject: %w", err)
 	}
-	e.reportResolution(done, false, true)
+	e.reportResolution(done, nil, false, true)
 	return done, nil
 }
 

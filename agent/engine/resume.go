@@ -17,7 +17,8 @@ import (
 )
 
 // Resume continues saved session id (an id or a unique prefix of one) in o.Dir's repository:
-// the conversation, plan, turn count and cost are restored, the proposal is reopened with its
+// the conversation, plan, turn count and cost are restored, the changes accepted and not yet
+// committed are remembered for the next commit (while the tree still holds them), the proposal is reopened with its
 // pending changes, and new events are appended to the same session file. A session of another
 // repository is refused, since its proposal lies over that repository's tree.
 //
@@ -64,6 +65,7 @@ func Resume(ctx context.Context, o Options, id string) (*Engine, error) {
 		return nil, err
 	}
 	e.announceModel(own, o.Config)
+	e.restoreAccepted(st.Accepted)
 	if st.Repaired > 0 {
 		e.emitStart(event.Notice{Level: "warn", Text: count(st.Repaired, "tool call") + " had not finished when the session stopped; the model is told their results are unknown"})
 	}

@@ -265,6 +265,19 @@ type Compacted struct {
 // Accepted says proposal changes were written into the user's working tree.
 type Accepted struct {
 	Files []string `json:"files"`
+	// Changes are the accepted, uncommitted changes to Files as a commit needs them, so that
+	// a resumed session can still commit them. Sessions saved before hew recorded them have none.
+	Changes []AcceptedChange `json:"changes,omitempty"`
+}
+
+// AcceptedChange is an accepted change not yet committed: the file's content when the change
+// was proposed (Base) and as accepted (New), as ids of git blobs stored in the repository.
+type AcceptedChange struct {
+	Path string `json:"path"`
+	Base string `json:"base,omitempty"` // empty: the change creates the file
+	New  string `json:"new,omitempty"`  // empty: the change deletes the file
+	// Mode is the new file's mode bits (see gitops.Update.Mode); zero keeps the file's mode.
+	Mode uint32 `json:"mode,omitempty"`
 }
 
 // Rejected says proposal changes were discarded; Note is what the model was told.

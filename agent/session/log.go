@@ -34,6 +34,9 @@ type Log struct {
 	err    error
 	// lock holds the session for this process until Close (see Lock).
 	lock *Lock
+	// created says Create made the file; used that more than start-up events went into it (see
+	// CloseUnlessUsed).
+	created, used bool
 }
 
 // NewID returns a new session id: the start time and a random suffix, sortable by time.
@@ -57,6 +60,7 @@ func Create(dir, id string, secrets []string) (*Log, error) {
 		l.f.Close()
 		return nil, err
 	}
+	l.created = true
 	return l, nil
 }
 
@@ -111,9 +115,27 @@ func (l *Log) Emit(e event.Event) {
 	if l.err != nil || l.f == nil {
 		return
 	}
+	switch e.(type) {
+	case event.SessionStarted, *event.SessionStarted, event.Notice, *event.Notice, event.ModelSwitched, *event.ModelSwitched:
+	default:
+		l.used = true
+	}
 	if _, err := l.f.Write(line); err != nil {
 		l.err = fmt.Errorf("write session file %s: %w", l.Path, err)
 	}
+}
+
+// CloseUnlessUsed closes the log as Close does, but first removes the session file when Create
+// made it and nothing but start-up events (the session's start, notices, a model switch) went
+// into it: the user quit, or began a new session, without asking or changing anything, so
+// there is nothing to list or resume. The sessions index forgets it when it is next read.
+func (l *Log) CloseUnlessUsed() error {
+	l.mu.Lock()
+	if l.f != nil && l.created && !l.used {
+		os.Remove(l.Path) // still held, so no other process is reading it
+	}
+	l.mu.Unlock()
+	return l.Close()
 }
 
 // Close closes the file and returns the first write error, if any.

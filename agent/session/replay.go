@@ -29,6 +29,9 @@ type State struct {
 	Repaired int
 	// Ran is the provider and model the session last ran on.
 	Ran Ran
+	// Accepted are the changes the session accepted into the working tree and did not commit,
+	// by path, as its Accepted events recorded them (none for sessions saved before they did).
+	Accepted map[string]event.AcceptedChange
 	// Events are the session's events in order, for showing its transcript as it was.
 	Events []event.Event
 }
@@ -58,7 +61,8 @@ const interruptedTool = "this tool call did not finish: the session ended while 
 // history, each Compacted event replaces it, and each Failover event drops from it what only
 // the previous provider could read, as the session did. Tool calls left without a result (the session
 // was killed while they ran) get a result saying so, because providers refuse a conversation
-// with an unanswered call.
+// with an unanswered call. Accepted events add to the changes accepted and not committed, and
+// Committed events take theirs out.
 func Replay(evs []event.Event) State {
 	st := State{Events: evs}
 	st.Info = summarise(evs)
@@ -82,6 +86,17 @@ func Replay(evs []event.Event) State {
 			st.Plan = e.Steps
 		case *event.Usage:
 			st.Total = e.Total
+		case *event.Accepted:
+			for _, c := range e.Changes {
+				if st.Accepted == nil {
+					st.Accepted = map[string]event.AcceptedChange{}
+				}
+				st.Accepted[c.Path] = c
+			}
+		case *event.Committed:
+			for _, f := range e.Files {
+				delete(st.Accepted, f)
+			}
 		}
 	}
 	st.History, st.Repaired = answerDangling(st.History)

@@ -101,7 +101,7 @@ func untrustedConfig(ios *IO, flags sessionFlags, cfg *config.Config, open func(
 			return cur, "", errors.New(p.Path + " changed after hew read it, so the version you saw is trusted but this one is not: run 'hew trust' to see it")
 		}
 		id := cur.SessionID()
-		if err := cur.Close(); err != nil {
+		if err := cur.CloseToResume(); err != nil {
 			return cur, "", fmt.Errorf("save session %s: %w", id, err)
 		}
 		*cfg = next
