@@ -73,6 +73,16 @@ func commitLikeGit(t *testing.T, dir, p, content string) (string, string) {
 	return dir, ref
 }
 
+// checkoutAgain removes the paths from dir's working tree and has git check them out again,
+// so they carry the line endings the current configuration and attributes give.
+func checkoutAgain(t testing.TB, dir string, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		os.Remove(filepath.Join(dir, p))
+	}
+	git(t, dir, append([]string{"checkout", "--"}, paths...)...)
+}
+
 func headBlob(t testing.TB, dir, p string) string {
 	t.Helper()
 	return git(t, dir, "cat-file", "blob", "HEAD:"+p)
@@ -117,8 +127,7 @@ func TestRequiredFilterThatFailsRefusesBeforeWriting(t *testing.T) {
 func TestCommitAutocrlfTrue(t *testing.T) {
 	dir := newRepo(t, map[string]string{"a.txt": "one\ntwo\n"})
 	git(t, dir, "config", "core.autocrlf", "true")
-	os.Remove(filepath.Join(dir, "a.txt"))
-	git(t, dir, "checkout", "--", "a.txt")
+	checkoutAgain(t, dir, "a.txt")
 	if got := readFileT(t, dir, "a.txt"); got != "one\r\ntwo\r\n" {
 		t.Fatalf("checkout gave %q", got)
 	}
@@ -225,8 +234,7 @@ func TestCommitGitCrypt(t *testing.T) {
 
 func TestRestoreWritesCRLFWhereGitWould(t *testing.T) {
 	dir := newRepo(t, map[string]string{".gitattributes": "*.txt eol=crlf\n", "a.txt": "x\ny\n"})
-	os.Remove(filepath.Join(dir, "a.txt"))
-	git(t, dir, "checkout", "--", "a.txt")
+	checkoutAgain(t, dir, "a.txt")
 	r := open(t, dir)
 	id, err := r.Checkpoint(context.Background(), "crlf")
 	if err != nil {
@@ -250,8 +258,7 @@ func TestRestoreWritesCRLFWhereGitWould(t *testing.T) {
 func TestUndoKeepsWorkingTreeEndings(t *testing.T) {
 	dir := newRepo(t, map[string]string{"a.txt": "one\ntwo\n"})
 	git(t, dir, "config", "core.autocrlf", "true")
-	os.Remove(filepath.Join(dir, "a.txt"))
-	git(t, dir, "checkout", "--", "a.txt")
+	checkoutAgain(t, dir, "a.txt")
 	commitLikeGit(t, dir, "a.txt", "one\r\ntwo\r\nthree\r\n")
 	r := open(t, dir)
 	if _, err := r.Undo(context.Background()); err != nil {
@@ -764,9 +771,7 @@ func TestWithoutGitRefusesWhatNeedsIt(t *testing.T) {
 func TestUncommittedComparesAsGitDiffDoes(t *testing.T) {
 	dir := newRepo(t, map[string]string{"a.txt": "one\ntwo\n", "b.txt": "b\n"})
 	git(t, dir, "config", "core.autocrlf", "true")
-	os.Remove(filepath.Join(dir, "a.txt"))
-	os.Remove(filepath.Join(dir, "b.txt"))
-	git(t, dir, "checkout", "--", ".")
+	checkoutAgain(t, dir, "a.txt", "b.txt")
 	writeFile(t, dir, "a.txt", "one\r\nTWO\r\n")
 	changes, err := open(t, dir).Uncommitted(context.Background())
 	if err != nil {
@@ -805,8 +810,7 @@ func TestLinkedWorktreeCommitAndCheckpoint(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "wt")
 	git(t, main, "worktree", "add", "-q", "-b", "feature", dir)
 	git(t, main, "config", "core.autocrlf", "true") // shared by both worktrees
-	os.Remove(filepath.Join(dir, "a.txt"))
-	git(t, dir, "checkout", "--", "a.txt")
+	checkoutAgain(t, dir, "a.txt")
 	r := open(t, dir)
 	id, err := r.Checkpoint(context.Background(), "wt")
 	if err != nil {
