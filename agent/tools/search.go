@@ -55,6 +55,11 @@ var search = define(Tool{
 	if lit := []byte(a.Pattern); !a.IgnoreCase && regexp.QuoteMeta(a.Pattern) == a.Pattern {
 		match = func(b []byte) bool { return bytes.Contains(b, lit) }
 	}
+	reader, err := env.Layer.NewFileReader()
+	if err != nil {
+		return errorf("%v", err)
+	}
+	defer reader.Close()
 	// Files are read while the walk goes on.
 	files := make(chan walkedFile, 256)
 	var walkErr error
@@ -67,11 +72,6 @@ var search = define(Tool{
 			return nil
 		})
 	}()
-	reader, err := env.Layer.NewFileReader()
-	if err != nil {
-		return errorf("%v", err)
-	}
-	defer reader.Close()
 	found := searchFiles(env, reader, files, match)
 	if walkErr != nil {
 		return errorf("%v", walkErr)
