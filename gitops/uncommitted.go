@@ -58,14 +58,8 @@ func (r *Repo) Uncommitted(ctx context.Context) ([]WorkingChange, error) {
 		return nil, err
 	}
 	var out []WorkingChange
-	for p, e := range work {
-		if e.mode == filemode.Submodule {
-			continue
-		}
+	for _, p := range changed {
 		b, inHead := base[p]
-		if inHead && (b.hash == e.hash || b.mode == filemode.Submodule) {
-			continue
-		}
 		c := WorkingChange{Path: p, Created: !inHead}
 		f, err := readFile(root, p)
 		if err != nil {
