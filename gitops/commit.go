@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -189,7 +191,7 @@ func (r *Repo) planCommit(ctx context.Context, cfg gitConfig, opts CommitOptions
 			return nil, err
 		}
 		if len(p.idx.other) > 0 {
-			return p, fmt.Errorf("commit: the index has unmerged paths (%s); git refuses to commit until they are resolved: fix them, 'git add' them, and retry", strings.Join(sortedKeys(p.idx.other), ", "))
+			return p, fmt.Errorf("commit: the index has unmerged paths (%s); git refuses to commit until they are resolved: fix them, 'git add' them, and retry", strings.Join(slices.Sorted(maps.Keys(p.idx.other)), ", "))
 		}
 	}
 	if p.index, err = r.indexPlan(p.idx, p.headTree, p.files); err != nil {

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -169,7 +170,7 @@ func (li *lockedIndex) save() error {
 	}
 	if len(li.other) > 0 {
 		li.release()
-		return fmt.Errorf("the index has unmerged paths (%s); resolve them with git first", strings.Join(sortedKeys(li.other), ", "))
+		return fmt.Errorf("the index has unmerged paths (%s); resolve them with git first", strings.Join(slices.Sorted(maps.Keys(li.other)), ", "))
 	}
 	entries := make([]*index.Entry, 0, len(li.byKey)+len(li.other))
 	for _, e := range li.idx.Entries {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -301,24 +302,15 @@ func (l *Layer) listMerged(m *mirror, all bool) ([]source, map[string]bool, erro
 	// Directories to read with all below them first, then those whose entries changed and
 	// whatever directories are new below them.
 	w := newWalker(read, everything)
-	if err := w.walk(sortedKeys(c.whole)); err != nil {
+	if err := w.walk(slices.Sorted(maps.Keys(c.whole))); err != nil {
 		return nil, nil, err
 	}
 	for d := range m.pending {
 		c.dirty[d] = true
 	}
 	w.descend = func(s source) bool { e, ok := m.ents.get(s.name); return !ok || !e.src.isDir() }
-	err = w.walk(sortedKeys(c.dirty))
+	err = w.walk(slices.Sorted(maps.Keys(c.dirty)))
 	return w.out, w.listed, err
-}
-
-func sortedKeys(set map[string]bool) []string {
-	keys := make([]string, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // refresh brings m's copy in step with the merged view.
@@ -621,9 +613,9 @@ func (l *Layer) scanCopy(m *mirror, keep bool) error {
 		err = w.walk([]string{"."})
 	} else if c := m.dst.drain(); c.all {
 		err = w.walk([]string{"."})
-	} else if err = w.walk(sortedKeys(c.whole)); err == nil {
+	} else if err = w.walk(slices.Sorted(maps.Keys(c.whole))); err == nil {
 		w.descend = func(s source) bool { e, ok := m.ents.get(s.name); return !ok || !e.dst.isDir() }
-		err = w.walk(sortedKeys(c.dirty))
+		err = w.walk(slices.Sorted(maps.Keys(c.dirty)))
 	}
 	if err != nil {
 		return err
