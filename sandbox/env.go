@@ -49,8 +49,9 @@ func looksSecret(name string) bool {
 	if slices.Contains(secretNames, n) {
 		return true
 	}
+	unauthored := strings.ReplaceAll(n, "AUTHOR", "") // GIT_AUTHOR_* is not AUTH
 	for _, s := range secretSubstrings {
-		if strings.Contains(strings.ReplaceAll(n, "AUTHOR", ""), s) {
+		if strings.Contains(unauthored, s) {
 			return true
 		}
 	}
