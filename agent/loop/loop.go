@@ -85,6 +85,25 @@ type Helper struct {
 	Cost func(llm.Usage) float64
 }
 
+// SmallHelper returns the model that writes summaries and commit messages: Small, else the
+// agent's own model.
+func (a *Agent) SmallHelper() Helper {
+	if a.Small != nil {
+		return *a.Small
+	}
+	return Helper{Provider: a.Provider, Model: a.Model, Cost: a.Cost}
+}
+
+// AccountSmall counts a call that h (see SmallHelper) made to the session's usage, under
+// event.RoleSmall.
+func (a *Agent) AccountSmall(h Helper, u llm.Usage) {
+	var cost float64
+	if h.Cost != nil {
+		cost = h.Cost(u)
+	}
+	a.Account(event.Usage{Model: h.Model, Role: event.RoleSmall, Usage: u, CostUSD: cost})
+}
+
 // Caps bound a session. MaxSteps counts model calls (the "turns" of `--max-turns`).
 type Caps struct {
 	MaxSteps  int
@@ -483,18 +502,11 @@ func (a *Agent) compact(ctx context.Context, reason string) error {
 			in.Proposal = compact.DescribeProposal(changes)
 		}
 	}
-	writer := Helper{Provider: a.Provider, Model: a.Model, Cost: a.Cost}
-	if a.Small != nil {
-		writer = *a.Small
-	}
+	writer := a.SmallHelper()
 	res, err := compact.Compact(ctx, compact.Options{Provider: writer.Provider, Model: writer.Model, MaxOutputTokens: a.MaxOutputTokens,
 		Window: a.Window(), Overhead: a.overhead(), Summarise: reason != "auto"}, in)
 	if res.Usage != (llm.Usage{}) {
-		var cost float64
-		if writer.Cost != nil {
-			cost = writer.Cost(res.Usage)
-		}
-		a.Account(event.Usage{Model: writer.Model, Role: event.RoleSmall, Usage: res.Usage, CostUSD: cost})
+		a.AccountSmall(writer, res.Usage)
 	}
 	if err != nil && !(errors.Is(err, compact.ErrTooLarge) && res.History != nil) {
 		return fmt.Errorf("compact the conversation: %w", err)
