@@ -152,16 +152,13 @@ func (e *Engine) conclude(ctx context.Context, t Task, final string, err error, 
 		// The checkpoint undo needs and the checks of the commit read the tree independently:
 		// they run side by side (each is mostly a git process), and the accept below does not
 		// take the checkpoint again.
-		paths := make([]string, len(changes))
-		for i, c := range changes {
-			paths[i] = c.Path
-		}
+		ups, paths := updatesOf(changes)
 		cp := make(chan struct{})
 		go func() {
 			defer close(cp)
 			e.Checkpoint(ctx, acceptLabel(paths))
 		}()
-		message = e.writeMessage(ctx, draftOf(t.Prompt, pendingUpdates(changes)))
+		message = e.writeMessage(ctx, draftOf(t.Prompt, ups))
 		err := e.CheckCommit(ctx, message, t.Branch)
 		<-cp
 		if err != nil {
