@@ -76,7 +76,7 @@ func Run(ctx context.Context, o Options) Result {
 	for i, m := range o.Models {
 		r, err := provider.ParseRef(o.Engine.Config, m)
 		if err != nil {
-			return Result{Chosen: -1, Outcome: engine.Outcome{ExitCode: 2, Reason: fmt.Sprintf("attempt %d: %v", i+1, err)}}
+			return Result{Chosen: -1, Outcome: engine.Outcome{ExitCode: exitcode.Usage, Reason: fmt.Sprintf("attempt %d: %v", i+1, err)}}
 		}
 		refs[i] = r
 	}
@@ -109,9 +109,9 @@ func Run(ctx context.Context, o Options) Result {
 	}()
 
 	if err := startFailure(runs); err != nil {
-		code := 1
+		code := exitcode.Failed
 		if errors.Is(err, engine.ErrUsage) || llm.KindOf(err) == llm.ErrConfig {
-			code = 2
+			code = exitcode.Usage
 		}
 		return Result{Chosen: -1, Outcome: engine.Outcome{ExitCode: code, Reason: fmt.Sprintf("no attempt could start: %v", err)}}
 	}

@@ -8,7 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"hew/agent/proposal"
 	"hew/gitops"
 	"hew/gitops/diff"
 )
@@ -77,12 +76,6 @@ func (e *Engine) writeMessage(ctx context.Context, d CommitDraft) string {
 		}
 	}
 	return DescribeCommit(d)
-}
-
-// pendingUpdates are the updates accepting changes would make.
-func pendingUpdates(changes []proposal.Change) []gitops.Update {
-	ups, _ := updatesOf(changes)
-	return ups
 }
 
 // draftOf is the draft of a commit of ups for task, its files sorted by path.

@@ -230,24 +230,24 @@ func (e *Engine) ProposedControlFiles(paths []string) ([]ControlFile, error) {
 // emitMarked emits ev, marking the control files of a ProposalChanged (FileStat.Control) so
 // that every front end, the JSON stream and the session log see them.
 func (e *Engine) emitMarked(ev event.Event) {
-	if _, ok := ev.(event.ProposalChanged); ok {
+	if pc, ok := ev.(event.ProposalChanged); ok {
 		e.proposalChanged()
-	}
-	if pc, ok := ev.(event.ProposalChanged); ok && len(pc.Files) > 0 {
-		changes := make([]proposal.Change, len(pc.Files))
-		for i, f := range pc.Files {
-			changes[i] = proposal.Change{Path: f.Path, Op: proposal.Modify, NewMode: 0o644}
+		if len(pc.Files) > 0 {
+			changes := make([]proposal.Change, len(pc.Files))
+			for i, f := range pc.Files {
+				changes[i] = proposal.Change{Path: f.Path, Op: proposal.Modify, NewMode: 0o644}
+			}
+			kinds := map[string]string{}
+			for _, c := range e.ControlFiles(changes) {
+				kinds[c.Path] = c.Kind
+			}
+			files := slices.Clone(pc.Files)
+			for i := range files {
+				files[i].Control = kinds[files[i].Path]
+			}
+			pc.Files = files
+			ev = pc
 		}
-		kinds := map[string]string{}
-		for _, c := range e.ControlFiles(changes) {
-			kinds[c.Path] = c.Kind
-		}
-		files := slices.Clone(pc.Files)
-		for i := range files {
-			files[i].Control = kinds[files[i].Path]
-		}
-		pc.Files = files
-		ev = pc
 	}
 	e.events.Emit(ev)
 }

@@ -111,10 +111,8 @@ func reasonOf(err error) string {
 // none is set), for work such as commit messages and titles. Calls made with it should be
 // accounted with AccountSmall.
 func (e *Engine) SmallModel() (llm.Provider, string) {
-	if s := e.agent.Small; s != nil {
-		return s.Provider, s.Model
-	}
-	return e.agent.Provider, e.agent.Model
+	h := e.agent.SmallHelper()
+	return h.Provider, h.Model
 }
 
 // Summarise asks the small model for a short text: system says what to write, prompt is the
@@ -133,16 +131,7 @@ func (e *Engine) Summarise(ctx context.Context, system, prompt string) (string, 
 
 // AccountSmall counts a call of the small model to the session's usage, under the small role.
 func (e *Engine) AccountSmall(u llm.Usage) {
-	_, model := e.SmallModel()
-	cost := e.agent.Cost
-	if s := e.agent.Small; s != nil {
-		cost = s.Cost
-	}
-	ev := event.Usage{Model: model, Role: event.RoleSmall, Usage: u}
-	if cost != nil {
-		ev.CostUSD = cost(u)
-	}
-	e.agent.Account(ev)
+	e.agent.AccountSmall(e.agent.SmallHelper(), u)
 }
 
 // ReviewModel makes the client of the review model: ref, else review_model, else the agent's

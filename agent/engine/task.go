@@ -52,14 +52,8 @@ type Outcome struct {
 // AcceptAuto it is accepted as it is; with AcceptNever it stays pending and the working tree is
 // untouched. Accepted changes are committed when t asks.
 func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
-	out := Outcome{}
-	fail := func(code int, format string, args ...any) Outcome {
-		out.ExitCode, out.Reason = code, fmt.Sprintf(format, args...)
-		return out
-	}
-	commit := t.Commit || t.Branch != ""
-	if commit && e.defaults.Accept == AcceptNever {
-		return fail(exitcode.Usage, "--commit needs changes to be accepted: use --accept tests or --accept auto")
+	if (t.Commit || t.Branch != "") && e.defaults.Accept == AcceptNever {
+		return Outcome{ExitCode: exitcode.Usage, Reason: "--commit needs changes to be accepted: use --accept tests or --accept auto"}
 	}
 	// A task checkpoints once, before it accepts (Accept does): until then hew writes nothing to
 	// the working tree, so a checkpoint before the turn would hold the same files, and taking only
@@ -158,16 +152,13 @@ func (e *Engine) conclude(ctx context.Context, t Task, final string, err error, 
 		// The checkpoint undo needs and the checks of the commit read the tree independently:
 		// they run side by side (each is mostly a git process), and the accept below does not
 		// take the checkpoint again.
-		paths := make([]string, len(changes))
-		for i, c := range changes {
-			paths[i] = c.Path
-		}
+		ups, paths := updatesOf(changes)
 		cp := make(chan struct{})
 		go func() {
 			defer close(cp)
 			e.Checkpoint(ctx, acceptLabel(paths))
 		}()
-		message = e.writeMessage(ctx, draftOf(t.Prompt, pendingUpdates(changes)))
+		message = e.writeMessage(ctx, draftOf(t.Prompt, ups))
 		err := e.CheckCommit(ctx, message, t.Branch)
 		<-cp
 		if err != nil {

@@ -85,6 +85,25 @@ type Helper struct {
 	Cost func(llm.Usage) float64
 }
 
+// SmallHelper returns the model that writes summaries and commit messages: Small, else the
+// agent's own model.
+func (a *Agent) SmallHelper() Helper {
+	if a.Small != nil {
+		return *a.Small
+	}
+	return Helper{Provider: a.Provider, Model: a.Model, Cost: a.Cost}
+}
+
+// AccountSmall counts a call that h (see SmallHelper) made to the session's usage, under
+// event.RoleSmall.
+func (a *Agent) AccountSmall(h Helper, u llm.Usage) {
+	var cost float64
+	if h.Cost != nil {
+		cost = h.Cost(u)
+	}
+	a.Account(event.Usage{Model: h.Model, Role: event.RoleSmall, Usage: u, CostUSD: cost})
+}
+
 // Caps bound a session. MaxSteps counts model calls (the "turns" of `--max-turns`).
 type Caps struct {
 	MaxSteps  int
@@ -323,18 +342,7 @@ func errorText(err error) string {
 
 // Window returns the context window the agent compacts and fits requests to: the model's known
 // one (or compact.DefaultWindow when unknown), or the smaller one a server's refusal named.
-func (a *Agent) Window() int64 { return a.window() }
-
-// SetWindow sets the model's context window (0: unknown) for a switch to another model,
-// forgetting a window learned from the previous model's server.
-func (a *Agent) SetWindow(w int64) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.ContextWindow, a.learnedWindow = w, 0
-}
-
-// window is Window.
-func (a *Agent) window() int64 {
+func (a *Agent) Window() int64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	w := compact.WindowOr(a.ContextWindow)
@@ -342,6 +350,14 @@ func (a *Agent) window() int64 {
 		return a.learnedWindow
 	}
 	return w
+}
+
+// SetWindow sets the model's context window (0: unknown) for a switch to another model,
+// forgetting a window learned from the previous model's server.
+func (a *Agent) SetWindow(w int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.ContextWindow, a.learnedWindow = w, 0
 }
 
 // windowRE finds the window in a server's refusal, as OpenAI and vLLM word it.
@@ -356,7 +372,7 @@ func (a *Agent) learnWindow(err error) {
 		return
 	}
 	n, _ := strconv.ParseInt(m[1], 10, 64)
-	if n > 0 && n < a.window() {
+	if n > 0 && n < a.Window() {
 		a.mu.Lock()
 		a.learnedWindow = n
 		a.mu.Unlock()
@@ -372,14 +388,14 @@ func (a *Agent) makeRoom(ctx context.Context) error {
 			a.emit(event.Notice{Level: "warn", Text: err.Error()})
 		}
 	}
-	limit := int64(float64(a.window()) * compact.SendLimit)
+	limit := int64(float64(a.Window()) * compact.SendLimit)
 	if a.ContextUsed() <= limit {
 		return nil
 	}
 	fitted, ok := compact.Fit(a.History(), limit-a.overhead())
 	a.setCompacted(fitted, "fit", a.ContextUsed())
 	if !ok {
-		return fmt.Errorf("not sent: the request would take about %d tokens, over the %d-token context window: %w", a.ContextUsed(), a.window(), compact.ErrTooLarge)
+		return fmt.Errorf("not sent: the request would take about %d tokens, over the %d-token context window: %w", a.ContextUsed(), a.Window(), compact.ErrTooLarge)
 	}
 	return nil
 }
@@ -469,7 +485,7 @@ func (a *Agent) nearlyFull() bool {
 	if at <= 0 {
 		at = 0.85
 	}
-	return float64(a.ContextUsed()) >= at*float64(a.window())
+	return float64(a.ContextUsed()) >= at*float64(a.Window())
 }
 
 // Compact shortens the conversation now (the /compact command): the model summarises the
@@ -486,18 +502,11 @@ func (a *Agent) compact(ctx context.Context, reason string) error {
 			in.Proposal = compact.DescribeProposal(changes)
 		}
 	}
-	writer := Helper{Provider: a.Provider, Model: a.Model, Cost: a.Cost}
-	if a.Small != nil {
-		writer = *a.Small
-	}
+	writer := a.SmallHelper()
 	res, err := compact.Compact(ctx, compact.Options{Provider: writer.Provider, Model: writer.Model, MaxOutputTokens: a.MaxOutputTokens,
-		Window: a.window(), Overhead: a.overhead(), Summarise: reason != "auto"}, in)
+		Window: a.Window(), Overhead: a.overhead(), Summarise: reason != "auto"}, in)
 	if res.Usage != (llm.Usage{}) {
-		var cost float64
-		if writer.Cost != nil {
-			cost = writer.Cost(res.Usage)
-		}
-		a.Account(event.Usage{Model: writer.Model, Role: event.RoleSmall, Usage: res.Usage, CostUSD: cost})
+		a.AccountSmall(writer, res.Usage)
 	}
 	if err != nil && !(errors.Is(err, compact.ErrTooLarge) && res.History != nil) {
 		return fmt.Errorf("compact the conversation: %w", err)
@@ -606,7 +615,7 @@ func (a *Agent) toolEnv() *tools.Env {
 		return nil
 	}
 	env := *a.Env
-	limit := compact.OutputLimit(a.window())
+	limit := compact.OutputLimit(a.Window())
 	if env.OutputLimit <= 0 || env.OutputLimit > limit {
 		env.OutputLimit = limit
 	}

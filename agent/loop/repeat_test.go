@@ -77,8 +77,8 @@ func TestAnOverflowTeachesTheWindowOfAnUnknownModel(t *testing.T) {
 		if _, err := a.Send(context.Background(), "LATEST"); err != nil {
 			t.Fatal(err)
 		}
-		if a.window() != 4096 {
-			t.Errorf("window %d: now %d, want the 4096 the server named", known, a.window())
+		if a.Window() != 4096 {
+			t.Errorf("window %d: now %d, want the 4096 the server named", known, a.Window())
 		}
 	}
 }

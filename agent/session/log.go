@@ -115,8 +115,8 @@ func (l *Log) Emit(e event.Event) {
 	if l.err != nil || l.f == nil {
 		return
 	}
-	switch e.(type) {
-	case event.SessionStarted, *event.SessionStarted, event.Notice, *event.Notice, event.ModelSwitched, *event.ModelSwitched:
+	switch event.Value(e).(type) {
+	case event.SessionStarted, event.Notice, event.ModelSwitched:
 	default:
 		l.used = true
 	}
