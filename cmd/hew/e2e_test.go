@@ -55,15 +55,8 @@ func runHewBinary(t *testing.T, dir, baseURL string, stdin string, args ...strin
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Env = binaryEnv(t, home, "OPENAI_API_KEY="+fakeKey, "OPENAI_BASE_URL="+baseURL)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return o.String(), e.String(), code, filepath.Join(home, "state")
+	stdout, stderr, code = runCaptured(t, cmd)
+	return stdout, stderr, code, filepath.Join(home, "state")
 }
 
 func toolCall(name string, args any) llmtest.ToolCall {

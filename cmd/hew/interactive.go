@@ -49,10 +49,10 @@ func runInteractiveSession(ctx context.Context, ios *IO, flags sessionFlags, res
 		if serr != nil {
 			return serr
 		}
-		notice = "saved the provider to " + tilde(ios, saved) + "; 'hew doctor' checks it, /model switches models"
 		if saved == "" {
 			return usageError("no model provider was set up (%s): run hew again to set one up, or see 'hew doctor'", setupReason(err))
 		}
+		notice = "saved the provider to " + tilde(ios, saved) + "; 'hew doctor' checks it, /model switches models"
 		if cfg, err = loadConfig(ios, flags); err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 
@@ -18,6 +17,7 @@ import (
 	"hew/agent/mcp"
 	"hew/agent/termsafe"
 	"hew/cmd/hew/internal/mcpserve"
+	"hew/cmd/hew/internal/versioncli"
 	"hew/sandbox"
 )
 
@@ -312,7 +312,7 @@ func runMCPServe(ctx context.Context, ios *IO, flags sessionFlags) error {
 		return usageError("%s is not in a git repository: hew mcp serve works on one", ios.Dir)
 	}
 	warnIgnored(ios, cfg)
-	o := mcpserve.Options{Version: mcpVersion(), Root: root,
+	o := mcpserve.Options{Version: versioncli.Number(), Root: root,
 		Engine: func(ctx context.Context) (*engine.Engine, error) {
 			c := cfg
 			c.Accept = engine.AcceptNever
@@ -341,11 +341,3 @@ func runMCPServe(ctx context.Context, ios *IO, flags sessionFlags) error {
 type nopWriteCloser struct{ io.Writer }
 
 func (nopWriteCloser) Close() error { return nil }
-
-// mcpVersion is hew's version as the build recorded it, announced to MCP peers.
-func mcpVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "dev"
-}

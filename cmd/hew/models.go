@@ -65,12 +65,9 @@ func runModels(opts *modelsOptions) error {
 	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "PROVIDER\tMODEL\tCONTEXT\tINPUT $/M\tCACHED $/M\tOUTPUT $/M\tPRICED\tTOOLS\tREASONING\tEDIT TOOL\tPROFILES")
 	for _, m := range cat.Models(opts.Provider) {
-		in, cached, out := price(m.InputPrice), price(cachedPrice(m)), price(m.OutputPrice)
-		if !m.Priced() {
-			in, cached, out = "unknown", "unknown", "unknown"
-		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			m.Provider, m.ID, tokens(m.ContextWindow), in, cached, out, orDash(m.PriceDate),
+			m.Provider, m.ID, tokens(m.ContextWindow),
+			modelPrice(m, m.InputPrice), modelPrice(m, cachedPrice(m)), modelPrice(m, m.OutputPrice), orDash(m.PriceDate),
 			yesNo(m.Tools), yesNo(m.Reasoning), m.EditTool, strings.Join(m.Profiles, ","))
 	}
 	return w.Flush()
@@ -97,11 +94,8 @@ func runAvailable(ctx context.Context, opts *modelsOptions) error {
 	w := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "MODEL\tKIND\tCONTEXT\tINPUT $/M\tOUTPUT $/M\tTOOLS\tKNOWN\tBASE MODEL")
 	for _, l := range list {
-		in, out := price(l.Model.InputPrice), price(l.Model.OutputPrice)
-		if !l.Model.Priced() {
-			in, out = "unknown", "unknown"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.Kind, tokens(l.Model.ContextWindow), in, out,
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.Kind, tokens(l.Model.ContextWindow),
+			modelPrice(l.Model, l.Model.InputPrice), modelPrice(l.Model, l.Model.OutputPrice),
 			yesNo(l.Model.Tools), yesNo(l.Known), orDash(l.BaseModel))
 	}
 	if len(list) == 0 {
@@ -136,6 +130,14 @@ func price(p float64) string {
 		frac += "0"
 	}
 	return whole + "." + frac
+}
+
+// modelPrice is price(p), or "unknown" when no public price was found for m.
+func modelPrice(m catalog.Model, p float64) string {
+	if !m.Priced() {
+		return "unknown"
+	}
+	return price(p)
 }
 
 func orDash(s string) string {

@@ -25,6 +25,12 @@ func runBinary(t *testing.T, dir string, env []string, args ...string) (stdout, 
 	t.Helper()
 	cmd := exec.Command(hewBinary(t), args...)
 	cmd.Dir, cmd.Env = dir, env
+	return runCaptured(t, cmd)
+}
+
+// runCaptured runs cmd and returns its output and exit code; failing to start it fails the test.
+func runCaptured(t testing.TB, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()

@@ -175,8 +175,7 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost, Window: int64(m.ContextWindow), Exclude: o.Exclude, Jobs: o.Jobs,
 		Progress: func(done, total int) { fmt.Fprintf(ios.ErrOut, "  reviewed part %d of %d\n", done, total) }},
 		target.String(), files)
-	switch {
-	case errors.Is(err, codereview.ErrWindowTooSmall):
+	if errors.Is(err, codereview.ErrWindowTooSmall) {
 		return usageError("%v", err)
 	}
 	// Whatever happened, the report of what was reviewed is written: a CI step that posts it

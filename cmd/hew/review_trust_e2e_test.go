@@ -16,15 +16,11 @@ import (
 // accepted and edited before committing, and /undo returns the commit's change to the review.
 func TestTUIReviewNeverMisleads(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	gittest.WriteFile(t, filepath.Join(dir, "words.txt"), twelveLines)
-	// The "tests" pass only while the first word is upper case: the first hunk is the fix.
-	gittest.WriteFile(t, filepath.Join(dir, "check.sh"), "grep -qx ONE words.txt || { echo 'FAIL: the first word is not ONE'; exit 1; }\n")
-	gittest.Git(t, dir, "init", "-q", "-b", "main")
-	gittest.Git(t, dir, "config", "user.name", "Test User")
-	gittest.Git(t, dir, "config", "user.email", "test@example.com")
-	gittest.Git(t, dir, "add", ".")
-	gittest.Git(t, dir, "commit", "-q", "-m", "initial")
+	dir := gittest.NewRepo(t, map[string]string{
+		"words.txt": twelveLines,
+		// The "tests" pass only while the first word is upper case: the first hunk is the fix.
+		"check.sh": "grep -qx ONE words.txt || { echo 'FAIL: the first word is not ONE'; exit 1; }\n",
+	})
 	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 
 	srv := llmtest.NewOpenAIServer(t,

@@ -41,16 +41,7 @@ func (h home) cmd(dir, baseURL string, args ...string) *exec.Cmd {
 // run runs hew to the end and returns its output and exit code.
 func (h home) run(dir, baseURL string, args ...string) (stdout, stderr string, code int) {
 	h.t.Helper()
-	cmd := h.cmd(dir, baseURL, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		h.t.Fatal(err)
-	}
-	return o.String(), e.String(), code
+	return runCaptured(h.t, h.cmd(dir, baseURL, args...))
 }
 
 func (h home) sessionFiles() []string { return sessionFiles(filepath.Join(h.dir, "state")) }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,11 +16,7 @@ import (
 // prompt with answer, streamed in pieces of chunk bytes every delay.
 func streamingRepo(t *testing.T, answer string, chunk int, delay time.Duration, width, height int) (*tmuxSession, string) {
 	t.Helper()
-	dir := t.TempDir()
-	gittest.WriteFile(t, filepath.Join(dir, "parse.go"), "package parse\n")
-	gittest.Git(t, dir, "init", "-q", "-b", "main")
-	gittest.Git(t, dir, "add", ".")
-	gittest.Git(t, dir, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "initial")
+	dir := gittest.NewRepo(t, map[string]string{"parse.go": "package parse\n"})
 	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: answer, TextChunk: chunk, ChunkDelayMS: int(delay / time.Millisecond)})
 	env := binaryEnv(t, t.TempDir(), "TERM=xterm-256color", "OPENAI_API_KEY="+fakeKey, "OPENAI_BASE_URL="+srv.URL())
 	s := startTmux(t, dir, env, width, height)

@@ -112,13 +112,7 @@ const endsPatch = `*** Begin Patch
 // TestTUIReviewAcceptsOneHunkAndCommitsIt drives the built binary in tmux, end to end.
 func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	t.Parallel() // after the in-process tests, while the binary builds
-	dir := t.TempDir()
-	gittest.WriteFile(t, filepath.Join(dir, "words.txt"), twelveLines)
-	gittest.Git(t, dir, "init", "-q", "-b", "main")
-	gittest.Git(t, dir, "config", "user.name", "Test User")
-	gittest.Git(t, dir, "config", "user.email", "test@example.com")
-	gittest.Git(t, dir, "add", ".")
-	gittest.Git(t, dir, "commit", "-q", "-m", "initial")
+	dir := gittest.NewRepo(t, map[string]string{"words.txt": twelveLines})
 	head := gittest.Git(t, dir, "rev-parse", "HEAD")
 
 	srv := llmtest.NewOpenAIServer(t,

@@ -33,14 +33,24 @@ func IsRequest(args []string) bool {
 	return len(args) == 1 && (args[0] == "--version" || args[0] == "version")
 }
 
+// Number is hew's version alone: Version when a release build set it, else the module version
+// Go recorded, else "devel".
+func Number() string {
+	v := Version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "" {
+		v = bi.Main.Version
+	}
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	return v
+}
+
 // Line is what `hew --version` and `hew version` print: the version, the commit and its time
 // when known, and the Go toolchain and platform.
 func Line() string {
-	v, extra := Version, []string{}
+	v, extra := Number(), []string{}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		if v == "" {
-			v = bi.Main.Version
-		}
 		settings := map[string]string{}
 		for _, s := range bi.Settings {
 			settings[s.Key] = s.Value
@@ -54,9 +64,6 @@ func Line() string {
 		if settings["vcs.modified"] == "true" && !strings.Contains(v, "dirty") {
 			extra = append(extra, "modified")
 		}
-	}
-	if v == "" || v == "(devel)" {
-		v = "devel"
 	}
 	s := "hew " + v
 	if len(extra) > 0 {
