@@ -13,7 +13,6 @@ import (
 	"hew/agent/codereview"
 	"hew/agent/config"
 	"hew/agent/engine"
-	"hew/agent/llm/provider"
 	"hew/agent/mcp"
 	"hew/agent/termsafe"
 	"hew/cmd/hew/internal/mcpserve"
@@ -319,16 +318,7 @@ func runMCPServe(ctx context.Context, ios *IO, flags sessionFlags) error {
 			return engine.New(ctx, engine.Options{Config: c, Dir: ios.Dir, Env: ios.Env, Getenv: ios.Getenv})
 		},
 		Review: func(ctx context.Context) (codereview.Options, error) {
-			m, err := provider.Model(cfg)
-			if err != nil {
-				return codereview.Options{}, err
-			}
-			p, err := provider.New(ctx, cfg, m, ios.Getenv)
-			if err != nil {
-				return codereview.Options{}, err
-			}
-			return codereview.Options{Provider: p, Model: cfg.ModelOrDefault(), MaxOutputTokens: cfg.MaxOutputTokens,
-				ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost}, nil
+			return reviewerOptions(ctx, cfg, ios.Getenv) // review_model, else the configured model
 		}}
 	in, out := ios.In, ios.Out
 	err = mcpserve.Run(ctx, o, io.NopCloser(in), nopWriteCloser{out})

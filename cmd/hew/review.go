@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"hew/agent/codereview"
-	"hew/agent/llm/provider"
 )
 
 // reviewOptions are the flags of `hew review`.
@@ -160,21 +159,17 @@ func runReview(ctx context.Context, o *reviewOptions) error {
 		return writeReport(o, codereview.NewReport(target.String(), id))
 	}
 
-	rc, err := reviewClient(ctx, cfg, ios.Getenv) // review_model, else the configured model
+	ro, err := reviewerOptions(ctx, cfg, ios.Getenv) // review_model, else the configured model
 	if err != nil {
 		return err
 	}
-	p, m, id := rc.Provider, rc.Model, rc.Model.ID
-	if w := provider.ServedWindow(ctx, p, id); w > 0 && w < m.ContextWindow {
-		m.ContextWindow = w // the server runs the model with less context than it has
-	}
+	id = ro.Model
 	fmt.Fprintf(ios.ErrOut, "reviewing %s (%s) with %s…\n", target, codereview.Count(len(files), "file"), id)
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errReviewTimeout)
 	defer cancel()
-	rep, err := codereview.Run(ctx, codereview.Options{Provider: p, Model: id, MaxOutputTokens: cfg.MaxOutputTokens,
-		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost, Window: int64(m.ContextWindow), Exclude: o.Exclude, Jobs: o.Jobs,
-		Progress: func(done, total int) { fmt.Fprintf(ios.ErrOut, "  reviewed part %d of %d\n", done, total) }},
-		target.String(), files)
+	ro.Exclude, ro.Jobs = o.Exclude, o.Jobs
+	ro.Progress = func(done, total int) { fmt.Fprintf(ios.ErrOut, "  reviewed part %d of %d\n", done, total) }
+	rep, err := codereview.Run(ctx, ro, target.String(), files)
 	if errors.Is(err, codereview.ErrWindowTooSmall) {
 		return usageError("%v", err)
 	}

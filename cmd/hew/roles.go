@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"hew/agent/codereview"
 	"hew/agent/config"
 	"hew/agent/llm/catalog"
 	"hew/agent/llm/provider"
@@ -25,6 +26,21 @@ func reviewClient(ctx context.Context, cfg config.Config, getenv func(string) st
 		return c, engineError(err)
 	}
 	return c, nil
+}
+
+// reviewerOptions are the options every review runs with, `hew review`'s and `hew mcp serve`'s:
+// the review model (reviewClient), its window lowered to what the server runs it with.
+func reviewerOptions(ctx context.Context, cfg config.Config, getenv func(string) string) (codereview.Options, error) {
+	rc, err := reviewClient(ctx, cfg, getenv)
+	if err != nil {
+		return codereview.Options{}, err
+	}
+	m := rc.Model
+	if w := provider.ServedWindow(ctx, rc.Provider, m.ID); w > 0 && w < m.ContextWindow {
+		m.ContextWindow = w // the server runs the model with less context than it has
+	}
+	return codereview.Options{Provider: rc.Provider, Model: m.ID, MaxOutputTokens: cfg.MaxOutputTokens,
+		ReasoningEffort: cfg.ReasoningEffort, Cost: m.Cost, Window: int64(m.ContextWindow)}, nil
 }
 
 // doctorRoles lists the model roles and the fallback chain for `hew doctor` through say, and
