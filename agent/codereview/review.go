@@ -160,6 +160,9 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 		return r, err
 	}
 	exclude := append(DefaultExcludes(), o.Exclude...)
+	if o.Context <= 0 {
+		o.Context = 20
+	}
 	chunks, skipped := plan(files, budget, o.Context, exclude)
 	r.Skipped = append(r.Skipped, skipped...)
 	results := o.askAll(ctx, target, chunks)
