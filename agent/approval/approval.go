@@ -60,6 +60,14 @@ type Asker func(ctx context.Context, req Request) (d Decision, note string)
 // ErrDenied is wrapped by the error a denied command returns.
 var ErrDenied = errors.New("the user denied running the command")
 
+// denied is the error of a denial: ErrDenied, with the user's note when they gave one.
+func denied(note string) error {
+	if note = strings.TrimSpace(note); note != "" {
+		return fmt.Errorf("%w: %s", ErrDenied, note)
+	}
+	return ErrDenied
+}
+
 // RunFunc runs a command in the sandbox, with the network on or off.
 type RunFunc func(ctx context.Context, command string, timeout time.Duration, network bool) (tools.RunResult, error)
 
@@ -144,10 +152,7 @@ func (g *Gate) Run(ctx context.Context, command string, timeout time.Duration) (
 			g.mu.Unlock()
 		case AllowOnce:
 		default:
-			if note = strings.TrimSpace(note); note != "" {
-				return tools.RunResult{Waited: waited}, fmt.Errorf("%w: %s", ErrDenied, note)
-			}
-			return tools.RunResult{Waited: waited}, ErrDenied
+			return tools.RunResult{Waited: waited}, denied(note)
 		}
 	}
 	res, err := g.run(ctx, command, timeout, g.network || req.Network)

@@ -3,8 +3,6 @@ package approval
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 )
 
 // ErrCannotAsk is returned for an external tool call that needs the user's approval where
@@ -56,10 +54,7 @@ func (g *Gate) CheckTool(ctx context.Context, name, display string) error {
 		}
 		return nil
 	}
-	if note = strings.TrimSpace(note); note != "" {
-		return fmt.Errorf("%w: %s", ErrDenied, note)
-	}
-	return ErrDenied
+	return denied(note)
 }
 
 // RememberError reports that a tool the user always allowed could not be recorded as such:

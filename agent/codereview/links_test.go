@@ -57,7 +57,14 @@ func TestUncommittedShowsLinksNotTheirTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prompt := Prompt("uncommitted changes", files, 3)
+	chunks, _ := plan(files, MaxRequestBytes, 3, nil)
+	var sb strings.Builder
+	for _, c := range chunks {
+		for _, p := range c.parts {
+			sb.WriteString(p.text)
+		}
+	}
+	prompt := sb.String()
 	if strings.Contains(prompt, "SECRETAWS123") {
 		t.Fatalf("the secret reached the review prompt:\n%s", prompt)
 	}

@@ -22,26 +22,6 @@ func header(target string, files, index, total int) string {
 	return s
 }
 
-// Prompt renders files for the model in one request, as a review of a change that fits does:
-// for each file its unified diff, then the new version's lines around every change (ctx lines
-// each side, 20 when ctx is 0), numbered so the model can point at them. A created file is
-// shown numbered only, a deleted one by its name and length, a binary one by its name.
-func Prompt(target string, files []File, ctx int) string {
-	if ctx <= 0 {
-		ctx = 20
-	}
-	var b strings.Builder
-	b.WriteString(header(target, len(files), 1, 1))
-	for _, f := range files {
-		if diff.IsBinary(f.Old) || diff.IsBinary(f.New) {
-			fmt.Fprintf(&b, "\n## %s (%s)\n\n(binary file; not shown)\n", f.Path, kind(f))
-			continue
-		}
-		b.WriteString(render(f, diff.Hunks(f.Old, f.New, diff.DefaultContext), ctx, ""))
-	}
-	return b.String()
-}
-
 // kind says how the change treats f: "new file", "deleted" or "modified".
 func kind(f File) string {
 	switch {

@@ -36,15 +36,12 @@ const MarkdownMarker = "<!-- hew-review -->"
 // terminal control sequence of theirs is written (see termsafe).
 func (r Report) Write(w io.Writer, format string) error {
 	switch format {
-	case FormatJSON:
-		b, err := json.MarshalIndent(r, "", "  ")
-		if err != nil {
-			return err
+	case FormatJSON, FormatSARIF:
+		var v any = r
+		if format == FormatSARIF {
+			v = r.SARIF()
 		}
-		_, err = w.Write(append(termsafe.JSON(b), '\n'))
-		return err
-	case FormatSARIF:
-		b, err := json.MarshalIndent(r.SARIF(), "", "  ")
+		b, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
 			return err
 		}

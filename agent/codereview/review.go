@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -159,6 +160,9 @@ func Run(ctx context.Context, o Options, target string, files []File) (Report, e
 		return r, err
 	}
 	exclude := append(DefaultExcludes(), o.Exclude...)
+	if o.Context <= 0 {
+		o.Context = 20
+	}
 	chunks, skipped := plan(files, budget, o.Context, exclude)
 	r.Skipped = append(r.Skipped, skipped...)
 	results := o.askAll(ctx, target, chunks)
@@ -359,18 +363,10 @@ func failed(results []result) int {
 	return n
 }
 
-// unique drops repeats from a sorted-by-chunk list of paths, keeping the first.
+// unique sorts paths and drops repeats.
 func unique(paths []string) []string {
-	seen := map[string]bool{}
-	out := []string{}
-	for _, p := range paths {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	sort.Strings(out)
-	return out
+	slices.Sort(paths)
+	return slices.Compact(paths)
 }
 
 // dropReviewed removes from skipped the files that were reviewed after all (a large file

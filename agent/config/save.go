@@ -64,7 +64,7 @@ func SaveUser(getenv func(string) string, values []Value) (string, error) {
 			return path, fmt.Errorf("save config %s: could not set %s in it (edit the file by hand)", path, v.Key)
 		}
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := writeFileAtomic(path, data, 0o600); err != nil {
 		return path, fmt.Errorf("save config: %w", err)
 	}
 	return path, nil
@@ -178,9 +178,9 @@ func unquote(k string) string {
 	return strings.Join(parts, ".")
 }
 
-// writeFileAtomic replaces the file at path with data in one rename, readable by the user only,
-// creating its directory (0700) if need be.
-func writeFileAtomic(path string, data []byte) error {
+// writeFileAtomic replaces the file at path with data in one rename, with mode perm, creating
+// its directory (0700) if need be.
+func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -192,7 +192,7 @@ func writeFileAtomic(path string, data []byte) error {
 	defer os.Remove(tmp.Name())
 	_, err = tmp.Write(data)
 	if err == nil {
-		err = tmp.Chmod(0o600)
+		err = tmp.Chmod(perm)
 	}
 	if err == nil {
 		err = tmp.Sync()

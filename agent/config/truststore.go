@@ -123,7 +123,7 @@ func writeTrust(path string, st trustStore) error {
 	if err != nil {
 		return fmt.Errorf("record trust: %w", err)
 	}
-	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
+	if err := writeFileAtomic(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("record trust: %w", err)
 	}
 	return nil

@@ -20,8 +20,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -98,13 +98,8 @@ type Manager struct {
 // tools; Start itself does not fail.
 func Start(ctx context.Context, o Options) *Manager {
 	m := &Manager{o: o}
-	names := make([]string, 0, len(o.Servers))
-	for n := range o.Servers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var wg sync.WaitGroup
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(o.Servers)) {
 		s := &server{name: name, cfg: o.Servers[name], m: m}
 		m.servers = append(m.servers, s)
 		if !s.cfg.IsEnabled() {

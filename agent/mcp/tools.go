@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -145,5 +144,3 @@ func clip(s string, n int) string {
 	}
 	return s
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

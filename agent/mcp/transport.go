@@ -3,6 +3,7 @@ package mcp
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -36,11 +37,11 @@ func (s *server) serverEnv() (base, configured []string, err error) {
 	get := lookup(s.m.o.Env)
 	for _, kv := range s.m.o.Env {
 		name, _, _ := strings.Cut(kv, "=")
-		if contains(baseEnv, name) || strings.HasPrefix(name, "LC_") {
+		if slices.Contains(baseEnv, name) || strings.HasPrefix(name, "LC_") {
 			base = append(base, kv)
 		}
 	}
-	for _, k := range sortedKeys(s.cfg.Env) {
+	for _, k := range slices.Sorted(maps.Keys(s.cfg.Env)) {
 		v, err := config.ExpandEnv(s.cfg.Env[k], get)
 		if err != nil {
 			return nil, nil, fmt.Errorf("env %s: %w", k, err)
@@ -220,7 +221,7 @@ func describeExit(status, stderr string) string {
 func (s *server) httpTransport() (sdk.Transport, error) {
 	get := lookup(s.m.o.Env)
 	h := http.Header{}
-	for _, k := range sortedKeys(s.cfg.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(s.cfg.Headers)) {
 		v, err := config.ExpandEnv(s.cfg.Headers[k], get)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %w", k, err)
@@ -278,22 +279,4 @@ func lookup(env []string) func(string) string {
 		}
 		return ""
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	return keys
 }

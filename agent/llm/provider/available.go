@@ -95,14 +95,8 @@ func Refine(ctx context.Context, cfg config.Config, p llm.Provider, m catalog.Mo
 			return r
 		}
 	case *openai.Provider:
-		infos, err := p.ListModels(ctx)
-		if err != nil {
-			return m
-		}
-		for _, info := range infos {
-			if info.ID == m.ID && info.ContextWindow > 0 {
-				m.ContextWindow = info.ContextWindow
-			}
+		if w := ServedWindow(ctx, p, m.ID); w > 0 {
+			m.ContextWindow = w
 		}
 	}
 	return m
