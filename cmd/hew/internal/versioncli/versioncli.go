@@ -1,17 +1,21 @@
 // Package versioncli is hew's version line, and the answer to a command line that is plainly
 // "hew --version" or "hew version", given from this package's initialization, before the rest
 // of hew initializes: the UI's and the providers' libraries cost tens of milliseconds to
-// initialize, and a version check should cost none of that. Go initializes packages in
-// import-path order as their imports become ready, so this package, which imports only a few
-// standard packages, runs before them (package patchcli starts "hew patch apply" the same way).
-// cmd/hew's version command prints the same Line.
+// initialize, and a version check should cost none of that. cmd/hew's version command prints
+// the same Line.
+//
+// Go initializes packages in import-path order as their imports become ready (the linker
+// schedules them lexicographically), so a package that imports only standard packages that many
+// others need early runs before the libraries of the UI. Importing runtime/debug, which few
+// packages need and which sorts after "regexp", would put this package after chroma's lexers
+// (about 10 ms); the build information is therefore read through the runtime's own accessor
+// (see buildinfo.go), and package patchcli starts "hew patch apply" the same way.
 package versioncli
 
 import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 )
 
@@ -37,8 +41,8 @@ func IsRequest(args []string) bool {
 // Go recorded, else "devel".
 func Number() string {
 	v := Version
-	if bi, ok := debug.ReadBuildInfo(); ok && v == "" {
-		v = bi.Main.Version
+	if v == "" {
+		v = readBuildInfo().version
 	}
 	if v == "" || v == "(devel)" {
 		v = "devel"
@@ -50,20 +54,15 @@ func Number() string {
 // when known, and the Go toolchain and platform.
 func Line() string {
 	v, extra := Number(), []string{}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		settings := map[string]string{}
-		for _, s := range bi.Settings {
-			settings[s.Key] = s.Value
-		}
-		if rev := settings["vcs.revision"]; rev != "" && !strings.Contains(v, rev[:min(12, len(rev))]) {
-			extra = append(extra, "commit "+rev[:min(12, len(rev))])
-		}
-		if t := settings["vcs.time"]; t != "" {
-			extra = append(extra, t)
-		}
-		if settings["vcs.modified"] == "true" && !strings.Contains(v, "dirty") {
-			extra = append(extra, "modified")
-		}
+	settings := readBuildInfo().settings
+	if rev := settings["vcs.revision"]; rev != "" && !strings.Contains(v, rev[:min(12, len(rev))]) {
+		extra = append(extra, "commit "+rev[:min(12, len(rev))])
+	}
+	if t := settings["vcs.time"]; t != "" {
+		extra = append(extra, t)
+	}
+	if settings["vcs.modified"] == "true" && !strings.Contains(v, "dirty") {
+		extra = append(extra, "modified")
 	}
 	s := "hew " + v
 	if len(extra) > 0 {
