@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"sort"
@@ -87,6 +88,12 @@ var importRules = []struct {
 		allow:  []string{"sandbox/capture"},
 		forbid: []string{"cmd/...", "sandbox/...", "agent/loop", "agent/tools", "agent/proposal", "agent/runner", "agent/compact", "agent/session", "agent/config", "agent/project", "agent/llm/openai", "agent/llm/bedrock", "agent/llm/provider", "agent/llm/catalog", "agent/patch", "agent/codereview", "agent/mcp/..."},
 		why:    "the UI calls the engine's verbs and reads its events; it never reaches into the parts",
+	},
+	{
+		from:   []string{"tui/markdown", "tui/syntax"},
+		forbid: []string{"..."},
+		allow:  []string{"agent/termsafe", "tui/syntax"},
+		why:    "rendering Markdown and colouring code are leaves: text in, styled lines out",
 	},
 	{
 		from:   []string{"cmd/headless"},
@@ -210,6 +217,7 @@ func TestImportRulesCatchViolations(t *testing.T) {
 		{"tui", "agent/proposal"},
 		{"tui/changeset", "cmd/hew"},
 		{"cmd/headless", "agent/engine"},
+		{"tui/markdown", "tui/transcript"},
 	} {
 		caught := false
 		for _, r := range importRules {
@@ -220,5 +228,39 @@ func TestImportRulesCatchViolations(t *testing.T) {
 		if !caught {
 			t.Errorf("%s importing %s is not caught", c.from, c.imp)
 		}
+	}
+}
+
+// templateExecutors may import text/template or html/template (see TestNoTemplateExecution).
+var templateExecutors = map[string]string{
+	// cobra executes its usage and help templates only when a program sets its own with
+	// SetUsageTemplate or SetHelpTemplate, which hew does not; the linker drops those calls.
+	"github.com/spf13/cobra": "executes templates only for custom usage and help, which hew does not set",
+	// The prompts still render with text/template; the lead's change of them removes this entry.
+	"hew/prompts": "renders the prompts with text/template",
+}
+
+// TestNoTemplateExecution fails when a package hew links imports text/template or
+// html/template. Executing a template calls methods by name through reflection, so once a
+// program can reach Template.Execute the Go linker keeps every exported method of every type
+// that may reach it: dead-code elimination is off, and the binary grew from 44 to 74 MB. Render
+// text with plain Go (strings.Builder, fmt) instead.
+func TestNoTemplateExecution(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./cmd/hew").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(l, " ")
+		n++
+		for _, imp := range strings.Fields(imports) {
+			if (imp == "text/template" || imp == "html/template") && templateExecutors[pkg] == "" {
+				t.Errorf("%s imports %s: any reachable template execution turns off the linker's dead-code elimination (a release build of 74 MB instead of 44); render text with plain Go", pkg, imp)
+			}
+		}
+	}
+	if n < 50 {
+		t.Fatalf("go list listed %d packages of hew; is the test run from the module root?", n)
 	}
 }

@@ -6,7 +6,6 @@ package main
 import (
 	_ "charm.land/bubbles/v2/textarea"
 	_ "charm.land/bubbletea/v2"
-	_ "charm.land/glamour/v2"
 	_ "charm.land/lipgloss/v2"
 	_ "github.com/BurntSushi/toml"
 	_ "github.com/alecthomas/chroma/v2"
@@ -17,4 +16,5 @@ import (
 	_ "github.com/openai/openai-go/v3"
 	_ "github.com/openai/openai-go/v3/bedrock"
 	_ "github.com/sergi/go-diff/diffmatchpatch"
+	_ "github.com/yuin/goldmark"
 )

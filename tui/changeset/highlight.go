@@ -6,10 +6,10 @@ import (
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
-	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/charmbracelet/x/ansi"
 
 	"hew/agent/termsafe"
+	"hew/tui/syntax"
 )
 
 // lexerFunc tokenises one line of code; nil means plain text.
@@ -23,7 +23,7 @@ type highlighter struct {
 }
 
 func newHighlighter() *highlighter {
-	return &highlighter{style: styles.Get("monokai"), lexers: map[string]lexerFunc{}}
+	return &highlighter{style: syntax.Style(), lexers: map[string]lexerFunc{}}
 }
 
 // lexer picks the lexer for a file name, or nil when none matches.

@@ -98,7 +98,7 @@ func TestAFrameRendersOnlyTheOpenBlock(t *testing.T) {
 	// A new width renders everything again, once.
 	rendered = 0
 	c.render(text, 100, r)
-	if rendered > len(expandTabs(text)) {
+	if rendered > len(text) {
 		t.Errorf("rendering at a new width took %d bytes of %d", rendered, len(text))
 	}
 }
@@ -140,37 +140,6 @@ func TestGoCodeKeepsItsTabs(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(lines, "\n"), "\n      not") {
 		t.Errorf("the prompt lost its indentation:\n%s", strings.Join(lines, "\n"))
-	}
-}
-
-func TestExpandTabs(t *testing.T) {
-	for in, want := range map[string]string{
-		"\tx":        "    x",
-		"ab\tc":      "ab  c",
-		"abcd\te":    "abcd    e",
-		"a\n\tb":     "a\n    b",
-		"é\tx":       "é   x",
-		"no tabs":    "no tabs",
-		"x := 1\t//": "x := 1  //",
-	} {
-		if got := expandTabs(in); got != want {
-			t.Errorf("expandTabs(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestTrimRightDropsGlamoursPadding(t *testing.T) {
-	for in, want := range map[string]string{
-		"  \x1b[38;5;252mtext\x1b[m\x1b[38;5;252m \x1b[m\x1b[38;5;252m \x1b[m": "  \x1b[38;5;252mtext\x1b[m",
-		"plain   ":                 "plain",
-		"  \x1b[38;5;252m \x1b[m":  "",
-		"\x1b[1mbold\x1b[0m":       "\x1b[1mbold\x1b[m",
-		"x \x1b[31m":               "x",
-		"keep\x1b]8;;http://x\x07": "keep\x1b]8;;http://x\x07",
-	} {
-		if got := trimRight(in); got != want {
-			t.Errorf("trimRight(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

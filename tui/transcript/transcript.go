@@ -18,6 +18,7 @@ import (
 	"hew/agent/event"
 	"hew/agent/termsafe"
 	"hew/sandbox/capture"
+	"hew/tui/markdown"
 )
 
 // Kind is what an entry is.
@@ -512,7 +513,7 @@ func (t *Transcript) markdown() mdRenderer {
 
 // wrap wraps s to width cells, indenting continuation lines with indent.
 func wrap(s string, width int, indent string) string {
-	s = ansi.Wrap(expandTabs(s), max(width, 1), "")
+	s = ansi.Wrap(markdown.ExpandTabs(s), max(width, 1), "")
 	if indent == "" {
 		return s
 	}
