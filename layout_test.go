@@ -236,8 +236,6 @@ var templateExecutors = map[string]string{
 	// cobra executes its usage and help templates only when a program sets its own with
 	// SetUsageTemplate or SetHelpTemplate, which hew does not; the linker drops those calls.
 	"github.com/spf13/cobra": "executes templates only for custom usage and help, which hew does not set",
-	// The prompts still render with text/template; the lead's change of them removes this entry.
-	"hew/prompts": "renders the prompts with text/template",
 }
 
 // TestNoTemplateExecution fails when a package hew links imports text/template or
