@@ -345,7 +345,7 @@ func directBwrap(ctx context.Context, path string, j *job, cgroup string) *launc
 		argv = append(append(append([]string{prlimit}, limits...), "--"), argv...)
 	}
 	if cg, ok := j.pids.(*pidsCgroup); cgroup != "" && (!ok || !cg.v2) {
-		argv = append([]string{"/bin/sh", "-c", `{ echo $$ >"$0"; } 2>/dev/null; exec "$@"`, cgroup}, argv...)
+		argv = append([]string{"/bin/sh", "-c", `{ echo 0 >"$0"; } 2>/dev/null; exec "$@"`, cgroup}, argv...)
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = j.env

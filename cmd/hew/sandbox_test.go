@@ -50,15 +50,6 @@ func TestSandboxCommandTimeout(t *testing.T) {
 	}
 }
 
-func TestShellCommandQuotes(t *testing.T) {
-	if got := shellCommand([]string{"echo", "a b", "it's"}); got != `'echo' 'a b' 'it'\''s'` {
-		t.Errorf("shellCommand = %s", got)
-	}
-	if got := shellCommand([]string{"echo $HOME | wc"}); got != "echo $HOME | wc" {
-		t.Errorf("single argument changed: %s", got)
-	}
-}
-
 // BenchmarkSandboxTrue measures a sandboxed `true` over a proposal overlay, as the agent runs
 // commands, with this test binary, which links in all of hew, as the helper stage.
 // Run: go test ./cmd/hew -run '^$' -bench SandboxTrue -benchtime 30x
