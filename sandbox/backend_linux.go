@@ -333,8 +333,9 @@ func (s *Sandbox) bwrapHelperLaunch(ctx context.Context, path string, j *job, cg
 
 // directBwrap runs bubblewrap at path under prlimit(1) with j's limits, or alone when they are
 // lower already; it returns nil when prlimit is missing. Root's pids cgroup is entered as the
-// process starts (v2), or else (v1) joined by a shell that then becomes prlimit, at a
-// fraction of the helper stage's start-up; as the helper stage, it goes on if the kernel refuses.
+// process starts: with CLONE_INTO_CGROUP (v2), or else (v1) by being started from a thread that
+// joined the cgroup (see pidsCgroup.startFromThread); as the helper stage, it goes on if the
+// kernel refuses.
 func directBwrap(ctx context.Context, path string, j *job, cgroup string) *launch {
 	argv := append([]string{path}, bwrapArgs(j)...)
 	if limits := prlimitArgs(j.limits.rlimits(true)); len(limits) > 0 {
@@ -344,15 +345,16 @@ func directBwrap(ctx context.Context, path string, j *job, cgroup string) *launc
 		}
 		argv = append(append(append([]string{prlimit}, limits...), "--"), argv...)
 	}
-	if cg, ok := j.pids.(*pidsCgroup); cgroup != "" && (!ok || !cg.v2) {
-		argv = append([]string{"/bin/sh", "-c", `{ echo 0 >"$0"; } 2>/dev/null; exec "$@"`, cgroup}, argv...)
-	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = j.env
 	// bwrap --new-session makes the command's session; --die-with-parent and this take the
 	// tree down with hew.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	return &launch{cmd: cmd}
+	l := &launch{cmd: cmd}
+	if cg, ok := j.pids.(*pidsCgroup); ok && cgroup != "" && !cg.v2 {
+		l.startFrom = cg
+	}
+	return l
 }
 
 // prlimitArgs are prlimit(1)'s options setting l, each limit as the helper stage would: soft and
