@@ -152,7 +152,7 @@ func probeNamespaces(opts Options) nsProbe {
 	p := &helperPlan{Probe: true, MakePrivate: true, Workspace: lower, Overlay: ov, ReadThrough: []readThrough{cache}}
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	l, err := helperLaunch(ctx, opts.Executable, dir, p, namespaceFlags(false), false)
+	l, err := helperLaunch(ctx, opts.Executable, dir, p, namespaceFlags(false), false, hasTerminal())
 	if err != nil {
 		return failed(err)
 	}
@@ -192,8 +192,9 @@ func namespaceFlags(network bool) uintptr {
 
 // helperLaunch prepares the re-executed helper stage in new namespaces (cloneFlags, 0 for none),
 // with p written to a file in dir. As root of a new user namespace it can mount; the user's own
-// ids map to root there.
-func helperLaunch(ctx context.Context, executable, dir string, p *helperPlan, cloneFlags uintptr, subreaper bool) (*launch, error) {
+// ids map to root there. With session, it starts a new session, which leaves this process's
+// controlling terminal behind; otherwise it starts in a process group of its own.
+func helperLaunch(ctx context.Context, executable, dir string, p *helperPlan, cloneFlags uintptr, subreaper, session bool) (*launch, error) {
 	planVar, err := writePlan(dir, p)
 	if err != nil {
 		return nil, err
@@ -207,8 +208,9 @@ func helperLaunch(ctx context.Context, executable, dir string, p *helperPlan, cl
 	cmd.Env = []string{planVar}
 	cmd.ExtraFiles = []*os.File{w}
 	// A new session: no sandboxed process has a controlling terminal to type into (TIOCSTI) or
-	// open as /dev/tty.
-	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags, Pdeathsig: syscall.SIGKILL, Setsid: true}
+	// open as /dev/tty. Where this process has none to leave, a process group of its own does
+	// as well, without the cost of a session (see hasTerminal).
+	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags, Pdeathsig: syscall.SIGKILL, Setsid: session, Setpgid: !session}
 	if cloneFlags&syscall.CLONE_NEWUSER != 0 {
 		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
 		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
@@ -237,7 +239,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 			return nil, ErrOverlayUnsupported
 		}
 		p := j.basePlan()
-		l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false)
+		l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false, j.terminal)
 		if l != nil {
 			l.backend = uncontainedBackend + " over the proposal overlay"
 		}
@@ -263,11 +265,11 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 	case BackendNamespaces:
 		p := j.namespacePlan()
 		p.Cgroup = cgroup
-		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, namespaceFlags(j.Network), false)
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, namespaceFlags(j.Network), false, j.terminal)
 	case BackendLandlock:
 		p := j.landlockOnlyPlan()
 		p.Cgroup = cgroup
-		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, 0, true)
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, 0, true, false)
 	default:
 		return nil, ErrNoContainment
 	}
@@ -322,13 +324,9 @@ func (s *Sandbox) bwrapHelperLaunch(ctx context.Context, path string, j *job, cg
 	} else {
 		p.MakePrivate, p.Overlay = false, nil
 	}
-	l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, flags, false)
-	if l != nil {
-		// bwrap --new-session makes the command's session; another one for the helper stage
-		// would only cost a scheduler autogroup.
-		l.cmd.SysProcAttr.Setsid = false
-	}
-	return l, err
+	// bwrap --new-session makes the command's session, where one is needed; another one for the
+	// helper stage would only cost a scheduler autogroup.
+	return helperLaunch(ctx, s.opts.Executable, j.tmp, p, flags, false, false)
 }
 
 // directBwrap runs bubblewrap at path under prlimit(1) with j's limits, or alone when they are
@@ -347,9 +345,9 @@ func directBwrap(ctx context.Context, path string, j *job, cgroup string) *launc
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = j.env
-	// bwrap --new-session makes the command's session; --die-with-parent and this take the
-	// tree down with hew.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// bwrap --new-session makes the command's session where hew has a terminal, else this
+	// process group; --die-with-parent and Pdeathsig take the tree down with hew.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: !j.terminal}
 	l := &launch{cmd: cmd}
 	if cg, ok := j.pids.(*pidsCgroup); ok && cgroup != "" && !cg.v2 {
 		l.startFrom = cg

@@ -25,6 +25,7 @@ var credentialEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "
 type job struct {
 	Spec
 	mountNS   bool     // the backend builds the command's file system view in a mount namespace
+	terminal  bool     // hew has a controlling terminal, which the command must not inherit
 	home      string   // scratch HOME, fresh for this command, inside tmp
 	tmp       string   // private temp dir, removed afterwards; /tmp inside a mount namespace
 	gitDir    string   // Workspace/.git when it exists
@@ -90,6 +91,7 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	if j.readOnly, err = readOnlyPaths(j.Workspace, j.gitDir, spec); err != nil {
 		return nil, err
 	}
+	j.terminal = hasTerminal()
 	backend := s.Backend()
 	j.mountNS = j.Policy != PolicyFullAccess && (backend == BackendBwrap || backend == BackendNamespaces)
 	if j.tmp, err = os.MkdirTemp("", fmt.Sprintf("%s%d-", tmpPrefix, os.Getpid())); err != nil {
