@@ -24,7 +24,8 @@ const readThroughFailure = "readthrough: "
 // quickDetect checks only bubblewrap, when it may be chosen: most commands need nothing more,
 // and the namespaces probe costs a start of the helper stage. rest completes the report when
 // something needs the other checks (the proposal overlay, the read-through caches, a report for
-// people); ok is false when bubblewrap is not to be used, and detect must run.
+// people); ok is false when bubblewrap is not to be used, and detect must run. Both verdicts,
+// bubblewrap's and the namespaces probe's, are kept in opts.VerdictFile for later Sandboxes.
 func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
 	if opts.Backend != BackendAuto && opts.Backend != BackendBwrap {
 		return Report{}, nil, false
@@ -35,16 +36,25 @@ func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
 	}
 	key := bwrapVerdictKey(bwPath)
 	var probed error
-	if !verdictHolds(opts.VerdictFile, key) {
+	holds, ns := readVerdict(opts.VerdictFile, key)
+	if !holds {
 		if probed = probeBwrap(bwPath); probed != nil {
 			return Report{}, nil, false
 		}
-		rememberVerdict(opts.VerdictFile, key)
+		rememberVerdict(opts.VerdictFile, key, nil)
 	}
 	rep = Report{Checks: []Check{{Backend: BackendBwrap, Available: true, Detail: "bubblewrap at " + bwPath}}}
 	rep.choose(BackendBwrap)
 	return rep, func() Report {
-		full := detectWith(opts, func(string) error { return probed })
+		probeNS := func(opts Options) nsProbe {
+			if ns != nil {
+				return ns.probe()
+			}
+			p := probeNamespaces(opts)
+			rememberVerdict(opts.VerdictFile, key, verdictOf(p))
+			return p
+		}
+		full := detectWith(opts, func(string) error { return probed }, probeNS)
 		full.choose(BackendBwrap)
 		return full
 	}, true
@@ -52,10 +62,10 @@ func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
 
 // detect checks bubblewrap, namespaces with Landlock, and Landlock alone, best first. The two
 // probes that start processes run at the same time.
-func detect(opts Options) Report { return detectWith(opts, probeBwrap) }
+func detect(opts Options) Report { return detectWith(opts, probeBwrap, probeNamespaces) }
 
-// detectWith is detect with the bubblewrap check it is given.
-func detectWith(opts Options, probeBwrap func(path string) error) Report {
+// detectWith is detect with the bubblewrap and namespaces checks it is given.
+func detectWith(opts Options, probeBwrap func(path string) error, probeNamespaces func(Options) nsProbe) Report {
 	abi, abiErr := llsys.LandlockGetABIVersion()
 	landlockOK := abiErr == nil && abi >= 1
 	landlockDetail := fmt.Sprintf("Landlock ABI %d: writes confined, credentials unreadable, TCP denied; no pid namespace (subreaper kills the tree), no overlay", abi)
@@ -242,6 +252,7 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 		l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false, j.terminal)
 		if l != nil {
 			l.backend = uncontainedBackend + " over the proposal overlay"
+			l.setupFailed = func() { forgetVerdict(s.opts.VerdictFile) }
 		}
 		return l, err
 	}
@@ -309,7 +320,11 @@ func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job, cgroup string) (*laun
 			return l, nil
 		}
 	}
-	return s.bwrapHelperLaunch(ctx, path, j, cgroup)
+	l, err := s.bwrapHelperLaunch(ctx, path, j, cgroup)
+	if l != nil {
+		l.setupFailed = func() { forgetVerdict(s.opts.VerdictFile) }
+	}
+	return l, err
 }
 
 // bwrapHelperLaunch runs bubblewrap at path from the helper stage.

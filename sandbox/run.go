@@ -28,8 +28,9 @@ type launch struct {
 	// fallback, when set, makes the launch to use instead when starting in the cgroup fails:
 	// one whose helper stage joins the cgroup itself.
 	fallback func() (*launch, error)
-	// setupFailed, when set, is called when bubblewrap run directly failed before the command
-	// started (it exits 1 with its own "bwrap: " message).
+	// setupFailed, when set, is called when bubblewrap failed before the command started (it
+	// exits 1 with its own "bwrap: " message) or the helper stage could not mount the proposal
+	// overlay: what New found may no longer hold.
 	setupFailed func()
 	// startFrom, when set, is a pids cgroup (v1) that cmd is started inside, from a thread that
 	// joined it; release lets that thread go once cmd has ended.
@@ -150,6 +151,9 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 	}
 	if msg := <-status; msg != "" {
 		if rest, ok := strings.CutPrefix(msg, overlayFailure); ok {
+			if l.setupFailed != nil {
+				l.setupFailed()
+			}
 			return res, fmt.Errorf("%w: %s", ErrOverlayUnsupported, rest)
 		}
 		return res, fmt.Errorf("sandbox: %s helper stage failed: %s", l.backend, msg)
