@@ -152,19 +152,26 @@ const tmpPrefix = "hew-sandbox-"
 // processes that are gone.
 func sweepStale() {
 	go func() {
-		entries, _ := os.ReadDir(os.TempDir())
-		for _, e := range entries {
-			rest, ok := strings.CutPrefix(e.Name(), tmpPrefix)
+		// Names alone, unsorted: the temp dir may hold thousands of entries, and this runs at the
+		// same time as the first command.
+		d, err := os.Open(os.TempDir())
+		if err != nil {
+			return
+		}
+		names, _ := d.Readdirnames(-1)
+		d.Close()
+		for _, name := range names {
+			rest, ok := strings.CutPrefix(name, tmpPrefix)
 			pid, _, found := strings.Cut(rest, "-")
-			if !ok || !found || !e.IsDir() || strings.Trim(pid, "0123456789") != "" {
+			if !ok || !found || strings.Trim(pid, "0123456789") != "" {
 				continue
 			}
-			info, err := e.Info()
-			if err != nil || time.Since(info.ModTime()) < time.Hour {
+			info, err := os.Lstat(filepath.Join(os.TempDir(), name))
+			if err != nil || !info.IsDir() || time.Since(info.ModTime()) < time.Hour {
 				continue // a hew in another pid namespace sharing /tmp may still be using it
 			}
 			if _, err := os.Stat("/proc/" + pid); os.IsNotExist(err) {
-				dir := filepath.Join(os.TempDir(), e.Name())
+				dir := filepath.Join(os.TempDir(), name)
 				filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 					if err == nil && d.IsDir() {
 						os.Chmod(p, 0o700) // overlayfs leaves work/work with mode 000
