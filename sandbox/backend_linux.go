@@ -21,12 +21,23 @@ const probeTimeout = 5 * time.Second
 // readThroughFailure starts the probe's line about a read-through overlay that could not be mounted.
 const readThroughFailure = "readthrough: "
 
-// quickDetect checks only bubblewrap, when it may be chosen: most commands need nothing more,
-// and the namespaces probe costs a start of the helper stage. rest completes the report when
+// quickDetect checks only bubblewrap, when it may be chosen, or only Landlock, when it is named:
+// most commands need nothing more, and the namespaces probe costs a start of the helper stage
+// (bubblewrap's, a start of bubblewrap). rest completes the report when
 // something needs the other checks (the proposal overlay, the read-through caches, a report for
-// people); ok is false when bubblewrap is not to be used, and detect must run. Both verdicts,
+// people); ok is false when neither applies, and detect must run. Both verdicts,
 // bubblewrap's and the namespaces probe's, are kept in opts.VerdictFile for later Sandboxes.
 func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
+	if opts.Backend == BackendLandlock {
+		// Chosen by name: its own check decides, and the probes that start processes wait
+		// until something asks for the whole report.
+		ll := landlockCheck()
+		return Report{Backend: BackendNone, Checks: []Check{ll}}, func() Report {
+			full := detect(opts)
+			full.choose(BackendLandlock)
+			return full
+		}, true
+	}
 	if opts.Backend != BackendAuto && opts.Backend != BackendBwrap {
 		return Report{}, nil, false
 	}
@@ -66,12 +77,8 @@ func detect(opts Options) Report { return detectWith(opts, probeBwrap, probeName
 
 // detectWith is detect with the bubblewrap and namespaces checks it is given.
 func detectWith(opts Options, probeBwrap func(path string) error, probeNamespaces func(Options) nsProbe) Report {
-	abi, abiErr := llsys.LandlockGetABIVersion()
-	landlockOK := abiErr == nil && abi >= 1
-	landlockDetail := fmt.Sprintf("Landlock ABI %d: writes confined, credentials unreadable, TCP denied; no pid namespace (subreaper kills the tree), no overlay", abi)
-	if !landlockOK {
-		landlockDetail = fmt.Sprintf("Landlock is not available in this kernel (%v)", abiErr)
-	}
+	ll := landlockCheck()
+	landlockOK := ll.Available
 	bwPath, bwErr := systemProgram("bwrap")
 	bwProbe := make(chan error, 1)
 	if bwErr == nil {
@@ -111,8 +118,6 @@ func detectWith(opts Options, probeBwrap func(path string) error, probeNamespace
 			bw.Detail += "; the proposal overlay needs user namespaces for hew's helper stage, which are blocked"
 		}
 	}
-	ll := Check{Backend: BackendLandlock, Available: landlockOK, Detail: landlockDetail,
-		CacheDetail: "empty Go caches for each command: Landlock alone has no mount namespace to read through the user's caches"}
 	rep := Report{Backend: BackendNone, Checks: []Check{bw, nsCheck, ll}}
 	for _, c := range rep.Checks {
 		if c.Available {
@@ -121,6 +126,18 @@ func detectWith(opts Options, probeBwrap func(path string) error, probeNamespace
 		}
 	}
 	return rep
+}
+
+// landlockCheck is the verdict on the Landlock-only backend: a system call, no probe.
+func landlockCheck() Check {
+	abi, err := llsys.LandlockGetABIVersion()
+	c := Check{Backend: BackendLandlock, Available: err == nil && abi >= 1,
+		Detail:      fmt.Sprintf("Landlock ABI %d: writes confined, credentials unreadable, TCP denied; no pid namespace (subreaper kills the tree), no overlay", abi),
+		CacheDetail: "empty Go caches for each command: Landlock alone has no mount namespace to read through the user's caches"}
+	if !c.Available {
+		c.Detail = fmt.Sprintf("Landlock is not available in this kernel (%v)", err)
+	}
+	return c
 }
 
 // probeBwrap runs `true` under bubblewrap with every namespace unshared.
