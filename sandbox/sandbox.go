@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -154,11 +155,29 @@ type Options struct {
 	// a toolchain installed there (~/.nvm, ~/.rustup, ~/.cargo/bin). New refuses one that holds
 	// or lies inside a credential location, or that is a home itself.
 	ReadPaths []string
-	// VerdictFile, if set, is a file where New remembers that bubblewrap works here, so that
-	// later Sandboxes need not start it to check: the verdict holds while bubblewrap, the boot,
-	// the namespaces hew runs in, its security label and the kernel's user namespace settings
-	// stay the same, and is dropped when bubblewrap fails to set up a command.
+	// VerdictFile, if set, is a file where New remembers that bubblewrap works here, and what
+	// the namespaces probe found (whether the helper stage can mount the proposal and
+	// read-through overlays), so that later Sandboxes need not start either to check: the
+	// verdict holds while bubblewrap, the boot, the namespaces hew runs in, its security label,
+	// the kernel's user namespace settings and the temp dir stay the same, and is dropped when
+	// bubblewrap fails to set up a command or an overlay cannot be mounted. DefaultVerdictFile
+	// names hew's.
 	VerdictFile string
+}
+
+// DefaultVerdictFile is where hew keeps its VerdictFile, as getenv (os.Getenv, or a stand-in)
+// sets the environment: $XDG_CACHE_HOME/hew/bwrap-verdict, else under ~/.cache; "" (check every
+// time) when neither is an absolute path.
+func DefaultVerdictFile(getenv func(string) string) string {
+	dir := getenv("XDG_CACHE_HOME")
+	if !filepath.IsAbs(dir) {
+		home := getenv("HOME")
+		if !filepath.IsAbs(home) {
+			return ""
+		}
+		dir = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(dir, "hew", "bwrap-verdict")
 }
 
 // Sandbox runs commands with the backend chosen when it was made.

@@ -21,7 +21,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -70,7 +69,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // (with no message), 1 when it timed out or nothing can contain it here, 2 for a backend or
 // option that cannot be used; or, when ctx ended first, ctx's error.
 func Run(ctx context.Context, o Options, ios IO) error {
-	sb, err := sandbox.New(sandbox.Options{Backend: o.Backend, VerdictFile: VerdictFile(ios.Env)})
+	sb, err := sandbox.New(sandbox.Options{Backend: o.Backend, VerdictFile: sandbox.DefaultVerdictFile(func(k string) string { return getenv(ios.Env, k) })})
 	if err != nil {
 		return &Error{Code: exitcode.Usage, Err: err}
 	}
@@ -112,21 +111,6 @@ func Run(ctx context.Context, o Options, ios IO) error {
 		return &Error{Code: res.ExitCode}
 	}
 	return nil
-}
-
-// VerdictFile is where hew remembers that bubblewrap works on this machine, so that each
-// `hew sandbox` need not start it twice: $XDG_CACHE_HOME/hew/bwrap-verdict, else under
-// ~/.cache, as env sets them; "" (check every time) without either.
-func VerdictFile(env []string) string {
-	dir := getenv(env, "XDG_CACHE_HOME")
-	if !filepath.IsAbs(dir) {
-		home := getenv(env, "HOME")
-		if !filepath.IsAbs(home) {
-			return ""
-		}
-		dir = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(dir, "hew", "bwrap-verdict")
 }
 
 // getenv returns the last value of key in env.
