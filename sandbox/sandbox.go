@@ -10,7 +10,8 @@
 // are hidden (an empty read-only directory in their place on the mount-namespace backends,
 // unreadable under Landlock); the host's /tmp is replaced by a private temp dir. The environment
 // is an allow-list (see ScrubEnv). Every sandboxed process has no capabilities, no_new_privs,
-// and has no controlling terminal (a new session; the Landlock-only backend gives the terminal up). Resource limits (Limits) bound
+// and has no controlling terminal (a new session where hew has one, else a process group of its
+// own; the Landlock-only backend gives the terminal up). Resource limits (Limits) bound
 // processes, memory and file sizes.
 //
 // # Scratch HOME and build caches
