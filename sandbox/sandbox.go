@@ -288,6 +288,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err := checkReadPaths(opts.ReadPaths); err != nil {
 		return nil, err
 	}
+	closeInherited()
 	rep, rest, quick := quickDetect(opts)
 	if !quick {
 		rep = detect(opts)
