@@ -21,11 +21,23 @@ const probeTimeout = 5 * time.Second
 // readThroughFailure starts the probe's line about a read-through overlay that could not be mounted.
 const readThroughFailure = "readthrough: "
 
-// quickDetect checks only bubblewrap, when it may be chosen: most commands need nothing more,
-// and the namespaces probe costs a start of the helper stage. rest completes the report when
+// quickDetect checks only bubblewrap, when it may be chosen, or only Landlock, when it is named:
+// most commands need nothing more, and the namespaces probe costs a start of the helper stage
+// (bubblewrap's, a start of bubblewrap). rest completes the report when
 // something needs the other checks (the proposal overlay, the read-through caches, a report for
-// people); ok is false when bubblewrap is not to be used, and detect must run.
+// people); ok is false when neither applies, and detect must run. Both verdicts,
+// bubblewrap's and the namespaces probe's, are kept in opts.VerdictFile for later Sandboxes.
 func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
+	if opts.Backend == BackendLandlock {
+		// Chosen by name: its own check decides, and the probes that start processes wait
+		// until something asks for the whole report.
+		ll := landlockCheck()
+		return Report{Backend: BackendNone, Checks: []Check{ll}}, func() Report {
+			full := detect(opts)
+			full.choose(BackendLandlock)
+			return full
+		}, true
+	}
 	if opts.Backend != BackendAuto && opts.Backend != BackendBwrap {
 		return Report{}, nil, false
 	}
@@ -35,16 +47,25 @@ func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
 	}
 	key := bwrapVerdictKey(bwPath)
 	var probed error
-	if !verdictHolds(opts.VerdictFile, key) {
+	holds, ns := readVerdict(opts.VerdictFile, key)
+	if !holds {
 		if probed = probeBwrap(bwPath); probed != nil {
 			return Report{}, nil, false
 		}
-		rememberVerdict(opts.VerdictFile, key)
+		rememberVerdict(opts.VerdictFile, key, nil)
 	}
 	rep = Report{Checks: []Check{{Backend: BackendBwrap, Available: true, Detail: "bubblewrap at " + bwPath}}}
 	rep.choose(BackendBwrap)
 	return rep, func() Report {
-		full := detectWith(opts, func(string) error { return probed })
+		probeNS := func(opts Options) nsProbe {
+			if ns != nil {
+				return ns.probe()
+			}
+			p := probeNamespaces(opts)
+			rememberVerdict(opts.VerdictFile, key, verdictOf(p))
+			return p
+		}
+		full := detectWith(opts, func(string) error { return probed }, probeNS)
 		full.choose(BackendBwrap)
 		return full
 	}, true
@@ -52,16 +73,12 @@ func quickDetect(opts Options) (rep Report, rest func() Report, ok bool) {
 
 // detect checks bubblewrap, namespaces with Landlock, and Landlock alone, best first. The two
 // probes that start processes run at the same time.
-func detect(opts Options) Report { return detectWith(opts, probeBwrap) }
+func detect(opts Options) Report { return detectWith(opts, probeBwrap, probeNamespaces) }
 
-// detectWith is detect with the bubblewrap check it is given.
-func detectWith(opts Options, probeBwrap func(path string) error) Report {
-	abi, abiErr := llsys.LandlockGetABIVersion()
-	landlockOK := abiErr == nil && abi >= 1
-	landlockDetail := fmt.Sprintf("Landlock ABI %d: writes confined, credentials unreadable, TCP denied; no pid namespace (subreaper kills the tree), no overlay", abi)
-	if !landlockOK {
-		landlockDetail = fmt.Sprintf("Landlock is not available in this kernel (%v)", abiErr)
-	}
+// detectWith is detect with the bubblewrap and namespaces checks it is given.
+func detectWith(opts Options, probeBwrap func(path string) error, probeNamespaces func(Options) nsProbe) Report {
+	ll := landlockCheck()
+	landlockOK := ll.Available
 	bwPath, bwErr := systemProgram("bwrap")
 	bwProbe := make(chan error, 1)
 	if bwErr == nil {
@@ -101,8 +118,6 @@ func detectWith(opts Options, probeBwrap func(path string) error) Report {
 			bw.Detail += "; the proposal overlay needs user namespaces for hew's helper stage, which are blocked"
 		}
 	}
-	ll := Check{Backend: BackendLandlock, Available: landlockOK, Detail: landlockDetail,
-		CacheDetail: "empty Go caches for each command: Landlock alone has no mount namespace to read through the user's caches"}
 	rep := Report{Backend: BackendNone, Checks: []Check{bw, nsCheck, ll}}
 	for _, c := range rep.Checks {
 		if c.Available {
@@ -111,6 +126,18 @@ func detectWith(opts Options, probeBwrap func(path string) error) Report {
 		}
 	}
 	return rep
+}
+
+// landlockCheck is the verdict on the Landlock-only backend: a system call, no probe.
+func landlockCheck() Check {
+	abi, err := llsys.LandlockGetABIVersion()
+	c := Check{Backend: BackendLandlock, Available: err == nil && abi >= 1,
+		Detail:      fmt.Sprintf("Landlock ABI %d: writes confined, credentials unreadable, TCP denied; no pid namespace (subreaper kills the tree), no overlay", abi),
+		CacheDetail: "empty Go caches for each command: Landlock alone has no mount namespace to read through the user's caches"}
+	if !c.Available {
+		c.Detail = fmt.Sprintf("Landlock is not available in this kernel (%v)", err)
+	}
+	return c
 }
 
 // probeBwrap runs `true` under bubblewrap with every namespace unshared.
@@ -152,7 +179,7 @@ func probeNamespaces(opts Options) nsProbe {
 	p := &helperPlan{Probe: true, MakePrivate: true, Workspace: lower, Overlay: ov, ReadThrough: []readThrough{cache}}
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	l, err := helperLaunch(ctx, opts.Executable, dir, p, namespaceFlags(false), false)
+	l, err := helperLaunch(ctx, opts.Executable, dir, p, namespaceFlags(false), false, hasTerminal())
 	if err != nil {
 		return failed(err)
 	}
@@ -192,8 +219,9 @@ func namespaceFlags(network bool) uintptr {
 
 // helperLaunch prepares the re-executed helper stage in new namespaces (cloneFlags, 0 for none),
 // with p written to a file in dir. As root of a new user namespace it can mount; the user's own
-// ids map to root there.
-func helperLaunch(ctx context.Context, executable, dir string, p *helperPlan, cloneFlags uintptr, subreaper bool) (*launch, error) {
+// ids map to root there. With session, it starts a new session, which leaves this process's
+// controlling terminal behind; otherwise it starts in a process group of its own.
+func helperLaunch(ctx context.Context, executable, dir string, p *helperPlan, cloneFlags uintptr, subreaper, session bool) (*launch, error) {
 	planVar, err := writePlan(dir, p)
 	if err != nil {
 		return nil, err
@@ -207,8 +235,9 @@ func helperLaunch(ctx context.Context, executable, dir string, p *helperPlan, cl
 	cmd.Env = []string{planVar}
 	cmd.ExtraFiles = []*os.File{w}
 	// A new session: no sandboxed process has a controlling terminal to type into (TIOCSTI) or
-	// open as /dev/tty.
-	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags, Pdeathsig: syscall.SIGKILL, Setsid: true}
+	// open as /dev/tty. Where this process has none to leave, a process group of its own does
+	// as well, without the cost of a session (see hasTerminal).
+	attr := &syscall.SysProcAttr{Cloneflags: cloneFlags, Pdeathsig: syscall.SIGKILL, Setsid: session, Setpgid: !session}
 	if cloneFlags&syscall.CLONE_NEWUSER != 0 {
 		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
 		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
@@ -237,9 +266,10 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 			return nil, ErrOverlayUnsupported
 		}
 		p := j.basePlan()
-		l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false)
+		l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, syscall.CLONE_NEWUSER|syscall.CLONE_NEWNS, false, j.terminal)
 		if l != nil {
 			l.backend = uncontainedBackend + " over the proposal overlay"
+			l.setupFailed = func() { forgetVerdict(s.opts.VerdictFile) }
 		}
 		return l, err
 	}
@@ -263,11 +293,11 @@ func (s *Sandbox) launch(ctx context.Context, j *job) (*launch, error) {
 	case BackendNamespaces:
 		p := j.namespacePlan()
 		p.Cgroup = cgroup
-		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, namespaceFlags(j.Network), false)
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, namespaceFlags(j.Network), false, j.terminal)
 	case BackendLandlock:
 		p := j.landlockOnlyPlan()
 		p.Cgroup = cgroup
-		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, 0, true)
+		l, err = helperLaunch(ctx, s.opts.Executable, j.tmp, p, 0, true, false)
 	default:
 		return nil, ErrNoContainment
 	}
@@ -307,7 +337,11 @@ func (s *Sandbox) bwrapLaunch(ctx context.Context, j *job, cgroup string) (*laun
 			return l, nil
 		}
 	}
-	return s.bwrapHelperLaunch(ctx, path, j, cgroup)
+	l, err := s.bwrapHelperLaunch(ctx, path, j, cgroup)
+	if l != nil {
+		l.setupFailed = func() { forgetVerdict(s.opts.VerdictFile) }
+	}
+	return l, err
 }
 
 // bwrapHelperLaunch runs bubblewrap at path from the helper stage.
@@ -322,19 +356,16 @@ func (s *Sandbox) bwrapHelperLaunch(ctx context.Context, path string, j *job, cg
 	} else {
 		p.MakePrivate, p.Overlay = false, nil
 	}
-	l, err := helperLaunch(ctx, s.opts.Executable, j.tmp, p, flags, false)
-	if l != nil {
-		// bwrap --new-session makes the command's session; another one for the helper stage
-		// would only cost a scheduler autogroup.
-		l.cmd.SysProcAttr.Setsid = false
-	}
-	return l, err
+	// bwrap --new-session makes the command's session, where one is needed; another one for the
+	// helper stage would only cost a scheduler autogroup.
+	return helperLaunch(ctx, s.opts.Executable, j.tmp, p, flags, false, false)
 }
 
 // directBwrap runs bubblewrap at path under prlimit(1) with j's limits, or alone when they are
 // lower already; it returns nil when prlimit is missing. Root's pids cgroup is entered as the
-// process starts (v2), or else (v1) joined by a shell that then becomes prlimit, at a
-// fraction of the helper stage's start-up; as the helper stage, it goes on if the kernel refuses.
+// process starts: with CLONE_INTO_CGROUP (v2), or else (v1) by being started from a thread that
+// joined the cgroup (see pidsCgroup.startFromThread); as the helper stage, it goes on if the
+// kernel refuses.
 func directBwrap(ctx context.Context, path string, j *job, cgroup string) *launch {
 	argv := append([]string{path}, bwrapArgs(j)...)
 	if limits := prlimitArgs(j.limits.rlimits(true)); len(limits) > 0 {
@@ -344,15 +375,16 @@ func directBwrap(ctx context.Context, path string, j *job, cgroup string) *launc
 		}
 		argv = append(append(append([]string{prlimit}, limits...), "--"), argv...)
 	}
-	if cg, ok := j.pids.(*pidsCgroup); cgroup != "" && (!ok || !cg.v2) {
-		argv = append([]string{"/bin/sh", "-c", `{ echo $$ >"$0"; } 2>/dev/null; exec "$@"`, cgroup}, argv...)
-	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = j.env
-	// bwrap --new-session makes the command's session; --die-with-parent and this take the
-	// tree down with hew.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	return &launch{cmd: cmd}
+	// bwrap --new-session makes the command's session where hew has a terminal, else this
+	// process group; --die-with-parent and Pdeathsig take the tree down with hew.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: !j.terminal}
+	l := &launch{cmd: cmd}
+	if cg, ok := j.pids.(*pidsCgroup); ok && cgroup != "" && !cg.v2 {
+		l.startFrom = cg
+	}
+	return l
 }
 
 // prlimitArgs are prlimit(1)'s options setting l, each limit as the helper stage would: soft and

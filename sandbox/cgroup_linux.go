@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,6 +142,26 @@ func (c *pidsCgroup) intoCgroup(cmd *exec.Cmd) func() {
 	}
 	cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
 	return func() { unix.Close(fd) }
+}
+
+// startFromThread starts cmd inside c, a v1 cgroup, without moving this process: an OS thread of
+// its own joins c (a write of "0" to tasks moves that thread alone, which needs no global lock)
+// and starts cmd, which the kernel creates in the cgroup of the thread that forks it, as
+// CLONE_INTO_CGROUP does on v2. The thread stays locked to its goroutine, out of the rest of
+// hew's way (threads the runtime makes meanwhile come from its template thread, not from this
+// one), until release is called once cmd has ended: it then exits, and only then, because the
+// kernel sends Pdeathsig when the thread that started a process exits. As the helper stage's
+// join, the move is best effort: where the kernel refuses it, cmd starts outside.
+func (c *pidsCgroup) startFromThread(cmd *exec.Cmd) (release func(), err error) {
+	errc := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
+		_ = os.WriteFile(c.joinFile(), []byte("0"), 0)
+		errc <- cmd.Start()
+		<-done
+	}()
+	return sync.OnceFunc(func() { close(done) }), <-errc
 }
 
 // hitMax reports whether a fork failed because of the limit.

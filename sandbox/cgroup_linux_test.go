@@ -3,7 +3,10 @@ package sandbox
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -24,7 +27,9 @@ func TestStartWhenCgroupCloneFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// /proc is no cgroup: clone3 refuses it.
+	// /proc is no cgroup: clone3 refuses it. (On a v1 host the launch would start from a thread
+	// in the cgroup instead; this test is about v2.)
+	l.startFrom = nil
 	bogus := &pidsCgroup{dir: "/proc", v2: true}
 	l.closeCgroup = bogus.intoCgroup(l.cmd)
 	if !l.cmd.SysProcAttr.UseCgroupFD {
@@ -45,5 +50,38 @@ func TestStartWhenCgroupCloneFails(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "ran\n") || !strings.Contains(out.String(), "CapEff:\t0000000000000000") {
 		t.Errorf("the command did not run contained: %q", out.String())
+	}
+}
+
+// TestStartFromThread checks the v1 way into a pids cgroup: the command is born inside it, with
+// Pdeathsig kept until it ends, and the rest of this process stays outside.
+func TestStartFromThread(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("pids cgroups are made for root only")
+	}
+	cg := newPidsCgroup(64)
+	if cg == nil || cg.v2 {
+		t.Skip("no cgroup v1 pids hierarchy here")
+	}
+	defer cg.remove()
+	cmd := exec.Command("/bin/sh", "-c", "sleep 0.2; cat /proc/self/cgroup")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var out strings.Builder
+	cmd.Stdout = &out
+	release, err := cg.startFromThread(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	release()
+	if err != nil {
+		t.Fatalf("the command did not live to its end: %v", err)
+	}
+	name := filepath.Base(cg.dir)
+	if !strings.Contains(out.String(), ":pids:/"+name+"\n") && !strings.Contains(out.String(), "/"+name+"\n") {
+		t.Errorf("the command ran outside %s:\n%s", name, out.String())
+	}
+	if b, _ := os.ReadFile("/proc/self/cgroup"); strings.Contains(string(b), name) {
+		t.Errorf("this process moved into the command's cgroup:\n%s", b)
 	}
 }

@@ -49,10 +49,11 @@ const helperFailed = 125
 const statusFD = 3
 
 // init becomes the helper stage as early as the program allows. Go initializes packages in
-// import-path order as their imports become ready, so this runs before the initialization of
-// heavy packages that sort before "hew/" and are not among this package's imports (chroma's
-// lexers and styles take tens of milliseconds); the helper stage skips them, which is most of the
-// cost of re-executing hew.
+// import-path order as their imports become ready, and the heavy packages of hew's binary
+// (chroma's lexers and styles take tens of milliseconds, the UI, the model providers) become
+// ready with regexp; this package imports neither regexp nor anything that does, so its
+// initialization comes before theirs and the helper stage skips them, which is most of the cost
+// of re-executing hew. cmd/hew's TestSandboxStartsBeforeTheRestOfHew checks it.
 func init() { RunHelperIfRequested() }
 
 // RunHelperIfRequested turns this process into the sandbox's helper stage when hew re-executed

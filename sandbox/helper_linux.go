@@ -422,12 +422,22 @@ func killDescendants() {
 }
 
 // descendants lists the live (not zombie) processes below pid, from the parent links in
-// /proc/*/stat (not every kernel has /proc/*/task/*/children).
+// /proc/*/stat (not every kernel has /proc/*/task/*/children). The process directories are
+// listed by name and their stat files read directly: a glob would list every one of them too.
 func descendants(pid int) []int {
 	children := map[int][]int{}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	d, err := os.Open("/proc")
+	if err != nil {
+		return nil
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
 	live := map[int]bool{}
-	for _, path := range stats {
+	for _, name := range names {
+		if name == "" || strings.Trim(name, "0123456789") != "" {
+			continue
+		}
+		path := "/proc/" + name + "/stat"
 		b, err := os.ReadFile(path)
 		if err != nil {
 			continue
@@ -442,7 +452,7 @@ func descendants(pid int) []int {
 		if len(fields) < 2 {
 			continue
 		}
-		self, err1 := strconv.Atoi(filepath.Base(filepath.Dir(path)))
+		self, err1 := strconv.Atoi(name)
 		ppid, err2 := strconv.Atoi(fields[1])
 		if err1 != nil || err2 != nil {
 			continue

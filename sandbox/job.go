@@ -25,6 +25,7 @@ var credentialEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "
 type job struct {
 	Spec
 	mountNS   bool     // the backend builds the command's file system view in a mount namespace
+	terminal  bool     // hew has a controlling terminal, which the command must not inherit
 	home      string   // scratch HOME, fresh for this command, inside tmp
 	tmp       string   // private temp dir, removed afterwards; /tmp inside a mount namespace
 	gitDir    string   // Workspace/.git when it exists
@@ -90,6 +91,7 @@ func (s *Sandbox) prepare(spec Spec) (*job, error) {
 	if j.readOnly, err = readOnlyPaths(j.Workspace, j.gitDir, spec); err != nil {
 		return nil, err
 	}
+	j.terminal = hasTerminal()
 	backend := s.Backend()
 	j.mountNS = j.Policy != PolicyFullAccess && (backend == BackendBwrap || backend == BackendNamespaces)
 	if j.tmp, err = os.MkdirTemp("", fmt.Sprintf("%s%d-", tmpPrefix, os.Getpid())); err != nil {
@@ -150,19 +152,26 @@ const tmpPrefix = "hew-sandbox-"
 // processes that are gone.
 func sweepStale() {
 	go func() {
-		entries, _ := os.ReadDir(os.TempDir())
-		for _, e := range entries {
-			rest, ok := strings.CutPrefix(e.Name(), tmpPrefix)
+		// Names alone, unsorted: the temp dir may hold thousands of entries, and this runs at the
+		// same time as the first command.
+		d, err := os.Open(os.TempDir())
+		if err != nil {
+			return
+		}
+		names, _ := d.Readdirnames(-1)
+		d.Close()
+		for _, name := range names {
+			rest, ok := strings.CutPrefix(name, tmpPrefix)
 			pid, _, found := strings.Cut(rest, "-")
-			if !ok || !found || !e.IsDir() || strings.Trim(pid, "0123456789") != "" {
+			if !ok || !found || strings.Trim(pid, "0123456789") != "" {
 				continue
 			}
-			info, err := e.Info()
-			if err != nil || time.Since(info.ModTime()) < time.Hour {
+			info, err := os.Lstat(filepath.Join(os.TempDir(), name))
+			if err != nil || !info.IsDir() || time.Since(info.ModTime()) < time.Hour {
 				continue // a hew in another pid namespace sharing /tmp may still be using it
 			}
 			if _, err := os.Stat("/proc/" + pid); os.IsNotExist(err) {
-				dir := filepath.Join(os.TempDir(), e.Name())
+				dir := filepath.Join(os.TempDir(), name)
 				filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 					if err == nil && d.IsDir() {
 						os.Chmod(p, 0o700) // overlayfs leaves work/work with mode 000

@@ -2,7 +2,7 @@ package sandbox
 
 import (
 	"fmt"
-	"regexp"
+	"strings"
 )
 
 // Limits bound what each command may take. A zero field means the default; a negative one turns
@@ -76,11 +76,23 @@ func bytesText(n int64) string {
 // sigXFSZ is SIGXFSZ's number on Linux (x86-64, arm64) and macOS.
 const sigXFSZ = 25
 
-// Messages programs print when an allocation or a fork failed.
+// Messages programs print when an allocation or a fork failed, in lower case: output is matched
+// regardless of case.
 var (
-	outOfMemory = regexp.MustCompile(`(?i)out of memory|cannot allocate memory|memory allocation failed|MemoryError|std::bad_alloc|ENOMEM`)
-	cannotFork  = regexp.MustCompile(`(?i)fork: retry|cannot fork|fork failed|can't fork|Resource temporarily unavailable|pthread_create failed|EAGAIN`)
+	outOfMemory = []string{"out of memory", "cannot allocate memory", "memory allocation failed", "memoryerror", "std::bad_alloc", "enomem"}
+	cannotFork  = []string{"fork: retry", "cannot fork", "fork failed", "can't fork", "resource temporarily unavailable", "pthread_create failed", "eagain"}
 )
+
+// mentions reports whether output contains one of messages, regardless of case.
+func mentions(output string, messages []string) bool {
+	lower := strings.ToLower(output)
+	for _, m := range messages {
+		if strings.Contains(lower, m) {
+			return true
+		}
+	}
+	return false
+}
 
 // stoppedBy says which limit stopped a command that exited with code after printing output, or
 // "" when none did as far as can be told. A file-size limit kills with SIGXFSZ, which is certain;
@@ -92,9 +104,9 @@ func (l Limits) stoppedBy(code int, output string, processes bool) string {
 		return ""
 	case l.FileSize > 0 && code == 128+sigXFSZ:
 		return fmt.Sprintf("stopped: file size limit %s exceeded (a process was killed writing past it)", bytesText(l.FileSize))
-	case l.Memory > 0 && outOfMemory.MatchString(output):
+	case l.Memory > 0 && mentions(output, outOfMemory):
 		return fmt.Sprintf("stopped: probably the memory limit, %s per process (an allocation failed)", bytesText(l.Memory))
-	case processes && l.Processes > 0 && cannotFork.MatchString(output):
+	case processes && l.Processes > 0 && mentions(output, cannotFork):
 		return fmt.Sprintf("stopped: probably the process limit, %d processes and threads (a fork failed)", l.Processes)
 	}
 	return ""

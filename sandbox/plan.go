@@ -117,12 +117,17 @@ func carve(root string, excluded []string, dirs, files *[]string) {
 	}
 }
 
-// bwrapArgs are bubblewrap's arguments for j: no capabilities, a new session, every namespace
-// unshared (the network kept only when allowed), the root read-only, a fresh /dev and /proc, the
+// bwrapArgs are bubblewrap's arguments for j: no capabilities, a new session when hew has a
+// controlling terminal to leave (else the caller starts bubblewrap in a process group of its
+// own), every namespace unshared (the network kept only when allowed), the root read-only, a fresh /dev and /proc, the
 // private temp dir over /tmp, the homes and runtime dirs masked with only the workspace and the
 // read-only paths bound back, .git read-only again, and credentials and sockets covered.
 func bwrapArgs(j *job) []string {
-	a := []string{"--die-with-parent", "--new-session", "--unshare-all", "--cap-drop", "ALL"}
+	a := []string{"--die-with-parent"}
+	if j.terminal {
+		a = append(a, "--new-session")
+	}
+	a = append(a, "--unshare-all", "--cap-drop", "ALL")
 	if j.Network {
 		a = append(a, "--share-net")
 	}

@@ -62,3 +62,19 @@ func mkdirAll(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+func TestDefaultVerdictFile(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"HOME": "/home/u", "XDG_CACHE_HOME": "/c"}, "/c/hew/bwrap-verdict"},
+		{map[string]string{"HOME": "/home/u", "XDG_CACHE_HOME": "rel"}, "/home/u/.cache/hew/bwrap-verdict"},
+		{map[string]string{"HOME": "rel"}, ""},
+		{nil, ""},
+	} {
+		if got := DefaultVerdictFile(func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("DefaultVerdictFile(%v) = %q, want %q", c.env, got, c.want)
+		}
+	}
+}

@@ -60,6 +60,34 @@ func redTeamProbe() bool {
 			os.Exit(4)
 		}
 		os.Exit(0)
+	case os.Getenv("SANDBOX_TEST_SIGNAL_BACKEND") != "":
+		// Play hew without a terminal: run a command that kills its whole process group, as a
+		// command sharing hew's group would kill hew.
+		s, err := New(Options{Backend: os.Getenv("SANDBOX_TEST_SIGNAL_BACKEND")})
+		if err != nil {
+			fmt.Println("new:", err)
+			os.Exit(3)
+		}
+		ws, _ := os.MkdirTemp("", "hew-redteam-signal-")
+		defer os.RemoveAll(ws)
+		res, err := s.Run(context.Background(), Spec{Command: "kill -KILL 0; echo NOT-KILLED", Workspace: ws,
+			Env: []string{"PATH=" + os.Getenv("PATH")}, Timeout: 20 * time.Second})
+		fmt.Printf("%sexit %d err %v\nHEW-SURVIVED\n", res.Output, res.ExitCode, err)
+		os.Exit(0)
+	case os.Getenv("SANDBOX_TEST_INHERIT_BACKEND") != "":
+		// Play hew started with a secret file open on descriptor 7, not close-on-exec, as a
+		// shell's `exec 7<secret` leaves it: the command must not read it through that.
+		s, err := New(Options{Backend: os.Getenv("SANDBOX_TEST_INHERIT_BACKEND")})
+		if err != nil {
+			fmt.Println("new:", err)
+			os.Exit(3)
+		}
+		ws, _ := os.MkdirTemp("", "hew-redteam-inherit-")
+		defer os.RemoveAll(ws)
+		res, err := s.Run(context.Background(), Spec{Command: "echo RAN; cat <&7; cat /proc/self/fd/7", Workspace: ws,
+			Env: []string{"PATH=" + os.Getenv("PATH")}, Timeout: 20 * time.Second})
+		fmt.Printf("%serr %v\n", res.Output, err)
+		os.Exit(0)
 	case os.Getenv("SANDBOX_TEST_UNIX") != "":
 		c, err := net.DialTimeout("unix", os.Getenv("SANDBOX_TEST_UNIX"), time.Second)
 		if err != nil {
@@ -308,6 +336,59 @@ func TestRedTeamTerminal(t *testing.T) {
 			t.Errorf("the terminal received injected input: %q", buf[:n])
 		}
 	})
+}
+
+// Class 6, without a terminal: where hew has no controlling terminal the command gets a process
+// group of its own instead of a new session; either way it cannot signal hew through its group.
+func TestRedTeamSignalsStayInside(t *testing.T) {
+	for _, b := range []string{BackendBwrap, BackendNamespaces, BackendLandlock} {
+		t.Run(b, func(t *testing.T) {
+			if _, err := New(Options{Backend: b}); err != nil {
+				t.Skip(err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "SANDBOX_TEST_SIGNAL_BACKEND="+b)
+			// A session of its own: hew's stand-in has no controlling terminal, and a kill that
+			// escaped could not reach this test.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+			out, _ := cmd.CombinedOutput()
+			// The command dies with its group (137), or, as the init of a pid namespace, is
+			// spared and goes on; hew's stand-in must live on either way.
+			ran := strings.Contains(string(out), "exit 137") || strings.Contains(string(out), "NOT-KILLED")
+			if !strings.Contains(string(out), "HEW-SURVIVED") || !ran {
+				t.Errorf("the command's kill reached hew's stand-in, or did not run:\n%s", out)
+			}
+		})
+	}
+}
+
+// Class 1, through a descriptor: a file hew was started with, left open by its parent without
+// close-on-exec, does not reach the command.
+func TestRedTeamInheritedDescriptor(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "id_rsa")
+	if err := os.WriteFile(secret, []byte("SECRET-inherited-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{BackendBwrap, BackendNamespaces, BackendLandlock} {
+		t.Run(b, func(t *testing.T) {
+			if _, err := New(Options{Backend: b}); err != nil {
+				t.Skip(err)
+			}
+			f, err := os.Open(secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "SANDBOX_TEST_INHERIT_BACKEND="+b)
+			// Descriptor 7 of hew's stand-in: above those the helper stage is given (3).
+			cmd.ExtraFiles = []*os.File{nil, nil, nil, nil, f}
+			out, _ := cmd.CombinedOutput()
+			if !strings.Contains(string(out), "RAN") || strings.Contains(string(out), "SECRET-inherited-key") {
+				t.Errorf("the command read the inherited descriptor, or did not run:\n%s", out)
+			}
+		})
+	}
 }
 
 // Class 6, with the terminal hew's own: hew runs with a pseudo-terminal as its controlling

@@ -28,15 +28,29 @@ type launch struct {
 	// fallback, when set, makes the launch to use instead when starting in the cgroup fails:
 	// one whose helper stage joins the cgroup itself.
 	fallback func() (*launch, error)
-	// setupFailed, when set, is called when bubblewrap run directly failed before the command
-	// started (it exits 1 with its own "bwrap: " message).
+	// setupFailed, when set, is called when bubblewrap failed before the command started (it
+	// exits 1 with its own "bwrap: " message) or the helper stage could not mount the proposal
+	// overlay: what New found may no longer hold.
 	setupFailed func()
+	// startFrom, when set, is a pids cgroup (v1) that cmd is started inside, from a thread that
+	// joined it; release lets that thread go once cmd has ended.
+	startFrom *pidsCgroup
+	release   func()
 }
 
 // start starts l's command. When starting it inside its pids cgroup fails (a kernel without
 // clone3's CLONE_INTO_CGROUP), it starts it (or its fallback) outside, and the helper stage joins
 // the cgroup itself.
 func (l *launch) start(ctx context.Context) error {
+	if l.startFrom != nil {
+		release, err := l.startFrom.startFromThread(l.cmd)
+		if err != nil {
+			release()
+			return err
+		}
+		l.release = release
+		return nil
+	}
 	if l.closeCgroup == nil {
 		return l.cmd.Start()
 	}
@@ -111,6 +125,9 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 		status <- ""
 	}
 	waitErr := l.cmd.Wait()
+	if l.release != nil {
+		l.release()
+	}
 	if j.Overlay != nil {
 		unlockOverlayWork(j.Overlay.Work) // the caller removes it later
 	}
@@ -124,7 +141,7 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 	}
 	switch {
 	case j.Policy == PolicyFullAccess:
-	case j.pids != nil && j.pids.hitMax() && res.ExitCode != 0:
+	case j.pids != nil && res.ExitCode != 0 && j.pids.hitMax():
 		res.Stopped = fmt.Sprintf("stopped: process limit %d reached (a fork failed)", j.limits.Processes)
 	default:
 		res.Stopped = j.limits.stoppedBy(res.ExitCode, res.Output, l.backend != BackendLandlock || j.pids != nil)
@@ -134,6 +151,9 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 	}
 	if msg := <-status; msg != "" {
 		if rest, ok := strings.CutPrefix(msg, overlayFailure); ok {
+			if l.setupFailed != nil {
+				l.setupFailed()
+			}
 			return res, fmt.Errorf("%w: %s", ErrOverlayUnsupported, rest)
 		}
 		return res, fmt.Errorf("sandbox: %s helper stage failed: %s", l.backend, msg)

@@ -10,7 +10,8 @@
 // are hidden (an empty read-only directory in their place on the mount-namespace backends,
 // unreadable under Landlock); the host's /tmp is replaced by a private temp dir. The environment
 // is an allow-list (see ScrubEnv). Every sandboxed process has no capabilities, no_new_privs,
-// and has no controlling terminal (a new session; the Landlock-only backend gives the terminal up). Resource limits (Limits) bound
+// and has no controlling terminal (a new session where hew has one, else a process group of its
+// own; the Landlock-only backend gives the terminal up). Resource limits (Limits) bound
 // processes, memory and file sizes.
 //
 // # Scratch HOME and build caches
@@ -35,6 +36,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -154,11 +156,29 @@ type Options struct {
 	// a toolchain installed there (~/.nvm, ~/.rustup, ~/.cargo/bin). New refuses one that holds
 	// or lies inside a credential location, or that is a home itself.
 	ReadPaths []string
-	// VerdictFile, if set, is a file where New remembers that bubblewrap works here, so that
-	// later Sandboxes need not start it to check: the verdict holds while bubblewrap, the boot,
-	// the namespaces hew runs in, its security label and the kernel's user namespace settings
-	// stay the same, and is dropped when bubblewrap fails to set up a command.
+	// VerdictFile, if set, is a file where New remembers that bubblewrap works here, and what
+	// the namespaces probe found (whether the helper stage can mount the proposal and
+	// read-through overlays), so that later Sandboxes need not start either to check: the
+	// verdict holds while bubblewrap, the boot, the namespaces hew runs in, its security label,
+	// the kernel's user namespace settings and the temp dir stay the same, and is dropped when
+	// bubblewrap fails to set up a command or an overlay cannot be mounted. DefaultVerdictFile
+	// names hew's.
 	VerdictFile string
+}
+
+// DefaultVerdictFile is where hew keeps its VerdictFile, as getenv (os.Getenv, or a stand-in)
+// sets the environment: $XDG_CACHE_HOME/hew/bwrap-verdict, else under ~/.cache; "" (check every
+// time) when neither is an absolute path.
+func DefaultVerdictFile(getenv func(string) string) string {
+	dir := getenv("XDG_CACHE_HOME")
+	if !filepath.IsAbs(dir) {
+		home := getenv("HOME")
+		if !filepath.IsAbs(home) {
+			return ""
+		}
+		dir = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(dir, "hew", "bwrap-verdict")
 }
 
 // Sandbox runs commands with the backend chosen when it was made.
@@ -268,6 +288,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err := checkReadPaths(opts.ReadPaths); err != nil {
 		return nil, err
 	}
+	closeInherited()
 	rep, rest, quick := quickDetect(opts)
 	if !quick {
 		rep = detect(opts)

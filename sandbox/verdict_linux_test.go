@@ -76,3 +76,46 @@ func TestQuickDetectLeavesNamespaces(t *testing.T) {
 		t.Error("quickDetect answered for the namespaces backend")
 	}
 }
+
+// TestNamespacesVerdict: the namespaces probe, which a Go workspace's read-through caches and the
+// proposal overlay need, runs once under a verdict and is kept with it: later Sandboxes read it
+// back instead of starting the helper stage to probe again.
+func TestNamespacesVerdict(t *testing.T) {
+	bw, err := systemProgram("bwrap")
+	if err != nil || probeBwrap(bw) != nil {
+		t.Skip("bubblewrap does not work here")
+	}
+	file := filepath.Join(t.TempDir(), "bwrap-verdict")
+	s, err := New(Options{VerdictFile: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := s.Report()
+	key := bwrapVerdictKey(bw)
+	holds, ns := readVerdict(file, key)
+	if !holds || ns == nil {
+		b, _ := os.ReadFile(file)
+		t.Fatalf("after the full report the verdict file holds %q", b)
+	}
+	if probed := verdictOf(probeNamespaces(s.opts)); *ns != *probed {
+		t.Errorf("kept %+v, a probe finds %+v", *ns, *probed)
+	}
+	// A kept verdict is what the next Sandbox reports, without probing: mark it to tell.
+	rememberVerdict(file, key, &nsVerdict{Overlay: "sentinel: kept verdict"})
+	s, err = New(Options{VerdictFile: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := s.Report(); !strings.Contains(rep.String(), "sentinel: kept verdict") || rep.CanOverlay {
+		t.Errorf("the kept namespaces verdict was not used:\n%s", rep)
+	}
+	// Under another key (another machine, boot, temp dir...) it is probed again.
+	rememberVerdict(file, "another key", &nsVerdict{Overlay: "sentinel: kept verdict"})
+	s, err = New(Options{VerdictFile: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := s.Report(); rep.String() != want.String() {
+		t.Errorf("report under a stale verdict:\n%s\nwant:\n%s", rep, want)
+	}
+}

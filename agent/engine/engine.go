@@ -169,7 +169,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		return nil, err
 	}
 	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable,
-		ReadPaths: config.ExpandHome(cfg.Sandbox.ReadPaths, o.Getenv)}
+		ReadPaths: config.ExpandHome(cfg.Sandbox.ReadPaths, o.Getenv), VerdictFile: sandbox.DefaultVerdictFile(o.Getenv)}
 	e.sandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) {
 		sb, err := sandbox.New(sbOpts)
 		if err == nil {

@@ -15,6 +15,7 @@ import (
 
 	"hew/agent/config"
 	"hew/cmd/hew/internal/patchcli"
+	"hew/cmd/hew/internal/sandboxcli"
 	"hew/sandbox"
 )
 
@@ -260,14 +261,14 @@ func TestFlagsSandbox(t *testing.T) {
 	ios, _, _ := testIO(t, t.TempDir(), nil)
 	got := parseOK(t, ios, newSandboxCmd, "sandbox", "--network", "--timeout", "30s", "--policy", "read-only",
 		"--backend", "landlock", "--", "echo", "a b")
-	want := &sandboxOptions{IO: ios, Command: `'echo' 'a b'`, Network: true, Timeout: 30 * time.Second,
-		Policy: sandbox.PolicyReadOnly, Backend: "landlock"}
+	want := &sandboxOptions{IO: ios, Options: sandboxcli.Options{Command: `'echo' 'a b'`, Network: true, Timeout: 30 * time.Second,
+		Policy: sandbox.PolicyReadOnly, Backend: "landlock"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 	got = parseOK(t, ios, newSandboxCmd, "sandbox", "go test ./... | tail")
-	want = &sandboxOptions{IO: ios, Command: "go test ./... | tail", Timeout: 10 * time.Minute,
-		Policy: sandbox.PolicyWorkspaceWrite, Backend: sandbox.BackendAuto}
+	want = &sandboxOptions{IO: ios, Options: sandboxcli.Options{Command: "go test ./... | tail", Timeout: 10 * time.Minute,
+		Policy: sandbox.PolicyWorkspaceWrite, Backend: sandbox.BackendAuto}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults: got %+v\nwant %+v", got, want)
 	}
@@ -276,6 +277,54 @@ func TestFlagsSandbox(t *testing.T) {
 		{[]string{"sandbox", "--timeout", "0s", "--", "true"}, "--timeout must be positive, e.g. --timeout 30s"},
 		{[]string{"sandbox"}, "requires at least 1 arg"},
 	})
+}
+
+// The early start of "hew sandbox" (sandboxcli) reads a command line as cobra does, or leaves it
+// to cobra.
+func TestFlagsSandboxEarlyStart(t *testing.T) {
+	ios, _, _ := testIO(t, t.TempDir(), nil)
+	for _, args := range [][]string{
+		{"sandbox", "--", "true"},
+		{"sandbox", "true"},
+		{"sandbox", "go test ./... | tail"},
+		{"sandbox", "--network", "--timeout", "30s", "--policy", "read-only", "--backend", "landlock", "--", "echo", "a b"},
+		{"sandbox", "--timeout=1m30s", "--policy=full-access", "--backend=bwrap", "--", "ls", "-la"},
+		{"sandbox", "echo", "--network", "hi"},
+		{"sandbox", "--backend", "", "--", "true"},
+		{"sandbox", "--policy", "", "true"},
+		{"sandbox", "--", "--network", "-x"},
+		{"sandbox", "-", "x"},
+		{"sandbox", "--timeout", "1s", "--timeout", "2s", "true"},
+	} {
+		o, ok := sandboxcli.ParseArgs(args)
+		if !ok {
+			t.Errorf("%q: left to cobra", args)
+			continue
+		}
+		got := parseOK(t, ios, newSandboxCmd, args...)
+		if got.Options != o {
+			t.Errorf("%q: early start read %+v, cobra %+v", args, o, got.Options)
+		}
+	}
+	for _, args := range [][]string{
+		{"sandbox"},
+		{"sandbox", "--"},
+		{"sandbox", "-h"},
+		{"sandbox", "--help", "true"},
+		{"sandbox", "ls", "-la"},
+		{"sandbox", "--network=false", "true"},
+		{"sandbox", "--timeout", "0s", "true"},
+		{"sandbox", "--timeout", "soon", "true"},
+		{"sandbox", "--timeout"},
+		{"sandbox", "--policy", "yolo", "true"},
+		{"sandbox", "--frob", "true"},
+		{"sandbox", "-network", "true"},
+		{"exec", "sandbox", "true"},
+	} {
+		if o, ok := sandboxcli.ParseArgs(args); ok {
+			t.Errorf("%q: the early start took it (%+v); cobra must", args, o)
+		}
+	}
 }
 
 func TestFlagsUndo(t *testing.T) {

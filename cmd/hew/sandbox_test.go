@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,15 +51,6 @@ func TestSandboxCommandTimeout(t *testing.T) {
 	}
 }
 
-func TestShellCommandQuotes(t *testing.T) {
-	if got := shellCommand([]string{"echo", "a b", "it's"}); got != `'echo' 'a b' 'it'\''s'` {
-		t.Errorf("shellCommand = %s", got)
-	}
-	if got := shellCommand([]string{"echo $HOME | wc"}); got != "echo $HOME | wc" {
-		t.Errorf("single argument changed: %s", got)
-	}
-}
-
 // BenchmarkSandboxTrue measures a sandboxed `true` over a proposal overlay, as the agent runs
 // commands, with this test binary, which links in all of hew, as the helper stage.
 // Run: go test ./cmd/hew -run '^$' -bench SandboxTrue -benchtime 30x
@@ -102,4 +94,44 @@ func TestSandboxRemembersBwrap(t *testing.T) {
 	if _, err := os.Stat("/etc/hew-escape"); err == nil {
 		t.Error("the command wrote /etc/hew-escape")
 	}
+}
+
+// TestSandboxStartsBeforeTheRestOfHew: `hew sandbox -- CMD` and the sandbox's helper stage run
+// before the packages that need regexp are initialized, which release the heavy ones (the
+// syntax highlighter's tables, the UI, the model providers): most of what a sandboxed command
+// would otherwise cost to start. Go's own trace of package initialization shows it.
+func TestSandboxStartsBeforeTheRestOfHew(t *testing.T) {
+	bin := hewBinary(t)
+	heavy := []string{"init regexp ", "init github.com/alecthomas/chroma", "init charm.land/lipgloss", "init github.com/spf13/cobra "}
+	// A package's line is printed once its initialization is done: the helper stage takes over
+	// inside package sandbox's, `hew sandbox` inside sandboxcli's, after sandbox's.
+	check := func(what, trace, last string) {
+		t.Helper()
+		if !strings.Contains(trace, last) {
+			t.Fatalf("%s: no %q in the initialization trace:\n%s", what, last, trace)
+		}
+		for _, h := range heavy {
+			if strings.Contains(trace, h) {
+				t.Errorf("%s initialized %q first", what, strings.TrimSpace(h))
+			}
+		}
+	}
+	ws := t.TempDir()
+	cmd := exec.Command(bin, "sandbox", "--", "true")
+	cmd.Dir = ws
+	cmd.Env = binaryEnv(t, t.TempDir(), "GODEBUG=inittrace=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	cmd.Run()
+	check("hew sandbox", stderr.String(), "init hew/sandbox ")
+
+	// The helper stage, given a plan that does not exist, fails at once (exit 125).
+	cmd = exec.Command(bin)
+	cmd.Env = []string{"HEW_SANDBOX_HELPER=" + filepath.Join(ws, "no-plan.json"), "GODEBUG=inittrace=1"}
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 125 {
+		t.Fatalf("helper stage without a plan: %v, want exit 125\n%s", err, stderr.String())
+	}
+	check("the helper stage", stderr.String(), "init golang.org/x/sys/unix ")
 }
