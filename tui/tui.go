@@ -2,7 +2,7 @@
 // status line, the proposal review and approvals, as a Bubble Tea program over an engine.
 //
 // The model schedules nothing while idle: it waits on the engine's event queue and on keys, and
-// only a running turn animates its spinner. (Bubble Tea's renderer still wakes at frameRate.)
+// only a running turn animates its spinner. (Bubble Tea's renderer still wakes at FrameRate.)
 package tui
 
 import (
@@ -275,13 +275,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// frameRate is how often Bubble Tea checks for a new frame to draw. Its renderer wakes up on a
+// FrameRate is how often Bubble Tea checks for a new frame to draw. Its renderer wakes up on a
 // fixed ticker whether or not anything changed — v2.1 has no way to pause it while idle, nor to
 // draw at once when a key arrives — so a key's echo waits for the next tick: up to a frame.
 // Sixty frames a second keep that under 17 ms (key to screen p90 ≤ 20 ms, as Crush); each
 // wake-up costs CPU while idle, measured in a 120×40 tmux pane: 60 fps about 0.6% of a core,
 // 30 fps 0.4%, 1 fps 0.06%.
-const frameRate = 60
+const FrameRate = 60
 
 // Run runs the UI on the terminal until the user quits or ctx ends. It returns the engine
 // in use at the end, which the caller closes: /new and /resume replace o.Engine with another,
@@ -291,7 +291,7 @@ func Run(ctx context.Context, o Options) (*engine.Engine, error) {
 	if err != nil {
 		return o.Engine, err
 	}
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(frameRate))
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(FrameRate))
 	_, err = p.Run()
 	m.interrupt()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
