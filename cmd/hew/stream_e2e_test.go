@@ -61,10 +61,12 @@ func TestTUIStreamsALongAnswer(t *testing.T) {
 //     2 ms, some 1,200 events in 3 to 4 s); the same is measured first for `cat` (the terminal
 //     and the scheduler alone) and for the smallest Bubble Tea program echoing keys at hew's
 //     frame rate, the floors under hew's figures on this machine;
+//
 //   - the CPU time of the hew process to stream the answer, from Enter to the last frame;
+//
 //   - the CPU time of the hew process idle, over 10 s.
 //
-//	HEW_LARGE=1 go test ./cmd/hew -run TestTUIStreamingCost -v
+//     HEW_LARGE=1 go test ./cmd/hew -run TestTUIStreamingCost -v
 func TestTUIStreamingCost(t *testing.T) {
 	if os.Getenv("HEW_LARGE") == "" {
 		t.Skip("set HEW_LARGE=1 to measure streaming")
