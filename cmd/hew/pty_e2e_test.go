@@ -11,8 +11,10 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,6 +86,35 @@ func (p *ptyTerm) read(done chan<- struct{}) {
 
 // pid is the program's process id, for /proc.
 func (p *ptyTerm) pid() string { return strconv.Itoa(p.cmd.Process.Pid) }
+
+// cpuTime is the CPU time the program's threads have used, from the scheduler's own count in
+// nanoseconds (/proc/PID/task/*/schedstat): /proc/PID/stat counts in ticks of 10 ms, sampled,
+// which misjudges a program that wakes for a few microseconds every frame.
+func (p *ptyTerm) cpuTime() time.Duration {
+	p.t.Helper()
+	dir := "/proc/" + p.pid() + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		p.t.Skipf("no /proc: %v", err)
+	}
+	var sum time.Duration
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, task.Name(), "schedstat"))
+		if err != nil {
+			continue // the thread has exited
+		}
+		ns, _ := strconv.ParseInt(strings.Fields(string(b))[0], 10, 64)
+		sum += time.Duration(ns)
+	}
+	return sum
+}
+
+// idleCPU waits d without typing and says what share of a core the program used meanwhile.
+func (p *ptyTerm) idleCPU(d time.Duration) string {
+	before := p.cpuTime()
+	time.Sleep(d)
+	return strconv.FormatFloat(100*float64(p.cpuTime()-before)/float64(d), 'f', 2, 64) + "% of a core"
+}
 
 // size is how many bytes the program has written so far.
 func (p *ptyTerm) size() int {

@@ -58,15 +58,15 @@ func TestTUIStreamsALongAnswer(t *testing.T) {
 //
 //   - key to screen: from the write of a key to the terminal to the arrival of the output that
 //     draws it in the input, idle and while an 18 KB answer streams (pieces of 16 bytes every
-//     2 ms, some 1,200 events in 3 to 4 s); the same is measured first for `cat` (the terminal
-//     and the scheduler alone) and for the smallest Bubble Tea program echoing keys at hew's
-//     frame rate, the floors under hew's figures on this machine;
-//
+//     2 ms, some 1,200 events in 3 to 4 s);
 //   - the CPU time of the hew process to stream the answer, from Enter to the last frame;
-//
 //   - the CPU time of the hew process idle, over 10 s.
 //
-//     HEW_LARGE=1 go test ./cmd/hew -run TestTUIStreamingCost -v
+// The same is measured first, on the same kind of terminal, for cat (the terminal and the
+// scheduler alone) and for the smallest Bubble Tea program that echoes keys at hew's frame
+// rate: the floors under hew's figures on this machine.
+//
+//	HEW_LARGE=1 go test ./cmd/hew -run TestTUIStreamingCost -v
 func TestTUIStreamingCost(t *testing.T) {
 	if os.Getenv("HEW_LARGE") == "" {
 		t.Skip("set HEW_LARGE=1 to measure streaming")
@@ -77,8 +77,11 @@ func TestTUIStreamingCost(t *testing.T) {
 	}
 }
 
+// idleTime is how long the idle CPU use is measured over.
+const idleTime = 10 * time.Second
+
 // keyFloors logs the key-to-screen latency of cat and of a minimal Bubble Tea program on a
-// pseudo-terminal of 80×24.
+// pseudo-terminal of 80×24, and the idle CPU use of the latter.
 func keyFloors(t *testing.T) {
 	cat := startPTY(t, exec.Command("sh", "-c", "stty raw -echo && echo ready && exec cat"), 80, 24)
 	cat.waitFor(0, "ready", 10*time.Second)
@@ -92,6 +95,7 @@ func keyFloors(t *testing.T) {
 	echo.waitFor(0, "keyecho ready", 10*time.Second)
 	echo.quiet(100 * time.Millisecond)
 	t.Logf("floor, Bubble Tea at %d fps: key to screen, %s", tui.FrameRate, latencySummary(echo.keyLatencies(40, nil)))
+	t.Logf("floor, Bubble Tea at %d fps: idle for %v, %s", tui.FrameRate, idleTime, echo.idleCPU(idleTime))
 }
 
 // streamingCost measures hew at width×height (see TestTUIStreamingCost).
@@ -105,10 +109,7 @@ func streamingCost(t *testing.T, width, height int) {
 	p := startPTY(t, cmd, width, height)
 	p.waitFor(0, "/ for commands", 30*time.Second)
 	p.quiet(300 * time.Millisecond)
-
-	before := cpuTicks(t, p.pid())
-	time.Sleep(10 * time.Second)
-	t.Logf("idle for 10s: %.2f%% of a core", float64(cpuTicks(t, p.pid())-before)/10)
+	t.Logf("idle for %v, %s", idleTime, p.idleCPU(idleTime))
 
 	t.Logf("key to screen idle, %s", latencySummary(p.keyLatencies(40, nil)))
 	p.write("\x15") // ctrl+u empties the input
@@ -116,7 +117,7 @@ func streamingCost(t *testing.T, width, height int) {
 	p.write("explain the parser")
 	p.quiet(100 * time.Millisecond)
 
-	before, wrote, start := cpuTicks(t, p.pid()), p.size(), time.Now()
+	before, wrote, start := p.cpuTime(), p.size(), time.Now()
 	p.write("\r")
 	select {
 	case <-watch.started:
@@ -126,7 +127,7 @@ func streamingCost(t *testing.T, width, height int) {
 	streaming := p.keyLatencies(1000, watch.done)
 	<-watch.done
 	p.quiet(300 * time.Millisecond)
-	cpu := float64(cpuTicks(t, p.pid())-before) / 100
+	cpu := (p.cpuTime() - before).Seconds()
 	p.waitFor(wrote, "answer.", time.Second)
 	t.Logf("streaming 18 KB took %.1fs and %.2f CPU-s, and wrote %d KB to the terminal", time.Since(start).Seconds(), cpu, (p.size()-wrote)>>10)
 	t.Logf("key to screen while streaming, %s", latencySummary(streaming))
