@@ -109,11 +109,19 @@ func (p *ptyTerm) cpuTime() time.Duration {
 	return sum
 }
 
-// idleCPU waits d without typing and says what share of a core the program used meanwhile.
-func (p *ptyTerm) idleCPU(d time.Duration) string {
-	before := p.cpuTime()
+// idleCPU waits d without typing and returns what share of a core, in per cent, each of ps used
+// meanwhile.
+func idleCPU(d time.Duration, ps ...*ptyTerm) []float64 {
+	before := make([]time.Duration, len(ps))
+	for i, p := range ps {
+		before[i] = p.cpuTime()
+	}
 	time.Sleep(d)
-	return strconv.FormatFloat(100*float64(p.cpuTime()-before)/float64(d), 'f', 2, 64) + "% of a core"
+	used := make([]float64, len(ps))
+	for i, p := range ps {
+		used[i] = 100 * float64(p.cpuTime()-before[i]) / float64(d)
+	}
+	return used
 }
 
 // size is how many bytes the program has written so far.

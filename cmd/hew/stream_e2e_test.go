@@ -67,13 +67,15 @@ func TestTUIStreamsALongAnswer(t *testing.T) {
 // rate: the floors under hew's figures on this machine.
 //
 //	HEW_LARGE=1 go test ./cmd/hew -run TestTUIStreamingCost -v
+//
+// HEW_BIN=path measures that hew binary instead of this tree's (another build, to compare).
 func TestTUIStreamingCost(t *testing.T) {
 	if os.Getenv("HEW_LARGE") == "" {
 		t.Skip("set HEW_LARGE=1 to measure streaming")
 	}
-	keyFloors(t)
+	floor := keyFloors(t)
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { streamingCost(t, size[0], size[1]) })
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { streamingCost(t, size[0], size[1], floor) })
 	}
 }
 
@@ -81,8 +83,9 @@ func TestTUIStreamingCost(t *testing.T) {
 const idleTime = 10 * time.Second
 
 // keyFloors logs the key-to-screen latency of cat and of a minimal Bubble Tea program on a
-// pseudo-terminal of 80×24, and the idle CPU use of the latter.
-func keyFloors(t *testing.T) {
+// pseudo-terminal of 80×24, and returns the latter, left running idle to measure hew's idle
+// CPU use beside (see streamingCost).
+func keyFloors(t *testing.T) *ptyTerm {
 	cat := startPTY(t, exec.Command("sh", "-c", "stty raw -echo && echo ready && exec cat"), 80, 24)
 	cat.waitFor(0, "ready", 10*time.Second)
 	t.Logf("floor, cat: key to screen, %s", latencySummary(cat.keyLatencies(40, nil)))
@@ -95,21 +98,27 @@ func keyFloors(t *testing.T) {
 	echo.waitFor(0, "keyecho ready", 10*time.Second)
 	echo.quiet(100 * time.Millisecond)
 	t.Logf("floor, Bubble Tea at %d fps: key to screen, %s", tui.FrameRate, latencySummary(echo.keyLatencies(40, nil)))
-	t.Logf("floor, Bubble Tea at %d fps: idle for %v, %s", tui.FrameRate, idleTime, echo.idleCPU(idleTime))
+	echo.write("\x15")
+	return echo
 }
 
 // streamingCost measures hew at width×height (see TestTUIStreamingCost).
-func streamingCost(t *testing.T, width, height int) {
+func streamingCost(t *testing.T, width, height int, floor *ptyTerm) {
 	dir := gittest.NewRepo(t, map[string]string{"parse.go": "package parse\n"})
 	srv := llmtest.NewOpenAIServer(t, llmtest.Turn{Text: llmtest.LongAnswer(18 << 10), TextChunk: 16, ChunkDelayMS: 2})
 	watch := newStreamWatch(t, srv.URL())
-	cmd := exec.Command(hewBinary(t))
+	bin := os.Getenv("HEW_BIN")
+	if bin == "" {
+		bin = hewBinary(t)
+	}
+	cmd := exec.Command(bin)
 	cmd.Dir = dir
 	cmd.Env = binaryEnv(t, t.TempDir(), "TERM=xterm-256color", "OPENAI_API_KEY="+fakeKey, "OPENAI_BASE_URL="+watch.URL)
 	p := startPTY(t, cmd, width, height)
 	p.waitFor(0, "/ for commands", 30*time.Second)
 	p.quiet(300 * time.Millisecond)
-	t.Logf("idle for %v, %s", idleTime, p.idleCPU(idleTime))
+	idle := idleCPU(idleTime, p, floor)
+	t.Logf("idle for %v: %.2f%% of a core; the Bubble Tea floor beside it %.2f%%", idleTime, idle[0], idle[1])
 
 	t.Logf("key to screen idle, %s", latencySummary(p.keyLatencies(40, nil)))
 	p.write("\x15") // ctrl+u empties the input
