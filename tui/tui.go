@@ -278,10 +278,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // FrameRate is how often Bubble Tea checks for a new frame to draw. Its renderer wakes up on a
 // fixed ticker whether or not anything changed — v2.1 has no way to pause it while idle, nor to
 // draw at once when a key arrives — so a key's echo waits for the next tick: up to a frame.
-// At 120 frames a second (Bubble Tea's most) that wait is at most 8 ms, which keeps key to
-// screen p90 under 20 ms with room for a loaded machine; at 60 it is 17 ms and leaves almost
-// none. Each wake-up costs CPU while idle: measured side by side on a 160×48 pty over 20 s,
-// 120 fps about 0.54% of a core, 60 fps 0.41%, 30 fps 0.28% (TestTUIStreamingCost).
+// At 120 frames a second (Bubble Tea's most) that wait is at most 8 ms, and key to screen while
+// an answer streams is about 10 ms at p90; at 90 it is 12 ms, at 60 17 to 21 ms, which leaves
+// no room on a loaded machine (TestTUIStreamingCost). Each wake-up costs CPU while idle,
+// measured side by side on 160×48 ptys over 20 s: on a quiet machine 0.54% of a core at 120 fps,
+// 0.41% at 60; with the load at 5, 1.0–1.2% at 120, 0.9% at 90, 0.7% at 60.
 const FrameRate = 120
 
 // textRate is how often at most the transcript takes the engine's events (see queue): the
