@@ -20,6 +20,7 @@ import (
 	"hew/agent/event"
 	"hew/tui/changeset"
 	"hew/tui/keymap"
+	"hew/tui/status"
 	"hew/tui/transcript"
 )
 
@@ -63,11 +64,12 @@ type Model struct {
 	queue       *queue
 	ctx         context.Context // the UI's lifetime; turns derive from it
 
-	tr    *transcript.Transcript
-	rv    *changeset.Model
-	input textarea.Model
-	spin  spinner.Model
-	view  view
+	tr     *transcript.Transcript
+	rv     *changeset.Model
+	input  textarea.Model
+	spin   spinner.Model
+	view   view
+	status status.Line // the status line as last rendered
 
 	width, height int
 
