@@ -119,6 +119,9 @@ func streamingCost(t *testing.T, width, height int, floor *ptyTerm) {
 	p.quiet(300 * time.Millisecond)
 	idle := idleCPU(idleTime, p, floor)
 	t.Logf("idle for %v: %.2f%% of a core; the Bubble Tea floor beside it %.2f%%", idleTime, idle[0], idle[1])
+	if idle[0] > 2*idle[1]+0.5 { // a spinner left ticking, a poll: anything beyond the renderer's ticker
+		t.Errorf("idle, hew used %.2f%% of a core, the Bubble Tea floor %.2f%%", idle[0], idle[1])
+	}
 
 	t.Logf("key to screen idle, %s", latencySummary(p.keyLatencies(40, nil)))
 	p.write("\x15") // ctrl+u empties the input
