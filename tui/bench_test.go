@@ -2,11 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"hew/agent/engine"
+	"hew/agent/event"
+	"hew/agent/llm/llmtest"
 	"hew/tui/changeset"
 )
 
@@ -80,4 +83,41 @@ func BenchmarkFrameIdle(b *testing.B) {
 	for b.Loop() {
 		_ = h.m.View()
 	}
+}
+
+// BenchmarkStreamUpdate streams an 18 KB answer into the UI at 160×48 as the queue delivers it
+// (about eight 16-byte pieces a batch, one batch a frame) and reports what a key typed at that
+// moment waits for: the update and view of one batch (worst-ms, p90-ms), and then the update and
+// view of the key itself (key-ms).
+func BenchmarkStreamUpdate(b *testing.B) {
+	text := llmtest.LongAnswer(18 << 10)
+	h := newHarness(b, map[string]string{"a.txt": "a\n"}, "never")
+	h.m.SetSize(160, 48)
+	var batches, keys []time.Duration
+	for b.Loop() {
+		h.m.tr.Clear()
+		h.m.input.Reset()
+		for i := 0; i < len(text); i += 8 * 16 {
+			var batch batchMsg
+			for j := i; j < min(i+8*16, len(text)); j += 16 {
+				batch = append(batch, eventMsg{gen: h.m.gen, e: event.TextDelta{Text: text[j:min(j+16, len(text))]}})
+			}
+			start := time.Now()
+			h.m.Update(batch)
+			_ = h.m.View()
+			batches = append(batches, time.Since(start))
+			start = time.Now()
+			h.m.Update(keyPress("x"))
+			_ = h.m.View()
+			keys = append(keys, time.Since(start))
+		}
+	}
+	slices.Sort(batches)
+	slices.Sort(keys)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(batches[len(batches)/2]), "p50-ms")
+	b.ReportMetric(ms(batches[len(batches)*9/10]), "p90-ms")
+	b.ReportMetric(ms(batches[len(batches)*99/100]), "p99-ms")
+	b.ReportMetric(ms(batches[len(batches)-1]), "worst-ms")
+	b.ReportMetric(ms(keys[len(keys)*9/10]), "key-ms")
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -9,13 +10,23 @@ import (
 // queue carries messages from other goroutines (engine events, approval requests) to the
 // program. push never blocks, as the event broker requires of its subscribers; wait delivers
 // everything queued so far as one batch, so a burst of streamed text is one update and one frame.
+//
+// wait delivers at most once every frame: a model streaming an answer sends hundreds of
+// pieces a second, and each delivery costs an update and a view (rendering the answer's open
+// Markdown block) that the screen, drawn once a frame, would mostly never show. Holding the
+// pieces back to one batch a frame spends that work once a frame, and leaves the program free
+// for the keys in between.
 type queue struct {
 	mu     sync.Mutex
 	items  []tea.Msg
 	signal chan struct{}
+	every  time.Duration // the least time between two deliveries
+	last   time.Time     // when wait last delivered
 }
 
-func newQueue() *queue { return &queue{signal: make(chan struct{}, 1)} }
+func newQueue(every time.Duration) *queue {
+	return &queue{signal: make(chan struct{}, 1), every: every}
+}
 
 // push adds msg to the queue.
 func (q *queue) push(msg tea.Msg) {
@@ -28,14 +39,29 @@ func (q *queue) push(msg tea.Msg) {
 	}
 }
 
-// wait returns a command that blocks until something is queued and returns all of it.
+// wait returns a command that blocks until something is queued and returns all of it, no
+// sooner than q.every after the last delivery.
 func (q *queue) wait() tea.Cmd {
 	return func() tea.Msg {
-		<-q.signal
-		q.mu.Lock()
-		items := q.items
-		q.items = nil
-		q.mu.Unlock()
-		return batchMsg(items)
+		for {
+			<-q.signal
+			q.mu.Lock()
+			early := q.every - time.Since(q.last)
+			q.mu.Unlock()
+			if early > 0 {
+				time.Sleep(early) // what arrives meanwhile joins the batch
+			}
+			q.mu.Lock()
+			items := q.items
+			q.items = nil
+			if len(items) > 0 {
+				q.last = time.Now()
+			}
+			q.mu.Unlock()
+			if len(items) > 0 {
+				return batchMsg(items)
+			}
+			// The signal of a push that the last batch already took.
+		}
 	}
 }

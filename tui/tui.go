@@ -2,7 +2,7 @@
 // status line, the proposal review and approvals, as a Bubble Tea program over an engine.
 //
 // The model schedules nothing while idle: it waits on the engine's event queue and on keys, and
-// only a running turn animates its spinner. (Bubble Tea's renderer still wakes at frameRate.)
+// only a running turn animates its spinner. (Bubble Tea's renderer still wakes at FrameRate.)
 package tui
 
 import (
@@ -20,6 +20,7 @@ import (
 	"hew/agent/event"
 	"hew/tui/changeset"
 	"hew/tui/keymap"
+	"hew/tui/status"
 	"hew/tui/transcript"
 )
 
@@ -63,11 +64,12 @@ type Model struct {
 	queue       *queue
 	ctx         context.Context // the UI's lifetime; turns derive from it
 
-	tr    *transcript.Transcript
-	rv    *changeset.Model
-	input textarea.Model
-	spin  spinner.Model
-	view  view
+	tr     *transcript.Transcript
+	rv     *changeset.Model
+	input  textarea.Model
+	spin   spinner.Model
+	view   view
+	status status.Line // the status line as last rendered
 
 	width, height int
 
@@ -117,7 +119,7 @@ type Model struct {
 // New builds the UI over an engine. It subscribes to the engine's events and installs the
 // approver; call it once per engine.
 func New(ctx context.Context, o Options) (*Model, error) {
-	m := &Model{opts: o, queue: newQueue(), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{},
+	m := &Model{opts: o, queue: newQueue(time.Second / textRate), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{},
 		execProcess: tea.ExecProcess}
 	about := describe(o.Engine) // before the program runs, so not in Update
 	if err := m.attach(o.Engine, o.Approval, about); err != nil {
@@ -275,13 +277,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// frameRate is how often Bubble Tea checks for a new frame to draw. Its renderer wakes up on a
+// FrameRate is how often Bubble Tea checks for a new frame to draw. Its renderer wakes up on a
 // fixed ticker whether or not anything changed — v2.1 has no way to pause it while idle, nor to
 // draw at once when a key arrives — so a key's echo waits for the next tick: up to a frame.
-// Sixty frames a second keep that under 17 ms (key to screen p90 ≤ 20 ms, as Crush); each
-// wake-up costs CPU while idle, measured in a 120×40 tmux pane: 60 fps about 0.6% of a core,
-// 30 fps 0.4%, 1 fps 0.06%.
-const frameRate = 60
+// At 120 frames a second (Bubble Tea's most) that wait is at most 8 ms, and key to screen while
+// an answer streams is about 10 ms at p90; at 90 it is 12 ms, at 60 17 to 21 ms, which leaves
+// no room on a loaded machine (TestTUIStreamingCost). Each wake-up costs CPU while idle,
+// measured side by side on 160×48 ptys over 20 s: on a quiet machine 0.54% of a core at 120 fps,
+// 0.41% at 60; with the load at 5, 1.0–1.2% at 120, 0.9% at 90, 0.7% at 60.
+const FrameRate = 120
+
+// textRate is how often at most the transcript takes the engine's events (see queue): the
+// screen follows a streaming answer sixty times a second, the rest of the frames are free for
+// keys.
+const textRate = 60
 
 // Run runs the UI on the terminal until the user quits or ctx ends. It returns the engine
 // in use at the end, which the caller closes: /new and /resume replace o.Engine with another,
@@ -291,7 +300,7 @@ func Run(ctx context.Context, o Options) (*engine.Engine, error) {
 	if err != nil {
 		return o.Engine, err
 	}
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(frameRate))
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(FrameRate))
 	_, err = p.Run()
 	m.interrupt()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

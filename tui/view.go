@@ -140,7 +140,7 @@ func footerLine(bs []key.Binding, width int) string {
 	return " " + line
 }
 
-func (m *Model) statusLine() string { return status.Render(m.statusInfo(), m.width) }
+func (m *Model) statusLine() string { return m.status.Render(m.statusInfo(), m.width) }
 
 // waiting says what waits for the user on the status line: a proposal to review, accepted
 // files to commit, rejections to send to the model.

@@ -124,7 +124,7 @@ func TestTUIReviewAcceptsOneHunkAndCommitsIt(t *testing.T) {
 	s := startTmux(t, dir, env, 120, 40)
 	s.waitFor("Ask for a change")
 	// Idle, the UI schedules nothing; what remains is Bubble Tea's renderer checking for a new
-	// frame 60 times a second (tui.frameRate), about 0.6% of a core, which the bound allows.
+	// frame 120 times a second (tui.FrameRate), about 0.5% of a core, which the bound allows.
 	pid := strings.TrimSpace(s.tmux("list-panes", "-t", s.name, "-F", "#{pane_pid}"))
 	time.Sleep(300 * time.Millisecond)
 	before := cpuTicks(t, pid)

@@ -4,6 +4,8 @@ package status
 
 import (
 	"fmt"
+	"maps"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -31,6 +33,23 @@ type Info struct {
 	// Waiting says what waits for the user, such as "review: 2 files (ctrl+r)"; it stays
 	// when the line is narrow.
 	Waiting string
+}
+
+// Line is a status line that renders again only when what it shows changes: the screen is
+// drawn again after every key, and rendering the line is a good part of the cost of a frame.
+type Line struct {
+	info  Info
+	width int
+	text  string
+}
+
+// Render returns Render(i, width), reusing the last rendering when i and width are the same.
+func (l *Line) Render(i Info, width int) string {
+	if l.text == "" || width != l.width || !reflect.DeepEqual(i, l.info) {
+		l.info, l.width, l.text = i, width, Render(i, width)
+		l.info.CostByRole = maps.Clone(i.CostByRole) // the caller may change its map in place
+	}
+	return l.text
 }
 
 var (

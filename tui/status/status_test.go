@@ -20,3 +20,25 @@ func TestCostByRoleShowsOnceSeveralRolesCost(t *testing.T) {
 		t.Errorf("status line: %q", line)
 	}
 }
+
+// TestLineRendersAgainWhenWhatItShowsChanges: the kept rendering is Render's for the same info
+// and width, and any change — a field, the cost of a role (the same map changed in place), the
+// width — renders again.
+func TestLineRendersAgainWhenWhatItShowsChanges(t *testing.T) {
+	var l Line
+	byRole := map[string]float64{"agent": 0.01, "small": 0.002}
+	i := Info{Provider: "openai", Model: "m", Sandbox: "bwrap", Approval: "never", CostByRole: byRole}
+	check := func(what string, i Info, width int) {
+		t.Helper()
+		if got, want := l.Render(i, width), Render(i, width); got != want {
+			t.Errorf("%s: got %q, want %q", what, got, want)
+		}
+	}
+	check("first", i, 120)
+	check("same again", i, 120)
+	i.Busy = "⠋ working"
+	check("busy", i, 120)
+	byRole["small"] = 0.5
+	check("a role's cost", i, 120)
+	check("narrower", i, 60)
+}
