@@ -20,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"hew/gitops/ignore"
+	"hew/gitops/internal/gitindex"
 )
 
 // CheckpointInfo describes one checkpoint.
@@ -353,8 +354,8 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	limit := r.maxUntrackedSize()
 	snapEntries := &entryDigest{b: make([]byte, 0, len(snap))}
 	has := func(h plumbing.Hash) bool { return r.git.Storer.HasEncodedObject(h) == nil }
-	exts, walkErr := walkIndex(snap, func(name, head []byte) {
-		snapEntries.add(name, head)
+	exts, walkErr := gitindex.Walk(snap, gitindex.SHA1, func(name, head []byte, ext uint16) {
+		snapEntries.add(name, head, ext)
 		if limit > 0 && int64(binary.BigEndian.Uint32(head[36:40])) > limit {
 			large = append(large, string(name))
 		}
@@ -395,7 +396,7 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 			return tree, nil, nil
 		}
 		realEntries := &entryDigest{b: make([]byte, 0, len(real))}
-		if realExts, err := walkIndex(real, realEntries.add); err == nil && realEntries.equal(snapEntries) {
+		if realExts, err := gitindex.Walk(real, gitindex.SHA1, realEntries.add); err == nil && realEntries.equal(snapEntries) {
 			if tree, ok := cachedRootTree(realExts, has); ok {
 				return tree, nil, nil
 			}
@@ -432,9 +433,9 @@ type entryDigest struct {
 	other bool
 }
 
-func (d *entryDigest) add(name, head []byte) {
-	flags := binary.BigEndian.Uint16(head[60:62])
-	if flags&0x4000 != 0 {
+func (d *entryDigest) add(name, head []byte, ext uint16) {
+	flags := gitindex.Flags(head)
+	if ext != 0 {
 		d.other = true
 	}
 	d.b = append(d.b, name...)

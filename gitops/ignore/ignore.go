@@ -36,6 +36,7 @@ import (
 	"sync"
 
 	"hew/gitops/internal/gitenv"
+	"hew/gitops/internal/gitindex"
 )
 
 // Options adjusts where a Matcher reads from; the zero value uses the process environment and
@@ -91,10 +92,14 @@ func New(root string, opts Options) (*Matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ignore rules for %s: %w", root, err)
 	}
-	if inRepo {
-		m.setIndex(&indexFile{path: filepath.Join(dirs.GitDir, "index")})
-	}
 	cfg := gitenv.ReadConfig(opts.Getenv, dirs)
+	if inRepo {
+		hashSize := gitindex.SHA1
+		if strings.EqualFold(cfg.Get("extensions", "", "objectFormat"), "sha256") {
+			hashSize = gitindex.SHA256
+		}
+		m.setIndex(&indexFile{path: filepath.Join(dirs.GitDir, "index"), hashSize: hashSize})
+	}
 	m.fold = cfg.Bool("core", "", "ignoreCase")
 
 	excludes := cfg.Get("core", "", "excludesFile")
@@ -122,7 +127,7 @@ func (m *Matcher) Renew() (*Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.index != nil && m.index != nil && n.index.path == m.index.path {
+	if n.index != nil && m.index != nil && n.index.path == m.index.path && n.index.hashSize == m.index.hashSize {
 		n.setIndex(m.index)
 	}
 	return n, nil
