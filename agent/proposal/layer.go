@@ -499,7 +499,8 @@ func (l *Layer) lowerVisible(name string) bool {
 type WalkFunc func(name string, d fs.DirEntry) error
 
 // WalkDir walks the merged view under dir in lexical order, skipping .git and, when
-// skipIgnored, what Excluded excludes.
+// skipIgnored, what Excluded excludes and what lies inside other repositories (submodules and
+// nested repositories are given to fn as a Repository, and not entered).
 func (l *Layer) WalkDir(dir string, skipIgnored bool, fn WalkFunc) error {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
@@ -579,9 +580,15 @@ func (ra *readAhead) read(dir string) *listing {
 		}
 		ls.ents, ls.subs = kept, make([]*listing, len(kept))
 		for i, e := range kept {
-			if e.IsDir() {
-				ls.subs[i] = ra.read(childName(dir, e.Name()))
+			if !e.IsDir() {
+				continue
 			}
+			name := childName(dir, e.Name())
+			if ra.ign != nil && ra.l.lowerHasGit(name) {
+				ls.ents[i] = Repository{e, ra.ign.Tracked(name)}
+				continue
+			}
+			ls.subs[i] = ra.read(name)
 		}
 	}()
 	return ls
@@ -614,6 +621,22 @@ func (ra *readAhead) visit(ls *listing, dir string, fn WalkFunc) error {
 func (ra *readAhead) close() {
 	close(ra.stop)
 	ra.wg.Wait()
+}
+
+// Repository is the entry a walk that skips ignored files gives for a directory of the working
+// tree holding a .git: a submodule or another repository, which such a walk does not enter, as
+// git ls-files does not.
+type Repository struct {
+	fs.DirEntry
+	// Submodule says the index tracks it (as a gitlink); git ls-files lists the directory then
+	// as "dir", else, untracked, as "dir/".
+	Submodule bool
+}
+
+// lowerHasGit reports whether the working tree's directory name holds a .git.
+func (l *Layer) lowerHasGit(name string) bool {
+	_, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(name), ".git"))
+	return err == nil
 }
 
 // childName is the name of entry base of directory dir.

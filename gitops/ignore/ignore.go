@@ -195,6 +195,12 @@ func (m *Matcher) Excluded(name string, isDir bool) bool {
 	return !t.has(name)
 }
 
+// Tracked reports whether the index has an entry for name (a file, a symbolic link or a
+// submodule); false outside a repository or when the index cannot be read.
+func (m *Matcher) Tracked(name string) bool {
+	return m.index != nil && m.tracked().has(name)
+}
+
 func (m *Matcher) match(name string, isDir bool) *pattern {
 	name = strings.Trim(name, "/")
 	if name == "" || name == "." {
