@@ -219,7 +219,9 @@ func TestListFilesReadsEveryIndexShape(t *testing.T) {
 	t.Run("conflicted paths", func(t *testing.T) {
 		h := gittest.NewHome(t)
 		root := base(t, h)
-		ci := func() { h.Git(t, root, "", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-a", "-m", "c") }
+		ci := func() {
+			h.Git(t, root, "", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-a", "-m", "c")
+		}
 		h.Git(t, root, "", "checkout", "-q", "-b", "other")
 		gittest.WriteFile(t, filepath.Join(root, "build", "tracked.bin"), "other\n")
 		ci()
