@@ -237,7 +237,6 @@ func TestListFilesReadsEveryIndexShape(t *testing.T) {
 	t.Run("sparse index", func(t *testing.T) {
 		h := gittest.NewHome(t)
 		root := base(t, h)
-		t.Skip("TODO: sparse directory entries")
 		h.Git(t, root, "", "config", "index.sparse", "true")
 		h.Git(t, root, "", "sparse-checkout", "set", "--cone", "src")
 		// Ignored files left in directories outside the cone: the tracked one is still listed,

@@ -98,7 +98,7 @@ func New(root string, opts Options) (*Matcher, error) {
 		if strings.EqualFold(cfg.Get("extensions", "", "objectFormat"), "sha256") {
 			hashSize = gitindex.SHA256
 		}
-		m.setIndex(&indexFile{path: filepath.Join(dirs.GitDir, "index"), hashSize: hashSize})
+		m.setIndex(&indexFile{path: filepath.Join(dirs.GitDir, "index"), hashSize: hashSize, commonDir: dirs.CommonDir})
 	}
 	m.fold = cfg.Bool("core", "", "ignoreCase")
 

@@ -9,13 +9,22 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+
 	"hew/gitops/internal/gitindex"
 )
 
 // indexFile is a repository's index file, read when first needed and again only when it changed.
 type indexFile struct {
-	path     string
-	hashSize int // of the repository's object format
+	path      string
+	hashSize  int    // of the repository's object format
+	commonDir string // where the objects are, which a sparse index's directory entries name
 
 	mu   sync.Mutex
 	size int64
@@ -28,9 +37,10 @@ type indexFile struct {
 type trackedSet struct {
 	names string   // every path, one after another
 	ends  []uint32 // where each path ends in names
-	// sparse says the index has sparse directory entries ("dir/"), which stand for every path
-	// below them.
+	// sparse says the index has sparse directory entries ("dir/"), which stand for the paths of
+	// their trees, read from the object database when asked about.
 	sparse bool
+	trees  *sparseTrees
 }
 
 func (t *trackedSet) name(i int) string {
@@ -53,23 +63,24 @@ func (t *trackedSet) exact(name string) bool {
 
 // has reports whether the index tracks the file (or submodule) name.
 func (t *trackedSet) has(name string) bool {
-	return t.exact(name) || t.inSparseDir(name)
+	return t.exact(name) || t.inSparseDir(name, false)
 }
 
 // holds reports whether dir is tracked (a submodule) or has a tracked path below it.
 func (t *trackedSet) holds(dir string) bool {
 	i := t.search(dir + "/")
-	return i < len(t.ends) && strings.HasPrefix(t.name(i), dir+"/") || t.has(dir)
+	return i < len(t.ends) && strings.HasPrefix(t.name(i), dir+"/") || t.exact(dir) || t.inSparseDir(dir, true)
 }
 
-// inSparseDir reports whether a sparse directory entry of the index stands for name.
-func (t *trackedSet) inSparseDir(name string) bool {
+// inSparseDir reports whether the tree of a sparse directory entry of the index holds name,
+// a directory when isDir, else a file or a submodule.
+func (t *trackedSet) inSparseDir(name string, isDir bool) bool {
 	if !t.sparse {
 		return false
 	}
 	for i := strings.IndexByte(name, '/'); i >= 0; {
-		if t.exact(name[:i+1]) {
-			return true
+		if j := t.search(name[:i+1]); j < len(t.ends) && t.name(j) == name[:i+1] {
+			return t.trees.has(name[:i+1], name[i+1:], isDir)
 		}
 		j := strings.IndexByte(name[i+1:], '/')
 		if j < 0 {
@@ -78,6 +89,31 @@ func (t *trackedSet) inSparseDir(name string) bool {
 		i += j + 1
 	}
 	return false
+}
+
+// sparseTrees looks paths up in the trees of a sparse index's directory entries.
+type sparseTrees struct {
+	hashes  map[string]plumbing.Hash // by directory entry ("dir/")
+	objects func() storer.EncodedObjectStorer
+
+	mu sync.Mutex // go-git's object storage is not safe for concurrent use
+}
+
+// has reports whether the tree of directory entry dir holds rel, as a directory when isDir.
+// Trees that cannot be read hold nothing.
+func (s *sparseTrees) has(dir, rel string, isDir bool) bool {
+	h, ok := s.hashes[dir]
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tree, err := object.GetTree(s.objects(), h)
+	if err != nil {
+		return false
+	}
+	e, err := tree.FindEntry(rel)
+	return err == nil && (e.Mode == filemode.Dir) == isDir
 }
 
 var noneTracked = &trackedSet{}
@@ -95,6 +131,11 @@ func (ix *indexFile) tracked() *trackedSet {
 		return ix.set
 	}
 	ix.set, ix.size, ix.mod = readTracked(ix.path, ix.hashSize), fi.Size(), fi.ModTime()
+	if ix.set.sparse {
+		ix.set.trees.objects = sync.OnceValue(func() storer.EncodedObjectStorer {
+			return filesystem.NewStorage(osfs.New(ix.commonDir), cache.NewObjectLRUDefault())
+		})
+	}
 	return ix.set
 }
 
@@ -135,7 +176,8 @@ func decodeTracked(b []byte, hashSize int) (t *trackedSet, shared string, ok boo
 		names = make([]byte, 0, len(b)/2)
 	}
 	var last []byte
-	sparse, sorted := false, true
+	sorted := true
+	var trees map[string]plumbing.Hash // of sparse directory entries
 	exts, err := gitindex.Walk(b, hashSize, func(name, head []byte, _ uint16) {
 		switch {
 		case len(name) == 0: // a split index's entry that keeps its shared entry's name
@@ -145,8 +187,13 @@ func decodeTracked(b []byte, hashSize int) (t *trackedSet, shared string, ok boo
 		case len(ends) > 0 && string(name) < string(last):
 			sorted = false
 		}
-		if gitindex.Mode(head)&gitindex.ModeTypeMask == gitindex.ModeDir {
-			sparse = true
+		if gitindex.Mode(head)&gitindex.ModeTypeMask == gitindex.ModeDir && hashSize == gitindex.SHA1 {
+			if trees == nil {
+				trees = map[string]plumbing.Hash{}
+			}
+			var h plumbing.Hash
+			copy(h[:], head[40:])
+			trees[string(name)] = h
 		}
 		names = append(names, name...)
 		ends = append(ends, uint32(len(names)))
@@ -160,7 +207,10 @@ func decodeTracked(b []byte, hashSize int) (t *trackedSet, shared string, ok boo
 			shared = hex.EncodeToString(e.Data[:hashSize])
 		}
 	}
-	t = &trackedSet{names: string(names), ends: ends, sparse: sparse}
+	t = &trackedSet{names: string(names), ends: ends, sparse: trees != nil}
+	if t.sparse {
+		t.trees = &sparseTrees{hashes: trees}
+	}
 	if !sorted {
 		t = merge(t, noneTracked)
 	}
@@ -177,7 +227,7 @@ func merge(a, b *trackedSet) *trackedSet {
 		names = append(names, b.name(i))
 	}
 	sort.Strings(names)
-	t := &trackedSet{sparse: a.sparse || b.sparse}
+	t := &trackedSet{sparse: a.sparse, trees: a.trees} // a shared index is never sparse
 	var sb strings.Builder
 	for i, n := range names {
 		if i > 0 && n == names[i-1] {
