@@ -572,14 +572,11 @@ func (ra *readAhead) read(dir string) *listing {
 			ls.err = err
 			return
 		}
-		kept := ents[:0]
-		for _, e := range ents {
-			if ra.ign == nil || !ra.ign.Excluded(childName(dir, e.Name()), e.IsDir()) {
-				kept = append(kept, e)
-			}
+		if ra.ign != nil {
+			ents = ra.ign.FilterExcluded(dir, ents)
 		}
-		ls.ents, ls.subs = kept, make([]*listing, len(kept))
-		for i, e := range kept {
+		ls.ents, ls.subs = ents, make([]*listing, len(ents))
+		for i, e := range ents {
 			if !e.IsDir() {
 				continue
 			}

@@ -195,6 +195,47 @@ func (m *Matcher) Excluded(name string, isDir bool) bool {
 	return !t.has(name)
 }
 
+// FilterExcluded returns the entries of directory dir (slash-separated, "." or "" for the top)
+// that Excluded does not exclude, in their order, reusing the storage of ents, which must be
+// sorted by name. As git does, it looks a file up in the index before matching it against the
+// patterns, which a tracked file need not be: the entries and the index's paths are both sorted,
+// so the look-ups cost one pass over the directory's part of the index.
+func (m *Matcher) FilterExcluded(dir string, ents []fs.DirEntry) []fs.DirEntry {
+	prefix := ""
+	if dir != "." && dir != "" {
+		prefix = strings.Trim(dir, "/") + "/"
+	}
+	var t *trackedSet
+	if m.index != nil {
+		t = m.tracked()
+	}
+	i := 0 // t's first path not less than the last name looked up
+	if t != nil && !t.sparse {
+		i = t.search(prefix)
+	}
+	kept := ents[:0]
+	for _, e := range ents {
+		name := prefix + e.Name()
+		if !e.IsDir() && t != nil && !t.sparse {
+			for i < len(t.ends) && t.name(i) < name {
+				i++
+			}
+			if i < len(t.ends) && t.name(i) == name {
+				kept = append(kept, e) // tracked: listed whatever the patterns say
+				continue
+			}
+			if !m.Ignored(name, false) {
+				kept = append(kept, e)
+			}
+			continue
+		}
+		if !m.Excluded(name, e.IsDir()) {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}
+
 // Tracked reports whether the index has an entry for name (a file, a symbolic link or a
 // submodule); false outside a repository or when the index cannot be read.
 func (m *Matcher) Tracked(name string) bool {
