@@ -199,7 +199,7 @@ func (m *Matcher) Excluded(name string, isDir bool) bool {
 // that Excluded does not exclude, in their order, reusing the storage of ents, which must be
 // sorted by name. As git does, it looks a file up in the index before matching it against the
 // patterns, which a tracked file need not be: the entries and the index's paths are both sorted,
-// so the look-ups cost one pass over the directory's part of the index.
+// so each look-up starts where the last one ended.
 func (m *Matcher) FilterExcluded(dir string, ents []fs.DirEntry) []fs.DirEntry {
 	prefix := ""
 	if dir != "." && dir != "" {
@@ -217,9 +217,7 @@ func (m *Matcher) FilterExcluded(dir string, ents []fs.DirEntry) []fs.DirEntry {
 	for _, e := range ents {
 		name := prefix + e.Name()
 		if !e.IsDir() && t != nil && !t.sparse {
-			for i < len(t.ends) && t.name(i) < name {
-				i++
-			}
+			i = t.searchFrom(i, name)
 			if i < len(t.ends) && t.name(i) == name {
 				kept = append(kept, e) // tracked: listed whatever the patterns say
 				continue

@@ -56,6 +56,19 @@ func (t *trackedSet) search(name string) int {
 	return sort.Search(len(t.ends), func(i int) bool { return t.name(i) >= name })
 }
 
+// searchFrom is search for a name not less than the path at from: a few steps forward, where
+// the next file of a directory usually is, else a binary search over the rest (past the paths
+// of a subdirectory).
+func (t *trackedSet) searchFrom(from int, name string) int {
+	for range 8 {
+		if from >= len(t.ends) || t.name(from) >= name {
+			return from
+		}
+		from++
+	}
+	return from + sort.Search(len(t.ends)-from, func(i int) bool { return t.name(from+i) >= name })
+}
+
 func (t *trackedSet) exact(name string) bool {
 	i := t.search(name)
 	return i < len(t.ends) && t.name(i) == name
