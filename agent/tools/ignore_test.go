@@ -216,6 +216,20 @@ func TestListFilesReadsEveryIndexShape(t *testing.T) {
 		h.Git(t, root, "", "update-index", "--index-version", "4")
 		assertListsAsGit(t, h, root)
 	})
+	t.Run("split index", func(t *testing.T) {
+		h := gittest.NewHome(t)
+		root := base(t, h)
+		h.Git(t, root, "", "update-index", "--split-index")
+		// After the split: a path added, and a tracked one changed (its entry replaces the shared
+		// one, its name left out).
+		gittest.WriteFile(t, filepath.Join(root, "build", "late.bin"), "")
+		gittest.WriteFile(t, filepath.Join(root, "build", "tracked.bin"), "changed\n")
+		h.Git(t, root, "", "add", "-f", "build/late.bin", "build/tracked.bin")
+		if idx, _ := os.ReadFile(filepath.Join(root, ".git", "index")); !strings.Contains(string(idx), "link") {
+			t.Skip("git wrote no split index")
+		}
+		assertListsAsGit(t, h, root)
+	})
 	t.Run("conflicted paths", func(t *testing.T) {
 		h := gittest.NewHome(t)
 		root := base(t, h)

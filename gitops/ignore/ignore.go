@@ -19,7 +19,9 @@
 // by the patterns alone. Callers that list files want `git ls-files -co --exclude-standard`
 // instead, where a tracked file is listed even when a pattern matches it; Excluded answers that,
 // reading the index once per Matcher, and says a directory is excluded only when it is ignored
-// and holds no tracked file, so a walk may skip it whole.
+// and holds no tracked file, so a walk may skip it whole; FilterExcluded answers it for a whole
+// directory at once. Only the index's paths are read (versions 2 to 4; a split index with its
+// shared index; a sparse index's directory entries through their trees).
 //
 // .gitignore files are read lazily, the first time a path in their directory is asked about,
 // and cached for the Matcher's life. A Matcher is safe for concurrent use; it does not notice
