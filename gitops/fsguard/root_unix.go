@@ -82,7 +82,13 @@ func (r *Root) ReadSmallFile(name string, max int64) (data []byte, ok bool, err 
 		if m == 0 {
 			return buf[:n], true, nil
 		}
+		short := m < len(buf)-n
 		n += m
+		if short && int64(n) >= st.Size {
+			// All fstat promised, and a read that stopped short of the buffer: the end of a
+			// regular file, without the read that returns nothing.
+			return buf[:n], true, nil
+		}
 		if n == len(buf) && int64(n) <= max {
 			buf = append(buf, make([]byte, 4096)...)
 		}
