@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"hew/gitops/ignore"
+	"hew/gitops/internal/gitenv"
 	"hew/gitops/internal/gitindex"
 )
 
@@ -320,7 +321,9 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		return runCmd(cmd)
 	}
 	if _, err := run(nil, "add", "-A"); err != nil {
-		return plumbing.ZeroHash, nil, err
+		if err := r.addAllButUnborn(ctx, tmp, err); err != nil {
+			return plumbing.ZeroHash, nil, err
+		}
 	}
 	// When git add changed nothing, it left the index as it was (the link to the real one): if
 	// that is the very file the last snapshot's tree came from, the tree is the same.
@@ -454,6 +457,55 @@ func (r *Repo) indexCopy() (tmp string, real func() []byte, done func(), err err
 		return "", nil, nil, err
 	}
 	return tmp, real, done, nil
+}
+
+// addAllButUnborn is git add -A into the index tmp again after it failed with addErr, leaving
+// out the repositories inside the tree that have no commit yet, which git cannot add (it has no
+// commit to record for them) and the snapshot without git leaves out too. It returns addErr when
+// there are none.
+func (r *Repo) addAllButUnborn(ctx context.Context, tmp string, addErr error) error {
+	cmd := r.gitCmd(ctx, nil, "ls-files", "-z", "-o", "--exclude-standard")
+	out, err := runCmd(cmd)
+	if err != nil {
+		return addErr
+	}
+	args := []string{"add", "-A", "--", ":(top)"}
+	for _, p := range strings.Split(string(out), "\x00") {
+		if dir, ok := strings.CutSuffix(p, "/"); ok && !hasCommit(filepath.Join(r.root, filepath.FromSlash(dir))) {
+			args = append(args, ":(exclude,top,literal)"+dir)
+		}
+	}
+	if len(args) == 4 {
+		return addErr
+	}
+	cmd = r.gitCmd(ctx, nil, args...)
+	cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+tmp) // the pathspecs spell out their magic
+	if _, err := runCmd(cmd); err != nil {
+		return err
+	}
+	return nil
+}
+
+// hasCommit reports whether the repository at dir has a commit checked out: its HEAD names a
+// commit, or a branch that exists.
+func hasCommit(dir string) bool {
+	d, ok, err := gitenv.At(dir)
+	if err != nil || !ok {
+		return false
+	}
+	head, err := os.ReadFile(filepath.Join(d.GitDir, "HEAD"))
+	if err != nil {
+		return false
+	}
+	ref, symbolic := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: ")
+	if !symbolic {
+		return plumbing.IsHash(ref)
+	}
+	if _, err := os.Stat(filepath.Join(d.CommonDir, filepath.FromSlash(ref))); err == nil {
+		return true
+	}
+	packed, _ := os.ReadFile(filepath.Join(d.CommonDir, "packed-refs"))
+	return bytes.Contains(packed, []byte(" "+ref+"\n"))
 }
 
 // indexTree is an index file, by its identity and stamp, and the tree its cached trees record.

@@ -217,3 +217,39 @@ func TestCheckpointWritesCachedTreesMissingFromTheObjects(t *testing.T) {
 		t.Errorf("new/deep/n.txt = %q", got)
 	}
 }
+
+// A repository inside the tree with no commit yet makes git add -A fail; the checkpoint leaves
+// it out (as the snapshot without git does) and keeps everything else, a repository with a
+// commit included, as git's snapshot without it would.
+func TestCheckpointLeavesOutRepositoriesWithoutCommits(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	writeFile(t, dir, "new.txt", "untracked\n")
+	writeFile(t, dir, "empty/repo/x.txt", "x\n")
+	git(t, filepath.Join(dir, "empty", "repo"), "init", "-q")
+	writeFile(t, dir, "full/repo/y.txt", "y\n")
+	git(t, filepath.Join(dir, "full", "repo"), "init", "-q")
+	git(t, filepath.Join(dir, "full", "repo"), "add", "y.txt")
+	git(t, filepath.Join(dir, "full", "repo"), "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "y")
+	id, err := open(t, dir).Checkpoint(context.Background(), "nested")
+	if err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	tmp := filepath.Join(t.TempDir(), "index")
+	want := ""
+	for _, args := range [][]string{{"add", "-A", "--", ":(top)", ":(exclude)empty/repo"}, {"write-tree"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_INDEX_FILE="+tmp)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		want = string(out)
+	}
+	if got := git(t, dir, "rev-parse", id+"^{tree}"); got != want {
+		t.Errorf("checkpoint tree %s, git's snapshot without the empty repository %s", got, want)
+	}
+	if files := git(t, dir, "ls-tree", "-r", "--name-only", id); !strings.Contains(files, "new.txt") || !strings.Contains(files, "full/repo") || strings.Contains(files, "empty") {
+		t.Errorf("the checkpoint holds:\n%s", files)
+	}
+}
