@@ -6,12 +6,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -20,6 +22,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"hew/gitops/ignore"
+	"hew/gitops/internal/gitenv"
+	"hew/gitops/internal/gitindex"
 )
 
 // CheckpointInfo describes one checkpoint.
@@ -306,59 +310,45 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		tree, err := r.editTree(plumbing.ZeroHash, files)
 		return tree, skipped, err
 	}
-	dir := filepath.Join(r.gitDir, "hew")
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return plumbing.ZeroHash, nil, fmt.Errorf("create %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, "checkpoint-index-*")
+	tmp, real, cleanup, err := r.indexCopy()
 	if err != nil {
-		return plumbing.ZeroHash, nil, fmt.Errorf("make a temporary index: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	real, err := os.ReadFile(filepath.Join(r.gitDir, "index"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		tmp.Close()
-		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
-	}
-	if _, err := tmp.Write(real); err != nil {
-		tmp.Close()
-		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return plumbing.ZeroHash, nil, fmt.Errorf("copy the index: %w", err)
-	}
-	// git tells a racily clean entry (a file written in the instant the index was) by the index
-	// file's own mtime; the copy keeps it, or git would trust stat data the real index does not.
-	if err := keepIndexTime(filepath.Join(r.gitDir, "index"), tmp.Name()); err != nil {
 		return plumbing.ZeroHash, nil, err
 	}
-	if fi, _ := os.Stat(tmp.Name()); fi != nil && fi.Size() == 0 {
-		os.Remove(tmp.Name()) // no index yet: git starts an empty one
-	}
+	defer cleanup()
 	run := func(stdin []byte, args ...string) ([]byte, error) {
 		cmd := r.gitCmd(ctx, stdin, args...)
-		cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+tmp.Name(), "GIT_LITERAL_PATHSPECS=1")
+		cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+tmp, "GIT_LITERAL_PATHSPECS=1")
 		return runCmd(cmd)
 	}
 	if _, err := run(nil, "add", "-A"); err != nil {
-		return plumbing.ZeroHash, nil, err
+		if err := r.addAllButUnborn(ctx, tmp, err); err != nil {
+			return plumbing.ZeroHash, nil, err
+		}
+	}
+	// When git add changed nothing, it left the index as it was (the link to the real one): if
+	// that is the very file the last snapshot's tree came from, the tree is the same.
+	unchanged, sameFile := r.unchangedIndex(tmp)
+	has := func(h plumbing.Hash) bool { return r.git.Storer.HasEncodedObject(h) == nil }
+	if sameFile && unchanged.tree != (plumbing.Hash{}) && has(unchanged.tree) {
+		return unchanged.tree, nil, nil
 	}
 	// Untracked files too large to keep: the large entries of the snapshot that the index
 	// does not have.
-	snap, err := os.ReadFile(tmp.Name())
-	if err != nil {
+	snap, err := os.ReadFile(tmp)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) { // none: an empty repository with nothing to add
 		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", err)
 	}
 	var large []string
 	limit := r.maxUntrackedSize()
-	snapEntries := &entryDigest{b: make([]byte, 0, len(snap))}
-	has := func(h plumbing.Hash) bool { return r.git.Storer.HasEncodedObject(h) == nil }
-	exts, walkErr := walkIndex(snap, func(name, head []byte) {
-		snapEntries.add(name, head)
-		if limit > 0 && int64(binary.BigEndian.Uint32(head[36:40])) > limit {
-			large = append(large, string(name))
-		}
-	})
+	var exts []gitindex.Extension
+	var walkErr error
+	if len(snap) > 0 {
+		exts, walkErr = gitindex.Walk(snap, gitindex.SHA1, func(name, head []byte, ext uint16) {
+			if limit > 0 && int64(binary.BigEndian.Uint32(head[36:40])) > limit {
+				large = append(large, string(name))
+			}
+		})
+	}
 	if walkErr != nil && limit > 0 {
 		return plumbing.ZeroHash, nil, fmt.Errorf("read the temporary index: %w", walkErr)
 	}
@@ -392,10 +382,12 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	// (which drops the cached trees of their directories), the real index's cached tree is it.
 	if walkErr == nil && len(skipped) == 0 {
 		if tree, ok := cachedRootTree(exts, has); ok {
+			if unchanged.file != nil {
+				r.rememberIndexTree(unchanged, tree)
+			}
 			return tree, nil, nil
 		}
-		realEntries := &entryDigest{b: make([]byte, 0, len(real))}
-		if realExts, err := walkIndex(real, realEntries.add); err == nil && realEntries.equal(snapEntries) {
+		if realExts, ok := sameEntries(real(), snap); ok {
 			if tree, ok := cachedRootTree(realExts, has); ok {
 				return tree, nil, nil
 			}
@@ -406,6 +398,159 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 		return plumbing.ZeroHash, nil, err
 	}
 	return plumbing.NewHash(strings.TrimSpace(string(out))), skipped, nil
+}
+
+// indexCopy makes the temporary index a snapshot is taken in: a hard link to the real index
+// where the file system allows one — git replaces an index (it writes a new file and renames it
+// over the old) and never writes into it, so the real one stays as it is, and the link shares
+// its modification time, by which git tells racily clean entries — else a copy with the same
+// modification time. It returns the path of the temporary index (which does not exist when
+// the repository has no index yet), a function returning the real index's content as it was,
+// and one removing the temporary files.
+func (r *Repo) indexCopy() (tmp string, real func() []byte, done func(), err error) {
+	parent := filepath.Join(r.gitDir, "hew")
+	if err := os.MkdirAll(parent, 0o777); err != nil {
+		return "", nil, nil, fmt.Errorf("create %s: %w", parent, err)
+	}
+	dir, err := os.MkdirTemp(parent, "checkpoint-")
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("make a temporary index: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	tmp = filepath.Join(dir, "index")
+	index := filepath.Join(r.gitDir, "index")
+	f, err := os.Open(index)
+	if errors.Is(err, fs.ErrNotExist) {
+		return tmp, func() []byte { return nil }, cleanup, nil // no index yet: git starts an empty one
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, nil, fmt.Errorf("read the index: %w", err)
+	}
+	// The open file keeps the content the link shares, whatever replaces the index meanwhile.
+	real = sync.OnceValue(func() []byte {
+		b, _ := io.ReadAll(f)
+		return b
+	})
+	done = func() {
+		f.Close()
+		cleanup()
+	}
+	if os.Link(index, tmp) == nil {
+		if fi, err := os.Stat(tmp); err == nil && fi.Size() > 0 {
+			return tmp, real, done, nil
+		}
+		os.Remove(tmp)
+	}
+	b := real()
+	if len(b) == 0 {
+		return tmp, real, done, nil
+	}
+	if err := os.WriteFile(tmp, b, 0o666); err != nil {
+		done()
+		return "", nil, nil, fmt.Errorf("copy the index: %w", err)
+	}
+	// git tells a racily clean entry (a file written in the instant the index was) by the index
+	// file's own mtime; the copy keeps it, or git would trust stat data the real index does not.
+	if err := keepIndexTime(index, tmp); err != nil {
+		done()
+		return "", nil, nil, err
+	}
+	return tmp, real, done, nil
+}
+
+// addAllButUnborn is git add -A into the index tmp again after it failed with addErr, leaving
+// out the repositories inside the tree that have no commit yet, which git cannot add (it has no
+// commit to record for them) and the snapshot without git leaves out too. It returns addErr when
+// there are none.
+func (r *Repo) addAllButUnborn(ctx context.Context, tmp string, addErr error) error {
+	cmd := r.gitCmd(ctx, nil, "ls-files", "-z", "-o", "--exclude-standard")
+	out, err := runCmd(cmd)
+	if err != nil {
+		return addErr
+	}
+	args := []string{"add", "-A", "--", ":(top)"}
+	for _, p := range strings.Split(string(out), "\x00") {
+		if dir, ok := strings.CutSuffix(p, "/"); ok && !hasCommit(filepath.Join(r.root, filepath.FromSlash(dir))) {
+			args = append(args, ":(exclude,top,literal)"+dir)
+		}
+	}
+	if len(args) == 4 {
+		return addErr
+	}
+	cmd = r.gitCmd(ctx, nil, args...)
+	cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+tmp) // the pathspecs spell out their magic
+	if _, err := runCmd(cmd); err != nil {
+		return err
+	}
+	return nil
+}
+
+// hasCommit reports whether the repository at dir has a commit checked out: its HEAD names a
+// commit, or a branch that exists.
+func hasCommit(dir string) bool {
+	d, ok, err := gitenv.At(dir)
+	if err != nil || !ok {
+		return false
+	}
+	head, err := os.ReadFile(filepath.Join(d.GitDir, "HEAD"))
+	if err != nil {
+		return false
+	}
+	ref, symbolic := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: ")
+	if !symbolic {
+		return plumbing.IsHash(ref)
+	}
+	if _, err := os.Stat(filepath.Join(d.CommonDir, filepath.FromSlash(ref))); err == nil {
+		return true
+	}
+	packed, _ := os.ReadFile(filepath.Join(d.CommonDir, "packed-refs"))
+	return bytes.Contains(packed, []byte(" "+ref+"\n"))
+}
+
+// indexTree is an index file, by its identity and stamp, and the tree its cached trees record.
+type indexTree struct {
+	file fs.FileInfo // nil for none
+	tree plumbing.Hash
+}
+
+// unchangedIndex reports whether the temporary index tmp is still the real index's file (git
+// add changed nothing) and is the file the last snapshot's tree came from (sameFile, with that
+// tree in id). id.file is nil when tmp is another file.
+func (r *Repo) unchangedIndex(tmp string) (id indexTree, sameFile bool) {
+	ti, err1 := os.Stat(tmp)
+	ri, err2 := os.Stat(filepath.Join(r.gitDir, "index"))
+	if err1 != nil || err2 != nil || !os.SameFile(ti, ri) {
+		return indexTree{}, false
+	}
+	r.snapMu.Lock()
+	defer r.snapMu.Unlock()
+	last := r.lastSnap
+	if last.file != nil && os.SameFile(last.file, ti) && last.file.Size() == ti.Size() && last.file.ModTime().Equal(ti.ModTime()) {
+		return last, true
+	}
+	return indexTree{file: ti}, false
+}
+
+// rememberIndexTree records that index file id holds tree's cached trees, all present.
+func (r *Repo) rememberIndexTree(id indexTree, tree plumbing.Hash) {
+	r.snapMu.Lock()
+	defer r.snapMu.Unlock()
+	r.lastSnap = indexTree{file: id.file, tree: tree}
+}
+
+// sameEntries reports whether index files a and b record the same entries (see entryDigest),
+// and returns a's extensions.
+func sameEntries(a, b []byte) ([]gitindex.Extension, bool) {
+	da, db := &entryDigest{b: make([]byte, 0, len(a))}, &entryDigest{b: make([]byte, 0, len(b))}
+	exts, err := gitindex.Walk(a, gitindex.SHA1, da.add)
+	if err != nil {
+		return nil, false
+	}
+	if _, err := gitindex.Walk(b, gitindex.SHA1, db.add); err != nil {
+		return nil, false
+	}
+	return exts, da.equal(db)
 }
 
 // keepIndexTime gives the copy of an index the modification time of the index it was copied
@@ -432,9 +577,9 @@ type entryDigest struct {
 	other bool
 }
 
-func (d *entryDigest) add(name, head []byte) {
-	flags := binary.BigEndian.Uint16(head[60:62])
-	if flags&0x4000 != 0 {
+func (d *entryDigest) add(name, head []byte, ext uint16) {
+	flags := gitindex.Flags(head)
+	if ext != 0 {
 		d.other = true
 	}
 	d.b = append(d.b, name...)

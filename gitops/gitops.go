@@ -55,6 +55,10 @@ type Repo struct {
 
 	pathOnce sync.Once
 	path     string // see gitPath
+
+	// The index file the last snapshot's tree was read from (see snapshotTree).
+	snapMu   sync.Mutex
+	lastSnap indexTree
 }
 
 // Options adjusts how Open reads the environment; the zero value uses the process's.

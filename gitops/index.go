@@ -19,6 +19,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+
+	"hew/gitops/internal/gitindex"
 )
 
 // lockedIndex is the worktree's index, read under git's index.lock so that no git command
@@ -220,78 +222,6 @@ func blobHash(data []byte) plumbing.Hash { return plumbing.ComputeHash(plumbing.
 // is the stage of a conflict's base, not of a merged entry).
 const stageMerged index.Stage = 0
 
-// indexExtension is one extension of an index file: its signature and its data.
-type indexExtension struct {
-	sig  string
-	data []byte
-}
-
-// walkIndex calls fn with the name and the 62-byte fixed part (stat data, mode, size, SHA-1,
-// flags) of each entry of index file b, versions 2 to 4, and returns its extensions. It checks that the extensions end where the SHA-1 trailer starts, so that an
-// index of another layout is refused rather than misread.
-func walkIndex(b []byte, fn func(name, head []byte)) ([]indexExtension, error) {
-	bad := errors.New("not an index file git writes")
-	if len(b) < 12+20 || string(b[:4]) != "DIRC" {
-		return nil, bad
-	}
-	version := binary.BigEndian.Uint32(b[4:8])
-	count := binary.BigEndian.Uint32(b[8:12])
-	if version < 2 || version > 4 {
-		return nil, fmt.Errorf("version %d is not one hew reads", version)
-	}
-	var prev []byte
-	off := 12
-	for range count {
-		if off+62 > len(b) {
-			return nil, bad
-		}
-		flags := binary.BigEndian.Uint16(b[off+60 : off+62])
-		nameAt := off + 62
-		if flags&0x4000 != 0 && version >= 3 {
-			nameAt += 2
-		}
-		if nameAt > len(b) {
-			return nil, bad
-		}
-		var name []byte
-		head := b[off : off+62]
-		if version == 4 {
-			strip, n := binary.Uvarint(b[nameAt:])
-			if n <= 0 || strip > uint64(len(prev)) {
-				return nil, bad
-			}
-			end := bytes.IndexByte(b[nameAt+n:], 0)
-			if end < 0 {
-				return nil, bad
-			}
-			name = append(append([]byte{}, prev[:len(prev)-int(strip)]...), b[nameAt+n:nameAt+n+end]...)
-			off = nameAt + n + end + 1
-		} else {
-			end := bytes.IndexByte(b[nameAt:], 0)
-			if end < 0 {
-				return nil, bad
-			}
-			name = b[nameAt : nameAt+end]
-			off += (nameAt - off + end + 8) &^ 7
-		}
-		prev = name
-		fn(name, head)
-	}
-	var exts []indexExtension
-	for off+8 <= len(b)-20 {
-		size := int(binary.BigEndian.Uint32(b[off+4 : off+8]))
-		if size < 0 || off+8+size > len(b)-20 {
-			return nil, bad
-		}
-		exts = append(exts, indexExtension{string(b[off : off+4]), b[off+8 : off+8+size]})
-		off += 8 + size
-	}
-	if off != len(b)-20 {
-		return nil, bad
-	}
-	return exts, nil
-}
-
 // readIndexEntriesRaw is readIndexEntries reading the index file itself, which spares two git
 // processes. It reports false, and the caller asks git, for an index it does not read in full by
 // itself: a split index (its entries are in another file) or a sparse one (directories stand for
@@ -310,7 +240,7 @@ func readIndexEntriesRaw(p string, li *lockedIndex, paths []string) bool {
 	}
 	byKey := map[string]*index.Entry{}
 	other := map[string]bool{}
-	exts, err := walkIndex(b, func(name, head []byte) {
+	exts, err := gitindex.Walk(b, gitindex.SHA1, func(name, head []byte, _ uint16) {
 		stage := index.Stage(binary.BigEndian.Uint16(head[60:62]) >> 12 & 3)
 		if stage != stageMerged {
 			other[string(name)] = true
@@ -324,7 +254,7 @@ func readIndexEntriesRaw(p string, li *lockedIndex, paths []string) bool {
 		return false
 	}
 	for _, e := range exts {
-		if e.sig == "link" || e.sig == "sdir" {
+		if e.Sig == "link" || e.Sig == "sdir" {
 			return false
 		}
 	}
@@ -337,19 +267,19 @@ func readIndexEntriesRaw(p string, li *lockedIndex, paths []string) bool {
 // when the extension says it is valid: what git write-tree would write, without the process.
 // Like git, it trusts the cached trees only when every one of them is in the object database
 // (has says so).
-func cachedRootTree(exts []indexExtension, has func(plumbing.Hash) bool) (plumbing.Hash, bool) {
+func cachedRootTree(exts []gitindex.Extension, has func(plumbing.Hash) bool) (plumbing.Hash, bool) {
 	for _, e := range exts {
-		if e.sig == "link" {
+		if e.Sig == "link" {
 			return plumbing.ZeroHash, false // a split index: its entries are not all here
 		}
 	}
 	for _, e := range exts {
-		if e.sig != "TREE" {
+		if e.Sig != "TREE" {
 			continue
 		}
 		// Entries, the root first: a path, NUL, "<entries> <subtrees>\n", then the tree's
 		// hash unless <entries> is -1 (invalidated, and so are the directories above it).
-		d := e.data
+		d := e.Data
 		var root plumbing.Hash
 		for first := true; len(d) > 0; first = false {
 			path, rest, ok := bytes.Cut(d, []byte{0})

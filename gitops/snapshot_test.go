@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
@@ -74,24 +75,62 @@ func TestCheckpointTreeIsGitsSnapshotWithCachedTrees(t *testing.T) {
 			git(t, dir, "add", "-N", "ita.txt")
 		},
 	}
-	for name, change := range cases {
-		t.Run(name, func(t *testing.T) {
-			dir := newRepo(t, map[string]string{"a.txt": "a\n", "sub/b.txt": "b\n", ".gitignore": "*.log\n"})
-			writeFile(t, dir, "sub/b.txt", "c\n")
-			git(t, dir, "commit", "-q", "-am", "racy") // the index's trees are cached, the file racy
-			change(t, dir)
-			index := git(t, dir, "ls-files", "-s", "--debug")
-			id, err := open(t, dir).Checkpoint(context.Background(), name)
-			if err != nil {
-				t.Fatal(err)
+	// Each case also runs on a Repo that has just taken two checkpoints of the clean tree (the
+	// second from the tree it remembers for an index file git add left alone), which must not
+	// be taken again once the case has changed something.
+	for _, after := range []bool{false, true} {
+		for name, change := range cases {
+			if after {
+				name += ", after clean checkpoints"
 			}
-			if got, want := git(t, dir, "rev-parse", id+"^{tree}"), gitSnapshot(t, dir)+"\n"; got != want {
-				t.Errorf("checkpoint tree %s, git's snapshot %s:\n%s", got, want, git(t, dir, "diff", "--stat", strings.TrimSpace(want), strings.TrimSpace(got)))
-			}
-			if git(t, dir, "ls-files", "-s", "--debug") != index {
-				t.Error("the checkpoint changed the index")
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				dir := newRepo(t, map[string]string{"a.txt": "a\n", "sub/b.txt": "b\n", ".gitignore": "*.log\n"})
+				writeFile(t, dir, "sub/b.txt", "c\n")
+				git(t, dir, "commit", "-q", "-am", "racy") // the index's trees are cached, the file racy
+				repo := open(t, dir)
+				if after {
+					// An index written seconds after the files (none racy: git compares whole
+					// seconds), with its trees cached: git add leaves it alone.
+					past := time.Now().Add(-10 * time.Second)
+					for _, p := range []string{"a.txt", "sub/b.txt", ".gitignore"} {
+						if err := os.Chtimes(filepath.Join(dir, p), past, past); err != nil {
+							t.Fatal(err)
+						}
+					}
+					os.Remove(filepath.Join(dir, ".git", "index"))
+					git(t, dir, "read-tree", "HEAD")
+					git(t, dir, "status", "--porcelain")
+					for range 2 {
+						id, err := repo.Checkpoint(context.Background(), "clean")
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got, want := git(t, dir, "rev-parse", id+"^{tree}"), gitSnapshot(t, dir)+"\n"; got != want {
+							t.Fatalf("clean checkpoint tree %s, git's snapshot %s", got, want)
+						}
+					}
+				}
+				change(t, dir)
+				checkCheckpoint(t, dir, repo, name)
+			})
+		}
+	}
+}
+
+// checkCheckpoint takes a checkpoint with repo and compares its tree with git's snapshot, and
+// the index with what it was.
+func checkCheckpoint(t *testing.T, dir string, repo *Repo, name string) {
+	t.Helper()
+	index := git(t, dir, "ls-files", "-s", "--debug")
+	id, err := repo.Checkpoint(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := git(t, dir, "rev-parse", id+"^{tree}"), gitSnapshot(t, dir)+"\n"; got != want {
+		t.Errorf("checkpoint tree %s, git's snapshot %s:\n%s", got, want, git(t, dir, "diff", "--stat", strings.TrimSpace(want), strings.TrimSpace(got)))
+	}
+	if git(t, dir, "ls-files", "-s", "--debug") != index {
+		t.Error("the checkpoint changed the index")
 	}
 }
 
@@ -176,5 +215,41 @@ func TestCheckpointWritesCachedTreesMissingFromTheObjects(t *testing.T) {
 	git(t, dir, "fsck", "--strict", "--no-dangling")
 	if got := git(t, dir, "show", id+":new/deep/n.txt"); got != "n\n" {
 		t.Errorf("new/deep/n.txt = %q", got)
+	}
+}
+
+// A repository inside the tree with no commit yet makes git add -A fail; the checkpoint leaves
+// it out (as the snapshot without git does) and keeps everything else, a repository with a
+// commit included, as git's snapshot without it would.
+func TestCheckpointLeavesOutRepositoriesWithoutCommits(t *testing.T) {
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	writeFile(t, dir, "new.txt", "untracked\n")
+	writeFile(t, dir, "empty/repo/x.txt", "x\n")
+	git(t, filepath.Join(dir, "empty", "repo"), "init", "-q")
+	writeFile(t, dir, "full/repo/y.txt", "y\n")
+	git(t, filepath.Join(dir, "full", "repo"), "init", "-q")
+	git(t, filepath.Join(dir, "full", "repo"), "add", "y.txt")
+	git(t, filepath.Join(dir, "full", "repo"), "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "y")
+	id, err := open(t, dir).Checkpoint(context.Background(), "nested")
+	if err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	tmp := filepath.Join(t.TempDir(), "index")
+	want := ""
+	for _, args := range [][]string{{"add", "-A", "--", ":(top)", ":(exclude)empty/repo"}, {"write-tree"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_INDEX_FILE="+tmp)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		want = string(out)
+	}
+	if got := git(t, dir, "rev-parse", id+"^{tree}"); got != want {
+		t.Errorf("checkpoint tree %s, git's snapshot without the empty repository %s", got, want)
+	}
+	if files := git(t, dir, "ls-tree", "-r", "--name-only", id); !strings.Contains(files, "new.txt") || !strings.Contains(files, "full/repo") || strings.Contains(files, "empty") {
+		t.Errorf("the checkpoint holds:\n%s", files)
 	}
 }

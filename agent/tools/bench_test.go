@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,14 +104,18 @@ func BenchmarkListFilesLargeRepo(b *testing.B) {
 }
 
 // largeEnv is the generated 75,000-file repository (gittest.LargeRepo; HEW_LARGE_REPO reuses
-// one) with a fresh proposal over it, and a function timing a command line run in it.
-func largeEnv(b *testing.B) (*Env, func(name string, args ...string) time.Duration) {
+// one), a function opening a fresh proposal over it (a new session), and a function timing a
+// command line run in it.
+func largeEnv(b *testing.B) (*Env, func() *Env, func(name string, args ...string) time.Duration) {
 	root := gittest.LargeRepo(b, gittest.LargeTree{})
-	l, err := proposal.OpenWith(root, b.TempDir(), proposal.Options{Getenv: func(string) string { return "" }})
-	if err != nil {
-		b.Fatal(err)
+	open := func() *Env {
+		l, err := proposal.OpenWith(root, b.TempDir(), proposal.Options{Getenv: func(string) string { return "" }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return &Env{Layer: l}
 	}
-	return &Env{Layer: l}, func(name string, args ...string) time.Duration {
+	return open(), open, func(name string, args ...string) time.Duration {
 		start := time.Now()
 		cmd := exec.Command(name, args...)
 		cmd.Dir = root
@@ -122,57 +127,77 @@ func largeEnv(b *testing.B) (*Env, func(name string, args ...string) time.Durati
 	}
 }
 
-// BenchmarkListFilesGenerated lists the generated 75,000-file repository through list_files,
-// the first listing of a session (first-s) and then warm, and reports the warm time over that
-// of git ls-files -co --exclude-standard run in the same loop (x-git), and the first's
-// (x-git-first).
+// BenchmarkListFilesGenerated lists the generated 75,000-file repository through list_files:
+// in each iteration git ls-files -co --exclude-standard runs, then the first listing of a fresh
+// session (a new proposal, which reads the index and every .gitignore), then a second, warm
+// one. It reports the median over the iterations of the first listing's time over git's
+// (x-git-first; the goal of issue 19 is 1.5 at most) and of the warm one's (x-git), and the
+// first's mean time (first-s). Medians of ratios taken side by side keep a busy machine's
+// spikes out of the figure.
 func BenchmarkListFilesGenerated(b *testing.B) {
-	env, run := largeEnv(b)
-	start := time.Now()
-	call(b, env, "list_files", `{"max":1}`)
-	first := time.Since(start)
-	var gitTime, listTime time.Duration
+	_, open, run := largeEnv(b)
+	run("git", "ls-files", "-co", "--exclude-standard") // warm the page cache
+	call(b, open(), "list_files", `{"max":1}`)
+	var firstTime time.Duration
+	var firstRatio, warmRatio []float64
 	for b.Loop() {
 		b.StopTimer()
-		gitTime += run("git", "ls-files", "-co", "--exclude-standard")
+		git := run("git", "ls-files", "-co", "--exclude-standard")
+		env := open()
 		b.StartTimer()
-		start := time.Now()
-		r := call(b, env, "list_files", `{"max":1000000}`)
-		listTime += time.Since(start)
-		if r.IsError || !strings.Contains(r.Output, "lines (") || strings.Contains(r.Output, "node_modules/") {
-			b.Fatal(r.Output[:min(len(r.Output), 300)]) // the output is clipped: only its ends are there
+		for i, ratios := range []*[]float64{&firstRatio, &warmRatio} {
+			start := time.Now()
+			r := call(b, env, "list_files", `{"max":1000000}`)
+			took := time.Since(start)
+			*ratios = append(*ratios, float64(took)/float64(git))
+			if i == 0 {
+				firstTime += took
+			}
+			// The output is clipped: only its ends are there.
+			if r.IsError || !strings.Contains(r.Output, "lines (") || strings.Contains(r.Output, "node_modules/") {
+				b.Fatalf("listing %d: %s", i+1, r.Output[:min(len(r.Output), 300)])
+			}
 		}
 	}
-	b.ReportMetric(first.Seconds(), "first-s")
-	b.ReportMetric(float64(first)/(float64(gitTime)/float64(b.N)), "x-git-first")
-	b.ReportMetric(float64(listTime)/float64(gitTime), "x-git")
+	b.ReportMetric(firstTime.Seconds()/float64(b.N), "first-s")
+	b.ReportMetric(median(firstRatio), "x-git-first")
+	b.ReportMetric(median(warmRatio), "x-git")
+}
+
+// median returns the median of xs, which it sorts.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 // BenchmarkSearchGenerated searches the generated 75,000-file repository for a literal that one
 // tracked file holds (and ignored build output too, which must not be reported), and reports
-// the time over that of rg (ripgrep, when installed; x-rg) and git grep (x-gitgrep) run in the
-// same loop.
+// the median over the iterations of its time over that of rg (ripgrep, when installed; x-rg)
+// and git grep (x-gitgrep) run just before it.
 func BenchmarkSearchGenerated(b *testing.B) {
-	env, run := largeEnv(b)
+	env, _, run := largeEnv(b)
 	_, rgErr := exec.LookPath("rg")
 	call(b, env, "search", `{"pattern":"warm up the cache"}`)
-	var rgTime, gitTime, searchTime time.Duration
+	var rgRatio, gitRatio []float64
 	for b.Loop() {
 		b.StopTimer()
+		var rgTime time.Duration
 		if rgErr == nil {
-			rgTime += run("rg", "-n", "--no-heading", gittest.LargeTreeMarker)
+			rgTime = run("rg", "-n", "--no-heading", gittest.LargeTreeMarker)
 		}
-		gitTime += run("git", "grep", "-n", "--untracked", gittest.LargeTreeMarker)
+		gitTime := run("git", "grep", "-n", "--untracked", gittest.LargeTreeMarker)
 		b.StartTimer()
 		start := time.Now()
 		r := call(b, env, "search", `{"pattern":"`+gittest.LargeTreeMarker+`"}`)
-		searchTime += time.Since(start)
+		took := time.Since(start)
+		rgRatio = append(rgRatio, float64(took)/float64(rgTime))
+		gitRatio = append(gitRatio, float64(took)/float64(gitTime))
 		if r.IsError || strings.Count(r.Output, "\n") != 1 || !strings.Contains(r.Output, gittest.LargeTreeMarkerFile) {
 			b.Fatal(r.Output[:min(len(r.Output), 300)])
 		}
 	}
 	if rgErr == nil {
-		b.ReportMetric(float64(searchTime)/float64(rgTime), "x-rg")
+		b.ReportMetric(median(rgRatio), "x-rg")
 	}
-	b.ReportMetric(float64(searchTime)/float64(gitTime), "x-gitgrep")
+	b.ReportMetric(median(gitRatio), "x-gitgrep")
 }

@@ -8,6 +8,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"hew/agent/proposal"
 )
 
 // matchingFiles lists the files under dir (dir itself when it names a file) that match glob,
@@ -18,7 +20,7 @@ func matchingFiles(ctx context.Context, env *Env, dir, glob string) ([]string, e
 		return nil, err
 	}
 	var names []string
-	err = walkFiles(ctx, env, dir, func(name string, _ fs.DirEntry) error {
+	err = walkFiles(ctx, env, dir, true, func(name string, _ fs.DirEntry) error {
 		if match(name) {
 			names = append(names, name)
 		}
@@ -28,10 +30,11 @@ func matchingFiles(ctx context.Context, env *Env, dir, glob string) ([]string, e
 }
 
 // walkFiles calls fn for every file under dir (a file itself when dir names one, with a nil
-// entry) that is not
-// ignored: what git ls-files -co --exclude-standard would list (see proposal.Layer.Excluded).
-// A dir that is itself ignored is an error.
-func walkFiles(ctx context.Context, env *Env, dir string, fn func(name string, d fs.DirEntry) error) error {
+// entry) that is not ignored: what git ls-files -co --exclude-standard would list (see
+// proposal.Layer.Excluded). With repos, that includes the submodules and other repositories
+// inside, named as git names them ("sub" for a submodule, "nested/" for an untracked
+// repository), whose files are not listed. A dir that is itself ignored is an error.
+func walkFiles(ctx context.Context, env *Env, dir string, repos bool, fn func(name string, d fs.DirEntry) error) error {
 	clean, err := env.Layer.Clean(dir)
 	if err != nil {
 		return err
@@ -49,6 +52,12 @@ func walkFiles(ctx context.Context, env *Env, dir string, fn func(name string, d
 	return env.Layer.WalkDir(clean, true, func(name string, d fs.DirEntry) error {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if r, ok := d.(proposal.Repository); ok && repos {
+			if !r.Submodule {
+				name += "/"
+			}
+			return fn(name, d)
 		}
 		if d.IsDir() {
 			return nil

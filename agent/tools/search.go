@@ -65,7 +65,7 @@ var search = define(Tool{
 	var walkErr error
 	go func() {
 		defer close(files)
-		walkErr = walkFiles(ctx, env, a.Path, func(name string, d fs.DirEntry) error {
+		walkErr = walkFiles(ctx, env, a.Path, false, func(name string, d fs.DirEntry) error {
 			if glob(name) {
 				files <- walkedFile{name, d}
 			}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -313,5 +314,47 @@ func TestLinkedWorktreeReadsTheCommonInfoExclude(t *testing.T) {
 	compare(t, h, wt)
 	if !matcher(t, h, wt).Ignored("secret.env", false) {
 		t.Error("the common info/exclude does not apply in a linked worktree")
+	}
+}
+
+// TestFilterExcludedIsExcluded: filtering a directory's entries at once, tracked files looked up
+// in the index first, keeps exactly the entries Excluded keeps, in generated trees where some
+// ignored files are tracked.
+func TestFilterExcludedIsExcluded(t *testing.T) {
+	for seed := range int64(6) {
+		t.Run(strconv.FormatInt(seed, 10), func(t *testing.T) {
+			h := gittest.NewHome(t)
+			root := h.InitIgnoreTree(t, seed, 60)
+			m := matcher(t, h, root)
+			filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+				if d.Name() == ".git" {
+					return fs.SkipDir
+				}
+				if !d.IsDir() {
+					return nil
+				}
+				rel, _ := filepath.Rel(root, p)
+				dir := filepath.ToSlash(rel)
+				ents, err := os.ReadDir(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				for _, e := range ents {
+					name := path.Join(dir, e.Name())
+					if e.Name() != ".git" && !m.Excluded(name, e.IsDir()) {
+						want = append(want, e.Name())
+					}
+				}
+				var got []string
+				for _, e := range m.FilterExcluded(dir, slices.DeleteFunc(ents, func(e fs.DirEntry) bool { return e.Name() == ".git" })) {
+					got = append(got, e.Name())
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: FilterExcluded keeps %q, Excluded %q", dir, got, want)
+				}
+				return nil
+			})
+		})
 	}
 }

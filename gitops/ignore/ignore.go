@@ -19,7 +19,9 @@
 // by the patterns alone. Callers that list files want `git ls-files -co --exclude-standard`
 // instead, where a tracked file is listed even when a pattern matches it; Excluded answers that,
 // reading the index once per Matcher, and says a directory is excluded only when it is ignored
-// and holds no tracked file, so a walk may skip it whole.
+// and holds no tracked file, so a walk may skip it whole; FilterExcluded answers it for a whole
+// directory at once. Only the index's paths are read (versions 2 to 4; a split index with its
+// shared index; a sparse index's directory entries through their trees).
 //
 // .gitignore files are read lazily, the first time a path in their directory is asked about,
 // and cached for the Matcher's life. A Matcher is safe for concurrent use; it does not notice
@@ -36,6 +38,7 @@ import (
 	"sync"
 
 	"hew/gitops/internal/gitenv"
+	"hew/gitops/internal/gitindex"
 )
 
 // Options adjusts where a Matcher reads from; the zero value uses the process environment and
@@ -91,10 +94,14 @@ func New(root string, opts Options) (*Matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ignore rules for %s: %w", root, err)
 	}
-	if inRepo {
-		m.setIndex(&indexFile{path: filepath.Join(dirs.GitDir, "index")})
-	}
 	cfg := gitenv.ReadConfig(opts.Getenv, dirs)
+	if inRepo {
+		hashSize := gitindex.SHA1
+		if strings.EqualFold(cfg.Get("extensions", "", "objectFormat"), "sha256") {
+			hashSize = gitindex.SHA256
+		}
+		m.setIndex(&indexFile{path: filepath.Join(dirs.GitDir, "index"), hashSize: hashSize, commonDir: dirs.CommonDir})
+	}
 	m.fold = cfg.Bool("core", "", "ignoreCase")
 
 	excludes := cfg.Get("core", "", "excludesFile")
@@ -122,7 +129,7 @@ func (m *Matcher) Renew() (*Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.index != nil && m.index != nil && n.index.path == m.index.path {
+	if n.index != nil && m.index != nil && n.index.path == m.index.path && n.index.hashSize == m.index.hashSize {
 		n.setIndex(m.index)
 	}
 	return n, nil
@@ -188,6 +195,51 @@ func (m *Matcher) Excluded(name string, isDir bool) bool {
 		return !t.holds(name)
 	}
 	return !t.has(name)
+}
+
+// FilterExcluded returns the entries of directory dir (slash-separated, "." or "" for the top)
+// that Excluded does not exclude, in their order, reusing the storage of ents, which must be
+// sorted by name. As git does, it looks a file up in the index before matching it against the
+// patterns, which a tracked file need not be: the entries and the index's paths are both sorted,
+// so each look-up starts where the last one ended.
+func (m *Matcher) FilterExcluded(dir string, ents []fs.DirEntry) []fs.DirEntry {
+	prefix := ""
+	if dir != "." && dir != "" {
+		prefix = strings.Trim(dir, "/") + "/"
+	}
+	var t *trackedSet
+	if m.index != nil {
+		t = m.tracked()
+	}
+	i := 0 // t's first path not less than the last name looked up
+	if t != nil && !t.sparse {
+		i = t.search(prefix)
+	}
+	kept := ents[:0]
+	for _, e := range ents {
+		name := prefix + e.Name()
+		if !e.IsDir() && t != nil && !t.sparse {
+			i = t.searchFrom(i, name)
+			if i < len(t.ends) && t.name(i) == name {
+				kept = append(kept, e) // tracked: listed whatever the patterns say
+				continue
+			}
+			if !m.Ignored(name, false) {
+				kept = append(kept, e)
+			}
+			continue
+		}
+		if !m.Excluded(name, e.IsDir()) {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}
+
+// Tracked reports whether the index has an entry for name (a file, a symbolic link or a
+// submodule); false outside a repository or when the index cannot be read.
+func (m *Matcher) Tracked(name string) bool {
+	return m.index != nil && m.tracked().has(name)
 }
 
 func (m *Matcher) match(name string, isDir bool) *pattern {
