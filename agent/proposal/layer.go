@@ -374,13 +374,19 @@ func (r *FileReader) Close() {
 // beneath the root of the layer that provides it without following a symbolic link in any
 // component. ok is false for anything but a regular file of at most max bytes.
 func (r *FileReader) ReadSmallFile(name string, d fs.DirEntry, max int64) (data []byte, ok bool, err error) {
+	return r.ReadSmallFileInto(name, d, max, nil)
+}
+
+// ReadSmallFileInto is ReadSmallFile reading into buf when the file fits in its capacity (see
+// fsguard.Root.ReadSmallFileInto): data then shares buf's memory.
+func (r *FileReader) ReadSmallFileInto(name string, d fs.DirEntry, max int64, buf []byte) (data []byte, ok bool, err error) {
 	if !d.Type().IsRegular() {
 		return nil, false, nil
 	}
 	if _, up := d.(upperEntry); up {
-		return r.upper.ReadSmallFile(name, max)
+		return r.upper.ReadSmallFileInto(name, max, buf)
 	}
-	return r.lower.ReadSmallFile(name, max)
+	return r.lower.ReadSmallFileInto(name, max, buf)
 }
 
 // Stat describes name in the merged view without following a final symbolic link; links

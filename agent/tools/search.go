@@ -17,6 +17,7 @@ const (
 	maxSearchFileSize   = 2 << 20 // larger files are skipped
 	maxSearchLineLength = 300     // longer matching lines are cut
 	searchWorkers       = 8       // files read at once
+	maxReusedBuffer     = 1 << 20 // a search worker keeps its read buffer up to this size
 )
 
 type searchArgs struct {
@@ -120,8 +121,10 @@ func searchFiles(env *Env, reader *proposal.FileReader, files <-chan walkedFile,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte // reused from file to file: the lines kept are copies
 			for j := range next {
-				if lines := searchFile(env, reader, j.f, match); lines != nil {
+				var lines []string
+				if lines, buf = searchFile(env, reader, j.f, match, buf); lines != nil {
 					mu.Lock()
 					for len(out) <= j.i {
 						out = append(out, nil)
@@ -142,19 +145,24 @@ func searchFiles(env *Env, reader *proposal.FileReader, files <-chan walkedFile,
 	return out
 }
 
-func searchFile(env *Env, reader *proposal.FileReader, f walkedFile, match func([]byte) bool) []string {
+// searchFile returns the matching lines of f, formatted, reading it into buf when it fits; it
+// returns the buffer to read the next file into.
+func searchFile(env *Env, reader *proposal.FileReader, f walkedFile, match func([]byte) bool, buf []byte) ([]string, []byte) {
 	var (
 		data []byte
 		ok   bool
 		err  error
 	)
 	if f.d != nil {
-		data, ok, err = reader.ReadSmallFile(f.name, f.d, maxSearchFileSize)
+		data, ok, err = reader.ReadSmallFileInto(f.name, f.d, maxSearchFileSize, buf)
+		if cap(data) > cap(buf) && cap(data) <= maxReusedBuffer {
+			buf = data[:0]
+		}
 	} else {
 		data, ok, err = env.Layer.ReadSmallFile(f.name, maxSearchFileSize)
 	}
 	if err != nil || !ok || !match(data) || isBinary(data) {
-		return nil
+		return nil, buf
 	}
 	var out []string
 	for i, line := range bytes.Split(data, []byte("\n")) {
@@ -167,5 +175,5 @@ func searchFile(env *Env, reader *proposal.FileReader, f walkedFile, match func(
 		}
 		out = append(out, fmt.Sprintf("%s:%d: %s\n", f.name, i+1, text))
 	}
-	return out
+	return out, buf
 }

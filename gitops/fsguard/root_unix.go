@@ -43,6 +43,13 @@ func (r *Root) Close() error { return unix.Close(r.fd) }
 // holds at most max bytes; ok is false, and nothing is read, when it is not a regular file or
 // is larger.
 func (r *Root) ReadSmallFile(name string, max int64) (data []byte, ok bool, err error) {
+	return r.ReadSmallFileInto(name, max, nil)
+}
+
+// ReadSmallFileInto is ReadSmallFile reading into buf when the file fits in its capacity: data
+// then shares buf's memory. A caller reading many files (a search) passes the last data back as
+// buf, and allocates only when a file is larger than any before.
+func (r *Root) ReadSmallFileInto(name string, max int64, buf []byte) (data []byte, ok bool, err error) {
 	if _, err := Clean(name); err != nil {
 		return nil, false, err
 	}
@@ -69,7 +76,11 @@ func (r *Root) ReadSmallFile(name string, max int64) (data []byte, ok bool, err 
 		return nil, false, nil
 	}
 	// One read more than the size: it finds the end, or a file that grew past max.
-	buf := make([]byte, st.Size+1)
+	if int64(cap(buf)) >= st.Size+1 {
+		buf = buf[:st.Size+1]
+	} else {
+		buf = make([]byte, st.Size+1)
+	}
 	n := 0
 	for n < len(buf) {
 		m, err := unix.Read(fd, buf[n:])

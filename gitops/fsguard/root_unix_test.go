@@ -42,3 +42,33 @@ func TestRootReadSmallFile(t *testing.T) {
 		t.Error("a name climbing out was accepted")
 	}
 }
+
+// Reading into a buffer reuses it when the file fits, grows past it when not, and never lets a
+// longer file read before show through a shorter one read after.
+func TestRootReadSmallFileInto(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "long"), []byte("a longer file's text\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "short"), []byte("short\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "empty"), nil, 0o644)
+	r, err := OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	buf := make([]byte, 0, 8)
+	data, ok, err := r.ReadSmallFileInto("long", 1<<20, buf)
+	if err != nil || !ok || string(data) != "a longer file's text\n" {
+		t.Fatalf("long into a small buffer: %q, %v, %v", data, ok, err)
+	}
+	buf = data[:0]
+	data, ok, err = r.ReadSmallFileInto("short", 1<<20, buf)
+	if err != nil || !ok || string(data) != "short\n" {
+		t.Fatalf("short after long: %q, %v, %v", data, ok, err)
+	}
+	if &data[0] != &buf[:1][0] {
+		t.Error("a file that fits was not read into the buffer")
+	}
+	if data, ok, err := r.ReadSmallFileInto("empty", 1<<20, buf); err != nil || !ok || len(data) != 0 {
+		t.Errorf("empty file: %q, %v, %v", data, ok, err)
+	}
+}
