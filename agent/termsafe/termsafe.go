@@ -61,6 +61,10 @@ func Clean(s string) string {
 
 // safe reports whether s needs no change: printable UTF-8 with no control characters but
 // newline and tab.
+// Safe reports whether Clean would return s unchanged. It looks at each character on its own,
+// so a text cut between two characters is safe when both parts are.
+func Safe(s string) bool { return safe(s) }
+
 func safe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

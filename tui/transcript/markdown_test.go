@@ -179,3 +179,28 @@ func BenchmarkStream18KB(b *testing.B) {
 		})
 	}
 }
+
+// An answer cleaned as it streams (only what came since the last frame is checked) shows what
+// the whole answer cleaned at once shows, whatever piece a control sequence or a character
+// arrives in.
+func TestStreamedAnswerIsCleanedAsAWhole(t *testing.T) {
+	answer := "Plain start, é and 日本.\n\nThen \x1b]0;pwned\x07 a title, \x1b[2J a clear, \u202e bidi.\n\nThe end."
+	whole := New()
+	whole.SetWidth(60)
+	whole.AppendText(Assistant, answer)
+	want := whole.View(20)
+	for _, chunk := range []int{1, 2, 3, 7} {
+		tr := New()
+		tr.SetWidth(60)
+		for i := 0; i < len(answer); i += chunk {
+			tr.AppendText(Assistant, answer[i:min(i+chunk, len(answer))])
+			view := tr.View(20)
+			if strings.Contains(view, "pwned\x07") || strings.Contains(view, "\x1b]") || strings.Contains(view, "\x1b[2J") {
+				t.Fatalf("chunk %d: a control sequence reached the screen: %q", chunk, view)
+			}
+		}
+		if got := tr.View(20); got != want {
+			t.Errorf("chunk %d: streamed view\n%q\nwant\n%q", chunk, got, want)
+		}
+	}
+}

@@ -70,6 +70,7 @@ type Entry struct {
 	cacheExpanded bool
 	cache         []string
 	md            mdCache // an answer's rendered Markdown blocks
+	safeText      string  // a prefix of Text known to need no cleaning for the terminal
 }
 
 // Transcript is the list of entries and the reader's position in it.
@@ -346,6 +347,20 @@ func (t *Transcript) marked(i int) []string {
 	return out
 }
 
+// cleanText is Text cleaned for the terminal (termsafe.Clean). Text that needs no cleaning is
+// returned as it is, and a streaming answer only grows, so only what came since the last frame
+// is checked: the cost of a frame does not grow with the answer.
+func (e *Entry) cleanText() string {
+	if !strings.HasPrefix(e.Text, e.safeText) {
+		e.safeText = ""
+	}
+	if !termsafe.Safe(e.Text[len(e.safeText):]) {
+		return termsafe.Clean(e.Text)
+	}
+	e.safeText = e.Text
+	return e.Text
+}
+
 // lines returns entry i rendered at the current width, from the cache when it is fresh.
 func (t *Transcript) lines(i int) []string {
 	e := t.entries[i]
@@ -354,7 +369,7 @@ func (t *Transcript) lines(i int) []string {
 		return e.cache
 	}
 	if e.Kind == Assistant {
-		e.cache = e.md.render(termsafe.Clean(e.Text), t.width, t.markdown())
+		e.cache = e.md.render(e.cleanText(), t.width, t.markdown())
 	} else {
 		e.cache = strings.Split(strings.TrimRight(t.render(e), "\n"), "\n")
 	}
