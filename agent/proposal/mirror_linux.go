@@ -316,6 +316,7 @@ func (l *Layer) listMerged(m *mirror, all bool) ([]source, map[string]bool, erro
 // refresh brings m's copy in step with the merged view.
 func (l *Layer) refresh(m *mirror) error {
 	all := !m.built || m.src == nil
+	fresh := !m.built // the copy is made anew, in an empty directory no command has run in
 	if !m.built {
 		m.reset()
 		if err := removeAllWritable(m.dir); err != nil {
@@ -384,7 +385,7 @@ func (l *Layer) refresh(m *mirror) error {
 		}
 		// Sockets, devices, FIFOs: not copied.
 	}
-	if err := m.copyFiles(root, copies); err != nil {
+	if err := m.copyFiles(root, copies, fresh); err != nil {
 		return err
 	}
 	// What the merged view no longer has, deepest first.
@@ -448,50 +449,72 @@ func (m *mirror) removeEntry(name string) error {
 // errGone says a source file went between listing and copying.
 var errGone = errors.New("gone")
 
-// copyFiles copies the regular files srcs into the copy, several at a time.
-func (m *mirror) copyFiles(root int, srcs []source) error {
+// copyFiles copies the regular files srcs into the copy, a directory at a time: each of a few
+// goroutines takes a whole directory and opens it once. fresh says the copy is being made anew
+// in an empty directory, where no file can be in the way.
+func (m *mirror) copyFiles(root int, srcs []source, fresh bool) error {
+	byDir := map[string][]source{}
+	var dirs []string
+	for _, s := range srcs {
+		dir, _ := path.Split(s.name)
+		if byDir[dir] == nil {
+			dirs = append(dirs, dir)
+		}
+		byDir[dir] = append(byDir[dir], s)
+	}
 	var (
 		mu   sync.Mutex
 		wg   sync.WaitGroup
 		ferr error
-		next = make(chan source)
+		next = make(chan []source)
 	)
-	for range min(len(srcs), 2*runtime.GOMAXPROCS(0)) {
+	fail := func(err error) {
+		mu.Lock()
+		if ferr == nil {
+			ferr = err
+		}
+		mu.Unlock()
+	}
+	for range min(len(dirs), 2*runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for s := range next {
-				dst, err := m.copyFile(root, s)
-				mu.Lock()
-				switch {
-				case err == nil:
-					m.ents.set(s.name, mirrorEntry{src: idOf(&s.st), dst: dst})
-				case errors.Is(err, errGone):
-					m.ents.del(s.name)
-				case ferr == nil:
-					ferr = err
+			for files := range next {
+				dfd, _, err := openParentBeneath(root, files[0].name)
+				if err != nil {
+					fail(err)
+					continue
 				}
-				mu.Unlock()
+				for _, s := range files {
+					dst, err := m.copyFile(dfd, path.Base(s.name), s, fresh)
+					mu.Lock()
+					switch {
+					case err == nil:
+						m.ents.set(s.name, mirrorEntry{src: idOf(&s.st), dst: dst})
+					case errors.Is(err, errGone):
+						m.ents.del(s.name)
+					case ferr == nil:
+						ferr = err
+					}
+					mu.Unlock()
+				}
+				unix.Close(dfd)
 			}
 		}()
 	}
-	for _, s := range srcs {
-		next <- s
+	for _, dir := range dirs {
+		next <- byDir[dir]
 	}
 	close(next)
 	wg.Wait()
 	return ferr
 }
 
-// copyFile copies regular file s into the copy: into a fresh file beside its place, renamed
-// over whatever is there (a directory there is removed first), cloned where the file system
-// allows. It returns the new file's identity.
-func (m *mirror) copyFile(root int, s source) (fileID, error) {
-	dfd, base, err := openParentBeneath(root, s.name)
-	if err != nil {
-		return fileID{}, err
-	}
-	defer unix.Close(dfd)
+// copyFile copies regular file s into the copy, as base in the directory dfd: into a fresh file
+// beside its place, renamed over whatever is there (a directory there is removed first), cloned
+// where the file system allows. When the copy is being made anew (fresh), nothing can be in
+// the way, and the file is made in its place at once. It returns the new file's identity.
+func (m *mirror) copyFile(dfd int, base string, s source, fresh bool) (fileID, error) {
 	in, err := os.OpenFile(s.path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -506,34 +529,46 @@ func (m *mirror) copyFile(root int, s source) (fileID, error) {
 	if err := unix.Fstat(int(in.Fd()), &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return fileID{}, fmt.Errorf("copy %s: not a regular file any more", s.name)
 	}
-	var dst unix.Stat_t
-	if err := unix.Fstatat(dfd, base, &dst, unix.AT_SYMLINK_NOFOLLOW); err == nil && dst.Mode&unix.S_IFMT == unix.S_IFDIR {
-		if err := removeAllWritable(filepath.Join(m.dir, filepath.FromSlash(s.name))); err != nil {
-			return fileID{}, err
-		}
+	const create = unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	name := base
+	fd, err := -1, unix.EEXIST
+	if fresh {
+		fd, err = unix.Openat(dfd, name, create, s.st.Mode&0o777|0o600)
 	}
-	tmp := fmt.Sprintf(".hew-copy-%x-%x", s.st.Dev, s.st.Ino)
-	unix.Unlinkat(dfd, tmp, 0)
-	fd, err := unix.Openat(dfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, s.st.Mode&0o777|0o600)
+	if errors.Is(err, unix.EEXIST) {
+		var dst unix.Stat_t
+		if err := unix.Fstatat(dfd, base, &dst, unix.AT_SYMLINK_NOFOLLOW); err == nil && dst.Mode&unix.S_IFMT == unix.S_IFDIR {
+			if err := removeAllWritable(filepath.Join(m.dir, filepath.FromSlash(s.name))); err != nil {
+				return fileID{}, err
+			}
+		}
+		name = fmt.Sprintf(".hew-copy-%x-%x", s.st.Dev, s.st.Ino)
+		unix.Unlinkat(dfd, name, 0)
+		fd, err = unix.Openat(dfd, name, create, s.st.Mode&0o777|0o600)
+	}
 	if err != nil {
 		return fileID{}, &fs.PathError{Op: "create", Path: s.name, Err: err}
 	}
-	out := os.NewFile(uintptr(fd), tmp)
+	out := os.NewFile(uintptr(fd), name)
 	err = m.cloneOrCopy(out, in)
 	if err == nil {
 		err = out.Chmod(fs.FileMode(s.st.Mode & 0o777))
 	}
+	var dst unix.Stat_t
+	if err == nil && name == base {
+		err = unix.Fstat(fd, &dst)
+	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = unix.Renameat(dfd, tmp, dfd, base)
-	}
-	if err == nil { // after the rename, which changes the change time
-		err = unix.Fstatat(dfd, base, &dst, unix.AT_SYMLINK_NOFOLLOW)
+	if err == nil && name != base {
+		err = unix.Renameat(dfd, name, dfd, base)
+		if err == nil { // after the rename, which changes the change time
+			err = unix.Fstatat(dfd, base, &dst, unix.AT_SYMLINK_NOFOLLOW)
+		}
 	}
 	if err != nil {
-		unix.Unlinkat(dfd, tmp, 0)
+		unix.Unlinkat(dfd, name, 0)
 		return fileID{}, &fs.PathError{Op: "copy", Path: s.name, Err: err}
 	}
 	return idOf(&dst), nil

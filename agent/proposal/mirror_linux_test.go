@@ -191,3 +191,29 @@ func TestInCopyFollowsDeepChanges(t *testing.T) {
 		t.Errorf("a/b/e.txt in the proposal = %q", b)
 	}
 }
+
+// A copy made anew keeps each file's mode, and a refresh puts a file back where a command left
+// a directory in its place.
+func TestInCopyModesAndWhatStandsInTheWay(t *testing.T) {
+	l, root := newTree(t, map[string]string{"run.sh": "#!/bin/sh\n", "data.txt": "data\n", "d/x.txt": "x\n"})
+	os.Chmod(filepath.Join(root, "run.sh"), 0o755)
+	err := l.InCopy(false, func(d string) error {
+		for name, want := range map[string]os.FileMode{"run.sh": 0o755, "data.txt": 0o644, "d/x.txt": 0o644} {
+			if st, err := os.Stat(filepath.Join(d, name)); err != nil || st.Mode().Perm() != want {
+				t.Errorf("%s in a new copy: %v, %v; want mode %v", name, st.Mode(), err, want)
+			}
+		}
+		os.Remove(filepath.Join(d, "data.txt"))
+		os.MkdirAll(filepath.Join(d, "data.txt", "inner"), 0o755)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.InCopy(false, func(d string) error {
+		if b, err := os.ReadFile(filepath.Join(d, "data.txt")); err != nil || string(b) != "data\n" {
+			t.Errorf("data.txt after a command made it a directory: %q, %v", b, err)
+		}
+		return nil
+	})
+}
