@@ -82,17 +82,23 @@ type Engine struct {
 	layer    *proposal.Layer
 	// sandbox picks the backend on first use: detection spawns processes, and a session that
 	// runs no command should not pay for it.
-	sandbox  func() (*sandbox.Sandbox, error)
-	runner   *runner.Runner
-	agent    *loop.Agent
-	model    catalog.Model
-	log      *session.Log
-	events   *event.Broker
-	provider llm.Provider
-	gate     *approval.Gate
-	mcp      *mcp.Manager // nil when no MCP server is configured
-	dir      string
-	getenv   func(string) string
+	sandbox func() (*sandbox.Sandbox, error)
+	sbOpts  sandbox.Options
+	// warm makes the copy of the tree commands run in, where the sandbox needs one, while the
+	// first turn reads and thinks (see warmCopy).
+	warm       sync.Once
+	warmCancel context.CancelFunc // nil when none started
+	warmDone   chan struct{}      // closed when it has finished
+	runner     *runner.Runner
+	agent      *loop.Agent
+	model      catalog.Model
+	log        *session.Log
+	events     *event.Broker
+	provider   llm.Provider
+	gate       *approval.Gate
+	mcp        *mcp.Manager // nil when no MCP server is configured
+	dir        string
+	getenv     func(string) string
 
 	mu sync.Mutex
 	// accepted holds the changes written into the working tree and not yet committed, by path;
@@ -170,6 +176,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	}
 	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable,
 		ReadPaths: config.ExpandHome(cfg.Sandbox.ReadPaths, o.Getenv), VerdictFile: sandbox.DefaultVerdictFile(o.Getenv)}
+	e.sbOpts = sbOpts
 	e.sandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) {
 		sb, err := sandbox.New(sbOpts)
 		if err == nil {
@@ -277,6 +284,11 @@ func (e *Engine) close(keep bool) error {
 	if e.mcp != nil {
 		e.mcp.Close()
 	}
+	e.warm.Do(func() {}) // none starts from now on
+	if e.warmCancel != nil {
+		e.warmCancel()
+		<-e.warmDone
+	}
 	e.layer.DropCopy()
 	if keep {
 		return e.log.Close()
@@ -313,8 +325,38 @@ func (e *Engine) sendTurn(ctx context.Context, start event.TurnStarted) (string,
 		label = "review feedback"
 	}
 	first, _, _ := strings.Cut(label, "\n")
+	e.warm.Do(e.startWarmCopy)
 	e.Checkpoint(ctx, "before: "+clipWords(first, 60))
 	return e.agent.SendTurn(ctx, start)
+}
+
+// startWarmCopy starts warmCopy in the background, at the first turn: a session in which nothing
+// is asked copies nothing.
+func (e *Engine) startWarmCopy() {
+	if e.runner.Policy == sandbox.PolicyFullAccess {
+		return // commands run in the tree itself
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.warmCancel, e.warmDone = cancel, make(chan struct{})
+	go func() {
+		defer close(e.warmDone)
+		e.warmCopy(ctx)
+	}()
+}
+
+// warmCopy makes the copy of the tree commands run in ahead of the first command, where the
+// sandbox cannot mount the proposal over the tree (Landlock alone) or the policy is read-only:
+// in a large repository the copy takes seconds, which the first turn's reading and thinking
+// then hide. The sandbox is probed on its own here (its verdicts are cached), so that the
+// session's notice of which sandbox it uses still comes with the first command.
+func (e *Engine) warmCopy(ctx context.Context) {
+	if e.runner.Policy != sandbox.PolicyReadOnly {
+		sb, err := sandbox.New(e.sbOpts)
+		if err != nil || sb.CanOverlay() {
+			return
+		}
+	}
+	e.layer.PrepareCopy(ctx) // a failure shows, with its reason, when the command runs
 }
 
 // Subscribe sends the session's events to s from now on, until the returned function is

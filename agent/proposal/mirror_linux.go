@@ -1,6 +1,7 @@
 package proposal
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -78,7 +79,7 @@ func (l *Layer) InCopy(keep bool, fn func(dir string) error) error {
 	m := l.copy
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := l.refresh(m); err != nil {
+	if err := l.refresh(context.Background(), m); err != nil {
 		m.built = false
 		return fmt.Errorf("bring the copy of the tree to run in up to date: %w", err)
 	}
@@ -88,6 +89,20 @@ func (l *Layer) InCopy(keep bool, fn func(dir string) error) error {
 		return fmt.Errorf("bring the command's changes into the proposal: %w", err)
 	}
 	return ferr
+}
+
+// PrepareCopy brings the copy InCopy keeps up to date ahead of the first command, so that the
+// command need not wait while a large tree is copied. When ctx ends first it stops, and the
+// next InCopy makes the copy anew.
+func (l *Layer) PrepareCopy(ctx context.Context) error {
+	m := l.copy
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := l.refresh(ctx, m); err != nil {
+		m.built = false
+		return fmt.Errorf("make the copy of the tree to run in: %w", err)
+	}
+	return nil
 }
 
 // DropCopy removes the copy InCopy keeps, freeing its disk space; the next InCopy makes it
@@ -314,7 +329,7 @@ func (l *Layer) listMerged(m *mirror, all bool) ([]source, map[string]bool, erro
 }
 
 // refresh brings m's copy in step with the merged view.
-func (l *Layer) refresh(m *mirror) error {
+func (l *Layer) refresh(ctx context.Context, m *mirror) error {
 	all := !m.built || m.src == nil
 	fresh := !m.built // the copy is made anew, in an empty directory no command has run in
 	if !m.built {
@@ -385,7 +400,7 @@ func (l *Layer) refresh(m *mirror) error {
 		}
 		// Sockets, devices, FIFOs: not copied.
 	}
-	if err := m.copyFiles(root, copies, fresh); err != nil {
+	if err := m.copyFiles(ctx, root, copies, fresh); err != nil {
 		return err
 	}
 	// What the merged view no longer has, deepest first.
@@ -452,7 +467,7 @@ var errGone = errors.New("gone")
 // copyFiles copies the regular files srcs into the copy, a directory at a time: each of a few
 // goroutines takes a whole directory and opens it once. fresh says the copy is being made anew
 // in an empty directory, where no file can be in the way.
-func (m *mirror) copyFiles(root int, srcs []source, fresh bool) error {
+func (m *mirror) copyFiles(ctx context.Context, root int, srcs []source, fresh bool) error {
 	byDir := map[string][]source{}
 	var dirs []string
 	for _, s := range srcs {
@@ -503,6 +518,10 @@ func (m *mirror) copyFiles(root int, srcs []source, fresh bool) error {
 		}()
 	}
 	for _, dir := range dirs {
+		if ctx.Err() != nil {
+			fail(ctx.Err())
+			break
+		}
 		next <- byDir[dir]
 	}
 	close(next)

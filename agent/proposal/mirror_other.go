@@ -3,6 +3,7 @@
 package proposal
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,6 +40,9 @@ func (l *Layer) InCopy(keep bool, fn func(dir string) error) error {
 	}
 	return nil
 }
+
+// PrepareCopy does nothing here: InCopy keeps no copy between calls.
+func (l *Layer) PrepareCopy(ctx context.Context) error { return nil }
 
 // DropCopy does nothing here: InCopy keeps no copy between calls.
 func (l *Layer) DropCopy() error { return nil }
