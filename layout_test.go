@@ -1,13 +1,17 @@
 package hew_test
 
 import (
+	"bytes"
 	"fmt"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -260,5 +264,46 @@ func TestNoTemplateExecution(t *testing.T) {
 	}
 	if n < 50 {
 		t.Fatalf("go list listed %d packages of hew; is the test run from the module root?", n)
+	}
+}
+
+// TestPlatformPackagesBuildForMacOS builds, for macOS, every package that has files for some
+// platforms only: a Linux-only name used in a file every platform builds breaks hew on macOS,
+// and nothing else on a Linux machine would notice.
+func TestPlatformPackagesBuildForMacOS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds packages for another platform")
+	}
+	dirs := map[string]bool{}
+	filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != "." && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if bytes.HasPrefix(b, []byte("//go:build ")) && !bytes.HasPrefix(b, []byte("//go:build tools")) {
+			dirs["./"+filepath.ToSlash(filepath.Dir(p))] = true
+		}
+		return nil
+	})
+	if len(dirs) < 3 {
+		t.Fatalf("found %d packages with platform files; is the test run from the module root?", len(dirs))
+	}
+	args := append([]string{"build"}, slices.Sorted(maps.Keys(dirs))...)
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH=arm64", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("GOOS=darwin go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }

@@ -34,8 +34,14 @@ type launch struct {
 	setupFailed func()
 	// startFrom, when set, is a pids cgroup (v1) that cmd is started inside, from a thread that
 	// joined it; release lets that thread go once cmd has ended.
-	startFrom *pidsCgroup
+	startFrom threadStarter
 	release   func()
+}
+
+// A threadStarter starts a command from an OS thread of its own, which it keeps until release
+// is called (see pidsCgroup.startFromThread on Linux).
+type threadStarter interface {
+	startFromThread(cmd *exec.Cmd) (release func(), err error)
 }
 
 // start starts l's command. When starting it inside its pids cgroup fails (a kernel without
