@@ -29,6 +29,7 @@ type Attempt struct {
 func (e *Engine) RunAttempt(ctx context.Context, t Task) Attempt {
 	start := time.Now()
 	var a Attempt
+	e.warmUp()
 	a.Final, a.Err = e.agent.Send(ctx, t.Prompt)
 	if a.Err == nil && e.defaults.TestCmd != "" {
 		tr, err := e.RunTests(ctx, t.TestTime)

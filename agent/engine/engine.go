@@ -325,13 +325,16 @@ func (e *Engine) sendTurn(ctx context.Context, start event.TurnStarted) (string,
 		label = "review feedback"
 	}
 	first, _, _ := strings.Cut(label, "\n")
-	e.warm.Do(e.startWarmCopy)
+	e.warmUp()
 	e.Checkpoint(ctx, "before: "+clipWords(first, 60))
 	return e.agent.SendTurn(ctx, start)
 }
 
-// startWarmCopy starts warmCopy in the background, at the first turn: a session in which nothing
-// is asked copies nothing.
+// warmUp starts, at a session's first turn, what its first command will need (see warmCopy):
+// a session in which nothing is asked prepares nothing.
+func (e *Engine) warmUp() { e.warm.Do(e.startWarmCopy) }
+
+// startWarmCopy starts warmCopy in the background.
 func (e *Engine) startWarmCopy() {
 	if e.runner.Policy == sandbox.PolicyFullAccess {
 		return // commands run in the tree itself

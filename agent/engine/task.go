@@ -58,6 +58,7 @@ func (e *Engine) RunTask(ctx context.Context, t Task) Outcome {
 	// A task checkpoints once, before it accepts (Accept does): until then hew writes nothing to
 	// the working tree, so a checkpoint before the turn would hold the same files, and taking only
 	// one halves the git work of `hew exec` in a large repository.
+	e.warmUp()
 	final, err := e.agent.Send(ctx, t.Prompt)
 	return e.conclude(ctx, t, final, err, nil)
 }

@@ -15,10 +15,14 @@ import (
 
 // Where the sandbox cannot mount the proposal over the tree (Landlock alone), the copy commands
 // run in is made while the first turn runs, before any command asks for it; where it can
-// (bubblewrap), no copy is made. Closing the session removes the copy.
+// (bubblewrap), no copy is made. Closing the session removes the copy. A turn of the UI (Send)
+// and a task of hew exec (RunTask) both start it.
 func TestFirstTurnWarmsTheCopyOnlyWhereOneIsNeeded(t *testing.T) {
-	for _, backend := range []string{sandbox.BackendLandlock, sandbox.BackendBwrap} {
-		t.Run(backend, func(t *testing.T) {
+	for _, c := range []struct {
+		backend, via string
+	}{{sandbox.BackendLandlock, "Send"}, {sandbox.BackendLandlock, "RunTask"}, {sandbox.BackendBwrap, "Send"}} {
+		backend := c.backend
+		t.Run(backend+"/"+c.via, func(t *testing.T) {
 			if _, err := sandbox.New(sandbox.Options{Backend: backend}); err != nil {
 				t.Skipf("backend %s unavailable: %v", backend, err)
 			}
@@ -30,8 +34,12 @@ func TestFirstTurnWarmsTheCopyOnlyWhereOneIsNeeded(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer e.Close()
-			if _, err := e.Send(context.Background(), "look"); err != nil {
-				t.Fatal(err)
+			if c.via == "Send" {
+				if _, err := e.Send(context.Background(), "look"); err != nil {
+					t.Fatal(err)
+				}
+			} else if out := e.RunTask(context.Background(), engine.Task{Prompt: "look"}); out.Reason != "" {
+				t.Fatal(out.Reason)
 			}
 			done := e.WarmDoneForTest()
 			if done == nil {
