@@ -39,10 +39,12 @@ func IsRequest(args []string) bool {
 
 // Number is hew's version alone: Version when a release build set it, else the module version
 // Go recorded, else "devel".
-func Number() string {
+func Number() string { return number(readBuildInfo()) }
+
+func number(bi buildInfo) string {
 	v := Version
 	if v == "" {
-		v = readBuildInfo().version
+		v = bi.version
 	}
 	if v == "" || v == "(devel)" {
 		v = "devel"
@@ -53,8 +55,8 @@ func Number() string {
 // Line is what `hew --version` and `hew version` print: the version, the commit and its time
 // when known, and the Go toolchain and platform.
 func Line() string {
-	v, extra := Number(), []string{}
-	settings := readBuildInfo().settings
+	bi := readBuildInfo()
+	v, extra, settings := number(bi), []string{}, bi.settings
 	if rev := settings["vcs.revision"]; rev != "" && !strings.Contains(v, rev[:min(12, len(rev))]) {
 		extra = append(extra, "commit "+rev[:min(12, len(rev))])
 	}
