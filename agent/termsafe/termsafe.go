@@ -22,7 +22,7 @@ import (
 
 // Clean returns s safe to write to a terminal.
 func Clean(s string) string {
-	if safe(s) {
+	if Safe(s) {
 		return s
 	}
 	var b strings.Builder
@@ -63,9 +63,7 @@ func Clean(s string) string {
 // newline and tab.
 // Safe reports whether Clean would return s unchanged. It looks at each character on its own,
 // so a text cut between two characters is safe when both parts are.
-func Safe(s string) bool { return safe(s) }
-
-func safe(s string) bool {
+func Safe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
