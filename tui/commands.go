@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"hew/agent/engine"
 	"hew/gitops"
 	"hew/gitops/diff"
-	"hew/tui/keymap"
 	"hew/tui/transcript"
 )
 
@@ -120,26 +118,7 @@ func (m *Model) fail(err error, hint string) {
 }
 
 func (m *Model) cmdHelp([]string) tea.Cmd {
-	var b strings.Builder
-	b.WriteString("Commands:\n")
-	for _, c := range commands() {
-		name := strings.TrimSpace(c.name + " " + c.args)
-		fmt.Fprintf(&b, "  %-36s %s\n", name, c.help)
-	}
-	for _, g := range []struct {
-		name string
-		keys []key.Binding
-	}{
-		{"Keys", keymap.TranscriptKeys.All()},
-		{"@ file list keys", keymap.FileKeys.All()},
-		{"Review keys", keymap.ReviewKeys.All()},
-		{"Commit keys", keymap.CommitKeys.All()},
-		{"Model picker keys", keymap.PickerKeys.All()},
-		{"Shortcuts overlay (?) keys", keymap.OverlayKeys.All()},
-	} {
-		b.WriteString("\n" + g.name + ":\n" + keymap.Table(g.keys, "  "))
-	}
-	m.info(strings.TrimRight(b.String(), "\n"))
+	m.info(keysAndCommands())
 	return nil
 }
 

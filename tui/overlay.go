@@ -20,8 +20,9 @@ type overlay struct {
 	top int // the first row shown
 }
 
-// shortcutLines are the overlay's rows, at most width cells wide.
-func shortcutLines(width int) []string {
+// keysAndCommands lists the / commands, then the keys of every screen and question: what /help
+// prints and the ? overlay shows.
+func keysAndCommands() string {
 	var b strings.Builder
 	b.WriteString("Commands (type / at the start of the input; tab completes):\n")
 	for _, c := range commands() {
@@ -34,12 +35,19 @@ func shortcutLines(width int) []string {
 		{"Keys of the input and transcript", keymap.TranscriptKeys.All()},
 		{"@ file list", keymap.FileKeys.All()},
 		{"Review (ctrl+r)", keymap.ReviewKeys.All()},
+		{"Commit dialog (c in the review)", keymap.CommitKeys.All()},
 		{"Model picker (/model)", keymap.PickerKeys.All()},
 		{"Approval questions", keymap.ApprovalKeys.All()},
+		{"Shortcuts overlay (?)", keymap.OverlayKeys.All()},
 	} {
 		b.WriteString("\n" + g.name + ":\n" + keymap.Table(g.keys, "  "))
 	}
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// shortcutLines are the overlay's rows, at most width cells wide.
+func shortcutLines(width int) []string {
+	lines := strings.Split(keysAndCommands(), "\n")
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, width, "…")
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
@@ -70,6 +71,7 @@ type Model struct {
 	spin   spinner.Model
 	view   view
 	status status.Line // the status line as last rendered
+	footer help.Model  // renders the keys below the input (see footerLine)
 
 	width, height int
 
@@ -120,7 +122,7 @@ type Model struct {
 // approver; call it once per engine.
 func New(ctx context.Context, o Options) (*Model, error) {
 	m := &Model{opts: o, queue: newQueue(time.Second / textRate), ctx: ctx, tr: transcript.New(), rv: changeset.New(), warm: &warmer{},
-		execProcess: tea.ExecProcess}
+		footer: newFooter(), execProcess: tea.ExecProcess}
 	about := describe(o.Engine) // before the program runs, so not in Update
 	if err := m.attach(o.Engine, o.Approval, about); err != nil {
 		return nil, err

@@ -3,8 +3,8 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"github.com/charmbracelet/x/ansi"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -92,7 +92,7 @@ func (m *Model) belowInput() []string {
 		if m.approval != nil || m.asking != nil || m.picker != nil {
 			return nil // they say their own keys
 		}
-		return []string{hintStyle.Render(footerLine(keymap.TranscriptKeys.Footer(m.busy), m.width))}
+		return []string{hintStyle.Render(m.footerLine(keymap.TranscriptKeys.Footer(m.busy)))}
 	}
 	var names []string
 	for _, c := range matching(v) {
@@ -124,20 +124,18 @@ func (m *Model) statusInfo() status.Info {
 	return i
 }
 
-// footerLine renders bindings as "key desc · key desc", leaving out those that do not fit width.
-func footerLine(bs []key.Binding, width int) string {
-	line := ""
-	for _, b := range bs {
-		part := b.Help().Key + " " + b.Help().Desc
-		if line != "" {
-			part = " · " + part
-		}
-		if ansi.StringWidth(line+part)+1 > width {
-			break
-		}
-		line += part
-	}
-	return " " + line
+// newFooter is the help model that renders the footer's keys as "key desc · key desc", leaving
+// out whole hints that do not fit (hintStyle colours the line).
+func newFooter() help.Model {
+	h := help.New()
+	h.ShortSeparator, h.Ellipsis, h.Styles = " · ", "", help.Styles{}
+	return h
+}
+
+// footerLine renders bindings with the footer's help model, a space in from the left edge.
+func (m *Model) footerLine(bs []key.Binding) string {
+	m.footer.SetWidth(max(m.width-1, 1))
+	return " " + strings.TrimRight(m.footer.ShortHelpView(bs), " ")
 }
 
 func (m *Model) statusLine() string { return m.status.Render(m.statusInfo(), m.width) }

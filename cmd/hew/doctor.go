@@ -81,7 +81,7 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 	if _, ok := cat.Lookup(cfg.Provider, model); !ok {
 		say("  (not in the catalogue: no prices or context window known; see 'hew models')")
 	}
-	doctorRoles(cfg, say, bad)
+	doctorRoles(cfg, cat, say, bad)
 
 	say("credentials")
 	r := provider.Check(ctx, cfg, ios.Getenv, !o.Offline)

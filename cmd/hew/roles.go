@@ -45,12 +45,9 @@ func reviewerOptions(ctx context.Context, cfg config.Config, getenv func(string)
 
 // doctorRoles lists the model roles and the fallback chain for `hew doctor` through say, and
 // reports each problem through bad: a reference that does not parse, a fallback that cannot
-// use tools, an OpenAI model without OPENAI_API_KEY or a base URL.
-func doctorRoles(cfg config.Config, say, bad func(string, ...any)) {
-	cat, err := catalog.Default().Merge(cfg.Models)
-	if err != nil {
-		cat = catalog.Default() // the model section reported it
-	}
+// use tools, an OpenAI model without OPENAI_API_KEY or a base URL. cat is the catalogue the
+// doctor's model section merged with the configuration's models.
+func doctorRoles(cfg config.Config, cat *catalog.Catalog, say, bad func(string, ...any)) {
 	openai := cfg.Provider == "openai"
 	show := func(label, ref string, agent bool) {
 		r, err := provider.ParseRef(cfg, ref)

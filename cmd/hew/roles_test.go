@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hew/agent/config"
+	"hew/agent/llm/catalog"
 )
 
 func TestDoctorListsRolesAndTheirProblems(t *testing.T) {
@@ -17,7 +18,7 @@ func TestDoctorListsRolesAndTheirProblems(t *testing.T) {
 	var out, problems []string
 	say := func(f string, a ...any) { out = append(out, fmt.Sprintf(f, a...)) }
 	bad := func(f string, a ...any) { problems = append(problems, fmt.Sprintf(f, a...)) }
-	doctorRoles(cfg, say, bad)
+	doctorRoles(cfg, catalog.Default(), say, bad)
 	text := strings.Join(out, "\n")
 	for _, s := range []string{"small model:  bedrock:amazon.nova-micro-v1:0", "review model: openai:gpt-5.5", "fallback 1:   bedrock:" + claude + "@us-west-2"} {
 		if !strings.Contains(text, s) {

@@ -262,13 +262,17 @@ var (
 const fileListRows = 6
 
 // bodyHeight is the number of rows left for hunks.
-func (m *Model) bodyHeight() int {
-	return m.height - 2 - len(m.footer(max(m.width, 20))) - min(len(m.files), fileListRows) // title, separator, footer
+func (m *Model) bodyHeight() int { return m.bodyRows(len(m.footer(max(m.width, 20)))) }
+
+// bodyRows is the number of rows left for hunks below a footer footRows high.
+func (m *Model) bodyRows(footRows int) int {
+	return m.height - 2 - footRows - min(len(m.files), fileListRows) // title, separator, footer
 }
 
 // View renders the view at its size: exactly height lines.
 func (m *Model) View() string {
 	w := max(m.width, 20)
+	foot := m.footer(w)
 	rows := make([]string, 0, m.height)
 	rows = append(rows, m.title(w))
 	switch {
@@ -279,9 +283,8 @@ func (m *Model) View() string {
 	default:
 		rows = append(rows, m.fileList(w)...)
 		rows = append(rows, dimStyle.Render(strings.Repeat("─", w)))
-		rows = append(rows, m.body(w, m.bodyHeight())...)
+		rows = append(rows, m.body(w, m.bodyRows(len(foot)))...)
 	}
-	foot := m.footer(w)
 	for len(rows) < m.height-len(foot) {
 		rows = append(rows, "")
 	}
