@@ -61,6 +61,9 @@ type run struct {
 	attempt engine.Attempt
 }
 
+// Max is the most attempts Run starts: each is a model session and a test run.
+const Max = 8
+
 // Run starts one session per model, runs the task's prompt in all of them at once, tests each
 // proposal and concludes the task with the one the policy picks: its acceptance, second
 // opinion and commit are the winning session's, as `hew exec` does with one model. The sinks
@@ -71,6 +74,9 @@ func Run(ctx context.Context, o Options) Result {
 		for _, s := range o.Engine.Sinks {
 			s.Emit(e)
 		}
+	}
+	if n := len(o.Models); n > Max {
+		return Result{Chosen: -1, Outcome: engine.Outcome{ExitCode: exitcode.Usage, Reason: fmt.Sprintf("%d attempts asked for: give at most %d models", n, Max)}}
 	}
 	refs := make([]provider.Ref, len(o.Models))
 	for i, m := range o.Models {

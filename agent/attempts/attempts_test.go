@@ -1,11 +1,14 @@
 package attempts
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"hew/agent/engine"
 	"hew/agent/event"
+	"hew/agent/exitcode"
 )
 
 func TestPickFollowsThePolicy(t *testing.T) {
@@ -31,5 +34,18 @@ func TestPickFollowsThePolicy(t *testing.T) {
 		if got := pick(runs); got != c.want {
 			t.Errorf("%s: picked %d, want %d", c.name, got, c.want)
 		}
+	}
+}
+
+// More models than Max is refused before any session starts, for `hew exec --try` and the UI's
+// /try alike.
+func TestRunRefusesMoreThanMaxAttempts(t *testing.T) {
+	models := make([]string, Max+1)
+	for i := range models {
+		models[i] = "openai:gpt-5-mini"
+	}
+	res := Run(context.Background(), Options{Models: models, Task: engine.Task{Prompt: "x"}})
+	if res.Chosen != -1 || res.Outcome.ExitCode != exitcode.Usage || !strings.Contains(res.Outcome.Reason, "at most 8") || len(res.Attempts) != 0 {
+		t.Errorf("%d models: %+v", len(models), res)
 	}
 }

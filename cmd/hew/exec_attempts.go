@@ -12,9 +12,6 @@ import (
 	"hew/agent/llm/provider"
 )
 
-// maxAttempts caps --try and --best-of: each attempt is a model session and a test run.
-const maxAttempts = 8
-
 // validateAttempts checks --try and --best-of without the configuration.
 func (o *execOptions) validateAttempts() error {
 	if o.Try == "" && o.BestOf == 0 {
@@ -23,15 +20,15 @@ func (o *execOptions) validateAttempts() error {
 	switch {
 	case o.Try != "" && o.BestOf != 0:
 		return usageError("give --try MODELS or --best-of N, not both")
-	case o.BestOf < 0 || o.BestOf == 1 || o.BestOf > maxAttempts:
-		return usageError("--best-of %d: give 2 to %d attempts", o.BestOf, maxAttempts)
+	case o.BestOf < 0 || o.BestOf == 1 || o.BestOf > attempts.Max:
+		return usageError("--best-of %d: give 2 to %d attempts", o.BestOf, attempts.Max)
 	case o.Resume != "" || o.Last:
 		return usageError("--try and --best-of start new sessions: they cannot continue one (--resume, --last)")
 	}
 	if o.Try != "" {
 		n := len(strings.Split(o.Try, ","))
-		if n > maxAttempts {
-			return usageError("--try lists %d models: give at most %d", n, maxAttempts)
+		if n > attempts.Max {
+			return usageError("--try lists %d models: give at most %d", n, attempts.Max)
 		}
 	}
 	return nil
