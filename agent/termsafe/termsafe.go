@@ -22,7 +22,7 @@ import (
 
 // Clean returns s safe to write to a terminal.
 func Clean(s string) string {
-	if safe(s) {
+	if Safe(s) {
 		return s
 	}
 	var b strings.Builder
@@ -59,13 +59,10 @@ func Clean(s string) string {
 	return b.String()
 }
 
-// safe reports whether s needs no change: printable UTF-8 with no control characters but
-// newline and tab.
-// Safe reports whether Clean would return s unchanged. It looks at each character on its own,
-// so a text cut between two characters is safe when both parts are.
-func Safe(s string) bool { return safe(s) }
-
-func safe(s string) bool {
+// Safe reports whether Clean would return s unchanged: printable UTF-8 with no control
+// characters but newline and tab. It looks at each character on its own, so a text cut
+// between two characters is safe when both parts are.
+func Safe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
