@@ -83,7 +83,9 @@ type Engine struct {
 	// sandbox picks the backend on first use: detection spawns processes, and a session that
 	// runs no command should not pay for it.
 	sandbox func() (*sandbox.Sandbox, error)
-	sbOpts  sandbox.Options
+	// probe builds the sandbox once, without the notice sandbox emits: warmCopy asks it which
+	// backend commands will use before the first command runs.
+	probe func() (*sandbox.Sandbox, error)
 	// warm makes the copy of the tree commands run in, where the sandbox needs one, while the
 	// first turn reads and thinks (see warmCopy).
 	warm       sync.Once
@@ -176,9 +178,9 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	}
 	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable,
 		ReadPaths: config.ExpandHome(cfg.Sandbox.ReadPaths, o.Getenv), VerdictFile: sandbox.DefaultVerdictFile(o.Getenv)}
-	e.sbOpts = sbOpts
+	e.probe = sync.OnceValues(func() (*sandbox.Sandbox, error) { return sandbox.New(sbOpts) })
 	e.sandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) {
-		sb, err := sandbox.New(sbOpts)
+		sb, err := e.probe()
 		if err == nil {
 			e.events.Emit(event.Notice{Text: "sandbox: " + sb.Backend() + " " + e.policyLabel()})
 		}
@@ -350,11 +352,11 @@ func (e *Engine) startWarmCopy() {
 // warmCopy makes the copy of the tree commands run in ahead of the first command, where the
 // sandbox cannot mount the proposal over the tree (Landlock alone) or the policy is read-only:
 // in a large repository the copy takes seconds, which the first turn's reading and thinking
-// then hide. The sandbox is probed on its own here (its verdicts are cached), so that the
-// session's notice of which sandbox it uses still comes with the first command.
+// then hide. The sandbox is built here through probe, which the first command reuses, so that
+// the session's notice of which sandbox it uses still comes with that command.
 func (e *Engine) warmCopy(ctx context.Context) {
 	if e.runner.Policy != sandbox.PolicyReadOnly {
-		sb, err := sandbox.New(e.sbOpts)
+		sb, err := e.probe()
 		if err != nil || sb.CanOverlay() {
 			return
 		}
