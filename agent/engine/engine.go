@@ -83,9 +83,9 @@ type Engine struct {
 	// sandbox picks the backend on first use: detection spawns processes, and a session that
 	// runs no command should not pay for it.
 	sandbox func() (*sandbox.Sandbox, error)
-	// detectSandbox is sandbox without the notice of which one the session uses, for work
-	// ahead of the first command (warmCopy): the notice comes with that command.
-	detectSandbox func() (*sandbox.Sandbox, error)
+	// probe builds the sandbox once, without the notice sandbox emits: warmCopy asks it which
+	// backend commands will use before the first command runs.
+	probe func() (*sandbox.Sandbox, error)
 	// warm makes the copy of the tree commands run in, where the sandbox needs one, while the
 	// first turn reads and thinks (see warmCopy).
 	warm       sync.Once
@@ -178,15 +178,14 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	}
 	sbOpts := sandbox.Options{Backend: cfg.Sandbox.Backend, Executable: o.SandboxExecutable,
 		ReadPaths: config.ExpandHome(cfg.Sandbox.ReadPaths, o.Getenv), VerdictFile: sandbox.DefaultVerdictFile(o.Getenv)}
-	e.detectSandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) { return sandbox.New(sbOpts) })
-	var announce sync.Once
-	e.sandbox = func() (*sandbox.Sandbox, error) {
-		sb, err := e.detectSandbox()
+	e.probe = sync.OnceValues(func() (*sandbox.Sandbox, error) { return sandbox.New(sbOpts) })
+	e.sandbox = sync.OnceValues(func() (*sandbox.Sandbox, error) {
+		sb, err := e.probe()
 		if err == nil {
-			announce.Do(func() { e.events.Emit(event.Notice{Text: "sandbox: " + sb.Backend() + " " + e.policyLabel()}) })
+			e.events.Emit(event.Notice{Text: "sandbox: " + sb.Backend() + " " + e.policyLabel()})
 		}
 		return sb, err
-	}
+	})
 	policy, err := sandbox.ParsePolicy(cfg.Sandbox.Policy)
 	if err != nil {
 		return nil, usage("%v", err)
@@ -353,10 +352,11 @@ func (e *Engine) startWarmCopy() {
 // warmCopy makes the copy of the tree commands run in ahead of the first command, where the
 // sandbox cannot mount the proposal over the tree (Landlock alone) or the policy is read-only:
 // in a large repository the copy takes seconds, which the first turn's reading and thinking
-// then hide.
+// then hide. The sandbox is built here through probe, which the first command reuses, so that
+// the session's notice of which sandbox it uses still comes with that command.
 func (e *Engine) warmCopy(ctx context.Context) {
 	if e.runner.Policy != sandbox.PolicyReadOnly {
-		sb, err := e.detectSandbox()
+		sb, err := e.probe()
 		if err != nil || sb.CanOverlay() {
 			return
 		}

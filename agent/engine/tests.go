@@ -50,7 +50,7 @@ type testState struct {
 	gen uint64 // proposalGen when the run started
 	// tree is the hash of the tree of the files the run saw (see viewTree); empty if unknown.
 	tree string
-	// gen counts the changes to the proposal and the accepted changes (proposalChanged).
+	// proposalGen counts the changes to the proposal and the accepted changes (proposalChanged).
 	proposalGen uint64
 }
 
@@ -91,10 +91,7 @@ func (e *Engine) viewTree(ctx context.Context, layer *proposal.Layer) string {
 	if err != nil {
 		return ""
 	}
-	ups := make([]gitops.Update, 0, len(changes))
-	for _, c := range changes {
-		ups = append(ups, gitops.Update{Path: c.Path, New: c.New, Delete: c.Op == proposal.Delete, Mode: c.NewMode})
-	}
+	ups, _ := updatesOf(changes)
 	tree, err := e.repo.WorkingTreeWith(ctx, ups)
 	if err != nil {
 		return ""

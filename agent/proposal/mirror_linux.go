@@ -80,7 +80,6 @@ func (l *Layer) InCopy(keep bool, fn func(dir string) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := l.refresh(context.Background(), m); err != nil {
-		m.built = false
 		return fmt.Errorf("bring the copy of the tree to run in up to date: %w", err)
 	}
 	ferr := fn(m.dir)
@@ -99,7 +98,6 @@ func (l *Layer) PrepareCopy(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := l.refresh(ctx, m); err != nil {
-		m.built = false
 		return fmt.Errorf("make the copy of the tree to run in: %w", err)
 	}
 	return nil
@@ -328,8 +326,14 @@ func (l *Layer) listMerged(m *mirror, all bool) ([]source, map[string]bool, erro
 	return w.out, w.listed, err
 }
 
-// refresh brings m's copy in step with the merged view.
-func (l *Layer) refresh(ctx context.Context, m *mirror) error {
+// refresh brings m's copy in step with the merged view. When it fails, the next refresh makes
+// the copy anew.
+func (l *Layer) refresh(ctx context.Context, m *mirror) (err error) {
+	defer func() {
+		if err != nil {
+			m.built = false
+		}
+	}()
 	all := !m.built || m.src == nil
 	fresh := !m.built // the copy is made anew, in an empty directory no command has run in
 	if !m.built {

@@ -1,6 +1,8 @@
 package proposal
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -216,4 +218,24 @@ func TestInCopyModesAndWhatStandsInTheWay(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A copy whose making was stopped (the session ended the warm-up) is made anew, whole, by the
+// next command.
+func TestInCopyAfterAStoppedPrepare(t *testing.T) {
+	l, _ := newTree(t, map[string]string{"a.txt": "a\n", "sub/b.txt": "b\n"})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := l.PrepareCopy(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("PrepareCopy with an ended context = %v, want context.Canceled", err)
+	}
+	err := l.InCopy(false, func(d string) error {
+		if got, want := readTree(t, d), map[string]string{"a.txt": "a\n", "sub/b.txt": "b\n"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("copy after a stopped prepare = %v, want %v", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

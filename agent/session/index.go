@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"hew/agent/event"
+	"hew/gitops/fsguard"
 )
 
 // indexName is the file in the sessions directory that keeps each session's summary, so that
@@ -52,27 +53,15 @@ func loadIndex(dir string) sessionIndex {
 	return got
 }
 
-// save writes the index beside the sessions, private like them, through a temporary file, so a
-// reader never sees half of it. Failing to is no error: the index is only a cache.
+// save writes the index beside the sessions, private like them, through a temporary file
+// renamed into place (fsguard.WriteFile), so a reader never sees half of it. Failing to is no
+// error: the index is only a cache.
 func (idx sessionIndex) save(dir string) {
 	b, err := json.Marshal(idx)
 	if err != nil {
 		return
 	}
-	f, err := os.CreateTemp(dir, ".index-*.tmp")
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(b)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), filepath.Join(dir, indexName))
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-	}
+	_ = fsguard.WriteFile(dir, indexName, b, 0o600)
 }
 
 // List summarises every session in dir, newest first, through the index (see indexName).

@@ -40,12 +40,14 @@ func summaries(t *testing.T, dir string) []Info {
 		if !ok {
 			continue
 		}
-		info, err := Summarise(filepath.Join(dir, ents[i].Name()))
+		st, err := Load(filepath.Join(dir, ents[i].Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		info.ID = id
-		out = append(out, info)
+		if st.ID != id {
+			t.Fatalf("Load gave id %q for %s", st.ID, ents[i].Name())
+		}
+		out = append(out, st.Info)
 	}
 	return out
 }

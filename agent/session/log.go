@@ -190,25 +190,6 @@ type Info struct {
 	CostUSD float64
 }
 
-// Summarise reads one session file's summary.
-func Summarise(path string) (Info, error) {
-	evs, err := Read(path)
-	if err != nil {
-		return Info{}, err
-	}
-	info := summarise(evs)
-	info.Path = path
-	return info, nil
-}
-
-func summarise(evs []event.Event) Info {
-	var info Info
-	for _, e := range evs {
-		info.add(e)
-	}
-	return info
-}
-
 // add counts one event of the session into its summary.
 func (info *Info) add(e event.Event) {
 	switch e := e.(type) {

@@ -65,8 +65,8 @@ const interruptedTool = "this tool call did not finish: the session ended while 
 // Committed events take theirs out.
 func Replay(evs []event.Event) State {
 	st := State{Events: evs}
-	st.Info = summarise(evs)
 	for _, e := range evs {
+		st.Info.add(e)
 		switch e := e.(type) {
 		case *event.SessionStarted:
 			st.Ran = Ran{Provider: e.Provider, Model: e.Model, Region: e.Region, Profile: e.Profile}

@@ -59,10 +59,9 @@ func Clean(s string) string {
 	return b.String()
 }
 
-// safe reports whether s needs no change: printable UTF-8 with no control characters but
-// newline and tab.
-// Safe reports whether Clean would return s unchanged. It looks at each character on its own,
-// so a text cut between two characters is safe when both parts are.
+// Safe reports whether Clean would return s unchanged: printable UTF-8 with no control
+// characters but newline and tab. It looks at each character on its own, so a text cut
+// between two characters is safe when both parts are.
 func Safe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
