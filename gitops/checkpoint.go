@@ -344,7 +344,7 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	var walkErr error
 	if len(snap) > 0 {
 		exts, walkErr = gitindex.Walk(snap, gitindex.SHA1, func(name, head []byte, ext uint16) {
-			if limit > 0 && int64(binary.BigEndian.Uint32(head[36:40])) > limit {
+			if limit > 0 && int64(gitindex.Size(head)) > limit {
 				large = append(large, string(name))
 			}
 		})
@@ -584,8 +584,8 @@ func (d *entryDigest) add(name, head []byte, ext uint16) {
 	}
 	d.b = append(d.b, name...)
 	d.b = append(d.b, 0)
-	d.b = append(d.b, head[24:28]...)  // mode
-	d.b = append(d.b, head[40:60]...)  // blob
+	d.b = binary.BigEndian.AppendUint32(d.b, gitindex.Mode(head))
+	d.b = append(d.b, gitindex.Hash(head)...)
 	d.b = append(d.b, byte(flags>>12)) // assume-valid, extended and stage bits
 }
 

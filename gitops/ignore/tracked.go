@@ -205,7 +205,7 @@ func decodeTracked(b []byte, hashSize int) (t *trackedSet, shared string, ok boo
 				trees = map[string]plumbing.Hash{}
 			}
 			var h plumbing.Hash
-			copy(h[:], head[40:])
+			copy(h[:], gitindex.Hash(head))
 			trees[string(name)] = h
 		}
 		names = append(names, name...)
