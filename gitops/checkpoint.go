@@ -452,9 +452,14 @@ func (r *Repo) indexCopy() (tmp string, real func() []byte, done func(), err err
 	}
 	// git tells a racily clean entry (a file written in the instant the index was) by the index
 	// file's own mtime; the copy keeps it, or git would trust stat data the real index does not.
-	if err := keepIndexTime(index, tmp); err != nil {
+	// The open file's time is the time of the content copied, whatever replaced the index since.
+	fi, err := f.Stat()
+	if err == nil {
+		err = os.Chtimes(tmp, fi.ModTime(), fi.ModTime())
+	}
+	if err != nil {
 		done()
-		return "", nil, nil, err
+		return "", nil, nil, fmt.Errorf("copy the index: %w", err)
 	}
 	return tmp, real, done, nil
 }
@@ -551,22 +556,6 @@ func sameEntries(a, b []byte) ([]gitindex.Extension, bool) {
 		return nil, false
 	}
 	return exts, da.equal(db)
-}
-
-// keepIndexTime gives the copy of an index the modification time of the index it was copied
-// from.
-func keepIndexTime(from, copy string) error {
-	fi, err := os.Stat(from)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err == nil {
-		err = os.Chtimes(copy, fi.ModTime(), fi.ModTime())
-	}
-	if err != nil {
-		return fmt.Errorf("copy the index: %w", err)
-	}
-	return nil
 }
 
 // entryDigest sums up the entries of an index as a tree is written from them: names, modes,
