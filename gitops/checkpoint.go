@@ -344,7 +344,7 @@ func (r *Repo) snapshotTree(ctx context.Context) (plumbing.Hash, []string, error
 	var walkErr error
 	if len(snap) > 0 {
 		exts, walkErr = gitindex.Walk(snap, gitindex.SHA1, func(name, head []byte, ext uint16) {
-			if limit > 0 && int64(binary.BigEndian.Uint32(head[36:40])) > limit {
+			if limit > 0 && int64(gitindex.Size(head)) > limit {
 				large = append(large, string(name))
 			}
 		})
@@ -452,9 +452,14 @@ func (r *Repo) indexCopy() (tmp string, real func() []byte, done func(), err err
 	}
 	// git tells a racily clean entry (a file written in the instant the index was) by the index
 	// file's own mtime; the copy keeps it, or git would trust stat data the real index does not.
-	if err := keepIndexTime(index, tmp); err != nil {
+	// The open file's time is the time of the content copied, whatever replaced the index since.
+	fi, err := f.Stat()
+	if err == nil {
+		err = os.Chtimes(tmp, fi.ModTime(), fi.ModTime())
+	}
+	if err != nil {
 		done()
-		return "", nil, nil, err
+		return "", nil, nil, fmt.Errorf("copy the index: %w", err)
 	}
 	return tmp, real, done, nil
 }
@@ -553,22 +558,6 @@ func sameEntries(a, b []byte) ([]gitindex.Extension, bool) {
 	return exts, da.equal(db)
 }
 
-// keepIndexTime gives the copy of an index the modification time of the index it was copied
-// from.
-func keepIndexTime(from, copy string) error {
-	fi, err := os.Stat(from)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err == nil {
-		err = os.Chtimes(copy, fi.ModTime(), fi.ModTime())
-	}
-	if err != nil {
-		return fmt.Errorf("copy the index: %w", err)
-	}
-	return nil
-}
-
 // entryDigest sums up the entries of an index as a tree is written from them: names, modes,
 // blobs and stages. An index with flags beyond those (intent-to-add, skip-worktree) never
 // matches another.
@@ -584,8 +573,8 @@ func (d *entryDigest) add(name, head []byte, ext uint16) {
 	}
 	d.b = append(d.b, name...)
 	d.b = append(d.b, 0)
-	d.b = append(d.b, head[24:28]...)  // mode
-	d.b = append(d.b, head[40:60]...)  // blob
+	d.b = binary.BigEndian.AppendUint32(d.b, gitindex.Mode(head))
+	d.b = append(d.b, gitindex.Hash(head)...)
 	d.b = append(d.b, byte(flags>>12)) // assume-valid, extended and stage bits
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -241,13 +240,13 @@ func readIndexEntriesRaw(p string, li *lockedIndex, paths []string) bool {
 	byKey := map[string]*index.Entry{}
 	other := map[string]bool{}
 	exts, err := gitindex.Walk(b, gitindex.SHA1, func(name, head []byte, _ uint16) {
-		stage := index.Stage(binary.BigEndian.Uint16(head[60:62]) >> 12 & 3)
+		stage := index.Stage(gitindex.Stage(head))
 		if stage != stageMerged {
 			other[string(name)] = true
 		}
 		if stage == stageMerged && want[string(name)] {
-			byKey[string(name)] = &index.Entry{Name: string(name), Mode: filemode.FileMode(binary.BigEndian.Uint32(head[24:28])), Stage: stage}
-			copy(byKey[string(name)].Hash[:], head[40:60])
+			byKey[string(name)] = &index.Entry{Name: string(name), Mode: filemode.FileMode(gitindex.Mode(head)), Stage: stage}
+			copy(byKey[string(name)].Hash[:], gitindex.Hash(head))
 		}
 	})
 	if err != nil {

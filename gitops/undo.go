@@ -107,10 +107,12 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	var changed []string
 	var undone []UndoneFile
 	for _, f := range rec.Files {
-		if cur, err := readFile(root, f.Path); err == nil {
-			undone = append(undone, undoneFile(f.Path, cur))
+		wt, err := readFile(root, f.Path)
+		if err != nil {
+			return UndoResult{}, err
 		}
-		w, c, ok, err := r.undoFile(ctx, cv, root, idx, f, commitTree, parentTree)
+		undone = append(undone, undoneFile(f.Path, wt))
+		w, c, ok, err := r.undoFile(ctx, cv, idx, f, wt, commitTree, parentTree)
 		if err != nil {
 			return UndoResult{}, err
 		}
@@ -146,15 +148,11 @@ func (r *Repo) Undo(ctx context.Context) (UndoResult, error) {
 	return res, nil
 }
 
-// undoFile works out what committed path f returns to when its commit, from parentTree to
-// commitTree, is taken out: the working-tree file to write and the index entry to set. It
-// reports !ok when the file or its index entry changed since hew committed it, and a
-// *RefusedError when the commit's change cannot be taken out of what is there.
-func (r *Repo) undoFile(ctx context.Context, cv *conversion, root tree, idx *lockedIndex, f recordFile, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
-	wt, err := readFile(root, f.Path)
-	if err != nil {
-		return w, c, false, err
-	}
+// undoFile works out what committed path f, wt in the working tree, returns to when its commit,
+// from parentTree to commitTree, is taken out: the working-tree file to write and the index
+// entry to set. It reports !ok when the file or its index entry changed since hew committed it,
+// and a *RefusedError when the commit's change cannot be taken out of what is there.
+func (r *Repo) undoFile(ctx context.Context, cv *conversion, idx *lockedIndex, f recordFile, wt file, commitTree, parentTree plumbing.Hash) (w write, c indexChange, ok bool, err error) {
 	staged := entry{}
 	if e := idx.get(f.Path); e != nil {
 		staged = entry{e.Mode, e.Hash}

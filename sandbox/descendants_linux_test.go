@@ -44,3 +44,16 @@ func TestDescendantsWithParenthesesInName(t *testing.T) {
 		t.Errorf("descendants = %v, want it to include %d (%q)", got, cmd.Process.Pid, filepath.Base(exe))
 	}
 }
+
+// A process's name may hold spaces and ") ": the fields after it are still found, as
+// descendants (state, ppid) and hasTerminal (tty_nr) read them.
+func TestStatFieldsSkipsAnyProcessName(t *testing.T) {
+	got := statFields([]byte("4242 (a) b) (c ) S 1 4242 4242 34816 4242 4194560\n"))
+	want := []string{"S", "1", "4242", "4242", "34816", "4242", "4194560"}
+	if !slices.Equal(got, want) {
+		t.Errorf("statFields = %q, want %q", got, want)
+	}
+	if got := statFields([]byte("4242 (truncated")); got != nil {
+		t.Errorf("statFields of a file without the end of the name = %q, want nil", got)
+	}
+}

@@ -421,6 +421,17 @@ func killDescendants() {
 	}
 }
 
+// statFields splits the content of a /proc/PID/stat file after the process's name: state, ppid,
+// pgrp, session, tty_nr and so on; nil when it has no name. The name, in parentheses, may hold
+// anything, spaces and parentheses too, so the last ") " ends it.
+func statFields(b []byte) []string {
+	i := strings.LastIndex(string(b), ") ")
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(string(b[i+2:]))
+}
+
 // descendants lists the live (not zombie) processes below pid, from the parent links in
 // /proc/*/stat (not every kernel has /proc/*/task/*/children). The process directories are
 // listed by name and their stat files read directly: a glob would list every one of them too.
@@ -442,13 +453,7 @@ func descendants(pid int) []int {
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid ...; comm may contain spaces and parentheses, so the last ") "
-		// ends it.
-		i := strings.LastIndex(string(b), ") ")
-		if i < 0 {
-			continue
-		}
-		fields := strings.Fields(string(b[i+2:]))
+		fields := statFields(b)
 		if len(fields) < 2 {
 			continue
 		}

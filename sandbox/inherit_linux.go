@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"math"
 	"os"
 	"strconv"
@@ -23,14 +22,8 @@ func hasTerminal() bool {
 	if err != nil {
 		return true
 	}
-	// pid (comm) state ppid pgrp session tty_nr ...; comm may hold anything, so the last ") "
-	// ends it.
-	i := bytes.LastIndex(b, []byte(") "))
-	if i < 0 {
-		return true
-	}
-	f := bytes.Fields(b[i+2:])
-	return len(f) < 5 || string(f[4]) != "0"
+	f := statFields(b)
+	return len(f) < 5 || f[4] != "0" // tty_nr
 }
 
 // closeInherited marks close-on-exec every descriptor above standard error, once per process.

@@ -212,13 +212,13 @@ func (m *Matcher) FilterExcluded(dir string, ents []fs.DirEntry) []fs.DirEntry {
 		t = m.tracked()
 	}
 	i := 0 // t's first path not less than the last name looked up
-	if t != nil && !t.sparse {
+	if t != nil && !t.sparse() {
 		i = t.search(prefix)
 	}
 	kept := ents[:0]
 	for _, e := range ents {
 		name := prefix + e.Name()
-		if !e.IsDir() && t != nil && !t.sparse {
+		if !e.IsDir() && t != nil && !t.sparse() {
 			i = t.searchFrom(i, name)
 			if i < len(t.ends) && t.name(i) == name {
 				kept = append(kept, e) // tracked: listed whatever the patterns say

@@ -37,11 +37,13 @@ type indexFile struct {
 type trackedSet struct {
 	names string   // every path, one after another
 	ends  []uint32 // where each path ends in names
-	// sparse says the index has sparse directory entries ("dir/"), which stand for the paths of
-	// their trees, read from the object database when asked about.
-	sparse bool
-	trees  *sparseTrees
+	// trees, when the index has sparse directory entries ("dir/"), stand for the paths of
+	// their trees, read from the object database when asked about; nil when it has none.
+	trees *sparseTrees
 }
+
+// sparse reports whether the index has sparse directory entries.
+func (t *trackedSet) sparse() bool { return t.trees != nil }
 
 func (t *trackedSet) name(i int) string {
 	start := uint32(0)
@@ -88,7 +90,7 @@ func (t *trackedSet) holds(dir string) bool {
 // inSparseDir reports whether the tree of a sparse directory entry of the index holds name,
 // a directory when isDir, else a file or a submodule.
 func (t *trackedSet) inSparseDir(name string, isDir bool) bool {
-	if !t.sparse {
+	if !t.sparse() {
 		return false
 	}
 	for i := strings.IndexByte(name, '/'); i >= 0; {
@@ -144,7 +146,7 @@ func (ix *indexFile) tracked() *trackedSet {
 		return ix.set
 	}
 	ix.set, ix.size, ix.mod = readTracked(ix.path, ix.hashSize), fi.Size(), fi.ModTime()
-	if ix.set.sparse {
+	if ix.set.sparse() {
 		ix.set.trees.objects = sync.OnceValue(func() storer.EncodedObjectStorer {
 			return filesystem.NewStorage(osfs.New(ix.commonDir), cache.NewObjectLRUDefault())
 		})
@@ -205,7 +207,7 @@ func decodeTracked(b []byte, hashSize int) (t *trackedSet, shared string, ok boo
 				trees = map[string]plumbing.Hash{}
 			}
 			var h plumbing.Hash
-			copy(h[:], head[40:])
+			copy(h[:], gitindex.Hash(head))
 			trees[string(name)] = h
 		}
 		names = append(names, name...)
@@ -220,8 +222,8 @@ func decodeTracked(b []byte, hashSize int) (t *trackedSet, shared string, ok boo
 			shared = hex.EncodeToString(e.Data[:hashSize])
 		}
 	}
-	t = &trackedSet{names: string(names), ends: ends, sparse: trees != nil}
-	if t.sparse {
+	t = &trackedSet{names: string(names), ends: ends}
+	if trees != nil {
 		t.trees = &sparseTrees{hashes: trees}
 	}
 	if !sorted {
@@ -240,7 +242,7 @@ func merge(a, b *trackedSet) *trackedSet {
 		names = append(names, b.name(i))
 	}
 	sort.Strings(names)
-	t := &trackedSet{sparse: a.sparse, trees: a.trees} // a shared index is never sparse
+	t := &trackedSet{trees: a.trees} // a shared index is never sparse
 	var sb strings.Builder
 	for i, n := range names {
 		if i > 0 && n == names[i-1] {

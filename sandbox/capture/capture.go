@@ -86,18 +86,12 @@ func (b *Buffer) String() string {
 	if b.written == int64(len(b.head)+len(tail)) {
 		return string(b.head) + string(tail)
 	}
-	head := b.head
-	if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
-		head = head[:i+1]
-	}
-	if i := bytes.IndexByte(tail, '\n'); i >= 0 && i < len(tail)-1 {
-		tail = tail[i+1:]
-	}
+	head, kept := atLines(string(b.head), string(tail))
 	left := Omission{
-		Lines: b.lines - int64(bytes.Count(head, nl)+bytes.Count(tail, nl)),
-		Bytes: b.written - int64(len(head)+len(tail)),
+		Lines: b.lines - int64(strings.Count(head, "\n")+strings.Count(kept, "\n")),
+		Bytes: b.written - int64(len(head)+len(kept)),
 	}
-	return joinCut(string(head), left, "", string(tail))
+	return joinCut(head, left, "", kept)
 }
 
 // Omission is what a cut left out: whole lines (line breaks, where a cut fell inside a line)
@@ -179,15 +173,21 @@ func Clip(s string, limit int, why string) string {
 	if len(s) <= limit {
 		return s
 	}
-	head := s[:limit/2]
-	tail := s[len(s)-limit/2:]
+	head, tail := atLines(s[:limit/2], s[len(s)-limit/2:])
+	return joinCut(head, Count(s[len(head):len(s)-len(tail)]), why, tail)
+}
+
+// atLines shortens the head of a cut to end after its last line break and the tail to start
+// after its first, where they have one (the tail keeps a lone final line break): the partial
+// lines at the cut go with what is left out.
+func atLines(head, tail string) (string, string) {
 	if i := strings.LastIndexByte(head, '\n'); i >= 0 {
 		head = head[:i+1]
 	}
 	if i := strings.IndexByte(tail, '\n'); i >= 0 && i < len(tail)-1 {
 		tail = tail[i+1:]
 	}
-	return joinCut(head, Count(s[len(head):len(s)-len(tail)]), why, tail)
+	return head, tail
 }
 
 // joinCut puts head, the marker for left and tail together, each marker on a line of its own.

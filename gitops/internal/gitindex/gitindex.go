@@ -63,6 +63,13 @@ func Size(head []byte) uint32 { return binary.BigEndian.Uint32(head[36:40]) }
 // Flags is the entry's flags from its fixed part.
 func Flags(head []byte) uint16 { return binary.BigEndian.Uint16(head[len(head)-2:]) }
 
+// Stage is the entry's merge stage (0 for an ordinary entry, 1 to 3 for a conflict's sides)
+// from its fixed part.
+func Stage(head []byte) int { return int(Flags(head)&StageMask) >> StageShift }
+
+// Hash is the entry's object name from its fixed part; it aliases head.
+func Hash(head []byte) []byte { return head[40 : len(head)-2] }
+
 // ErrFormat is returned for a file that is not an index as git writes it.
 var ErrFormat = errors.New("not an index file git writes")
 

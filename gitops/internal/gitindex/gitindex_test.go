@@ -39,9 +39,8 @@ func TestWalkReadsWhatGitWrote(t *testing.T) {
 			}
 			var got []string
 			exts, err := Walk(b, SHA1, func(name, head []byte, ext uint16) {
-				flags := Flags(head)
-				got = append(got, fmt.Sprintf("%06o %x %d\t%s skip=%v ita=%v size=%d", Mode(head), head[40:60],
-					flags&StageMask>>StageShift, name, ext&ExtSkipWorktree != 0, ext&ExtIntentToAdd != 0, Size(head)))
+				got = append(got, fmt.Sprintf("%06o %x %d\t%s skip=%v ita=%v size=%d", Mode(head), Hash(head),
+					Stage(head), name, ext&ExtSkipWorktree != 0, ext&ExtIntentToAdd != 0, Size(head)))
 			})
 			if err != nil {
 				t.Fatal(err)
